@@ -1,0 +1,39 @@
+# Thin wrapper over CMake. Each target installs what is missing, configures and builds.
+#   make demo    the main job on the embedded default
+#   make test    the whole test suite through ctest
+#   make test-sanitize   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench   the benchmark executables (tables and JSON)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: deps configure build demo test test-sanitize bench fuzz clean
+
+deps:
+	@./scripts/install-deps.sh
+
+configure: deps
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./scripts/demo.sh $(BUILD)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-sanitize:
+	$(MAKE) test BUILD=build-sanitize CMAKE_FLAGS="-DWV_SANITIZE=ON -DWV_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug"
+
+bench: build
+	./scripts/bench.sh $(BUILD)
+
+fuzz: deps
+	@test -f build-fuzz/CMakeCache.txt || CC=clang CXX=clang++ cmake -S . -B build-fuzz $(GENERATOR) -DWV_FUZZ=ON -DWV_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS)
+
+clean:
+	rm -rf build build-sanitize build-fuzz

@@ -1,0 +1,78 @@
+#pragma once
+// wvgate as a library: the AWS IoT Core device gateway on this machine.
+//
+//   wv::gate::gateway_config cfg;
+//   cfg.listeners = {{.name = "sim", .kind = wv::gate::listener_kind::aws_443, .port = 0}};
+//   cfg.authorizers = {{.name = "auth", .credentials = {{.username = "u", .password = "p"}},
+//                       .default_policies = {wv::gate::own_topics_policy("wv")}}};
+//   cfg.default_authorizer = "auth";
+//   wv::gate::gateway gw{std::move(cfg)};
+//   gw.start();                                    // throws on bad config / bind failure
+//   std::uint16_t port = gw.listeners()[0].port;   // the port the kernel picked
+//   ...                                            // devices connect with SNI/ALPN "mqtt"
+//   gw.stop();                                     // also done by the destructor
+//
+// Threading: start() spawns config.threads I/O threads, each running its own io_context;
+// connections are spread round-robin over them and each lives on one thread. Messages between
+// connections are posted to the receiver's thread. All public member functions are safe to call
+// from any thread except the destructor (not from a gateway thread).
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/gateway_config.hpp"
+#include "gateway/gateway_stats.hpp"
+
+namespace wv::gate {
+
+struct bound_listener {
+    std::string name;
+    listener_kind kind;
+    std::string address;
+    std::uint16_t port;
+};
+
+// Where the gateway's TLS material is, once start() has run: the files a device needs.
+struct certificate_paths {
+    std::filesystem::path ca_cert;      // devices trust this (pass it as --cafile)
+    std::filesystem::path server_cert, server_key;
+};
+
+class gateway {
+public:
+    explicit gateway(gateway_config config);
+    ~gateway();
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+
+    // Generates certificates if needed, binds every listener, starts the I/O threads.
+    // Throws std::runtime_error naming the listener or file on failure (nothing keeps running).
+    void start();
+    // Stops accepting, closes every connection (wills of live connections are not published:
+    // this is a server shutdown), joins the threads. Idempotent.
+    void stop();
+    // Blocks until stop() is called from another thread or a signal handler.
+    void wait();
+
+    std::vector<bound_listener> listeners() const;
+    certificate_paths certificates() const;
+    gateway_stats stats() const;
+    // Prometheus text exposition of the gateway's metrics.
+    std::string metrics_text() const;
+    const gateway_config& config() const;
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+// A policy document allowing a device to connect as any client id and to publish, subscribe
+// and receive under `<prefix>/<its client id>/...` only: what a fleet test usually wants.
+std::string own_topics_policy(const std::string& prefix);
+// A policy document allowing everything (iot:*): for debugging.
+std::string allow_all_policy();
+
+}  // namespace wv::gate

@@ -1,0 +1,28 @@
+#include "gateway/gateway_stats.hpp"
+
+namespace wv::gate {
+
+gateway_stats counters::snapshot() const noexcept {
+    const auto r = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    return gateway_stats{
+        .connections_open = r(connections_open),
+        .connections_accepted = r(connections_accepted),
+        .connections_refused_limit = r(connections_refused_limit),
+        .tls_handshake_failures = r(tls_handshake_failures),
+        .connects_accepted = r(connects_accepted),
+        .connects_auth_failed = r(connects_auth_failed),
+        .connects_denied = r(connects_denied),
+        .connects_protocol_error = r(connects_protocol_error),
+        .authorizer_calls = r(authorizer_calls),
+        .authorizer_errors = r(authorizer_errors),
+        .messages_in = r(messages_in),
+        .messages_out = r(messages_out),
+        .bytes_in = r(bytes_in),
+        .bytes_out = r(bytes_out),
+        .messages_dropped = r(messages_dropped),
+        .policy_denials = r(policy_denials),
+        .disconnects = r(disconnects),
+    };
+}
+
+}  // namespace wv::gate

@@ -1,0 +1,43 @@
+#pragma once
+// Counters of a running gateway. `counters` is shared by every I/O thread (relaxed atomics:
+// each is an independent tally); `gateway_stats` is a plain snapshot of it.
+#include <atomic>
+#include <cstdint>
+
+namespace wv::gate {
+
+struct gateway_stats {
+    std::uint64_t connections_open = 0;
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t connections_refused_limit = 0;  // over limits_config::max_connections
+    std::uint64_t tls_handshake_failures = 0;
+    std::uint64_t connects_accepted = 0;          // CONNACK 0 sent
+    std::uint64_t connects_auth_failed = 0;       // closed without CONNACK: authorizer said no / failed
+    std::uint64_t connects_denied = 0;            // iot:Connect denied by policy
+    std::uint64_t connects_protocol_error = 0;    // malformed / no CONNECT in time
+    std::uint64_t authorizer_calls = 0;
+    std::uint64_t authorizer_errors = 0;          // transport, timeout, garbage, overload
+    std::uint64_t messages_in = 0;                // PUBLISH accepted from clients
+    std::uint64_t messages_out = 0;               // PUBLISH written to clients
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::uint64_t messages_dropped = 0;           // slow subscriber, offline queue full, quota
+    std::uint64_t policy_denials = 0;             // publish/subscribe/receive/connect denied
+    std::uint64_t disconnects = 0;
+};
+
+struct counters {
+    std::atomic<std::uint64_t> connections_open{0}, connections_accepted{0},
+        connections_refused_limit{0}, tls_handshake_failures{0}, connects_accepted{0},
+        connects_auth_failed{0}, connects_denied{0}, connects_protocol_error{0},
+        authorizer_calls{0}, authorizer_errors{0}, messages_in{0}, messages_out{0}, bytes_in{0},
+        bytes_out{0}, messages_dropped{0}, policy_denials{0}, disconnects{0};
+
+    gateway_stats snapshot() const noexcept;
+};
+
+inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+    c.fetch_add(n, std::memory_order_relaxed);
+}
+
+}  // namespace wv::gate

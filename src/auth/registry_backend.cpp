@@ -1,0 +1,220 @@
+#include "auth/registry_backend.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include "util/base64.hpp"
+#include "util/hex.hpp"
+
+namespace wv::auth {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view default_template = R"({"Version":"2012-10-17","Statement":[)"
+    R"({"Effect":"Allow","Action":"iot:Connect","Resource":"arn:aws:iot:{{region}}:{{account}}:client/{{akid}}"},)"
+    R"({"Effect":"Allow","Action":["iot:Publish","iot:Receive"],"Resource":"arn:aws:iot:{{region}}:{{account}}:topic/wv/{{akid}}/*"},)"
+    R"({"Effect":"Allow","Action":"iot:Subscribe","Resource":"arn:aws:iot:{{region}}:{{account}}:topicfilter/wv/{{akid}}/*"}]})";
+
+std::string sha256_hex(std::string_view s) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(s.data(), s.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+    return util::hex_encode(std::as_bytes(std::span{md, len}));
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+// One CSV record: comma separated, optional double quotes with "" escapes. Throws on an
+// unterminated quote (message without location; the caller adds file:line).
+std::vector<std::string> split_csv(std::string_view line) {
+    std::vector<std::string> out;
+    std::string field;
+    bool quoted = false, was_quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') field += '"', ++i;
+            else if (c == '"') quoted = false;
+            else field += c;
+        } else if (c == '"' && trim(field).empty()) {
+            quoted = was_quoted = true;
+            field.clear();
+        } else if (c == ',') {
+            out.push_back(was_quoted ? field : trim(field));
+            field.clear();
+            was_quoted = false;
+        } else {
+            field += c;
+        }
+    }
+    if (quoted) throw std::runtime_error("unterminated double quote");
+    out.push_back(was_quoted ? field : trim(field));
+    return out;
+}
+
+std::string principal_from(std::string_view akid) {
+    std::string p;
+    for (char c : akid)
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) p += c;
+    if (p.size() > 128) p.resize(128);
+    return p;
+}
+
+}  // namespace
+
+std::string expand_template(std::string_view text, const std::map<std::string, std::string>& vars) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text.substr(i, 2) == "{{") {
+            const auto close = text.find("}}", i + 2);
+            if (close != std::string_view::npos) {
+                const auto it = vars.find(std::string(text.substr(i + 2, close - i - 2)));
+                if (it != vars.end()) {
+                    out += it->second;
+                    i = close + 2;
+                    continue;
+                }
+            }
+        }
+        out += text[i++];
+    }
+    return out;
+}
+
+std::vector<registry_device> parse_registry_csv(std::string_view text, const std::string& file_name) {
+    std::vector<registry_device> devices;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    int n = 0;
+    auto fail = [&](const std::string& what) { throw std::runtime_error(file_name + ":" + std::to_string(n) + ": " + what); };
+    while (std::getline(in, line)) {
+        ++n;
+        const auto t = trim(line);
+        if (t.empty() || t.front() == '#') continue;
+        std::vector<std::string> f;
+        try {
+            f = split_csv(t);
+        } catch (const std::exception& e) {
+            fail(e.what());
+        }
+        if (devices.empty() && !f.empty() && f[0] == "akid") continue;  // header
+        if (f.size() < 4 || f.size() > 5)
+            fail("expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got " + std::to_string(f.size()));
+        registry_device d;
+        d.line = n;
+        d.akid = f[0];
+        d.username = f[1];
+        if (d.akid.empty()) fail("akid is empty");
+        if (d.username.empty()) fail("username is empty");
+        if (f[2].starts_with("sha256:")) {
+            d.password_sha256 = f[2].substr(7);
+            for (auto& c : d.password_sha256)
+                if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+            if (d.password_sha256.size() != 64 || !util::hex_decode(d.password_sha256))
+                fail("password hash must be sha256: followed by 64 hex digits");
+        } else {
+            d.password = f[2];
+        }
+        if (f[3] == "allow") d.expected = expected_outcome::allow;
+        else if (f[3] == "deny") d.expected = expected_outcome::deny;
+        else fail("expected outcome must be allow or deny, got '" + f[3] + "'");
+        if (f.size() == 5 && !f[4].empty()) d.policy_template = f[4];
+        for (const auto& other : devices)
+            if (other.username == d.username)
+                fail("username '" + d.username + "' already used on line " + std::to_string(other.line));
+        devices.push_back(std::move(d));
+    }
+    return devices;
+}
+
+std::vector<registry_device> load_registry_csv(const std::filesystem::path& file) {
+    std::ifstream in{file, std::ios::binary};
+    if (!in) throw std::runtime_error(file.string() + ": cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_registry_csv(text.str(), file.string());
+}
+
+registry_backend::registry_backend(std::vector<registry_device> devices, registry_options o)
+    : devices_(std::move(devices)), options_(std::move(o)) {
+    options_.policy_templates.try_emplace("default", std::string(default_template));
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+        const auto& d = devices_[i];
+        if (!options_.policy_templates.contains(d.policy_template))
+            throw std::invalid_argument("registry line " + std::to_string(d.line) + ": unknown policy template '" +
+                                        d.policy_template + "'");
+        by_username_.emplace(d.username, i);
+    }
+}
+
+std::string registry_backend::describe() const {
+    return "registry (" + std::to_string(devices_.size()) + " device" + (devices_.size() == 1 ? "" : "s") + ")";
+}
+
+backend_reply registry_backend::answer(const std::string& event_json) const {
+    backend_reply reply;
+    const auto ev = json::parse(event_json, nullptr, false);
+    const json* mqtt = nullptr;
+    if (ev.is_object())
+        if (auto pd = ev.find("protocolData"); pd != ev.end() && pd->is_object())
+            if (auto m = pd->find("mqtt"); m != pd->end() && m->is_object()) mqtt = &*m;
+    if (!mqtt) {
+        reply.error = backend_errc::function_error;
+        reply.detail = "event has no protocolData.mqtt object";
+        return reply;
+    }
+    auto str = [&](const char* key) -> std::string {
+        auto it = mqtt->find(key);
+        return it != mqtt->end() && it->is_string() ? it->get<std::string>() : std::string{};
+    };
+    const auto raw_user = str("username");
+    const auto user = raw_user.substr(0, raw_user.find('?'));
+    const auto client_id = str("clientId");
+    const auto password = util::base64_decode(str("password")).value_or("");
+
+    auto deny = [&](const std::string& why) {
+        reply.body = R"({"isAuthenticated":false,"principalId":"anonymous","policyDocuments":[],)"
+                     R"("disconnectAfterInSeconds":0,"refreshAfterInSeconds":0})";
+        reply.log_lines.push_back("registry: denied user '" + user + "' client '" + client_id + "': " + why);
+        return reply;
+    };
+    const auto it = by_username_.find(user);
+    if (it == by_username_.end()) return deny("unknown user name");
+    const auto& d = devices_[it->second];
+    const bool password_ok = d.password_sha256.empty() ? password == d.password : sha256_hex(password) == d.password_sha256;
+    if (!password_ok) return deny("wrong password");
+    if (client_id != d.akid) return deny("client id is not the device's akid '" + d.akid + "'");
+    if (d.expected == expected_outcome::deny) return deny("the registry marks this device deny");
+
+    const std::map<std::string, std::string> vars{{"akid", d.akid},           {"client_id", client_id},
+                                                  {"username", user},         {"region", options_.region},
+                                                  {"account", options_.account}};
+    const auto text = expand_template(options_.policy_templates.at(d.policy_template), vars);
+    auto doc = json::parse(text, nullptr, false);
+    json out = {{"isAuthenticated", true},
+                {"principalId", principal_from(d.akid)},
+                {"policyDocuments", json::array({doc.is_discarded() ? json(text) : doc})},
+                {"disconnectAfterInSeconds", options_.disconnect_after_s},
+                {"refreshAfterInSeconds", options_.refresh_after_s}};
+    reply.body = out.dump(-1, ' ', false, json::error_handler_t::replace);
+    reply.log_lines.push_back("registry: allowed user '" + user + "' as " + d.akid);
+    return reply;
+}
+
+void registry_backend::invoke(std::string event_json, std::chrono::steady_clock::time_point, completion done) {
+    done(answer(event_json));
+}
+
+}  // namespace wv::auth

@@ -1,0 +1,121 @@
+#pragma once
+// A TCP connection, optionally carrying TLS, with a C++20 coroutine interface.
+//
+// TLS is OpenSSL driven directly on the socket (SSL_set_fd, non-blocking SSL_read/SSL_write,
+// readiness from socket.async_wait), not asio::ssl::stream: that one keeps ~68 KiB of fixed
+// buffers per connection, this one keeps none while idle (SSL_MODE_RELEASE_BUFFERS), which is
+// what lets one process hold 10,000+ connections (../shared/spec/tls-connection-costs.md).
+// A plain stream (no TLS) has the same interface, so plain listeners and tests share code.
+//
+//   wv::tls::stream s{std::move(sock), client_ctx, "localhost"};
+//   if (auto ec = co_await s.async_handshake(5s)) { log(ec, s.error_detail()); co_return; }
+//   auto [ec, n] = co_await s.async_read_some(buf);
+//   ec = co_await s.async_write(bytes);
+//
+// Errors are values (std::error_code: tls_errc, or a system error such as ECONNRESET or, after
+// cancellation, ECANCELED); no I/O member throws. Every socket gets TCP_NODELAY.
+//
+// Threading: one stream belongs to one executor; call it only from there. At most one read and
+// one write may be in flight at a time (a reader and a writer coroutine may run concurrently).
+// Do not move a stream while an operation is in flight. Operations honour Asio per-operation
+// cancellation (e.g. awaitable operators `||`), which leaves a TLS stream unusable: close it.
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "tls/tls_errc.hpp"
+
+typedef struct ssl_st SSL;
+
+namespace wv::tls {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class client_context;
+class server_context;
+
+enum class role { client, server };
+
+class stream {
+public:
+    // A closed plain stream on `ex` (open it with socket().connect or tls::connect).
+    explicit stream(const asio::any_io_executor& ex);
+    // Plain TCP over a connected socket.
+    explicit stream(tcp::socket sock);
+    // TLS client: SNI = host (unless an IP literal), host-name check against it (unless the
+    // context is insecure). The socket may still be unconnected; connect before the handshake.
+    stream(tcp::socket sock, const client_context& ctx, std::string_view host);
+    // TLS server over an accepted socket.
+    stream(tcp::socket sock, const server_context& ctx);
+
+    stream(stream&& other) noexcept;
+    stream& operator=(stream&& other) noexcept;
+    stream(const stream&) = delete;
+    stream& operator=(const stream&) = delete;
+    ~stream();
+
+    bool is_tls() const { return ssl_ != nullptr; }
+    bool is_open() const { return sock_.is_open(); }
+    role side() const { return role_; }
+    tcp::socket& socket() { return sock_; }
+    asio::any_io_executor get_executor() { return sock_.get_executor(); }
+
+    // The TLS handshake (client or server by construction), bounded by `timeout`.
+    // Plain streams return success at once. On failure see error_detail().
+    asio::awaitable<std::error_code> async_handshake(std::chrono::milliseconds timeout);
+
+    // Reads what is available (at least one byte) into `buf`. tls_errc::closed on a clean close.
+    asio::awaitable<std::tuple<std::error_code, std::size_t>> async_read_some(std::span<std::byte> buf);
+    // Writes all of `buf` (or fails).
+    asio::awaitable<std::error_code> async_write(std::span<const std::byte> buf);
+
+    // Graceful close: sends close_notify (TLS), shuts down the sending side and closes the
+    // socket; does not wait for the peer's close_notify. Bounded by `timeout`.
+    asio::awaitable<std::error_code> async_shutdown(std::chrono::milliseconds timeout);
+    // Closes the socket at once: the peer sees FIN without close_notify.
+    void close() noexcept;
+    // Closes with SO_LINGER 0: the peer sees RST (a "network failure", e.g. to fire a last will).
+    void abort() noexcept;
+
+    // Sets TCP_QUICKACK (not sticky on Linux): ACK the peer's next segments at once instead of
+    // delaying, so a server with Nagle on is not held ~40 ms waiting for our ACK. Call right
+    // after writing a request whose answer you wait for (MQTT CONNECT).
+    void quick_ack() noexcept;
+
+    // After a successful handshake (empty / false for plain streams):
+    std::string_view sni() const;            // server: the name the client asked for; client: what we sent
+    std::string_view alpn() const;           // the negotiated protocol; empty: none
+    std::string_view protocol_version() const;  // "TLSv1.3", "TLSv1.2"; "TCP" for plain
+    std::string_view cipher() const;         // e.g. "TLS_AES_128_GCM_SHA256"
+    bool session_resumed() const;
+    std::string peer_subject() const;        // RFC 2253 subject of the peer certificate; empty: none
+
+    // OpenSSL's static text for the last failure (X509 verify reason, alert name, OpenSSL
+    // reason); empty when there is none.
+    std::string_view error_detail() const { return detail_ ? detail_ : ""; }
+
+    SSL* native_handle() const { return ssl_; }
+
+private:
+    asio::awaitable<std::error_code> drive_handshake();
+    std::error_code ssl_failure(int ret, bool in_handshake);
+    void prepare_socket() noexcept;
+    void free_ssl() noexcept;
+
+    tcp::socket sock_;
+    SSL* ssl_ = nullptr;
+    const client_context* client_ctx_ = nullptr;  // for the session cache
+    const char* detail_ = nullptr;
+    role role_ = role::client;
+};
+
+}  // namespace wv::tls

@@ -56,19 +56,23 @@ std::string session_key(SSL* ssl) {
     return std::string(sni ? sni : ip) + ":" + std::to_string(port);
 }
 
-// OpenSSL hands us each new resumable session (for TLS 1.3: each NewSessionTicket).
+// OpenSSL hands us each new resumable session (for TLS 1.3: each NewSessionTicket). We keep a
+// copy, not the connection's own object: OpenSSL marks a connection's session not resumable
+// when that connection ends without close_notify, which would spoil the cache for everyone.
 int on_new_session(SSL* ssl, SSL_SESSION* sess) {
     auto* self = static_cast<client_context::impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), impl_index()));
     if (!self || !SSL_SESSION_is_resumable(sess)) return 0;
     auto key = session_key(ssl);
     if (key.empty()) return 0;
+    SSL_SESSION* copy = SSL_SESSION_dup(sess);
+    if (!copy) return 0;
     std::lock_guard lock(self->mu);
-    auto [it, inserted] = self->sessions.try_emplace(std::move(key), sess);
+    auto [it, inserted] = self->sessions.try_emplace(std::move(key), copy);
     if (!inserted) {
         SSL_SESSION_free(it->second);
-        it->second = sess;
+        it->second = copy;
     }
-    return 1;  // we keep the reference
+    return 0;  // the connection's reference stays OpenSSL's
 }
 
 }  // namespace
@@ -157,7 +161,12 @@ void client_context::offer_session(SSL* ssl) const {
     if (key.empty()) return;
     std::lock_guard lock(impl_->mu);
     const auto it = impl_->sessions.find(key);
-    if (it != impl_->sessions.end()) SSL_set_session(ssl, it->second);
+    if (it == impl_->sessions.end()) return;
+    // A copy per connection, for the same reason as in on_new_session.
+    if (SSL_SESSION* copy = SSL_SESSION_dup(it->second)) {
+        SSL_set_session(ssl, copy);
+        SSL_SESSION_free(copy);  // SSL_set_session took its own reference
+    }
 }
 
 }  // namespace wv::tls

@@ -40,4 +40,9 @@ inline std::vector<unsigned char> alpn_wire(const std::vector<std::string>& prot
 
 bool is_ip_literal(const std::string& host);
 
+// The server's ALPN policy refused this handshake (marked on the SSL by the callback, so the
+// stream can name the failure: OpenSSL itself only reports "callback failed").
+void mark_alpn_refused(SSL* ssl);
+bool alpn_refused(SSL* ssl);
+
 }  // namespace wv::tls::detail

@@ -70,9 +70,12 @@ int on_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const un
                     *outlen = static_cast<unsigned char>(p.size());
                     return SSL_TLSEXT_ERR_OK;
                 }
+            detail::mark_alpn_refused(ssl);
             return SSL_TLSEXT_ERR_ALERT_FATAL;  // the hook chose something not offered
         case alpn_decision::kind::no_alpn: return SSL_TLSEXT_ERR_NOACK;
-        case alpn_decision::kind::refuse: return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol
+        case alpn_decision::kind::refuse:
+            detail::mark_alpn_refused(ssl);
+            return SSL_TLSEXT_ERR_ALERT_FATAL;  // sends no_application_protocol
     }
     return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
@@ -86,6 +89,7 @@ int on_client_hello(SSL* ssl, int* alert, void*) {
     if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &p, &len))
         return SSL_CLIENT_HELLO_SUCCESS;
     if (decide(*self, {.protocols = {}, .sni = raw_sni(ssl)}).what == alpn_decision::kind::refuse) {
+        detail::mark_alpn_refused(ssl);
         *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
         return SSL_CLIENT_HELLO_ERROR;
     }

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "tls/client_context.hpp"
+#include "tls/openssl_util.hpp"
 #include "tls/server_context.hpp"
 
 namespace wv::tls {
@@ -116,6 +117,10 @@ std::error_code stream::ssl_failure(int ret, bool in_handshake) {
     }
     const int reason = ERR_GET_REASON(e);
     detail_ = ERR_reason_error_string(e);
+    if (detail::alpn_refused(ssl_)) {
+        detail_ = "no application protocol";
+        return tls_errc::no_alpn_agreed;
+    }
     if (is_verify_failure(reason)) {
         const long v = SSL_get_verify_result(ssl_);
         detail_ = X509_verify_cert_error_string(v);
@@ -155,11 +160,11 @@ std::error_code stream::ssl_failure(int ret, bool in_handshake) {
 }
 
 asio::awaitable<std::error_code> stream::drive_handshake() {
-    if (role_ == role::client && client_ctx_) client_ctx_->offer_session(ssl_);
     if (SSL_get_fd(ssl_) < 0 && !SSL_set_fd(ssl_, sock_.native_handle())) {
         detail_ = "SSL_set_fd failed";
         co_return tls_errc::ssl_error;
     }
+    if (role_ == role::client && client_ctx_) client_ctx_->offer_session(ssl_);  // keyed by the peer address
     for (;;) {
         ERR_clear_error();
         const int r = SSL_do_handshake(ssl_);

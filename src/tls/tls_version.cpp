@@ -25,5 +25,19 @@ bool is_ip_literal(const std::string& host) {
     return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
+namespace {
+int refused_index() {
+    static const int idx = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return idx;
+}
+}  // namespace
+
+void mark_alpn_refused(SSL* ssl) {
+    static char marker;
+    SSL_set_ex_data(ssl, refused_index(), &marker);
+}
+
+bool alpn_refused(SSL* ssl) { return SSL_get_ex_data(ssl, refused_index()) != nullptr; }
+
 }  // namespace detail
 }  // namespace wv::tls

@@ -14,8 +14,8 @@ namespace wv::mqtt {
 
 // The message the server publishes for the client if the connection ends without DISCONNECT.
 struct last_will {
-    std::string_view topic;                 // a valid topic name
-    std::span<const std::byte> message;     // binary, may be empty
+    std::string_view topic{};                 // a valid topic name
+    std::span<const std::byte> message{};     // binary, may be empty
     mqtt::qos qos = mqtt::qos::at_most_once;
     bool retain = false;
 };
@@ -26,10 +26,10 @@ struct connect {
     std::uint8_t protocol_level = 4;        // protocol_level::v3_1_1
     bool clean_session = true;
     std::uint16_t keep_alive_s = 0;         // 0 disables keep-alive
-    std::string_view client_id;             // may be empty only with clean_session
-    std::optional<last_will> will;
-    std::optional<std::string_view> user_name;
-    std::optional<std::span<const std::byte>> password;  // binary; a secret: never log it
+    std::string_view client_id{};             // may be empty only with clean_session
+    std::optional<last_will> will{};
+    std::optional<std::string_view> user_name{};
+    std::optional<std::span<const std::byte>> password{};  // binary; a secret: never log it
     // MQTT 5 will add CONNECT properties and will properties here, empty for 3.1.1.
 };
 

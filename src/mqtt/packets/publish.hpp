@@ -11,8 +11,8 @@
 namespace wv::mqtt {
 
 struct publish {
-    std::string_view topic;                 // a valid topic name (no wildcards)
-    std::span<const std::byte> payload;     // may be empty
+    std::string_view topic{};                 // a valid topic name (no wildcards)
+    std::span<const std::byte> payload{};     // may be empty
     mqtt::qos qos = mqtt::qos::at_most_once;
     bool retain = false;
     bool dup = false;

@@ -18,7 +18,7 @@ enum class suback_code : std::uint8_t {
 
 struct suback {
     std::uint16_t packet_id = 0;
-    std::vector<suback_code> return_codes;
+    std::vector<suback_code> return_codes{};
 };
 
 // Errors: reserved_flags, truncated, zero_packet_id, suback_no_return_codes,

@@ -12,14 +12,14 @@
 namespace wv::mqtt {
 
 struct subscription {
-    std::string_view filter;                // a valid topic filter
+    std::string_view filter{};                // a valid topic filter
     mqtt::qos qos = mqtt::qos::at_most_once;  // the maximum QoS requested
     // MQTT 5 will add no-local, retain-as-published and retain-handling options here.
 };
 
 struct subscribe {
     std::uint16_t packet_id = 0;
-    std::vector<subscription> subscriptions;  // filters view the body
+    std::vector<subscription> subscriptions{};  // filters view the body
 };
 
 // Errors: reserved_flags, truncated, zero_packet_id, subscribe_no_topics, utf8_*,

@@ -12,7 +12,7 @@ namespace wv::mqtt {
 
 struct unsubscribe {
     std::uint16_t packet_id = 0;
-    std::vector<std::string_view> filters;  // view the body
+    std::vector<std::string_view> filters{};  // view the body
 };
 
 // Errors: reserved_flags, truncated, zero_packet_id, unsubscribe_no_topics, utf8_*,

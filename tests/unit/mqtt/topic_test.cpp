@@ -1,0 +1,125 @@
+#include "unit/mqtt/wire.hpp"
+
+using namespace wv::mqtt;
+
+TEST_CASE("topic_matches: Paho's test_topic_matcher.cpp corner cases") {
+    const struct {
+        const char* filter;
+        const char* name;
+        bool match;
+    } table[] = {
+        {"foo/bar", "foo/bar", true},
+        {"foo/+", "foo/bar", true},
+        {"foo/+/baz", "foo/bar/baz", true},
+        {"foo/+/#", "foo/bar/baz", true},
+        {"A/B/+/#", "A/B/B/C", true},
+        {"#", "foo/bar/baz", true},
+        {"#", "/foo/bar", true},
+        {"/#", "/foo/bar", true},
+        {"$SYS/bar", "$SYS/bar", true},
+        {"foo/#", "foo/$bar", true},
+        {"foo/+/baz", "foo/$bar/baz", true},
+        {"test/6/#", "test/3", false},
+        {"foo/bar", "foo", false},
+        {"foo/+", "foo/bar/baz", false},
+        {"foo/+/baz", "foo/bar/bar", false},
+        {"foo/+/#", "fo2/bar/baz", false},
+        {"/#", "foo/bar", false},
+        {"#", "$SYS/bar", false},
+        {"$BOB/bar", "$SYS/bar", false},
+        {"+/bar", "$SYS/bar", false},
+    };
+    for (const auto& [filter, name, match] : table) {
+        CAPTURE(filter);
+        CAPTURE(name);
+        CHECK(topic_matches(filter, name) == match);
+    }
+}
+
+TEST_CASE("topic_matches: the spec's examples (4.7.1) and edge levels") {
+    const struct {
+        const char* filter;
+        const char* name;
+        bool match;
+    } table[] = {
+        {"sport/tennis/player1/#", "sport/tennis/player1", true},   // '#' includes the parent
+        {"sport/tennis/player1/#", "sport/tennis/player1/ranking", true},
+        {"sport/tennis/player1/#", "sport/tennis/player1/score/wimbledon", true},
+        {"sport/#", "sport", true},
+        {"sport/tennis/#", "sport/tennis", true},
+        {"sport/tennis/#", "sport/tennisx", false},
+        {"sport/tennis/+", "sport/tennis/player1", true},
+        {"sport/tennis/+", "sport/tennis/player1/ranking", false},
+        {"sport/+", "sport", false},
+        {"sport/+", "sport/", true},                                // '+' matches an empty level
+        {"+/+", "/finance", true},
+        {"/+", "/finance", true},
+        {"+", "/finance", false},
+        {"+", "finance", true},
+        {"+/#", "a", true},
+        {"a/+/#", "a", false},                                      // '+' needs a level
+        {"a/+/#", "a/b", true},
+        {"a//b", "a//b", true},
+        {"a/+/b", "a//b", true},
+        {"a/b", "a/b/", false},
+        {"a/b/", "a/b", false},
+        {"a/b/#", "a/b/", true},
+        {"#", "$SYS", false},                                       // [MQTT-4.7.2-1]
+        {"+/monitor/Clients", "$SYS/monitor/Clients", false},
+        {"$SYS/#", "$SYS/monitor/Clients", true},
+        {"$SYS/monitor/+", "$SYS/monitor/Clients", true},
+        {"$aws/things/+/shadow/update", "$aws/things/d1/shadow/update", true},
+        {"ACCOUNTS", "Accounts", false},                            // case-sensitive (4.7.3)
+        {"a", "a ", false},
+    };
+    for (const auto& [filter, name, match] : table) {
+        CAPTURE(filter);
+        CAPTURE(name);
+        CHECK(topic_matches(filter, name) == match);
+    }
+}
+
+TEST_CASE("validate_topic_filter: wildcards must be whole levels, '#' last") {
+    const struct {
+        const char* filter;
+        std::error_code e;
+    } table[] = {
+        {"#", {}},
+        {"+", {}},
+        {"sport/tennis/#", {}},
+        {"+/tennis/#", {}},
+        {"sport/+/player1", {}},
+        {"/", {}},
+        {"//", {}},
+        {"+/+", {}},
+        {"$SYS/#", {}},
+        {"", mqtt_errc::empty_topic_filter},
+        {"sport/tennis#", mqtt_errc::misplaced_multi_level_wildcard},
+        {"sport/tennis/#/ranking", mqtt_errc::misplaced_multi_level_wildcard},
+        {"#/", mqtt_errc::misplaced_multi_level_wildcard},
+        {"##", mqtt_errc::misplaced_multi_level_wildcard},
+        {"a/#b", mqtt_errc::misplaced_multi_level_wildcard},
+        {"sport+", mqtt_errc::misplaced_single_level_wildcard},
+        {"sport/+x", mqtt_errc::misplaced_single_level_wildcard},
+        {"x+/y", mqtt_errc::misplaced_single_level_wildcard},
+        {"++", mqtt_errc::misplaced_single_level_wildcard},
+        {"+#", mqtt_errc::misplaced_single_level_wildcard},
+    };
+    for (const auto& [filter, e] : table) {
+        CAPTURE(filter);
+        CHECK(validate_topic_filter(filter) == e);
+    }
+}
+
+TEST_CASE("validate_topic_name: non-empty, no wildcards") {
+    CHECK_FALSE(validate_topic_name("a"));
+    CHECK_FALSE(validate_topic_name("/"));
+    CHECK_FALSE(validate_topic_name("$SYS/x"));
+    CHECK(validate_topic_name("") == mqtt_errc::empty_topic_name);
+    CHECK(validate_topic_name("a/+") == mqtt_errc::wildcard_in_topic_name);
+    CHECK(validate_topic_name("a/#") == mqtt_errc::wildcard_in_topic_name);
+    CHECK(validate_topic_name("a+b") == mqtt_errc::wildcard_in_topic_name);
+    CHECK(is_wildcard("a/+/b"));
+    CHECK(is_wildcard("#"));
+    CHECK_FALSE(is_wildcard("a/b"));
+}

@@ -1,0 +1,44 @@
+#pragma once
+// Turns pub_options into what Paho needs: server URI, client id, connect options (TLS, ALPN,
+// will, credentials, MQTT 5 properties). The checks here are the ones mosquitto_pub makes
+// while it sets libmosquitto options, with its texts; the features Paho cannot provide (Unix
+// sockets, SOCKS proxies, bind address, engines) fail here with a clear error instead of being
+// silently ignored.
+#include <mqtt/async_client.h>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "pub_event.hpp"
+#include "pub_options.hpp"
+
+namespace wv::wvpub {
+
+struct client_plan {
+    std::string server_uri;  // tcp://host:port or ssl://host:port
+    std::string client_id;   // what CONNECT carries ("" lets the broker choose, as mosquitto)
+    int mqtt_version = 4;    // Paho's MQTTVERSION_* value
+    mqtt::connect_options connect;
+    mqtt::properties publish_properties;
+    mqtt::properties disconnect_properties;
+};
+
+struct setup_error {
+    std::string text;  // printed unless --quiet
+    int exit_code = 1;
+};
+
+// `ssl_errors` receives one ssl_error event per OpenSSL error string during the handshake; it
+// must outlive the connection. `will_payload` overrides --will-payload (--wavelet-will).
+std::variant<client_plan, setup_error> plan_client(const pub_options& o, event_queue& ssl_errors,
+                                                   const std::optional<std::string>& will_payload);
+
+// The id mosquitto_pub would send: -i, -I prefix + pid, a random "mosq-..." for MQTT 3.1,
+// else empty.
+std::string choose_client_id(const pub_options& o);
+
+// Paho property list for one -D command ("connect", "publish", "will", "disconnect").
+mqtt::properties build_properties(const pub_options& o, const std::string& command);
+
+}  // namespace wv::wvpub

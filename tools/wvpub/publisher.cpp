@@ -1,0 +1,391 @@
+#include "publisher.hpp"
+
+#include <netdb.h>
+#include <openssl/err.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "client_setup.hpp"
+#include "debug_trace.hpp"
+#include "mosquitto_texts.hpp"
+#include "session_timing.hpp"
+#include "stdin_lines.hpp"
+
+namespace wv::wvpub {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Forwards Paho token results and callbacks into the event queue. Never blocks.
+class paho_events : public mqtt::iaction_listener, public mqtt::callback {
+public:
+    enum class role { connect, publish, disconnect };
+    paho_events(event_queue& q, role r) : q_(q), role_(r) {}
+
+    void on_success(const mqtt::token& tok) override {
+        switch (role_) {
+            case role::connect: {
+                std::string assigned;
+                const auto rsp = tok.get_connect_response();
+                const auto& props = rsp.get_properties();
+                if (props.contains(mqtt::property::ASSIGNED_CLIENT_IDENTIFER))
+                    assigned = mqtt::get<std::string>(props, mqtt::property::ASSIGNED_CLIENT_IDENTIFER);
+                q_.push({pub_event::kind::connected, assigned});
+                break;
+            }
+            case role::publish: {
+                pub_event e{pub_event::kind::delivered, {}};
+                e.message_id = tok.get_message_id();
+                e.reason = static_cast<int>(tok.get_reason_code());
+                q_.push(std::move(e));
+                break;
+            }
+            case role::disconnect: q_.push({pub_event::kind::disconnected, {}}); break;
+        }
+    }
+    void on_failure(const mqtt::token& tok) override {
+        pub_event e{role_ == role::connect   ? pub_event::kind::connect_failed
+                    : role_ == role::publish ? pub_event::kind::delivery_failed
+                                             : pub_event::kind::disconnected,
+                    {}};
+        e.code = tok.get_return_code();
+        e.reason = static_cast<int>(tok.get_reason_code());
+        e.message_id = tok.get_message_id();
+        q_.push(std::move(e));
+    }
+    void connection_lost(const std::string& cause) override { q_.push({pub_event::kind::connection_lost, cause}); }
+
+private:
+    event_queue& q_;
+    role role_;
+};
+
+// Paho hands over OpenSSL's ERR_print_errors_cb() lines ("<tid>:error:0A000086:SSL
+// routines:<func>:certificate verify failed:<file>:<line>:"); mosquitto prints
+// ERR_error_string_n() of the code ("error:0A000086:SSL routines::certificate verify failed").
+std::optional<std::string> openssl_error_text(const std::string& paho_text) {
+    const auto at = paho_text.find("error:");
+    if (at == std::string::npos || paho_text.size() < at + 14) return std::nullopt;
+    const auto hex = paho_text.substr(at + 6, 8);
+    char* end = nullptr;
+    const unsigned long code = std::strtoul(hex.c_str(), &end, 16);
+    if (end != hex.c_str() + hex.size()) return std::nullopt;
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    return std::string(buf);
+}
+
+// Paho reports a failed TCP connect without errno: ask the kernel once more for the reason,
+// so the text is mosquitto_pub's "Error: <strerror>".
+std::string tcp_failure_text(const std::string& host, int port) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || !res)
+        return "Unable to connect (Lookup error.).";
+    std::string text = "Connection refused";
+    for (auto* ai = res; ai; ai = ai->ai_next) {
+        const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) continue;
+        const int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
+        const int err = errno;
+        ::close(fd);
+        if (rc != 0) text = std::strerror(err);
+        break;
+    }
+    ::freeaddrinfo(res);
+    return "Error: " + text;
+}
+
+bool resolves(const std::string& host) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
+    if (res) ::freeaddrinfo(res);
+    return rc == 0;
+}
+
+class session {
+public:
+    session(const publish_request& req, client_plan plan, event_queue& q)
+        : req_(req), o_(req.options), plan_(std::move(plan)), name_(debug_client_name(plan_.client_id)), q_(q) {}
+
+    int run();
+
+private:
+    void debug(const std::string& line) {
+        if (!o_.debug) return;
+        std::printf("%s\n", line.c_str());
+        std::fflush(stdout);
+    }
+    void error(const std::string& text) {
+        if (o_.quiet) return;
+        std::fputs(text.c_str(), stderr);
+        std::fflush(stderr);
+    }
+    bool is_tls() const { return plan_.server_uri.rfind("ssl://", 0) == 0; }
+    void note_connect_sent() {
+        if (!connect_sent_) debug("Client " + name_ + " sending CONNECT");
+        connect_sent_ = true;
+        if (!timing_.connect_sent) timing_.connect_sent = clock::now();
+    }
+    void publish_one(const std::string& payload);
+    void start_disconnect();
+    void after_delivery();
+    std::optional<int> on_event(const pub_event& e);
+    std::optional<int> on_delivery(const pub_event& e);
+    int on_connect_failed(const pub_event& e);
+
+    const publish_request& req_;
+    const pub_options& o_;
+    client_plan plan_;
+    std::string name_;
+    event_queue& q_;
+    std::unique_ptr<mqtt::async_client> cli_;
+    std::unique_ptr<paho_events> connect_events_, publish_events_, disconnect_events_;
+    mqtt::token_ptr connect_token_;
+    std::unique_ptr<stdin_lines> lines_;
+
+    bool connect_sent_ = false;
+    bool connected_ = false;
+    bool disconnecting_ = false;
+    bool stdin_done_ = false;
+    std::vector<std::string> ssl_errors_;
+    int local_mid_ = 0;
+    int sent_ = 0, completed_ = 0;
+    std::optional<clock::time_point> next_publish_;
+    std::map<int, clock::time_point> publish_times_;
+    session_timing timing_;
+};
+
+void session::publish_one(const std::string& payload) {
+    auto msg = mqtt::make_message(*o_.topic, payload, o_.qos, o_.retain);
+    if (plan_.mqtt_version == MQTTVERSION_5) msg->set_properties(plan_.publish_properties);
+    ++local_mid_;  // libmosquitto numbers QoS 0 messages too, and prints that number
+    try {
+        auto tok = cli_->publish(msg, nullptr, *publish_events_);
+        const int mid = o_.qos > 0 ? tok->get_message_id() : local_mid_;
+        debug(publish_line(name_, o_.qos, o_.retain, mid, *o_.topic, payload.size()));
+        publish_times_[mid] = clock::now();
+        ++sent_;
+    } catch (const mqtt::exception& e) {
+        error(std::string("Error: ") + e.what() + "\n");
+    }
+}
+
+void session::start_disconnect() {
+    if (disconnecting_) return;
+    disconnecting_ = true;
+    debug("Client " + name_ + " sending DISCONNECT");
+    try {
+        auto opts = mqtt::disconnect_options();
+        if (plan_.mqtt_version == MQTTVERSION_5) opts.set_properties(plan_.disconnect_properties);
+        cli_->disconnect(opts)->set_action_callback(*disconnect_events_);
+    } catch (const mqtt::exception&) {
+        q_.push({pub_event::kind::disconnected, {}});
+    }
+}
+
+void session::after_delivery() {
+    ++completed_;
+    if (o_.source == message_source::stdin_line) {
+        if (stdin_done_ && completed_ >= sent_) start_disconnect();
+    } else if (completed_ < o_.repeat_count) {
+        next_publish_ = clock::now() + o_.repeat_delay;
+    } else {
+        start_disconnect();
+    }
+}
+
+int session::on_connect_failed(const pub_event& e) {
+    // A refusing CONNACK: Paho reports the 3.1.1 return code as the token's return code and
+    // the MQTT 5 reason code as its reason code.
+    const bool v5 = plan_.mqtt_version == MQTTVERSION_5;
+    const int connack = v5 ? e.reason : e.code;
+    if ((v5 && connack >= 128) || (!v5 && connack >= 1 && connack <= 5)) {
+        note_connect_sent();
+        debug("Client " + name_ + " received CONNACK (" + std::to_string(connack) + ")");
+        if (v5) {
+            error("Connection error: " + reason_string(connack) +
+                  (connack == 132 ? ". Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.\n" : "\n"));
+            error("Error: " + strerror_text(mosq_err::protocol) + "\n");
+        } else {
+            error("Connection error: " + connack_string(connack) + "\n");
+            error("Error: " + strerror_text(mosq_err::conn_refused) + "\n");
+        }
+        return connack;
+    }
+    // Drain what the failure left behind (OpenSSL errors, the CONNECT trace line).
+    while (auto more = q_.pop_until(clock::now())) (void)on_event(*more);
+    std::string message;
+    try {
+        connect_token_->wait();
+    } catch (const mqtt::exception& ex) {
+        message = ex.get_message();
+    }
+    if (std::getenv("WVPUB_PAHO_DEBUG"))
+        std::fprintf(stderr, "[paho] connect failed: code %d reason %d message '%s'\n", e.code, e.reason, message.c_str());
+    if (!ssl_errors_.empty()) {
+        note_connect_sent();  // libmosquitto queues CONNECT before its handshake finishes
+        for (std::size_t i = 0; i < ssl_errors_.size(); ++i)
+            debug("OpenSSL Error[" + std::to_string(i) + "]: " + ssl_errors_[i]);
+        error("Error: " + strerror_text(mosq_err::tls) + "\n");
+        return mosq_err::tls;
+    }
+    if (message.find("timed out") != std::string::npos || message.find("timeout") != std::string::npos) {
+        error("Error: " + strerror_text(mosq_err::keepalive) + "\n");
+        return mosq_err::keepalive;
+    }
+    if (connect_sent_) {
+        error("Error: " + strerror_text(mosq_err::conn_lost) + "\n");
+        return mosq_err::conn_lost;
+    }
+    if (is_tls() && message.find("TLS") != std::string::npos) {
+        note_connect_sent();
+        error("Error: " + strerror_text(mosq_err::tls) + "\n");
+        return mosq_err::tls;
+    }
+    error(tcp_failure_text(o_.effective_host(), o_.effective_port()) + "\n");
+    return 1;
+}
+
+std::optional<int> session::on_delivery(const pub_event& e) {
+    if (auto it = publish_times_.find(o_.qos > 0 ? e.message_id : local_mid_); it != publish_times_.end()) {
+        timing_.ack_times.push_back(std::chrono::duration_cast<std::chrono::microseconds>(e.at - it->second));
+        publish_times_.erase(it);
+    }
+    if (e.what == pub_event::kind::delivery_failed && e.reason < 128) {
+        // Not a broker verdict: the connection went before the acknowledgement.
+        if (disconnecting_) return std::nullopt;
+        error("Error: " + strerror_text(mosq_err::conn_lost) + "\n");
+        return mosq_err::conn_lost;
+    }
+    const std::string packet = o_.qos == 1 ? "PUBACK" : "PUBCOMP";
+    if (o_.qos > 0)
+        debug("Client " + name_ + " received " + packet + " (Mid: " + std::to_string(e.message_id) +
+              ", RC:" + std::to_string(e.reason) + ")");
+    if (e.reason > 127)
+        error("Warning: Publish " + std::to_string(e.message_id) + " failed: " + reason_string(e.reason) + ".\n");
+    after_delivery();
+    return std::nullopt;
+}
+
+std::optional<int> session::on_event(const pub_event& e) {
+    using k = pub_event::kind;
+    switch (e.what) {
+        case k::trace:
+            if (std::getenv("WVPUB_PAHO_DEBUG")) std::fprintf(stderr, "[paho] %s\n", e.text.c_str());
+            if (e.text.find("-> CONNECT ") != std::string::npos) note_connect_sent();
+            else if (auto line = map_paho_trace(e.text, name_)) debug(*line);
+            return std::nullopt;
+        case k::ssl_error:
+            if (auto text = openssl_error_text(e.text)) ssl_errors_.push_back(*text);
+            return std::nullopt;
+        case k::connected:
+            connected_ = true;
+            timing_.connack = e.at;
+            note_connect_sent();
+            if (!e.text.empty()) name_ = e.text;  // the id the broker assigned (MQTT 5)
+            debug("Client " + name_ + " received CONNACK (0)");
+            if (o_.source == message_source::stdin_line) lines_ = std::make_unique<stdin_lines>(req_.line_input, q_);
+            else publish_one(o_.source == message_source::null_message ? std::string() : req_.payload);
+            return std::nullopt;
+        case k::connect_failed: return on_connect_failed(e);
+        case k::delivered:
+        case k::delivery_failed: return on_delivery(e);
+        case k::stdin_line: publish_one(e.text); return std::nullopt;
+        case k::stdin_eof:
+            stdin_done_ = true;
+            if (completed_ >= sent_) start_disconnect();
+            return std::nullopt;
+        case k::connection_lost:
+            connected_ = false;
+            if (disconnecting_) return 0;
+            error("Error: " + strerror_text(mosq_err::conn_lost) + "\n");
+            return mosq_err::conn_lost;
+        case k::disconnected: return 0;
+    }
+    return std::nullopt;
+}
+
+int session::run() {
+    if (!resolves(o_.effective_host())) {
+        error("Unable to connect (Lookup error.).\n");
+        return 1;
+    }
+    install_paho_trace(q_);
+    cli_ = std::make_unique<mqtt::async_client>(plan_.server_uri, plan_.client_id,
+                                                mqtt::create_options(plan_.mqtt_version), nullptr);
+    connect_events_ = std::make_unique<paho_events>(q_, paho_events::role::connect);
+    publish_events_ = std::make_unique<paho_events>(q_, paho_events::role::publish);
+    disconnect_events_ = std::make_unique<paho_events>(q_, paho_events::role::disconnect);
+    cli_->set_callback(*connect_events_);
+
+    timing_.start = clock::now();
+    try {
+        connect_token_ = cli_->connect(plan_.connect, nullptr, *connect_events_);
+    } catch (const mqtt::exception& e) {
+        error(std::string("Error: ") + e.what() + "\n");
+        return 1;
+    }
+
+    int rc = 0;
+    // A guard beyond Paho's own connect timeout, so a wedged library cannot hang a script.
+    const auto connect_deadline = clock::now() + std::chrono::seconds(o_.keepalive_s) + std::chrono::seconds(5);
+    std::optional<clock::time_point> disconnect_deadline;
+    for (;;) {
+        auto deadline = clock::time_point::max();
+        if (!connected_) deadline = connect_deadline;
+        if (next_publish_) deadline = std::min(deadline, *next_publish_);
+        if (disconnecting_) {
+            if (!disconnect_deadline) disconnect_deadline = clock::now() + std::chrono::seconds(10);
+            deadline = std::min(deadline, *disconnect_deadline);
+        }
+        auto e = q_.pop_until(deadline);
+        if (!e) {
+            if (next_publish_ && clock::now() >= *next_publish_) {
+                next_publish_.reset();
+                publish_one(o_.source == message_source::null_message ? std::string() : req_.payload);
+                continue;
+            }
+            if (disconnecting_) break;
+            if (!connected_) {
+                error("Error: " + strerror_text(mosq_err::keepalive) + "\n");
+                rc = mosq_err::keepalive;
+                break;
+            }
+            continue;
+        }
+        if (auto done = on_event(*e)) {
+            rc = *done;
+            break;
+        }
+    }
+    if (lines_) lines_->stop();
+    if (o_.timing) timing_.print(stderr, is_tls());
+    try {
+        if (cli_->is_connected()) cli_->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (const mqtt::exception&) {
+    }
+    return rc;
+}
+
+}  // namespace
+
+int run_publisher(const publish_request& req) {
+    event_queue events;
+    auto planned = plan_client(req.options, events, req.will_payload);
+    if (auto* err = std::get_if<setup_error>(&planned)) {
+        if (!req.options.quiet) std::fputs(err->text.c_str(), stderr);
+        return err->exit_code;
+    }
+    return session(req, std::move(std::get<client_plan>(planned)), events).run();
+}
+
+}  // namespace wv::wvpub

@@ -1,26 +1,291 @@
+// The gateway: I/O threads (one io_context each), listeners, TLS contexts, authorizer
+// services, the broker, metrics. Connections are accepted on thread 0 and handed to the
+// threads round-robin; each then lives on its thread (see connection.hpp).
 #include "gateway/gateway.hpp"
 
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "auth/authorizer_service.hpp"
+#include "auth/custom_authorizers.hpp"
+#include "gateway/authorizer_setup.hpp"
+#include "gateway/connection.hpp"
+#include "gateway/metrics_http.hpp"
+#include "gateway/tls_setup.hpp"
+#include "policy/policy.hpp"
 
 namespace wv::gate {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct listener_state {
+    listener_config cfg;
+    std::unique_ptr<tls::server_context> tls;  // null for plain
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::uint16_t port = 0;
+};
 
 struct gateway::impl {
     gateway_config config;
     counters stats;
+    std::unique_ptr<event_log> log;
+    // Declared before everything that may post to them, so they are destroyed last.
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<std::thread> threads;
+    std::unique_ptr<broker> brk;
+    std::unique_ptr<auth::custom_authorizers> authorizers;
+    std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
+    std::vector<policy::policy> certificate_policies;
+    std::vector<listener_state> listeners;
+    certificate_paths certs;
+    std::unique_ptr<metrics_server> metrics;
+    std::atomic<std::size_t> next_context{0};
+    std::mutex mu;
+    std::condition_variable stopped_cv;
+    bool started = false, stopped = false;
+
+    machine_env env() {
+        return machine_env{.config = &config,
+                           .authorizers = authorizers.get(),
+                           .brk = brk.get(),
+                           .stats = &stats,
+                           .log = log.get(),
+                           .certificate_policies = &certificate_policies};
+    }
+
+    auth::authorizer_service* find_service(const std::string& name) {
+        auto it = services.find(name);
+        return it == services.end() ? nullptr : it->second.get();
+    }
+
+    asio::awaitable<void> accept_loop(listener_state& l);
+    asio::awaitable<void> housekeeping();
 };
+
+asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
+    const auto tok = asio::as_tuple(asio::use_awaitable);
+    for (;;) {
+        auto& ctx = *contexts[next_context++ % contexts.size()];
+        auto [ec, sock] = co_await l.acceptor->async_accept(ctx, tok);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !l.acceptor->is_open()) co_return;
+            // EMFILE and friends: log, back off a little, go on accepting.
+            log->emit(log_level::error, {{"eventType", "Listener"}, {"status", "Failure"},
+                                         {"listener", l.cfg.name}, {"details", "accept: " + ec.message()}});
+            asio::steady_timer t(l.acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await t.async_wait(tok);
+            continue;
+        }
+        bump(stats.connections_accepted);
+        if (stats.connections_open.load(std::memory_order_relaxed) >= config.limits.max_connections) {
+            bump(stats.connections_refused_limit);
+            log->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"reason", "THROTTLED"},
+                                        {"listener", l.cfg.name},
+                                        {"details", "connection limit " + std::to_string(config.limits.max_connections) +
+                                                        " reached; closed at once"}});
+            boost::system::error_code ignored;
+            sock.close(ignored);
+            continue;
+        }
+        tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
+        auto c = std::make_shared<connection>(std::move(s), env(), [this](const std::string& n) { return find_service(n); },
+                                              l.cfg.name, l.cfg.kind);
+        asio::co_spawn(ctx, c->run(), asio::detached);
+    }
+}
+
+asio::awaitable<void> gateway::impl::housekeeping() {
+    const auto tok = asio::as_tuple(asio::use_awaitable);
+    asio::steady_timer t(*contexts[0]);
+    for (;;) {
+        t.expires_after(std::chrono::seconds(1));
+        auto [ec] = co_await t.async_wait(tok);
+        if (ec) co_return;
+        brk->expire(clock::now());
+    }
+}
 
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
     impl_->config = std::move(config);
 }
+
 gateway::~gateway() { stop(); }
 
-void gateway::start() { throw std::runtime_error("wvgate: gateway::start is not implemented yet"); }
-void gateway::stop() {}
-void gateway::wait() {}
-std::vector<bound_listener> gateway::listeners() const { return {}; }
-certificate_paths gateway::certificates() const { return {}; }
+void gateway::start() {
+    auto& m = *impl_;
+    if (m.started) throw std::runtime_error("wvgate: gateway already started");
+    auto& cfg = m.config;
+    if (!m.log) {
+        if (cfg.log_file.empty()) {
+            m.log = std::make_unique<event_log>(cfg.level, cfg.account);
+        } else {
+            auto f = std::shared_ptr<std::FILE>(std::fopen(cfg.log_file.c_str(), "a"), [](std::FILE* p) {
+                if (p) std::fclose(p);
+            });
+            if (!f) throw std::runtime_error("wvgate: log_file " + cfg.log_file + ": cannot open for appending");
+            m.log = std::make_unique<event_log>(cfg.level, cfg.account, [f](std::string_view line) {
+                std::fwrite(line.data(), 1, line.size(), f.get());
+                std::fputc('\n', f.get());
+                std::fflush(f.get());
+            });
+        }
+    }
+    if (cfg.listeners.empty()) throw std::runtime_error("wvgate: no listeners configured");
+
+    // Authorizers and policies first: a config error must not leave a port bound.
+    auto setup = build_authorizers(cfg);
+    m.authorizers = std::move(setup.authorizers);
+    m.services = std::move(setup.services);
+    m.certificate_policies = std::move(setup.certificate_policies);
+
+    m.brk = std::make_unique<broker>(broker_options{
+        .max_offline_messages = cfg.limits.max_offline_messages,
+        .session_expiry = std::chrono::duration_cast<clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(cfg.limits.persistent_session_expiry.count()) /
+                                          (cfg.time_scale > 0 ? cfg.time_scale : 1.0))),
+    });
+
+    const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));
+
+    for (const auto& lc : cfg.listeners) {
+        listener_state l;
+        l.cfg = lc;
+        if (lc.kind != listener_kind::plain) {
+            auto made = make_server_context(cfg, lc, *m.log);
+            l.tls = std::move(made.context);
+            if (m.certs.ca_cert.empty()) m.certs = made.paths;
+        }
+        boost::system::error_code ec;
+        const auto addr = asio::ip::make_address(lc.address, ec);
+        if (ec) throw std::runtime_error("wvgate: listener " + lc.name + ": bad address '" + lc.address + "'");
+        l.acceptor = std::make_unique<tcp::acceptor>(*m.contexts[0]);
+        const tcp::endpoint ep(addr, lc.port);
+        l.acceptor->open(ep.protocol(), ec);
+        if (!ec) l.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) l.acceptor->bind(ep, ec);
+        if (!ec) l.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec)
+            throw std::runtime_error("wvgate: listener " + lc.name + ": cannot listen on " + lc.address + ":" +
+                                     std::to_string(lc.port) + ": " + ec.message());
+        l.port = l.acceptor->local_endpoint().port();
+        m.listeners.push_back(std::move(l));
+    }
+    for (auto& l : m.listeners) {
+        asio::co_spawn(*m.contexts[0], m.accept_loop(l), asio::detached);
+        m.log->emit(log_level::info, {{"eventType", "Listener"}, {"status", "Success"}, {"listener", l.cfg.name},
+                                      {"details", "listening on " + l.cfg.address + ":" + std::to_string(l.port)}});
+    }
+    asio::co_spawn(*m.contexts[0], m.housekeeping(), asio::detached);
+    if (cfg.metrics_port) {
+        m.metrics = std::make_unique<metrics_server>(*m.contexts[0], cfg.metrics_address, *cfg.metrics_port,
+                                                     [this] { return metrics_text(); });
+        m.log->emit(log_level::info, {{"eventType", "Listener"}, {"status", "Success"}, {"listener", "metrics"},
+                                      {"details", "Prometheus metrics on http://" + cfg.metrics_address + ":" +
+                                                      std::to_string(m.metrics->port()) + "/metrics"}});
+    }
+    for (auto& ctx : m.contexts) {
+        m.threads.emplace_back([c = ctx.get()] {
+            auto guard = asio::make_work_guard(*c);
+            c->run();
+        });
+    }
+    m.started = true;
+}
+
+void gateway::stop() {
+    auto& m = *impl_;
+    {
+        std::lock_guard lock(m.mu);
+        if (!m.started || m.stopped) return;
+        m.stopped = true;
+    }
+    for (auto& ctx : m.contexts) ctx->stop();
+    for (auto& t : m.threads)
+        if (t.joinable()) t.join();
+    m.threads.clear();
+    // Authorizer services complete their pending calls (posting into stopped contexts).
+    m.services.clear();
+    m.metrics.reset();
+    for (auto& l : m.listeners) l.acceptor.reset();
+    // Destroying the contexts destroys every coroutine frame and with it every socket.
+    m.contexts.clear();
+    m.stopped_cv.notify_all();
+}
+
+void gateway::wait() {
+    std::unique_lock lock(impl_->mu);
+    impl_->stopped_cv.wait(lock, [&] { return impl_->stopped || !impl_->started; });
+}
+
+std::vector<bound_listener> gateway::listeners() const {
+    std::vector<bound_listener> out;
+    for (const auto& l : impl_->listeners) out.push_back({l.cfg.name, l.cfg.kind, l.cfg.address, l.port});
+    return out;
+}
+
+certificate_paths gateway::certificates() const { return impl_->certs; }
 gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
-std::string gateway::metrics_text() const { return {}; }
 const gateway_config& gateway::config() const { return impl_->config; }
+
+std::string gateway::metrics_text() const {
+    const auto s = impl_->stats.snapshot();
+    std::string out;
+    const auto metric = [&](const char* name, const char* type, const char* help, std::uint64_t v,
+                            const std::string& labels = {}) {
+        out += "# HELP ";
+        out += name;
+        out += ' ';
+        out += help;
+        out += "\n# TYPE ";
+        out += name;
+        out += ' ';
+        out += type;
+        out += '\n';
+        out += name + labels + ' ' + std::to_string(v) + '\n';
+    };
+    metric("wvgate_connections_open", "gauge", "Connections currently open.", s.connections_open);
+    metric("wvgate_connections_accepted_total", "counter", "TCP connections accepted.", s.connections_accepted);
+    metric("wvgate_connections_refused_total", "counter", "Connections closed at once: over the connection limit.",
+           s.connections_refused_limit);
+    metric("wvgate_tls_handshake_failures_total", "counter", "TLS handshakes that failed or timed out.",
+           s.tls_handshake_failures);
+    out += "# HELP wvgate_connects_total CONNECT outcomes.\n# TYPE wvgate_connects_total counter\n";
+    out += "wvgate_connects_total{outcome=\"accepted\"} " + std::to_string(s.connects_accepted) + "\n";
+    out += "wvgate_connects_total{outcome=\"auth_failed\"} " + std::to_string(s.connects_auth_failed) + "\n";
+    out += "wvgate_connects_total{outcome=\"connect_denied\"} " + std::to_string(s.connects_denied) + "\n";
+    out += "wvgate_connects_total{outcome=\"protocol_error\"} " + std::to_string(s.connects_protocol_error) + "\n";
+    metric("wvgate_authorizer_calls_total", "counter", "Authorizer invocations (connect and refresh).",
+           s.authorizer_calls);
+    metric("wvgate_authorizer_errors_total", "counter", "Authorizer calls without a valid answer.",
+           s.authorizer_errors);
+    metric("wvgate_messages_in_total", "counter", "PUBLISH accepted from devices.", s.messages_in);
+    metric("wvgate_messages_out_total", "counter", "PUBLISH sent to devices.", s.messages_out);
+    metric("wvgate_messages_dropped_total", "counter", "Messages dropped: slow subscriber, quota, offline queue.",
+           s.messages_dropped);
+    metric("wvgate_bytes_in_total", "counter", "Bytes received from devices (after TLS).", s.bytes_in);
+    metric("wvgate_bytes_out_total", "counter", "Bytes queued to devices (before TLS).", s.bytes_out);
+    metric("wvgate_policy_denials_total", "counter", "Actions denied by IoT policy.", s.policy_denials);
+    metric("wvgate_disconnects_total", "counter", "Connected sessions that ended.", s.disconnects);
+    for (const auto& [name, svc] : impl_->services) {
+        const auto st = svc->stats();
+        const std::string l = "{authorizer=\"" + name + "\"}";
+        out += "wvgate_authorizer_in_flight" + l + ' ' + std::to_string(st.in_flight) + '\n';
+        out += "wvgate_authorizer_timeouts_total" + l + ' ' + std::to_string(st.timeouts) + '\n';
+        out += "wvgate_authorizer_overloaded_total" + l + ' ' + std::to_string(st.overloaded) + '\n';
+    }
+    return out;
+}
 
 }  // namespace wv::gate

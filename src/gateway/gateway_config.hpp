@@ -116,6 +116,9 @@ struct gateway_config {
     std::optional<std::uint16_t> metrics_port;  // Prometheus text on 127.0.0.1:<port>/metrics
     std::string metrics_address = "127.0.0.1";
     bool lifecycle_events = true;          // $aws/events/presence/...
+    // Policies that apply to devices authenticated by X.509 certificate (aws-8883 listeners and
+    // ALPN x-amzn-mqtt-ca), as AWS attaches policies to certificates. JSON texts.
+    std::vector<std::string> certificate_policies;
 };
 
 }  // namespace wv::gate

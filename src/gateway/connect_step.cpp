@@ -1,0 +1,174 @@
+// CONNECT: validation as AWS does it, custom authentication (authorizer selection, token
+// signature, the event, the verdict), iot:Connect and Will authorization, session attach,
+// CONNACK. Any failure closes without CONNACK: that is what an MQTT 3.1.1 device sees from
+// AWS (spec 2.4, 4.6).
+#include <algorithm>
+
+#include "gateway/aws_topics.hpp"
+#include "gateway/connection_machine.hpp"
+#include "mqtt/mqtt.hpp"
+#include "policy/arn.hpp"
+#include "policy/evaluate.hpp"
+
+namespace wv::gate {
+
+void connection_machine::handle_connect(const mqtt::connect& c, clock::time_point now) {
+    const auto& lim = env_.config->limits;
+    client_id_ = std::string(c.client_id);
+    if (c.client_id.empty()) {
+        // AWS's 3.1.1 behaviour for an empty client id is not documented; refuse it the way
+        // the MQTT spec allows (CONNACK 2) rather than invent an assigned id.
+        bump(env_.stats->connects_protocol_error);
+        send(mqtt::encode_to_bytes(mqtt::connack{.code = mqtt::connack_code::identifier_rejected}));
+        fail_connect("CLIENT_ERROR", "empty client id", false);
+        close(disconnect_reason::client_error, "empty client id", now);
+        return;
+    }
+    if (c.client_id.size() > lim.max_client_id_bytes) {
+        bump(env_.stats->connects_protocol_error);
+        fail_connect("CLIENT_ERROR", "client id longer than " + std::to_string(lim.max_client_id_bytes) + " bytes",
+                     false);
+        close(disconnect_reason::client_error, "client id too long", now);
+        return;
+    }
+    clean_session_ = c.clean_session;
+    // AWS raises a keep-alive under 30 s to 30 s rather than refusing the CONNECT, and gives 0
+    // or anything over 1,200 s the 1,200 s default: a device sees here the drop timing it
+    // will see in production.
+    auto ka = c.keep_alive_s;
+    if (ka == 0 || ka > lim.max_keep_alive_s) ka = lim.max_keep_alive_s;
+    if (ka < lim.min_keep_alive_s) ka = lim.min_keep_alive_s;
+    keep_alive_ = std::chrono::seconds(ka);
+    if (c.user_name) username_ = std::string(*c.user_name);
+    if (c.password) password_ = std::string(mqtt::as_chars(*c.password));
+    if (c.will) {
+        if (c.will->qos == mqtt::qos::exactly_once) {
+            // Observed: AWS closes a CONNECT with Will QoS 2 at the TCP level.
+            bump(env_.stats->connects_protocol_error);
+            fail_connect("CLIENT_ERROR", "Will QoS 2 is not supported", false);
+            close(disconnect_reason::client_error, "Will QoS 2", now);
+            return;
+        }
+        const auto v = check_publish_topic(c.will->topic, c.will->retain,
+                                           {lim.max_topic_bytes, lim.max_topic_slashes});
+        if (v != topic_verdict::ok || c.will->message.size() > lim.max_payload_bytes) {
+            bump(env_.stats->connects_protocol_error);
+            fail_connect("CLIENT_ERROR",
+                         "Will refused: " + std::string(v != topic_verdict::ok ? to_string(v) : "payload too large"),
+                         false);
+            close(disconnect_reason::client_error, "bad Will", now);
+            return;
+        }
+        will_ = will_message{std::string(c.will->topic), std::string(mqtt::as_chars(c.will->message)),
+                             static_cast<std::uint8_t>(c.will->qos), c.will->retain};
+    }
+    if (peer_.x509) {
+        principal_id_ = peer_.certificate_id;
+        finish_connect(now);
+        return;
+    }
+    start_custom_auth(now);
+}
+
+void connection_machine::start_custom_auth(clock::time_point now) {
+    if (!env_.authorizers) {
+        fail_connect("AUTHORIZATION_FAILURE", "no custom authorizer is configured", true);
+        close(disconnect_reason::auth_error, "no authorizer", now);
+        return;
+    }
+    auth::connect_info info{.server_name = peer_.server_name,
+                            .username = username_,
+                            .password = password_,
+                            .client_id = client_id_.empty() ? std::nullopt : std::optional(client_id_),
+                            .connection_id = connection_id_};
+    auto prepared = env_.authorizers->prepare(info);
+    if (!prepared.ok()) {
+        // The function is not invoked (spec 1.1, 1.3): log which pre-invocation check failed.
+        log_event(log_level::error, "AuthorizerInvocation", false, auth::to_string(prepared.error), prepared.reason);
+        fail_connect("AUTHORIZATION_FAILURE", prepared.reason, true);
+        close(disconnect_reason::auth_error, prepared.reason, now);
+        return;
+    }
+    authorizer_name_ = prepared.authorizer->name;
+    event_json_ = std::move(prepared.event_json);
+    state_ = state::authenticating;
+    // The authorizer service enforces AWS's 5 s; this is the backstop if it never answers.
+    connect_deadline_ = now + env_.config->authorizers.front().timeout * 2 + std::chrono::seconds(1);
+    for (const auto& a : env_.config->authorizers)
+        if (a.name == authorizer_name_) connect_deadline_ = now + a.timeout * 2 + std::chrono::seconds(1);
+    bump(env_.stats->authorizer_calls);
+    actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+}
+
+void connection_machine::on_authorizer_result(const auth::authorization_result& r, clock::time_point now) {
+    const bool initial = state_ == state::authenticating;
+    const bool refresh = state_ == state::connected && refreshing_;
+    if (!initial && !refresh) return;  // closed meanwhile: a late answer
+    refreshing_ = false;
+    const auto outcome = auth::to_string(r.outcome);
+    if (r.outcome != auth::authorization_outcome::allowed && r.outcome != auth::authorization_outcome::denied)
+        bump(env_.stats->authorizer_errors);
+    log_event(r.allowed() ? log_level::info : log_level::error, "AuthorizerInvocation", r.allowed(), outcome,
+              authorizer_name_ + (refresh ? " (refresh): " : ": ") + r.reason);
+    if (!r.allowed()) {
+        if (initial) {
+            fail_connect("AUTHORIZATION_FAILURE", "authorizer " + authorizer_name_ + ": " + r.reason, true);
+            close(disconnect_reason::auth_error, r.reason, now);
+        } else {
+            close(disconnect_reason::auth_error, "refresh: " + r.reason, now);
+        }
+        return;
+    }
+    std::vector<policy::policy> parsed;
+    for (const auto& doc : r.verdict.response.policy_documents) {
+        auto p = policy::parse_policy(std::string_view(doc));
+        if (!p.ok()) {  // validate_response checks syntax already; belt and braces
+            if (initial) fail_connect("AUTHORIZATION_FAILURE", "policy document: " + p.error, true);
+            close(disconnect_reason::auth_error, "policy document: " + p.error, now);
+            return;
+        }
+        parsed.push_back(std::move(*p.value));
+    }
+    policies_ = std::move(parsed);
+    receive_cache_.clear();
+    principal_id_ = r.verdict.response.principal_id;
+    refresh_deadline_ = now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.refresh_after_s));
+    if (initial) {
+        disconnect_deadline_ =
+            now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.disconnect_after_s));
+        finish_connect(now);
+    }
+}
+
+void connection_machine::finish_connect(clock::time_point now) {
+    const policy::arn_scope scope{env_.config->region, env_.config->account};
+    if (!allowed("iot:Connect", policy::client_arn(scope, client_id_))) {
+        bump(env_.stats->connects_denied);
+        fail_connect("AUTHORIZATION_FAILURE", "iot:Connect denied on client/" + client_id_, false);
+        close(disconnect_reason::auth_error, "iot:Connect denied", now);
+        return;
+    }
+    if (will_) {
+        const auto arn = policy::topic_arn(scope, will_->topic);
+        if (!allowed("iot:Publish", arn) || (will_->retain && !allowed("iot:RetainPublish", arn))) {
+            bump(env_.stats->connects_denied);
+            fail_connect("AUTHORIZATION_FAILURE", "Will topic not allowed: " + will_->topic, false);
+            close(disconnect_reason::auth_error, "Will not authorized", now);
+            return;
+        }
+    }
+    state_ = state::connected;
+    const auto attached = env_.brk->attach(client_id_, clean_session_, self_, now);
+    send(mqtt::encode_to_bytes(mqtt::connack{.session_present = attached.session_present}));
+    bump(env_.stats->connects_accepted);
+    keep_alive_deadline_ = now + std::chrono::duration_cast<clock::duration>(keep_alive_ * 3 / 2);
+    tokens_ = env_.config->limits.publish_rate_per_s;
+    tokens_at_ = now;
+    log_event(log_level::info, "Connect", true, {},
+              "keepAlive " + std::to_string(keep_alive_.count()) + " s" +
+                  (attached.session_present ? ", session resumed" : ""));
+    publish_lifecycle(true, disconnect_reason::connection_lost);
+    for (const auto& m : attached.replay) on_deliver(m, 1, false, now);
+}
+
+}  // namespace wv::gate

@@ -1,0 +1,183 @@
+#pragma once
+// One device connection as a Sans-I/O state machine (style.md 1, after async_mqtt's
+// rv_connection): bytes, timer ticks, authorizer results and broker deliveries go in;
+// actions (bytes to send, an authorizer call to make, close) come out. It owns every AWS rule
+// that concerns one connection: CONNECT deadline, custom auth and policies, keep-alive
+// clamping and the 1.5x timeout, size limits, QoS 2 refusal, publish quota, lifecycle events,
+// the Will. It talks to the broker (in-memory, thread-safe) directly.
+//
+// Clock: every input carries `now`; the machine never reads a clock, so tests run on virtual
+// time. next_deadline() says when on_tick() must be called next.
+//
+// Threading: one machine belongs to one connection and is used from that connection's
+// executor only. Broker deliveries reach it through its `subscriber`, which posts.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "auth/authorizer_service.hpp"
+#include "auth/custom_authorizers.hpp"
+#include "gateway/broker.hpp"
+#include "gateway/disconnect_reason.hpp"
+#include "gateway/event_log.hpp"
+#include "gateway/gateway_config.hpp"
+#include "gateway/gateway_stats.hpp"
+#include "mqtt/byte_buffer.hpp"
+#include "policy/policy.hpp"
+
+namespace wv::mqtt {
+struct connect;
+struct publish;
+struct subscribe;
+struct unsubscribe;
+}  // namespace wv::mqtt
+
+namespace wv::gate {
+
+using clock = std::chrono::steady_clock;
+
+// What the transport knows about the peer when the connection starts.
+struct peer_info {
+    std::string listener = "aws-443";
+    std::string ip = "127.0.0.1";
+    std::uint16_t port = 0;
+    std::optional<std::string> server_name;  // SNI
+    std::string alpn;                         // negotiated; empty for none / plain TCP
+    bool x509 = false;                        // authenticated by a verified client certificate
+    std::string certificate_id;               // peer certificate subject (X.509 only)
+};
+
+// Shared, immutable-while-running things every machine uses.
+struct machine_env {
+    const gateway_config* config = nullptr;
+    const auth::custom_authorizers* authorizers = nullptr;
+    broker* brk = nullptr;
+    counters* stats = nullptr;
+    event_log* log = nullptr;
+    // Policies for X.509 connections (AWS attaches them to the certificate), parsed.
+    const std::vector<policy::policy>* certificate_policies = nullptr;
+};
+
+// Actions for the driver, in order.
+struct send_bytes {
+    mqtt::byte_buffer bytes;
+};
+struct call_authorizer {
+    std::string authorizer;  // name, as configured
+    std::string event_json;
+};
+struct close_connection {
+    disconnect_reason reason;
+    std::string detail;
+};
+using action = std::variant<send_bytes, call_authorizer, close_connection>;
+
+class connection_machine {
+public:
+    enum class state { awaiting_connect, authenticating, connected, closed };
+
+    // `self` is what the broker delivers to for this connection (the driver's subscriber).
+    connection_machine(machine_env env, peer_info peer, std::string connection_id, clock::time_point now);
+    ~connection_machine();
+    connection_machine(const connection_machine&) = delete;
+    connection_machine& operator=(const connection_machine&) = delete;
+
+    void set_self(std::shared_ptr<subscriber> self) { self_ = std::move(self); }
+
+    // Inputs. Each may append actions; drain them with take_actions() after every call.
+    void on_bytes(std::span<const std::byte> in, clock::time_point now);
+    void on_tick(clock::time_point now);
+    void on_authorizer_result(const auth::authorization_result& r, clock::time_point now);
+    void on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point now);
+    void on_kick(disconnect_reason why, clock::time_point now);
+    // The transport ended (EOF, reset, write error) without the machine asking.
+    void on_transport_closed(clock::time_point now, std::string detail = {});
+    // Gateway shutdown: close without publishing the Will.
+    void on_shutdown(clock::time_point now);
+
+    std::vector<action> take_actions();
+    bool has_actions() const noexcept { return !actions_.empty(); }
+    std::optional<clock::time_point> next_deadline() const;
+
+    state current_state() const noexcept { return state_; }
+    const std::string& client_id() const noexcept { return client_id_; }
+    const std::string& connection_id() const noexcept { return connection_id_; }
+    std::chrono::seconds keep_alive() const noexcept { return keep_alive_; }
+    std::size_t inflight() const noexcept { return inflight_.size(); }
+
+private:
+    struct will_message {
+        std::string topic;
+        std::string payload;
+        std::uint8_t qos = 0;
+        bool retain = false;
+    };
+
+    // Steps (one file each: connect_step.cpp, publish_step.cpp, subscribe_step.cpp).
+    void handle_frame_bytes(clock::time_point now);
+    void handle_connect(const mqtt::connect& c, clock::time_point now);
+    void start_custom_auth(clock::time_point now);
+    void finish_connect(clock::time_point now);
+    void handle_publish(const mqtt::publish& p, clock::time_point now);
+    void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
+    void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
+    void handle_puback(std::uint16_t packet_id);
+    bool send_publish(const message_ptr& m, std::uint8_t qos, bool retained);
+
+    // Policy checks (evaluate the connection's policies; log and count denials).
+    bool allowed(const std::string& action, const std::string& resource);
+    void close(disconnect_reason why, std::string detail, clock::time_point now, bool publish_will = true);
+    void fail_connect(std::string status_reason, std::string detail, bool auth_failure);
+    void publish_lifecycle(bool connected, disconnect_reason why);
+    void log_event(log_level l, const char* event_type, bool success, std::string reason, std::string details,
+                   const std::string* topic = nullptr);
+    void send(const mqtt::byte_buffer& b);
+    std::chrono::nanoseconds scaled(std::int64_t seconds) const;
+    bool take_publish_token(clock::time_point now);
+
+    machine_env env_;
+    peer_info peer_;
+    std::string connection_id_;
+    state state_ = state::awaiting_connect;
+    std::shared_ptr<subscriber> self_;
+    std::vector<action> actions_;
+    std::vector<std::byte> in_;                  // unparsed input (bounded by the packet limit)
+
+    // From CONNECT.
+    std::string client_id_;
+    bool clean_session_ = true;
+    std::chrono::seconds keep_alive_{0};
+    std::optional<std::string> username_;
+    std::optional<std::string> password_;
+    std::optional<will_message> will_;
+
+    // From the authorizer.
+    std::string authorizer_name_;
+    std::string event_json_;                     // reused for refreshes
+    std::string principal_id_;
+    std::vector<policy::policy> policies_;
+    std::unordered_map<std::string, bool> receive_cache_;  // topic -> iot:Receive allowed
+    bool refreshing_ = false;
+
+    // Timers.
+    clock::time_point connect_deadline_;
+    std::optional<clock::time_point> keep_alive_deadline_;
+    std::optional<clock::time_point> disconnect_deadline_;
+    std::optional<clock::time_point> refresh_deadline_;
+
+    // Flow.
+    std::uint16_t next_packet_id_ = 1;
+    std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    std::size_t subscriptions_ = 0;
+    double tokens_ = 0;                          // publish quota token bucket
+    clock::time_point tokens_at_{};
+};
+
+}  // namespace wv::gate

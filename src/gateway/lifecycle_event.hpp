@@ -1,0 +1,34 @@
+#pragma once
+// AWS IoT lifecycle events (spec 5.7): JSON published by the gateway itself on
+// $aws/events/presence/connected/<clientId> and .../disconnected/<clientId>:
+//   {"clientId":"d1","timestamp":1732527667123,"eventType":"connected",
+//    "sessionIdentifier":"<uuid>","principalIdentifier":"dev1","ipAddress":"127.0.0.1",
+//    "versionNumber":0}
+//   {"clientId":"d1","timestamp":...,"eventType":"disconnected","sessionIdentifier":"<uuid>",
+//    "principalIdentifier":"dev1","clientInitiatedDisconnect":false,
+//    "disconnectReason":"MQTT_KEEP_ALIVE_TIMEOUT","versionNumber":0}
+// Pure apart from reading the wall clock for `timestamp`.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "gateway/disconnect_reason.hpp"
+
+namespace wv::gate {
+
+struct lifecycle_info {
+    std::string client_id;
+    std::string session_id;
+    std::string principal;
+    std::string ip_address;
+    disconnect_reason reason = disconnect_reason::connection_lost;
+    std::int64_t version = 0;
+};
+
+// AWS publishes no lifecycle events for client ids containing `#` or `+`.
+bool has_lifecycle_events(std::string_view client_id) noexcept;
+std::string lifecycle_topic(std::string_view client_id, bool connected);
+std::string connected_event_json(const lifecycle_info& i);
+std::string disconnected_event_json(const lifecycle_info& i);
+
+}  // namespace wv::gate

@@ -1,0 +1,106 @@
+// PUBLISH in (limits, quota, iot:Publish, routing, PUBACK) and out (iot:Receive, QoS 1
+// in-flight window, encoding).
+#include <algorithm>
+
+#include "gateway/aws_topics.hpp"
+#include "gateway/connection_machine.hpp"
+#include "mqtt/mqtt.hpp"
+#include "policy/arn.hpp"
+
+namespace wv::gate {
+
+bool connection_machine::take_publish_token(clock::time_point now) {
+    const double rate = env_.config->limits.publish_rate_per_s;
+    if (rate <= 0) return true;
+    const double elapsed = std::chrono::duration<double>(now - tokens_at_).count();
+    tokens_ = std::min(rate, tokens_ + elapsed * rate);  // a burst of one second's worth
+    tokens_at_ = now;
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+}
+
+void connection_machine::handle_publish(const mqtt::publish& p, clock::time_point now) {
+    const auto& lim = env_.config->limits;
+    const std::string topic(p.topic);
+    if (p.qos == mqtt::qos::exactly_once) {
+        // Observed on AWS: a QoS 2 PUBLISH ends the connection.
+        close(disconnect_reason::client_error, "QoS 2 PUBLISH on " + topic + " (AWS supports QoS 0 and 1)", now);
+        return;
+    }
+    if (const auto v = check_publish_topic(p.topic, p.retain, {lim.max_topic_bytes, lim.max_topic_slashes});
+        v != topic_verdict::ok) {
+        close(disconnect_reason::client_error, "PUBLISH to " + topic + ": " + to_string(v), now);
+        return;
+    }
+    if (p.payload.size() > lim.max_payload_bytes) {
+        close(disconnect_reason::client_error,
+              "PUBLISH payload of " + std::to_string(p.payload.size()) + " bytes exceeds " +
+                  std::to_string(lim.max_payload_bytes),
+              now);
+        return;
+    }
+    if (!take_publish_token(now)) {
+        // AWS discards publishes over the per-connection rate (no PUBACK).
+        bump(env_.stats->messages_dropped);
+        log_event(log_level::warn, "Publish-In", false, "THROTTLED", "publish rate quota exceeded", &topic);
+        return;
+    }
+    const policy::arn_scope scope{env_.config->region, env_.config->account};
+    const auto arn = policy::topic_arn(scope, topic);
+    if (!allowed("iot:Publish", arn) || (p.retain && !allowed("iot:RetainPublish", arn))) {
+        log_event(log_level::error, "Publish-In", false, "AUTHORIZATION_FAILURE", "not authorized", &topic);
+        close(disconnect_reason::auth_error, "PUBLISH to " + topic + " not authorized", now);
+        return;
+    }
+    bump(env_.stats->messages_in);
+    auto m = std::make_shared<message>(message{topic, std::string(mqtt::as_chars(p.payload)),
+                                               static_cast<std::uint8_t>(p.qos), p.retain, client_id_});
+    if (env_.log && env_.log->enabled(log_level::debug))
+        log_event(log_level::debug, "Publish-In", true, {}, std::to_string(p.payload.size()) + " bytes", &topic);
+    if (p.qos == mqtt::qos::at_least_once) send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
+    env_.brk->publish(m);
+}
+
+void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point) {
+    if (state_ != state::connected) return;
+    // iot:Receive is evaluated per delivery (a refresh can revoke it); cached per topic
+    // until the policies change.
+    auto it = receive_cache_.find(m->topic);
+    if (it == receive_cache_.end()) {
+        if (receive_cache_.size() >= 1024) receive_cache_.clear();
+        const auto ok = allowed("iot:Receive", policy::topic_arn({env_.config->region, env_.config->account}, m->topic));
+        it = receive_cache_.emplace(m->topic, ok).first;
+    }
+    if (!it->second) return;  // silently not delivered, as AWS does
+    send_publish(m, qos, retained);
+}
+
+bool connection_machine::send_publish(const message_ptr& m, std::uint8_t qos, bool retained) {
+    std::uint16_t id = 0;
+    if (qos == 1) {
+        if (inflight_.size() >= env_.config->limits.max_inflight_qos1) {
+            bump(env_.stats->messages_dropped);
+            return false;
+        }
+        do {
+            id = next_packet_id_++;
+            if (next_packet_id_ == 0) next_packet_id_ = 1;
+        } while (id == 0 || inflight_.contains(id));
+        inflight_.emplace(id, m);
+    }
+    mqtt::byte_buffer out;
+    mqtt::encode(mqtt::publish{.topic = m->topic,
+                               .payload = mqtt::as_bytes(m->payload),
+                               .qos = static_cast<mqtt::qos>(qos),
+                               .retain = retained,
+                               .packet_id = id},
+                 out);
+    bump(env_.stats->messages_out);
+    send(out);
+    return true;
+}
+
+void connection_machine::handle_puback(std::uint16_t packet_id) { inflight_.erase(packet_id); }
+
+}  // namespace wv::gate

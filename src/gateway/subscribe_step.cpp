@@ -1,0 +1,67 @@
+// SUBSCRIBE and UNSUBSCRIBE: AWS's limits (8 filters per packet, 50 per connection, no QoS 2,
+// reserved topics), iot:Subscribe per filter, SUBACK, then retained messages for exact
+// filters.
+#include <algorithm>
+
+#include "gateway/aws_topics.hpp"
+#include "gateway/connection_machine.hpp"
+#include "mqtt/mqtt.hpp"
+#include "policy/arn.hpp"
+
+namespace wv::gate {
+
+void connection_machine::handle_subscribe(const mqtt::subscribe& s, clock::time_point now) {
+    const auto& lim = env_.config->limits;
+    if (s.subscriptions.size() > lim.max_filters_per_subscribe) {
+        close(disconnect_reason::client_error,
+              "SUBSCRIBE with " + std::to_string(s.subscriptions.size()) + " filters (AWS allows " +
+                  std::to_string(lim.max_filters_per_subscribe) + ")",
+              now);
+        return;
+    }
+    const policy::arn_scope scope{env_.config->region, env_.config->account};
+    for (const auto& sub : s.subscriptions) {
+        const std::string filter(sub.filter);
+        if (sub.qos == mqtt::qos::exactly_once) {
+            close(disconnect_reason::client_error, "QoS 2 SUBSCRIBE to " + filter + " (AWS supports QoS 0 and 1)", now);
+            return;
+        }
+        if (const auto v = check_subscribe_filter(sub.filter, {lim.max_topic_bytes, lim.max_topic_slashes});
+            v != topic_verdict::ok) {
+            close(disconnect_reason::client_error, "SUBSCRIBE to " + filter + ": " + to_string(v), now);
+            return;
+        }
+        if (!allowed("iot:Subscribe", policy::topicfilter_arn(scope, filter))) {
+            log_event(log_level::error, "Subscribe", false, "AUTHORIZATION_FAILURE", "not authorized", &filter);
+            close(disconnect_reason::auth_error, "SUBSCRIBE to " + filter + " not authorized", now);
+            return;
+        }
+    }
+    const auto existing = env_.brk->subscription_count(client_id_);
+    if (existing + s.subscriptions.size() > lim.max_subscriptions_per_connection) {
+        // Counted generously (a re-subscription to a present filter counts too): AWS's limit
+        // text says excess "may be rejected and the connection closed".
+        close(disconnect_reason::client_error,
+              "more than " + std::to_string(lim.max_subscriptions_per_connection) + " subscriptions", now);
+        return;
+    }
+    mqtt::suback ack{.packet_id = s.packet_id, .return_codes = {}};
+    std::vector<std::pair<message_ptr, std::uint8_t>> retained;
+    for (const auto& sub : s.subscriptions) {
+        const auto qos = static_cast<std::uint8_t>(sub.qos);
+        auto r = env_.brk->subscribe(client_id_, self_.get(), std::string(sub.filter), qos);
+        ack.return_codes.push_back(qos == 1 ? mqtt::suback_code::granted_qos1 : mqtt::suback_code::granted_qos0);
+        for (auto& m : r.retained) retained.emplace_back(std::move(m), qos);
+        const std::string filter(sub.filter);
+        log_event(log_level::info, "Subscribe", true, {}, "QoS " + std::to_string(qos), &filter);
+    }
+    send(mqtt::encode_to_bytes(ack));
+    for (const auto& [m, qos] : retained) on_deliver(m, std::min(qos, m->qos), true, now);
+}
+
+void connection_machine::handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point) {
+    for (const auto f : u.filters) env_.brk->unsubscribe(client_id_, self_.get(), std::string(f));
+    send(mqtt::encode_to_bytes(mqtt::unsuback{.packet_id = u.packet_id}));
+}
+
+}  // namespace wv::gate

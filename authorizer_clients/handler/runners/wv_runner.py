@@ -156,6 +156,10 @@ def main():
     sys.stderr = capture
     logging.getLogger().addHandler(LambdaLogHandler(capture))
 
+    # botocore refuses an empty profile name; an empty variable from config means "none".
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        if os.environ.get(name) == "":
+            del os.environ[name]
     if os.environ.get("WV_IOT_ENDPOINT_URL"):
         patch_boto3_for_local_registry(os.environ["WV_IOT_ENDPOINT_URL"])
 

@@ -1,0 +1,161 @@
+#include "authorizer_clients/registry_server/things_registry.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace wv::registry {
+namespace {
+
+// One CSV record; double quotes allowed, "" inside quotes is a quote.
+std::vector<std::string> split_csv(std::string_view line) {
+    std::vector<std::string> out(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                out.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                out.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.emplace_back();
+        } else {
+            out.back() += c;
+        }
+    }
+    for (auto& f : out) {
+        const auto b = f.find_first_not_of(" \t\r");
+        const auto e = f.find_last_not_of(" \t\r");
+        f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+things_registry::things_registry(std::vector<thing> things) : things_(std::move(things)) {
+    std::sort(things_.begin(), things_.end(), [](const thing& a, const thing& b) { return a.name < b.name; });
+    for (std::size_t i = 1; i < things_.size(); ++i)
+        if (things_[i].name == things_[i - 1].name)
+            throw std::invalid_argument("duplicate thing name '" + things_[i].name + "'");
+}
+
+list_page things_registry::list(const list_query& q) const {
+    list_page page;
+    std::size_t matched = 0;
+    for (const auto& t : things_) {
+        if (q.thing_type && t.type != *q.thing_type) continue;
+        if (q.attribute_name) {
+            const auto it = t.attributes.find(*q.attribute_name);
+            if (it == t.attributes.end()) continue;
+            if (q.attribute_value) {
+                const bool ok = q.prefix_value ? it->second.rfind(*q.attribute_value, 0) == 0
+                                               : it->second == *q.attribute_value;
+                if (!ok) continue;
+            }
+        }
+        if (matched++ < q.offset) continue;
+        if (page.things.size() == q.max_results) {
+            page.next_offset = q.offset + q.max_results;
+            break;
+        }
+        page.things.push_back(&t);
+    }
+    return page;
+}
+
+const thing* things_registry::find(std::string_view name) const {
+    const auto it = std::lower_bound(things_.begin(), things_.end(), name,
+                                     [](const thing& t, std::string_view n) { return t.name < n; });
+    return it != things_.end() && it->name == name ? &*it : nullptr;
+}
+
+std::vector<thing> parse_things_csv(std::string_view text, const std::string& origin) {
+    std::vector<thing> out;
+    std::vector<std::string> header;
+    int line_no = 0;
+    int name_col = -1, type_col = -1;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#')
+            continue;
+        auto cells = split_csv(line);
+        const std::string where = origin + ":" + std::to_string(line_no) + ": ";
+        if (header.empty()) {
+            header = cells;
+            for (std::size_t i = 0; i < header.size(); ++i) {
+                if (header[i] == "thingName") name_col = static_cast<int>(i);
+                if (header[i] == "thingTypeName") type_col = static_cast<int>(i);
+            }
+            if (name_col < 0)
+                throw std::runtime_error(where + "the header must name a thingName column (e.g. thingName,UUID,SECRET_KEY)");
+            continue;
+        }
+        if (cells.size() > header.size())
+            throw std::runtime_error(where + std::to_string(cells.size()) + " cells but the header has " +
+                                     std::to_string(header.size()));
+        thing t;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (static_cast<int>(i) == name_col) t.name = cells[i];
+            else if (static_cast<int>(i) == type_col) t.type = cells[i];
+            else if (!cells[i].empty()) t.attributes[header[i]] = cells[i];
+        }
+        if (t.name.empty()) throw std::runtime_error(where + "empty thingName");
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+std::vector<thing> parse_things_yaml(const std::string& text, const std::string& origin) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw std::runtime_error(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    const YAML::Node list = root.IsMap() ? root["things"] : root;
+    if (!list || !list.IsSequence())
+        throw std::runtime_error(origin + ":1: expected a list of things under `things:`");
+    std::vector<thing> out;
+    for (const auto& n : list) {
+        const std::string where = origin + ":" + std::to_string(n.Mark().line + 1) + ": ";
+        if (!n.IsMap()) throw std::runtime_error(where + "each thing must be a map with thingName");
+        thing t;
+        if (!n["thingName"] || !n["thingName"].IsScalar() || n["thingName"].Scalar().empty())
+            throw std::runtime_error(where + "missing thingName");
+        t.name = n["thingName"].Scalar();
+        if (n["thingTypeName"]) t.type = n["thingTypeName"].Scalar();
+        if (n["version"]) t.version = n["version"].as<std::int64_t>(1);
+        if (const auto a = n["attributes"]) {
+            if (!a.IsMap()) throw std::runtime_error(where + "attributes must be a map of name: value");
+            for (const auto& kv : a) t.attributes[kv.first.Scalar()] = kv.second.Scalar();
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+std::vector<thing> load_things(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(file.string() + ": cannot open the things file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto ext = file.extension().string();
+    return ext == ".yaml" || ext == ".yml" ? parse_things_yaml(ss.str(), file.string())
+                                           : parse_things_csv(ss.str(), file.string());
+}
+
+}  // namespace wv::registry

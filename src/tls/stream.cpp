@@ -194,24 +194,41 @@ asio::awaitable<std::error_code> stream::async_handshake(std::chrono::millisecon
     co_return std::get<0>(r);
 }
 
-asio::awaitable<std::tuple<std::error_code, std::size_t>> stream::async_read_some(std::span<std::byte> buf) {
-    if (!sock_.is_open()) co_return std::tuple{std::error_code(tls_errc::not_connected), std::size_t{0}};
+std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> buf, wait_for& need) {
+    const auto would_block = std::make_error_code(std::errc::operation_would_block);
+    if (!sock_.is_open()) return {tls_errc::not_connected, 0};
     if (!ssl_) {
-        auto [ec, n] = co_await sock_.async_read_some(asio::buffer(buf.data(), buf.size()), tok);
-        co_return std::tuple{to_std(ec), n};
-    }
-    for (;;) {
-        ERR_clear_error();
-        std::size_t n = 0;
-        const int r = SSL_read_ex(ssl_, buf.data(), buf.size(), &n);
-        if (r == 1) co_return std::tuple{std::error_code{}, n};
-        const int err = SSL_get_error(ssl_, r);
-        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-            auto [ec] = co_await sock_.async_wait(err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
-            if (ec) co_return std::tuple{to_std(ec), std::size_t{0}};
-            continue;
+        boost::system::error_code ec;
+        const std::size_t n = sock_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            need = wait_for::read;
+            return {would_block, 0};
         }
-        co_return std::tuple{ssl_failure(r, false), std::size_t{0}};
+        return {to_std(ec), n};
+    }
+    ERR_clear_error();
+    std::size_t n = 0;
+    const int r = SSL_read_ex(ssl_, buf.data(), buf.size(), &n);
+    if (r == 1) return {std::error_code{}, n};
+    const int err = SSL_get_error(ssl_, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        need = err == SSL_ERROR_WANT_READ ? wait_for::read : wait_for::write;
+        return {would_block, 0};
+    }
+    return {ssl_failure(r, false), 0};
+}
+
+asio::awaitable<std::error_code> stream::async_wait_ready(wait_for need) {
+    auto [ec] = co_await sock_.async_wait(need == wait_for::read ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
+    co_return to_std(ec);
+}
+
+asio::awaitable<std::tuple<std::error_code, std::size_t>> stream::async_read_some(std::span<std::byte> buf) {
+    for (;;) {
+        wait_for need = wait_for::read;
+        auto [ec, n] = read_now(buf, need);
+        if (ec != std::errc::operation_would_block) co_return std::tuple{ec, n};
+        if (auto wec = co_await async_wait_ready(need)) co_return std::tuple{wec, std::size_t{0}};
     }
 }
 

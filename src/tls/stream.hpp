@@ -74,7 +74,18 @@ public:
     asio::awaitable<std::error_code> async_handshake(std::chrono::milliseconds timeout);
 
     // Reads what is available (at least one byte) into `buf`. tls_errc::closed on a clean close.
+    // `buf` is written only synchronously, right before this returns (never while suspended),
+    // so many streams on one thread may share one read buffer if each consumes what it got
+    // before its next co_await: idle connections then hold no read buffer at all.
     asio::awaitable<std::tuple<std::error_code, std::size_t>> async_read_some(std::span<std::byte> buf);
+    // One non-blocking read attempt that never suspends: bytes read, or
+    // std::errc::operation_would_block with `need` set to what async_wait_ready() must wait
+    // for. For loops that take a per-thread buffer only after each wake-up (executors with
+    // several threads), so no buffer is tied to a suspended read.
+    enum class wait_for { read, write };
+    std::tuple<std::error_code, std::size_t> read_now(std::span<std::byte> buf, wait_for& need);
+    asio::awaitable<std::error_code> async_wait_ready(wait_for need);
+
     // Writes all of `buf` (or fails).
     asio::awaitable<std::error_code> async_write(std::span<const std::byte> buf);
 

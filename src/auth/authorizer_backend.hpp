@@ -30,9 +30,9 @@ const char* to_string(backend_errc e) noexcept;
 
 struct backend_reply {
     backend_errc error = backend_errc::none;
-    std::string body;                   // the function's response JSON (when error == none)
-    std::string detail;                 // human-readable reason for an error, e.g. the exception text
-    std::vector<std::string> log_lines; // the function's own log output for this call, if captured
+    std::string body{};                   // the function's response JSON (when error == none)
+    std::string detail{};                 // human-readable reason for an error, e.g. the exception text
+    std::vector<std::string> log_lines{}; // the function's own log output for this call, if captured
 };
 
 // Thread-safety: invoke() may be called from any thread, concurrently. `done` is called

@@ -26,12 +26,12 @@ namespace wv::auth {
 enum class authorizer_status { active, inactive };
 
 struct authorizer_config {
-    std::string name;                                 // 1-128 chars of [\w=,@-]
+    std::string name{};                                 // 1-128 chars of [\w=,@-]
     authorizer_status status = authorizer_status::active;
     bool signing_disabled = false;                    // AWS's default: signing enabled
-    std::string token_key_name;                       // 1-128 of [a-zA-Z0-9_-]; required when signing
-    std::map<std::string, std::string> token_signing_public_keys;  // key name -> PEM (RSA >= 2048 bits)
-    std::string function;                             // which backend answers (the gateway's concern)
+    std::string token_key_name{};                       // 1-128 of [a-zA-Z0-9_-]; required when signing
+    std::map<std::string, std::string> token_signing_public_keys{};  // key name -> PEM (RSA >= 2048 bits)
+    std::string function{};                             // which backend answers (the gateway's concern)
 };
 
 // Problems in one authorizer, as AWS's CreateAuthorizer would report them, each prefixed with
@@ -44,8 +44,8 @@ bool is_valid_authorizer_name(std::string_view name);
 bool is_valid_token_key_name(std::string_view name);
 
 struct endpoint_authorizers {
-    std::vector<authorizer_config> authorizers;
-    std::optional<std::string> default_authorizer;    // SetDefaultAuthorizer / domain config
+    std::vector<authorizer_config> authorizers{};
+    std::optional<std::string> default_authorizer{};    // SetDefaultAuthorizer / domain config
     bool allow_authorizer_override = true;            // domain config authorizerConfig
     const authorizer_config* find(std::string_view name) const;
 };
@@ -67,7 +67,7 @@ struct authorizer_selection {
     selection_errc error = selection_errc::none;
     bool used_default = false;
     bool name_ignored = false;   // a name was given but override is not allowed
-    std::string reason;          // one line for logs, names the authorizer involved
+    std::string reason{};          // one line for logs, names the authorizer involved
     bool ok() const { return error == selection_errc::none; }
 };
 

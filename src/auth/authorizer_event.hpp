@@ -22,15 +22,15 @@ namespace wv::auth {
 
 // What the gateway saw of a connection by the time it has read CONNECT.
 struct connect_info {
-    std::optional<std::string> server_name;  // TLS SNI
-    std::optional<std::string> username;     // MQTT user name, raw
-    std::optional<std::string> password;     // MQTT password, raw bytes
-    std::optional<std::string> client_id;    // absent or empty: the key is omitted
-    std::string connection_id;               // a UUID v4 (make_connection_id())
+    std::optional<std::string> server_name{};  // TLS SNI
+    std::optional<std::string> username{};     // MQTT user name, raw
+    std::optional<std::string> password{};     // MQTT password, raw bytes
+    std::optional<std::string> client_id{};    // absent or empty: the key is omitted
+    std::string connection_id{};               // a UUID v4 (make_connection_id())
 };
 
 struct event_options {
-    std::optional<std::string> token;        // the token found under tokenKeyName
+    std::optional<std::string> token{};        // the token found under tokenKeyName
     bool signature_verified = false;
 };
 

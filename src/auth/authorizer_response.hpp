@@ -49,29 +49,29 @@ enum class rule_status { pass, fail, skipped };
 const char* to_string(rule_status s) noexcept;
 
 struct rule_check {
-    std::string rule;     // e.g. "principalId"
+    std::string rule{};     // e.g. "principalId"
     rule_status status = rule_status::pass;
-    std::string detail;   // what was seen; for a failure, what is wrong and how to fix it
+    std::string detail{};   // what was seen; for a failure, what is wrong and how to fix it
 };
 
 // The usable content of a valid reply.
 struct authorizer_response {
     bool is_authenticated = false;
-    std::string principal_id;
-    std::vector<std::string> policy_documents;   // each as compact JSON text of an object
+    std::string principal_id{};
+    std::vector<std::string> policy_documents{};   // each as compact JSON text of an object
     std::int64_t disconnect_after_s = default_disconnect_after_s;
     std::int64_t refresh_after_s = default_refresh_after_s;
     bool disconnect_defaulted = true;
     bool refresh_defaulted = true;
-    std::optional<nlohmann::json> context;       // undocumented, passed through
+    std::optional<nlohmann::json> context{};       // undocumented, passed through
 };
 
 struct response_verdict {
     bool allowed = false;          // valid and isAuthenticated == true
     bool valid = false;            // every checked rule passed (a valid deny is valid)
-    std::vector<rule_check> checks;
-    std::string reason;            // one line: the first failed rule, or the outcome
-    authorizer_response response;  // filled as far as parsing got
+    std::vector<rule_check> checks{};
+    std::string reason{};            // one line: the first failed rule, or the outcome
+    authorizer_response response{};  // filled as far as parsing got
 };
 
 response_verdict validate_response(std::string_view body);

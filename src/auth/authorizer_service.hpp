@@ -39,9 +39,9 @@ const char* to_string(authorization_outcome o) noexcept;
 
 struct authorization_result {
     authorization_outcome outcome = authorization_outcome::shut_down;
-    response_verdict verdict;                 // filled when a reply was validated
-    backend_reply reply;                      // the raw reply (body, error, detail, log lines)
-    std::string reason;                       // one line for logs
+    response_verdict verdict{};                 // filled when a reply was validated
+    backend_reply reply{};                      // the raw reply (body, error, detail, log lines)
+    std::string reason{};                       // one line for logs
     std::chrono::nanoseconds queue_wait{0};   // authorize() -> backend invoke
     std::chrono::nanoseconds call_time{0};    // backend invoke -> reply (or deadline)
     bool allowed() const { return outcome == authorization_outcome::allowed; }
@@ -74,7 +74,7 @@ public:
 
 private:
     struct state;
-    std::shared_ptr<state> state_;
+    std::shared_ptr<state> state_{};
 };
 
 }  // namespace wv::auth

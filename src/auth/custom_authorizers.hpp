@@ -32,11 +32,11 @@ const char* to_string(prepare_errc e) noexcept;
 
 struct prepared_invocation {
     prepare_errc error = prepare_errc::none;
-    std::string reason;                              // one log line when error != none
+    std::string reason{};                              // one log line when error != none
     const authorizer_config* authorizer = nullptr;   // chosen one (when selection succeeded)
-    std::optional<std::string> token;
+    std::optional<std::string> token{};
     bool signature_verified = false;
-    std::string event_json;                          // AWS's event (when error == none)
+    std::string event_json{};                          // AWS's event (when error == none)
     bool ok() const { return error == prepare_errc::none; }
 };
 
@@ -54,7 +54,7 @@ public:
 
 private:
     struct impl;
-    std::unique_ptr<impl> impl_;
+    std::unique_ptr<impl> impl_{};
 };
 
 }  // namespace wv::auth

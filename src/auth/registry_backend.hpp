@@ -37,10 +37,10 @@ namespace wv::auth {
 enum class expected_outcome { allow, deny };
 
 struct registry_device {
-    std::string akid;
-    std::string username;
-    std::string password;          // literal, or empty when password_sha256 is set
-    std::string password_sha256;   // lower-case hex, or empty
+    std::string akid{};
+    std::string username{};
+    std::string password{};          // literal, or empty when password_sha256 is set
+    std::string password_sha256{};   // lower-case hex, or empty
     expected_outcome expected = expected_outcome::allow;
     std::string policy_template = "default";
     int line = 0;                  // in the source file, for messages
@@ -52,7 +52,7 @@ std::vector<registry_device> load_registry_csv(const std::filesystem::path& file
 struct registry_options {
     std::string region = "us-east-1";
     std::string account = "123456789012";
-    std::map<std::string, std::string> policy_templates;  // "default" is built in unless given
+    std::map<std::string, std::string> policy_templates{};  // "default" is built in unless given
     std::int64_t refresh_after_s = 86'400;
     std::int64_t disconnect_after_s = 86'400;
 };
@@ -68,9 +68,9 @@ public:
     const std::vector<registry_device>& devices() const { return devices_; }
 
 private:
-    std::vector<registry_device> devices_;
-    registry_options options_;
-    std::map<std::string, std::size_t> by_username_;
+    std::vector<registry_device> devices_{};
+    registry_options options_{};
+    std::map<std::string, std::size_t> by_username_{};
 };
 
 // Replaces every {{name}} present in `vars`; unknown placeholders are left untouched.

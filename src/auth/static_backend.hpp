@@ -25,13 +25,13 @@
 namespace wv::auth {
 
 struct static_credential {
-    std::string username;                      // the part before `?`
-    std::string password;                      // raw bytes as the device sends them
-    std::optional<std::string> client_id_pattern;
+    std::string username{};                      // the part before `?`
+    std::string password{};                      // raw bytes as the device sends them
+    std::optional<std::string> client_id_pattern{};
     std::string principal_id;                  // returned as is (validated like any reply)
-    std::vector<std::string> policy_documents; // JSON texts, placeholders allowed
-    std::optional<std::int64_t> refresh_after_s;
-    std::optional<std::int64_t> disconnect_after_s;
+    std::vector<std::string> policy_documents{}; // JSON texts, placeholders allowed
+    std::optional<std::int64_t> refresh_after_s{};
+    std::optional<std::int64_t> disconnect_after_s{};
 };
 
 class static_backend final : public authorizer_backend {
@@ -46,7 +46,7 @@ public:
     backend_reply answer(const std::string& event_json) const;
 
 private:
-    std::vector<static_credential> credentials_;
+    std::vector<static_credential> credentials_{};
 };
 
 // `*` any run of characters, `?` exactly one: the client id pattern syntax.

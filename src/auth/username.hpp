@@ -32,14 +32,14 @@ enum class username_errc {
 const char* to_string(username_errc e) noexcept;
 
 struct username_parameter {
-    std::string key;    // URL-decoded
-    std::string value;  // URL-decoded; empty for a bare `key`
+    std::string key{};    // URL-decoded
+    std::string value{};  // URL-decoded; empty for a bare `key`
 };
 
 struct parsed_username {
-    std::string base;                      // the part before `?` (not decoded: it is the device's own)
+    std::string base{};                      // the part before `?` (not decoded: it is the device's own)
     bool has_query = false;                // a `?` was present (even with nothing after it)
-    std::vector<username_parameter> parameters;  // in order of appearance
+    std::vector<username_parameter> parameters{};  // in order of appearance
 
     // The first value for `key` (keys compare exactly, case-sensitively, as AWS's are
     // lower-case constants). nullopt when absent.
@@ -53,7 +53,7 @@ struct parsed_username {
 struct username_result {
     username_errc error = username_errc::none;
     std::size_t error_position = 0;  // byte offset in the raw user name
-    parsed_username value;           // meaningful only when error == none
+    parsed_username value{};           // meaningful only when error == none
     bool ok() const { return error == username_errc::none; }
 };
 

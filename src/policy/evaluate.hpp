@@ -31,18 +31,18 @@
 namespace wv::policy {
 
 struct request_context {
-    std::string client_id;
-    std::optional<std::string> source_ip;         // aws:SourceIp
-    std::optional<std::string> domain_name;       // iot:DomainName (the SNI)
+    std::string client_id{};
+    std::optional<std::string> source_ip{};         // aws:SourceIp
+    std::optional<std::string> domain_name{};       // iot:DomainName (the SNI)
     // iot:ConnectAttributes: "PersistentConnect" (clean session 0) and/or "LastWill".
-    std::vector<std::string> connect_attributes;
-    std::optional<std::string> last_will_topic;   // iot:LastWillTopic, as a topic ARN
+    std::vector<std::string> connect_attributes{};
+    std::optional<std::string> last_will_topic{};   // iot:LastWillTopic, as a topic ARN
 };
 
 struct request {
-    std::string action;     // "iot:Connect", "iot:Publish", "iot:Subscribe", "iot:Receive", ...
-    std::string resource;   // full ARN, see arn.hpp
-    request_context context;
+    std::string action{};     // "iot:Connect", "iot:Publish", "iot:Subscribe", "iot:Receive", ...
+    std::string resource{};   // full ARN, see arn.hpp
+    request_context context{};
 };
 
 enum class decision { allow, explicit_deny, implicit_deny };
@@ -55,9 +55,9 @@ struct statement_ref {
 
 struct evaluation {
     decision result = decision::implicit_deny;
-    std::optional<statement_ref> matched;   // the deciding statement (Deny, else first Allow)
-    std::string reason;                     // one line, e.g. "allowed by policy 0 statement 1"
-    std::vector<std::string> notes;         // e.g. unresolved variables met on the way
+    std::optional<statement_ref> matched{};   // the deciding statement (Deny, else first Allow)
+    std::string reason{};                     // one line, e.g. "allowed by policy 0 statement 1"
+    std::vector<std::string> notes{};         // e.g. unresolved variables met on the way
     bool allowed() const { return result == decision::allow; }
 };
 

@@ -33,30 +33,30 @@ enum class effect { allow, deny };
 // One condition operator with its key and values, e.g.
 // {"ForAnyValue:StringEquals": {"iot:ConnectAttributes": ["LastWill"]}}.
 struct condition {
-    std::string op;          // the operator as written, e.g. "ForAnyValue:StringEquals"
-    std::string key;         // e.g. "iot:ConnectAttributes" (compared case-insensitively)
-    std::vector<std::string> values;
+    std::string op{};          // the operator as written, e.g. "ForAnyValue:StringEquals"
+    std::string key{};         // e.g. "iot:ConnectAttributes" (compared case-insensitively)
+    std::vector<std::string> values{};
 };
 
 struct statement {
-    std::string sid;
+    std::string sid{};
     effect eff = effect::deny;
-    std::vector<std::string> actions;      // Action, or NotAction when not_action
+    std::vector<std::string> actions{};      // Action, or NotAction when not_action
     bool not_action = false;
-    std::vector<std::string> resources;    // Resource, or NotResource when not_resource
+    std::vector<std::string> resources{};    // Resource, or NotResource when not_resource
     bool not_resource = false;
-    std::vector<condition> conditions;     // all must hold (AND), as in IAM
+    std::vector<condition> conditions{};     // all must hold (AND), as in IAM
 };
 
 struct policy {
-    std::string version;                   // "2012-10-17" enables policy variables
-    std::vector<statement> statements;
+    std::string version{};                   // "2012-10-17" enables policy variables
+    std::vector<statement> statements{};
     bool substitutes_variables() const { return version == "2012-10-17"; }
 };
 
 struct parse_result {
-    std::optional<policy> value;
-    std::string error;                     // when !value: where and what
+    std::optional<policy> value{};
+    std::string error{};                     // when !value: where and what
     bool ok() const { return value.has_value(); }
 };
 

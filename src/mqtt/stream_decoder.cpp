@@ -13,6 +13,7 @@ constexpr std::size_t keep_capacity_bytes = 4096;
 }  // namespace
 
 void stream_decoder::feed(std::span<const std::byte> chunk) noexcept {
+    if (failed_) return;  // the stream is over; next() keeps reporting why
     assert(chunk_.empty() && "feed() before the previous chunk was consumed");
     chunk_ = chunk;
 }

@@ -30,7 +30,7 @@ public:
     explicit stream_decoder(limits lim = {}) noexcept : lim_(lim) {}
 
     // Hands over the next chunk. Precondition: next() returned need_more (or was never called)
-    // since the previous feed, i.e. the previous chunk was fully consumed.
+    // since the previous feed, i.e. the previous chunk was fully consumed. Ignored after an error.
     void feed(std::span<const std::byte> chunk) noexcept;
 
     // The next whole frame, need_more when the fed bytes are used up, or the error that ended

@@ -151,6 +151,8 @@ TEST_CASE("stream_decoder: errors are sticky") {
     dec.feed(garbage);
     CHECK(std::get<std::error_code>(dec.next()) == mqtt_errc::reserved_packet_type);
     CHECK(std::get<std::error_code>(dec.next()) == mqtt_errc::reserved_packet_type);
+    dec.feed(publish_wire);  // ignored: the stream is over
+    CHECK(std::get<std::error_code>(dec.next()) == mqtt_errc::reserved_packet_type);
 }
 
 TEST_CASE("stream_decoder: a malformed body is the caller's to decode; framing carries on") {

@@ -9,11 +9,17 @@
 #include <map>
 #include <sstream>
 
+#include <chrono>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "decode_modes.hpp"
+#include "payload/report_encoder.hpp"
+#include "payload/report_profile.hpp"
 #include "payload_input.hpp"
+#include "util/base64.hpp"
+#include "util/hex.hpp"
 
 using namespace wv::wvdecode;
 
@@ -29,6 +35,8 @@ const char* const examples = R"(Examples:
   wvdecode --event -f events.jsonl                 rule events in, the Lambda's results out
   wvdecode --encode --out hex -f report.txtpb      text format (or JSON) in, payload bytes out
   wvdecode --type reportend 080710011802           force the message type
+  wvdecode --generate 3 --out hex                  three reports of the default profile
+  wvdecode --generate 1 --profile config/profiles/gps-jpg.yaml | wvdecode --pretty
 
 Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 malformed input (reported on stderr with
 the byte offset and field path; the other inputs are still decoded).)";
@@ -46,6 +54,10 @@ int main(int argc, char** argv) {
     std::string payload_arg, file;
     std::string in_name = "auto", type_name = "auto", out_name = "base64";
     bool lambda = false, event = false, text = false, encode = false;
+    std::uint64_t generate = 0, now_ms = 0;
+    std::int64_t first_id = 1;
+    std::uint32_t device = 0;
+    std::string profile_file;
     mode_options opt;
 
     app.add_option("payload", payload_arg,
@@ -74,7 +86,19 @@ int main(int argc, char** argv) {
     m_lambda->excludes(m_event, m_text, m_encode);
     m_event->excludes(m_text, m_encode);
     m_text->excludes(m_encode);
-    app.add_option("--out", out_name, "With --encode: base64 (default), hex or raw. Example: --out hex")
+    auto* m_generate = app.add_option("--generate", generate,
+                                      "Write N reports of a profile (see --profile), one per line, report_id "
+                                      "counting from --first-id. Example: --generate 10 --out hex");
+    m_generate->excludes(m_lambda, m_event, m_text, m_encode);
+    app.add_option("--profile", profile_file, "With --generate: a YAML/JSON report profile (default: the sample "
+                   "client's 3 TEMP channels). Example: --profile config/profiles/mixed-50.yaml")->needs(m_generate);
+    app.add_option("--first-id", first_id, "With --generate: the first report_id (default 1). Example: --first-id 100")
+        ->needs(m_generate);
+    app.add_option("--device", device, "With --generate: the device index that, with the profile's seed, fixes the "
+                   "values (default 0). Example: --device 17")->needs(m_generate);
+    app.add_option("--now-ms", now_ms, "With --generate: the device clock in ms since the epoch (default: now; "
+                   "each report adds 1000). Example: --now-ms 1700000000000")->needs(m_generate);
+    app.add_option("--out", out_name, "With --encode or --generate: base64 (default), hex or raw. Example: --out hex")
         ->check(CLI::IsMember({"base64", "hex", "raw"}));
     app.add_flag("--strict", opt.strict,
                  "Reject unknown fields and known fields with the wrong wire type (libprotobuf and the Lambda "
@@ -84,7 +108,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         if (!payload_arg.empty() && !file.empty()) throw CLI::ValidationError("payload", "give a payload or --file, not both");
-        if (out_name != "base64" && !encode) throw CLI::ValidationError("--out", "--out only applies with --encode");
+        if (out_name != "base64" && !encode && !generate)
+            throw CLI::ValidationError("--out", "--out only applies with --encode or --generate");
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
         return rc == 0 ? exit_ok : exit_usage;
@@ -98,6 +123,30 @@ int main(int argc, char** argv) {
                : type_name == "reportend" ? message_type::reportend : message_type::auto_detect;
     const auto out_enc = out_name == "hex" ? output_encoding::hex
                          : out_name == "raw" ? output_encoding::raw : output_encoding::base64;
+
+    if (generate) {
+        wv::payload::report_profile profile;
+        try {
+            profile = profile_file.empty() ? wv::payload::default_profile() : wv::payload::load_profile(profile_file);
+            wv::payload::validate(profile);
+        } catch (const std::exception& e) {
+            std::cerr << "wvdecode: " << e.what() << '\n';
+            return exit_usage;
+        }
+        if (now_ms == 0)
+            now_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    std::chrono::system_clock::now().time_since_epoch()).count());
+        wv::payload::report_encoder enc(std::move(profile), device);
+        std::vector<std::byte> buf;
+        for (std::uint64_t i = 0; i < generate; ++i) {
+            enc.encode(first_id + static_cast<std::int64_t>(i), now_ms + i * 1000, buf);
+            const std::string_view bytes(reinterpret_cast<const char*>(buf.data()), buf.size());
+            if (out_enc == output_encoding::raw) std::cout << bytes;
+            else std::cout << (out_enc == output_encoding::hex ? wv::util::hex_encode(bytes) : wv::util::base64_encode(bytes)) << '\n';
+        }
+        std::cout.flush();
+        return std::cout ? exit_ok : exit_runtime;
+    }
 
     // Gather the input text: the argument, a file, or stdin.
     std::string content;

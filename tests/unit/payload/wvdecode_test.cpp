@@ -160,3 +160,17 @@ TEST_CASE("wvdecode: --event gives the Lambda's result per event line") {
     CHECK(r.err.find("line 3: not valid JSON") != std::string::npos);
     CHECK(r.err.find("line 4: warning: topic \"/wv/AKID-0/1/samp/p1\" starts with '/'") != std::string::npos);
 }
+
+TEST_CASE("wvdecode: --generate writes the library encoder's reports") {
+    const auto r = wvdecode({"--generate", "2", "--out", "hex", "--now-ms", "1700000000000", "--device", "4"});
+    CHECK(r.exit_code == 0);
+    report_encoder enc(default_profile(), 4);
+    std::vector<std::byte> a, b;
+    enc.encode(1, 1'700'000'000'000, a);
+    enc.encode(2, 1'700'000'001'000, b);
+    CHECK(r.out == wv::util::hex_encode(std::string_view(str(a))) + "\n" + wv::util::hex_encode(std::string_view(str(b))) + "\n");
+    const auto bad = wvdecode({"--generate", "1", "--profile", "/nonexistent.yaml"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("/nonexistent.yaml: cannot open") != std::string::npos);
+    CHECK(wvdecode({"--profile", "x.yaml"}).exit_code == 2);
+}

@@ -116,7 +116,7 @@ void check_policies(const json& root, checker& c, authorizer_response& r) {
                 json_problem = where + " must be an object or a string holding one, got " + type_name(e);
             continue;
         }
-        auto pr = policy::parse_policy(doc);
+        auto pr = policy::parse_policy_json(doc);
         if (!pr.ok() && syntax_problem.empty()) syntax_problem = where + ": " + pr.error;
         r.policy_documents.push_back(compact(doc));
     }

@@ -120,7 +120,7 @@ bool is_supported_condition_operator(std::string_view op) {
     return false;
 }
 
-parse_result parse_policy(const nlohmann::json& doc) {
+parse_result parse_policy_json(const nlohmann::json& doc) {
     parse_result r;
     try {
         if (!doc.is_object()) throw failure{"policy: must be a JSON object, got " + std::string(doc.type_name())};
@@ -159,7 +159,7 @@ parse_result parse_policy(const nlohmann::json& doc) {
 parse_result parse_policy(std::string_view json_text) {
     const auto doc = nlohmann::json::parse(json_text, nullptr, false);
     if (doc.is_discarded()) return {std::nullopt, "policy: not valid JSON"};
-    return parse_policy(doc);
+    return parse_policy_json(doc);
 }
 
 }  // namespace wv::policy

@@ -61,7 +61,8 @@ struct parse_result {
 };
 
 parse_result parse_policy(std::string_view json_text);
-parse_result parse_policy(const nlohmann::json& document);
+// The same for an already parsed document (named apart: a std::string converts to both).
+parse_result parse_policy_json(const nlohmann::json& document);
 
 // True for the condition operators we evaluate (with optional ForAnyValue:/ForAllValues:
 // prefixes and IfExists suffix): StringEquals, StringNotEquals, StringEqualsIgnoreCase,

@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/authorizer_event.hpp"
+#include "auth/authorizer_response.hpp"
+#include "auth/registry_backend.hpp"
+#include "policy/arn.hpp"
+#include "policy/evaluate.hpp"
+
+using namespace wv::auth;
+using nlohmann::json;
+
+namespace {
+
+// sha256("hunter2")
+constexpr const char* csv = R"(# devices for the lab
+akid,username,password,expected,policy_template
+2453AC035CBCBC9A,dev1,s3cret,allow
+AKID-0,dev2,sha256:F52FBD32B2B3B86FF88EF6C490628285F482AF15DDCB29541F94BCF526A3F6C7,allow,default
+"AKID-9",dev3,"pa,ss""word",deny
+
+)";
+
+std::string event(std::string user, std::string password, std::string client) {
+    return make_authorizer_event_json(
+        {.server_name = "h", .username = std::move(user), .password = std::move(password), .client_id = std::move(client),
+         .connection_id = "id"},
+        {});
+}
+
+}  // namespace
+
+TEST_CASE("registry CSV: header, comments, quotes, hashes") {
+    const auto d = parse_registry_csv(csv, "devices.csv");
+    REQUIRE(d.size() == 3);
+    CHECK(d[0].akid == "2453AC035CBCBC9A");
+    CHECK(d[0].password == "s3cret");
+    CHECK(d[0].line == 3);
+    CHECK(d[1].password_sha256 == "f52fbd32b2b3b86ff88ef6c490628285f482af15ddcb29541f94bcf526a3f6c7");
+    CHECK(d[2].akid == "AKID-9");
+    CHECK(d[2].password == "pa,ss\"word");
+    CHECK(d[2].expected == expected_outcome::deny);
+}
+
+TEST_CASE("registry CSV: errors name file:line") {
+    CHECK_THROWS_WITH(parse_registry_csv("a,b,c\n", "f.csv"),
+                      "f.csv:1: expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got 3");
+    CHECK_THROWS_WITH(parse_registry_csv("\n\na,b,c,maybe\n", "f.csv"), "f.csv:3: expected outcome must be allow or deny, got 'maybe'");
+    CHECK_THROWS_WITH(parse_registry_csv("a,b,sha256:zz,allow\n", "f.csv"), "f.csv:1: password hash must be sha256: followed by 64 hex digits");
+    CHECK_THROWS_WITH(parse_registry_csv("a,\"b,c,d\n", "f.csv"), "f.csv:1: unterminated double quote");
+    CHECK_THROWS_WITH(parse_registry_csv("a,u,p,allow\nb,u,p,allow\n", "f.csv"), "f.csv:2: username 'u' already used on line 1");
+    CHECK_THROWS_WITH(parse_registry_csv(",u,p,allow\n", "f.csv"), "f.csv:1: akid is empty");
+    CHECK_THROWS_WITH(load_registry_csv("/nonexistent/devices.csv"), "/nonexistent/devices.csv: cannot open");
+}
+
+TEST_CASE("registry backend: allow with the Wavelet default policy, deny otherwise") {
+    const registry_backend b{parse_registry_csv(csv, "devices.csv")};
+    auto v = validate_response(b.answer(event("dev1?x-amz-customauthorizer-name=a", "s3cret", "2453AC035CBCBC9A")).body);
+    REQUIRE(v.allowed);
+    CHECK(v.response.principal_id == "2453AC035CBCBC9A");
+    const auto pol = wv::policy::parse_policy(v.response.policy_documents.at(0)).value.value();
+    const std::vector policies{pol};
+    const wv::policy::arn_scope scope{};
+    wv::policy::request_context ctx{.client_id = "2453AC035CBCBC9A"};
+    CHECK(wv::policy::evaluate(policies, {"iot:Connect", wv::policy::client_arn(scope, "2453AC035CBCBC9A"), ctx}).allowed());
+    CHECK(wv::policy::evaluate(policies, {"iot:Publish", wv::policy::topic_arn(scope, "wv/2453AC035CBCBC9A/1/samp/p1"), ctx}).allowed());
+    CHECK_FALSE(wv::policy::evaluate(policies, {"iot:Publish", wv::policy::topic_arn(scope, "wv/OTHER/1/samp/p1"), ctx}).allowed());
+
+    v = validate_response(b.answer(event("dev2", "hunter2", "AKID-0")).body);
+    CHECK(v.allowed);
+    CHECK(v.response.principal_id == "AKID0");  // '-' stripped, as AWS requires
+
+    CHECK_FALSE(validate_response(b.answer(event("dev1", "wrong", "2453AC035CBCBC9A")).body).allowed);
+    CHECK_FALSE(validate_response(b.answer(event("dev1", "s3cret", "someone-else")).body).allowed);
+    CHECK_FALSE(validate_response(b.answer(event("dev3", "pa,ss\"word", "AKID-9")).body).allowed);
+    const auto reply = b.answer(event("nobody", "x", "y"));
+    CHECK(reply.log_lines.at(0).find("unknown user name") != std::string::npos);
+}
+
+TEST_CASE("registry backend: unknown template is a config error; custom templates expand") {
+    CHECK_THROWS_AS(registry_backend(parse_registry_csv("a,u,p,allow,special\n", "f.csv")), std::invalid_argument);
+    registry_options o;
+    o.policy_templates["special"] =
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"arn:aws:iot:{{region}}:{{account}}:topic/{{username}}/{{unknown}}"}]})";
+    o.region = "eu-west-1";
+    const registry_backend b{parse_registry_csv("a,u,p,allow,special\n", "f.csv"), o};
+    const auto v = validate_response(b.answer(event("u", "p", "a")).body);
+    REQUIRE(v.allowed);
+    CHECK(json::parse(v.response.policy_documents[0])["Statement"][0]["Resource"] ==
+          "arn:aws:iot:eu-west-1:123456789012:topic/u/{{unknown}}");
+}

@@ -74,7 +74,7 @@ mqtt::properties build_properties(const pub_options& o, const std::string& comma
     return props;
 }
 
-std::variant<client_plan, setup_error> plan_client(const pub_options& o, event_queue& ssl_errors,
+std::variant<client_plan, setup_error> plan_client(const pub_options& o, std::shared_ptr<event_queue> ssl_errors,
                                                    const std::optional<std::string>& will_payload) {
     client_plan plan;
     plan.client_id = choose_client_id(o);
@@ -96,7 +96,8 @@ std::variant<client_plan, setup_error> plan_client(const pub_options& o, event_q
         const std::string topic = o.will_topic.value_or(o.topic.value_or(""));
         const std::string payload = will_payload.value_or(o.will_payload.value_or(""));
         mqtt::will_options will(topic, payload, o.will_qos, o.will_retain);
-        if (plan.mqtt_version == MQTTVERSION_5) will.set_properties(build_properties(o, "will"));
+        if (auto props = build_properties(o, "will"); plan.mqtt_version == MQTTVERSION_5 && !props.empty())
+            will.set_properties(std::move(props));
         c.set_will(std::move(will));
     }
 
@@ -134,12 +135,12 @@ std::variant<client_plan, setup_error> plan_client(const pub_options& o, event_q
         ssl.set_enable_server_cert_auth(!o.psk);
         ssl.set_verify(!o.insecure && !o.psk);
         if (o.tls_alpn) ssl.set_alpn_protos({*o.tls_alpn});
-        ssl.set_error_handler([&ssl_errors](const std::string& msg) { ssl_errors.push({pub_event::kind::ssl_error, msg}); });
+        ssl.set_error_handler([ssl_errors](const std::string& msg) { ssl_errors->push({pub_event::kind::ssl_error, msg}); });
         if (o.psk) ssl.set_psk_handler(make_psk_handler(*o.psk_identity, *o.psk));
         c.set_ssl(std::move(ssl));
     }
     if (plan.mqtt_version == MQTTVERSION_5) {
-        c.set_properties(build_properties(o, "connect"));
+        plan.connect_properties = build_properties(o, "connect");
         plan.publish_properties = build_properties(o, "publish");
         plan.disconnect_properties = build_properties(o, "disconnect");
     }

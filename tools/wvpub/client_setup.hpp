@@ -6,6 +6,7 @@
 // silently ignored.
 #include <mqtt/async_client.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -20,6 +21,9 @@ struct client_plan {
     std::string client_id;   // what CONNECT carries ("" lets the broker choose, as mosquitto)
     int mqtt_version = 4;    // Paho's MQTTVERSION_* value
     mqtt::connect_options connect;
+    // Kept apart: Paho C++ 1.2 copies and moves connect_options without re-pointing its C
+    // struct at the copied CONNECT properties, so they are attached just before connecting.
+    mqtt::properties connect_properties;
     mqtt::properties publish_properties;
     mqtt::properties disconnect_properties;
 };
@@ -31,7 +35,7 @@ struct setup_error {
 
 // `ssl_errors` receives one ssl_error event per OpenSSL error string during the handshake; it
 // must outlive the connection. `will_payload` overrides --will-payload (--wavelet-will).
-std::variant<client_plan, setup_error> plan_client(const pub_options& o, event_queue& ssl_errors,
+std::variant<client_plan, setup_error> plan_client(const pub_options& o, std::shared_ptr<event_queue> ssl_errors,
                                                    const std::optional<std::string>& will_payload);
 
 // The id mosquitto_pub would send: -i, -I prefix + pid, a random "mosq-..." for MQTT 3.1,

@@ -8,11 +8,11 @@
 namespace wv::wvpub {
 namespace {
 
-std::atomic<event_queue*> trace_queue{nullptr};
+std::atomic<std::shared_ptr<event_queue>> trace_queue;
 
 void on_paho_trace(enum MQTTASYNC_TRACE_LEVELS level, char* message) {
     if (level != MQTTASYNC_TRACE_PROTOCOL || message == nullptr) return;
-    if (auto* q = trace_queue.load()) q->push({pub_event::kind::trace, message});
+    if (auto q = trace_queue.load()) q->push({pub_event::kind::trace, message});
 }
 
 // The integer after `key` in `line`, e.g. number_after("msgid: 3 ...", "msgid: ") == 3.
@@ -25,10 +25,15 @@ std::optional<int> number_after(std::string_view line, std::string_view key) {
 
 }  // namespace
 
-void install_paho_trace(event_queue& queue) {
-    trace_queue.store(&queue);
+void install_paho_trace(std::shared_ptr<event_queue> queue) {
+    trace_queue.store(std::move(queue));
     MQTTAsync_setTraceCallback(&on_paho_trace);
     MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_PROTOCOL);
+}
+
+void uninstall_paho_trace() {
+    MQTTAsync_setTraceCallback(nullptr);
+    trace_queue.store(nullptr);
 }
 
 std::string debug_client_name(const std::string& id) { return id.empty() ? "(null)" : id; }

@@ -6,6 +6,7 @@
 //
 // Paho's trace callback is process-wide and carries no context pointer, so install_paho_trace()
 // keeps one queue pointer for the process: call it once, before creating the client.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,8 +15,11 @@
 
 namespace wv::wvpub {
 
-// Routes Paho's protocol-level trace into `queue` as pub_event::kind::trace events.
-void install_paho_trace(event_queue& queue);
+// Routes Paho's protocol-level trace into `queue` as pub_event::kind::trace events. The
+// routing shares ownership, so a late trace line from Paho's threads never finds it gone.
+void install_paho_trace(std::shared_ptr<event_queue> queue);
+// Stops the routing; call before the queue is destroyed.
+void uninstall_paho_trace();
 
 // mosquitto's name for a client: its id, or "(null)" for an empty id (libmosquitto prints a
 // NULL id pointer with %s).

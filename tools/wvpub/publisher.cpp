@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -30,6 +31,9 @@ public:
     void on_success(const mqtt::token& tok) override {
         switch (role_) {
             case role::connect: {
+                // Paho C++ 1.2 completes the connect token twice (its success callback and its
+                // connected callback both do); report it once.
+                if (connect_reported_.exchange(true)) return;
                 std::string assigned;
                 const auto rsp = tok.get_connect_response();
                 const auto& props = rsp.get_properties();
@@ -49,6 +53,7 @@ public:
         }
     }
     void on_failure(const mqtt::token& tok) override {
+        if (role_ == role::connect && connect_reported_.exchange(true)) return;
         pub_event e{role_ == role::connect   ? pub_event::kind::connect_failed
                     : role_ == role::publish ? pub_event::kind::delivery_failed
                                              : pub_event::kind::disconnected,
@@ -63,6 +68,7 @@ public:
 private:
     event_queue& q_;
     role role_;
+    std::atomic<bool> connect_reported_{false};
 };
 
 // Paho hands over OpenSSL's ERR_print_errors_cb() lines ("<tid>:error:0A000086:SSL
@@ -113,8 +119,9 @@ bool resolves(const std::string& host) {
 
 class session {
 public:
-    session(const publish_request& req, client_plan plan, event_queue& q)
-        : req_(req), o_(req.options), plan_(std::move(plan)), name_(debug_client_name(plan_.client_id)), q_(q) {}
+    session(const publish_request& req, client_plan plan, std::shared_ptr<event_queue> q)
+        : req_(req), o_(req.options), plan_(std::move(plan)), name_(debug_client_name(plan_.client_id)),
+          queue_(std::move(q)), q_(*queue_) {}
 
     int run();
 
@@ -146,9 +153,12 @@ private:
     const pub_options& o_;
     client_plan plan_;
     std::string name_;
+    std::shared_ptr<event_queue> queue_;
     event_queue& q_;
-    std::unique_ptr<mqtt::async_client> cli_;
+    // Declared before cli_ so they outlive it: Paho's threads call them until it is destroyed.
     std::unique_ptr<paho_events> connect_events_, publish_events_, disconnect_events_;
+    std::unique_ptr<mqtt::connect_options> connect_options_;
+    std::unique_ptr<mqtt::async_client> cli_;
     mqtt::token_ptr connect_token_;
     std::unique_ptr<stdin_lines> lines_;
 
@@ -207,7 +217,7 @@ int session::on_connect_failed(const pub_event& e) {
     // A refusing CONNACK: Paho reports the 3.1.1 return code as the token's return code and
     // the MQTT 5 reason code as its reason code.
     const bool v5 = plan_.mqtt_version == MQTTVERSION_5;
-    const int connack = v5 ? e.reason : e.code;
+    const int connack = e.code > 0 ? e.code : e.reason;  // Paho 1.3 puts both in the code
     if ((v5 && connack >= 128) || (!v5 && connack >= 1 && connack <= 5)) {
         note_connect_sent();
         debug("Client " + name_ + " received CONNACK (" + std::to_string(connack) + ")");
@@ -319,7 +329,7 @@ int session::run() {
         error("Unable to connect (Lookup error.).\n");
         return 1;
     }
-    install_paho_trace(q_);
+    install_paho_trace(queue_);
     cli_ = std::make_unique<mqtt::async_client>(plan_.server_uri, plan_.client_id,
                                                 mqtt::create_options(plan_.mqtt_version), nullptr);
     connect_events_ = std::make_unique<paho_events>(q_, paho_events::role::connect);
@@ -329,7 +339,11 @@ int session::run() {
 
     timing_.start = clock::now();
     try {
-        connect_token_ = cli_->connect(plan_.connect, nullptr, *connect_events_);
+        // Paho copies these options; every copy keeps the raw CONNECT-properties pointer into
+        // connect_options_ (Paho C++ 1.2), so connect_options_ stays put for the session.
+        connect_options_ = std::make_unique<mqtt::connect_options>(plan_.connect);
+        if (!plan_.connect_properties.empty()) connect_options_->set_properties(plan_.connect_properties);
+        connect_token_ = cli_->connect(*connect_options_, nullptr, *connect_events_);
     } catch (const mqtt::exception& e) {
         error(std::string("Error: ") + e.what() + "\n");
         return 1;
@@ -379,13 +393,16 @@ int session::run() {
 }  // namespace
 
 int run_publisher(const publish_request& req) {
-    event_queue events;
+    // Shared: Paho's TLS error handler and trace may still run while the client winds down.
+    auto events = std::make_shared<event_queue>();
     auto planned = plan_client(req.options, events, req.will_payload);
     if (auto* err = std::get_if<setup_error>(&planned)) {
         if (!req.options.quiet) std::fputs(err->text.c_str(), stderr);
         return err->exit_code;
     }
-    return session(req, std::move(std::get<client_plan>(planned)), events).run();
+    const int rc = session(req, std::move(std::get<client_plan>(planned)), events).run();
+    uninstall_paho_trace();  // the queue dies with this frame
+    return rc;
 }
 
 }  // namespace wv::wvpub

@@ -1,5 +1,10 @@
 #include "unit/mqtt/wire.hpp"
 
+#include <string>
+#include <vector>
+
+#include "fuzz/mqtt/topic_reference.hpp"
+
 using namespace wv::mqtt;
 
 TEST_CASE("topic_matches: Paho's test_topic_matcher.cpp corner cases") {
@@ -122,4 +127,37 @@ TEST_CASE("validate_topic_name: non-empty, no wildcards") {
     CHECK(is_wildcard("a/+/b"));
     CHECK(is_wildcard("#"));
     CHECK_FALSE(is_wildcard("a/b"));
+}
+
+TEST_CASE("topic_matches: agrees with a naive level-by-level matcher on every short filter and name") {
+    // Every filter of up to 5 characters over {a, b, /, +, #, $} and every name of up to 4
+    // characters over {a, b, /, $}: 1,711 valid filters x 340 names, 580,000 pairs.
+    const auto all_strings = [](std::string_view alphabet, std::size_t max_len) {
+        std::vector<std::string> out{""};
+        for (std::size_t begin = 0, len = 1; len <= max_len; ++len) {
+            const std::size_t end = out.size();
+            for (std::size_t i = begin; i < end; ++i)
+                for (const char c : alphabet) out.push_back(out[i] + c);
+            begin = end;
+        }
+        return out;
+    };
+    std::vector<std::string> filters;
+    for (auto& f : all_strings("ab/+#$", 5))
+        if (!validate_topic_filter(f)) filters.push_back(std::move(f));
+    std::vector<std::string> names;
+    for (auto& n : all_strings("ab/$", 4))
+        if (!validate_topic_name(n)) names.push_back(std::move(n));
+    std::size_t mismatches = 0;
+    std::size_t matches = 0;
+    for (const auto& f : filters)
+        for (const auto& n : names) {
+            const bool got = topic_matches(f, n);
+            matches += got;
+            if (got != wv::mqtt::fuzz::reference_matches(f, n) && ++mismatches <= 10)
+                FAIL_CHECK("filter \"" << f << "\" name \"" << n << "\": topic_matches says " << got);
+        }
+    CHECK(mismatches == 0);
+    CHECK(matches > 2000);  // the table exercises matching, not just rejection
+    MESSAGE(filters.size() << " filters x " << names.size() << " names, " << matches << " matches");
 }

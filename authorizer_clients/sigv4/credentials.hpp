@@ -23,8 +23,8 @@ struct credentials {
 std::ostream& operator<<(std::ostream& os, const credentials& c);
 
 struct credential_lookup {
-    std::optional<std::string> profile;                 // overrides AWS_PROFILE
-    std::optional<std::filesystem::path> shared_file;   // overrides AWS_SHARED_CREDENTIALS_FILE
+    std::optional<std::string> profile{};               // overrides AWS_PROFILE
+    std::optional<std::filesystem::path> shared_file{}; // overrides AWS_SHARED_CREDENTIALS_FILE
 };
 
 // Finds credentials as described above. Throws std::runtime_error naming every place it

@@ -1,5 +1,9 @@
 #pragma once
 // Any of the fourteen MQTT 3.1.1 control packets, with decode/encode dispatch on the type.
+//
+// MQTT 5 (a later issue) fits beside this without changing it: its packets add reason codes and
+// properties as new defaulted members, and its decoders become overloads taking the protocol
+// level the CONNECT established; the 3.1.1 signatures here stay as they are.
 #include <variant>
 
 #include "mqtt/byte_buffer.hpp"

@@ -1,0 +1,64 @@
+#pragma once
+// Open-loop load on one authorizer: calls are sent on a fixed schedule (rate per second)
+// whether or not earlier ones have answered, the way devices connect, so a slow authorizer
+// shows up as latency and timeouts instead of silently lowering the rate. Latency is measured
+// from each call's scheduled time (no coordinated omission) to its completion.
+//
+// Calls go through auth::authorizer_service with AWS's 5 s deadline and `concurrency` calls
+// in flight at most; beyond that they queue (bounded by max_queue, then `overloaded`).
+//
+// Blocking: run_load() returns after `duration` plus the time the last calls take (at most
+// the deadline). Progress lines go to `progress` when set.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "auth/authorizer_backend.hpp"
+
+namespace wv::loadgen {
+
+struct device_credential {
+    std::string username{};
+    std::string password{};
+    std::string client_id{};
+    std::string server_name = "localhost";
+};
+
+struct load_options {
+    double rate = 100;                            // calls per second, asked
+    std::chrono::milliseconds duration{10'000};
+    std::size_t concurrency = 64;                 // calls in flight at the backend
+    std::size_t max_queue = 100'000;
+    std::chrono::milliseconds deadline{5'000};    // AWS's authorizer limit
+    std::vector<device_credential> devices{};     // used round-robin; one event each
+    std::ostream* progress = nullptr;
+};
+
+struct latency_bucket {
+    double upper_ms;   // infinity for the last
+    std::uint64_t count;
+};
+
+struct load_result {
+    std::string backend{};
+    double asked_rate = 0;
+    double duration_s = 0;       // sending phase, as asked
+    double elapsed_s = 0;        // first send to last completion
+    std::uint64_t sent = 0, completed = 0;
+    double send_rate = 0;        // sent / sending time actually taken
+    double achieved_rate = 0;    // completed / elapsed
+    std::uint64_t allowed = 0, denied = 0, invalid = 0, backend_errors = 0, timeouts = 0, overloaded = 0;
+    std::map<std::string, std::uint64_t> errors_by_kind{};  // backend_errc names, invalid rule ids
+    std::uint64_t throttled = 0;
+    double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, mean_ms = 0;
+    std::vector<latency_bucket> histogram{};
+};
+
+// Throws std::invalid_argument for a rate <= 0, no devices, or zero concurrency.
+load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const load_options& o);
+
+}  // namespace wv::loadgen

@@ -69,6 +69,8 @@ public:
     void on_message(message_handler h) { on_message_ = std::move(h); }
 
     // Sends CONNECT, sets TCP_QUICKACK, waits for CONNACK (bounded by o.connack_timeout).
+    // GCC 12: name the options first; a braced temporary inside a co_await expression is
+    // destroyed twice by that compiler (seen as a crash in free()).
     asio::awaitable<std::error_code> async_connect(const session_options& o);
     bool session_present() const { return session_present_; }
 

@@ -45,7 +45,8 @@ struct connect_result {
 };
 
 // ctx == nullptr: plain TCP.
-// Takes opts by value: the coroutine may outlive the caller's temporaries.
+// Takes opts by value: the coroutine may outlive the caller's temporaries. GCC 12: still name
+// the options first; a braced temporary inside a co_await expression is destroyed twice.
 asio::awaitable<connect_result> connect(asio::any_io_executor ex, connect_options opts, const client_context* ctx);
 
 }  // namespace wv::tls

@@ -1,0 +1,146 @@
+// wv::client::connection against a scripted server on 127.0.0.1 (raw MQTT bytes over plain TCP):
+// CONNACK deadline, refusals, protocol violations, PINGRESP deadline, queue bounds, packets that
+// arrive in the same segment as the CONNACK, a large message.
+#include <doctest/doctest.h>
+
+#include <array>
+#include <string>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "client/connection.hpp"
+#include "mqtt/packet.hpp"
+#include "unit/tls/loopback.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using wv::client::client_errc;
+constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+
+wv::mqtt::byte_buffer connack_bytes(wv::mqtt::connack_code code = wv::mqtt::connack_code::accepted) {
+    return wv::mqtt::encode_to_bytes(wv::mqtt::connack{.session_present = false, .code = code});
+}
+
+// Accepts one client, reads its CONNECT (any bytes), then writes `reply` and keeps the socket
+// open until the client goes away.
+asio::awaitable<void> script(tcp::acceptor& acc, wv::mqtt::byte_buffer reply) {
+    auto [aec, s] = co_await acc.async_accept(tok);
+    REQUIRE(!aec);
+    std::array<char, 1024> buf;
+    co_await s.async_read_some(asio::buffer(buf), tok);  // the CONNECT, whatever it holds
+    if (!reply.empty()) co_await asio::async_write(s, asio::buffer(reply), tok);
+    for (;;) {
+        auto [ec, m] = co_await s.async_read_some(asio::buffer(buf), tok);
+        if (ec) co_return;
+    }
+}
+
+asio::awaitable<std::unique_ptr<wv::client::connection>> dial(tcp::endpoint ep) {
+    tcp::socket s(co_await asio::this_coro::executor);
+    auto [ec] = co_await s.async_connect(ep, tok);
+    REQUIRE(!ec);
+    co_return std::make_unique<wv::client::connection>(wv::tls::stream(std::move(s)));
+}
+
+std::error_code connect_result(wv::mqtt::byte_buffer reply, std::chrono::milliseconds timeout = 2s) {
+    wv::test::loopback lb;
+    std::error_code result;
+    lb.run([&] { return script(lb.acceptor, reply); },
+           [&]() -> asio::awaitable<void> {
+               auto c = co_await dial(lb.endpoint());
+               const wv::client::session_options so1{.client_id = "d1", .connack_timeout = timeout};
+               result = co_await c->async_connect(so1);
+               c->abort();
+           });
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("CONNACK: deadline, refusal codes, and a first packet that is not a CONNACK") {
+    CHECK(connect_result({}, 200ms) == client_errc::connack_timeout);
+    CHECK(!connect_result(connack_bytes()));
+    CHECK(connect_result(connack_bytes(wv::mqtt::connack_code::bad_user_name_or_password)) == client_errc::refused_bad_user_name_or_password);
+    CHECK(connect_result(connack_bytes(wv::mqtt::connack_code::not_authorized)) == client_errc::refused_not_authorized);
+    CHECK(connect_result(connack_bytes(wv::mqtt::connack_code::identifier_rejected)) == client_errc::refused_identifier_rejected);
+    CHECK(connect_result(wv::mqtt::encode_to_bytes(wv::mqtt::pingresp{})) == client_errc::unexpected_packet);
+    // A CONNACK with the wrong remaining length is the codec's error.
+    CHECK(connect_result(wv::mqtt::byte_buffer{std::byte{0x20}, std::byte{0x03}, std::byte{0}, std::byte{0}, std::byte{0}}) ==
+          wv::mqtt::mqtt_errc::bad_remaining_length);
+}
+
+TEST_CASE("a PUBLISH in the same segment as the CONNACK is delivered once run() starts") {
+    auto reply = connack_bytes();
+    const std::string payload(100'000, 'x');  // also larger than the decoder keeps afterwards
+    wv::mqtt::encode(wv::mqtt::publish{.topic = "a/b", .payload = wv::mqtt::as_bytes(payload), .qos = wv::mqtt::qos::at_most_once}, reply);
+    wv::mqtt::encode(wv::mqtt::publish{.topic = "a/c", .payload = wv::mqtt::as_bytes("small"), .qos = wv::mqtt::qos::at_most_once}, reply);
+    wv::test::loopback lb;
+    std::vector<std::string> got;
+    lb.run([&] { return script(lb.acceptor, reply); },
+           [&]() -> asio::awaitable<void> {
+               auto c = co_await dial(lb.endpoint());
+               const wv::client::session_options so2{.client_id = "d1"};
+               const auto ec = co_await c->async_connect(so2);
+               REQUIRE(!ec);
+               c->on_message([&](const wv::mqtt::publish& p) {
+                   got.push_back(std::string(p.topic) + ":" + std::to_string(p.payload.size()));
+                   if (got.size() == 2) c->abort();
+               });
+               co_await c->run();
+           });
+    CHECK(got == std::vector<std::string>{"a/b:100000", "a/c:5"});
+}
+
+TEST_CASE("keep-alive: no PINGRESP within the deadline ends run() with pingresp_timeout") {
+    wv::test::loopback lb;
+    std::error_code why;
+    lb.run([&] { return script(lb.acceptor, connack_bytes()); },
+           [&]() -> asio::awaitable<void> {
+               auto c = co_await dial(lb.endpoint());
+               const wv::client::session_options so3{.client_id = "d1", .keep_alive = 1s, .pingresp_timeout = 200ms};
+               const auto ec = co_await c->async_connect(so3);
+               REQUIRE(!ec);
+               why = co_await c->run();
+           });
+    CHECK(why == client_errc::pingresp_timeout);
+}
+
+TEST_CASE("operations before CONNACK, past the queue bound, and on a lost connection complete with errors") {
+    wv::test::loopback lb;
+    std::vector<std::error_code> results;
+    lb.run([&] { return script(lb.acceptor, connack_bytes()); },
+           [&]() -> asio::awaitable<void> {
+               auto ex = co_await asio::this_coro::executor;
+               auto c = co_await dial(lb.endpoint());
+               const std::string big(300, 'p');
+               const wv::mqtt::publish p{.topic = "t", .payload = wv::mqtt::as_bytes(big), .qos = wv::mqtt::qos::at_least_once};
+               auto [e0] = co_await c->async_publish(p, tok);
+               results.push_back(e0);  // not connected yet
+               const wv::client::session_options so4{.client_id = "d1", .max_queued_bytes = 400};
+               const auto ec = co_await c->async_connect(so4);
+               REQUIRE(!ec);
+               bool run_done = false;
+               asio::co_spawn(ex, c->run(), [&](std::exception_ptr, std::error_code) { run_done = true; });
+               // Two publishes before the writer runs: the second exceeds 400 queued bytes. The
+               // scripted server never acknowledges, so the first is in flight until abort().
+               std::error_code first{client_errc::not_connected}, second{client_errc::not_connected};
+               int pending = 2;
+               c->async_publish(p, [&](std::error_code e) { first = e; --pending; });
+               c->async_publish(p, [&](std::error_code e) { second = e; --pending; });
+               while (pending == 2) co_await asio::post(ex, asio::use_awaitable);
+               CHECK(second == client_errc::queue_full);
+               CHECK(c->in_flight() == 1);
+               c->abort();
+               while (pending > 0 || !run_done) co_await asio::post(ex, asio::use_awaitable);
+               results.push_back(first);
+           });
+    REQUIRE(results.size() == 2);
+    CHECK(results[0] == client_errc::not_connected);
+    CHECK(results[1] == client_errc::connection_lost);
+}

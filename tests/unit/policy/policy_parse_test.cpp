@@ -70,7 +70,8 @@ TEST_CASE("parse: malformed documents name the place") {
          "Statement[0].Condition.StringEquals.k: condition values must be strings, numbers or booleans, got object"},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.doc);
+        const std::string doc = r.doc;
+        CAPTURE(doc);
         const auto p = parse_policy(r.doc);
         CHECK_FALSE(p.ok());
         CHECK(p.error == r.error);

@@ -63,10 +63,12 @@ enum class mqtt_errc {
 const std::error_category& mqtt_category() noexcept;
 std::error_code make_error_code(mqtt_errc e) noexcept;
 
-// Thrown only by encoders, for values local code built that the wire cannot carry.
+// Thrown by encoders, for values local code built that the wire cannot carry, and by
+// result<T>::value() on an error. Decoders never throw it.
 class exception : public std::system_error {
 public:
     explicit exception(mqtt_errc e) : std::system_error(make_error_code(e)) {}
+    explicit exception(std::error_code e) : std::system_error(e) {}
 };
 
 }  // namespace wv::mqtt

@@ -20,7 +20,7 @@ public:
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
 
-    // Throws wv::mqtt::exception-compatible std::system_error when there is no value.
+    // Throws wv::mqtt::exception (a std::system_error) when there is no value.
     T& value() & { check(); return std::get<0>(v_); }
     const T& value() const& { check(); return std::get<0>(v_); }
     T&& value() && { check(); return std::get<0>(std::move(v_)); }
@@ -38,7 +38,7 @@ public:
 
 private:
     void check() const {
-        if (!has_value()) throw std::system_error(std::get<1>(v_));
+        if (!has_value()) throw exception(std::get<1>(v_));
     }
     std::variant<T, std::error_code> v_;
 };

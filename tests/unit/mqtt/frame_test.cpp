@@ -77,3 +77,18 @@ TEST_CASE("errors: every value has a message and the category is named") {
     CHECK(e.category() == mqtt_category());
     CHECK(to_string(packet_type::unsuback) == "UNSUBACK");
 }
+
+TEST_CASE("result: value() on an error throws mqtt::exception carrying the code") {
+    const auto r = decode_puback(bytes({0x00}), 0);
+    CHECK_FALSE(r);
+    CHECK(r.error() == mqtt_errc::truncated);
+    try {
+        (void)r.value();
+        FAIL("no throw");
+    } catch (const exception& e) {
+        CHECK(e.code() == mqtt_errc::truncated);
+    }
+    const auto ok = decode_puback(bytes({0x00, 0x09}), 0);
+    CHECK_FALSE(ok.error());
+    CHECK(ok->packet_id == 9);
+}

@@ -158,7 +158,7 @@ void connection_machine::finish_connect(clock::time_point now) {
         }
     }
     state_ = state::connected;
-    const auto attached = env_.brk->attach(client_id_, clean_session_, self_, now);
+    const auto attached = env_.brk->attach(client_id_, clean_session_, self_.lock(), now);
     send(mqtt::encode_to_bytes(mqtt::connack{.session_present = attached.session_present}));
     bump(env_.stats->connects_accepted);
     keep_alive_deadline_ = now + std::chrono::duration_cast<clock::duration>(keep_alive_ * 3 / 2);

@@ -62,12 +62,13 @@ bool connection::start_machine() {
         peer.x509 = true;
     }
     machine_ = std::make_unique<connection_machine>(env_, std::move(peer), auth::make_connection_id(), clock::now());
-    machine_->set_self(shared_from_this());
+    machine_->set_self(weak_from_this());
     return true;
 }
 
-asio::awaitable<void> connection::run() {
-    const auto self = shared_from_this();  // the broker and posted work may hold us too
+asio::awaitable<void> connection::run(std::shared_ptr<connection> self) { co_await self->serve(); }
+
+asio::awaitable<void> connection::serve() {
     if (auto ec = co_await stream_.async_handshake(env_.config->limits.tls_handshake_timeout)) {
         bump(env_.stats->tls_handshake_failures);
         boost::system::error_code ignored;
@@ -97,7 +98,6 @@ asio::awaitable<void> connection::run() {
         (void)machine_->take_actions();
     }
     stream_.close();
-    machine_->set_self(nullptr);  // break the cycle machine -> self
 }
 
 asio::awaitable<void> connection::read_loop() {

@@ -31,7 +31,8 @@ public:
     ~connection() override;
 
     // Runs the connection to its end (handshake, MQTT, close). Never throws for I/O reasons.
-    boost::asio::awaitable<void> run();
+    // Static so that the coroutine frame owns `self` from the first instruction.
+    static boost::asio::awaitable<void> run(std::shared_ptr<connection> self);
 
     bool deliver(message_ptr m, std::uint8_t qos, bool retained) override;
     void kick(disconnect_reason why) override;
@@ -42,6 +43,7 @@ private:
     boost::asio::awaitable<void> timer_loop();
     void process();  // carries out the machine's actions
     bool start_machine();
+    boost::asio::awaitable<void> serve();
 
     tls::stream stream_;
     machine_env env_;

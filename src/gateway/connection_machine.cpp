@@ -222,7 +222,7 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
                 message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_});
             env_.brk->publish(m);
         }
-        env_.brk->detach(client_id_, self_.get(), now);
+        env_.brk->detach(client_id_, self_.lock().get(), now);
         publish_lifecycle(false, why);
         const auto level = why == disconnect_reason::client_initiated_disconnect ? log_level::info : log_level::warn;
         log_event(level, "Disconnect", why == disconnect_reason::client_initiated_disconnect,

@@ -89,7 +89,8 @@ public:
     connection_machine(const connection_machine&) = delete;
     connection_machine& operator=(const connection_machine&) = delete;
 
-    void set_self(std::shared_ptr<subscriber> self) { self_ = std::move(self); }
+    // Weak: the driver owns the machine, and the broker holds the driver while attached.
+    void set_self(std::weak_ptr<subscriber> self) { self_ = std::move(self); }
 
     // Inputs. Each may append actions; drain them with take_actions() after every call.
     void on_bytes(std::span<const std::byte> in, clock::time_point now);
@@ -146,7 +147,7 @@ private:
     peer_info peer_;
     std::string connection_id_;
     state state_ = state::awaiting_connect;
-    std::shared_ptr<subscriber> self_;
+    std::weak_ptr<subscriber> self_;
     std::vector<action> actions_;
     std::vector<std::byte> in_;                  // unparsed input (bounded by the packet limit)
 

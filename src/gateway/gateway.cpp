@@ -101,7 +101,7 @@ asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
         tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
         auto c = std::make_shared<connection>(std::move(s), env(), [this](const std::string& n) { return find_service(n); },
                                               l.cfg.name, l.cfg.kind);
-        asio::co_spawn(ctx, c->run(), asio::detached);
+        asio::co_spawn(ctx, connection::run(std::move(c)), asio::detached);
     }
 }
 
@@ -219,6 +219,9 @@ void gateway::stop() {
     m.services.clear();
     m.metrics.reset();
     for (auto& l : m.listeners) l.acceptor.reset();
+    // The broker holds attached connections (and their sockets): release them while their
+    // io_context still exists, or their destructors would touch a dead one.
+    m.brk.reset();
     // Destroying the contexts destroys every coroutine frame and with it every socket.
     m.contexts.clear();
     m.stopped_cv.notify_all();

@@ -49,7 +49,7 @@ void connection_machine::handle_subscribe(const mqtt::subscribe& s, clock::time_
     std::vector<std::pair<message_ptr, std::uint8_t>> retained;
     for (const auto& sub : s.subscriptions) {
         const auto qos = static_cast<std::uint8_t>(sub.qos);
-        auto r = env_.brk->subscribe(client_id_, self_.get(), std::string(sub.filter), qos);
+        auto r = env_.brk->subscribe(client_id_, self_.lock().get(), std::string(sub.filter), qos);
         ack.return_codes.push_back(qos == 1 ? mqtt::suback_code::granted_qos1 : mqtt::suback_code::granted_qos0);
         for (auto& m : r.retained) retained.emplace_back(std::move(m), qos);
         const std::string filter(sub.filter);
@@ -60,7 +60,7 @@ void connection_machine::handle_subscribe(const mqtt::subscribe& s, clock::time_
 }
 
 void connection_machine::handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point) {
-    for (const auto f : u.filters) env_.brk->unsubscribe(client_id_, self_.get(), std::string(f));
+    for (const auto f : u.filters) env_.brk->unsubscribe(client_id_, self_.lock().get(), std::string(f));
     send(mqtt::encode_to_bytes(mqtt::unsuback{.packet_id = u.packet_id}));
 }
 

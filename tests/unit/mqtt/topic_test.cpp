@@ -34,10 +34,10 @@ TEST_CASE("topic_matches: Paho's test_topic_matcher.cpp corner cases") {
         {"$BOB/bar", "$SYS/bar", false},
         {"+/bar", "$SYS/bar", false},
     };
-    for (const auto& [filter, name, match] : table) {
-        CAPTURE(filter);
-        CAPTURE(name);
-        CHECK(topic_matches(filter, name) == match);
+    for (const auto& row : table) {
+        CAPTURE(row.filter);
+        CAPTURE(row.name);
+        CHECK(topic_matches(row.filter, row.name) == row.match);
     }
 }
 
@@ -77,10 +77,10 @@ TEST_CASE("topic_matches: the spec's examples (4.7.1) and edge levels") {
         {"ACCOUNTS", "Accounts", false},                            // case-sensitive (4.7.3)
         {"a", "a ", false},
     };
-    for (const auto& [filter, name, match] : table) {
-        CAPTURE(filter);
-        CAPTURE(name);
-        CHECK(topic_matches(filter, name) == match);
+    for (const auto& row : table) {
+        CAPTURE(row.filter);
+        CAPTURE(row.name);
+        CHECK(topic_matches(row.filter, row.name) == row.match);
     }
 }
 
@@ -110,9 +110,9 @@ TEST_CASE("validate_topic_filter: wildcards must be whole levels, '#' last") {
         {"++", mqtt_errc::misplaced_single_level_wildcard},
         {"+#", mqtt_errc::misplaced_single_level_wildcard},
     };
-    for (const auto& [filter, e] : table) {
-        CAPTURE(filter);
-        CHECK(validate_topic_filter(filter) == e);
+    for (const auto& row : table) {
+        CAPTURE(row.filter);
+        CHECK(validate_topic_filter(row.filter) == row.e);
     }
 }
 

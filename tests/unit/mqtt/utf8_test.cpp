@@ -44,7 +44,7 @@ TEST_CASE("utf8: each kind of invalid string has its error") {
         {"\xe2\x82z"sv, mqtt_errc::utf8_malformed},                // missing continuation
         {"\xf0\x9d\x84"sv, mqtt_errc::utf8_malformed},
     };
-    for (const auto& [s, e] : table) CHECK_MESSAGE(validate_utf8(s) == e, std::string(s));
+    for (const auto& row : table) CHECK_MESSAGE(validate_utf8(row.s) == row.e, std::string(row.s));
 }
 
 TEST_CASE("utf8: checked in every string field of every packet that has one") {

@@ -19,7 +19,9 @@ TEST_CASE("varint: boundaries both ways (2.2.3 table 2.4)") {
         {2'097'152, bytes({0x80, 0x80, 0x80, 0x01})},
         {268'435'455, bytes({0xff, 0xff, 0xff, 0x7f})},
     };
-    for (const auto& [value, wire] : table) {
+    for (const auto& row : table) {
+        const auto value = row.value;
+        const auto& wire = row.wire;
         CAPTURE(value);
         byte_buffer out(4);
         CHECK(encode_varint(value, out.data()) == wire.size());

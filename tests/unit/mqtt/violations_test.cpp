@@ -140,9 +140,9 @@ TEST_CASE("violations: each raw packet fails with its named error") {
          mqtt_errc::misplaced_single_level_wildcard},
         {"UNSUBSCRIBE empty filter", bytes({0xa2, 0x04, 0x00, 0x01, 0x00, 0x00}), mqtt_errc::empty_topic_filter},
     };
-    for (const auto& [rule, wire, expected] : table) {
-        CAPTURE(rule);
-        CHECK(first_error(wire) == expected);
+    for (const auto& row : table) {
+        CAPTURE(row.rule);
+        CHECK(first_error(row.wire) == row.expected);
     }
 }
 

@@ -41,6 +41,10 @@ result<report_end> decode_report_end(std::span<const std::byte> in) {
     return m;
 }
 
+result<report_end> decode_report_end(std::string_view in) {
+    return decode_report_end(std::as_bytes(std::span(in.data(), in.size())));
+}
+
 nlohmann::json to_json(const report_end& m) {
     nlohmann::json j;
     j["reportId"] = std::to_string(m.report_id);

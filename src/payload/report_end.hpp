@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -27,6 +28,7 @@ std::vector<std::byte> encode_report_end(std::uint64_t report_id, report_end_rea
 
 // Decodes with libprotobuf's semantics (unknown fields skipped, last value wins).
 result<report_end> decode_report_end(std::span<const std::byte> in);
+result<report_end> decode_report_end(std::string_view in);
 
 // Protobuf JSON mapping with default-valued fields:
 // {"reportId":"7","reason":"TERMINATED","reportPriority":"REPORTING_PRIORITY_LOW"}

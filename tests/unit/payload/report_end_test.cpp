@@ -25,7 +25,7 @@ TEST_CASE("report end: decode and JSON") {
     CHECK(m.report_id == 12);
     CHECK(to_json(m) == nlohmann::json{{"reportId", "12"}, {"reason", "TERMINATED"},
                                        {"reportPriority", "REPORTING_PRIORITY_INVALID"}});
-    CHECK(to_json(decode_report_end({}).value()) ==
+    CHECK(to_json(decode_report_end(std::string_view{}).value()) ==
           nlohmann::json{{"reportId", "0"}, {"reason", "CLOSED"}, {"reportPriority", "REPORTING_PRIORITY_LOW"}});
     CHECK(to_json(decode_report_end(bytes({0x10, 0x07})).value())["reason"] == 7);  // open enum
     const auto bad = decode_report_end(bytes({0x08, 0x80}));

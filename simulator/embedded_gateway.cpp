@@ -1,0 +1,78 @@
+#include "embedded_gateway.hpp"
+
+#include <unistd.h>
+
+#include "gateway/gateway.hpp"
+#if __has_include("gateway/config_yaml.hpp")
+#include "gateway/config_yaml.hpp"
+#define WVSIM_HAVE_GATEWAY_YAML 1
+#endif
+
+namespace wv::sim {
+
+embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, const std::filesystem::path& config_file,
+                                   const std::string& verify_user, const std::string& verify_password) {
+    ca_dir_ = std::filesystem::temp_directory_path() / ("wvsim-gateway-" + std::to_string(::getpid()));
+    gate::gateway_config cfg;
+    if (!config_file.empty()) {
+#ifdef WVSIM_HAVE_GATEWAY_YAML
+        cfg = gate::load_gateway_config(config_file);
+#else
+        throw std::runtime_error("--gateway-config: this build's wvgate library cannot read YAML yet");
+#endif
+        if (cfg.listeners.empty()) throw std::runtime_error(config_file.string() + ": no listeners");
+        cfg.listeners.resize(1);
+    } else {
+        cfg.listeners = {gate::listener_config{.name = "wvsim", .kind = gate::listener_kind::aws_443,
+                                               .address = "127.0.0.1", .port = 0}};
+        gate::authorizer_config a;
+        a.name = "wv-authorizer";
+        a.backend = gate::backend_kind::static_credentials;
+        a.default_policies = {gate::own_topics_policy("wv")};
+        a.credentials.reserve(fleet.size() + 1);
+        for (const auto& d : fleet)
+            a.credentials.push_back({.username = d.username, .password = d.password, .client_id = d.akid,
+                                     .authenticated = d.expected != expectation::deny});
+        a.credentials.push_back({.username = verify_user, .password = verify_password,
+                                 .policy_documents = {gate::allow_all_policy()}});
+        cfg.default_authorizer = a.name;
+        cfg.authorizers.push_back(std::move(a));
+        cfg.level = gate::log_level::warn;
+        cfg.lifecycle_events = false;
+        // A load test measures the authorizer and the pipeline, not AWS's per-connection quota.
+        cfg.limits.publish_rate_per_s = 0;
+        cfg.limits.max_connections = 1'000'000;
+    }
+    cfg.generated_ca_dir = ca_dir_;
+    gw_ = std::make_unique<gate::gateway>(std::move(cfg));
+    gw_->start();
+    const auto l = gw_->listeners().at(0);
+    ep_.port = l.port;
+    ep_.host = gw_->config().endpoint_host;
+    ep_.ca_file = gw_->certificates().ca_cert;
+    ep_.authorizer = gw_->config().default_authorizer;
+}
+
+embedded_gateway::~embedded_gateway() {
+    if (gw_) gw_->stop();
+    std::error_code ec;
+    std::filesystem::remove_all(ca_dir_, ec);
+}
+
+nlohmann::json embedded_gateway::stats_json() const {
+    const auto s = gw_->stats();
+    return {{"connections_accepted", s.connections_accepted},
+            {"tls_handshake_failures", s.tls_handshake_failures},
+            {"connects_accepted", s.connects_accepted},
+            {"connects_auth_failed", s.connects_auth_failed},
+            {"connects_denied", s.connects_denied},
+            {"connects_protocol_error", s.connects_protocol_error},
+            {"authorizer_calls", s.authorizer_calls},
+            {"authorizer_errors", s.authorizer_errors},
+            {"messages_in", s.messages_in},
+            {"messages_out", s.messages_out},
+            {"messages_dropped", s.messages_dropped},
+            {"policy_denials", s.policy_denials}};
+}
+
+}  // namespace wv::sim

@@ -1,0 +1,75 @@
+#pragma once
+// wvsim's options, parsed once from the command line and an optional YAML file
+// (--config FILE; its keys are the long flag names, e.g. `devices: 1000`, `connect-rate: 200`;
+// the command line wins over the file). Nothing below main reads a string map.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "identity.hpp"
+#include "shard.hpp"
+
+namespace wv::sim {
+
+enum class engine_kind { asio, paho };
+
+struct sim_options {
+    // Endpoint. No host: an embedded wvgate on a loopback ephemeral port.
+    std::string host;
+    std::uint16_t port = 443;
+    std::string sni;                       // default: host
+    std::vector<std::string> alpn{"mqtt"};
+    std::filesystem::path ca_file;
+    bool insecure = false;
+    std::string resumption = "auto";       // auto (on for loopback only), on, off
+    std::filesystem::path gateway_config;  // embedded gateway from this wvgate YAML
+
+    // Fleet and identities.
+    std::uint32_t devices = 100;
+    identity_templates ids;
+    std::filesystem::path credentials;     // CSV: replaces the templates
+    shard part;
+
+    // Load shape.
+    double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it
+    std::uint32_t max_connecting = 100;
+    double interval_s = 1.0;
+    double rate = 0;                       // msgs/s over the fleet; overrides interval
+    double duration_s = 30;
+    std::uint64_t messages = 0;
+    double jitter = 0.1;
+    double churn_s = 0;
+    double kill = 0;
+    int qos = 1;
+    std::uint16_t keep_alive_s = 60;
+    std::filesystem::path profile;         // payload report profile (YAML); empty: Ayyeka's sample
+    std::string topic = "wv/{akid}/1/samp/p1";
+    std::string will_topic = "wv/{akid}/1/reportend/p1";
+
+    std::chrono::milliseconds connect_timeout{10'000};  // TCP, TLS and CONNACK, each
+    std::chrono::milliseconds ack_timeout{30'000};      // PUBACK/PINGRESP before a session counts as dead
+
+    // Engine and output.
+    engine_kind engine = engine_kind::asio;
+    unsigned threads = 0;                  // 0: one per core
+    bool verify = false;
+    std::string verify_username, verify_password;  // --verify with --host: the subscriber's login
+    bool quiet = false;
+    std::filesystem::path json_file, html_file;
+};
+
+struct parse_outcome {
+    enum kind_t { run, merge, exit } kind = run;
+    int exit_code = 0;                     // for exit: 0 after --help, 2 after a usage error
+    sim_options options;
+    std::vector<std::filesystem::path> merge_inputs;  // `wvsim merge a.json b.json`
+    std::filesystem::path merge_json, merge_html;
+};
+
+// Parses argv. Prints --help (stdout) or the error naming the flag or file:line (stderr) and
+// returns kind=exit with the code to use; never throws.
+parse_outcome parse_options(int argc, const char* const* argv);
+
+}  // namespace wv::sim

@@ -1,0 +1,73 @@
+#include "outcome.hpp"
+
+#include <array>
+
+namespace wv::sim {
+
+namespace {
+struct row {
+    std::string_view key, text;
+};
+constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
+    {"connected", "connected (CONNACK 0)"},
+    {"tcp_refused", "TCP connection refused: nothing listens on that host:port"},
+    {"tcp_timeout", "TCP connect timed out (filtered port, or the server's accept queue is full)"},
+    {"tcp_error", "TCP error (unreachable, name resolution, out of ports or files)"},
+    {"tls_timeout", "TLS handshake timed out"},
+    {"tls_alert", "TLS alert from the server"},
+    {"tls_cert_verify_failed", "server certificate did not verify (wrong --cafile or host name)"},
+    {"tls_alpn_rejected", "server did not accept ALPN 'mqtt' (AWS needs it on port 443)"},
+    {"tls_error", "TLS handshake failed (closed or protocol error)"},
+    {"connack_protocol", "CONNACK 1: unacceptable protocol version"},
+    {"connack_identifier", "CONNACK 2: client identifier rejected"},
+    {"connack_unavailable", "CONNACK 3: server unavailable"},
+    {"connack_bad_credentials", "CONNACK 4: bad user name or password"},
+    {"connack_not_authorized", "CONNACK 5: not authorized"},
+    {"closed_without_connack", "closed without CONNACK: AWS's answer to a failed custom authentication"},
+    {"connack_timeout", "no CONNACK in time"},
+    {"protocol_error", "server sent something that is not MQTT 3.1.1"},
+    {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT"},
+    {"churned", "planned reconnect (--churn)"},
+    {"killed", "TCP dropped on purpose without DISCONNECT (--kill): the will should fire"},
+    {"disconnected_after_publish", "disconnected after a publish: AWS's answer to a policy deny"},
+    {"keep_alive_timeout", "no answer from the server in time (keep-alive / PUBACK timeout)"},
+    {"closed_by_server", "closed by the server"},
+}};
+}  // namespace
+
+std::string_view key(outcome o) noexcept {
+    const auto i = static_cast<std::size_t>(o);
+    return i < rows.size() ? rows[i].key : "unknown";
+}
+
+std::string_view describe(outcome o) noexcept {
+    const auto i = static_cast<std::size_t>(o);
+    return i < rows.size() ? rows[i].text : "unknown";
+}
+
+outcome outcome_from_key(std::string_view k) noexcept {
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].key == k) return static_cast<outcome>(i);
+    return outcome::count_;
+}
+
+bool is_denial(outcome o) noexcept {
+    switch (o) {
+    case outcome::connack_bad_credentials:
+    case outcome::connack_not_authorized:
+    case outcome::connack_identifier:
+    case outcome::closed_without_connack:
+    case outcome::disconnected_after_publish: return true;
+    default: return false;
+    }
+}
+
+bool is_connect_outcome(outcome o) noexcept { return o <= outcome::protocol_error; }
+
+std::string outcome_detail::bucket() const {
+    std::string b(key(what));
+    if (!detail.empty()) b += ":" + detail;
+    return b;
+}
+
+}  // namespace wv::sim

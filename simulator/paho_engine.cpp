@@ -1,0 +1,289 @@
+#include "paho_engine.hpp"
+
+#include <atomic>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <mqtt/async_client.h>
+
+#include "payload/report_end.hpp"
+
+namespace wv::sim {
+
+namespace asio = boost::asio;
+
+namespace {
+std::uint64_t unix_ms() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
+// Paho reports a refused CONNACK as its return code (1..5); everything before CONNACK
+// (TCP, TLS, a close) is one generic failure whose text we keep as the detail.
+outcome_detail classify_paho(int rc, const std::string& text) {
+    if (rc >= 1 && rc <= 5) return {static_cast<outcome>(static_cast<int>(outcome::connack_protocol) + rc - 1), {}};
+    return {outcome::closed_without_connack, text.empty() ? "paho rc " + std::to_string(rc) : ""};
+}
+
+struct pdev {
+    std::uint32_t local;
+    device_identity id;
+    std::string topic, will_topic;
+    std::unique_ptr<::mqtt::async_client> cli;
+    std::unique_ptr<asio::steady_timer> timer;
+    std::uint64_t next_report = 1;
+    std::atomic<std::uint64_t> last_sent{0};
+    std::atomic<bool> connected{false}, done{false}, ever{false};
+    std::atomic<int> first{static_cast<int>(outcome::count_)};
+    bool stopping = false;
+};
+
+// Calls a function when an async Paho action completes (on Paho's thread: must not block).
+class listener : public ::mqtt::iaction_listener {
+public:
+    using fn = std::function<void(const ::mqtt::token&, bool ok)>;
+    explicit listener(fn f) : f_(std::move(f)) {}
+    void on_success(const ::mqtt::token& t) override { f_(t, true); }
+    void on_failure(const ::mqtt::token& t) override { f_(t, false); }
+
+private:
+    fn f_;
+};
+}  // namespace
+
+struct paho_engine::impl {
+    const engine_settings& es;
+    const timetable& tt;
+    fleet_stats& stats;
+    payload::report_encoder encoder;
+    std::vector<std::byte> scratch;
+    clock::time_point start;
+    const sim_options& o;
+    asio::io_context io{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+    std::vector<std::unique_ptr<pdev>> devs;
+    std::thread thread;
+    std::atomic<std::size_t> remaining{0};
+    std::atomic<bool> finished{false};
+    std::uint32_t connecting = 0;
+    std::size_t next_launch = 0;
+    asio::steady_timer launcher{io};
+    std::vector<std::unique_ptr<listener>> listeners;  // owned for the run
+
+    impl(const engine_settings& s, const timetable& t, fleet_stats& st, const payload::report_profile& p,
+         clock::time_point t0, const sim_options& opt)
+        : es(s), tt(t), stats(st), encoder(p), start(t0), o(opt) {}
+
+    clock::time_point at(run_time t) const { return start + std::chrono::duration_cast<clock::duration>(t); }
+
+    listener* make_listener(listener::fn f) {
+        listeners.push_back(std::make_unique<listener>(std::move(f)));
+        return listeners.back().get();
+    }
+
+    void finish(pdev& d) {
+        if (d.done.exchange(true)) return;
+        if (--remaining == 0) {
+            finished = true;
+            guard.reset();
+        }
+    }
+
+    void launch() {
+        while (next_launch < devs.size() && connecting < o.max_connecting) {
+            auto& d = *devs[next_launch];
+            if (d.stopping) {
+                ++next_launch;
+                finish(d);
+                continue;
+            }
+            const auto when = at(tt.connect_at(d.local));
+            if (clock::now() < when) {
+                launcher.expires_at(when);
+                launcher.async_wait([this](boost::system::error_code) { launch(); });
+                return;
+            }
+            ++next_launch;
+            ++connecting;
+            connect(d);
+        }
+    }
+
+    void connect(pdev& d) {
+        const auto will_payload = payload::encode_report_end(0, payload::report_end_reason::terminated);
+        auto ssl = ::mqtt::ssl_options_builder()
+                       .trust_store(o.ca_file.string())
+                       .enable_server_cert_auth(!o.insecure)
+                       .verify(!o.insecure)
+                       .alpn_protos(o.alpn)
+                       .finalize();
+        auto opts = ::mqtt::connect_options_builder()
+                        .clean_session(true)
+                        .keep_alive_interval(std::chrono::seconds(es.keep_alive_s))
+                        .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(es.connect_timeout))
+                        .user_name(d.id.wire_username())
+                        .password(d.id.password)
+                        .will(::mqtt::message(d.will_topic, reinterpret_cast<const char*>(will_payload.data()),
+                                            will_payload.size(), 1, false))
+                        .ssl(std::move(ssl))
+                        .finalize();
+        const auto t0 = clock::now();
+        stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
+        auto* l = make_listener([this, &d, t0](const ::mqtt::token& t, bool ok) {
+            asio::post(io, [this, &d, t0, ok, rc = t.get_return_code()] {
+                --connecting;
+                const auto o = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, {});
+                d.first = static_cast<int>(o.what);
+                stats.count(o.what, o.detail);
+                if (!ok) {
+                    stats.connect_failures.fetch_add(1, std::memory_order_relaxed);
+                    finish(d);
+                } else {
+                    stats.connack.record(clock::now() - t0);
+                    stats.connack_second.record(clock::now() - t0);
+                    stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
+                    stats.on_connected();
+                    d.connected = true;
+                    d.ever = true;
+                    schedule(d);
+                }
+                launch();
+            });
+        });
+        try {
+            d.cli->connect(opts, nullptr, *l);
+        } catch (const ::mqtt::exception& e) {
+            --connecting;
+            stats.count(outcome::tcp_error, e.what());
+            finish(d);
+        }
+    }
+
+    void schedule(pdev& d) {
+        if (d.stopping) return stop_device(d);
+        const auto due = tt.report_due(d.local, d.next_report);
+        const auto when = due ? at(*due) : at(tt.end());
+        d.timer->expires_at(when);
+        d.timer->async_wait([this, &d, due](boost::system::error_code ec) {
+            if (ec && !d.stopping) return;
+            if (d.stopping || !due) return stop_device(d);
+            publish(d, *due);
+            schedule(d);
+        });
+    }
+
+    void publish(pdev& d, run_time due) {
+        const auto id = d.next_report++;
+        encoder.encode(static_cast<std::int64_t>(id), unix_ms(), scratch);
+        auto msg = ::mqtt::make_message(d.topic, reinterpret_cast<const char*>(scratch.data()), scratch.size(),
+                                      es.qos, false);
+        const auto due_at = at(due);
+        stats.send_lag.record(clock::now() - due_at);
+        try {
+            auto* l = make_listener([this, due_at](const ::mqtt::token&, bool ok) {
+                if (!ok) return;
+                stats.acked.fetch_add(1, std::memory_order_relaxed);
+                stats.puback.record(clock::now() - due_at);
+                stats.puback_second.record(clock::now() - due_at);
+            });
+            d.cli->publish(msg, nullptr, *l);
+            stats.sent.fetch_add(1, std::memory_order_relaxed);
+            d.last_sent = id;
+        } catch (const ::mqtt::exception&) {
+            stats.skipped.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
+    void stop_device(pdev& d) {
+        if (d.done) return;
+        d.stopping = true;
+        if (!d.connected) return;  // its connect callback finishes it
+        d.connected = false;
+        try {
+            const auto end = payload::encode_report_end(d.last_sent, payload::report_end_reason::closed);
+            d.cli->publish(::mqtt::make_message(d.will_topic, reinterpret_cast<const char*>(end.data()), end.size(), 1,
+                                              false));
+            stats.report_ends.fetch_add(1, std::memory_order_relaxed);
+            auto* l = make_listener([this, &d](const ::mqtt::token&, bool) {
+                asio::post(io, [this, &d] {
+                    stats.on_disconnected();
+                    stats.count(outcome::clean_stop);
+                    finish(d);
+                });
+            });
+            d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
+        } catch (const ::mqtt::exception&) {
+            stats.on_disconnected();
+            stats.count(outcome::closed_by_server);
+            finish(d);
+        }
+    }
+};
+
+paho_engine::paho_engine(const engine_settings& es, const timetable& tt, fleet_stats& stats,
+                         const payload::report_profile& profile, clock::time_point start,
+                         const std::vector<device_identity>& ids, const sim_options& o)
+    : impl_(std::make_unique<impl>(es, tt, stats, profile, start, o)) {
+    const auto uri = "ssl://" + es.host + ":" + std::to_string(es.address.port());
+    for (std::uint32_t i = 0; i < ids.size(); ++i) {
+        auto d = std::make_unique<pdev>();
+        d->local = i;
+        d->id = ids[i];
+        d->topic = field_template(o.topic, "--topic").expand(ids[i].index, ids[i].akid, "", o.ids.seed);
+        d->will_topic = field_template(o.will_topic, "--will-topic").expand(ids[i].index, ids[i].akid, "", o.ids.seed);
+        d->cli = std::make_unique<::mqtt::async_client>(uri, d->id.akid, ::mqtt::create_options(MQTTVERSION_3_1_1));
+        d->timer = std::make_unique<asio::steady_timer>(impl_->io);
+        impl_->devs.push_back(std::move(d));
+    }
+    impl_->remaining = impl_->devs.size();
+}
+
+paho_engine::~paho_engine() {
+    join();
+}
+
+void paho_engine::start() {
+    auto& m = *impl_;
+    m.guard.emplace(m.io.get_executor());
+    asio::post(m.io, [&m] { m.launch(); });
+    m.thread = std::thread([&m] { m.io.run(); });
+}
+
+void paho_engine::request_stop() {
+    auto& m = *impl_;
+    asio::post(m.io, [&m] {
+        for (auto& d : m.devs) {
+            d->stopping = true;
+            d->timer->cancel();
+            if (d->connected) m.stop_device(*d);
+        }
+        m.launcher.cancel();  // its handler calls launch(), which finishes devices never started
+    });
+}
+
+void paho_engine::abort() {
+    impl_->guard.reset();
+    impl_->io.stop();
+    impl_->finished = true;
+}
+
+bool paho_engine::finished() const { return impl_->finished.load(); }
+
+void paho_engine::join() {
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void paho_engine::results(std::vector<std::uint64_t>& last_sent, std::vector<bool>& killed,
+                          std::vector<outcome>& first, std::vector<bool>& ever) const {
+    for (const auto& d : impl_->devs) {
+        last_sent[d->local] = d->last_sent;
+        killed[d->local] = false;
+        first[d->local] = static_cast<outcome>(d->first.load());
+        ever[d->local] = d->ever;
+    }
+}
+
+}  // namespace wv::sim

@@ -1,0 +1,109 @@
+#pragma once
+// The result of a run, as plain data: what the summary table, --json, --html and
+// `wvsim merge` read and write. Histograms are kept whole, so merging shard reports is exact
+// for every latency figure; timeline percentiles of merged shards are the worst shard's
+// (a per-second histogram per shard would be exact, but makes reports 100x larger).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "metrics/histogram.hpp"
+
+namespace wv::sim {
+
+struct timeline_sample {
+    double t = 0;                 // seconds since the start
+    std::uint64_t connected = 0;  // devices connected at t
+    std::uint64_t connects = 0;   // successful connects during the second before t
+    std::uint64_t failures = 0;   // failed connect attempts during that second
+    std::uint64_t sent = 0;       // reports sent during that second
+    std::uint64_t acked = 0;      // PUBACKs received during that second
+    std::uint64_t connack_p50_us = 0, connack_p99_us = 0;
+    std::uint64_t puback_p50_us = 0, puback_p99_us = 0;
+};
+
+struct expectation_mismatch {
+    std::string akid;
+    std::string expected;  // allow / deny
+    std::string actual;    // the outcome bucket, e.g. "connected" or "closed_without_connack"
+};
+
+struct verify_result {
+    std::uint64_t reports_expected = 0;  // reports PUBACKed over the fleet: each must arrive
+    std::uint64_t reports_received = 0;  // distinct (device, report_id) seen by the subscriber
+    std::uint64_t reports_missing = 0;
+    std::uint64_t duplicates = 0;        // QoS 1 redeliveries: not an error
+    std::uint64_t undecodable = 0;       // payloads the reference decoder rejected
+    std::uint64_t wills_expected = 0;    // devices killed
+    std::uint64_t wills_received = 0;
+    std::uint64_t report_ends_closed = 0;  // ReportEnd(CLOSED) seen
+    std::vector<std::string> incomplete;   // "AKID: missing 3 of 30 (first 17)" (at most 20)
+    bool ok() const { return reports_missing == 0 && undecodable == 0 && wills_received >= wills_expected; }
+};
+
+struct run_report {
+    std::string version;
+    std::string engine = "asio";
+    std::string target;               // host:port
+    bool embedded_gateway = false;
+    std::uint32_t fleet_devices = 0;  // the whole fleet (all shards)
+    std::uint32_t devices = 0;        // simulated here (summed by merge)
+    std::string shard = "0/1";
+    std::uint32_t shards_merged = 1;
+    int qos = 1;
+    double asked_msgs_per_s = 0;      // the timetable's rate over this process's devices
+    double asked_connects_per_s = 0;  // 0: unlimited (bounded by max-connecting)
+    double duration_s = 0;            // wall time of the run (max over shards)
+    double publish_window_s = 0;      // the time over which reports were due (for achieved rates)
+
+    std::uint64_t connect_attempts = 0;
+    std::uint64_t connected_peak = 0;
+    std::map<std::string, std::uint64_t> connect_outcomes;  // bucket -> attempts
+    std::map<std::string, std::uint64_t> session_ends;      // bucket -> sessions
+
+    std::uint64_t reports_planned = 0;  // due by the timetable over the whole run
+    std::uint64_t reports_due = 0;      // came due while the run lasted
+    std::uint64_t reports_sent = 0;
+    std::uint64_t reports_acked = 0;
+    std::uint64_t reports_lost = 0;     // sent, never acknowledged (QoS 1)
+    std::uint64_t reports_skipped = 0;  // came due but not sent (device down, or 8 unacked)
+    std::uint64_t report_ends_sent = 0; // ReportEnd(CLOSED) published on clean stops
+    std::uint64_t devices_killed = 0;
+
+    // tcp_connect, tls_handshake, connack, puback (from the due time), send_lag (due -> sent)
+    std::map<std::string, metrics::histogram> latency;
+
+    std::uint64_t expectations_checked = 0;
+    std::uint64_t expectations_met = 0;
+    std::vector<expectation_mismatch> mismatches;
+
+    double cpu_user_s = 0, cpu_system_s = 0;
+    std::uint64_t rss_baseline_kib = 0, rss_peak_kib = 0;
+
+    std::vector<timeline_sample> timeline;
+    std::optional<verify_result> verify;
+    std::vector<std::string> warnings;
+    std::vector<std::string> notes;
+    nlohmann::json gateway;  // the embedded gateway's counters (null otherwise)
+
+    double achieved_msgs_per_s() const;
+    double cpu_percent_of_core() const;
+};
+
+nlohmann::json to_json(const run_report& r);
+// Throws std::invalid_argument naming the field on malformed input.
+run_report report_from_json(const nlohmann::json& j);
+
+// Adds `b` into `a`: counts sum, histograms merge exactly, timelines add second by second.
+void merge(run_report& a, const run_report& b);
+
+// The summary table for stdout.
+std::string summary_text(const run_report& r);
+// One self-contained HTML page (inline SVG plots, no network).
+std::string html_page(const run_report& r);
+
+}  // namespace wv::sim

@@ -1,0 +1,257 @@
+#include <algorithm>
+#include <stdexcept>
+
+#include "metrics/histogram_json.hpp"
+#include "report.hpp"
+
+namespace wv::sim {
+
+using nlohmann::json;
+
+double run_report::achieved_msgs_per_s() const {
+    return publish_window_s > 0 ? static_cast<double>(reports_sent) / publish_window_s : 0.0;
+}
+
+double run_report::cpu_percent_of_core() const {
+    return duration_s > 0 ? 100.0 * (cpu_user_s + cpu_system_s) / duration_s : 0.0;
+}
+
+json to_json(const run_report& r) {
+    json lat = json::object();
+    for (const auto& [k, h] : r.latency) lat[k] = metrics::to_json(h);
+    json tl = json::array();
+    for (const auto& s : r.timeline)
+        tl.push_back({s.t, s.connected, s.connects, s.failures, s.sent, s.acked, s.connack_p50_us, s.connack_p99_us,
+                      s.puback_p50_us, s.puback_p99_us});
+    json mm = json::array();
+    for (const auto& m : r.mismatches) mm.push_back({{"akid", m.akid}, {"expected", m.expected}, {"actual", m.actual}});
+    json j = {
+        {"tool", "wvsim"},
+        {"version", r.version},
+        {"engine", r.engine},
+        {"target", r.target},
+        {"embedded_gateway", r.embedded_gateway},
+        {"fleet_devices", r.fleet_devices},
+        {"devices", r.devices},
+        {"shard", r.shard},
+        {"shards_merged", r.shards_merged},
+        {"qos", r.qos},
+        {"asked_msgs_per_s", r.asked_msgs_per_s},
+        {"asked_connects_per_s", r.asked_connects_per_s},
+        {"duration_s", r.duration_s},
+        {"publish_window_s", r.publish_window_s},
+        {"connect_attempts", r.connect_attempts},
+        {"connected_peak", r.connected_peak},
+        {"connect_outcomes", r.connect_outcomes},
+        {"session_ends", r.session_ends},
+        {"reports", {{"planned", r.reports_planned}, {"due", r.reports_due}, {"sent", r.reports_sent},
+                     {"acked", r.reports_acked}, {"lost", r.reports_lost}, {"skipped", r.reports_skipped},
+                     {"report_ends_sent", r.report_ends_sent}, {"achieved_msgs_per_s", r.achieved_msgs_per_s()}}},
+        {"devices_killed", r.devices_killed},
+        {"latency_us", lat},
+        {"expectations", {{"checked", r.expectations_checked}, {"met", r.expectations_met}, {"mismatches", mm}}},
+        {"process", {{"cpu_user_s", r.cpu_user_s}, {"cpu_system_s", r.cpu_system_s},
+                     {"cpu_percent_of_core", r.cpu_percent_of_core()}, {"rss_baseline_kib", r.rss_baseline_kib},
+                     {"rss_peak_kib", r.rss_peak_kib}}},
+        {"timeline_columns", {"t", "connected", "connects", "failures", "sent", "acked", "connack_p50_us",
+                              "connack_p99_us", "puback_p50_us", "puback_p99_us"}},
+        {"timeline", tl},
+        {"warnings", r.warnings},
+        {"notes", r.notes},
+        {"gateway", r.gateway},
+    };
+    if (r.verify) {
+        const auto& v = *r.verify;
+        j["verify"] = {{"ok", v.ok()},
+                       {"reports_expected", v.reports_expected},
+                       {"reports_received", v.reports_received},
+                       {"reports_missing", v.reports_missing},
+                       {"duplicates", v.duplicates},
+                       {"undecodable", v.undecodable},
+                       {"wills_expected", v.wills_expected},
+                       {"wills_received", v.wills_received},
+                       {"report_ends_closed", v.report_ends_closed},
+                       {"incomplete", v.incomplete}};
+    }
+    return j;
+}
+
+namespace {
+const json& need(const json& j, const char* k) {
+    if (!j.is_object()) throw std::invalid_argument(std::string("report: expected an object holding \"") + k + "\"");
+    const auto it = j.find(k);
+    if (it == j.end()) throw std::invalid_argument(std::string("report: missing \"") + k + "\"");
+    return *it;
+}
+template <class T>
+T get(const json& j, const char* k) {
+    try {
+        return need(j, k).get<T>();
+    } catch (const json::exception& e) {
+        throw std::invalid_argument(std::string("report: \"") + k + "\": " + e.what());
+    }
+}
+template <class T>
+T get_or(const json& j, const char* k, T def) {
+    return j.contains(k) ? get<T>(j, k) : def;
+}
+}  // namespace
+
+run_report report_from_json(const json& j) {
+    if (!j.is_object() || j.value("tool", "") != "wvsim")
+        throw std::invalid_argument("report: not a wvsim JSON report (no \"tool\": \"wvsim\")");
+    run_report r;
+    try {
+        r.version = get_or<std::string>(j, "version", "");
+        r.engine = get<std::string>(j, "engine");
+        r.target = get<std::string>(j, "target");
+        r.embedded_gateway = get_or(j, "embedded_gateway", false);
+        r.fleet_devices = get<std::uint32_t>(j, "fleet_devices");
+        r.devices = get<std::uint32_t>(j, "devices");
+        r.shard = get<std::string>(j, "shard");
+        r.shards_merged = get_or<std::uint32_t>(j, "shards_merged", 1);
+        r.qos = get<int>(j, "qos");
+        r.asked_msgs_per_s = get<double>(j, "asked_msgs_per_s");
+        r.asked_connects_per_s = get<double>(j, "asked_connects_per_s");
+        r.duration_s = get<double>(j, "duration_s");
+        r.publish_window_s = get<double>(j, "publish_window_s");
+        r.connect_attempts = get<std::uint64_t>(j, "connect_attempts");
+        r.connected_peak = get<std::uint64_t>(j, "connected_peak");
+        r.connect_outcomes = get<std::map<std::string, std::uint64_t>>(j, "connect_outcomes");
+        r.session_ends = get<std::map<std::string, std::uint64_t>>(j, "session_ends");
+        const auto& rep = need(j, "reports");
+        r.reports_planned = get<std::uint64_t>(rep, "planned");
+        r.reports_due = get<std::uint64_t>(rep, "due");
+        r.reports_sent = get<std::uint64_t>(rep, "sent");
+        r.reports_acked = get<std::uint64_t>(rep, "acked");
+        r.reports_lost = get<std::uint64_t>(rep, "lost");
+        r.reports_skipped = get<std::uint64_t>(rep, "skipped");
+        r.report_ends_sent = get<std::uint64_t>(rep, "report_ends_sent");
+        r.devices_killed = get<std::uint64_t>(j, "devices_killed");
+        for (const auto& [k, h] : need(j, "latency_us").items()) {
+            try {
+                r.latency[k] = metrics::histogram_from_json(h);
+            } catch (const std::invalid_argument& e) {
+                throw std::invalid_argument("report: latency_us." + k + ": " + e.what());
+            }
+        }
+        const auto& ex = need(j, "expectations");
+        r.expectations_checked = get<std::uint64_t>(ex, "checked");
+        r.expectations_met = get<std::uint64_t>(ex, "met");
+        for (const auto& m : need(ex, "mismatches"))
+            r.mismatches.push_back(
+                {get<std::string>(m, "akid"), get<std::string>(m, "expected"), get<std::string>(m, "actual")});
+        const auto& p = need(j, "process");
+        r.cpu_user_s = get<double>(p, "cpu_user_s");
+        r.cpu_system_s = get<double>(p, "cpu_system_s");
+        r.rss_baseline_kib = get<std::uint64_t>(p, "rss_baseline_kib");
+        r.rss_peak_kib = get<std::uint64_t>(p, "rss_peak_kib");
+        for (const auto& s : need(j, "timeline")) {
+            if (!s.is_array() || s.size() != 10) throw std::invalid_argument("report: timeline rows must have 10 columns");
+            timeline_sample t;
+            t.t = s[0].get<double>();
+            t.connected = s[1].get<std::uint64_t>();
+            t.connects = s[2].get<std::uint64_t>();
+            t.failures = s[3].get<std::uint64_t>();
+            t.sent = s[4].get<std::uint64_t>();
+            t.acked = s[5].get<std::uint64_t>();
+            t.connack_p50_us = s[6].get<std::uint64_t>();
+            t.connack_p99_us = s[7].get<std::uint64_t>();
+            t.puback_p50_us = s[8].get<std::uint64_t>();
+            t.puback_p99_us = s[9].get<std::uint64_t>();
+            r.timeline.push_back(t);
+        }
+        r.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
+        r.notes = get_or<std::vector<std::string>>(j, "notes", {});
+        if (j.contains("gateway")) r.gateway = j["gateway"];
+        if (j.contains("verify") && j["verify"].is_object()) {
+            const auto& v = j["verify"];
+            verify_result x;
+            x.reports_expected = get<std::uint64_t>(v, "reports_expected");
+            x.reports_received = get<std::uint64_t>(v, "reports_received");
+            x.reports_missing = get<std::uint64_t>(v, "reports_missing");
+            x.duplicates = get<std::uint64_t>(v, "duplicates");
+            x.undecodable = get_or<std::uint64_t>(v, "undecodable", 0);
+            x.wills_expected = get<std::uint64_t>(v, "wills_expected");
+            x.wills_received = get<std::uint64_t>(v, "wills_received");
+            x.report_ends_closed = get_or<std::uint64_t>(v, "report_ends_closed", 0);
+            x.incomplete = get_or<std::vector<std::string>>(v, "incomplete", {});
+            r.verify = x;
+        }
+    } catch (const json::exception& e) {
+        throw std::invalid_argument(std::string("report: ") + e.what());
+    }
+    return r;
+}
+
+void merge(run_report& a, const run_report& b) {
+    if (a.engine != b.engine) a.engine += "+" + b.engine;
+    if (a.target != b.target) a.notes.push_back("merged shards ran against different targets: " + b.target);
+    a.fleet_devices = std::max(a.fleet_devices, b.fleet_devices);
+    a.devices += b.devices;
+    a.shards_merged += b.shards_merged;
+    a.shard = "merged";
+    a.asked_msgs_per_s += b.asked_msgs_per_s;
+    a.asked_connects_per_s += b.asked_connects_per_s;
+    // Shards run side by side: rates add over the longest window.
+    const double rate = a.achieved_msgs_per_s() + b.achieved_msgs_per_s();
+    a.duration_s = std::max(a.duration_s, b.duration_s);
+    a.publish_window_s = std::max(a.publish_window_s, b.publish_window_s);
+    a.connect_attempts += b.connect_attempts;
+    a.connected_peak += b.connected_peak;
+    for (const auto& [k, v] : b.connect_outcomes) a.connect_outcomes[k] += v;
+    for (const auto& [k, v] : b.session_ends) a.session_ends[k] += v;
+    a.reports_planned += b.reports_planned;
+    a.reports_due += b.reports_due;
+    a.reports_sent += b.reports_sent;
+    a.reports_acked += b.reports_acked;
+    a.reports_lost += b.reports_lost;
+    a.reports_skipped += b.reports_skipped;
+    a.report_ends_sent += b.report_ends_sent;
+    a.devices_killed += b.devices_killed;
+    if (rate > 0) a.publish_window_s = static_cast<double>(a.reports_sent) / rate;
+    for (const auto& [k, h] : b.latency) a.latency[k].merge(h);
+    a.expectations_checked += b.expectations_checked;
+    a.expectations_met += b.expectations_met;
+    a.mismatches.insert(a.mismatches.end(), b.mismatches.begin(), b.mismatches.end());
+    a.cpu_user_s += b.cpu_user_s;
+    a.cpu_system_s += b.cpu_system_s;
+    a.rss_baseline_kib += b.rss_baseline_kib;
+    a.rss_peak_kib += b.rss_peak_kib;
+    // Timelines: one row per second from the start, so rows line up by position.
+    if (a.timeline.size() < b.timeline.size()) {
+        const auto n = a.timeline.size();
+        a.timeline.resize(b.timeline.size());
+        for (auto i = n; i < a.timeline.size(); ++i) a.timeline[i].t = b.timeline[i].t;
+    }
+    for (std::size_t i = 0; i < b.timeline.size(); ++i) {
+        auto& x = a.timeline[i];
+        const auto& y = b.timeline[i];
+        x.connected += y.connected;
+        x.connects += y.connects;
+        x.failures += y.failures;
+        x.sent += y.sent;
+        x.acked += y.acked;
+        x.connack_p50_us = std::max(x.connack_p50_us, y.connack_p50_us);
+        x.connack_p99_us = std::max(x.connack_p99_us, y.connack_p99_us);
+        x.puback_p50_us = std::max(x.puback_p50_us, y.puback_p50_us);
+        x.puback_p99_us = std::max(x.puback_p99_us, y.puback_p99_us);
+    }
+    for (const auto& w : b.warnings)
+        if (std::find(a.warnings.begin(), a.warnings.end(), w) == a.warnings.end()) a.warnings.push_back(w);
+    if (b.verify) {
+        if (!a.verify) a.verify = verify_result{};
+        auto& v = *a.verify;
+        v.reports_expected += b.verify->reports_expected;
+        v.reports_received += b.verify->reports_received;
+        v.reports_missing += b.verify->reports_missing;
+        v.duplicates += b.verify->duplicates;
+        v.undecodable += b.verify->undecodable;
+        v.wills_expected += b.verify->wills_expected;
+        v.wills_received += b.verify->wills_received;
+        v.report_ends_closed += b.verify->report_ends_closed;
+        v.incomplete.insert(v.incomplete.end(), b.verify->incomplete.begin(), b.verify->incomplete.end());
+    }
+}
+
+}  // namespace wv::sim

@@ -1,0 +1,408 @@
+#include "simulation.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "embedded_gateway.hpp"
+#include "fleet_stats.hpp"
+#include "paho_engine.hpp"
+#include "payload/report_profile.hpp"
+#include "resources.hpp"
+#include "verifier.hpp"
+#include "worker.hpp"
+
+namespace wv::sim {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+const char* wvsim_version() { return "0.1.0"; }
+
+namespace {
+
+std::vector<device_identity> build_fleet(const sim_options& o, std::uint32_t& fleet_devices) {
+    if (!o.credentials.empty()) {
+        auto rows = load_credentials(o.credentials);
+        fleet_devices = static_cast<std::uint32_t>(rows.size());
+        return rows;
+    }
+    fleet_devices = o.devices;
+    identity_generator gen(o.ids);
+    std::vector<device_identity> out;
+    const auto first = o.part.first(o.devices), last = o.part.last(o.devices);
+    out.reserve(last - first);
+    for (auto i = first; i < last; ++i) out.push_back(gen.make(i));
+    return out;
+}
+
+std::string fmt_us(std::uint64_t us) {
+    char b[32];
+    if (us < 1000) std::snprintf(b, sizeof b, "%luus", static_cast<unsigned long>(us));
+    else if (us < 1'000'000) std::snprintf(b, sizeof b, "%.1fms", static_cast<double>(us) / 1e3);
+    else std::snprintf(b, sizeof b, "%.2fs", static_cast<double>(us) / 1e6);
+    return b;
+}
+
+struct sampler_state {
+    std::uint64_t ok = 0, fail = 0, sent = 0, acked = 0;
+};
+
+}  // namespace
+
+int run_simulation(const sim_options& o) {
+    std::uint32_t fleet_devices = 0;
+    std::vector<device_identity> ids;
+    payload::report_profile profile;
+    try {
+        ids = build_fleet(o, fleet_devices);
+        if (!o.credentials.empty()) {  // shard the rows like generated identities
+            const auto first = o.part.first(fleet_devices), last = o.part.last(fleet_devices);
+            ids = std::vector<device_identity>(ids.begin() + first, ids.begin() + last);
+        }
+        profile = o.profile.empty() ? payload::default_profile() : payload::load_profile(o.profile);
+    } catch (const std::exception& e) {
+        std::cerr << "wvsim: " << e.what() << "\n";
+        return 2;
+    }
+    if (ids.empty()) {
+        std::cerr << "wvsim: shard " << o.part.index << "/" << o.part.count << " of " << fleet_devices
+                  << " devices is empty\n";
+        return 2;
+    }
+    const bool embedded = o.host.empty();
+    run_report rep;
+    rep.version = wvsim_version();
+    rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
+    rep.embedded_gateway = embedded;
+    rep.fleet_devices = fleet_devices;
+    rep.devices = static_cast<std::uint32_t>(ids.size());
+    rep.shard = std::to_string(o.part.index) + "/" + std::to_string(o.part.count);
+    rep.qos = o.qos;
+    rep.warnings = identity_warnings(ids);
+    if (o.topic.starts_with("/") || o.will_topic.starts_with("/"))
+        rep.warnings.push_back("a topic starts with '/': in MQTT that is an empty first level, and a rule FROM 'wv/#' "
+                               "does not match it");
+    for (const auto& w : rep.warnings) std::cerr << "wvsim: warning: " << w << "\n";
+
+    const std::uint64_t files = ids.size() * (embedded ? 2 : 1) + 64 + (o.engine == engine_kind::paho ? ids.size() * 2 : 0);
+    if (auto msg = ensure_open_files(files); !msg.empty()) {
+        std::cerr << "wvsim: " << msg << "\n";
+        return 2;
+    }
+    const auto rss_baseline = rss_kib();
+
+    // The endpoint.
+    const std::string verify_user = "wvsim-verify", verify_password = default_secret(o.ids.seed, 0xFFFFFFFFu);
+    std::unique_ptr<embedded_gateway> gw;
+    std::string host = o.sni.empty() ? o.host : o.sni;
+    std::filesystem::path ca = o.ca_file;
+    tcp::endpoint address;
+    try {
+        if (embedded) {
+            gw = std::make_unique<embedded_gateway>(ids, o.gateway_config, verify_user, verify_password);
+            host = gw->endpoint().host;
+            if (ca.empty()) ca = gw->endpoint().ca_file;
+            address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);
+            if (o.gateway_config.empty()) std::cerr << "wvsim: embedded wvgate on 127.0.0.1:" << address.port() << "\n";
+        } else {
+            asio::io_context rio;
+            tcp::resolver res(rio);
+            boost::system::error_code ec;
+            const auto r = res.resolve(o.host, std::to_string(o.port), ec);
+            if (ec || r.empty()) {
+                std::cerr << "wvsim: cannot resolve " << o.host << ": " << ec.message() << "\n";
+                return 1;
+            }
+            address = r.begin()->endpoint();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "wvsim: embedded gateway: " << e.what() << "\n";
+        return 1;
+    }
+    rep.target = (embedded ? "127.0.0.1" : o.host) + ":" + std::to_string(address.port());
+
+    std::unique_ptr<tls::client_context> tls_ctx;
+    try {
+        const bool loopback = address.address().is_loopback();
+        tls_ctx = std::make_unique<tls::client_context>(tls::client_options{
+            .ca_file = ca,
+            .insecure = o.insecure,
+            .alpn = o.alpn,
+            .session_resumption = o.resumption == "on" || (o.resumption == "auto" && loopback)});
+    } catch (const std::exception& e) {
+        std::cerr << "wvsim: TLS: " << e.what() << "\n";
+        return 2;
+    }
+
+    // The timetable of this process's slice.
+    load_shape shape;
+    shape.devices = rep.devices;
+    const double shards = o.part.count;
+    shape.connect_rate = o.connect_rate / shards;
+    shape.interval = run_time(o.rate > 0 ? static_cast<double>(fleet_devices) / o.rate : o.interval_s);
+    shape.jitter = o.jitter;
+    shape.duration = run_time(o.duration_s);
+    shape.messages = o.messages;
+    shape.churn = run_time(o.churn_s);
+    shape.kill = o.kill;
+    shape.seed = o.ids.seed;
+    const timetable tt(shape);
+    rep.asked_msgs_per_s = rep.devices / shape.interval.count();
+    rep.asked_connects_per_s = shape.connect_rate;
+
+    fleet_stats stats;
+    asio::io_context main_io{1};
+
+    // --verify: subscribe before the first device connects.
+    std::unique_ptr<verifier> ver;
+    if (o.verify) {
+        verifier_settings vs;
+        vs.host = host;
+        vs.address = address;
+        vs.tls = tls_ctx.get();
+        vs.username = embedded ? verify_user + "?x-amz-customauthorizer-name=" + gw->endpoint().authorizer
+                               : (o.verify_username.empty() ? verify_user : o.verify_username);
+        vs.password = embedded ? verify_password : o.verify_password;
+        ver = std::make_unique<verifier>(vs, ids);
+        std::string err = "not run";
+        asio::co_spawn(main_io, ver->connect_and_subscribe(), [&](std::exception_ptr, std::string e) { err = e; });
+        main_io.run();
+        main_io.restart();
+        if (!err.empty()) {
+            std::cerr << "wvsim: --verify subscriber: " << err << "\n";
+            return 1;
+        }
+        asio::co_spawn(main_io, ver->receive(), asio::detached);
+    }
+
+    const auto cpu0 = process_cpu();
+    const auto start = clock::now() + std::chrono::milliseconds(20);
+    engine_settings es{.host = host,
+                       .address = address,
+                       .tls = tls_ctx.get(),
+                       .qos = o.qos,
+                       .keep_alive_s = o.keep_alive_s,
+                       .connect_timeout = o.connect_timeout,
+                       .ack_timeout = o.ack_timeout,
+                       .messages_budget = o.messages > 0};
+    const unsigned nthreads = std::max(1u, std::min<unsigned>(o.threads ? o.threads : std::thread::hardware_concurrency(),
+                                                              rep.devices));
+    es.max_connecting_per_worker = std::max(1u, o.max_connecting / nthreads);
+
+    std::vector<std::unique_ptr<worker>> workers;
+    std::unique_ptr<paho_engine> paho;
+    std::atomic<unsigned> running{0};
+    std::vector<std::thread> threads;
+    if (o.engine == engine_kind::paho) {
+        paho = std::make_unique<paho_engine>(es, tt, stats, profile, start, ids, o);
+        paho->start();
+    } else {
+        for (unsigned t = 0; t < nthreads; ++t)
+            workers.push_back(std::make_unique<worker>(es, tt, stats, profile, start));
+        for (std::uint32_t d = 0; d < ids.size(); ++d) {
+            auto& w = *workers[d % nthreads];
+            w.devices.push_back(std::make_unique<device>(w.io.get_executor(), d, ids[d],
+                                                         field_template(o.topic, "--topic").expand(ids[d].index, ids[d].akid, "", o.ids.seed),
+                                                         field_template(o.will_topic, "--will-topic").expand(ids[d].index, ids[d].akid, "", o.ids.seed)));
+        }
+        running = nthreads;
+        for (auto& w : workers) {
+            w->launch();
+            threads.emplace_back([&w, &running] {
+                w->io.run();
+                --running;
+            });
+        }
+    }
+    auto engine_done = [&] { return paho ? paho->finished() : running.load() == 0; };
+    auto request_stop = [&] {
+        if (paho) paho->request_stop();
+        for (auto& w : workers) w->request_stop();
+    };
+
+    // Progress, timeline, signals, the end of the run.
+    int signals_seen = 0;
+    bool aborted = false;
+    asio::signal_set sigs(main_io, SIGINT, SIGTERM);
+    std::function<void()> arm_signals = [&] {
+        sigs.async_wait([&](boost::system::error_code ec, int) {
+            if (ec) return;
+            if (++signals_seen == 1) {
+                std::cerr << "\nwvsim: stopping cleanly (ReportEnd + DISCONNECT); Ctrl-C again to stop at once\n";
+                request_stop();
+                arm_signals();
+            } else {
+                aborted = true;
+                if (paho) paho->abort();
+                for (auto& w : workers) w->io.stop();
+            }
+        });
+    };
+    arm_signals();
+
+    const bool tty = ::isatty(2);
+    sampler_state last;
+    asio::steady_timer tick(main_io);
+    bool stop_sent = false;
+    clock::time_point finished_at{};
+    const auto hard_end = start + std::chrono::duration_cast<clock::duration>(shape.duration) + o.ack_timeout +
+                          o.connect_timeout + std::chrono::seconds(10);
+    std::function<void()> on_tick = [&] {
+        const auto now = clock::now();
+        timeline_sample s;
+        s.t = std::chrono::duration<double>(now - start).count();
+        s.connected = static_cast<std::uint64_t>(std::max<std::int64_t>(0, stats.connected.load()));
+        const sampler_state cur{stats.connects_ok.load(), stats.connect_failures.load(), stats.sent.load(),
+                                stats.acked.load()};
+        s.connects = cur.ok - last.ok;
+        s.failures = cur.fail - last.fail;
+        s.sent = cur.sent - last.sent;
+        s.acked = cur.acked - last.acked;
+        last = cur;
+        const auto ch = stats.connack_second.take(), ph = stats.puback_second.take();
+        s.connack_p50_us = ch.percentile_us(0.5);
+        s.connack_p99_us = ch.percentile_us(0.99);
+        s.puback_p50_us = ph.percentile_us(0.5);
+        s.puback_p99_us = ph.percentile_us(0.99);
+        if (s.t > 0) rep.timeline.push_back(s);
+        if (!o.quiet) {
+            char line[256];
+            std::snprintf(line, sizeof line,
+                          "[%4.0fs] connected %lu, connecting %ld, failed %lu | sent %lu/s, acked %lu/s | CONNACK p50 %s "
+                          "p99 %s | PUBACK p50 %s p99 %s",
+                          s.t, static_cast<unsigned long>(s.connected), static_cast<long>(stats.connecting.load()),
+                          static_cast<unsigned long>(cur.fail), static_cast<unsigned long>(s.sent),
+                          static_cast<unsigned long>(s.acked), fmt_us(s.connack_p50_us).c_str(),
+                          fmt_us(s.connack_p99_us).c_str(), fmt_us(s.puback_p50_us).c_str(),
+                          fmt_us(s.puback_p99_us).c_str());
+            std::cerr << line << (tty ? "\x1b[K\r" : "\n") << std::flush;
+        }
+        if (!stop_sent && now > hard_end) {  // a device stuck past every deadline: stop it
+            stop_sent = true;
+            request_stop();
+        }
+        if (stop_sent && now > hard_end + std::chrono::seconds(15)) {
+            aborted = true;
+            if (paho) paho->abort();
+            for (auto& w : workers) w->io.stop();
+        }
+        if (engine_done() || aborted) {
+            if (finished_at == clock::time_point{}) finished_at = now;
+            // Give the --verify subscriber until everything acked has arrived (bounded).
+            const bool drained = !ver || (ver->reports_seen() >= stats.acked.load() &&
+                                          ver->wills_seen() >= stats.killed.load());
+            if (drained || now - finished_at > std::chrono::seconds(5) || aborted) {
+                if (ver) ver->stop();
+                sigs.cancel();
+                return;
+            }
+        }
+        tick.expires_at(tick.expiry() + (engine_done() ? std::chrono::milliseconds(100) : std::chrono::seconds(1)));
+        tick.async_wait([&](boost::system::error_code ec) {
+            if (!ec) on_tick();
+        });
+    };
+    tick.expires_at(start + std::chrono::seconds(1));
+    tick.async_wait([&](boost::system::error_code ec) {
+        if (!ec) on_tick();
+    });
+    main_io.run();
+    if (!o.quiet && tty) std::cerr << "\n";
+    for (auto& t : threads) t.join();
+    if (paho) paho->join();
+    const auto end = finished_at == clock::time_point{} ? clock::now() : finished_at;
+
+    // The report.
+    const auto cpu1 = process_cpu();
+    rep.duration_s = std::chrono::duration<double>(end - start).count();
+    stats.fill(rep);
+    rep.cpu_user_s = cpu1.user_s - cpu0.user_s;
+    rep.cpu_system_s = cpu1.system_s - cpu0.system_s;
+    rep.rss_baseline_kib = rss_baseline;
+    rep.rss_peak_kib = 0;
+    {
+        std::ifstream st("/proc/self/status");
+        std::string line;
+        while (std::getline(st, line))
+            if (line.rfind("VmHWM:", 0) == 0) rep.rss_peak_kib = std::stoull(line.substr(6));
+    }
+    const double elapsed = rep.duration_s;
+    std::vector<std::uint64_t> last_sent(ids.size());
+    std::vector<bool> killed(ids.size());
+    std::vector<outcome> first(ids.size(), outcome::count_);
+    std::vector<bool> ever(ids.size());
+    if (paho) paho->results(last_sent, killed, first, ever);
+    for (auto& w : workers)
+        for (auto& d : w->devices) {
+            last_sent[d->local] = d->last_report_sent;
+            killed[d->local] = d->session_end == outcome::killed;
+            first[d->local] = d->first_outcome;
+            ever[d->local] = d->ever_connected;
+        }
+    for (std::uint32_t d = 0; d < ids.size(); ++d) {
+        const auto k = tt.kill_at(d);
+        const double stop_at = std::min(elapsed, k ? k->count() : elapsed);
+        for (std::uint64_t n = 1;; ++n) {
+            const auto due = tt.report_due(d, n);
+            if (!due || due->count() > stop_at) break;
+            ++rep.reports_due;
+        }
+    }
+    rep.reports_planned = tt.reports_planned();
+    rep.reports_skipped = rep.reports_due > rep.reports_sent ? rep.reports_due - rep.reports_sent : 0;
+    rep.publish_window_s = std::min(elapsed, shape.duration.count());
+    if (o.messages) rep.publish_window_s = elapsed;
+    for (std::uint32_t d = 0; d < ids.size(); ++d) {
+        if (ids[d].expected == expectation::none) continue;
+        ++rep.expectations_checked;
+        const bool allowed = ever[d];
+        const bool want = ids[d].expected == expectation::allow;
+        if (allowed == want) ++rep.expectations_met;
+        else
+            rep.mismatches.push_back({ids[d].akid, std::string(to_string(ids[d].expected)),
+                                      allowed ? "connected" : std::string(key(first[d]))});
+    }
+    if (ver) rep.verify = ver->result(last_sent, killed, stats.acked.load());
+    if (gw) rep.gateway = gw->stats_json();
+    if (aborted) rep.notes.push_back("stopped at once (second Ctrl-C or a stuck device): counts are partial");
+    if (embedded && rep.connect_outcomes.count("closed_without_connack"))
+        rep.notes.push_back("closed without CONNACK at the local gateway means the authorizer denied or failed; "
+                            "if it returned the client id as principalId, AWS accepts only [a-zA-Z0-9]{1,128} there");
+
+    std::cout << summary_text(rep) << std::flush;
+    try {
+        if (!o.json_file.empty()) {
+            std::ofstream f(o.json_file);
+            f << to_json(rep).dump(1) << "\n";
+            if (!f) throw std::runtime_error("cannot write " + o.json_file.string());
+        }
+        if (!o.html_file.empty()) {
+            std::ofstream f(o.html_file);
+            f << html_page(rep);
+            if (!f) throw std::runtime_error("cannot write " + o.html_file.string());
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "wvsim: " << e.what() << "\n";
+        return 1;
+    }
+    if (!rep.mismatches.empty()) return 1;
+    if (rep.verify && !rep.verify->ok()) return 1;
+    if (rep.expectations_checked == 0 && stats.connects_ok.load() == 0) return 1;
+    return aborted ? 1 : 0;
+}
+
+}  // namespace wv::sim

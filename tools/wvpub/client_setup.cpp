@@ -7,7 +7,6 @@
 #include <random>
 
 #include "mqtt5_property_table.hpp"
-#include "psk_handler.hpp"
 
 namespace wv::wvpub {
 namespace {
@@ -25,6 +24,9 @@ std::optional<setup_error> unsupported(const pub_options& o) {
     if (o.proxy) return err("--proxy is not supported by wvpub: Eclipse Paho MQTT C has HTTP CONNECT proxies, not SOCKS5.");
     if (o.bind_address)
         return err("-A is not supported by wvpub: Eclipse Paho MQTT C cannot bind its socket to a local address.");
+    // Paho C++ 1.2 gives OpenSSL a callback context that points into a temporary copy of the
+    // options, so its PSK callback would read freed memory on the first handshake.
+    if (o.psk) return err("--psk is not supported by wvpub: Eclipse Paho MQTT C++ 1.2's PSK callback is unsafe to use.");
     if (o.tls_engine || (o.keyform && *o.keyform == "engine") || o.tls_engine_kpass_sha1)
         return err("--tls-engine/--keyform engine are not supported by wvpub: Eclipse Paho MQTT C does not load "
                    "OpenSSL engines.");
@@ -74,7 +76,20 @@ mqtt::properties build_properties(const pub_options& o, const std::string& comma
     return props;
 }
 
-std::variant<client_plan, setup_error> plan_client(const pub_options& o, std::shared_ptr<event_queue> ssl_errors,
+void configure_ssl(mqtt::ssl_options& ssl, const pub_options& o) {
+    if (o.cafile) ssl.set_trust_store(*o.cafile);
+    if (o.capath) ssl.ca_path(*o.capath);
+    if (o.certfile) ssl.set_key_store(*o.certfile);
+    if (o.keyfile) ssl.set_private_key(*o.keyfile);
+    if (o.ciphers) ssl.set_enabled_cipher_suites(*o.ciphers);
+    if (o.tls_version) ssl.set_ssl_version(*ssl_version_of(*o.tls_version));
+    // mosquitto verifies the chain always; --insecure only skips the host-name check.
+    ssl.set_enable_server_cert_auth(!o.psk);
+    ssl.set_verify(!o.insecure && !o.psk);
+    if (o.tls_alpn) ssl.set_alpn_protos({*o.tls_alpn});
+}
+
+std::variant<client_plan, setup_error> plan_client(const pub_options& o,
                                                    const std::optional<std::string>& will_payload) {
     client_plan plan;
     plan.client_id = choose_client_id(o);
@@ -122,29 +137,13 @@ std::variant<client_plan, setup_error> plan_client(const pub_options& o, std::sh
     if (o.tls_version && !ssl_version_of(*o.tls_version))
         return setup_error{"Error: Problem setting TLS options, check the options are valid.\n", 1};
 
-    const bool tls = o.uses_tls();
-    if (tls) {
-        mqtt::ssl_options ssl;
-        if (o.cafile) ssl.set_trust_store(*o.cafile);
-        if (o.capath) ssl.ca_path(*o.capath);
-        if (o.certfile) ssl.set_key_store(*o.certfile);
-        if (o.keyfile) ssl.set_private_key(*o.keyfile);
-        if (o.ciphers) ssl.set_enabled_cipher_suites(*o.ciphers);
-        if (o.tls_version) ssl.set_ssl_version(*ssl_version_of(*o.tls_version));
-        // mosquitto verifies the chain always; --insecure only skips the host-name check.
-        ssl.set_enable_server_cert_auth(!o.psk);
-        ssl.set_verify(!o.insecure && !o.psk);
-        if (o.tls_alpn) ssl.set_alpn_protos({*o.tls_alpn});
-        ssl.set_error_handler([ssl_errors](const std::string& msg) { ssl_errors->push({pub_event::kind::ssl_error, msg}); });
-        if (o.psk) ssl.set_psk_handler(make_psk_handler(*o.psk_identity, *o.psk));
-        c.set_ssl(std::move(ssl));
-    }
+    plan.tls = o.uses_tls();
     if (plan.mqtt_version == MQTTVERSION_5) {
         plan.connect_properties = build_properties(o, "connect");
         plan.publish_properties = build_properties(o, "publish");
         plan.disconnect_properties = build_properties(o, "disconnect");
     }
-    plan.server_uri = std::string(tls ? "ssl://" : "tcp://") + bracket_ipv6(o.effective_host()) + ":" +
+    plan.server_uri = std::string(plan.tls ? "ssl://" : "tcp://") + bracket_ipv6(o.effective_host()) + ":" +
                       std::to_string(o.effective_port());
     return plan;
 }

@@ -20,6 +20,7 @@ struct client_plan {
     std::string server_uri;  // tcp://host:port or ssl://host:port
     std::string client_id;   // what CONNECT carries ("" lets the broker choose, as mosquitto)
     int mqtt_version = 4;    // Paho's MQTTVERSION_* value
+    bool tls = false;        // configure_ssl() and attach before connecting
     mqtt::connect_options connect;
     // Kept apart: Paho C++ 1.2 copies and moves connect_options without re-pointing its C
     // struct at the copied CONNECT properties, so they are attached just before connecting.
@@ -33,10 +34,12 @@ struct setup_error {
     int exit_code = 1;
 };
 
-// `ssl_errors` receives one ssl_error event per OpenSSL error string during the handshake; it
-// must outlive the connection. `will_payload` overrides --will-payload (--wavelet-will).
-std::variant<client_plan, setup_error> plan_client(const pub_options& o, std::shared_ptr<event_queue> ssl_errors,
-                                                   const std::optional<std::string>& will_payload);
+// `will_payload` overrides --will-payload (--wavelet-will).
+std::variant<client_plan, setup_error> plan_client(const pub_options& o, const std::optional<std::string>& will_payload);
+
+// Fills `ssl` for the TLS options in `o` (no error or PSK callbacks: Paho C++ 1.2 passes them a
+// dangling context pointer; TLS failures are read from Paho's trace instead).
+void configure_ssl(mqtt::ssl_options& ssl, const pub_options& o);
 
 // The id mosquitto_pub would send: -i, -I prefix + pid, a random "mosq-..." for MQTT 3.1,
 // else empty.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aws_warnings.hpp"
 #include "message_loader.hpp"
 #include "options_file.hpp"
 #include "parse_args.hpp"
@@ -20,19 +21,6 @@ namespace {
 using namespace wv::wvpub;
 
 constexpr const char* use_help = "\nUse 'mosquitto_pub --help' to see usage.\n";
-
-// Warnings for AWS IoT use; on stderr, so they change no output a script reads.
-void warn_about_aws(const pub_options& o) {
-    if (o.quiet) return;
-    if (o.akid && o.topic && !o.topic->empty() && o.topic->front() == '/')
-        std::fprintf(stderr, "Warning: topic '%s' starts with '/': AWS IoT treats it as a different topic from "
-                             "'%s' and IoT policies rarely match it.\n", o.topic->c_str(), o.topic->c_str() + 1);
-    const auto host = o.effective_host();
-    const std::string aws = "amazonaws.com";
-    if (!o.id && !o.id_prefix && host.size() >= aws.size() && host.compare(host.size() - aws.size(), aws.size(), aws) == 0)
-        std::fprintf(stderr, "Warning: no client id (-i) for an AWS endpoint: the custom authorizer gets no "
-                             "protocolData.mqtt.clientId and policies using ${iot:ClientId} will not match.\n");
-}
 
 int mosquitto_mode(const std::vector<std::string>& args) {
     pub_options o;
@@ -82,7 +70,8 @@ int mosquitto_mode(const std::vector<std::string>& args) {
             return 1;
         }
     }
-    warn_about_aws(o);
+    if (!o.quiet)
+        for (const auto& w : aws_warnings(o)) std::fputs(w.c_str(), stderr);
     req.options = std::move(o);
     return run_publisher(req);
 }
@@ -92,13 +81,10 @@ int mosquitto_mode(const std::vector<std::string>& args) {
 int main(int argc, char* argv[]) {
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
+        // pub.py mode only as the first word, so no mosquitto_pub command line (say -m --pubpy)
+        // changes meaning.
         if (!args.empty() && (args[0] == "pubpy" || args[0] == "--pubpy"))
             return run_pubpy(std::vector<std::string>(args.begin() + 1, args.end()));
-        for (std::size_t i = 0; i < args.size(); ++i)
-            if (args[i] == "--pubpy") {
-                args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
-                return run_pubpy(args);
-            }
         return mosquitto_mode(args);
     } catch (const mqtt::exception& e) {
         std::fprintf(stderr, "Error: %s\n", e.what());

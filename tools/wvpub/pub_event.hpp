@@ -19,7 +19,6 @@ struct pub_event {
         delivered,        // publish token complete (message_id, reason)
         delivery_failed,  // publish token failed (message_id, code, reason)
         connection_lost,  // Paho's connection_lost callback
-        ssl_error,        // one OpenSSL error string from Paho's error handler (text)
         disconnected,     // disconnect token complete
         stdin_line,       // one -l line (text, without its newline)
         stdin_eof,

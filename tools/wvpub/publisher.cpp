@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,19 +72,28 @@ private:
     std::atomic<bool> connect_reported_{false};
 };
 
-// Paho hands over OpenSSL's ERR_print_errors_cb() lines ("<tid>:error:0A000086:SSL
-// routines:<func>:certificate verify failed:<file>:<line>:"); mosquitto prints
-// ERR_error_string_n() of the code ("error:0A000086:SSL routines::certificate verify failed").
-std::optional<std::string> openssl_error_text(const std::string& paho_text) {
-    const auto at = paho_text.find("error:");
-    if (at == std::string::npos || paho_text.size() < at + 14) return std::nullopt;
-    const auto hex = paho_text.substr(at + 6, 8);
-    char* end = nullptr;
-    const unsigned long code = std::strtoul(hex.c_str(), &end, 16);
-    if (end != hex.c_str() + hex.size()) return std::nullopt;
+// The OpenSSL error mosquitto would print for a failed handshake, rebuilt from Paho's protocol
+// trace ("SSL alert write:fatal:unknown CA"). Paho C++ 1.2's own error callback cannot be used:
+// it hands OpenSSL a pointer to a temporary copy of the options (a use-after-free on the first
+// TLS error). We alerted the server: our verification failed. The server alerted us: OpenSSL
+// reports "sslv3 alert <name>" (reason 1000 + alert number). No alert: the peer hung up.
+std::string openssl_error_for(const std::optional<std::string>& sent_alert, const std::optional<std::string>& got_alert) {
+    static const std::map<std::string, int> alerts{
+        {"handshake failure", 40}, {"bad certificate", 42}, {"unsupported certificate", 43},
+        {"certificate revoked", 44}, {"certificate expired", 45}, {"certificate unknown", 46},
+        {"illegal parameter", 47}, {"unknown CA", 48}, {"access denied", 49}, {"decode error", 50},
+        {"decrypt error", 51}, {"protocol version", 70}, {"insufficient security", 71}, {"internal error", 80},
+        {"unrecognized name", 112}, {"certificate required", 116}, {"no application protocol", 120}};
+    unsigned long code = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
+    if (sent_alert) {
+        code = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED);
+    } else if (got_alert) {
+        if (auto it = alerts.find(*got_alert); it != alerts.end())
+            code = ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + it->second);
+    }
     char buf[256];
     ERR_error_string_n(code, buf, sizeof buf);
-    return std::string(buf);
+    return buf;
 }
 
 // Paho reports a failed TCP connect without errno: ask the kernel once more for the reason,
@@ -136,7 +146,7 @@ private:
         std::fputs(text.c_str(), stderr);
         std::fflush(stderr);
     }
-    bool is_tls() const { return plan_.server_uri.rfind("ssl://", 0) == 0; }
+    bool is_tls() const { return plan_.tls; }
     void note_connect_sent() {
         if (!connect_sent_) debug("Client " + name_ + " sending CONNECT");
         connect_sent_ = true;
@@ -146,6 +156,7 @@ private:
     void start_disconnect();
     void after_delivery();
     std::optional<int> on_event(const pub_event& e);
+    void on_trace(const pub_event& e);
     std::optional<int> on_delivery(const pub_event& e);
     int on_connect_failed(const pub_event& e);
 
@@ -157,6 +168,7 @@ private:
     event_queue& q_;
     // Declared before cli_ so they outlive it: Paho's threads call them until it is destroyed.
     std::unique_ptr<paho_events> connect_events_, publish_events_, disconnect_events_;
+    std::unique_ptr<mqtt::ssl_options> ssl_options_;
     std::unique_ptr<mqtt::connect_options> connect_options_;
     std::unique_ptr<mqtt::async_client> cli_;
     mqtt::token_ptr connect_token_;
@@ -166,7 +178,8 @@ private:
     bool connected_ = false;
     bool disconnecting_ = false;
     bool stdin_done_ = false;
-    std::vector<std::string> ssl_errors_;
+    bool handshake_started_ = false;
+    std::optional<std::string> sent_alert_, got_alert_;
     int local_mid_ = 0;
     int sent_ = 0, completed_ = 0;
     std::optional<clock::time_point> next_publish_;
@@ -213,6 +226,30 @@ void session::after_delivery() {
     }
 }
 
+void session::on_trace(const pub_event& e) {
+    const auto& t = e.text;
+    auto after = [&](const std::string& key) -> std::optional<std::string> {
+        const auto at = t.find(key);
+        if (at == std::string::npos) return std::nullopt;
+        auto rest = t.substr(at + key.size());
+        while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' ')) rest.pop_back();
+        return rest;
+    };
+    if (t.find("SSL handshake started") != std::string::npos) {
+        handshake_started_ = true;
+        if (!timing_.tcp_connected) timing_.tcp_connected = e.at;
+    } else if (auto a = after("SSL alert write:fatal:")) {
+        sent_alert_ = a;
+    } else if (auto b = after("SSL alert read:fatal:")) {
+        got_alert_ = b;
+    } else if (t.find("-> CONNECT ") != std::string::npos) {
+        if (!timing_.tls_done) timing_.tls_done = e.at;
+        note_connect_sent();
+    } else if (auto line = map_paho_trace(t, name_)) {
+        debug(*line);
+    }
+}
+
 int session::on_connect_failed(const pub_event& e) {
     // A refusing CONNACK: Paho reports the 3.1.1 return code as the token's return code and
     // the MQTT 5 reason code as its reason code.
@@ -241,10 +278,9 @@ int session::on_connect_failed(const pub_event& e) {
     }
     if (std::getenv("WVPUB_PAHO_DEBUG"))
         std::fprintf(stderr, "[paho] connect failed: code %d reason %d message '%s'\n", e.code, e.reason, message.c_str());
-    if (!ssl_errors_.empty()) {
+    if (is_tls() && handshake_started_ && !connect_sent_) {
         note_connect_sent();  // libmosquitto queues CONNECT before its handshake finishes
-        for (std::size_t i = 0; i < ssl_errors_.size(); ++i)
-            debug("OpenSSL Error[" + std::to_string(i) + "]: " + ssl_errors_[i]);
+        debug("OpenSSL Error[0]: " + openssl_error_for(sent_alert_, got_alert_));
         error("Error: " + strerror_text(mosq_err::tls) + "\n");
         return mosq_err::tls;
     }
@@ -291,11 +327,7 @@ std::optional<int> session::on_event(const pub_event& e) {
     switch (e.what) {
         case k::trace:
             if (std::getenv("WVPUB_PAHO_DEBUG")) std::fprintf(stderr, "[paho] %s\n", e.text.c_str());
-            if (e.text.find("-> CONNECT ") != std::string::npos) note_connect_sent();
-            else if (auto line = map_paho_trace(e.text, name_)) debug(*line);
-            return std::nullopt;
-        case k::ssl_error:
-            if (auto text = openssl_error_text(e.text)) ssl_errors_.push_back(*text);
+            on_trace(e);
             return std::nullopt;
         case k::connected:
             connected_ = true;
@@ -342,6 +374,11 @@ int session::run() {
         // Paho copies these options; every copy keeps the raw CONNECT-properties pointer into
         // connect_options_ (Paho C++ 1.2), so connect_options_ stays put for the session.
         connect_options_ = std::make_unique<mqtt::connect_options>(plan_.connect);
+        if (plan_.tls) {
+            ssl_options_ = std::make_unique<mqtt::ssl_options>();
+            configure_ssl(*ssl_options_, o_);
+            connect_options_->set_ssl(*ssl_options_);
+        }
         if (!plan_.connect_properties.empty()) connect_options_->set_properties(plan_.connect_properties);
         connect_token_ = cli_->connect(*connect_options_, nullptr, *connect_events_);
     } catch (const mqtt::exception& e) {
@@ -395,7 +432,7 @@ int session::run() {
 int run_publisher(const publish_request& req) {
     // Shared: Paho's TLS error handler and trace may still run while the client winds down.
     auto events = std::make_shared<event_queue>();
-    auto planned = plan_client(req.options, events, req.will_payload);
+    auto planned = plan_client(req.options, req.will_payload);
     if (auto* err = std::get_if<setup_error>(&planned)) {
         if (!req.options.quiet) std::fputs(err->text.c_str(), stderr);
         return err->exit_code;

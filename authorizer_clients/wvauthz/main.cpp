@@ -1,0 +1,280 @@
+// wvauthz: call a custom authorizer the way AWS IoT does, offline.
+//   wvauthz invoke  one call: response, AWS's validation rule by rule, policies, latency, what the device sees
+//   wvauthz test    a devices file against the authorizer: expected allow/deny and topics vs actual
+//   wvauthz bench   open-loop load: latency percentiles, errors by kind, achieved vs asked rate
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "auth/authorizer_event.hpp"
+#include "authorizer_clients/backends/build_backend.hpp"
+#include "authorizer_clients/loadgen/load_report.hpp"
+#include "authorizer_clients/wvauthz/backend_flags.hpp"
+#include "authorizer_clients/wvauthz/device_file.hpp"
+#include "authorizer_clients/wvauthz/invocation_report.hpp"
+
+namespace {
+
+using namespace wv;
+
+constexpr int exit_usage = 2;
+constexpr int exit_runtime = 1;
+
+// A problem in what the user gave us (config, devices file, backend set-up): exit 2.
+struct config_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <class F>
+auto as_config(F&& f) {
+    try {
+        return f();
+    } catch (const std::exception& e) {
+        throw config_error(e.what());
+    }
+}
+
+struct chosen_backend {
+    backends::built_backend built;
+    policy::arn_scope scope;  // the region/account the authorizer's ARNs use
+};
+
+chosen_backend build(const wvauthz::backend_flags& bf) {
+    return as_config([&] {
+        auto spec = wvauthz::to_spec(bf);
+        policy::arn_scope scope{spec.region, spec.account};
+        return chosen_backend{backends::build_backend(std::move(spec)), scope};
+    });
+}
+
+struct event_flags {
+    std::string event_file;
+    std::string username, password, client_id, server_name = "localhost", token;
+};
+
+std::string replace_all(std::string s, std::string_view from, const std::string& to) {
+    for (std::size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+    return s;
+}
+
+std::string build_event(const event_flags& e) {
+    if (!e.event_file.empty()) {
+        std::ifstream in(e.event_file);
+        if (!in) throw std::invalid_argument("--event " + e.event_file + ": cannot open");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (nlohmann::json::parse(ss.str(), nullptr, false).is_discarded())
+            throw std::invalid_argument("--event " + e.event_file + ": not valid JSON");
+        return ss.str();
+    }
+    auth::connect_info ci;
+    ci.server_name = e.server_name;
+    if (!e.username.empty()) ci.username = e.username;
+    if (!e.password.empty()) ci.password = e.password;
+    if (!e.client_id.empty()) ci.client_id = e.client_id;
+    ci.connection_id = auth::make_connection_id();
+    auth::event_options eo;
+    if (!e.token.empty()) eo.token = e.token;
+    return auth::make_authorizer_event_json(ci, eo);
+}
+
+int run_invoke(const wvauthz::backend_flags& bf, const event_flags& ef, int timeout_ms, bool json) {
+    const std::string event = as_config([&] { return build_event(ef); });
+    auto chosen = build(bf);
+    const std::string backend = chosen.built.backend->describe();
+    auth::authorizer_service svc(chosen.built.backend, {.deadline = std::chrono::milliseconds(timeout_ms), .max_concurrency = 1});
+    const auto inv = wvauthz::invoke_once(svc, event, chosen.scope);
+    if (json) std::cout << wvauthz::to_json(inv, backend).dump(2) << "\n";
+    else std::cout << wvauthz::to_text(inv, backend);
+    return wvauthz::exit_code(inv);
+}
+
+struct mismatch {
+    int line;
+    std::string device, what, expected, actual;
+};
+
+int run_test(const wvauthz::backend_flags& bf, const std::string& file, int timeout_ms, bool json) {
+    const auto cases = as_config([&] { return wvauthz::load_device_file(file); });
+    auto chosen = build(bf);
+    const std::string backend = chosen.built.backend->describe();
+    auth::authorizer_service svc(chosen.built.backend, {.deadline = std::chrono::milliseconds(timeout_ms), .max_concurrency = 1});
+    const policy::arn_scope scope = chosen.scope;
+    std::vector<mismatch> bad;
+    std::size_t allowed = 0;
+    for (const auto& c : cases) {
+        auth::connect_info ci;
+        ci.server_name = c.device.server_name;
+        ci.username = c.device.username;
+        ci.password = c.device.password;
+        if (!c.device.client_id.empty()) ci.client_id = c.device.client_id;
+        ci.connection_id = auth::make_connection_id();
+        const auto inv = wvauthz::invoke_once(svc, auth::make_authorizer_event_json(ci, {}), scope);
+        const std::string who = c.device.username + " / " + c.device.client_id;
+        allowed += inv.device_connects;
+        if (inv.device_connects != c.expect_allow) {
+            std::string why = wvauthz::outcome_word(inv);
+            if (inv.result.reply.error != auth::backend_errc::none) why += ": " + inv.result.reply.detail;
+            else if (inv.result.outcome == auth::authorization_outcome::allowed) why += ": " + inv.connect.reason;
+            else why += ": " + inv.result.reason;
+            bad.push_back({c.line, who, "connect", c.expect_allow ? "allow" : "deny", why});
+            continue;
+        }
+        if (!inv.device_connects) continue;
+        const auto topic_checks = [&](const std::vector<std::string>& topics, bool want, bool publish) {
+            for (const auto& t : topics) {
+                const auto ev = publish ? wvauthz::check_publish(inv, scope, t) : wvauthz::check_subscribe(inv, scope, t);
+                if (ev.allowed() != want)
+                    bad.push_back({c.line, who, std::string(publish ? "publish " : "subscribe ") + t, want ? "allow" : "deny",
+                                   std::string(policy::to_string(ev.result)) + ": " + ev.reason});
+            }
+        };
+        topic_checks(c.publish_allowed, true, true);
+        topic_checks(c.publish_denied, false, true);
+        topic_checks(c.subscribe_allowed, true, false);
+        topic_checks(c.subscribe_denied, false, false);
+    }
+    if (json) {
+        nlohmann::json j{{"authorizer", backend}, {"devices", cases.size()}, {"connected", allowed}, {"mismatches", nlohmann::json::array()}};
+        for (const auto& m : bad)
+            j["mismatches"].push_back({{"line", m.line}, {"device", m.device}, {"check", m.what}, {"expected", m.expected}, {"actual", m.actual}});
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "authorizer  " << backend << "\n"
+                  << "devices     " << cases.size() << " (" << allowed << " connected)\n"
+                  << "mismatches  " << bad.size() << "\n";
+        if (!bad.empty()) {
+            char head[160];
+            std::snprintf(head, sizeof head, "  %-6s %-34s %-30s %-8s %s\n", "line", "device", "check", "expected", "actual");
+            std::cout << head;
+            for (const auto& m : bad) {
+                char buf[160];
+                std::snprintf(buf, sizeof buf, "  %-6d %-34s %-30s %-8s ", m.line, m.device.c_str(), m.what.c_str(), m.expected.c_str());
+                std::cout << buf << m.actual << "\n";
+            }
+        }
+    }
+    return bad.empty() ? 0 : 1;
+}
+
+struct bench_flags {
+    double rate = 100, duration_s = 10;
+    std::size_t concurrency = 64;
+    std::string credentials;
+    std::string username = "dev{n}", password = "pw{n}", client_id = "dev{n}", server_name = "localhost";
+    std::size_t devices = 100;
+    int timeout_ms = 5000;
+    std::string html;
+};
+
+int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json) {
+    loadgen::load_options o;
+    o.rate = b.rate;
+    o.duration = std::chrono::milliseconds(static_cast<long long>(b.duration_s * 1000));
+    o.concurrency = b.concurrency;
+    o.deadline = std::chrono::milliseconds(b.timeout_ms);
+    if (!b.credentials.empty()) {
+        for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials); })) o.devices.push_back(c.device);
+    } else {
+        for (std::size_t n = 1; n <= b.devices; ++n) {
+            const auto num = std::to_string(n);
+            o.devices.push_back({replace_all(b.username, "{n}", num), replace_all(b.password, "{n}", num),
+                                 replace_all(b.client_id, "{n}", num), b.server_name});
+        }
+    }
+    auto chosen = build(bf);
+    o.progress = json ? nullptr : &std::cerr;
+    std::cerr << "wvauthz bench: " << b.rate << " calls/s for " << b.duration_s << " s against "
+              << chosen.built.backend->describe() << "\n";
+    const auto r = loadgen::run_load(chosen.built.backend, o);
+    if (json) std::cout << loadgen::to_json(r).dump(2) << "\n";
+    else std::cout << loadgen::to_table(r);
+    if (!b.html.empty()) {
+        std::ofstream out(b.html);
+        out << loadgen::to_html(r);
+        if (!out) throw std::runtime_error("--html " + b.html + ": cannot write");
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"wvauthz: call an AWS IoT custom authorizer the way AWS IoT does, offline"};
+    app.footer(
+        "Exit codes: invoke: 0 the device would connect, 1 denied, 3 invalid reply / backend error / timeout;\n"
+        "            test: 0 every device as expected, 1 mismatches; bench: 0 done, 1 runtime failure;\n"
+        "            all: 2 usage or config error.\n"
+        "Examples:\n"
+        "  wvauthz invoke --handler python:config/authorizers/ayyeka_simple.py --username TestUserName \\\n"
+        "                 --password TestPassword --client-id 2453AC035CBCBC9A --iot-region eu-central-1\n"
+        "  wvauthz test --config config/authorizers/example.yaml --authorizer registry-lookup \\\n"
+        "               --credentials config/authorizers/devices.csv\n"
+        "  wvauthz bench --static dev1:pw1 --rate 1000 --duration 5 --username dev1 --password pw1 --client-id dev1");
+    app.require_subcommand(1);
+    bool json = false;
+    int timeout_ms = 5000;
+
+    wvauthz::backend_flags invoke_bf, test_bf, bench_bf;
+    event_flags ef;
+    auto* invoke = app.add_subcommand("invoke", "one call: response, validation, policies, latency, what the device sees");
+    wvauthz::add_backend_flags(*invoke, invoke_bf);
+    invoke->add_option("--event", ef.event_file, "event JSON file (instead of the MQTT fields)")->group("Event");
+    invoke->add_option("--username", ef.username, "MQTT user name, raw (may carry ?x-amz-customauthorizer-name=...)")->group("Event");
+    invoke->add_option("--password", ef.password, "MQTT password (sent base64-encoded, as AWS does)")->group("Event");
+    invoke->add_option("--client-id", ef.client_id, "MQTT client id")->group("Event");
+    invoke->add_option("--server-name", ef.server_name, "TLS SNI (the data endpoint name)")->group("Event");
+    invoke->add_option("--token", ef.token, "token value (authorizers with a tokenKeyName)")->group("Event");
+    invoke->add_option("--timeout-ms", timeout_ms, "deadline (AWS: 5000)");
+    invoke->add_flag("--json", json, "print JSON");
+
+    std::string credentials_file;
+    auto* test = app.add_subcommand("test", "check a devices file: expected allow/deny and topics vs the authorizer");
+    wvauthz::add_backend_flags(*test, test_bf);
+    test->add_option("--credentials", credentials_file, "devices CSV (see config/authorizers/README.md)")->required();
+    test->add_option("--timeout-ms", timeout_ms, "deadline per call (AWS: 5000)");
+    test->add_flag("--json", json, "print JSON");
+
+    bench_flags bfl;
+    auto* bench = app.add_subcommand("bench", "open-loop load: latency histogram, errors by kind, achieved rate");
+    wvauthz::add_backend_flags(*bench, bench_bf);
+    bench->add_option("--rate", bfl.rate, "calls per second to send (open loop)")->check(CLI::PositiveNumber);
+    bench->add_option("--duration", bfl.duration_s, "seconds to send for")->check(CLI::PositiveNumber);
+    bench->add_option("--concurrency", bfl.concurrency, "calls in flight at most")->check(CLI::PositiveNumber);
+    bench->add_option("--credentials", bfl.credentials, "devices CSV to cycle through (instead of templates)");
+    bench->add_option("--username", bfl.username, "user name template, {n} = device number");
+    bench->add_option("--password", bfl.password, "password template");
+    bench->add_option("--client-id", bfl.client_id, "client id template");
+    bench->add_option("--server-name", bfl.server_name, "TLS SNI in the events");
+    bench->add_option("--devices", bfl.devices, "devices made from the templates")->check(CLI::PositiveNumber);
+    bench->add_option("--timeout-ms", bfl.timeout_ms, "deadline per call (AWS: 5000)");
+    bench->add_option("--html", bfl.html, "also write an HTML report here");
+    bench->add_flag("--json", json, "print JSON");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exit_usage;
+    }
+    try {
+        if (*invoke) return run_invoke(invoke_bf, ef, timeout_ms, json);
+        if (*test) return run_test(test_bf, credentials_file, timeout_ms, json);
+        if (*bench) return run_bench(bench_bf, bfl, json);
+    } catch (const config_error& e) {
+        std::cerr << "wvauthz: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "wvauthz: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << "wvauthz: " << e.what() << "\n";
+        return *invoke ? 3 : exit_runtime;
+    }
+    return exit_usage;
+}

@@ -10,6 +10,7 @@
 // --server-tickets: our server sends a TLS 1.3 session ticket, as mosquitto does by default.
 // Internal roles (started by the parent): --role server|client ...
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -118,6 +119,15 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acc, const wv::tls::server_cont
     }
 }
 
+// "heap": bytes malloc has handed out and not got back; "trim": malloc_trim(0) first, which
+// returns free pages inside the heap to the kernel (what a long-running process can do after a
+// connect storm, whose handshakes leave the heap fragmented).
+void answer(const std::string& cmd) {
+    if (cmd == "trim") malloc_trim(0);
+    std::printf("heap %zu\n", mallinfo2().uordblks);
+    std::fflush(stdout);
+}
+
 int server_role(const fs::path& ca_dir, bool tls12, bool tickets) {
     const auto ca = wv::tls::test_ca_paths(ca_dir);
     wv::tls::server_options so{.cert_file = ca.server_cert, .key_file = ca.server_key};
@@ -130,7 +140,15 @@ int server_role(const fs::path& ca_dir, bool tls12, bool tickets) {
     std::printf("port %u\n", acc.local_endpoint().port());
     std::fflush(stdout);
     asio::co_spawn(io, accept_loop(acc, ctx), asio::detached);
+    // Commands from the parent on stdin, run on the io thread: "heap", "trim".
+    std::thread commands([&io] {
+        std::string cmd;
+        while (std::cin >> cmd)
+            asio::post(io, [cmd] { answer(cmd); });
+        io.stop();
+    });
     io.run();
+    commands.join();
     return 0;
 }
 
@@ -212,6 +230,8 @@ int client_role(const fs::path& ca_dir, std::uint16_t port, bool tls12) {
             while (f.acked < static_cast<long>(f.conns.size()) && std::chrono::steady_clock::now() < deadline) io.run_for(50ms);
             std::printf("published %ld\n", f.acked);
             std::fflush(stdout);
+        } else if (cmd == "heap" || cmd == "trim") {
+            answer(cmd);
         } else if (cmd == "quit") {
             return 0;
         }
@@ -269,8 +289,12 @@ struct child {
 
 struct side_result {
     std::string name;
-    long baseline_kib = 0, idle_kib = 0, publishing_kib = 0;
+    long baseline_kib = 0, idle_kib = 0, publishing_kib = 0, trimmed_kib = 0;
+    long baseline_heap = 0, heap = 0;  // bytes in use by malloc (the part of RSS that is not holes)
     long connections = 0;
+    bool has_heap = false;
+    double heap_per_conn() const { return connections ? double(heap - baseline_heap) / 1024.0 / connections : 0; }
+    double trimmed_per_conn() const { return connections ? double(trimmed_kib - baseline_kib) / connections : 0; }
     double idle_per_conn() const { return connections ? double(idle_kib - baseline_kib) / connections : 0; }
     double pub_per_conn() const { return connections ? double(publishing_kib - baseline_kib) / connections : 0; }
 };
@@ -294,14 +318,28 @@ std::uint16_t free_port() {
 }
 
 // Drives one client process against `server_pid` listening on `port`; fills both results.
-bool drive(const std::string& self, const fs::path& ca, std::uint16_t port, bool tls12, int n, int server_pid, side_result& server,
-           side_result& client) {
+long ask_heap(child& c, const char* cmd) {
+    c.send(cmd);
+    long h = 0;
+    std::sscanf(c.line().c_str(), "heap %ld", &h);
+    return h;
+}
+
+// server_ctl: the server process when it is ours (answers heap/trim), nullptr for mosquitto.
+bool drive(const std::string& self, const fs::path& ca, std::uint16_t port, bool tls12, int n, int server_pid, child* server_ctl,
+           side_result& server, side_result& client) {
     std::vector<std::string> argv{self, "--role", "client", "--ca", ca.string(), "--port", std::to_string(port)};
     if (tls12) argv.push_back("--tls12");
     child c(argv);
     if (c.line() != "ready") return false;
     server.baseline_kib = rss_kib(server_pid);
     client.baseline_kib = rss_kib(c.pid);
+    client.baseline_heap = ask_heap(c, "heap");
+    client.has_heap = true;
+    if (server_ctl) {
+        server.baseline_heap = ask_heap(*server_ctl, "heap");
+        server.has_heap = true;
+    }
     c.send("connect " + std::to_string(n));
     const auto l = c.line();
     long got = 0, failed = 0;
@@ -316,6 +354,14 @@ bool drive(const std::string& self, const fs::path& ca, std::uint16_t port, bool
     std::this_thread::sleep_for(500ms);
     server.publishing_kib = rss_kib(server_pid);
     client.publishing_kib = rss_kib(c.pid);
+    client.heap = ask_heap(c, "trim");
+    client.trimmed_kib = rss_kib(c.pid);
+    if (server_ctl) {
+        server.heap = ask_heap(*server_ctl, "trim");
+        server.trimmed_kib = rss_kib(server_pid);
+    } else {
+        server.trimmed_kib = server.publishing_kib;
+    }
     c.send("quit");
     std::fprintf(stderr, "  %s: %ld connected, %ld failed; %s\n", server.name.c_str(), got, failed, p.c_str());
     return true;
@@ -365,7 +411,7 @@ int main(int argc, char** argv) {
         unsigned p = 0;
         std::sscanf(server.line().c_str(), "port %u", &p);
         side_result s{.name = "wv server"}, c{.name = "wv client (to wv server)"};
-        if (p && drive(self, dir / "ca", static_cast<std::uint16_t>(p), tls12, n, server.pid, s, c)) {
+        if (p && drive(self, dir / "ca", static_cast<std::uint16_t>(p), tls12, n, server.pid, &server, s, c)) {
             results.push_back(s);
             results.push_back(c);
         }
@@ -381,7 +427,7 @@ int main(int argc, char** argv) {
         child mosq({"/usr/sbin/mosquitto", "-c", (dir / "mosquitto.conf").string()});
         if (wait_port(mport)) {
             side_result s{.name = "mosquitto 2.0.11"}, c{.name = "wv client (to mosquitto)"};
-            if (drive(self, dir / "ca", mport, tls12, n, mosq.pid, s, c)) {
+            if (drive(self, dir / "ca", mport, tls12, n, mosq.pid, nullptr, s, c)) {
                 results.push_back(s);
                 results.push_back(c);
             }
@@ -395,17 +441,22 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < results.size(); ++i) {
             const auto& r = results[i];
             std::printf("%s{\"side\":\"%s\",\"connections\":%ld,\"baseline_kib\":%ld,\"idle_kib\":%ld,\"publishing_kib\":%ld,"
-                        "\"idle_kib_per_connection\":%.2f,\"publishing_kib_per_connection\":%.2f}",
+                        "\"idle_kib_per_connection\":%.2f,\"publishing_kib_per_connection\":%.2f,"
+                        "\"after_trim_kib_per_connection\":%.2f,\"heap_kib_per_connection\":%.2f}",
                         i ? "," : "", r.name.c_str(), r.connections, r.baseline_kib, r.idle_kib, r.publishing_kib, r.idle_per_conn(),
-                        r.pub_per_conn());
+                        r.pub_per_conn(), r.trimmed_per_conn(), r.has_heap ? r.heap_per_conn() : -1.0);
         }
         std::printf("]}\n");
         return 0;
     }
     std::printf("RSS per TLS MQTT connection (%s, %s server key), each side its own process\n", version, rsa ? "RSA-2048" : "ECDSA P-256");
-    std::printf("%-26s %8s %12s %12s %15s %15s\n", "process", "conns", "baseline KiB", "idle KiB", "idle KiB/conn", "publish KiB/conn");
-    for (const auto& r : results)
-        std::printf("%-26s %8ld %12ld %12ld %15.2f %15.2f\n", r.name.c_str(), r.connections, r.baseline_kib, r.idle_kib, r.idle_per_conn(),
-                    r.pub_per_conn());
+    std::printf("RSS deltas over the baseline, per connection; 'trimmed': RSS after malloc_trim(0); 'heap': malloc in use\n");
+    std::printf("%-26s %7s %12s %10s %10s %10s %10s\n", "process", "conns", "baseline KiB", "idle", "publishing", "trimmed", "heap");
+    for (const auto& r : results) {
+        char heap[32] = "-";
+        if (r.has_heap) std::snprintf(heap, sizeof heap, "%.2f", r.heap_per_conn());
+        std::printf("%-26s %7ld %12ld %10.2f %10.2f %10.2f %10s\n", r.name.c_str(), r.connections, r.baseline_kib, r.idle_per_conn(),
+                    r.pub_per_conn(), r.trimmed_per_conn(), heap);
+    }
     return 0;
 }

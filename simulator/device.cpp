@@ -61,13 +61,13 @@ asio::awaitable<void> sleep_until(asio::steady_timer& t, clock::time_point when)
 asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
     const auto& st = w.settings;
     w.stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
-    auto r = co_await tls::connect(w.io.get_executor(),
-                                   {.host = st.host,
-                                    .port = st.address.port(),
-                                    .address = st.address,
-                                    .connect_timeout = st.connect_timeout,
-                                    .handshake_timeout = st.connect_timeout},
-                                   st.tls);
+    // A named variable, not a braced temporary: GCC 12 mishandles temporaries in co_await.
+    tls::connect_options opts{.host = st.host,
+                              .port = st.address.port(),
+                              .address = st.address,
+                              .connect_timeout = st.connect_timeout,
+                              .handshake_timeout = st.connect_timeout};
+    auto r = co_await tls::connect(w.io.get_executor(), opts, st.tls);
     if (r.ec) co_return classify_connect_error(r.ec, r.detail.empty() && r.s ? "" : r.detail);
     w.stats.tcp_connect.record(r.timing.tcp_connect);
     if (st.tls) w.stats.tls_handshake.record(r.timing.tls_handshake);

@@ -127,7 +127,13 @@ int run_simulation(const sim_options& o) {
                 std::cerr << "wvsim: cannot resolve " << o.host << ": " << ec.message() << "\n";
                 return 1;
             }
+            // Prefer IPv4: "localhost" often resolves to ::1 first, where test brokers do not listen.
             address = r.begin()->endpoint();
+            for (const auto& e : r)
+                if (e.endpoint().address().is_v4()) {
+                    address = e.endpoint();
+                    break;
+                }
         }
     } catch (const std::exception& e) {
         std::cerr << "wvsim: embedded gateway: " << e.what() << "\n";

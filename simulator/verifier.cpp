@@ -59,7 +59,9 @@ verifier::verifier(verifier_settings s, const std::vector<device_identity>& flee
 asio::awaitable<std::string> verifier::connect_and_subscribe() {
     using namespace asio::experimental::awaitable_operators;
     auto ex = co_await asio::this_coro::executor;
-    auto r = co_await tls::connect(ex, {.host = s_.host, .port = s_.address.port(), .address = s_.address}, s_.tls);
+    // A named variable, not a braced temporary: GCC 12 mishandles temporaries in co_await.
+    tls::connect_options opts{.host = s_.host, .port = s_.address.port(), .address = s_.address};
+    auto r = co_await tls::connect(ex, opts, s_.tls);
     if (r.ec) co_return "connect: " + r.ec.message() + (r.detail.empty() ? "" : " (" + r.detail + ")");
     c_->s.emplace(std::move(*r.s));
     c_->wbuf.clear();

@@ -192,10 +192,11 @@ void session::publish_one(const std::string& payload) {
     if (plan_.mqtt_version == MQTTVERSION_5) msg->set_properties(plan_.publish_properties);
     ++local_mid_;  // libmosquitto numbers QoS 0 messages too, and prints that number
     try {
+        const auto sent_at = clock::now();  // before the call: the ack may be queued before it returns
         auto tok = cli_->publish(msg, nullptr, *publish_events_);
         const int mid = o_.qos > 0 ? tok->get_message_id() : local_mid_;
         debug(publish_line(name_, o_.qos, o_.retain, mid, *o_.topic, payload.size()));
-        publish_times_[mid] = clock::now();
+        publish_times_[mid] = sent_at;
         ++sent_;
     } catch (const mqtt::exception& e) {
         error(std::string("Error: ") + e.what() + "\n");

@@ -1,5 +1,6 @@
 #include "payload/lambda_json.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -18,7 +19,12 @@ nlohmann::json float_json(float f) {
     if (std::isinf(f)) return f > 0 ? "Infinity" : "-Infinity";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.*g", 6, static_cast<double>(f));
-    if (std::strtof(buf, nullptr) != f) std::snprintf(buf, sizeof buf, "%.*g", 9, static_cast<double>(f));
+    // libprotobuf's safe_strtof also fails on ERANGE, which strtof reports for subnormal
+    // results: those then get 9 digits too even when 6 would round-trip (found by the fuzzer).
+    errno = 0;
+    char* end = nullptr;
+    const float back = std::strtof(buf, &end);
+    if (errno != 0 || *end != '\0' || back != f) std::snprintf(buf, sizeof buf, "%.*g", 9, static_cast<double>(f));
     return std::strtod(buf, nullptr);
 }
 

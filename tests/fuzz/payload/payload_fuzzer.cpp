@@ -1,6 +1,8 @@
 // Feeds arbitrary bytes to every payload decoder. Beyond "no crash, no leak, no hang" (ASan,
 // UBSan, libFuzzer's limits), it checks our verdict against libprotobuf's: the reference
-// decoder must accept exactly what the Lambda's parser accepts, or it is not a reference.
+// decoder must accept exactly what the Lambda's parser accepts, and print the same JSON
+// (compared with libprotobuf's JSON printer plus the Lambda's flattening), or it is not a
+// reference.
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
@@ -9,6 +11,7 @@
 
 #include "payload/lambda_json.hpp"
 #include "payload/report_end.hpp"
+#include "libprotobuf_lambda.hpp"
 #include "report_end_message.pb.h"
 #include "samples_message.pb.h"
 
@@ -24,6 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (theirs.ParseFromArray(data, static_cast<int>(size)) != ours.has_value()) {
         std::fprintf(stderr, "verdict differs from libprotobuf: ours %s\n",
                      ours ? "accepts" : ours.error().message().c_str());
+        std::abort();
+    }
+
+    if (ours && ours.value() != wv::payload::test::libprotobuf_lambda_json(
+                                    std::string_view(reinterpret_cast<const char*>(data), size))) {
+        std::fprintf(stderr, "JSON differs from libprotobuf's: ours %s\n", ours.value().dump().c_str());
         std::abort();
     }
 

@@ -118,7 +118,8 @@ TEST_CASE("lambda json: floats and doubles print as libprotobuf prints them") {
         data { float_value: 0.1 } data { float_value: 0.123456789 } data { float_value: 1e30 }
         data { float_value: -0 } data { float_value: nan } data { float_value: inf } data { float_value: -inf }
         data { double_value: 0.1 } data { double_value: 5 } data { double_value: 1e-300 }
-        data { double_value: nan } data { double_value: -inf } } })");
+        data { double_value: nan } data { double_value: -inf }
+        data { float_value: 1.6395192e-43 } data { float_value: 1.17549435e-38 } } })");
     const auto& s = j["samples"];
     CHECK(s[0]["value"] == 0.1);          // "%.6g" round-trips
     CHECK(s[1]["value"] == 0.123456791);  // needs "%.9g"
@@ -132,6 +133,8 @@ TEST_CASE("lambda json: floats and doubles print as libprotobuf prints them") {
     CHECK(s[9]["value"] == 1e-300);
     CHECK(s[10]["value"] == "NaN");
     CHECK(s[11]["value"] == "-Infinity");
+    CHECK(s[12]["value"] == 1.6395192e-43);  // subnormal: "%.6g" would round-trip, libprotobuf prints 9 digits
+    CHECK(s[13]["value"] == 1.17549435e-38);  // FLT_MIN
     CHECK(s[0]["channelNumber"].is_null());  // no type_and_number: our documented choice
     CHECK(j["reportId"] == "0");
 }

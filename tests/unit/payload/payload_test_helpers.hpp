@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "libprotobuf_lambda.hpp"
+
 namespace wv::payload::test {
 
 std::vector<std::byte> bytes(std::string_view s);
@@ -17,10 +19,6 @@ std::string str(const std::vector<std::byte>& b);
 
 // `protoc --encode=akproto1.<message>` of `text` against proto/; fails the test on error.
 std::string protoc_encode(std::string_view message, std::string_view text);
-
-// libprotobuf's route: ParseFromString, MessageToJsonString with always_print_primitive_fields,
-// then the Lambda's flattening done on that JSON. A JSON null if libprotobuf rejects the bytes.
-nlohmann::json libprotobuf_lambda_json(std::string_view wire);
 
 // libprotobuf's text format of SamplesBatchMessage bytes (empty if it rejects them).
 std::string libprotobuf_text(std::string_view wire);

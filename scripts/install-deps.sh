@@ -12,6 +12,7 @@ packages=(
   doctest-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   mosquitto mosquitto-clients # real peers for the interop tests
   python3 python3-boto3       # local authorizer handlers and the registry test
+  python3-protobuf            # sample decoder Lambdas (config/decoders) and the validate tests
   nodejs                      # node handler runner
   clang libclang-rt-14-dev    # libFuzzer targets and sanitizers (optional builds)
 )

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <limits>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -58,6 +59,11 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
     st->r.duration_s = std::chrono::duration<double>(o.duration).count();
     {
         auth::authorizer_service svc(backend, {.deadline = o.deadline, .max_concurrency = o.concurrency, .max_queue = o.max_queue});
+        for (std::size_t i = 0; i < o.warmup_calls; ++i) {
+            std::promise<void> warm;
+            svc.authorize(events[i % events.size()], [&warm](auth::authorization_result) { warm.set_value(); });
+            warm.get_future().wait();
+        }
         const auto total = static_cast<std::uint64_t>(std::llround(o.rate * st->r.duration_s));
         st->latencies_ms.reserve(total);
         const auto interval = std::chrono::duration<double>(1.0 / o.rate);

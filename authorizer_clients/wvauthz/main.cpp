@@ -166,6 +166,7 @@ struct bench_flags {
     std::size_t devices = 100;
     int timeout_ms = 5000;
     std::string html;
+    std::size_t warmup = 1;
 };
 
 int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json) {
@@ -174,6 +175,7 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     o.duration = std::chrono::milliseconds(static_cast<long long>(b.duration_s * 1000));
     o.concurrency = b.concurrency;
     o.deadline = std::chrono::milliseconds(b.timeout_ms);
+    o.warmup_calls = b.warmup;
     if (!b.credentials.empty()) {
         for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials); })) o.devices.push_back(c.device);
     } else {
@@ -250,6 +252,7 @@ int main(int argc, char** argv) {
     bench->add_option("--devices", bfl.devices, "devices made from the templates")->check(CLI::PositiveNumber);
     bench->add_option("--timeout-ms", bfl.timeout_ms, "deadline per call (AWS: 5000)");
     bench->add_option("--html", bfl.html, "also write an HTML report here");
+    bench->add_option("--warmup", bfl.warmup, "calls made (and not counted) before the clock starts; 0 measures a cold start");
     bench->add_flag("--json", json, "print JSON");
 
     try {

@@ -48,18 +48,18 @@ struct pattern {
 
 // The value of a policy variable, or nullopt when it cannot be resolved for this request.
 std::optional<std::string> variable_value(std::string_view name, const request_context& ctx) {
-    const auto n = lower(name);
-    if (n == "iot:clientid") return ctx.client_id.empty() ? std::nullopt : std::optional{ctx.client_id};
-    if (n == "aws:sourceip") return ctx.source_ip;
-    if (n == "iot:domainname") return ctx.domain_name;
+    if (iequals(name, "iot:ClientId")) return ctx.client_id.empty() ? std::nullopt : std::optional{ctx.client_id};
+    if (iequals(name, "aws:SourceIp")) return ctx.source_ip;
+    if (iequals(name, "iot:DomainName")) return ctx.domain_name;
     return std::nullopt;  // thing, certificate and unknown variables: see evaluate.hpp
 }
 
 // Builds the pattern for `text` in a policy; returns nullopt (and records a note) when a
 // variable cannot be resolved, which makes the element match nothing.
-std::optional<pattern> compile(std::string_view text, bool substitute, const request_context& ctx,
-                               std::vector<std::string>& notes) {
-    pattern p;
+bool compile_into(pattern& p, std::string_view text, bool substitute, const request_context& ctx,
+                  std::vector<std::string>& notes) {
+    p.kinds.clear();
+    p.chars.clear();
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (substitute && c == '$' && i + 1 < text.size()) {
@@ -80,7 +80,7 @@ std::optional<pattern> compile(std::string_view text, bool substitute, const req
                             note += " (thing variables need a registry principal, which custom-auth connections lack)";
                         note += ": \"" + std::string(text) + "\" matches nothing";
                         if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-                        return std::nullopt;
+                        return false;
                     }
                     p.add_literal(*value);
                     i = close;
@@ -92,7 +92,35 @@ std::optional<pattern> compile(std::string_view text, bool substitute, const req
         else if (c == '?') p.add(pattern::one, '?');
         else p.add(pattern::lit, c);
     }
+    return true;
+}
+
+std::optional<pattern> compile(std::string_view text, bool substitute, const request_context& ctx,
+                               std::vector<std::string>& notes) {
+    pattern p;
+    if (!compile_into(p, text, substitute, ctx, notes)) return std::nullopt;
     return p;
+}
+
+// Glob matching straight on a pattern string without variables: no allocation, for actions.
+bool match_plain(std::string_view p, std::string_view t, bool ignore_case) {
+    std::size_t pi = 0, ti = 0, star_pi = std::string_view::npos, star_ti = 0;
+    while (ti < t.size()) {
+        if (pi < p.size() && p[pi] == '*') {
+            star_pi = pi++;
+            star_ti = ti;
+        } else if (pi < p.size() && (p[pi] == '?' || (ignore_case ? fold(p[pi]) == fold(t[ti]) : p[pi] == t[ti]))) {
+            ++pi;
+            ++ti;
+        } else if (star_pi != std::string_view::npos) {
+            pi = star_pi + 1;
+            ti = ++star_ti;
+        } else {
+            return false;
+        }
+    }
+    while (pi < p.size() && p[pi] == '*') ++pi;
+    return pi == p.size();
 }
 
 // Glob matching with one backtrack point: O(|p|·|t|) worst case, never exponential.
@@ -194,15 +222,14 @@ op_parts split_operator(std::string_view op) {
 
 // The request's values for a condition key; nullopt when the key is absent.
 std::optional<std::vector<std::string>> key_values(std::string_view key, const request_context& ctx) {
-    const auto k = lower(key);
-    if (k == "iot:connectattributes") return ctx.connect_attributes;
-    if (k == "iot:lastwilltopic") {
+    if (iequals(key, "iot:ConnectAttributes")) return ctx.connect_attributes;
+    if (iequals(key, "iot:LastWillTopic")) {
         if (!ctx.last_will_topic) return std::nullopt;
         return std::vector{*ctx.last_will_topic};
     }
-    if (k == "iot:clientid") return ctx.client_id.empty() ? std::nullopt : std::optional{std::vector{ctx.client_id}};
-    if (k == "aws:sourceip") return ctx.source_ip ? std::optional{std::vector{*ctx.source_ip}} : std::nullopt;
-    if (k == "iot:domainname") return ctx.domain_name ? std::optional{std::vector{*ctx.domain_name}} : std::nullopt;
+    if (iequals(key, "iot:ClientId")) return ctx.client_id.empty() ? std::nullopt : std::optional{std::vector{ctx.client_id}};
+    if (iequals(key, "aws:SourceIp")) return ctx.source_ip ? std::optional{std::vector{*ctx.source_ip}} : std::nullopt;
+    if (iequals(key, "iot:DomainName")) return ctx.domain_name ? std::optional{std::vector{*ctx.domain_name}} : std::nullopt;
     return std::nullopt;
 }
 
@@ -256,18 +283,16 @@ bool condition_holds(const condition& c, bool substitute, const request_context&
 }
 
 bool covers_action(const statement& s, std::string_view action) {
-    std::vector<std::string> unused;
-    const request_context none;
-    const bool listed = std::any_of(s.actions.begin(), s.actions.end(), [&](const std::string& a) {
-        return match(*compile(a, false, none, unused), action, true);
-    });
+    const bool listed = std::any_of(s.actions.begin(), s.actions.end(),
+                                    [&](const std::string& a) { return match_plain(a, action, true); });
     return listed != s.not_action;
 }
 
 bool covers_resource(const statement& s, bool substitute, const request& r, std::vector<std::string>& notes) {
     const bool listed = std::any_of(s.resources.begin(), s.resources.end(), [&](const std::string& res) {
-        const auto p = compile(res, substitute, r.context, notes);
-        return p && match(*p, r.resource, false);
+        if (!substitute || res.find('$') == std::string::npos) return match_plain(res, r.resource, false);
+        thread_local pattern scratch;  // reused: no allocation per request once warm
+        return compile_into(scratch, res, substitute, r.context, notes) && match(scratch, r.resource, false);
     });
     return listed != s.not_resource;
 }
@@ -275,8 +300,7 @@ bool covers_resource(const statement& s, bool substitute, const request& r, std:
 }  // namespace
 
 bool wildcard_match(std::string_view p, std::string_view text, bool ignore_case) {
-    std::vector<std::string> unused;
-    return match(*compile(p, false, {}, unused), text, ignore_case);
+    return match_plain(p, text, ignore_case);
 }
 
 evaluation evaluate(std::span<const policy> policies, const request& r) {

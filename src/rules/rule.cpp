@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <charconv>
 
@@ -169,6 +170,11 @@ value eval(const node& n, const context& c) {
     return std::nullopt;
 }
 
+bool reads_fields(const node& n) {
+    if (n.kind == node_kind::path) return true;
+    return std::any_of(n.args.begin(), n.args.end(), [](const auto& a) { return reads_fields(*a); });
+}
+
 }  // namespace
 
 bool rule_topic_matches(std::string_view filter, std::string_view topic) {
@@ -186,6 +192,13 @@ bool rule_topic_matches(std::string_view filter, std::string_view topic) {
 rule_parse_result parse_rule(std::string_view sql, sql_version version) {
     rule_parse_result r;
     auto c = compile_rule(sql, version, r.error_column, r.error);
+    if (c) {
+        // The Wavelet rule only encodes the raw bytes: parsing every binary payload as JSON
+        // just to fail would be most of its cost.
+        c->reads_payload_json = (c->where && reads_fields(*c->where)) ||
+                                std::any_of(c->items.begin(), c->items.end(),
+                                            [](const select_item& i) { return i.star || reads_fields(*i.expr); });
+    }
     if (c) r.value = rule{std::shared_ptr<const compiled_rule>(std::move(c))};
     return r;
 }
@@ -197,8 +210,10 @@ const std::string& rule::topic_filter() const { return c_->from; }
 std::optional<rule_output> rule::evaluate(const message& m) const {
     if (!rule_topic_matches(c_->from, m.topic)) return std::nullopt;
     context ctx{m, std::nullopt};
-    auto doc = json::parse(m.payload, nullptr, false);
-    if (!doc.is_discarded()) ctx.doc = std::move(doc);
+    if (c_->reads_payload_json) {
+        auto doc = json::parse(m.payload, nullptr, false);
+        if (!doc.is_discarded()) ctx.doc = std::move(doc);
+    }
     if (c_->where) {
         const auto w = as_bool(eval(*c_->where, ctx));
         if (!w || !*w) return std::nullopt;

@@ -39,6 +39,7 @@ struct compiled_rule {
     std::vector<select_item> items;
     std::string from;
     std::unique_ptr<node> where;             // null when absent
+    bool reads_payload_json = true;          // false: no path and no SELECT *, skip parsing the payload
 };
 
 }  // namespace wv::rules

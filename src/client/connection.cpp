@@ -120,14 +120,18 @@ asio::awaitable<std::error_code> connection::async_connect(const session_options
 }
 
 asio::awaitable<std::error_code> connection::run() {
-    using namespace asio::experimental::awaitable_operators;
     if (!connected_) co_return client_errc::not_connected;
-    auto r = co_await (read_loop() || write_loop());
-    std::error_code why = r.index() == 0 ? std::get<0>(r) : std::get<1>(r);
+    if (keep_alive_.count() > 0) arm_timer(last_sent_ + keep_alive_);
+    flush();  // anything queued between CONNACK and now
+    std::error_code why = co_await read_loop();
+    if (failure_) why = failure_;  // the reason that closed the socket under the read loop
     connected_ = false;
-    if (closing_ && (why == tls::tls_errc::closed || why == tls::tls_errc::truncated)) why = client_errc::disconnected;
-    fail_all(client_errc::connection_lost);
     stream_.close();
+    timer_.cancel();
+    fail_all(client_errc::connection_lost);
+    // The timer and writability handlers hold `this`: let them run before the owner may
+    // destroy the connection.
+    while (timer_armed_ || write_blocked_) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
     pending_ = {};
     writing_ = {};
     co_return why;
@@ -162,39 +166,69 @@ asio::awaitable<std::error_code> connection::read_loop() {
     }
 }
 
-asio::awaitable<std::error_code> connection::write_loop() {
-    for (;;) {
-        auto cs = co_await asio::this_coro::cancellation_state;
-        if (cs.cancelled() != asio::cancellation_type::none) co_return std::make_error_code(std::errc::operation_canceled);
-        if (!pending_.empty()) {
-            std::swap(pending_, writing_);
-            if (auto ec = co_await stream_.async_write(writing_)) co_return ec;
-            last_sent_ = clock::now();
+void connection::flush() {
+    while (!write_blocked_ && stream_.is_open()) {
+        if (write_offset_ == writing_.size()) {
             writing_.clear();
-            if (writing_.capacity() > keep_write_capacity) writing_ = {};
-            if (pending_.capacity() > keep_write_capacity && pending_.empty()) pending_ = {};
-            continue;
+            write_offset_ = 0;
+            if (pending_.empty()) break;
+            std::swap(writing_, pending_);
         }
-        if (closing_) {
-            (void)co_await stream_.async_shutdown(std::chrono::seconds(2));
-            co_return client_errc::disconnected;
+        tls::stream::wait_for need = tls::stream::wait_for::write;
+        auto [ec, n] = stream_.write_now(std::span<const std::byte>{writing_}.subspan(write_offset_), need);
+        if (ec == std::errc::operation_would_block) {
+            write_blocked_ = true;
+            const auto what = need == tls::stream::wait_for::read ? tls::tcp::socket::wait_read : tls::tcp::socket::wait_write;
+            stream_.socket().async_wait(what, [this](const boost::system::error_code& wec) {
+                write_blocked_ = false;
+                if (wec) return fail(wec);
+                flush();
+            });
+            return;
         }
-        const auto now = clock::now();
-        if (ping_outstanding_ && now >= pingresp_deadline_) co_return client_errc::pingresp_timeout;
-        if (keep_alive_.count() > 0 && !ping_outstanding_ && now >= last_sent_ + keep_alive_) {
-            mqtt::encode(mqtt::pingreq{}, pending_);
-            ping_outstanding_ = true;
-            pingresp_deadline_ = now + pingresp_timeout_;
-            continue;
-        }
-        auto next = clock::time_point::max();
-        if (ping_outstanding_) next = pingresp_deadline_;
-        else if (keep_alive_.count() > 0) next = last_sent_ + keep_alive_;
-        timer_.expires_at(next);
-        writer_idle_ = true;
-        co_await timer_.async_wait(tok);  // expiry, or wake_writer() cancelling it
-        writer_idle_ = false;
+        if (ec) return fail(ec);
+        write_offset_ += n;
+        last_sent_ = clock::now();
     }
+    if (write_blocked_ || !stream_.is_open()) return;
+    // Idle connections keep no large buffers.
+    if (writing_.capacity() > keep_write_capacity) writing_ = {};
+    if (pending_.capacity() > keep_write_capacity) pending_ = {};
+    if (closing_ && connected_) {
+        // DISCONNECT is out: close_notify, then close; the read loop ends and run() returns.
+        if (!failure_) failure_ = client_errc::disconnected;
+        stream_.shutdown_now();
+    }
+}
+
+void connection::arm_timer(clock::time_point at) {
+    timer_.expires_at(at);
+    timer_armed_ = true;
+    timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
+}
+
+// Re-armed lazily: sends do not touch the timer; when it fires, it checks what is due.
+void connection::on_timer(const boost::system::error_code& ec) {
+    timer_armed_ = false;
+    if (ec || !connected_ || failure_) return;
+    const auto now = clock::now();
+    if (ping_outstanding_) {
+        if (now >= pingresp_deadline_) return fail(client_errc::pingresp_timeout);
+        return arm_timer(pingresp_deadline_);
+    }
+    if (now >= last_sent_ + keep_alive_) {
+        mqtt::encode(mqtt::pingreq{}, pending_);
+        ping_outstanding_ = true;
+        pingresp_deadline_ = now + pingresp_timeout_;
+        flush();
+        return arm_timer(pingresp_deadline_);
+    }
+    arm_timer(last_sent_ + keep_alive_);
+}
+
+void connection::fail(std::error_code why) {
+    if (!failure_) failure_ = why;
+    stream_.close();
 }
 
 std::error_code connection::handle_frame(const mqtt::frame& f) {
@@ -211,13 +245,13 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
                     awaiting_pubrel_.push_back(p->packet_id);
                 }
                 mqtt::encode(mqtt::pubrec{.packet_id = p->packet_id}, pending_);
-                wake_writer();
+                flush();
                 return {};
             }
             if (on_message_) on_message_(*p);
             if (p->qos == mqtt::qos::at_least_once) {
                 mqtt::encode(mqtt::puback{.packet_id = p->packet_id}, pending_);
-                wake_writer();
+                flush();
             }
             return {};
         }
@@ -230,7 +264,7 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
             if (!a) return a.error();
             // PUBREL goes out even for an id we do not know (4.3.3: the server may resend PUBREC).
             mqtt::encode(mqtt::pubrel{.packet_id = a->packet_id}, pending_);
-            wake_writer();
+            flush();
             for (auto& op : in_flight_)
                 if (op.id == a->packet_id && op.what == waiting_for::pubrec) op.what = waiting_for::pubcomp;
             return {};
@@ -245,7 +279,7 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
             std::erase(awaiting_pubrel_, a->packet_id);
             if (awaiting_pubrel_.empty()) awaiting_pubrel_.shrink_to_fit();
             mqtt::encode(mqtt::pubcomp{.packet_id = a->packet_id}, pending_);
-            wake_writer();
+            flush();
             return {};
         }
         case packet_type::suback: {
@@ -262,8 +296,7 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
         case packet_type::pingresp: {
             const auto a = mqtt::decode_pingresp(f.body, f.flags);
             if (!a) return a.error();
-            ping_outstanding_ = false;
-            wake_writer();  // re-arm the timer for the next keep-alive instead of the PINGRESP deadline
+            ping_outstanding_ = false;  // the timer, armed for the PINGRESP deadline, re-arms for keep-alive
             return {};
         }
         default: return client_errc::unexpected_packet;  // CONNACK again, or a server-bound packet
@@ -289,10 +322,6 @@ std::uint16_t connection::allocate_id() {
         const bool used = std::any_of(in_flight_.begin(), in_flight_.end(), [id](const pending_op& op) { return op.id == id; });
         if (!used) return id;
     }
-}
-
-void connection::wake_writer() {
-    if (writer_idle_) timer_.cancel();
 }
 
 void connection::post_completion(completion done, std::error_code ec) {
@@ -330,9 +359,9 @@ void connection::start_publish(const mqtt::publish& p, completion done) {
         pending_.resize(before);
         return post_completion(std::move(done), client_errc::queue_full);
     }
-    wake_writer();
-    if (out.qos == mqtt::qos::at_most_once) return post_completion(std::move(done), {});
-    in_flight_.push_back({out.packet_id, out.qos == mqtt::qos::at_least_once ? waiting_for::puback : waiting_for::pubrec, std::move(done)});
+    if (out.qos == mqtt::qos::at_most_once) post_completion(std::move(done), {});
+    else in_flight_.push_back({out.packet_id, out.qos == mqtt::qos::at_least_once ? waiting_for::puback : waiting_for::pubrec, std::move(done)});
+    flush();
 }
 
 void connection::start_subscribe(std::span<const mqtt::subscription> subs, completion done) {
@@ -346,8 +375,8 @@ void connection::start_subscribe(std::span<const mqtt::subscription> subs, compl
         pending_.resize(before);
         return post_completion(std::move(done), e.code());
     }
-    wake_writer();
     in_flight_.push_back({id, waiting_for::suback, std::move(done)});
+    flush();
 }
 
 void connection::start_unsubscribe(std::span<const std::string_view> filters, completion done) {
@@ -361,21 +390,21 @@ void connection::start_unsubscribe(std::span<const std::string_view> filters, co
         pending_.resize(before);
         return post_completion(std::move(done), e.code());
     }
-    wake_writer();
     in_flight_.push_back({id, waiting_for::unsuback, std::move(done)});
+    flush();
 }
 
 void connection::disconnect() {
     if (!connected_ || closing_) return;
     mqtt::encode(mqtt::disconnect{}, pending_);
     closing_ = true;
-    wake_writer();
+    flush();
 }
 
 void connection::abort() noexcept {
     closing_ = true;
+    if (!failure_) failure_ = std::make_error_code(std::errc::connection_aborted);
     stream_.abort();
-    if (writer_idle_) timer_.cancel();
 }
 
 }  // namespace wv::client

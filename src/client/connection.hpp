@@ -3,8 +3,10 @@
 //
 // Built for fleets: the simulator holds 15,000 of these in one process, so a connection keeps
 // no read buffer (reads go to one buffer per thread and are decoded before the next await), no
-// write buffer while idle, one timer (writer wake-up + keep-alive + PINGRESP deadline), and
-// no copy of its options' strings.
+// write buffer while idle, no writer coroutine (packets are written at once, non-blocking; only
+// a full socket buffer parks the rest until the socket is writable), one lazily re-armed timer
+// (keep-alive and PINGRESP deadline), and no copy of its options' strings. run() is a single
+// coroutine: the read loop.
 //
 //   wv::client::connection c{std::move(tls_stream)};
 //   c.on_message([](const wv::mqtt::publish& p) { ... });         // views valid during the call
@@ -121,21 +123,28 @@ private:
     void start_unsubscribe(std::span<const std::string_view> filters, completion done);
 
     asio::awaitable<std::error_code> read_loop();
-    asio::awaitable<std::error_code> write_loop();
     std::error_code handle_frame(const mqtt::frame& f);
     std::error_code complete_ack(std::uint16_t id, waiting_for what, std::error_code result);
 
+    // Writes what is queued now, without suspending; on a full socket buffer, parks until the
+    // socket is writable. After a DISCONNECT is out, sends close_notify and closes.
+    void flush();
+    void arm_timer(std::chrono::steady_clock::time_point at);
+    void on_timer(const boost::system::error_code& ec);
+    // Ends the connection with `why` (kept if a reason is already set): closes the socket, which
+    // ends the read loop in run().
+    void fail(std::error_code why);
+
     std::uint16_t allocate_id();
-    bool can_queue(std::size_t bytes) const;
-    void wake_writer();
     void post_completion(completion done, std::error_code ec);
     void fail_all(std::error_code ec);
 
     tls::stream stream_;
     mqtt::stream_decoder decoder_;
-    asio::steady_timer timer_;        // writer wake-up, keep-alive and PINGRESP deadlines
-    mqtt::byte_buffer pending_;       // encoded packets waiting for the writer
-    mqtt::byte_buffer writing_;       // the batch being written
+    asio::steady_timer timer_;        // keep-alive and PINGRESP deadlines (CONNACK's during async_connect)
+    mqtt::byte_buffer pending_;       // encoded packets not yet handed to the socket
+    mqtt::byte_buffer writing_;       // the batch being written (kept while the socket is full)
+    std::size_t write_offset_ = 0;    // plain TCP: bytes of writing_ already written
     std::vector<pending_op> in_flight_;
     std::vector<std::uint16_t> awaiting_pubrel_;  // incoming QoS 2 ids, delivered, not yet released
     message_handler on_message_;
@@ -147,8 +156,10 @@ private:
     std::uint16_t next_id_ = 1;
     bool connected_ = false;
     bool session_present_ = false;
-    bool closing_ = false;            // disconnect() called
-    bool writer_idle_ = false;        // the writer waits on timer_: cancel it to wake it
+    std::error_code failure_;         // why the connection ended, once it has
+    bool closing_ = false;            // disconnect() or abort() called
+    bool write_blocked_ = false;      // a wait for writability is pending (its handler uses this)
+    bool timer_armed_ = false;        // a timer wait is pending (its handler uses this)
     bool ping_outstanding_ = false;
     bool large_frame_seen_ = false;   // shrink the decoder once the big packet is through
 };

@@ -10,7 +10,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -232,29 +231,55 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> stream::async_read_som
     }
 }
 
-asio::awaitable<std::error_code> stream::async_write(std::span<const std::byte> buf) {
-    if (!sock_.is_open()) co_return tls_errc::not_connected;
+std::tuple<std::error_code, std::size_t> stream::write_now(std::span<const std::byte> buf, wait_for& need) {
+    const auto would_block = std::make_error_code(std::errc::operation_would_block);
+    if (!sock_.is_open()) return {tls_errc::not_connected, 0};
+    if (buf.empty()) return {std::error_code{}, 0};
     if (!ssl_) {
-        auto [ec, n] = co_await asio::async_write(sock_, asio::buffer(buf.data(), buf.size()), tok);
-        co_return to_std(ec);
+        boost::system::error_code ec;
+        const std::size_t n = sock_.write_some(asio::buffer(buf.data(), buf.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            need = wait_for::write;
+            return {would_block, 0};
+        }
+        return {to_std(ec), n};
     }
+    ERR_clear_error();
+    std::size_t n = 0;
+    const int r = SSL_write_ex(ssl_, buf.data(), buf.size(), &n);
+    if (r == 1) return {std::error_code{}, n};
+    const int err = SSL_get_error(ssl_, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        need = err == SSL_ERROR_WANT_READ ? wait_for::read : wait_for::write;
+        return {would_block, 0};
+    }
+    return {ssl_failure(r, false), 0};
+}
+
+asio::awaitable<std::error_code> stream::async_write(std::span<const std::byte> buf) {
     while (!buf.empty()) {
-        ERR_clear_error();
-        std::size_t n = 0;
-        const int r = SSL_write_ex(ssl_, buf.data(), buf.size(), &n);
-        if (r == 1) {
-            buf = buf.subspan(n);
+        wait_for need = wait_for::write;
+        auto [ec, n] = write_now(buf, need);
+        if (ec == std::errc::operation_would_block) {
+            if (auto wec = co_await async_wait_ready(need)) co_return wec;
             continue;
         }
-        const int err = SSL_get_error(ssl_, r);
-        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-            auto [ec] = co_await sock_.async_wait(err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
-            if (ec) co_return to_std(ec);
-            continue;
-        }
-        co_return ssl_failure(r, false);
+        if (ec) co_return ec;
+        buf = buf.subspan(n);
     }
     co_return std::error_code{};
+}
+
+void stream::shutdown_now() noexcept {
+    if (!sock_.is_open()) return;
+    if (ssl_ && SSL_is_init_finished(ssl_)) {
+        ERR_clear_error();
+        (void)SSL_shutdown(ssl_);  // queues and tries to send close_notify; not waiting for theirs
+        ERR_clear_error();
+    }
+    boost::system::error_code ignored;
+    sock_.shutdown(tcp::socket::shutdown_send, ignored);
+    sock_.close(ignored);
 }
 
 asio::awaitable<std::error_code> stream::async_shutdown(std::chrono::milliseconds timeout) {

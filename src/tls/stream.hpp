@@ -86,12 +86,20 @@ public:
     std::tuple<std::error_code, std::size_t> read_now(std::span<std::byte> buf, wait_for& need);
     asio::awaitable<std::error_code> async_wait_ready(wait_for need);
 
+    // One non-blocking write attempt that never suspends: bytes written (TLS: all of `buf` or
+    // none), or std::errc::operation_would_block with `need` set. After would-block on TLS,
+    // retry with the same bytes (OpenSSL's rule), once async_wait_ready(need) completes.
+    std::tuple<std::error_code, std::size_t> write_now(std::span<const std::byte> buf, wait_for& need);
+
     // Writes all of `buf` (or fails).
     asio::awaitable<std::error_code> async_write(std::span<const std::byte> buf);
 
     // Graceful close: sends close_notify (TLS), shuts down the sending side and closes the
     // socket; does not wait for the peer's close_notify. Bounded by `timeout`.
     asio::awaitable<std::error_code> async_shutdown(std::chrono::milliseconds timeout);
+    // One non-blocking close_notify attempt (TLS), then shutdown of the sending side and close;
+    // never suspends. For callers that cannot await (a full send buffer skips close_notify).
+    void shutdown_now() noexcept;
     // Closes the socket at once: the peer sees FIN without close_notify.
     void close() noexcept;
     // Closes with SO_LINGER 0: the peer sees RST (a "network failure", e.g. to fire a last will).

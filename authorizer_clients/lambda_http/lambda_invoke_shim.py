@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--record", help="append one JSON line per request")
     ap.add_argument("--verify-sigv4", metavar="KEY_ID:SECRET", help="check SigV4 (service lambda) with botocore")
     ap.add_argument("--region", default="us-east-1")
+    ap.add_argument("--tls-cert", help="serve https with this PEM certificate (chain)")
+    ap.add_argument("--tls-key", help="the certificate's PEM private key")
     args = ap.parse_args()
 
     handler, default_name = load_handler(args.handler)
@@ -112,7 +114,8 @@ def main():
                 return False
             signed = got.split("SignedHeaders=")[1].split(",")[0].split(";")
             skip = ("host", "x-amz-date", "x-amz-security-token")
-            req = AWSRequest(method="POST", url="http://%s%s" % (self.headers.get("Host"), self.path), data=body,
+            scheme = "https" if args.tls_cert else "http"
+            req = AWSRequest(method="POST", url="%s://%s%s" % (scheme, self.headers.get("Host"), self.path), data=body,
                              headers={h: self.headers[h] for h in signed if h not in skip and h in self.headers})
             req.context["timestamp"] = self.headers.get("X-Amz-Date", "")
             signer = SigV4Auth(Credentials(key, secret, self.headers.get("X-Amz-Security-Token")), "lambda", args.region)
@@ -163,13 +166,18 @@ def main():
 
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as f:
             f.write(str(port))
         os.rename(tmp, args.port_file)  # atomic: readers never see a half-written port
-    sys.stderr.write("lambda shim on http://%s:%d\n" % (args.host, port))
+    sys.stderr.write("lambda shim on %s://%s:%d\n" % ("https" if args.tls_cert else "http", args.host, port))
     try:
         server.serve_forever()
     except KeyboardInterrupt:

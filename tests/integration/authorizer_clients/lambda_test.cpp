@@ -206,3 +206,33 @@ TEST_CASE("lambda backend config errors") {
     CHECK_THROWS_AS(wv::lambda_http::make_lambda_backend({.url = "http://x"}), std::invalid_argument);
     CHECK_THROWS_AS(wv::lambda_http::make_lambda_backend({.url = "http://x:99999", .function = "f"}), std::invalid_argument);
 }
+
+TEST_CASE("https: TLS with certificate and host checks, SigV4 by default, botocore agrees") {
+    wv::test::temp_dir certs;
+    const auto key = certs / "key.pem", cert = certs / "cert.pem", other_key = certs / "k2.pem", other = certs / "c2.pem";
+    for (const auto& [k, c] : {std::pair{key, cert}, std::pair{other_key, other}}) {
+        const auto r = wv::test::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                      "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", k.string(), "-out", c.string(),
+                                      "-days", "1", "-subj", "/CN=localhost", "-addext",
+                                      "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    }
+    shim s({"--tls-cert", cert.string(), "--tls-key", key.string(), "--verify-sigv4",
+            "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "--region", "eu-central-1"});
+    const wv::sigv4::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "test"};
+    const std::string url = "https://127.0.0.1:" + std::to_string(s.port);
+    auto b = wv::lambda_http::make_lambda_backend(
+        {.url = url, .function = "auth", .region = "eu-central-1", .credentials = creds, .ca_file = cert});
+    CHECK(b->describe() == "lambda " + url + " fn=auth sigv4=eu-central-1");
+    auto r = call(*b, mqtt_event("alice", "pw", "d1"));
+    REQUIRE_MESSAGE(r.error == backend_errc::none, errc_name(r.error), " ", r.detail);
+    CHECK(json::parse(r.body)["isAuthenticated"] == true);
+    CHECK(s.records().back()["headers"].contains("Authorization"));  // https signs without being asked
+
+    // A server whose certificate our CA file does not vouch for: refused at the handshake.
+    auto wrong = wv::lambda_http::make_lambda_backend(
+        {.url = url, .function = "auth", .region = "eu-central-1", .credentials = creds, .ca_file = other});
+    r = call(*wrong, "{}");
+    CHECK(r.error == backend_errc::transport);
+    CHECK_MESSAGE(r.detail.rfind("TLS handshake with 127.0.0.1:", 0) == 0, r.detail);
+}

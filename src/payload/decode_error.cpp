@@ -20,6 +20,7 @@ public:
         case payload_errc::wrong_wire_type: return "wrong wire type for the field";
         case payload_errc::unknown_field: return "unknown field";
         case payload_errc::invalid_input: return "invalid input";
+        case payload_errc::too_many_samples: return "too many samples";
         }
         return "unknown payload error";
     }

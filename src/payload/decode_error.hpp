@@ -26,6 +26,7 @@ enum class payload_errc {
     wrong_wire_type,        // strict mode only: a known field with another wire type
     unknown_field,          // strict mode only: a field number the schema does not have
     invalid_input,          // not a payload at all (bad base64/hex, bad event JSON)
+    too_many_samples,       // more samples than decode_options::max_samples allows
 };
 
 const std::error_category& payload_category() noexcept;

@@ -1,6 +1,7 @@
 #pragma once
 // What a simulated device reports: the channels of each SamplesBatchMessage, how many samples
-// each carries, what kind of values and in which range. Loaded once at start-up.
+// each carries, what kind of values and in which range. Loaded once at start-up; plain values,
+// freely copied and shared read-only between threads.
 #include <cstdint>
 #include <filesystem>
 #include <string>

@@ -172,6 +172,7 @@ bool decode_periodic(reader& r, span_t s, periodic_samples& m) {
             if (!r.read_varint(s, f == 1 ? m.first_timestamp : m.interval)) return false;
         } else if (f == 3 && t == wire::delimited) {
             path_scope ps(r, "data", static_cast<std::int64_t>(m.data.size()));
+            if (!r.count_sample(at)) return false;
             auto& d = m.data.emplace_back();
             if (!sub_message(r, s, at, [&](span_t b) { return decode_sample_data(r, b, d); })) return false;
         } else if (!r.unexpected(s, f, t, at, f >= 1 && f <= 3)) {
@@ -189,6 +190,7 @@ bool decode_sparse(reader& r, span_t s, sparse_samples& m) {
         if (!r.read_tag(s, f, t)) return false;
         if (f == 1 && t == wire::delimited) {
             path_scope ps(r, "samples", static_cast<std::int64_t>(m.samples.size()));
+            if (!r.count_sample(at)) return false;
             auto& d = m.samples.emplace_back();
             if (!sub_message(r, s, at, [&](span_t b) { return decode_stamped(r, b, d); })) return false;
         } else if (!r.unexpected(s, f, t, at, f == 1)) {
@@ -250,6 +252,7 @@ bool decode_samples_message(reader& r, span_t s, samples_message& m) {
 
 result<samples_batch> decode_samples_batch(std::span<const std::byte> in, decode_options opt) {
     reader r(reinterpret_cast<const std::uint8_t*>(in.data()), in.size(), opt.strict);
+    r.set_max_samples(opt.max_samples);
     samples_batch b;
     auto s = r.whole();
     while (!s.done()) {

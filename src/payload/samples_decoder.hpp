@@ -7,7 +7,7 @@
 // mode additionally rejects unknown fields and wrong wire types, for validating an encoder.
 // Errors carry the byte offset and the field path; decoding never throws on bad input,
 // never recurses deeper than the schema (plus a 100-level bound on unknown groups), and
-// allocates at most in proportion to the input size.
+// allocates at most in proportion to the input size. Pure functions: safe from any thread.
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -19,6 +19,10 @@ namespace wv::payload {
 
 struct decode_options {
     bool strict = false;
+    // Periodic plus sparse samples allowed in one batch; 0 means no limit. A bound for
+    // callers that decode untrusted payloads in a shared process (each sample costs ~64 bytes
+    // decoded and ~550 bytes as Lambda JSON).
+    std::size_t max_samples = 0;
 };
 
 result<samples_batch> decode_samples_batch(std::span<const std::byte> in, decode_options opt = {});

@@ -44,6 +44,14 @@ public:
     // For fields the schema knows but with another wire type: strict mode fails, else skip.
     bool unexpected(span& s, std::uint32_t field, std::uint8_t type, const std::uint8_t* tag_at, bool known);
 
+    // Counts one sample against the max_samples budget (0: unlimited).
+    bool count_sample(const std::uint8_t* at) {
+        if (max_samples_ && ++samples_ > max_samples_)
+            return fail(payload_errc::too_many_samples, at, "limit " + std::to_string(max_samples_));
+        return true;
+    }
+    void set_max_samples(std::size_t n) noexcept { max_samples_ = n; }
+
     // Nesting: enter() before decoding a sub-message, leave() after.
     bool enter(const std::uint8_t* at);
     void leave() noexcept { ++depth_left_; }
@@ -66,6 +74,8 @@ private:
     const std::uint8_t* end_;
     bool strict_;
     int depth_left_ = recursion_limit;
+    std::size_t max_samples_ = 0;
+    std::size_t samples_ = 0;
     std::array<frame, 16> path_{};
     int depth_ = 0;
     std::optional<decode_error> error_;

@@ -187,3 +187,18 @@ TEST_CASE("adversarial: 128 KB random buffers and random mutations") {
         check_same_as_libprotobuf(in);
     }
 }
+
+TEST_CASE("adversarial: max_samples bounds what a payload can make us allocate") {
+    std::vector<std::byte> body;
+    for (int i = 0; i < 10; ++i) body.insert(body.end(), {std::byte{0x1a}, std::byte{0x00}});  // empty SampleData
+    const auto in = wrap(0x12, wrap(0x1a, body));
+    CHECK(decode_samples_batch(in, {.max_samples = 10}).has_value());
+    CHECK(decode_samples_batch(in).has_value());
+    const auto e = error_of(in, {.max_samples = 9});
+    CHECK(e.code == payload_errc::too_many_samples);
+    CHECK(e.offset == 4 + 2 * 9);
+    CHECK(e.field_path == "samples_batch[0].periodic.data[9]");
+    CHECK(e.message() == "too many samples at byte 22 in samples_batch[0].periodic.data[9] (limit 9)");
+    const auto sparse = wrap(0x12, wrap(0x22, {std::byte{0x0a}, std::byte{0x00}, std::byte{0x0a}, std::byte{0x00}}));
+    CHECK(error_of(sparse, {.max_samples = 1}).field_path == "samples_batch[0].sparse.samples[1]");
+}

@@ -12,7 +12,9 @@
 // mapping: uint64/sint64 as strings, float and double as numbers printed as libprotobuf prints
 // them (shortest form that round-trips at the field's precision; "NaN", "Infinity",
 // "-Infinity" as strings), bool, GPS and JPG as objects with every field (imageData base64).
-// Unknown enum numbers print as numbers.
+// Unknown enum numbers print as numbers. (A Lambda running Python's protobuf prints float
+// fields with the shortest form that round-trips as a float, e.g. 0.12345679 where
+// libprotobuf's C++ printer, matched here, gives 0.123456791: the same float32, other text.)
 //
 // Where the spec is silent (the Lambda would raise): a SampleData with no member set gives
 // "value": null; an entry without type_and_number gives null channelNumber and channelType; an

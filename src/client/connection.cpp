@@ -137,6 +137,8 @@ asio::awaitable<std::error_code> connection::run() {
     co_return why;
 }
 
+// Every idle connection sits suspended here, so this frame is kept small: the socket wait is
+// awaited directly (no nested coroutine) and the read buffer is per thread.
 asio::awaitable<std::error_code> connection::read_loop() {
     for (;;) {
         // The buffer is taken after every wake-up: the coroutine may resume on another thread.
@@ -144,26 +146,33 @@ asio::awaitable<std::error_code> connection::read_loop() {
         tls::stream::wait_for need = tls::stream::wait_for::read;
         auto [ec, n] = stream_.read_now(buf, need);
         if (ec == std::errc::operation_would_block) {
-            if (auto wec = co_await stream_.async_wait_ready(need)) co_return wec;
+            const auto what = need == tls::stream::wait_for::read ? tls::tcp::socket::wait_read : tls::tcp::socket::wait_write;
+            auto [wec] = co_await stream_.socket().async_wait(what, tok);
+            if (wec) co_return std::error_code(wec);
             continue;
         }
         if (ec) co_return ec;
-        decoder_.feed(buf.first(n));
-        for (;;) {
-            auto next = decoder_.next();
-            if (std::holds_alternative<mqtt::need_more>(next)) break;
-            if (const auto* e = std::get_if<std::error_code>(&next)) co_return *e;
-            const auto& f = std::get<mqtt::frame>(next);
-            if (f.consumed > large_frame_bytes) large_frame_seen_ = true;
-            if (auto herr = handle_frame(f)) co_return herr;
-        }
-        // Nothing of this chunk is referenced any more; drop a reassembly buffer grown by a
-        // large packet so an idle connection returns to its small size.
-        if (large_frame_seen_ && decoder_.buffered() == 0) {
-            decoder_ = mqtt::stream_decoder(decoder_.limits_in_use());
-            large_frame_seen_ = false;
-        }
+        if (auto derr = decode(buf.first(n))) co_return derr;
     }
+}
+
+std::error_code connection::decode(std::span<const std::byte> chunk) {
+    decoder_.feed(chunk);
+    for (;;) {
+        auto next = decoder_.next();
+        if (std::holds_alternative<mqtt::need_more>(next)) break;
+        if (const auto* e = std::get_if<std::error_code>(&next)) return *e;
+        const auto& f = std::get<mqtt::frame>(next);
+        if (f.consumed > large_frame_bytes) large_frame_seen_ = true;
+        if (auto herr = handle_frame(f)) return herr;
+    }
+    // Nothing of this chunk is referenced any more; drop a reassembly buffer grown by a
+    // large packet so an idle connection returns to its small size.
+    if (large_frame_seen_ && decoder_.buffered() == 0) {
+        decoder_ = mqtt::stream_decoder(decoder_.limits_in_use());
+        large_frame_seen_ = false;
+    }
+    return {};
 }
 
 void connection::flush() {

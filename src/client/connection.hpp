@@ -10,14 +10,16 @@
 //
 //   wv::client::connection c{std::move(tls_stream)};
 //   c.on_message([](const wv::mqtt::publish& p) { ... });         // views valid during the call
-//   if (auto ec = co_await c.async_connect({.client_id = "d1", .user_name = u, .password = pw})) ...;
+//   const wv::client::session_options so{.client_id = "d1", .user_name = u, .password = pw};
+//   if (auto ec = co_await c.async_connect(so)) ...;
 //   asio::co_spawn(ex, c.run(), [](std::exception_ptr, std::error_code why) { ... });
-//   auto [ec] = co_await c.async_publish({.topic = "t", .payload = bytes, .qos = qos::at_least_once},
-//                                        asio::as_tuple(asio::use_awaitable));   // PUBACK received
+//   const wv::mqtt::publish p{.topic = "t", .payload = bytes, .qos = qos::at_least_once};
+//   auto [ec] = co_await c.async_publish(p, asio::as_tuple(asio::use_awaitable));  // PUBACK received
 //   c.disconnect();                      // DISCONNECT, close_notify, close; run() returns disconnected
-//   c.abort();                           // RST, no DISCONNECT: the broker publishes the will
+//   c.abort();                           // RST, no DISCONNECT: the broker publishes the will;
+//                                        // run() returns std::errc::connection_aborted
 //
-// Completions (signature void(std::error_code)) are posted to the handler's executor, never
+// Completions (signature void(std::error_code)) are posted to the connection's executor, never
 // run inside the call that started them. QoS 0 completes once queued, QoS 1 on PUBACK, QoS 2 on
 // PUBCOMP, subscribe on SUBACK (subscription_refused if any filter got 0x80), unsubscribe on
 // UNSUBACK. When the connection ends, every pending completion gets connection_lost.
@@ -26,8 +28,8 @@
 //
 // Errors: async_connect returns transport errors, mqtt_errc for a malformed CONNACK, or
 // client_errc (timeout, CONNACK refusal codes, unexpected_packet). run() returns why the
-// connection ended. Nothing here throws on network input; an encoder throws
-// mqtt::exception only for local values the wire cannot carry (a topic over 65,535 bytes).
+// connection ended. Nothing here throws: a local value the wire cannot carry (a topic over
+// 65,535 bytes) completes its operation with the codec's error (mqtt_errc::string_too_long).
 // Threading: a connection belongs to its stream's executor; call every member from there.
 // It must not move while run() or async_connect is in progress (it is neither copyable nor
 // movable); destroy it only after run() has returned.

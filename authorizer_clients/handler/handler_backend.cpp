@@ -89,23 +89,28 @@ std::vector<std::string> string_lines(const nlohmann::json& j, const char* key) 
     return out;
 }
 
-class handler_backend final : public auth::authorizer_backend {
+// Everything that runs on the I/O thread. Shared by the handle and the thread itself, so it
+// outlives every handler even when the handle is dropped from inside a completion.
+class handler_pool {
 public:
-    handler_backend(handler_options opts, handler_spec spec)
+    using completion = auth::authorizer_backend::completion;
+
+    handler_pool(handler_options opts, handler_spec spec)
         : opts_(std::move(opts)), spec_(std::move(spec)), guard_(io_.get_executor()), rng_(std::random_device{}()) {
         build_spawn_request();
         want_warm_ = opts_.prestart;
         if (want_warm_) asio::post(io_, [this] { dispatch(); });
-        thread_ = std::thread([this] { io_.run(); });
     }
 
-    ~handler_backend() override {
+    void run() { io_.run(); }
+
+    // Fails what is pending, kills the workers, lets run() return once the last handler is done.
+    void stop() {
         asio::post(io_, [this] { shutdown(); });
         guard_.reset();
-        thread_.join();
     }
 
-    void invoke(std::string event_json, steady::time_point deadline, completion done) override {
+    void invoke(std::string event_json, steady::time_point deadline, completion done) {
         auto c = std::make_shared<call_state>(io_);
         c->deadline = deadline;
         c->started = steady::now();
@@ -120,7 +125,7 @@ public:
         asio::post(io_, [this, c] { enqueue(c); });
     }
 
-    std::string describe() const override {
+    std::string describe() const {
         return std::string("handler ") + to_string(spec_.rt) + ":" + spec_.file.string() + ":" + spec_.function +
                " workers=" + std::to_string(opts_.workers);
     }
@@ -399,13 +404,36 @@ private:
     spawn_request req_;
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_;
-    std::thread thread_;
     std::vector<std::shared_ptr<worker>> workers_;
     std::deque<std::shared_ptr<call_state>> queue_;
     std::uint64_t next_id_ = 0;
     bool want_warm_ = true;
     bool stopping_ = false;
     std::mt19937_64 rng_;
+};
+
+class handler_backend final : public auth::authorizer_backend {
+public:
+    handler_backend(handler_options opts, handler_spec spec)
+        : pool_(std::make_shared<handler_pool>(std::move(opts), std::move(spec))),
+          thread_([p = pool_] { p->run(); }) {}
+
+    ~handler_backend() override {
+        pool_->stop();
+        // Dropped from inside one of our own completions (the last owner let go there): the
+        // thread cannot join itself; it finishes on its own, holding the pool until then.
+        if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
+        else thread_.join();
+    }
+
+    void invoke(std::string event_json, steady::time_point deadline, completion done) override {
+        pool_->invoke(std::move(event_json), deadline, std::move(done));
+    }
+    std::string describe() const override { return pool_->describe(); }
+
+private:
+    std::shared_ptr<handler_pool> pool_;
+    std::thread thread_;
 };
 
 }  // namespace

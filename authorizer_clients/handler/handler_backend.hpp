@@ -25,8 +25,8 @@
 //
 // Threading: invoke() may be called from any thread; completions run on the backend's own
 // I/O thread and must not block. The destructor fails calls still pending with `transport`
-// ("backend stopped"), kills the workers and joins the thread; do not destroy the backend
-// from inside a completion.
+// ("backend stopped"), kills the workers and joins the thread (when the last owner lets go
+// inside a completion, on that thread, the thread is left to finish on its own instead).
 #include <chrono>
 #include <cstddef>
 #include <filesystem>

@@ -66,9 +66,12 @@ struct call_state {
     bool finished = false;
 };
 
-class lambda_backend final : public auth::authorizer_backend {
+// Everything that runs on the I/O thread; shared by the handle and the thread (see ~lambda_backend).
+class lambda_client {
 public:
-    lambda_backend(lambda_options opts, http_url url, std::optional<sigv4::credentials> creds, std::string region)
+    using completion = auth::authorizer_backend::completion;
+
+    lambda_client(lambda_options opts, http_url url, std::optional<sigv4::credentials> creds, std::string region)
         : opts_(std::move(opts)), url_(std::move(url)), creds_(std::move(creds)), region_(std::move(region)), ssl_(asio::ssl::context::tls_client),
           guard_(io_.get_executor()) {
         target_ = url_.base_path + "/2015-03-31/functions/" + sigv4::uri_encode(opts_.function, false) + "/invocations";
@@ -78,16 +81,16 @@ public:
             if (!opts_.ca_file.empty()) ssl_.load_verify_file(opts_.ca_file.string());
             ssl_.set_verify_mode(opts_.verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
         }
-        thread_ = std::thread([this] { io_.run(); });
     }
 
-    ~lambda_backend() override {
+    void run() { io_.run(); }
+
+    void stop() {
         asio::post(io_, [this] { shutdown(); });
         guard_.reset();
-        thread_.join();
     }
 
-    void invoke(std::string event_json, steady::time_point deadline, completion done) override {
+    void invoke(std::string event_json, steady::time_point deadline, completion done) {
         auto c = std::make_shared<call_state>(io_);
         c->event = std::move(event_json);
         c->deadline = deadline;
@@ -95,7 +98,7 @@ public:
         asio::post(io_, [this, c] { enqueue(c); });
     }
 
-    std::string describe() const override {
+    std::string describe() const {
         return "lambda " + std::string(url_.tls ? "https://" : "http://") + url_.host_header() + url_.base_path +
                " fn=" + opts_.function + (opts_.qualifier.empty() ? "" : ":" + opts_.qualifier) +
                (creds_ ? " sigv4=" + region_ : "");
@@ -292,12 +295,35 @@ private:
     asio::io_context io_{1};
     asio::ssl::context ssl_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_;
-    std::thread thread_;
     std::deque<std::shared_ptr<call_state>> queue_;
     std::vector<std::unique_ptr<connection>> idle_;
     std::set<connection*> busy_;
     std::size_t open_ = 0;
     bool stopping_ = false;
+};
+
+class lambda_backend final : public auth::authorizer_backend {
+public:
+    lambda_backend(lambda_options opts, http_url url, std::optional<sigv4::credentials> creds, std::string region)
+        : client_(std::make_shared<lambda_client>(std::move(opts), std::move(url), std::move(creds), std::move(region))),
+          thread_([c = client_] { c->run(); }) {}
+
+    ~lambda_backend() override {
+        client_->stop();
+        // Dropped from inside one of our own completions: the thread cannot join itself; it
+        // finishes on its own, holding the client until its last handler has run.
+        if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
+        else thread_.join();
+    }
+
+    void invoke(std::string event_json, steady::time_point deadline, completion done) override {
+        client_->invoke(std::move(event_json), deadline, std::move(done));
+    }
+    std::string describe() const override { return client_->describe(); }
+
+private:
+    std::shared_ptr<lambda_client> client_;
+    std::thread thread_;
 };
 
 }  // namespace

@@ -15,7 +15,8 @@
 //
 // Threading: invoke() from any thread; completions run on the backend's single I/O thread
 // and must not block. The destructor fails pending calls with transport ("backend stopped"),
-// closes every connection and joins the thread.
+// closes every connection and joins the thread (or, when dropped inside one of its own
+// completions, lets the thread finish on its own).
 // Errors at construction (std::invalid_argument): a bad URL, no region for signing, no
 // credentials when signing is required (the message says where it looked).
 #include <chrono>

@@ -7,7 +7,7 @@
 // and the same handler behind Lambda's Invoke API (lambda_invoke_shim.py, one python process)
 // reached over keep-alive HTTP. Rates double from 50/s until p99 reaches the limit, a call
 // fails, or the achieved rate falls under 90% of the asked one; the last passing step is the
-// answer. Ratios between backends matter more than absolute numbers on a shared machine.
+// answer (a failing step is tried twice). Ratios between backends matter more than absolute numbers on a shared machine.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,8 +61,13 @@ backend_result sweep(const std::string& name, std::shared_ptr<auth::authorizer_b
     for (double rate = 50; rate <= 102400; rate *= 2) {
         o.rate = rate;
         auto r = loadgen::run_load(backend, o);
-        const bool pass = r.p99_ms < p99_limit_ms && r.backend_errors + r.invalid + r.timeouts + r.overloaded == 0 &&
-                          r.achieved_rate >= 0.9 * rate;
+        const auto passes = [&](const loadgen::load_result& x) {
+            return x.p99_ms < p99_limit_ms && x.backend_errors + x.invalid + x.timeouts + x.overloaded == 0 &&
+                   x.achieved_rate >= 0.9 * rate;
+        };
+        // A shared machine stalls now and then: a failed step gets one more try before it counts.
+        if (!passes(r)) r = loadgen::run_load(backend, o);
+        const bool pass = passes(r);
         std::cerr << "  " << name << " " << rate << "/s: p99 " << r.p99_ms << " ms, achieved " << r.achieved_rate
                   << "/s, allowed " << r.allowed << ", denied " << r.denied << ", errors "
                   << r.backend_errors + r.invalid + r.timeouts + r.overloaded << (pass ? "" : "  <- limit")

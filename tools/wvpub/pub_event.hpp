@@ -19,7 +19,7 @@ struct pub_event {
         delivered,        // publish token complete (message_id, reason)
         delivery_failed,  // publish token failed (message_id, code, reason)
         connection_lost,  // Paho's connection_lost callback
-        disconnected,     // disconnect token complete
+        disconnected,     // the disconnect could not be started: finish
         stdin_line,       // one -l line (text, without its newline)
         stdin_eof,
     };

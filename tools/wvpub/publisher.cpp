@@ -26,7 +26,7 @@ using clock = std::chrono::steady_clock;
 // Forwards Paho token results and callbacks into the event queue. Never blocks.
 class paho_events : public mqtt::iaction_listener, public mqtt::callback {
 public:
-    enum class role { connect, publish, disconnect };
+    enum class role { connect, publish };
     paho_events(event_queue& q, role r) : q_(q), role_(r) {}
 
     void on_success(const mqtt::token& tok) override {
@@ -50,15 +50,11 @@ public:
                 q_.push(std::move(e));
                 break;
             }
-            case role::disconnect: q_.push({pub_event::kind::disconnected, {}}); break;
         }
     }
     void on_failure(const mqtt::token& tok) override {
         if (role_ == role::connect && connect_reported_.exchange(true)) return;
-        pub_event e{role_ == role::connect   ? pub_event::kind::connect_failed
-                    : role_ == role::publish ? pub_event::kind::delivery_failed
-                                             : pub_event::kind::disconnected,
-                    {}};
+        pub_event e{role_ == role::connect ? pub_event::kind::connect_failed : pub_event::kind::delivery_failed, {}};
         e.code = tok.get_return_code();
         e.reason = static_cast<int>(tok.get_reason_code());
         e.message_id = tok.get_message_id();
@@ -167,11 +163,11 @@ private:
     std::shared_ptr<event_queue> queue_;
     event_queue& q_;
     // Declared before cli_ so they outlive it: Paho's threads call them until it is destroyed.
-    std::unique_ptr<paho_events> connect_events_, publish_events_, disconnect_events_;
+    std::unique_ptr<paho_events> connect_events_, publish_events_;
     std::unique_ptr<mqtt::ssl_options> ssl_options_;
     std::unique_ptr<mqtt::connect_options> connect_options_;
     std::unique_ptr<mqtt::async_client> cli_;
-    mqtt::token_ptr connect_token_;
+    mqtt::token_ptr connect_token_, disconnect_token_;
     std::unique_ptr<stdin_lines> lines_;
 
     bool connect_sent_ = false;
@@ -179,6 +175,8 @@ private:
     bool disconnecting_ = false;
     bool stdin_done_ = false;
     bool handshake_started_ = false;
+    // WVPUB_PAHO_DEBUG=1: Paho's own protocol trace on stderr, for reports against wvpub.
+    const bool paho_debug_ = std::getenv("WVPUB_PAHO_DEBUG") != nullptr;
     std::optional<std::string> sent_alert_, got_alert_;
     int local_mid_ = 0;
     int sent_ = 0, completed_ = 0;
@@ -210,7 +208,9 @@ void session::start_disconnect() {
     try {
         auto opts = mqtt::disconnect_options();
         if (plan_.mqtt_version == MQTTVERSION_5) opts.set_properties(plan_.disconnect_properties);
-        cli_->disconnect(opts)->set_action_callback(*disconnect_events_);
+        // The token may complete before a listener could be attached to it, so the main loop
+        // polls it (disconnect_token_) instead.
+        disconnect_token_ = cli_->disconnect(opts);
     } catch (const mqtt::exception&) {
         q_.push({pub_event::kind::disconnected, {}});
     }
@@ -277,7 +277,7 @@ int session::on_connect_failed(const pub_event& e) {
     } catch (const mqtt::exception& ex) {
         message = ex.get_message();
     }
-    if (std::getenv("WVPUB_PAHO_DEBUG"))
+    if (paho_debug_)
         std::fprintf(stderr, "[paho] connect failed: code %d reason %d message '%s'\n", e.code, e.reason, message.c_str());
     if (is_tls() && handshake_started_ && !connect_sent_) {
         note_connect_sent();  // libmosquitto queues CONNECT before its handshake finishes
@@ -327,7 +327,7 @@ std::optional<int> session::on_event(const pub_event& e) {
     using k = pub_event::kind;
     switch (e.what) {
         case k::trace:
-            if (std::getenv("WVPUB_PAHO_DEBUG")) std::fprintf(stderr, "[paho] %s\n", e.text.c_str());
+            if (paho_debug_) std::fprintf(stderr, "[paho] %s\n", e.text.c_str());
             on_trace(e);
             return std::nullopt;
         case k::connected:
@@ -367,7 +367,6 @@ int session::run() {
                                                 mqtt::create_options(plan_.mqtt_version), nullptr);
     connect_events_ = std::make_unique<paho_events>(q_, paho_events::role::connect);
     publish_events_ = std::make_unique<paho_events>(q_, paho_events::role::publish);
-    disconnect_events_ = std::make_unique<paho_events>(q_, paho_events::role::disconnect);
     cli_->set_callback(*connect_events_);
 
     timing_.start = clock::now();
@@ -397,10 +396,12 @@ int session::run() {
         if (next_publish_) deadline = std::min(deadline, *next_publish_);
         if (disconnecting_) {
             if (!disconnect_deadline) disconnect_deadline = clock::now() + std::chrono::seconds(10);
-            deadline = std::min(deadline, *disconnect_deadline);
+            if (disconnect_token_ && disconnect_token_->is_complete()) break;
+            deadline = std::min({deadline, *disconnect_deadline, clock::now() + std::chrono::milliseconds(5)});
         }
         auto e = q_.pop_until(deadline);
         if (!e) {
+            if (disconnecting_ && clock::now() < *disconnect_deadline) continue;
             if (next_publish_ && clock::now() >= *next_publish_) {
                 next_publish_.reset();
                 publish_one(o_.source == message_source::null_message ? std::string() : req_.payload);

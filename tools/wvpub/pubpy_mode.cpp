@@ -23,7 +23,6 @@ struct pubpy_options {
     double interval_s = 0.1;
     bool sdk_metrics = false;
     bool insecure = false;
-    bool debug = false;
     bool timing = false;
 };
 
@@ -68,7 +67,6 @@ std::optional<usage_error> parse_pubpy(const std::vector<std::string>& args, pub
             }
         } else if (a == "--sdk-metrics") o.sdk_metrics = true;
         else if (a == "--insecure") o.insecure = true;
-        else if (a == "-d" || a == "--debug") o.debug = true;
         else if (a == "--timing") o.timing = true;
         else e = usage_error{"unknown option '" + a + "'"};
         if (e) return e;
@@ -211,7 +209,6 @@ int run_pubpy(const std::vector<std::string>& args) {
     }
     std::printf("Disconnected\n");
     if (o.timing) std::fprintf(stderr, "timing: connect (TCP + TLS + CONNACK) %.3f ms\n", connect_ms);
-    (void)o.debug;
     return failures == 0 ? 0 : 1;
 }
 

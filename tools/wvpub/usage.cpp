@@ -127,7 +127,7 @@ void print_pubpy_usage(std::FILE* out) {
         "wvpub pubpy: does what Ayyeka's pub.py does, with its settings as flags.\n\n"
         "Usage: wvpub pubpy --endpoint HOST --ca-file FILE --user USER --password PASS\n"
         "                   --authorizer NAME --akid AKID [--port 443] [--messages 1] [--samples 3]\n"
-        "                   [--interval 0.1] [--sdk-metrics] [--timing] [-d]\n"
+        "                   [--interval 0.1] [--sdk-metrics] [--insecure] [--timing]\n"
         "       wvpub --pubpy ...   (the same)\n\n"
         "Connects over TLS with ALPN \"mqtt\" (port 443 by default) as a fresh client id (a UUID's\n"
         "128-bit integer in decimal), clean session, user name USER?x-amz-customauthorizer-name=NAME,\n"

@@ -28,6 +28,11 @@ pub_lab::pub_lab(std::map<std::string, std::string> users) {
     broker = std::make_unique<mosquitto_broker>(o);
 }
 
+std::string paho_leak_suppression() {
+    return std::string("LSAN_OPTIONS=print_suppressions=0:suppressions=") + WV_SOURCE_DIR_PATH +
+           "/tests/integration/wvpub/lsan.supp";
+}
+
 recorder::recorder(const pub_lab& lab, const std::string& filter, std::size_t count) {
     static std::atomic<int> next{0};
     const std::string id = "recorder-" + std::to_string(::getpid()) + "-" + std::to_string(next++);

@@ -29,6 +29,10 @@ struct pub_lab {
     std::string port() const { return std::to_string(broker->port()); }
 };
 
+// "LSAN_OPTIONS=..." for child processes: under -DWV_SANITIZE=ON, ignore the leaks inside
+// Paho C itself (lsan.supp), which would otherwise change wvpub's exit status.
+std::string paho_leak_suppression();
+
 // mosquitto_sub subscribed to `filter` (QoS 2, stale retained messages skipped), printing
 // "MSG <topic> q<qos> r<retain> <hex>" per message, that exits after `count` messages or 10 s.
 // The constructor returns once the broker's log shows the SUBACK sent to it (its stdout is a

@@ -68,7 +68,7 @@ TEST_CASE("pub.py mode: user name, client id and payload shape") {
     const auto from = now_ms();
     const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "127.0.0.1", "--port", lab.port(), "--ca-file",
                         lab.ca.ca_cert.string(), "--user", "alice", "--password", "secret", "--authorizer", "MyAuth",
-                        "--akid", "AK1", "--messages", "2", "--samples", "3"});
+                        "--akid", "AK1", "--messages", "2", "--samples", "3"}, {}, std::chrono::seconds(30), {paho_leak_suppression()});
     const auto to = now_ms();
     CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
     CHECK(r.out.find("Published report_id 2") != std::string::npos);
@@ -99,7 +99,7 @@ TEST_CASE("pub.py mode: --sdk-metrics appends the SDK's parameters") {
     pub_lab lab({{"alice", "secret"}, {with_metrics, "secret"}});
     const auto r = run({WVPUB_PATH, "--pubpy", "--endpoint", "127.0.0.1", "--port", lab.port(), "--ca-file",
                         lab.ca.ca_cert.string(), "--user", "alice", "--password", "secret", "--authorizer", "MyAuth",
-                        "--akid", "AK1", "--sdk-metrics"});
+                        "--akid", "AK1", "--sdk-metrics"}, {}, std::chrono::seconds(30), {paho_leak_suppression()});
     CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
     bool found = false;
     for (const auto& [id, user] : logins(lab.broker->log())) found = found || user == with_metrics;
@@ -107,7 +107,7 @@ TEST_CASE("pub.py mode: --sdk-metrics appends the SDK's parameters") {
 }
 
 TEST_CASE("pub.py mode: usage errors exit 2, a refused login exits 1") {
-    const auto usage = run({WVPUB_PATH, "pubpy", "--endpoint", "127.0.0.1"});
+    const auto usage = run({WVPUB_PATH, "pubpy", "--endpoint", "127.0.0.1"}, {}, std::chrono::seconds(30), {paho_leak_suppression()});
     CHECK(usage.exit_code == 2);
     CHECK(usage.err.find("is required") != std::string::npos);
     CHECK(run({WVPUB_PATH, "pubpy", "--help"}).exit_code == 0);
@@ -115,7 +115,7 @@ TEST_CASE("pub.py mode: usage errors exit 2, a refused login exits 1") {
     pub_lab lab;
     const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "127.0.0.1", "--port", lab.port(), "--ca-file",
                         lab.ca.ca_cert.string(), "--user", "alice", "--password", "wrong", "--authorizer", "MyAuth",
-                        "--akid", "AK1"});
+                        "--akid", "AK1"}, {}, std::chrono::seconds(30), {paho_leak_suppression()});
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("Connection failed") != std::string::npos);
 }
@@ -127,7 +127,7 @@ TEST_CASE("--wavelet with --akid and --authorizer: a SamplesBatchMessage from th
     const auto from = now_ms();
     const auto r = run({WVPUB_PATH, "-h", "127.0.0.1", "-p", lab.port(), "--cafile", lab.ca.ca_cert.string(),
                         "--tls-alpn", "mqtt", "-u", "alice", "-P", "secret", "--authorizer", "MyAuth", "--akid", "AK2",
-                        "--wavelet", "-q", "1", "--wavelet-will", "--timing", "-d"});
+                        "--wavelet", "-q", "1", "--wavelet-will", "--timing", "-d"}, {}, std::chrono::seconds(30), {paho_leak_suppression()});
     const auto to = now_ms();
     CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
     CHECK(r.out.find("Client AK2 sending PUBLISH (d0, q1, r0, m1, 'wv/AK2/1/samp/p1'") != std::string::npos);

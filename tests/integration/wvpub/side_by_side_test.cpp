@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <regex>
 #include <sstream>
@@ -55,6 +57,8 @@ struct outcome {
 
 outcome run_one(const pub_lab& lab, const std::string& program, const pub_case& c, const std::string& topic) {
     std::vector<std::string> argv{program};
+    auto env = c.env;
+    env.push_back(paho_leak_suppression());
     for (auto a : c.args) {
         if (const auto at = a.find("{T}"); at != std::string::npos) a.replace(at, 3, topic);
         argv.push_back(a);
@@ -62,7 +66,7 @@ outcome run_one(const pub_lab& lab, const std::string& program, const pub_case& 
     std::unique_ptr<recorder> sub;
     if (c.messages > 0) sub = std::make_unique<recorder>(lab, topic + "/#", c.messages);
     outcome o;
-    o.result = run(argv, c.input, std::chrono::seconds(30), c.env);
+    o.result = run(argv, c.input, std::chrono::seconds(30), env);
     if (sub) o.received = sub->wait_for(c.messages, std::chrono::seconds(12));
     return o;
 }
@@ -99,6 +103,8 @@ std::vector<pub_case> make_cases(const pub_lab& lab, const std::string& nobody, 
         {"null message", with({"-t", "{T}/a", "-n", "-q", "1", "-d"}), "", 1},
         {"repeat", with({"-t", "{T}/a", "-m", "again", "--repeat", "3", "-q", "1", "-d"}), "", 3},
         {"repeat delay", with({"-t", "{T}/a", "-m", "slow", "--repeat", "2", "--repeat-delay", "0.2", "-d"}), "", 2},
+        {"keep-alive ping in a repeat delay", with({"-t", "{T}/a", "-m", "x", "-q", "1", "--repeat", "2", "--repeat-delay",
+                                                    "7", "-k", "5", "-d"}), "", 2},
         {"will", with({"-t", "{T}/a", "-m", "x", "--will-topic", "{T}/will", "--will-payload", "gone", "--will-qos", "1",
                        "--will-retain", "-i", "willer", "-d"}), "", 1},
         {"client id", with({"-t", "{T}/a", "-m", "x", "-i", "dev-1", "-q", "1", "-d"}), "", 1},
@@ -161,14 +167,19 @@ TEST_CASE("wvpub and mosquitto_pub: same status, stderr, -d trace and delivered 
     const auto theirs = make_cases(lab_theirs, nobody, std::to_string(silent.port()));
     const auto cases = make_cases(lab_ours, nobody, std::to_string(silent.port()));
     CHECK(cases.size() >= 25);
+    MESSAGE(cases.size() << " command lines");
 
     for (std::size_t index = 0; index < cases.size(); ++index) {
         const auto& c = cases[index];
         const std::string topic = "sbs/" + std::to_string(index);
         CAPTURE(c.name);
+        const auto case_start = std::chrono::steady_clock::now();
         auto mosq_run = std::async(std::launch::async, [&] { return run_one(lab_theirs, WV_MOSQUITTO_PUB, theirs[index], topic); });
         const auto ours = run_one(lab_ours, WVPUB_PATH, c, topic);
         const auto mosq = mosq_run.get();
+        if (std::getenv("WVPUB_TEST_TIMES"))
+            std::fprintf(stderr, "%-40s %6.2f s\n", c.name.c_str(),
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - case_start).count());
         if (c.tls_race) {
             CHECK((mosq.result.exit_code == 8 || mosq.result.exit_code == 1));
             CHECK(ours.result.exit_code == 8);

@@ -23,6 +23,7 @@ std::string to_table(const load_result& r) {
     std::ostringstream os;
     os << "authorizer    " << r.backend << "\n"
        << "asked         " << fmt("%.1f", r.asked_rate) << " calls/s for " << fmt("%.1f", r.duration_s) << " s\n"
+       << (r.interrupted ? "interrupted   yes: sending stopped early\n" : "")
        << "sent          " << r.sent << " (" << fmt("%.1f", r.send_rate) << "/s)\n"
        << "completed     " << r.completed << " (" << fmt("%.1f", r.achieved_rate) << "/s over " << fmt("%.2f", r.elapsed_s)
        << " s)\n"
@@ -56,6 +57,7 @@ nlohmann::json to_json(const load_result& r) {
     return {{"authorizer", r.backend},
             {"asked_rate", r.asked_rate},
             {"duration_s", r.duration_s},
+            {"interrupted", r.interrupted},
             {"elapsed_s", r.elapsed_s},
             {"sent", r.sent},
             {"send_rate", r.send_rate},

@@ -72,6 +72,10 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
         for (std::uint64_t i = 0; i < total; ++i) {
             const auto when = t0 + std::chrono::duration_cast<steady::duration>(interval * static_cast<double>(i));
             std::this_thread::sleep_until(when);
+            if (o.stop && o.stop->load()) {
+                st->r.interrupted = true;
+                break;
+            }
             {
                 std::lock_guard lk(st->m);
                 ++st->outstanding;

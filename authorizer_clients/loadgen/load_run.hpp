@@ -9,6 +9,7 @@
 //
 // Blocking: run_load() returns after `duration` plus the time the last calls take (at most
 // the deadline). Progress lines go to `progress` when set.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -39,6 +40,8 @@ struct load_options {
     // worker start-up or connection set-up, which would otherwise show as a backlog.
     std::size_t warmup_calls = 1;
     std::ostream* progress = nullptr;
+    // Set (e.g. from a SIGINT handler) to stop sending early; calls in flight still finish.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 struct latency_bucket {
@@ -50,6 +53,7 @@ struct load_result {
     std::string backend{};
     double asked_rate = 0;
     double duration_s = 0;       // sending phase, as asked
+    bool interrupted = false;    // `stop` ended the sending phase early
     double elapsed_s = 0;        // first send to last completion
     std::uint64_t sent = 0, completed = 0;
     double send_rate = 0;        // sent / sending time actually taken

@@ -3,6 +3,8 @@
 //   wvauthz test    a devices file against the authorizer: expected allow/deny and topics vs actual
 //   wvauthz bench   open-loop load: latency percentiles, errors by kind, achieved vs asked rate
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -169,6 +171,10 @@ struct bench_flags {
     std::size_t warmup = 1;
 };
 
+std::atomic<bool> interrupted{false};
+
+extern "C" void on_interrupt(int) { interrupted.store(true); }
+
 int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json) {
     loadgen::load_options o;
     o.rate = b.rate;
@@ -176,6 +182,10 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     o.concurrency = b.concurrency;
     o.deadline = std::chrono::milliseconds(b.timeout_ms);
     o.warmup_calls = b.warmup;
+    // Ctrl-C stops sending; the calls in flight finish and the summary is still printed.
+    o.stop = &interrupted;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
     if (!b.credentials.empty()) {
         for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials); })) o.devices.push_back(c.device);
     } else {

@@ -8,18 +8,24 @@
 namespace wv::backends {
 namespace {
 
-std::runtime_error problem(const YAML::Node& n, const std::string& where, const std::string& what) {
-    return std::runtime_error(where.substr(0, where.find('|')) + ":" + std::to_string(n.Mark().line + 1) + ": " +
-                              where.substr(where.find('|') + 1) + what);
+// Where a key sits, for messages: "<file>:<line>: <prefix><key>: <problem>".
+struct place {
+    std::string file;
+    std::string prefix;  // e.g. "authorizers[2]."
+    place operator+(const std::string& more) const { return {file, prefix + more}; }
+};
+
+std::runtime_error problem(const YAML::Node& n, const place& where, const std::string& what) {
+    return std::runtime_error(where.file + ":" + std::to_string(n.Mark().line + 1) + ": " + where.prefix + what);
 }
 
-std::string scalar(const YAML::Node& n, const std::string& where, const char* key) {
+std::string scalar(const YAML::Node& n, const place& where, const char* key) {
     if (!n.IsScalar()) throw problem(n, where, std::string(key) + ": expected a single value");
     return n.Scalar();
 }
 
 template <class T>
-T number(const YAML::Node& n, const std::string& where, const char* key) {
+T number(const YAML::Node& n, const place& where, const char* key) {
     try {
         return n.as<T>();
     } catch (const YAML::Exception&) {
@@ -27,7 +33,7 @@ T number(const YAML::Node& n, const std::string& where, const char* key) {
     }
 }
 
-bool boolean(const YAML::Node& n, const std::string& where, const char* key) {
+bool boolean(const YAML::Node& n, const place& where, const char* key) {
     try {
         return n.as<bool>();
     } catch (const YAML::Exception&) {
@@ -58,7 +64,9 @@ const backend_spec* authorizers_file::find(std::string_view name) const {
     return nullptr;
 }
 
-backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& where) {
+backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& file,
+                                const std::string& key_prefix) {
+    const place where{file, key_prefix};
     if (!node.IsMap()) throw problem(node, where, "expected a map with name and backend");
     backend_spec s;
     static const std::set<std::string> known{"name", "backend", "credentials", "registry", "url", "function",
@@ -90,7 +98,7 @@ backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::p
             if (!creds || !creds.IsSequence()) throw problem(node, where, "credentials: expected a list");
             for (std::size_t i = 0; i < creds.size(); ++i) {
                 const auto c = creds[i];
-                const std::string w = where + "credentials[" + std::to_string(i) + "].";
+                const place w = where + ("credentials[" + std::to_string(i) + "].");
                 if (!c.IsMap() || !c["username"] || !c["password"])
                     throw problem(c, w, "expected username and password");
                 auth::static_credential sc;
@@ -191,7 +199,7 @@ authorizers_file load_authorizers_file(const std::filesystem::path& file) {
         // Entries inherit the file's region and account unless they set their own.
         if (entry.IsMap() && !entry["region"] && root["region"]) entry["region"] = out.region;
         if (entry.IsMap() && !entry["account"] && root["account"]) entry["account"] = out.account;
-        auto spec = parse_backend_spec(entry, base, origin + "|authorizers[" + std::to_string(i) + "].");
+        auto spec = parse_backend_spec(entry, base, origin, "authorizers[" + std::to_string(i) + "].");
         if (!names.insert(spec.name).second)
             throw std::runtime_error(origin + ":" + std::to_string(list[i].Mark().line + 1) + ": authorizers[" +
                                      std::to_string(i) + "].name: '" + spec.name + "' is used twice");

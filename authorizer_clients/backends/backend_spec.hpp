@@ -69,8 +69,10 @@ struct authorizers_file {
     const backend_spec* find(std::string_view name) const;
 };
 
-// `node` is one entry of `authorizers:`; `base` resolves relative paths.
-backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& where);
+// `node` is one entry of `authorizers:`; `base` resolves relative paths; `file` and
+// `key_prefix` (e.g. "authorizers[2].") name the place in error messages.
+backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& file,
+                                const std::string& key_prefix);
 authorizers_file load_authorizers_file(const std::filesystem::path& file);
 
 }  // namespace wv::backends

@@ -68,6 +68,8 @@ TEST_CASE("profile: errors name the file, line and field") {
     CHECK(error_of("chanels: []\n").starts_with("p.yaml:1: chanels: unknown key"));
     CHECK(error_of("channels: [\n").starts_with("p.yaml:"));
     CHECK(error_of("- 1\n") == "p.yaml:1: (top level): expected a mapping with a `channels` list");
+    CHECK(error_of(std::string(20000, '[')).starts_with("p.yaml:"));  // nesting bomb: yaml-cpp's depth limit
+    CHECK(error_of("channels:\n  - {samples: 2000000}\n") == "p.yaml:2: channels[0]: samples above 1000000");
     CHECK_THROWS_WITH_AS(load_profile("/nonexistent/p.yaml"), "/nonexistent/p.yaml: cannot open", std::runtime_error);
 }
 

@@ -1,5 +1,6 @@
 #include "payload/samples_decoder.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "payload/wire_reader.hpp"
@@ -254,6 +255,9 @@ result<samples_batch> decode_samples_batch(std::span<const std::byte> in, decode
     reader r(reinterpret_cast<const std::uint8_t*>(in.data()), in.size(), opt.strict);
     r.set_max_samples(opt.max_samples);
     samples_batch b;
+    // A guess that saves the vector's regrowth for typical reports (an entry takes at least
+    // ~16 bytes in practice); capped, so hostile input cannot make it large.
+    b.samples_batch.reserve(std::min<std::size_t>(in.size() / 16 + 1, 64));
     auto s = r.whole();
     while (!s.done()) {
         const auto* at = s.p;

@@ -18,10 +18,18 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
+struct sample {
+    double done_s;   // completion, from the first send
+    double latency_ms;
+    bool failed;
+};
+
 struct shared_state {
     std::mutex m;
     std::condition_variable cv;
     std::vector<double> latencies_ms;
+    std::vector<sample> samples;
+    steady::time_point t0;
     load_result r;
     std::uint64_t outstanding = 0;
     steady::time_point last_completion;
@@ -68,6 +76,8 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
         st->latencies_ms.reserve(total);
         const auto interval = std::chrono::duration<double>(1.0 / o.rate);
         const auto t0 = steady::now();
+        st->t0 = t0;
+        st->samples.reserve(total);
         auto next_progress = t0 + std::chrono::seconds(1);
         for (std::uint64_t i = 0; i < total; ++i) {
             const auto when = t0 + std::chrono::duration_cast<steady::duration>(interval * static_cast<double>(i));
@@ -85,7 +95,11 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
                 const auto now = steady::now();
                 std::lock_guard lk(st->m);
                 auto& r = st->r;
-                st->latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - when).count());
+                const double latency = std::chrono::duration<double, std::milli>(now - when).count();
+                st->latencies_ms.push_back(latency);
+                st->samples.push_back({std::chrono::duration<double>(now - st->t0).count(), latency,
+                                       res.outcome != auth::authorization_outcome::allowed &&
+                                           res.outcome != auth::authorization_outcome::denied});
                 ++r.completed;
                 switch (res.outcome) {
                     case auth::authorization_outcome::allowed: ++r.allowed; break;
@@ -149,6 +163,23 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
     static constexpr double bounds[] = {0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
     for (double b : bounds) r.histogram.push_back({b, 0});
     r.histogram.push_back({std::numeric_limits<double>::infinity(), 0});
+    std::vector<std::vector<double>> per_second;
+    for (const auto& smp : st->samples) {
+        const auto sec = static_cast<std::size_t>(smp.done_s);
+        if (sec >= per_second.size()) {
+            per_second.resize(sec + 1);
+            r.timeline.resize(sec + 1);
+        }
+        per_second[sec].push_back(smp.latency_ms);
+        ++r.timeline[sec].completed;
+        r.timeline[sec].failed += smp.failed;
+    }
+    for (std::size_t i = 0; i < per_second.size(); ++i) {
+        std::sort(per_second[i].begin(), per_second[i].end());
+        r.timeline[i].t_s = static_cast<double>(i + 1);
+        r.timeline[i].p50_ms = percentile(per_second[i], 0.50);
+        r.timeline[i].p99_ms = percentile(per_second[i], 0.99);
+    }
     for (double v : lat) {
         auto it = std::find_if(r.histogram.begin(), r.histogram.end(), [v](const latency_bucket& b) { return v <= b.upper_ms; });
         ++it->count;

@@ -49,6 +49,14 @@ struct latency_bucket {
     std::uint64_t count;
 };
 
+// One second of the run, by completion time.
+struct timeline_point {
+    double t_s = 0;               // end of the second, from the first send
+    std::uint64_t completed = 0;  // calls that ended in this second
+    std::uint64_t failed = 0;     // of which not allowed/denied (invalid, error, timeout, overloaded)
+    double p50_ms = 0, p99_ms = 0;
+};
+
 struct load_result {
     std::string backend{};
     double asked_rate = 0;
@@ -63,6 +71,7 @@ struct load_result {
     std::uint64_t throttled = 0;
     double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, mean_ms = 0;
     std::vector<latency_bucket> histogram{};
+    std::vector<timeline_point> timeline{};
 };
 
 // Throws std::invalid_argument for a rate <= 0, no devices, or zero concurrency.

@@ -82,6 +82,8 @@ std::vector<pub_case> make_cases(const pub_lab& lab, const std::string& nobody, 
     lab.dir.write("xdg/mosquitto_pub", "# defaults for the lab broker\n-h 127.0.0.1\n-p " + lab.port() + "\n--cafile " + ca +
                                            "\n-u alice\n-P secret\n");
 
+    const auto client = wv::tls::make_client_cert(lab.dir / "ca", "device-1");
+
     // The lab broker over TLS, ALPN "mqtt" offered, as a device would log in.
     const std::vector<std::string> tls{"-h", "127.0.0.1", "-p", lab.port(), "--cafile", ca, "--tls-alpn", "mqtt",
                                        "-u", "alice", "-P", "secret"};
@@ -109,6 +111,12 @@ std::vector<pub_case> make_cases(const pub_lab& lab, const std::string& nobody, 
                        "--will-retain", "-i", "willer", "-d"}), "", 1},
         {"client id", with({"-t", "{T}/a", "-m", "x", "-i", "dev-1", "-q", "1", "-d"}), "", 1},
         {"id prefix", with({"-t", "{T}/a", "-m", "x", "-I", "pre", "-d"}), "", 1},
+        {"client certificate", with({"-t", "{T}/a", "-m", "x", "--cert", client.cert.string(), "--key",
+                                     client.key.string(), "-q", "1", "-d"}), "", 1},
+        {"TLS 1.2 and a cipher list", with({"-t", "{T}/a", "-m", "x", "--tls-version", "tlsv1.2", "--ciphers",
+                                            "ECDHE-ECDSA-AES128-GCM-SHA256", "-d"}), "", 1},
+        {"v5 session expiry", with({"-t", "{T}/a", "-m", "x", "-V", "5", "-x", "30", "-i", "expiring", "-q", "1", "-d"}),
+         "", 1},
         {"mqtt 3.1", with({"-t", "{T}/a", "-m", "x", "-V", "31", "-q", "1", "-d"}), "", 1},
         {"persistent session", with({"-t", "{T}/a", "-m", "x", "-c", "-i", "keeper", "-q", "1", "-d"}), "", 1},
         {"v5 with -D", with({"-t", "{T}/a", "-m", "props", "-V", "5", "-D", "publish", "user-property", "k", "v", "-D",

@@ -176,6 +176,12 @@ backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::p
     return s;
 }
 
+backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& where) {
+    const auto bar = where.find('|');
+    return bar == std::string::npos ? parse_backend_spec(node, base, where, "")
+                                    : parse_backend_spec(node, base, where.substr(0, bar), where.substr(bar + 1));
+}
+
 authorizers_file load_authorizers_file(const std::filesystem::path& file) {
     YAML::Node root;
     try {

@@ -73,6 +73,9 @@ struct authorizers_file {
 // `key_prefix` (e.g. "authorizers[2].") name the place in error messages.
 backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& file,
                                 const std::string& key_prefix);
+// The same with `where` = "<file>|<key prefix>", the form this API first had (kept so that
+// callers written against it keep compiling).
+backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::path& base, const std::string& where);
 authorizers_file load_authorizers_file(const std::filesystem::path& file);
 
 }  // namespace wv::backends

@@ -167,7 +167,10 @@ asio::awaitable<std::error_code> stream::drive_handshake() {
     for (;;) {
         ERR_clear_error();
         const int r = SSL_do_handshake(ssl_);
-        if (r == 1) co_return std::error_code{};
+        if (r == 1) {
+            SSL_free_buffers(ssl_);  // the handshake's last flight may leave a 16 KiB buffer behind
+            co_return std::error_code{};
+        }
         const int err = SSL_get_error(ssl_, r);
         if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
             auto [ec] = co_await sock_.async_wait(err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
@@ -211,6 +214,11 @@ std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> b
     if (r == 1) return {std::error_code{}, n};
     const int err = SSL_get_error(ssl_, r);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        // About to go idle. A post-handshake message (a TLS 1.3 NewSessionTicket) runs
+        // OpenSSL's state machine, which sets up a 16 KiB write buffer that RELEASE_BUFFERS
+        // frees only after our next write: on an idle device that is never. Free both record
+        // buffers now; OpenSSL declines while a record is partly read or written.
+        if (err == SSL_ERROR_WANT_READ) SSL_free_buffers(ssl_);
         need = err == SSL_ERROR_WANT_READ ? wait_for::read : wait_for::write;
         return {would_block, 0};
     }

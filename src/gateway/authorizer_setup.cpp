@@ -51,9 +51,9 @@ std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& 
             return std::make_shared<auth::registry_backend>(auth::load_registry_csv(a.registry_csv), o);
         }
         case backend_kind::lambda:
-            throw std::runtime_error("authorizer " + a.name +
-                                     ": the lambda backend is not linked into this build yet (use static, "
-                                     "registry or a custom backend)");
+        case backend_kind::handler:
+            if (!a.factory) throw std::runtime_error("authorizer " + a.name + ": no backend factory (configure it in YAML)");
+            return a.factory();
         case backend_kind::custom:
             if (!a.custom) throw std::runtime_error("authorizer " + a.name + ": custom backend not set");
             return a.custom;

@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "authorizer_clients/backends/backend_spec.hpp"
+#include "authorizer_clients/backends/build_backend.hpp"
+
 namespace wv::gate {
 namespace {
 
@@ -124,9 +127,39 @@ static_credential parse_credential(const ctx& c, const YAML::Node& n, const std:
 }
 
 authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std::string& path) {
+    if (!n.IsMap()) fail(c, n, path, "expected a mapping");
+    const auto kind = n["backend"] ? get<std::string>(c, n["backend"], path + ".backend") : std::string("static");
+    if (kind == "lambda" || kind == "handler") {
+        // authorizer_clients' backends, in their YAML shape (config/authorizers/README.md):
+        // parsed by their code so wvauthz and wvgate read one format.
+        std::shared_ptr<backends::backend_spec> spec;
+        try {
+            spec = std::make_shared<backends::backend_spec>(
+                backends::parse_backend_spec(n, c.base, c.file + "|" + path + "."));
+        } catch (const std::exception& e) {
+            throw config_error(e.what());
+        }
+        authorizer_config a;
+        a.backend = kind == "lambda" ? backend_kind::lambda : backend_kind::handler;
+        a.factory = [spec]() -> std::shared_ptr<auth::authorizer_backend> {
+            auto built = std::make_shared<backends::built_backend>(backends::build_backend(*spec));
+            auto* raw = built->backend.get();
+            return std::shared_ptr<auth::authorizer_backend>(std::move(built), raw);  // owns the registry too
+        };
+        opt(c, n, "name", path, a.name);
+        if (const auto s = n["status"]) a.active = get<std::string>(c, s, path + ".status") != "INACTIVE";
+        opt(c, n, "signing_disabled", path, a.signing_disabled);
+        opt(c, n, "token_key_name", path, a.token_key_name);
+        if (const auto t = n["timeout_ms"]) a.timeout = std::chrono::milliseconds(get<std::int64_t>(c, t, path + ".timeout_ms"));
+        opt(c, n, "max_concurrency", path, a.max_concurrency);
+        if (const auto keys = n["token_signing_public_keys"]) {
+            for (const auto& kv : keys) a.token_signing_public_keys[kv.first.as<std::string>()] = kv.second.as<std::string>();
+        }
+        return a;
+    }
     only_keys(c, n, path,
               {"name", "status", "signing_disabled", "token_key_name", "token_signing_public_keys", "backend",
-               "credentials", "default_policies", "refresh_after_s", "disconnect_after_s", "registry_csv", "lambda",
+               "credentials", "default_policies", "refresh_after_s", "disconnect_after_s", "registry_csv", "registry",
                "timeout_ms", "max_concurrency", "max_queue"});
     authorizer_config a;
     opt(c, n, "name", path, a.name);
@@ -155,8 +188,7 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
         const auto v = get<std::string>(c, b, path + ".backend");
         if (v == "static") a.backend = backend_kind::static_credentials;
         else if (v == "registry") a.backend = backend_kind::registry;
-        else if (v == "lambda") a.backend = backend_kind::lambda;
-        else fail(c, b, path + ".backend", "expected static, registry or lambda");
+        else fail(c, b, path + ".backend", "expected static, registry, lambda or handler");
     }
     if (const auto cr = n["credentials"]) {
         if (!cr.IsSequence()) fail(c, cr, path + ".credentials", "expected a list");
@@ -167,18 +199,12 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
     opt(c, n, "refresh_after_s", path, a.refresh_after_s);
     opt(c, n, "disconnect_after_s", path, a.disconnect_after_s);
     if (const auto v = n["registry_csv"]) a.registry_csv = file_path(c, v, path + ".registry_csv");
-    if (const auto l = n["lambda"]) {
-        only_keys(c, l, path + ".lambda", {"url", "function"});
-        opt(c, l, "url", path + ".lambda", a.lambda_url);
-        opt(c, l, "function", path + ".lambda", a.lambda_function);
-    }
+    if (const auto v = n["registry"]) a.registry_csv = file_path(c, v, path + ".registry");
     if (const auto t = n["timeout_ms"]) a.timeout = std::chrono::milliseconds(get<std::int64_t>(c, t, path + ".timeout_ms"));
     opt(c, n, "max_concurrency", path, a.max_concurrency);
     opt(c, n, "max_queue", path, a.max_queue);
     if (a.backend == backend_kind::registry && a.registry_csv.empty())
         fail(c, n, path + ".registry_csv", "required with backend: registry");
-    if (a.backend == backend_kind::lambda && a.lambda_url.empty())
-        fail(c, n, path + ".lambda.url", "required with backend: lambda");
     return a;
 }
 

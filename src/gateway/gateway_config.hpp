@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,7 +49,9 @@ struct static_credential {
     bool authenticated = true;   // false: answers isAuthenticated:false (a "deny" row)
 };
 
-enum class backend_kind { static_credentials, registry, lambda, custom };
+// static, registry: built in (src/auth). lambda, handler: authorizer_clients' backends, built
+// by `factory` (config_yaml fills it from the authorizer's YAML). custom: `custom`, in code.
+enum class backend_kind { static_credentials, registry, lambda, handler, custom };
 
 // A custom authorizer as AWS models it (spec 1.1) plus where its function runs.
 struct authorizer_config {
@@ -66,9 +69,11 @@ struct authorizer_config {
     int refresh_after_s = 86'400;
     int disconnect_after_s = 86'400;
     std::filesystem::path registry_csv;                // registry
-    std::string lambda_url;                            // lambda: Invoke API base URL
-    std::string lambda_function;                       // lambda: function name
     std::shared_ptr<auth::authorizer_backend> custom;  // custom: any backend, built in code
+    // lambda / handler: builds the backend at start() (throws std::runtime_error naming the
+    // problem). The returned pointer keeps whatever the backend needs alive (worker processes,
+    // a local things registry).
+    std::function<std::shared_ptr<auth::authorizer_backend>()> factory;
 
     std::chrono::milliseconds timeout{5000};  // AWS: 5 s, not adjustable
     std::size_t max_concurrency = 64;         // calls in flight

@@ -123,7 +123,26 @@ asio::awaitable<std::error_code> connection::run() {
     if (!connected_) co_return client_errc::not_connected;
     if (keep_alive_.count() > 0) arm_timer(last_sent_ + keep_alive_);
     flush();  // anything queued between CONNACK and now
-    std::error_code why = co_await read_loop();
+    std::error_code why;
+    // The read loop, inline: every idle connection sits suspended here, so this is the one frame
+    // it keeps; the socket wait is awaited directly and the read buffer is per thread.
+    for (;;) {
+        // The buffer is taken after every wake-up: the coroutine may resume on another thread.
+        const auto buf = thread_read_buffer();
+        tls::stream::wait_for need = tls::stream::wait_for::read;
+        auto [ec, n] = stream_.read_now(buf, need);
+        if (ec == std::errc::operation_would_block) {
+            const auto what = need == tls::stream::wait_for::read ? tls::tcp::socket::wait_read : tls::tcp::socket::wait_write;
+            auto [wec] = co_await stream_.socket().async_wait(what, tok);
+            if (!wec) continue;
+            ec = wec;
+        }
+        if (!ec) ec = decode(buf.first(n));
+        if (ec) {
+            why = ec;
+            break;
+        }
+    }
     if (failure_) why = failure_;  // the reason that closed the socket under the read loop
     connected_ = false;
     stream_.close();
@@ -135,25 +154,6 @@ asio::awaitable<std::error_code> connection::run() {
     pending_ = {};
     writing_ = {};
     co_return why;
-}
-
-// Every idle connection sits suspended here, so this frame is kept small: the socket wait is
-// awaited directly (no nested coroutine) and the read buffer is per thread.
-asio::awaitable<std::error_code> connection::read_loop() {
-    for (;;) {
-        // The buffer is taken after every wake-up: the coroutine may resume on another thread.
-        const auto buf = thread_read_buffer();
-        tls::stream::wait_for need = tls::stream::wait_for::read;
-        auto [ec, n] = stream_.read_now(buf, need);
-        if (ec == std::errc::operation_would_block) {
-            const auto what = need == tls::stream::wait_for::read ? tls::tcp::socket::wait_read : tls::tcp::socket::wait_write;
-            auto [wec] = co_await stream_.socket().async_wait(what, tok);
-            if (wec) co_return std::error_code(wec);
-            continue;
-        }
-        if (ec) co_return ec;
-        if (auto derr = decode(buf.first(n))) co_return derr;
-    }
 }
 
 std::error_code connection::decode(std::span<const std::byte> chunk) {

@@ -124,7 +124,6 @@ private:
     void start_subscribe(std::span<const mqtt::subscription> subs, completion done);
     void start_unsubscribe(std::span<const std::string_view> filters, completion done);
 
-    asio::awaitable<std::error_code> read_loop();
     std::error_code decode(std::span<const std::byte> chunk);  // feeds, handles every whole frame
     std::error_code handle_frame(const mqtt::frame& f);
     std::error_code complete_ack(std::uint16_t id, waiting_for what, std::error_code result);

@@ -2,11 +2,8 @@
 
 #include <unistd.h>
 
-#include "gateway/gateway.hpp"
-#if __has_include("gateway/config_yaml.hpp")
 #include "gateway/config_yaml.hpp"
-#define WVSIM_HAVE_GATEWAY_YAML 1
-#endif
+#include "gateway/gateway.hpp"
 
 namespace wv::sim {
 
@@ -15,11 +12,7 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
     ca_dir_ = std::filesystem::temp_directory_path() / ("wvsim-gateway-" + std::to_string(::getpid()));
     gate::gateway_config cfg;
     if (!config_file.empty()) {
-#ifdef WVSIM_HAVE_GATEWAY_YAML
         cfg = gate::load_gateway_config(config_file);
-#else
-        throw std::runtime_error("--gateway-config: this build's wvgate library cannot read YAML yet");
-#endif
         if (cfg.listeners.empty()) throw std::runtime_error(config_file.string() + ": no listeners");
         cfg.listeners.resize(1);
     } else {

@@ -180,9 +180,11 @@ int run_simulation(const sim_options& o) {
         vs.host = host;
         vs.address = address;
         vs.tls = tls_ctx.get();
-        vs.username = embedded ? verify_user + "?x-amz-customauthorizer-name=" + gw->endpoint().authorizer
-                               : (o.verify_username.empty() ? verify_user : o.verify_username);
-        vs.password = embedded ? verify_password : o.verify_password;
+        // The embedded default gateway knows a verify login; any other endpoint needs one given.
+        const bool own_login = embedded && o.gateway_config.empty();
+        vs.username = own_login ? verify_user + "?x-amz-customauthorizer-name=" + gw->endpoint().authorizer
+                                : (o.verify_username.empty() ? verify_user : o.verify_username);
+        vs.password = own_login ? verify_password : o.verify_password;
         ver = std::make_unique<verifier>(vs, ids);
         std::string err = "not run";
         asio::co_spawn(main_io, ver->connect_and_subscribe(), [&](std::exception_ptr, std::string e) { err = e; });

@@ -68,22 +68,26 @@ asio::awaitable<std::string> verifier::connect_and_subscribe() {
     mqtt::encode(mqtt::connect{.clean_session = true, .keep_alive_s = 60, .client_id = s_.client_id,
                                .user_name = s_.username, .password = mqtt::as_bytes(s_.password)},
                  c_->wbuf);
-    mqtt::encode(mqtt::subscribe{.packet_id = 1, .subscriptions = {{s_.filter, mqtt::qos::at_least_once}}}, c_->wbuf);
     if (auto ec = co_await c_->s->async_write(c_->wbuf)) co_return "write: " + ec.message();
     c_->s->quick_ack();
     asio::steady_timer t(ex);
     t.expires_after(std::chrono::seconds(10));
+    // SUBSCRIBE only after CONNACK: a server may drop what arrives while it authorizes.
     for (int step = 0; step < 2; ++step) {
         auto res = co_await (c_->read_packet() || t.async_wait(tok));
-        if (res.index() == 1) co_return "no CONNACK/SUBACK within 10 s";
+        if (res.index() == 1) co_return step == 0 ? "no CONNACK within 10 s" : "no SUBACK within 10 s";
         const auto& got = std::get<0>(res);
         if (got.ec) co_return "closed before SUBACK: " + got.ec.message();
         const auto& f = *got.f;
-        if (f.type == mqtt::packet_type::connack) {
+        if (step == 0 && f.type == mqtt::packet_type::connack) {
             auto a = mqtt::decode_connack(f.body, f.flags);
             if (!a || a->code != mqtt::connack_code::accepted)
                 co_return "CONNACK refused (code " + std::to_string(a ? static_cast<int>(a->code) : -1) + ")";
-        } else if (f.type == mqtt::packet_type::suback) {
+            c_->wbuf.clear();
+            mqtt::encode(mqtt::subscribe{.packet_id = 1, .subscriptions = {{s_.filter, mqtt::qos::at_least_once}}},
+                         c_->wbuf);
+            if (auto ec = co_await c_->s->async_write(c_->wbuf)) co_return "write: " + ec.message();
+        } else if (step == 1 && f.type == mqtt::packet_type::suback) {
             auto a = mqtt::decode_suback(f.body, f.flags);
             if (!a || a->return_codes.empty() || a->return_codes[0] == mqtt::suback_code::failure)
                 co_return "SUBACK refused " + s_.filter;

@@ -1,0 +1,81 @@
+// wvsim against its embedded wvgate: the README's main command, expected-vs-actual from a
+// credentials file, and the failure classes the gateway provokes (ALPN refused, policy deny).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "gateway/gateway.hpp"
+#include "sim_helpers.hpp"
+
+using namespace wv;
+
+TEST_CASE("the main command: the embedded gateway, a fleet, a report with plots") {
+    test::temp_dir dir;
+    const auto html = dir / "report.html";
+    const auto s = simtest::run_wvsim(dir, "main", {"--devices", "40", "--duration", "3", "--kill", "0.1", "--verify",
+                                                    "--html", html.string()});
+    INFO(s.r.err);
+    REQUIRE(s.r.exit_code == 0);
+    CHECK(simtest::outcome_count(s.report, "connected") == 40);
+    CHECK(s.report["embedded_gateway"] == true);
+    CHECK(s.report["verify"]["ok"] == true);
+    CHECK(s.report["reports"]["acked"].get<int>() > 40);
+    CHECK(s.report["latency_us"]["connack"]["count"] == 40);
+    CHECK(s.r.out.find("Latency") != std::string::npos);
+    const auto page = test::read_file(html);
+    CHECK(page.find("<svg") != std::string::npos);
+    CHECK(page.find("Connected devices") != std::string::npos);
+}
+
+TEST_CASE("credentials file mixing good and bad passwords: outcome counts and expected-vs-actual are exact") {
+    test::temp_dir dir;
+    // The gateway knows D1, D2, D3, D4, D5 with these passwords; D6 it does not know at all.
+    std::ostringstream gw;
+    gw << "endpoint_host: localhost\n"
+       << "log: {level: off}\n"
+       << "listeners:\n  - {name: sim, kind: aws-443, address: 127.0.0.1, port: 0}\n"
+       << "default_authorizer: auth\n"
+       << "authorizers:\n  - name: auth\n    backend: static\n"
+       << "    default_policies:\n      - '" << gate::own_topics_policy("wv") << "'\n"
+       << "    credentials:\n";
+    for (int i = 1; i <= 5; ++i) gw << "      - {username: u" << i << ", password: good" << i << "}\n";
+    const auto gw_file = dir.write("gw.yaml", gw.str());
+    const auto csv = dir.write("devices.csv",
+                               "akid,username,password,authorizer,expected\n"
+                               "D1,u1,good1,auth,allow\n"
+                               "D2,u2,good2,auth,allow\n"
+                               "D3,u3,WRONG,auth,deny\n"
+                               "D4,u4,WRONG,auth,allow\n"   // expected in, kept out: a mismatch
+                               "D5,u5,good5,auth,deny\n"    // expected out, let in: a finding
+                               "D6,nobody,x,auth,deny\n");
+    const auto s = simtest::run_wvsim(dir, "creds", {"--credentials", csv.string(), "--gateway-config",
+                                                     gw_file.string(), "--duration", "2"});
+    INFO(s.r.err);
+    CHECK(s.r.exit_code == 1);  // expectations failed
+    REQUIRE(s.report.is_object());
+    CHECK(simtest::outcome_count(s.report, "connected") == 3);
+    CHECK(simtest::outcome_count(s.report, "closed_without_connack") == 3);
+    CHECK(s.report["expectations"]["checked"] == 6);
+    CHECK(s.report["expectations"]["met"] == 4);
+    const auto& mm = s.report["expectations"]["mismatches"];
+    REQUIRE(mm.size() == 2);
+    CHECK(mm[0] == nlohmann::json{{"akid", "D4"}, {"expected", "allow"}, {"actual", "closed_without_connack"}});
+    CHECK(mm[1] == nlohmann::json{{"akid", "D5"}, {"expected", "deny"}, {"actual", "connected"}});
+    CHECK(s.r.out.find("the authorizer let a deny device in") != std::string::npos);
+}
+
+TEST_CASE("taxonomy at the gateway: ALPN refused, denied topic") {
+    test::temp_dir dir;
+    SUBCASE("no acceptable ALPN: the port-443 listener refuses the handshake") {
+        const auto s = simtest::run_wvsim(dir, "alpn", {"--devices", "3", "--duration", "2", "--alpn", "h2"});
+        CHECK(s.r.exit_code == 1);
+        CHECK(simtest::outcome_count(s.report, "tls_alpn_rejected") == 3);
+    }
+    SUBCASE("a publish outside the policy: disconnected after publish") {
+        const auto s = simtest::run_wvsim(dir, "deny", {"--devices", "3", "--duration", "3", "--interval", "0.5",
+                                                        "--topic", "other/{akid}/samp"});
+        CHECK(simtest::outcome_count(s.report, "connected") == 3);
+        CHECK(s.report["session_ends"]["disconnected_after_publish"] == 3);
+    }
+}

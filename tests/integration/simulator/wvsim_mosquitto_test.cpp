@@ -1,0 +1,163 @@
+// wvsim against a real mosquitto over TLS with a password file.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "payload/report_end.hpp"
+#include "payload/samples_decoder.hpp"
+#include "sim_helpers.hpp"
+#include "support/ports.hpp"
+#include "util/hex.hpp"
+
+using namespace wv;
+using namespace std::chrono_literals;
+
+namespace {
+std::map<std::string, std::string> fleet_users(int n) {
+    std::map<std::string, std::string> u;
+    for (int i = 0; i < n; ++i) u["dev" + std::to_string(i)] = "pw" + std::to_string(i);
+    u["watcher"] = "watchpw";
+    return u;
+}
+
+std::vector<std::string> base_args(std::uint16_t port, const simtest::ca_files& ca) {
+    return {"--host", "localhost", "--port", std::to_string(port), "--cafile", ca.ca.string(), "--akid", "AKID{n}",
+            "--username", "dev{n}", "--password", "pw{n}", "--authorizer", ""};
+}
+
+// Polls mosquitto's log until `needle` shows up (the subscriber's SUBACK); no fixed sleep.
+bool wait_for_log(test::mosquitto_broker& b, const std::string& needle, std::chrono::seconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+        if (b.log().find(needle) != std::string::npos) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+}  // namespace
+
+TEST_CASE("200 devices against mosquitto: every report decodes, report ids complete per device, wills arrive") {
+    if (!test::have_mosquitto()) return;
+    test::temp_dir dir;
+    const auto ca = simtest::make_ca(dir / "ca");
+    auto broker = simtest::tls_mosquitto(ca, fleet_users(200));
+    const auto port = std::to_string(broker->port());
+    test::child_process sub({WV_MOSQUITTO_SUB, "-h", "localhost", "-p", port, "--cafile", ca.ca.string(), "-u",
+                             "watcher", "-P", "watchpw", "-i", "capture", "-q", "1", "-t", "wv/#", "-F", "%t %x"});
+    REQUIRE_MESSAGE(wait_for_log(*broker, "Sending SUBACK to capture", 10s), broker->log());
+
+    auto args = base_args(broker->port(), ca);
+    args.insert(args.end(), {"--devices", "200", "--interval", "1", "--duration", "4", "--kill", "0.1",
+                             "--verify", "--verify-username", "watcher", "--verify-password", "watchpw"});
+    const auto s = simtest::run_wvsim(dir, "fleet", args);
+    INFO(s.r.err);
+    REQUIRE(s.r.exit_code == 0);
+    const auto& rep = s.report;
+    CHECK(simtest::outcome_count(rep, "connected") == 200);
+    const auto killed = rep["devices_killed"].get<std::uint64_t>();
+    CHECK(killed > 5);
+    CHECK(killed < 45);
+    const auto acked = rep["reports"]["acked"].get<std::uint64_t>();
+    CHECK(acked == rep["reports"]["sent"].get<std::uint64_t>());
+    CHECK(acked > 500);
+    CHECK(rep["verify"]["ok"] == true);
+    CHECK(rep["verify"]["wills_received"] == killed);
+
+    // mosquitto_sub saw the same: poll its output until every acked report is there.
+    std::map<std::string, std::set<std::int64_t>> ids;
+    std::size_t wills = 0, closed = 0, undecodable = 0, retained = 0;
+    const auto end = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+        ids.clear();
+        wills = closed = undecodable = 0;
+        std::istringstream lines(sub.out());
+        std::string topic, hex;
+        while (lines >> topic >> hex) {
+            const auto bytes = util::hex_decode(hex);
+            REQUIRE(bytes);
+            const auto akid = topic.substr(3, topic.find('/', 3) - 3);
+            if (topic.find("/1/samp/p1") != std::string::npos) {
+                auto b = payload::decode_samples_batch(std::string_view(
+                    reinterpret_cast<const char*>(bytes->data()), bytes->size()), {.strict = true});
+                if (!b) { ++undecodable; continue; }
+                CHECK(b->samples_batch.size() == 3);
+                ids[akid].insert(b->report_id);
+            } else if (topic.find("/1/reportend/p1") != std::string::npos) {
+                auto e = payload::decode_report_end(std::span<const std::byte>(
+                    reinterpret_cast<const std::byte*>(bytes->data()), bytes->size()));
+                REQUIRE(e);
+                (e->reason == 1 ? wills : closed)++;
+            }
+        }
+        std::size_t total = 0;
+        for (const auto& [k, v] : ids) total += v.size();
+        if ((total >= acked && wills >= killed) || std::chrono::steady_clock::now() > end) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(undecodable == 0);
+    CHECK(retained == 0);
+    CHECK(wills == killed);
+    CHECK(closed == 200 - killed);  // ReportEnd(CLOSED) from every clean stop
+    CHECK(ids.size() == 200);
+    for (const auto& [akid, set] : ids) {
+        // Complete: 1..max with no gap (a set has no duplicates; QoS 1 redeliveries fold in).
+        CHECK_MESSAGE(*set.begin() == 1, akid);
+        CHECK_MESSAGE(static_cast<std::size_t>(*set.rbegin()) == set.size(), akid);
+    }
+}
+
+TEST_CASE("--engine paho agrees with the default engine") {
+    if (!test::have_mosquitto()) return;
+    test::temp_dir dir;
+    const auto ca = simtest::make_ca(dir / "ca");
+    auto broker = simtest::tls_mosquitto(ca, fleet_users(10));
+    auto args = base_args(broker->port(), ca);
+    args.insert(args.end(), {"--devices", "10", "--messages", "3", "--interval", "0.5"});
+    const auto a = simtest::run_wvsim(dir, "asio", args);
+    args.insert(args.end(), {"--engine", "paho"});
+    const auto p = simtest::run_wvsim(dir, "paho", args);
+    INFO(a.r.err, p.r.err);
+    REQUIRE(a.r.exit_code == 0);
+    REQUIRE(p.r.exit_code == 0);
+    CHECK(a.report["connect_outcomes"] == p.report["connect_outcomes"]);
+    CHECK(a.report["reports"]["acked"] == 30);
+    CHECK(p.report["reports"]["acked"] == 30);
+    CHECK(p.report["engine"] == "paho");
+    CHECK(a.report["session_ends"] == p.report["session_ends"]);
+}
+
+TEST_CASE("taxonomy against mosquitto: closed port, wrong CA, bad password each land in their bucket") {
+    if (!test::have_mosquitto()) return;
+    test::temp_dir dir;
+    const auto ca = simtest::make_ca(dir / "ca");
+    const auto other = simtest::make_ca(dir / "other-ca");
+    auto broker = simtest::tls_mosquitto(ca, fleet_users(3));
+
+    SUBCASE("closed port") {
+        const auto port = test::free_tcp_port();  // nothing listens there
+        auto args = base_args(port, ca);
+        args.insert(args.end(), {"--devices", "3", "--duration", "2"});
+        const auto s = simtest::run_wvsim(dir, "closed", args);
+        CHECK(s.r.exit_code == 1);  // no device connected
+        CHECK(simtest::outcome_count(s.report, "tcp_refused") == 3);
+    }
+    SUBCASE("wrong CA") {
+        auto args = base_args(broker->port(), other);
+        args.insert(args.end(), {"--devices", "3", "--duration", "2"});
+        const auto s = simtest::run_wvsim(dir, "wrong-ca", args);
+        CHECK(s.r.exit_code == 1);
+        CHECK(simtest::outcome_count(s.report, "tls_cert_verify_failed") == 3);
+    }
+    SUBCASE("bad password") {
+        auto args = base_args(broker->port(), ca);
+        args.insert(args.end(), {"--devices", "3", "--duration", "2", "--password", "wrong{n}"});
+        const auto s = simtest::run_wvsim(dir, "bad-pw", args);
+        CHECK(s.r.exit_code == 1);
+        // mosquitto answers a wrong password with CONNACK 5 under MQTT 3.1.1.
+        CHECK(simtest::outcome_count(s.report, "connack_not_authorized") +
+                  simtest::outcome_count(s.report, "connack_bad_credentials") == 3);
+    }
+}

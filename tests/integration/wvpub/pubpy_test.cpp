@@ -3,6 +3,7 @@
 // id the broker logs are exactly what pub.py (or the flags) make.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -140,4 +141,37 @@ TEST_CASE("--wavelet with --akid and --authorizer: a SamplesBatchMessage from th
     bool found = false;
     for (const auto& [id, user] : logins(lab.broker->log())) found = found || (id == "AK2" && user == authorized_user);
     CHECK_MESSAGE(found, lab.broker->log());
+}
+
+TEST_CASE("--wavelet with a profile file publishes that profile's channels") {
+    if (!have_mosquitto()) return;
+    pub_lab lab;
+    recorder sub(lab, "wv/#", 1);
+    const auto profile = std::string(WV_SOURCE_DIR_PATH) + "/config/profiles/gps-jpg.yaml";
+    const auto r = run({WVPUB_PATH, "-h", "127.0.0.1", "-p", lab.port(), "--cafile", lab.ca.ca_cert.string(), "-u",
+                        "alice", "-P", "secret", "--akid", "AK3", "--wavelet", profile, "-q", "1"},
+                       {}, std::chrono::seconds(30), {paho_leak_suppression()});
+    CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
+    const auto got = sub.wait_for(1, std::chrono::seconds(12));
+    REQUIRE(got.size() == 1);
+    std::string topic;
+    const auto j = decode_line(got[0], topic);
+    CHECK(topic == "wv/AK3/1/samp/p1");
+    CHECK(j["reportId"] == "1");
+    CHECK(j["totalSamples"] == 4);  // one GPS fix, one JPEG, two sparse battery readings
+    std::vector<std::string> types;
+    for (const auto& s : j["samples"]) types.push_back(s["channelType"].get<std::string>());
+    CHECK(std::count(types.begin(), types.end(), "GPS_CHANNEL_TYPE") == 1);
+    CHECK(std::count(types.begin(), types.end(), "BLOB_CHANNEL_TYPE") == 1);
+    CHECK(std::count(types.begin(), types.end(), "VBAT_CHANNEL_TYPE") == 2);
+}
+
+TEST_CASE("--wavelet with a bad profile file: a clear error, exit 1") {
+    wv::test::temp_dir dir;
+    const auto bad = dir.write("bad.yaml", "channels:\n  - {type: TEMP, kind: int}\n");
+    const auto r = run({WVPUB_PATH, "-t", "t", "--wavelet", bad.string()}, {}, std::chrono::seconds(30),
+                       {paho_leak_suppression()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("Error: --wavelet: ") == 0);
+    CHECK(r.err.find("bad.yaml") != std::string::npos);
 }

@@ -56,10 +56,10 @@ namespace wv::rules_engine {
 
 // Views, read only during on_message().
 struct inbound_message {
-    std::string_view topic;
-    std::string_view payload;
-    std::string_view client_id;   // empty: not from an MQTT client (clientid() is "n/a")
-    std::string_view principal;   // empty: none (principal() is Undefined)
+    std::string_view topic{};
+    std::string_view payload{};
+    std::string_view client_id{};   // empty: not from an MQTT client (clientid() is "n/a")
+    std::string_view principal{};   // empty: none (principal() is Undefined)
     std::int64_t timestamp_ms = 0;  // timestamp(); 0: now (the rules engine's clock, as AWS)
 };
 

@@ -71,13 +71,13 @@ backends::backend_spec function_spec(YAML::Node n, const place& at, const std::s
         } catch (const std::invalid_argument& e) {
             throw problem(n, at, key + ": " + e.what());
         }
-        return backends::parse_backend_spec(m, base, at.file + "|" + at.path + key + ".");
+        return backends::parse_backend_spec(m, base, at.file, at.path + key + ".");
     }
     if (!n.IsMap()) throw problem(n, at, key + ": expected python:FILE, node:FILE or a backend map");
     // Nodes are handles into the loaded document: this fills the name in place, so every
     // other key keeps its line for parse_backend_spec's messages.
     if (!n["name"]) n["name"] = default_name;
-    auto spec = backends::parse_backend_spec(n, base, at.file + "|" + at.path + key + ".");
+    auto spec = backends::parse_backend_spec(n, base, at.file, at.path + key + ".");
     if (spec.kind != backends::backend_kind::lambda && spec.kind != backends::backend_kind::handler)
         throw problem(n["backend"], at, key + ".backend: a function must be lambda or handler, not " +
                                             std::string(backends::to_string(spec.kind)));

@@ -16,18 +16,30 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
         if (cfg.listeners.empty()) throw std::runtime_error(config_file.string() + ": no listeners");
         cfg.listeners.resize(1);
     } else {
-        cfg.listeners = {gate::listener_config{.name = "wvsim", .kind = gate::listener_kind::aws_443,
-                                               .address = "127.0.0.1", .port = 0}};
+        gate::listener_config l;
+        l.name = "wvsim";
+        l.kind = gate::listener_kind::aws_443;
+        l.address = "127.0.0.1";
+        l.port = 0;
+        cfg.listeners = {l};
         gate::authorizer_config a;
         a.name = "wv-authorizer";
         a.backend = gate::backend_kind::static_credentials;
         a.default_policies = {gate::own_topics_policy("wv")};
         a.credentials.reserve(fleet.size() + 1);
-        for (const auto& d : fleet)
-            a.credentials.push_back({.username = d.username, .password = d.password, .client_id = d.akid,
-                                     .authenticated = d.expected != expectation::deny});
-        a.credentials.push_back({.username = verify_user, .password = verify_password,
-                                 .policy_documents = {gate::allow_all_policy()}});
+        for (const auto& d : fleet) {
+            gate::static_credential c;
+            c.username = d.username;
+            c.password = d.password;
+            c.client_id = d.akid;
+            c.authenticated = d.expected != expectation::deny;
+            a.credentials.push_back(std::move(c));
+        }
+        gate::static_credential v;
+        v.username = verify_user;
+        v.password = verify_password;
+        v.policy_documents = {gate::allow_all_policy()};
+        a.credentials.push_back(std::move(v));
         cfg.default_authorizer = a.name;
         cfg.authorizers.push_back(std::move(a));
         cfg.level = gate::log_level::warn;

@@ -201,3 +201,53 @@ TEST_CASE("mosquitto over TLS: last will delivered after an abrupt close, not af
     // -C 1: the first will it saw is the crashed client's, so the polite one sent none.
     CHECK(sub.out() == "will/crashed gone\n");
 }
+
+TEST_CASE("mosquitto requiring client certificates: our client's certificate is accepted, none is refused") {
+    if (!wv::test::have_mosquitto()) return;
+    wv::test::temp_dir dir;
+    const auto ca = wv::tls::make_test_ca(dir.path());
+    const auto dev = wv::tls::make_client_cert(dir.path(), "device-9");
+    wv::test::mosquitto_broker broker{{.cert_file = ca.server_cert,
+                                       .key_file = ca.server_key,
+                                       .ca_file = ca.ca_cert,
+                                       .require_certificate = true,
+                                       .users = {},
+                                       .acl_lines = {},
+                                       .extra_config = {"user root"}}};
+    wv::tls::client_context with_cert{{.ca_file = ca.ca_cert, .cert_file = dev.cert, .key_file = dev.key}};
+    wv::tls::client_context without{{.ca_file = ca.ca_cert}};
+    asio::io_context io;
+    std::error_code ok_ec, refused_ec;
+    bool done = false;
+    // Named: the coroutine reads its captures through the closure, which must outlive it.
+    auto body = [&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        const wv::tls::connect_options o{.host = "localhost", .port = broker.port()};
+        auto r = co_await wv::tls::connect(ex, o, &with_cert);
+        ok_ec = r.ec;
+        if (!r.ec) {
+            wv::client::connection c(std::move(*r.s));
+            const wv::client::session_options so{.client_id = "device-9"};
+            ok_ec = co_await c.async_connect(so);
+            c.disconnect();
+            co_await c.run();
+        }
+        // TLS 1.3: the client finishes its handshake first and learns of the refusal on its
+        // first read, which here is the CONNACK read.
+        auto r2 = co_await wv::tls::connect(ex, o, &without);
+        refused_ec = r2.ec;
+        if (!r2.ec) {
+            wv::client::connection c(std::move(*r2.s));
+            const wv::client::session_options so{.client_id = "anon"};
+            refused_ec = co_await c.async_connect(so);
+        }
+    };
+    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
+        done = true;
+        if (e) std::rethrow_exception(e);
+    });
+    io.run_for(20s);
+    REQUIRE(done);
+    CHECK_MESSAGE(!ok_ec, ok_ec.message());
+    CHECK(refused_ec == wv::tls::tls_errc::peer_certificate_required);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -82,6 +83,7 @@ const thing* things_registry::find(std::string_view name) const {
 
 std::vector<thing> parse_things_csv(std::string_view text, const std::string& origin) {
     std::vector<thing> out;
+    std::set<std::string> seen;
     std::vector<std::string> header;
     int line_no = 0;
     int name_col = -1, type_col = -1;
@@ -114,6 +116,7 @@ std::vector<thing> parse_things_csv(std::string_view text, const std::string& or
             else if (!cells[i].empty()) t.attributes[header[i]] = cells[i];
         }
         if (t.name.empty()) throw std::runtime_error(where + "empty thingName");
+        if (!seen.insert(t.name).second) throw std::runtime_error(where + "duplicate thingName '" + t.name + "'");
         out.push_back(std::move(t));
     }
     return out;
@@ -130,6 +133,7 @@ std::vector<thing> parse_things_yaml(const std::string& text, const std::string&
     if (!list || !list.IsSequence())
         throw std::runtime_error(origin + ":1: expected a list of things under `things:`");
     std::vector<thing> out;
+    std::set<std::string> seen;
     for (const auto& n : list) {
         const std::string where = origin + ":" + std::to_string(n.Mark().line + 1) + ": ";
         if (!n.IsMap()) throw std::runtime_error(where + "each thing must be a map with thingName");
@@ -137,6 +141,7 @@ std::vector<thing> parse_things_yaml(const std::string& text, const std::string&
         if (!n["thingName"] || !n["thingName"].IsScalar() || n["thingName"].Scalar().empty())
             throw std::runtime_error(where + "missing thingName");
         t.name = n["thingName"].Scalar();
+        if (!seen.insert(t.name).second) throw std::runtime_error(where + "duplicate thingName '" + t.name + "'");
         if (n["thingTypeName"]) t.type = n["thingTypeName"].Scalar();
         if (n["version"]) t.version = n["version"].as<std::int64_t>(1);
         if (const auto a = n["attributes"]) {

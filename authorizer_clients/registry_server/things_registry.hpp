@@ -15,8 +15,8 @@
 //       thingTypeName: wavelet        # optional
 //       attributes: {UUID: 2453AC035CBCBC9A, SECRET_KEY: s3cret}
 //
-// Errors: load_things() throws std::runtime_error "<file>:<line>: <problem>" for a missing
-// thingName, a duplicate name, a row with more cells than the header, or bad YAML.
+// Errors: the parsers throw std::runtime_error "<file>:<line>: <problem>" for a missing or
+// duplicate thingName, a row with more cells than the header, or bad YAML.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -28,17 +28,17 @@
 namespace wv::registry {
 
 struct thing {
-    std::string name;
-    std::string type;  // empty: no thing type
-    std::map<std::string, std::string> attributes;
+    std::string name{};
+    std::string type{};  // empty: no thing type
+    std::map<std::string, std::string> attributes{};
     std::int64_t version = 1;
 };
 
 struct list_query {
-    std::optional<std::string> attribute_name;
-    std::optional<std::string> attribute_value;
+    std::optional<std::string> attribute_name{};
+    std::optional<std::string> attribute_value{};
     bool prefix_value = false;  // usePrefixAttributeValue
-    std::optional<std::string> thing_type;
+    std::optional<std::string> thing_type{};
     std::size_t offset = 0;     // decoded from nextToken
     std::size_t max_results = 50;
 };

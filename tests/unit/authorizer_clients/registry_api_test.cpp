@@ -42,7 +42,9 @@ TEST_CASE("CSV: header names the columns, empty cells are absent attributes, quo
                          std::runtime_error);
     CHECK_THROWS_WITH_AS(parse_things_csv("thingName,a\nx,1,2\n", "f.csv"), "f.csv:2: 3 cells but the header has 2",
                          std::runtime_error);
-    CHECK_THROWS_AS(things_registry(parse_things_csv("thingName\nx\nx\n", "f.csv")), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_things_csv("thingName\nx\nx\n", "f.csv"), "f.csv:3: duplicate thingName 'x'",
+                         std::runtime_error);
+    CHECK_THROWS_AS(things_registry({thing{"x"}, thing{"x"}}), std::invalid_argument);
 }
 
 TEST_CASE("YAML: things with attributes; errors carry the line") {

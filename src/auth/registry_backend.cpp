@@ -1,8 +1,10 @@
 #include "auth/registry_backend.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -99,6 +101,11 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
     std::string line;
     int n = 0;
     auto fail = [&](const std::string& what) { throw std::runtime_error(file_name + ":" + std::to_string(n) + ": " + what); };
+    // Column positions; a header row may reorder them or add the simulator's `authorizer`.
+    int c_akid = 0, c_user = 1, c_pass = 2, c_expected = 3, c_template = 4;
+    std::size_t min_fields = 4, max_fields = 5;
+    bool first_record = true;
+    std::unordered_map<std::string, int> line_of_username;  // a fleet file has 100k rows: no O(n^2)
     while (std::getline(in, line)) {
         ++n;
         const auto t = trim(line);
@@ -109,31 +116,55 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
         } catch (const std::exception& e) {
             fail(e.what());
         }
-        if (devices.empty() && !f.empty() && f[0] == "akid") continue;  // header
-        if (f.size() < 4 || f.size() > 5)
-            fail("expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got " + std::to_string(f.size()));
+        if (first_record && (f[0] == "akid" || f[0] == "AKID")) {
+            first_record = false;
+            c_akid = c_user = c_pass = c_expected = c_template = -1;
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                const int col = static_cast<int>(i);
+                if (f[i] == "akid" || f[i] == "AKID") c_akid = col;
+                else if (f[i] == "username") c_user = col;
+                else if (f[i] == "password") c_pass = col;
+                else if (f[i] == "expected") c_expected = col;
+                else if (f[i] == "policy_template") c_template = col;
+                else if (f[i] != "authorizer") fail("unknown column '" + f[i] + "' (akid, username, password, expected, policy_template, authorizer)");
+            }
+            if (c_user < 0 || c_pass < 0) fail("the header needs akid, username and password columns");
+            min_fields = static_cast<std::size_t>(std::max(c_user, c_pass)) + 1;
+            max_fields = f.size();
+            continue;
+        }
+        first_record = false;
+        if (f.size() < min_fields || f.size() > max_fields)
+            fail(max_fields == 5 && min_fields == 4
+                     ? "expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got " + std::to_string(f.size())
+                     : "expected " + std::to_string(min_fields) +
+                           (min_fields == max_fields ? "" : " to " + std::to_string(max_fields)) +
+                           " fields as in the header, got " + std::to_string(f.size()));
+        auto field = [&](int col) -> std::string { return col >= 0 && static_cast<std::size_t>(col) < f.size() ? f[col] : ""; };
         registry_device d;
         d.line = n;
-        d.akid = f[0];
-        d.username = f[1];
+        d.akid = field(c_akid);
+        d.username = field(c_user);
         if (d.akid.empty()) fail("akid is empty");
         if (d.username.empty()) fail("username is empty");
-        if (f[2].starts_with("sha256:")) {
-            d.password_sha256 = f[2].substr(7);
+        const auto password = field(c_pass);
+        if (password.starts_with("sha256:")) {
+            d.password_sha256 = password.substr(7);
             for (auto& c : d.password_sha256)
                 if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
             if (d.password_sha256.size() != 64 || !util::hex_decode(d.password_sha256))
                 fail("password hash must be sha256: followed by 64 hex digits");
         } else {
-            d.password = f[2];
+            d.password = password;
         }
-        if (f[3] == "allow") d.expected = expected_outcome::allow;
-        else if (f[3] == "deny") d.expected = expected_outcome::deny;
-        else fail("expected outcome must be allow or deny, got '" + f[3] + "'");
-        if (f.size() == 5 && !f[4].empty()) d.policy_template = f[4];
-        for (const auto& other : devices)
-            if (other.username == d.username)
-                fail("username '" + d.username + "' already used on line " + std::to_string(other.line));
+        const auto expected = field(c_expected);
+        // Empty means "no expectation" in the simulator's files; the registry knows the device.
+        if (expected == "allow" || expected.empty()) d.expected = expected_outcome::allow;
+        else if (expected == "deny") d.expected = expected_outcome::deny;
+        else fail("expected outcome must be allow or deny, got '" + expected + "'");
+        if (const auto tpl = field(c_template); !tpl.empty()) d.policy_template = tpl;
+        if (const auto [it, fresh] = line_of_username.emplace(d.username, n); !fresh)
+            fail("username '" + d.username + "' already used on line " + std::to_string(it->second));
         devices.push_back(std::move(d));
     }
     return devices;

@@ -12,8 +12,12 @@
 // - expected: `allow` or `deny`. A `deny` row is a device the registry knows but refuses
 //   (isAuthenticated false): wvauthz test and wvsim use the column as the expected outcome.
 // - policy_template: a name from registry_options::policy_templates; default "default".
-// Blank lines and lines starting with `#` are ignored; a first line starting with `akid` is a
-// header. Fields are comma separated with optional double quotes ("" inside quotes is `"`).
+// Blank lines and lines starting with `#` are ignored. Fields are comma separated with
+// optional double quotes ("" inside quotes is `"`). A first line starting with `akid` is a
+// header that names the columns, in any order: akid, username, password, expected,
+// policy_template, and `authorizer` (ignored), so wvsim's credentials file
+// (akid,username,password,authorizer,expected) loads as is. With a header, missing trailing
+// fields are empty, and an empty `expected` means allow.
 //
 // Templates are JSON texts with placeholders {{akid}}, {{client_id}}, {{username}},
 // {{region}}, {{account}}. The built-in "default" template allows iot:Connect on

@@ -92,3 +92,31 @@ TEST_CASE("registry backend: unknown template is a config error; custom template
     CHECK(json::parse(v.response.policy_documents[0])["Statement"][0]["Resource"] ==
           "arn:aws:iot:eu-west-1:123456789012:topic/u/{{unknown}}");
 }
+
+TEST_CASE("registry CSV: wvsim's credentials file (header-named columns) loads as is") {
+    const auto d = parse_registry_csv("akid,username,password,authorizer,expected\n"
+                                      "A1,u1,p1,myauth,allow\n"
+                                      "A2,u2,p2,myauth,deny\n"
+                                      "A3,u3,p3\n"
+                                      "A4,u4,p4,myauth,\n",
+                                      "devices.csv");
+    REQUIRE(d.size() == 4);
+    CHECK(d[0].expected == expected_outcome::allow);
+    CHECK(d[1].expected == expected_outcome::deny);
+    CHECK(d[2].expected == expected_outcome::allow);
+    CHECK(d[3].password == "p4");
+    CHECK(d[3].policy_template == "default");
+    // Columns may come in any order once the header starts with akid.
+    const auto r = parse_registry_csv("akid,policy_template,password,username\nA,default,p,u\n", "f.csv");
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].username == "u");
+    CHECK(r[0].password == "p");
+}
+
+TEST_CASE("registry CSV: header errors") {
+    CHECK_THROWS_WITH(parse_registry_csv("akid,username,colour\n", "f.csv"),
+                      "f.csv:1: unknown column 'colour' (akid, username, password, expected, policy_template, authorizer)");
+    CHECK_THROWS_WITH(parse_registry_csv("akid,username\n", "f.csv"), "f.csv:1: the header needs akid, username and password columns");
+    CHECK_THROWS_WITH(parse_registry_csv("akid,username,password\na,u\n", "f.csv"),
+                      "f.csv:2: expected 3 fields as in the header, got 2");
+}

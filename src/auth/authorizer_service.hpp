@@ -19,6 +19,9 @@
 // - `done` runs exactly once per authorize(), either on the backend's thread (the reply
 //   arrived) or on the service's single timer thread (timeout, overload, shut down). It
 //   must not block; typically it posts to the connection's executor.
+// - The service thread calls backend->invoke(); a backend must return from invoke() at once
+//   (queue the work, complete later) or it holds up every other call. The built-in static
+//   and registry backends answer inline, which is cheap enough to be the exception.
 // - The deadline runs from authorize(), so time spent queued counts (a device waits for
 //   both); queue_wait and call_time are reported separately.
 // - The destructor completes every pending call with `shut_down` and joins the timer

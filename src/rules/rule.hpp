@@ -36,8 +36,8 @@
 //   that is not a JSON object the result carries the raw bytes (republish-style actions),
 //   and any other items are dropped, as AWS passes binary payloads through unchanged.
 // - Unnamed items are named after the path's last segment, or the function's name
-//   (clientid(), topic() -> "clientid", "topic"); AWS does not document the names it picks
-//   for unaliased function calls, so alias them.
+//   (clientid(), topic() -> "clientid", "topic"), any other expression "_<position>" (1-based);
+//   AWS does not document the names it picks for unaliased function calls, so alias them.
 //
 // Errors: parse_rule() never throws; a bad statement is refused with the 1-based column of
 // the offending character. Pure; a compiled rule is immutable and may be evaluated from any

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -150,6 +151,7 @@ private:
     }
     void publish_one(const std::string& payload);
     void start_disconnect();
+    void pump_lines();
     void after_delivery();
     std::optional<int> on_event(const pub_event& e);
     void on_trace(const pub_event& e);
@@ -178,6 +180,8 @@ private:
     // WVPUB_PAHO_DEBUG=1: Paho's own protocol trace on stderr, for reports against wvpub.
     const bool paho_debug_ = std::getenv("WVPUB_PAHO_DEBUG") != nullptr;
     std::optional<std::string> sent_alert_, got_alert_;
+    bool publish_failed_ = false;
+    std::deque<std::string> backlog_;  // -l lines read but not yet handed to Paho
     int local_mid_ = 0;
     int sent_ = 0, completed_ = 0;
     std::optional<clock::time_point> next_publish_;
@@ -197,8 +201,22 @@ void session::publish_one(const std::string& payload) {
         publish_times_[mid] = sent_at;
         ++sent_;
     } catch (const mqtt::exception& e) {
+        // Nothing will complete this message: report it and end the session.
         error(std::string("Error: ") + e.what() + "\n");
+        publish_failed_ = true;
+        start_disconnect();
     }
+}
+
+void session::pump_lines() {
+    // libmosquitto queues -l lines without bound and sends up to -M at a time; Paho refuses
+    // more than its buffer holds, so the window is kept here.
+    while (!backlog_.empty() && !disconnecting_ && sent_ - completed_ < o_.max_inflight) {
+        auto line = std::move(backlog_.front());
+        backlog_.pop_front();
+        publish_one(line);
+    }
+    if (stdin_done_ && backlog_.empty() && completed_ >= sent_) start_disconnect();
 }
 
 void session::start_disconnect() {
@@ -219,7 +237,7 @@ void session::start_disconnect() {
 void session::after_delivery() {
     ++completed_;
     if (o_.source == message_source::stdin_line) {
-        if (stdin_done_ && completed_ >= sent_) start_disconnect();
+        pump_lines();
     } else if (completed_ < o_.repeat_count) {
         next_publish_ = clock::now() + o_.repeat_delay;
     } else {
@@ -342,10 +360,13 @@ std::optional<int> session::on_event(const pub_event& e) {
         case k::connect_failed: return on_connect_failed(e);
         case k::delivered:
         case k::delivery_failed: return on_delivery(e);
-        case k::stdin_line: publish_one(e.text); return std::nullopt;
+        case k::stdin_line:
+            backlog_.push_back(e.text);
+            pump_lines();
+            return std::nullopt;
         case k::stdin_eof:
             stdin_done_ = true;
-            if (completed_ >= sent_) start_disconnect();
+            pump_lines();
             return std::nullopt;
         case k::connection_lost:
             connected_ = false;
@@ -363,8 +384,10 @@ int session::run() {
         return 1;
     }
     install_paho_trace(queue_);
+    // Paho's send buffer must hold the whole -M window (its default is 100 messages).
     cli_ = std::make_unique<mqtt::async_client>(plan_.server_uri, plan_.client_id,
-                                                mqtt::create_options(plan_.mqtt_version), nullptr);
+                                                mqtt::create_options(plan_.mqtt_version, std::max(100, o_.max_inflight + 1)),
+                                                nullptr);
     connect_events_ = std::make_unique<paho_events>(q_, paho_events::role::connect);
     publish_events_ = std::make_unique<paho_events>(q_, paho_events::role::publish);
     cli_->set_callback(*connect_events_);
@@ -426,13 +449,13 @@ int session::run() {
         if (cli_->is_connected()) cli_->disconnect()->wait_for(std::chrono::seconds(2));
     } catch (const mqtt::exception&) {
     }
-    return rc;
+    return rc == 0 && publish_failed_ ? 1 : rc;
 }
 
 }  // namespace
 
 int run_publisher(const publish_request& req) {
-    // Shared: Paho's TLS error handler and trace may still run while the client winds down.
+    // Shared with the trace routing: Paho's threads may still trace while the client winds down.
     auto events = std::make_shared<event_queue>();
     auto planned = plan_client(req.options, req.will_payload);
     if (auto* err = std::get_if<setup_error>(&planned)) {
@@ -440,7 +463,7 @@ int run_publisher(const publish_request& req) {
         return err->exit_code;
     }
     const int rc = session(req, std::move(std::get<client_plan>(planned)), events).run();
-    uninstall_paho_trace();  // the queue dies with this frame
+    uninstall_paho_trace();
     return rc;
 }
 

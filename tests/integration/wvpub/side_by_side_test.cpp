@@ -83,6 +83,8 @@ std::vector<pub_case> make_cases(const pub_lab& lab, const std::string& nobody, 
                                            "\n-u alice\n-P secret\n");
 
     const auto client = wv::tls::make_client_cert(lab.dir / "ca", "device-1");
+    std::string many_lines;  // more than Paho buffers by default (100)
+    for (int i = 1; i <= 300; ++i) many_lines += "line " + std::to_string(i) + "\n";
 
     // The lab broker over TLS, ALPN "mqtt" offered, as a device would log in.
     const std::vector<std::string> tls{"-h", "127.0.0.1", "-p", lab.port(), "--cafile", ca, "--tls-alpn", "mqtt",
@@ -102,6 +104,7 @@ std::vector<pub_case> make_cases(const pub_lab& lab, const std::string& nobody, 
         {"stdin file", with({"-t", "{T}/a", "-s", "-q", "2", "-d"}), std::string("bin\0ary\nstdin\n", 14), 1},
         {"stdin lines qos1", with({"-t", "{T}/a", "-l", "-q", "1", "-d"}), "one\ntwo\n\nfour", 4},
         {"stdin lines qos0", with({"-t", "{T}/a", "-l", "-d"}), "alpha\nbeta\n", 2},
+        {"stdin lines beyond -M", with({"-t", "{T}/a", "-l", "-q", "1", "-M", "5", "-d"}), many_lines, 300},
         {"null message", with({"-t", "{T}/a", "-n", "-q", "1", "-d"}), "", 1},
         {"repeat", with({"-t", "{T}/a", "-m", "again", "--repeat", "3", "-q", "1", "-d"}), "", 3},
         {"repeat delay", with({"-t", "{T}/a", "-m", "slow", "--repeat", "2", "--repeat-delay", "0.2", "-d"}), "", 2},

@@ -183,10 +183,11 @@ asio::awaitable<std::error_code> stream::drive_handshake() {
 
 asio::awaitable<std::error_code> stream::async_handshake(std::chrono::milliseconds timeout) {
     using namespace asio::experimental::awaitable_operators;
-    detail_ = nullptr;
     if (!sock_.is_open()) co_return tls_errc::not_connected;
     prepare_socket();
+    // A TLS stream whose SSL_new failed has no SSL but a detail: fail rather than go plain.
     if (!ssl_) co_return detail_ ? std::error_code(tls_errc::ssl_error) : std::error_code{};
+    detail_ = nullptr;
     asio::steady_timer timer(sock_.get_executor(), timeout);
     auto r = co_await (drive_handshake() || timer.async_wait(tok));
     if (r.index() == 1) {

@@ -190,6 +190,13 @@ private:
 };
 
 void session::publish_one(const std::string& payload) {
+    if (o_.topic->empty()) {
+        // libmosquitto refuses an empty topic at publish time (MOSQ_ERR_INVAL) and
+        // mosquitto_pub then disconnects, status 0; Paho would send the invalid PUBLISH.
+        error("Error: Invalid input. Does your topic contain '+' or '#'?\n");
+        start_disconnect();
+        return;
+    }
     auto msg = mqtt::make_message(*o_.topic, payload, o_.qos, o_.retain);
     if (plan_.mqtt_version == MQTTVERSION_5) msg->set_properties(plan_.publish_properties);
     ++local_mid_;  // libmosquitto numbers QoS 0 messages too, and prints that number

@@ -74,7 +74,10 @@ asio::awaitable<void> serve(wv::tls::stream s) {
         wv::tls::stream::wait_for need{};
         auto [ec, n] = s.read_now(buf, need);
         if (ec == std::errc::operation_would_block) {
-            if (co_await s.async_wait_ready(need)) co_return;
+            // Awaited directly, not through a nested coroutine: idle connections keep one frame.
+            const auto what = need == wv::tls::stream::wait_for::read ? tcp::socket::wait_read : tcp::socket::wait_write;
+            auto [wec] = co_await s.socket().async_wait(what, tok);
+            if (wec) co_return;
             continue;
         }
         if (ec) co_return;

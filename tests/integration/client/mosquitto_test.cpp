@@ -249,5 +249,8 @@ TEST_CASE("mosquitto requiring client certificates: our client's certificate is 
     io.run_for(20s);
     REQUIRE(done);
     CHECK_MESSAGE(!ok_ec, ok_ec.message());
-    CHECK(refused_ec == wv::tls::tls_errc::peer_certificate_required);
+    // Usually the certificate_required alert is read; if our CONNECT reaches mosquitto after it
+    // closed, its RST can discard the alert first (seen under ASan): a reset is then all we see.
+    CHECK_MESSAGE((refused_ec == wv::tls::tls_errc::peer_certificate_required || refused_ec == std::errc::connection_reset),
+                  refused_ec.message());
 }

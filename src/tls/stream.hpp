@@ -3,8 +3,13 @@
 //
 // TLS is OpenSSL driven directly on the socket (SSL_set_fd, non-blocking SSL_read/SSL_write,
 // readiness from socket.async_wait), not asio::ssl::stream: that one keeps ~68 KiB of fixed
-// buffers per connection, this one keeps none while idle (SSL_MODE_RELEASE_BUFFERS), which is
-// what lets one process hold 10,000+ connections (../shared/spec/tls-connection-costs.md).
+// buffers per connection, this one keeps none while idle (SSL_MODE_RELEASE_BUFFERS, plus
+// SSL_free_buffers after the handshake and before every wait for input, since a TLS 1.3 session
+// ticket otherwise leaves a 16 KiB write buffer on an idle client), which is what lets one
+// process hold 10,000+ connections (../shared/spec/tls-connection-costs.md). Measured at 10,000
+// idle TLS 1.3 connections (bench_tls_memory): ~16.4 KiB per server-side and ~21.7 KiB per
+// client-side connection (RSS), of which OpenSSL's own objects are ~13.7 / ~18 KiB (its SSL
+// struct alone is 7.4 KiB).
 // A plain stream (no TLS) has the same interface, so plain listeners and tests share code.
 //
 //   wv::tls::stream s{std::move(sock), client_ctx, "localhost"};

@@ -175,3 +175,16 @@ TEST_CASE("--wavelet with a bad profile file: a clear error, exit 1") {
     CHECK(r.err.find("Error: --wavelet: ") == 0);
     CHECK(r.err.find("bad.yaml") != std::string::npos);
 }
+
+TEST_CASE("options files: mosquitto_pub's, then wvpub's own") {
+    wv::test::temp_dir xdg;
+    const std::vector<std::string> env{"XDG_CONFIG_HOME=" + xdg.path().string(), paho_leak_suppression()};
+    xdg.write("mosquitto_pub", "# shared with mosquitto_pub\n-q 1\n");
+    xdg.write("wvpub", "-q 3\n");  // read after mosquitto_pub's file, so it is the one that fails
+    auto r = run({WVPUB_PATH, "-t", "t", "-m", "x"}, {}, std::chrono::seconds(30), env);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "Error: Invalid QoS given: 3\n\nUse 'mosquitto_pub --help' to see usage.\n");
+    xdg.write("wvpub", "--bogus-default\n");
+    r = run({WVPUB_PATH, "-t", "t", "-m", "x"}, {}, std::chrono::seconds(30), env);
+    CHECK(r.err.find("Error: Unknown option '--bogus-default'.") == 0);
+}

@@ -116,7 +116,9 @@ engine::~engine() {
     io_.stop();
     for (auto& t : threads_) t.join();
     // Actions (and the function backends inside them) go before io_: backends fail their
-    // pending calls, whose completions may still post to io_ (never run, destroyed with it).
+    // pending calls, whose completions may still post to io_ (never run, destroyed with it)
+    // or call finish() while their action is half destroyed, hence stopping_.
+    stopping_ = true;
     rules_.clear();
 }
 
@@ -179,6 +181,7 @@ void engine::enqueue(slot& s, const input_ptr& in) {
 }
 
 void engine::finish(slot& s, const std::string& error) {
+    if (stopping_.load(std::memory_order_acquire)) return;
     if (error.empty()) {
         s.ok->add();
     } else {

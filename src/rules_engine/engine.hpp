@@ -109,6 +109,7 @@ private:
     engine_hooks hooks_;
     std::size_t max_queue_;
     std::atomic<std::uint64_t> in_flight_{0};
+    std::atomic<bool> stopping_{false};  // set by the destructor: late completions touch nothing
     std::atomic<std::int64_t> last_drop_log_ms_{0};
     std::atomic<std::uint64_t> drops_since_log_{0};
     mutable std::mutex drain_m_;

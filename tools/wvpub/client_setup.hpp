@@ -1,17 +1,15 @@
 #pragma once
-// Turns pub_options into what Paho needs: server URI, client id, connect options (TLS, ALPN,
-// will, credentials, MQTT 5 properties). The checks here are the ones mosquitto_pub makes
-// while it sets libmosquitto options, with its texts; the features Paho cannot provide (Unix
-// sockets, SOCKS proxies, bind address, engines) fail here with a clear error instead of being
-// silently ignored.
+// Turns pub_options into what Paho needs: server URI, client id, connect options (will,
+// credentials, MQTT 5 properties) and, through configure_ssl(), the TLS options with ALPN.
+// The checks here are the ones mosquitto_pub makes while it sets libmosquitto options, with
+// its texts; what Paho cannot provide (Unix sockets, SOCKS proxies, bind address, engines,
+// PSK) fails here with a clear error instead of being silently ignored.
 #include <mqtt/async_client.h>
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 
-#include "pub_event.hpp"
 #include "pub_options.hpp"
 
 namespace wv::wvpub {

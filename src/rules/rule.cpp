@@ -92,6 +92,28 @@ value compare(cmp_op op, const json& a, const json& b) {
     return std::nullopt;
 }
 
+// JSON strings must be UTF-8; decoded bytes that are not cannot be a string value.
+bool is_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 4;
+        if (n == 4 || i + n >= s.size()) return false;
+        if (n == 1 && c < 0xc2) return false;  // overlong
+        for (std::size_t k = 1; k <= n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+        if (n == 2) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0)) return false;  // overlong, surrogate
+        } else if (n == 3) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            if ((c == 0xf0 && c1 < 0x90) || c > 0xf4 || (c == 0xf4 && c1 >= 0x90)) return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
 std::optional<bool> as_bool(const value& v) {
     if (!v || !v->is_boolean()) return std::nullopt;
     return v->get<bool>();
@@ -136,6 +158,17 @@ value eval(const node& n, const context& c) {
             if (!v) return std::nullopt;
             if (v->is_string()) return json(util::base64_encode(v->get_ref<const std::string&>()));
             return json(util::base64_encode(v->dump(-1, ' ', false, json::error_handler_t::replace)));
+        }
+        case function::decode: {
+            // AWS: an object when the decoded text is JSON, else a string; NULL if undecodable.
+            const auto v = eval(*n.args.at(0), c);
+            if (!v) return std::nullopt;
+            if (!v->is_string()) return json(nullptr);
+            const auto bytes = util::base64_decode(v->get_ref<const std::string&>());
+            if (!bytes || !is_utf8(*bytes)) return json(nullptr);
+            auto parsed = json::parse(*bytes, nullptr, false);
+            if (!parsed.is_discarded() && parsed.is_object()) return parsed;
+            return json(*bytes);
         }
         }
         return std::nullopt;

@@ -13,7 +13,7 @@
 //   primary  := '(' expr ')' | 'string' | number | TRUE | FALSE | NULL | path | call
 //   path     := name ('.' name | '[' int ']')*          -- a JSON path into the payload
 //   call     := clientid() | topic() | topic(n) | timestamp() | principal() | traceid()
-//             | encode(* | expr, 'base64')
+//             | encode(* | expr, 'base64') | decode(expr, 'base64')
 // Strings are single-quoted; a quote inside is doubled ('it''s').
 //
 // Semantics, as AWS documents them:
@@ -32,6 +32,9 @@
 // - encode(*, 'base64') encodes the raw payload bytes whether or not they are JSON; it needs
 //   SQL version 2016-03-23 and is refused under 2015-10-08 (AWS's default when
 //   awsIotSqlVersion is omitted). Only 'base64' is supported, as in AWS.
+// - decode(value, 'base64') gives an object when the decoded text is a JSON object, else the
+//   text as a string; NULL when the value is not a string, not base64, or not UTF-8 text
+//   (JSON strings cannot hold arbitrary bytes).
 // - SELECT * on a JSON object payload merges its members into the result; on a payload
 //   that is not a JSON object the result carries the raw bytes (republish-style actions),
 //   and any other items are dropped, as AWS passes binary payloads through unchanged.

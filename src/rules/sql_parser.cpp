@@ -235,7 +235,7 @@ private:
             for (const auto& s : it.expr->path)
                 if (!s.name.empty()) it.name = s.name;
         } else if (it.expr->kind == node_kind::call) {
-            static const char* const names[] = {"clientid", "topic", "timestamp", "principal", "encode", "traceid"};
+            static const char* const names[] = {"clientid", "topic", "timestamp", "principal", "encode", "traceid", "decode"};
             it.name = names[static_cast<int>(it.expr->fn)];
         } else {
             it.name = "_" + std::to_string(index + 1);
@@ -393,6 +393,15 @@ private:
             } else {
                 n->args.push_back(parse_expr(depth + 1));
             }
+            expect(tok::comma, "',' and the encoding");
+            const auto& enc = peek();
+            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe(enc));
+            if (enc.text != "base64") fail(enc, "encoding '" + enc.text + "' is not supported; AWS supports only 'base64'");
+            ++p_;
+            expect(tok::rparen, "')'");
+        } else if (u == "DECODE") {
+            n->fn = function::decode;
+            n->args.push_back(parse_expr(depth + 1));
             expect(tok::comma, "',' and the encoding");
             const auto& enc = peek();
             if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe(enc));

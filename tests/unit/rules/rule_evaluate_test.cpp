@@ -136,3 +136,19 @@ TEST_CASE("keywords and function names are case-insensitive") {
     REQUIRE(out);
     CHECK(out->value["c"] == "2453AC035CBCBC9A");
 }
+
+TEST_CASE("decode(value, 'base64'): an object for JSON text, a string otherwise, NULL when undecodable") {
+    const auto r = compile("SELECT decode(j, 'base64') AS j, decode(t, 'base64') AS t, decode(bad, 'base64') AS bad, "
+                           "decode(bin, 'base64') AS bin, decode(n, 'base64') AS n, decode(missing, 'base64') AS m FROM 'x'");
+    // j = {"k":1}, t = "hello", bin = 0xff 0xfe
+    const auto out = r.evaluate(msg("x", R"({"j":"eyJrIjoxfQ==","t":"aGVsbG8=","bad":"***","bin":"//4=","n":5})"));
+    REQUIRE(out);
+    CHECK(out->value.dump() == R"({"j":{"k":1},"t":"hello","bad":null,"bin":null,"n":null})");
+    // Multi-byte UTF-8 survives; an overlong encoding or a lone surrogate does not.
+    const auto u = compile("SELECT decode(a, 'base64') AS a, decode(b, 'base64') AS b, decode(c, 'base64') AS c FROM 'x'")
+                       .evaluate(msg("x", R"({"a":"w6nwn5iA","b":"wIA=","c":"7aCA"})"));
+    REQUIRE(u);
+    CHECK(u->value["a"] == "\xc3\xa9\xf0\x9f\x98\x80");
+    CHECK(u->value["b"].is_null());
+    CHECK(u->value["c"].is_null());
+}

@@ -44,6 +44,8 @@ TEST_CASE("parse: bad SQL is refused with the column of the error") {
         {"SELECT * FROM 'a' WHERE 1 < 2 < 3", 31, "comparisons do not chain; use AND"},
         {"SELECT a + 1 FROM 'a'", 10, "operator '+' is not supported by this emulator"},
         {"SELECT foo() FROM 'a'", 8, "unknown or unsupported function foo()"},
+        {"SELECT decode(a) FROM 'a'", 16, "expected ',' and the encoding, found ')'"},
+        {"SELECT decode(a, 'hex') FROM 'a'", 18, "encoding 'hex' is not supported; AWS supports only 'base64'"},
         {"SELECT topic(0) FROM 'a'", 14, "topic(n) takes a level number from 1, found number 0"},
         {"SELECT topic('x') FROM 'a'", 14, "topic(n) takes a level number from 1, found string 'x'"},
         {"SELECT clientid(1) FROM 'a'", 17, "expected ')' (this function takes no arguments), found number 1"},

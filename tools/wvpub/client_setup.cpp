@@ -116,11 +116,11 @@ std::variant<client_plan, setup_error> plan_client(const pub_options& o,
         c.set_will(std::move(will));
     }
 
-    // libmosquitto refuses a password without a user name under MQTT 3.x.
-    if (o.password && !o.username && o.protocol_version != 5)
-        return setup_error{"Error: Problem setting username and/or password.\n", 1};
     std::optional<std::string> user = o.username;
     if (o.authorizer) user = user.value_or("") + "?x-amz-customauthorizer-name=" + *o.authorizer;
+    // libmosquitto refuses a password without a user name under MQTT 3.x.
+    if (o.password && !user && o.protocol_version != 5)
+        return setup_error{"Error: Problem setting username and/or password.\n", 1};
     if (user) c.set_user_name(*user);
     if (o.password) c.set_password(*o.password);
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "util/base64.hpp"
@@ -73,6 +74,10 @@ std::string principal_from(std::string_view akid) {
 }
 
 }  // namespace
+
+bool secrets_equal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && (a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0);
+}
 
 std::string expand_template(std::string_view text, const std::map<std::string, std::string>& vars) {
     std::string out;
@@ -224,7 +229,8 @@ backend_reply registry_backend::answer(const std::string& event_json) const {
     const auto it = by_username_.find(user);
     if (it == by_username_.end()) return deny("unknown user name");
     const auto& d = devices_[it->second];
-    const bool password_ok = d.password_sha256.empty() ? password == d.password : sha256_hex(password) == d.password_sha256;
+    const bool password_ok = d.password_sha256.empty() ? secrets_equal(password, d.password)
+                                                       : secrets_equal(sha256_hex(password), d.password_sha256);
     if (!password_ok) return deny("wrong password");
     if (client_id != d.akid) return deny("client id is not the device's akid '" + d.akid + "'");
     if (d.expected == expected_outcome::deny) return deny("the registry marks this device deny");

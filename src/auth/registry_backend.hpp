@@ -77,6 +77,10 @@ private:
     std::map<std::string, std::size_t> by_username_{};
 };
 
+// Compares secrets without an early exit, so response time does not reveal how much of a
+// guessed password matched (the length still shows, as in every such comparison).
+bool secrets_equal(std::string_view a, std::string_view b);
+
 // Replaces every {{name}} present in `vars`; unknown placeholders are left untouched.
 std::string expand_template(std::string_view text, const std::map<std::string, std::string>& vars);
 

@@ -66,7 +66,7 @@ backend_reply static_backend::answer(const std::string& event_json) const {
     const auto password = password_b64 ? util::base64_decode(*password_b64) : std::nullopt;
 
     for (const auto& c : credentials_) {
-        if (!raw_user || !password || c.username != user || c.password != *password) continue;
+        if (!raw_user || !password || c.username != user || !secrets_equal(c.password, *password)) continue;
         if (c.client_id_pattern && !glob(*c.client_id_pattern, client_id)) continue;
         const std::map<std::string, std::string> vars{
             {"client_id", client_id}, {"username", user}, {"principal_id", c.principal_id}};

@@ -120,3 +120,11 @@ TEST_CASE("registry CSV: header errors") {
     CHECK_THROWS_WITH(parse_registry_csv("akid,username,password\na,u\n", "f.csv"),
                       "f.csv:2: expected 3 fields as in the header, got 2");
 }
+
+TEST_CASE("secrets compare by content and length") {
+    CHECK(secrets_equal("", ""));
+    CHECK(secrets_equal("abc", "abc"));
+    CHECK_FALSE(secrets_equal("abc", "abd"));
+    CHECK_FALSE(secrets_equal("abc", "abcd"));
+    CHECK_FALSE(secrets_equal("", "a"));
+}

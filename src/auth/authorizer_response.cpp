@@ -1,6 +1,5 @@
 #include "auth/authorizer_response.hpp"
 
-#include "policy/policy.hpp"
 
 namespace wv::auth {
 
@@ -118,12 +117,14 @@ void check_policies(const json& root, checker& c, authorizer_response& r) {
         }
         auto pr = policy::parse_policy_json(doc);
         if (!pr.ok() && syntax_problem.empty()) syntax_problem = where + ": " + pr.error;
+        if (pr.ok()) r.policies.push_back(std::move(*pr.value));
         r.policy_documents.push_back(compact(doc));
     }
     if (!size_problem.empty()) c.fail("policyDocumentSize", size_problem);
     else c.pass("policyDocumentSize", n ? "largest " + std::to_string(largest) + " characters" : "no documents");
     if (!json_problem.empty()) c.fail("policyDocumentJson", json_problem);
     else c.pass("policyDocumentJson", "every document is a JSON object");
+    if (!syntax_problem.empty() || !json_problem.empty()) r.policies.clear();  // all or nothing
     if (!syntax_problem.empty()) c.fail("policyDocumentSyntax", syntax_problem);
     else c.pass("policyDocumentSyntax", "every document parses as an IoT policy");
 }

@@ -36,6 +36,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/policy.hpp"
+
 namespace wv::auth {
 
 inline constexpr std::int64_t min_ttl_s = 300;
@@ -59,6 +61,7 @@ struct authorizer_response {
     bool is_authenticated = false;
     std::string principal_id{};
     std::vector<std::string> policy_documents{};   // each as compact JSON text of an object
+    std::vector<policy::policy> policies{};         // the same, parsed (when every one parsed)
     std::int64_t disconnect_after_s = default_disconnect_after_s;
     std::int64_t refresh_after_s = default_refresh_after_s;
     bool disconnect_defaulted = true;

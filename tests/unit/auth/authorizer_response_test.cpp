@@ -55,6 +55,8 @@ TEST_CASE("a good reply passes every rule, in the documented order") {
     CHECK(v.response.refresh_after_s == 300);
     REQUIRE(v.response.policy_documents.size() == 1);
     CHECK(json::parse(v.response.policy_documents[0]) == allow_all);
+    REQUIRE(v.response.policies.size() == 1);  // parsed once, for the gateway
+    CHECK(v.response.policies[0].statements.at(0).actions.at(0) == "iot:*");
 }
 
 TEST_CASE("non-JSON and non-object replies deny with the json rule") {

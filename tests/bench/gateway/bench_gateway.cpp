@@ -1,0 +1,310 @@
+// Side by side in one run: wvgate (static authorizer, IoT policy on every publish) and
+// mosquitto (password file), each a separate process on 127.0.0.1, the same client load from
+// this process (this project's client, TLS with ALPN mqtt, QoS 1, 60-byte payloads):
+// connects/s, messages/s, broker CPU per message, broker RSS per connection.
+// Prints a table; --json prints JSON. Not a test: numbers depend on the machine.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "client/connection.hpp"
+#include "tls/client_context.hpp"
+#include "tls/connect.hpp"
+#include "tls/test_ca.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+namespace tls = wv::tls;
+using clk = std::chrono::steady_clock;
+
+struct options {
+    int devices = 200;
+    int messages = 100;    // per device
+    // Publishes in flight per device. 1 by default: src/client (Boost 1.81 any_completion_handler in a
+    // vector) overflows the stack when its in-flight list reallocates with more than one element.
+    int window = 1;
+    unsigned gate_threads = 1;
+    bool json = false;
+};
+
+struct result {
+    std::string broker;
+    double connect_s = 0, connects_per_s = 0;
+    double publish_s = 0, messages_per_s = 0;
+    double cpu_us_per_message = 0;
+    double rss_kib_per_connection = 0;
+    double broker_cpu_s = 0;
+    int failed_connects = 0, failed_publishes = 0;
+};
+
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, a[0], &fa, nullptr, a.data(), environ) != 0) throw std::runtime_error("spawn " + argv[0]);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+void stop(pid_t pid) {
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+}
+
+std::uint16_t free_port() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+bool wait_port(std::uint16_t port) {
+    for (int i = 0; i < 500; ++i) {
+        asio::io_context io;
+        asio::ip::tcp::socket s(io);
+        boost::system::error_code ec;
+        s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+        if (!ec) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    std::istringstream rest(s.substr(s.rfind(')') + 2));
+    std::string f;
+    std::vector<std::string> fields;
+    while (rest >> f) fields.push_back(f);
+    // After the command: state is field 3; utime and stime are fields 14 and 15.
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) / ticks;
+}
+
+double rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6));
+    return 0;
+}
+
+// The client load: connect every device, then each publishes `messages` with `window` in flight.
+struct load {
+    const options& o;
+    const tls::client_context& ctx;
+    std::uint16_t port;
+    std::string user, password;
+    std::vector<std::unique_ptr<wv::client::connection>> conns;
+    int failed_connects = 0, failed_publishes = 0;
+    int running = 0;  // run() coroutines not yet returned: connections must outlive them
+
+    asio::awaitable<void> connect_one(int i) {
+        tls::connect_options co;
+        co.host = "localhost";
+        co.port = port;
+        co.address = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port);
+        const auto ex = co_await asio::this_coro::executor;  // GCC 12: no co_await inside call arguments
+        auto r = co_await tls::connect(ex, co, &ctx);
+        if (r.ec) {
+            ++failed_connects;
+            co_return;
+        }
+        auto c = std::make_unique<wv::client::connection>(std::move(*r.s));
+        wv::client::session_options s;
+        s.client_id = "bench" + std::to_string(i);
+        s.user_name = user;
+        s.password = password;
+        if (auto ec = co_await c->async_connect(s)) {
+            ++failed_connects;
+            co_return;
+        }
+        ++running;
+        asio::co_spawn(ex, c->run(), [this](std::exception_ptr, std::error_code) { --running; });
+        conns[static_cast<std::size_t>(i)] = std::move(c);
+    }
+
+    asio::awaitable<void> publish_all(wv::client::connection& c, int i) {
+        const std::string topic = "wv/bench" + std::to_string(i) + "/1/samp/p1";
+        const std::string payload(60, 'x');
+        int sent = 0;
+        // `window` lanes, each publishing in sequence: window messages in flight per device.
+        auto lane = [&]() -> asio::awaitable<void> {
+            while (sent < o.messages) {
+                ++sent;
+                wv::mqtt::publish p;
+                p.topic = topic;
+                p.payload = wv::mqtt::as_bytes(payload);
+                p.qos = wv::mqtt::qos::at_least_once;
+                auto [ec] = co_await c.async_publish(p, asio::as_tuple(asio::use_awaitable));
+                if (ec) ++failed_publishes;
+            }
+        };
+        int lanes_done = 0;
+        const auto ex = co_await asio::this_coro::executor;
+        asio::steady_timer done(ex, clk::time_point::max());
+        for (int l = 0; l < o.window; ++l)
+            asio::co_spawn(ex, lane(), [&](std::exception_ptr) {
+                if (++lanes_done == o.window) done.cancel();
+            });
+        while (lanes_done < o.window) co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+};
+
+template <class F>
+void run_all(asio::io_context& io, int n, int parallel, F make) {
+    int next = 0, running = 0;
+    std::function<void()> launch = [&] {
+        while (running < parallel && next < n) {
+            ++running;
+            asio::co_spawn(io, make(next++), [&](std::exception_ptr) {
+                --running;
+                launch();
+            });
+        }
+    };
+    launch();
+    while (running > 0 || next < n) io.run_one();
+}
+
+result measure(const std::string& name, pid_t pid, std::uint16_t port, const fs::path& ca, const options& o,
+               const std::string& user, const std::string& password) {
+    result r;
+    r.broker = name;
+    tls::client_options co;
+    co.ca_file = ca;
+    const tls::client_context ctx(co);
+    asio::io_context io;
+    load l{o, ctx, port, user, password, {}, 0, 0, 0};
+    l.conns.resize(static_cast<std::size_t>(o.devices));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the broker settle before the baseline
+    const double rss0 = rss_kib(pid);
+    auto t0 = clk::now();
+    run_all(io, o.devices, 50, [&](int i) { return l.connect_one(i); });
+    r.connect_s = std::chrono::duration<double>(clk::now() - t0).count();
+    r.connects_per_s = o.devices / r.connect_s;
+    r.failed_connects = l.failed_connects;
+    io.poll();
+    r.rss_kib_per_connection = (rss_kib(pid) - rss0) / o.devices;
+    const double cpu0 = cpu_seconds(pid);
+    t0 = clk::now();
+    run_all(io, o.devices, o.devices, [&](int i) -> asio::awaitable<void> {
+        auto& c = l.conns[static_cast<std::size_t>(i)];
+        if (c) co_await l.publish_all(*c, i);
+    });
+    r.publish_s = std::chrono::duration<double>(clk::now() - t0).count();
+    const double total = static_cast<double>(o.devices - l.failed_connects) * o.messages;
+    r.messages_per_s = total / r.publish_s;
+    r.broker_cpu_s = cpu_seconds(pid) - cpu0;
+    r.cpu_us_per_message = r.broker_cpu_s * 1e6 / total;
+    r.failed_publishes = l.failed_publishes;
+    for (auto& c : l.conns)
+        if (c) c->abort();
+    while (l.running > 0) io.run_one();
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"bench_gateway: wvgate vs mosquitto, same TLS QoS 1 client load"};
+    options o;
+    app.add_option("--devices", o.devices, "connections per broker");
+    app.add_option("--messages", o.messages, "QoS 1 publishes per device");
+    app.add_option("--window", o.window, "publishes in flight per device");
+    app.add_option("--gate-threads", o.gate_threads, "wvgate I/O threads (mosquitto has one)");
+    app.add_flag("--json", o.json, "print JSON instead of a table");
+    CLI11_PARSE(app, argc, argv);
+
+    const fs::path dir = fs::temp_directory_path() / ("wvbench-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    const auto ca = tls::make_test_ca(dir / "ca");
+    std::vector<result> results;
+
+    {  // wvgate: static authorizer, a policy checked on every connect and publish
+        const auto port = free_port();
+        std::ofstream(dir / "gw.yaml")
+            << "listeners: [{name: aws-443, kind: aws-443, port: " << port << ", cert: " << ca.server_cert.string()
+            << ", key: " << ca.server_key.string() << "}]\n"
+            << "threads: " << o.gate_threads << "\nlog: {level: warn}\ndefault_authorizer: bench\n"
+            << "limits: {publish_rate_per_s: 0, max_connections: 100000}\n"
+            << "authorizers:\n  - name: bench\n    credentials: [{username: bench, password: pw}]\n"
+            << "    default_policies:\n"
+            << "      - '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Connect\","
+               "\"Resource\":\"arn:aws:iot:*:*:client/${iot:ClientId}\"},{\"Effect\":\"Allow\",\"Action\":\"iot:Publish\","
+               "\"Resource\":\"arn:aws:iot:*:*:topic/wv/${iot:ClientId}/*\"}]}'\n";
+        const auto pid = spawn({WV_WVGATE_PATH, "--config", (dir / "gw.yaml").string()}, dir / "wvgate.log");
+        if (!wait_port(port)) {
+            std::cerr << "bench: wvgate did not start (see " << (dir / "wvgate.log") << ")\n";
+            return 1;
+        }
+        results.push_back(measure("wvgate", pid, port, ca.ca_cert, o, "bench?x-amz-customauthorizer-name=bench", "pw"));
+        stop(pid);
+    }
+    {  // mosquitto: password file, TLS
+        const auto port = free_port();
+        std::ofstream(dir / "passwd") << "bench:pw\n";
+        std::system(("/usr/bin/mosquitto_passwd -U " + (dir / "passwd").string()).c_str());
+        std::ofstream(dir / "mosquitto.conf") << "user root\npersistence false\nper_listener_settings false\nallow_anonymous false\npassword_file "
+                                              << (dir / "passwd").string() << "\nlistener " << port << " 127.0.0.1\n"
+                                              << "certfile " << ca.server_cert.string() << "\nkeyfile "
+                                              << ca.server_key.string() << "\nmax_inflight_messages 100\n";
+        const auto pid = spawn({WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
+        if (!wait_port(port)) {
+            std::cerr << "bench: mosquitto did not start\n";
+            return 1;
+        }
+        results.push_back(measure("mosquitto", pid, port, ca.ca_cert, o, "bench", "pw"));
+        stop(pid);
+    }
+    fs::remove_all(dir);
+
+    if (o.json) {
+        nlohmann::json j = {{"devices", o.devices}, {"messages_per_device", o.messages}, {"window", o.window},
+                            {"wvgate_threads", o.gate_threads}, {"results", nlohmann::json::array()}};
+        for (const auto& r : results)
+            j["results"].push_back({{"broker", r.broker}, {"connects_per_s", r.connects_per_s},
+                                    {"messages_per_s", r.messages_per_s}, {"cpu_us_per_message", r.cpu_us_per_message},
+                                    {"rss_kib_per_connection", r.rss_kib_per_connection},
+                                    {"failed_connects", r.failed_connects}, {"failed_publishes", r.failed_publishes}});
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS, wvgate threads %u\n", o.devices,
+                    o.messages, o.window, o.gate_threads);
+        std::printf("%-10s %12s %12s %14s %16s %8s\n", "broker", "connects/s", "msgs/s", "CPU us/msg", "RSS KiB/conn",
+                    "failed");
+        for (const auto& r : results)
+            std::printf("%-10s %12.0f %12.0f %14.1f %16.1f %8d\n", r.broker.c_str(), r.connects_per_s, r.messages_per_s,
+                        r.cpu_us_per_message, r.rss_kib_per_connection, r.failed_connects + r.failed_publishes);
+    }
+    return 0;
+}

@@ -173,6 +173,7 @@ TEST_CASE("validate: a decoder that hangs lands in timeouts and the engine carri
     CHECK(c.timeouts == 2);
     CHECK(c.errors == 0);
     CHECK(logs.count("decoder timeout after 800 ms") == 2);
+    MESSAGE(e.summary());
     CHECK(e.summary().find("timeouts 2") != std::string::npos);
 }
 
@@ -233,7 +234,12 @@ TEST_CASE("validate: the sample Ayyeka-style decoder agrees with the reference")
     CHECK(c.validated == 40);
     CHECK(c.matched == 40);
     CHECK(c.errors == 0);
+    MESSAGE(e.summary());
     const auto x = e.validation("exact").value();
+    // Every difference the exact rule sees is within 1e-6 relative (the wavelet rule matched
+    // all 40), and integers and strings compare exactly: so they are all float values, where
+    // python's json_format prints the shortest float32 text (88.02791) and libprotobuf, whose
+    // output the reference reproduces, 6 or 9 digits (88.0279083).
     // Report the exact-text disagreements precisely (see config/decoders/README.md).
     MESSAGE("zero tolerance: " << x.matched << " of " << x.validated << " reports identical; value mismatches in "
                                << kind_count(x, "value_mismatch") << "; first: " << logs.first("validate exact"));

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -126,4 +127,17 @@ TEST_CASE("config: no rules section is an empty config") {
     const auto cfg = load_engine_config(dir.write("gate.yaml", "listeners: []\n"));
     CHECK(cfg.rules.empty());
     CHECK(cfg.max_queue == 10000);
+}
+
+TEST_CASE("config: the shipped example config/rules/wavelet.yaml loads") {
+    const auto cfg = load_engine_config(std::filesystem::path(WV_SOURCE_DIR_PATH) / "config/rules/wavelet.yaml");
+    REQUIRE(cfg.rules.size() == 2);
+    CHECK(cfg.rules[0].name == "wavelet_decoder");
+    CHECK(cfg.rules[0].version == wv::rules::sql_version::v2016_03_23);
+    REQUIRE(cfg.rules[0].actions.size() == 2);
+    const auto& v = std::get<validate_action_config>(cfg.rules[0].actions[0]);
+    CHECK(v.decoder.handler.workers == 4);
+    CHECK(v.decoder.handler.spec.find("config/rules/../decoders/ayyeka_decoder.py:lambda_handler") != std::string::npos);
+    CHECK_FALSE(cfg.rules[1].enabled);
+    CHECK(cfg.rules[1].actions.size() == 3);
 }

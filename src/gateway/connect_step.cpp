@@ -105,6 +105,7 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
     const bool refresh = state_ == state::connected && refreshing_;
     if (!initial && !refresh) return;  // closed meanwhile: a late answer
     refreshing_ = false;
+    env_.stats->authorizer_latency.record(r.queue_wait + r.call_time);
     const auto outcome = auth::to_string(r.outcome);
     if (r.outcome != auth::authorization_outcome::allowed && r.outcome != auth::authorization_outcome::denied)
         bump(env_.stats->authorizer_errors);

@@ -281,6 +281,16 @@ std::string gateway::metrics_text() const {
     metric("wvgate_bytes_out_total", "counter", "Bytes queued to devices (before TLS).", s.bytes_out);
     metric("wvgate_policy_denials_total", "counter", "Actions denied by IoT policy.", s.policy_denials);
     metric("wvgate_disconnects_total", "counter", "Connected sessions that ended.", s.disconnects);
+    {
+        const auto h = impl_->stats.authorizer_latency.snapshot();
+        out += "# HELP wvgate_authorizer_latency_seconds Authorizer call latency (queue wait + call).\n"
+               "# TYPE wvgate_authorizer_latency_seconds summary\n";
+        for (const double q : {0.5, 0.9, 0.99, 0.999})
+            out += "wvgate_authorizer_latency_seconds{quantile=\"" + std::to_string(q).substr(0, 5) + "\"} " +
+                   std::to_string(static_cast<double>(h.percentile_us(q)) / 1e6) + "\n";
+        out += "wvgate_authorizer_latency_seconds_sum " + std::to_string(static_cast<double>(h.sum_us()) / 1e6) + "\n";
+        out += "wvgate_authorizer_latency_seconds_count " + std::to_string(h.count()) + "\n";
+    }
     for (const auto& [name, svc] : impl_->services) {
         const auto st = svc->stats();
         const std::string l = "{authorizer=\"" + name + "\"}";

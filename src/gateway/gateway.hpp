@@ -1,10 +1,16 @@
 #pragma once
 // wvgate as a library: the AWS IoT Core device gateway on this machine.
 //
-//   wv::gate::gateway_config cfg;
-//   cfg.listeners = {{.name = "sim", .kind = wv::gate::listener_kind::aws_443, .port = 0}};
-//   cfg.authorizers = {{.name = "auth", .credentials = {{.username = "u", .password = "p"}},
-//                       .default_policies = {wv::gate::own_topics_policy("wv")}}};
+//   wv::gate::gateway_config cfg;                 // one aws-443 listener on 127.0.0.1:4443
+//   cfg.listeners[0].port = 0;                     // any free port
+//   wv::gate::authorizer_config a;                 // static backend by default
+//   a.name = "auth";
+//   wv::gate::static_credential dev;
+//   dev.username = "u";                            // the MQTT user name before '?'
+//   dev.password = "p";
+//   a.credentials = {dev};
+//   a.default_policies = {wv::gate::own_topics_policy("wv")};
+//   cfg.authorizers = {a};
 //   cfg.default_authorizer = "auth";
 //   wv::gate::gateway gw{std::move(cfg)};
 //   gw.start();                                    // throws on bad config / bind failure

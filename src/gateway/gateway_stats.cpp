@@ -4,6 +4,7 @@ namespace wv::gate {
 
 gateway_stats counters::snapshot() const noexcept {
     const auto r = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    const auto h = authorizer_latency.snapshot();
     return gateway_stats{
         .connections_open = r(connections_open),
         .connections_accepted = r(connections_accepted),
@@ -22,6 +23,9 @@ gateway_stats counters::snapshot() const noexcept {
         .messages_dropped = r(messages_dropped),
         .policy_denials = r(policy_denials),
         .disconnects = r(disconnects),
+        .authorizer_p50_us = h.percentile_us(0.5),
+        .authorizer_p99_us = h.percentile_us(0.99),
+        .authorizer_max_us = h.max_us(),
     };
 }
 

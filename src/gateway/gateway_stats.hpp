@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "metrics/concurrent_histogram.hpp"
+
 namespace wv::gate {
 
 struct gateway_stats {
@@ -24,6 +26,8 @@ struct gateway_stats {
     std::uint64_t messages_dropped = 0;           // slow subscriber, offline queue full, quota
     std::uint64_t policy_denials = 0;             // publish/subscribe/receive/connect denied
     std::uint64_t disconnects = 0;
+    // Authorizer call latency (queue wait + call), every call including refreshes.
+    std::uint64_t authorizer_p50_us = 0, authorizer_p99_us = 0, authorizer_max_us = 0;
 };
 
 struct counters {
@@ -32,6 +36,7 @@ struct counters {
         connects_auth_failed{0}, connects_denied{0}, connects_protocol_error{0},
         authorizer_calls{0}, authorizer_errors{0}, messages_in{0}, messages_out{0}, bytes_in{0},
         bytes_out{0}, messages_dropped{0}, policy_denials{0}, disconnects{0};
+    metrics::concurrent_histogram authorizer_latency;
 
     gateway_stats snapshot() const noexcept;
 };

@@ -276,23 +276,23 @@ validate_counts validate_action::counts() const {
 
 std::string validate_action::summary() const {
     const auto c = counts();
-    std::string out = "validate " + s_->rule + " (decoder " + s_->description + "):\n";
-    out += "  messages validated " + std::to_string(c.validated) + ": matched " + std::to_string(c.matched);
+    std::string out = "messages validated " + std::to_string(c.validated) + ": matched " + std::to_string(c.matched);
     if (c.both_rejected) out += " (" + std::to_string(c.both_rejected) + " rejected by both)";
     out += ", mismatched " + std::to_string(c.mismatched) + ", errors " + std::to_string(c.errors) + ", timeouts " +
            std::to_string(c.timeouts) + "\n";
     if (c.mismatched) {
-        out += "  mismatched by kind:";
+        out += "mismatched by kind:";
         for (std::size_t k = 0; k < validate_kind_count; ++k)
             if (c.by_kind[k]) out += " " + std::string(validate_kind_name(k)) + " " + std::to_string(c.by_kind[k]);
         out += "\n";
     }
     if (c.errors) {
-        out += "  errors by reason:";
+        out += "errors by reason:";
         for (const auto& [reason, n] : c.errors_by_reason) out += " " + reason + " " + std::to_string(n);
         out += "\n";
     }
-    out += "  decoder latency: ";
+    // Call to reply, so it includes waiting for a free worker when messages arrive in bursts.
+    out += "decoder latency: ";
     out += c.latency_count ? "p50 " + ms_text(c.latency_p50_us) + ", p99 " + ms_text(c.latency_p99_us) + " (" +
                                  std::to_string(c.latency_count) + " replies)"
                            : std::string("no replies");

@@ -15,8 +15,8 @@
 //   timeout     no reply within `timeout`
 // Mismatches, errors and timeouts are logged with the client, topic, the first differences and
 // the base64 payload (the first 1000 findings per action; all are counted), and exported as
-// metrics (labels rule, outcome, kind). The decoder's latency (call to reply) feeds a
-// histogram. An event the reference cannot use at all (the rule's SELECT lacks client_id,
+// metrics (labels rule, outcome, kind). The decoder's latency (call to reply, including any
+// wait for a free handler worker) feeds a histogram. An event the reference cannot use at all (the rule's SELECT lacks client_id,
 // topic or data) fails the action without calling the decoder.
 //
 // Threading: run() on engine workers; replies are compared on the engine's io_context.
@@ -56,6 +56,7 @@ public:
     ~validate_action() override;
     void run(input_ptr in, completion done) override;
     std::string describe() const override;
+    // "messages validated N: matched ...", the kinds, the error reasons, the latency: one per line.
     std::string summary() const override;
     validate_counts counts() const;
 

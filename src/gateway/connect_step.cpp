@@ -132,6 +132,8 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
     }
     policies_ = std::move(parsed);
     receive_cache_.clear();
+    publish_cache_.clear();
+    retain_cache_.clear();
     principal_id_ = r.verdict.response.principal_id;
     refresh_deadline_ = now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.refresh_after_s));
     if (initial) {

@@ -101,7 +101,10 @@ asio::awaitable<void> connection::serve() {
 }
 
 asio::awaitable<void> connection::read_loop() {
-    std::array<std::byte, 4096> buf;
+    // One read buffer per thread, not per connection: the stream fills it only when the read
+    // completes, on this thread, and the machine consumes (copies what it keeps) before the
+    // next completion can run. Saves its size on every idle connection.
+    thread_local std::array<std::byte, 16 * 1024> buf;
     while (machine_->current_state() != connection_machine::state::closed) {
         auto [ec, n] = co_await stream_.async_read_some(buf);
         if (ec) {

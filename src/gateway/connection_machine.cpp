@@ -43,9 +43,9 @@ std::chrono::nanoseconds connection_machine::scaled(std::int64_t seconds) const 
     return std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(seconds) * 1e9 / scale));
 }
 
-void connection_machine::send(const mqtt::byte_buffer& b) {
+void connection_machine::send(mqtt::byte_buffer b) {
     bump(env_.stats->bytes_out, b.size());
-    actions_.push_back(send_bytes{b});
+    actions_.push_back(send_bytes{std::move(b)});
 }
 
 void connection_machine::on_bytes(std::span<const std::byte> in, clock::time_point now) {

@@ -139,7 +139,7 @@ private:
     void publish_lifecycle(bool connected, disconnect_reason why);
     void log_event(log_level l, const char* event_type, bool success, std::string reason, std::string details,
                    const std::string* topic = nullptr);
-    void send(const mqtt::byte_buffer& b);
+    void send(mqtt::byte_buffer b);
     std::chrono::nanoseconds scaled(std::int64_t seconds) const;
     bool take_publish_token(clock::time_point now);
 
@@ -165,6 +165,9 @@ private:
     std::string principal_id_;
     std::vector<policy::policy> policies_;
     std::unordered_map<std::string, bool> receive_cache_;  // topic -> iot:Receive allowed
+    // topic -> iot:Publish (and iot:RetainPublish) allowed. Policies only change at a refresh,
+    // which clears both caches; a device publishing to a few topics evaluates each once.
+    std::unordered_map<std::string, bool> publish_cache_, retain_cache_;
     bool refreshing_ = false;
 
     // Timers.

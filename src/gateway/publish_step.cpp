@@ -46,9 +46,16 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
         log_event(log_level::warn, "Publish-In", false, "THROTTLED", "publish rate quota exceeded", &topic);
         return;
     }
-    const policy::arn_scope scope{env_.config->region, env_.config->account};
-    const auto arn = policy::topic_arn(scope, topic);
-    if (!allowed("iot:Publish", arn) || (p.retain && !allowed("iot:RetainPublish", arn))) {
+    const auto cached = [&](std::unordered_map<std::string, bool>& cache, const char* action) {
+        auto it = cache.find(topic);
+        if (it == cache.end()) {
+            if (cache.size() >= 1024) cache.clear();
+            const policy::arn_scope scope{env_.config->region, env_.config->account};
+            it = cache.emplace(topic, allowed(action, policy::topic_arn(scope, topic))).first;
+        }
+        return it->second;
+    };
+    if (!cached(publish_cache_, "iot:Publish") || (p.retain && !cached(retain_cache_, "iot:RetainPublish"))) {
         log_event(log_level::error, "Publish-In", false, "AUTHORIZATION_FAILURE", "not authorized", &topic);
         close(disconnect_reason::auth_error, "PUBLISH to " + topic + " not authorized", now);
         return;
@@ -97,7 +104,7 @@ bool connection_machine::send_publish(const message_ptr& m, std::uint8_t qos, bo
                                .packet_id = id},
                  out);
     bump(env_.stats->messages_out);
-    send(out);
+    send(std::move(out));
     return true;
 }
 

@@ -237,7 +237,9 @@ int run_simulation(const sim_options& o) {
         }
     }
     auto engine_done = [&] { return paho ? paho->finished() : running.load() == 0; };
+    clock::time_point stop_requested_at{};
     auto request_stop = [&] {
+        if (stop_requested_at == clock::time_point{}) stop_requested_at = clock::now();
         if (paho) paho->request_stop();
         for (auto& w : workers) w->request_stop();
     };
@@ -349,6 +351,10 @@ int run_simulation(const sim_options& o) {
             if (line.rfind("VmHWM:", 0) == 0) rep.rss_peak_kib = std::stoull(line.substr(6));
     }
     const double elapsed = rep.duration_s;
+    // Reports stop coming due when a stop is asked for (Ctrl-C), not when the last device is done.
+    const double due_until = stop_requested_at == clock::time_point{}
+                                 ? elapsed
+                                 : std::chrono::duration<double>(stop_requested_at - start).count();
     std::vector<std::uint64_t> last_sent(ids.size());
     std::vector<bool> killed(ids.size());
     std::vector<outcome> first(ids.size(), outcome::count_);
@@ -363,7 +369,7 @@ int run_simulation(const sim_options& o) {
         }
     for (std::uint32_t d = 0; d < ids.size(); ++d) {
         const auto k = tt.kill_at(d);
-        const double stop_at = std::min(elapsed, k ? k->count() : elapsed);
+        const double stop_at = std::min(due_until, k ? k->count() : due_until);
         for (std::uint64_t n = 1;; ++n) {
             const auto due = tt.report_due(d, n);
             if (!due || due->count() > stop_at) break;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <csignal>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -74,6 +75,11 @@ void stream::free_ssl() noexcept {
 }
 
 void stream::prepare_socket() noexcept {
+    // OpenSSL's socket BIO writes with write(2), so a peer that has gone away raises SIGPIPE,
+    // whose default action kills the whole process: the gateway with every connection, or a
+    // fleet. Every user of a stream wants EPIPE as an error value instead.
+    static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    (void)sigpipe_ignored;
     if (!sock_.is_open()) return;
     boost::system::error_code ignored;
     sock_.set_option(tcp::no_delay(true), ignored);

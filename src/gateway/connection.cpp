@@ -73,9 +73,12 @@ asio::awaitable<void> connection::serve() {
         bump(env_.stats->tls_handshake_failures);
         boost::system::error_code ignored;
         const auto ep = stream_.socket().remote_endpoint(ignored);
-        if (env_.log->enabled(log_level::debug))
-            env_.log->emit(log_level::debug,
+        // One line per failed handshake (a port scan or a device with the wrong CA or no ALPN
+        // shows up here), at info so that a flood can be silenced with log.level: warn.
+        if (env_.log->enabled(log_level::info))
+            env_.log->emit(log_level::info,
                            {{"eventType", "Connect"}, {"status", "Failure"}, {"reason", "TLS_HANDSHAKE_FAILURE"},
+                            {"listener", listener_},
                             {"sourceIp", ignored ? std::string() : ep.address().to_string()},
                             {"details", ec.message() + (stream_.error_detail().empty()
                                                             ? std::string()

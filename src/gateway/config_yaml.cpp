@@ -9,6 +9,7 @@
 
 #include "authorizer_clients/backends/backend_spec.hpp"
 #include "authorizer_clients/backends/build_backend.hpp"
+#include "rules_engine/engine_config.hpp"
 
 namespace wv::gate {
 namespace {
@@ -268,7 +269,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     only_keys(c, root, "",
               {"region", "account", "endpoint_host", "threads", "time_scale", "log", "metrics", "generated_ca_dir",
                "listeners", "default_authorizer", "allow_authorizer_override", "authorizers", "certificate_policies",
-               "limits", "lifecycle_events"});
+               "limits", "lifecycle_events", "rules", "rules_queue"});
     opt(c, root, "region", "", cfg.region);
     opt(c, root, "account", "", cfg.account);
     opt(c, root, "endpoint_host", "", cfg.endpoint_host);
@@ -308,6 +309,16 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     cfg.certificate_policies = policies(c, root["certificate_policies"], "certificate_policies");
     if (const auto l = root["limits"]) parse_limits(c, l, cfg.limits);
     opt(c, root, "lifecycle_events", "", cfg.lifecycle_events);
+    if (const auto r = root["rules"]) {
+        // The rules engine owns its section's schema and messages (file:line, SQL caret).
+        try {
+            cfg.rules = rules_engine::parse_engine_config(r, root["rules_queue"], c.file);
+        } catch (const config_error&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw config_error(e.what());
+        }
+    }
     if (!cfg.default_authorizer.empty()) {
         bool found = false;
         for (const auto& a : cfg.authorizers) found = found || a.name == cfg.default_authorizer;

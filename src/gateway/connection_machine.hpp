@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -63,6 +64,9 @@ struct machine_env {
     event_log* log = nullptr;
     // Policies for X.509 connections (AWS attaches them to the certificate), parsed.
     const std::vector<policy::policy>* certificate_policies = nullptr;
+    // Called for every PUBLISH the gateway accepted (after the broker has it), with the
+    // connection's principal: the rules engine's entry. Must not block. Null: no rules.
+    const std::function<void(const message&, const std::string& principal)>* on_accepted_publish = nullptr;
 };
 
 // Actions for the driver, in order.

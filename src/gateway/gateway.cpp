@@ -23,6 +23,7 @@
 #include "gateway/metrics_http.hpp"
 #include "gateway/tls_setup.hpp"
 #include "policy/policy.hpp"
+#include "rules_engine/engine.hpp"
 
 namespace wv::gate {
 
@@ -50,6 +51,10 @@ struct gateway::impl {
     std::vector<listener_state> listeners;
     certificate_paths certs;
     std::unique_ptr<metrics_server> metrics;
+    // Topic rules; null when none are configured. Fed by every connection through rules_hook.
+    std::unique_ptr<rules_engine::engine> rules;
+    std::function<void(const message&, const std::string&)> rules_hook;
+    std::string rules_summary;  // kept after stop() for the exit report
     std::atomic<std::size_t> next_context{0};
     std::mutex mu;
     std::condition_variable stopped_cv;
@@ -61,7 +66,8 @@ struct gateway::impl {
                            .brk = brk.get(),
                            .stats = &stats,
                            .log = log.get(),
-                           .certificate_policies = &certificate_policies};
+                           .certificate_policies = &certificate_policies,
+                           .on_accepted_publish = rules ? &rules_hook : nullptr};
     }
 
     auth::authorizer_service* find_service(const std::string& name) {
@@ -156,6 +162,27 @@ void gateway::start() {
                                           (cfg.time_scale > 0 ? cfg.time_scale : 1.0))),
     });
 
+    if (!cfg.rules.rules.empty()) {
+        // Republished messages enter the broker like a gateway-generated message (no client).
+        m.rules = std::make_unique<rules_engine::engine>(
+            cfg.rules, rules_engine::engine_hooks{
+                           .republish =
+                               [&m](rules_engine::republish_request r) {
+                                   m.brk->publish(std::make_shared<message>(
+                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                   return std::string{};
+                               },
+                           .log = {},
+                           .metrics = nullptr});
+        m.rules_hook = [&m](const message& msg, const std::string& principal) {
+            m.rules->on_message({.topic = msg.topic,
+                                 .payload = msg.payload,
+                                 .client_id = msg.client_id,
+                                 .principal = principal,
+                                 .timestamp_ms = 0});
+        };
+    }
+
     const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));
 
@@ -215,6 +242,14 @@ void gateway::stop() {
     for (auto& t : m.threads)
         if (t.joinable()) t.join();
     m.threads.clear();
+    // No connection feeds the rules any more: let queued actions finish (validate calls to
+    // the user's decoder included), keep the summary, then stop the engine before the broker
+    // its republish actions publish into.
+    if (m.rules) {
+        m.rules->drain(std::chrono::seconds(5));
+        m.rules_summary = m.rules->summary();
+        m.rules.reset();
+    }
     // Authorizer services complete their pending calls (posting into stopped contexts).
     m.services.clear();
     m.metrics.reset();
@@ -239,6 +274,9 @@ std::vector<bound_listener> gateway::listeners() const {
 }
 
 certificate_paths gateway::certificates() const { return impl_->certs; }
+std::string gateway::rules_summary() const {
+    return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
+}
 gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
 const gateway_config& gateway::config() const { return impl_->config; }
 

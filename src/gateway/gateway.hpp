@@ -65,6 +65,9 @@ public:
     std::vector<bound_listener> listeners() const;
     certificate_paths certificates() const;
     gateway_stats stats() const;
+    // What the topic rules did (matches, action outcomes, decoder validation); empty when no
+    // rules are configured. Still available after stop(), which drains the rules first.
+    std::string rules_summary() const;
     // Prometheus text exposition of the gateway's metrics.
     std::string metrics_text() const;
     const gateway_config& config() const;

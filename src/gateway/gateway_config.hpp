@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "rules_engine/engine_config.hpp"
+
 namespace wv::auth {
 class authorizer_backend;
 }
@@ -124,6 +126,9 @@ struct gateway_config {
     // Policies that apply to devices authenticated by X.509 certificate (aws-8883 listeners and
     // ALPN x-amzn-mqtt-ca), as AWS attaches policies to certificates. JSON texts.
     std::vector<std::string> certificate_policies;
+    // Topic rules (AWS IoT SQL + actions, including `validate` for decoder Lambdas), run on
+    // every accepted PUBLISH; empty: no rules engine at all.
+    rules_engine::engine_config rules;
 };
 
 }  // namespace wv::gate

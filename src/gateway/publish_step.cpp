@@ -67,6 +67,7 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
         log_event(log_level::debug, "Publish-In", true, {}, std::to_string(p.payload.size()) + " bytes", &topic);
     if (p.qos == mqtt::qos::at_least_once) send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
     env_.brk->publish(m);
+    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
 }
 
 void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point) {

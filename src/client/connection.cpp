@@ -318,7 +318,6 @@ std::error_code connection::complete_ack(std::uint16_t id, waiting_for what, std
     if (it == in_flight_.end()) return {};
     auto done = std::move(it->done);
     in_flight_.erase(it);
-    if (in_flight_.empty() && in_flight_.capacity() > 16) in_flight_.shrink_to_fit();
     post_completion(std::move(done), result);
     return {};
 }
@@ -341,7 +340,7 @@ void connection::post_completion(completion done, std::error_code ec) {
 }
 
 void connection::fail_all(std::error_code ec) {
-    std::vector<pending_op> ops;
+    std::list<pending_op> ops;
     ops.swap(in_flight_);
     for (auto& op : ops) post_completion(std::move(op.done), ec);
     awaiting_pubrel_ = {};

@@ -36,6 +36,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -147,7 +148,10 @@ private:
     mqtt::byte_buffer pending_;       // encoded packets not yet handed to the socket
     mqtt::byte_buffer writing_;       // the batch being written (kept while the socket is full)
     std::size_t write_offset_ = 0;    // plain TCP: bytes of writing_ already written
-    std::vector<pending_op> in_flight_;
+    // A list, not a vector: erasing from a vector move-assigns the elements after it, and
+    // Boost 1.81's any_completion_handler move assignment recurses until the stack overflows
+    // (it copies `other` into a new handler that wraps it; fixed in 1.82).
+    std::list<pending_op> in_flight_;
     std::vector<std::uint16_t> awaiting_pubrel_;  // incoming QoS 2 ids, delivered, not yet released
     message_handler on_message_;
     std::chrono::steady_clock::time_point last_sent_{};

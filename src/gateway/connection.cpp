@@ -132,12 +132,15 @@ asio::awaitable<void> connection::write_loop() {
             continue;
         }
         // Coalesce small packets (PUBACKs, fan-out to one device) into one TLS record.
-        mqtt::byte_buffer& front = outbox_.front();
-        while (outbox_.size() > 1 && front.size() < 16 * 1024) {
-            auto& next = outbox_[1];
-            front.insert(front.end(), next.begin(), next.end());
+        // Erasing the second element of a deque may move the first one (it shifts the shorter
+        // side), so no reference to the front survives an erase: take it afresh each time.
+        while (outbox_.size() > 1 && outbox_.front().size() < 16 * 1024) {
+            auto next = std::move(outbox_[1]);
             outbox_.erase(outbox_.begin() + 1);
+            auto& head = outbox_.front();
+            head.insert(head.end(), next.begin(), next.end());
         }
+        mqtt::byte_buffer& front = outbox_.front();
         const auto size = front.size();
         auto ec = co_await stream_.async_write(front);
         queued_bytes_.fetch_sub(std::min(size, queued_bytes_.load()), std::memory_order_relaxed);

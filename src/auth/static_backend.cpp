@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/registry_backend.hpp"
+#include "auth/event_fields.hpp"
 #include "util/base64.hpp"
 
 namespace wv::auth {
@@ -45,10 +46,7 @@ std::string static_backend::describe() const {
 backend_reply static_backend::answer(const std::string& event_json) const {
     backend_reply reply;
     const auto ev = json::parse(event_json, nullptr, false);
-    const json* mqtt = nullptr;
-    if (ev.is_object())
-        if (auto pd = ev.find("protocolData"); pd != ev.end() && pd->is_object())
-            if (auto m = pd->find("mqtt"); m != pd->end() && m->is_object()) mqtt = &*m;
+    const json* mqtt = mqtt_fields(ev);
     if (!mqtt) {
         reply.error = backend_errc::function_error;
         reply.detail = "event has no protocolData.mqtt object";

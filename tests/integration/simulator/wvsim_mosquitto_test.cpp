@@ -94,7 +94,9 @@ TEST_CASE("200 devices against mosquitto: every report decodes, report ids compl
         }
         std::size_t total = 0;
         for (const auto& [k, v] : ids) total += v.size();
-        if ((total >= acked && wills >= killed) || std::chrono::steady_clock::now() > end) break;
+        // Wait for the ReportEnd(CLOSED) lines too: mosquitto_sub may flush them after the reports.
+        if ((total >= acked && wills >= killed && closed >= 200 - killed) || std::chrono::steady_clock::now() > end)
+            break;
         std::this_thread::sleep_for(50ms);
     }
     CHECK(undecodable == 0);

@@ -120,17 +120,16 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
         }
         return;
     }
-    std::vector<policy::policy> parsed;
-    for (const auto& doc : r.verdict.response.policy_documents) {
-        auto p = policy::parse_policy(std::string_view(doc));
-        if (!p.ok()) {  // validate_response checks syntax already; belt and braces
-            if (initial) fail_connect("AUTHORIZATION_FAILURE", "policy document: " + p.error, true);
-            close(disconnect_reason::auth_error, "policy document: " + p.error, now);
-            return;
-        }
-        parsed.push_back(std::move(*p.value));
+    // validate_response has parsed the documents already: reuse that parse on a cache miss.
+    policy::policy_set_cache private_cache;
+    auto& cache = env_.policy_cache ? *env_.policy_cache : private_cache;
+    auto interned = cache.intern(r.verdict.response.policy_documents, &r.verdict.response.policies);
+    if (!interned.ok()) {  // validate_response checks syntax already; belt and braces
+        if (initial) fail_connect("AUTHORIZATION_FAILURE", "policy " + interned.error, true);
+        close(disconnect_reason::auth_error, "policy " + interned.error, now);
+        return;
     }
-    policies_ = std::move(parsed);
+    policies_ = std::move(interned.value);
     receive_cache_.clear();
     publish_cache_.clear();
     retain_cache_.clear();

@@ -197,7 +197,10 @@ bool connection_machine::allowed(const std::string& action, const std::string& r
         req.context.connect_attributes.push_back("LastWill");
         req.context.last_will_topic = policy::topic_arn({env_.config->region, env_.config->account}, will_->topic);
     }
-    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies : policies_;
+    static const policy::policy_set none;
+    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies
+                       : policies_                              ? *policies_
+                                                                : none;
     const auto e = policy::evaluate(pols, req);
     if (!e.allowed()) {
         bump(env_.stats->policy_denials);

@@ -32,6 +32,7 @@
 #include "gateway/gateway_stats.hpp"
 #include "mqtt/byte_buffer.hpp"
 #include "policy/policy.hpp"
+#include "policy/policy_set_cache.hpp"
 
 namespace wv::mqtt {
 struct connect;
@@ -60,6 +61,9 @@ struct machine_env {
     const gateway_config* config = nullptr;
     const auth::custom_authorizers* authorizers = nullptr;
     broker* brk = nullptr;
+    // Parsed authorizer policies shared by every connection that got the same documents.
+    // Null: each connection parses its own (tests).
+    policy::policy_set_cache* policy_cache = nullptr;
     counters* stats = nullptr;
     event_log* log = nullptr;
     // Policies for X.509 connections (AWS attaches them to the certificate), parsed.
@@ -167,7 +171,7 @@ private:
     std::string authorizer_name_;
     std::string event_json_;                     // reused for refreshes
     std::string principal_id_;
-    std::vector<policy::policy> policies_;
+    policy::shared_policy_set policies_;        // immutable, shared (see machine_env::policy_cache)
     std::unordered_map<std::string, bool> receive_cache_;  // topic -> iot:Receive allowed
     // topic -> iot:Publish (and iot:RetainPublish) allowed. Policies only change at a refresh,
     // which clears both caches; a device publishing to a few topics evaluates each once.

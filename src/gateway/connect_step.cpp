@@ -70,18 +70,22 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     start_custom_auth(now);
 }
 
+auth::prepared_invocation connection_machine::prepare_invocation() const {
+    auth::connect_info info{.server_name = peer_.server_name,
+                            .username = username_,
+                            .password = password_,
+                            .client_id = client_id_.empty() ? std::nullopt : std::optional(client_id_),
+                            .connection_id = connection_id_};
+    return env_.authorizers->prepare(info);
+}
+
 void connection_machine::start_custom_auth(clock::time_point now) {
     if (!env_.authorizers) {
         fail_connect("AUTHORIZATION_FAILURE", "no custom authorizer is configured", true);
         close(disconnect_reason::auth_error, "no authorizer", now);
         return;
     }
-    auth::connect_info info{.server_name = peer_.server_name,
-                            .username = username_,
-                            .password = password_,
-                            .client_id = client_id_.empty() ? std::nullopt : std::optional(client_id_),
-                            .connection_id = connection_id_};
-    auto prepared = env_.authorizers->prepare(info);
+    auto prepared = prepare_invocation();
     if (!prepared.ok()) {
         // The function is not invoked (spec 1.1, 1.3): log which pre-invocation check failed.
         log_event(log_level::error, "AuthorizerInvocation", false, auth::to_string(prepared.error), prepared.reason);
@@ -90,14 +94,13 @@ void connection_machine::start_custom_auth(clock::time_point now) {
         return;
     }
     authorizer_name_ = prepared.authorizer->name;
-    event_json_ = std::move(prepared.event_json);
     state_ = state::authenticating;
     // The authorizer service enforces AWS's 5 s; this is the backstop if it never answers.
     connect_deadline_ = now + env_.config->authorizers.front().timeout * 2 + std::chrono::seconds(1);
     for (const auto& a : env_.config->authorizers)
         if (a.name == authorizer_name_) connect_deadline_ = now + a.timeout * 2 + std::chrono::seconds(1);
     bump(env_.stats->authorizer_calls);
-    actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+    actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
 }
 
 void connection_machine::on_authorizer_result(const auth::authorization_result& r, clock::time_point now) {
@@ -130,9 +133,7 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
         return;
     }
     policies_ = std::move(interned.value);
-    receive_cache_.clear();
-    publish_cache_.clear();
-    retain_cache_.clear();
+    decisions_.clear();
     principal_id_ = r.verdict.response.principal_id;
     refresh_deadline_ = now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.refresh_after_s));
     if (initial) {

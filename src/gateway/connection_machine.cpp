@@ -164,7 +164,14 @@ void connection_machine::on_tick(clock::time_point now) {
     if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) {
         refreshing_ = true;
         refresh_deadline_.reset();
-        actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+        // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
+        // kept: ~500 bytes per connection for a call made once a day by default.
+        auto prepared = prepare_invocation();
+        if (!prepared.ok()) {
+            close(disconnect_reason::auth_error, "refresh: " + prepared.reason, now);
+            return;
+        }
+        actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
     }
 }
 

@@ -26,6 +26,7 @@
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
+#include "gateway/decision_cache.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/event_log.hpp"
 #include "gateway/gateway_config.hpp"
@@ -133,6 +134,7 @@ private:
     void handle_frame_bytes(clock::time_point now);
     void handle_connect(const mqtt::connect& c, clock::time_point now);
     void start_custom_auth(clock::time_point now);
+    auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
     void finish_connect(clock::time_point now);
     void handle_publish(const mqtt::publish& p, clock::time_point now);
     void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
@@ -169,13 +171,10 @@ private:
 
     // From the authorizer.
     std::string authorizer_name_;
-    std::string event_json_;                     // reused for refreshes
     std::string principal_id_;
     policy::shared_policy_set policies_;        // immutable, shared (see machine_env::policy_cache)
-    std::unordered_map<std::string, bool> receive_cache_;  // topic -> iot:Receive allowed
-    // topic -> iot:Publish (and iot:RetainPublish) allowed. Policies only change at a refresh,
-    // which clears both caches; a device publishing to a few topics evaluates each once.
-    std::unordered_map<std::string, bool> publish_cache_, retain_cache_;
+    // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
+    decision_cache decisions_;
     bool refreshing_ = false;
 
     // Timers.

@@ -61,6 +61,7 @@ struct options {
     std::string only;      // "wvgate" or "mosquitto": run one broker (profiling)
     std::string attach;         // profiler command per phase, see attached_profiler
     std::string attach_prefix = "bench";
+    std::string compare;        // another wvgate binary (e.g. main's) measured in the same run
     int hold_idle_s = 0;        // keep the connections idle this long before publishing (inspection)
     bool json = false;
 };
@@ -317,6 +318,7 @@ int main(int argc, char** argv) {
                    "profile each phase with this command (%p: broker pid, %o: output prefix), e.g. "
                    "'perf record -q --call-graph dwarf -p %p -o %o.data' or 'strace -c -f -p %p -o %o.strace'");
     app.add_option("--attach-prefix", o.attach_prefix, "output prefix for --attach (default: bench)");
+    app.add_option("--compare", o.compare, "another wvgate binary to measure in the same run (row wvgate@cmp)");
     app.add_option("--hold-idle", o.hold_idle_s, "seconds to hold the idle connections before publishing (inspection)");
     app.add_flag("--json", o.json, "print JSON instead of a table");
     try {
@@ -331,7 +333,11 @@ int main(int argc, char** argv) {
     const auto ca = tls::make_test_ca(dir / "ca");
     std::vector<result> results;
 
-    if (o.only.empty() || o.only == "wvgate") {  // static authorizer, a policy checked on every connect and publish
+    std::vector<std::pair<std::string, std::string>> gates;  // row name, binary
+    if (!o.compare.empty()) gates.emplace_back("wvgate@cmp", o.compare);
+    gates.emplace_back("wvgate", WV_WVGATE_PATH);
+    for (const auto& [gate_name, gate_path] : gates) {  // static authorizer, a policy checked on every connect and publish
+        if (!o.only.empty() && o.only != "wvgate") break;
         const auto port = free_port();
         std::ofstream(dir / "gw.yaml")
             << "listeners: [{name: aws-443, kind: aws-443, port: " << port << ", cert: " << ca.server_cert.string()
@@ -343,12 +349,12 @@ int main(int argc, char** argv) {
             << "      - '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Connect\","
                "\"Resource\":\"arn:aws:iot:*:*:client/${iot:ClientId}\"},{\"Effect\":\"Allow\",\"Action\":\"iot:Publish\","
                "\"Resource\":\"arn:aws:iot:*:*:topic/wv/${iot:ClientId}/*\"}]}'\n";
-        const auto pid = spawn({WV_WVGATE_PATH, "--config", (dir / "gw.yaml").string()}, dir / "wvgate.log");
+        const auto pid = spawn({gate_path, "--config", (dir / "gw.yaml").string()}, dir / "wvgate.log");
         if (!wait_port(port)) {
             std::cerr << "bench: wvgate did not start (see " << (dir / "wvgate.log") << ")\n";
             return 1;
         }
-        results.push_back(measure("wvgate", pid, port, ca.ca_cert, o, "bench?x-amz-customauthorizer-name=bench", "pw"));
+        results.push_back(measure(gate_name, pid, port, ca.ca_cert, o, "bench?x-amz-customauthorizer-name=bench", "pw"));
         stop(pid);
     }
     if (o.only.empty() || o.only == "mosquitto") {  // password file, TLS
@@ -361,7 +367,9 @@ int main(int argc, char** argv) {
             << "password_file " << (dir / "passwd").string() << "\nlistener " << port << " 127.0.0.1\n"
             << "certfile " << ca.server_cert.string() << "\nkeyfile " << ca.server_key.string()
             << "\nmax_inflight_messages 100\n";
-        const auto pid = spawn({WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
+        // WV_BENCH_MOSQUITTO: another mosquitto binary, or a wrapper script (e.g. a heap profiler).
+        const char* mosq = std::getenv("WV_BENCH_MOSQUITTO");
+        const auto pid = spawn({mosq ? mosq : WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
         if (!wait_port(port)) {
             std::cerr << "bench: mosquitto did not start\n";
             return 1;
@@ -390,10 +398,10 @@ int main(int argc, char** argv) {
     } else {
         std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS 1.3, wvgate threads %u\n", o.devices,
                     o.messages, o.window, o.gate_threads);
-        std::printf("%-10s %10s %10s %10s %8s %12s %10s %10s %7s\n", "broker", "connects/s", "us/connect", "msgs/s",
+        std::printf("%-11s %10s %10s %10s %8s %12s %10s %10s %7s\n", "broker", "connects/s", "us/connect", "msgs/s",
                     "us/msg", "msgs/core-s", "KiB/idle", "KiB/busy", "failed");
         for (const auto& r : results)
-            std::printf("%-10s %10.0f %10.0f %10.0f %8.1f %12.0f %10.1f %10.1f %7d\n", r.broker.c_str(),
+            std::printf("%-11s %10.0f %10.0f %10.0f %8.1f %12.0f %10.1f %10.1f %7d\n", r.broker.c_str(),
                         r.connects_per_s, r.cpu_us_per_connect, r.messages_per_s, r.cpu_us_per_message,
                         r.messages_per_core_s, r.rss_kib_per_idle_connection, r.rss_kib_per_busy_connection,
                         r.failed_connects + r.failed_publishes);

@@ -164,7 +164,14 @@ void connection_machine::on_tick(clock::time_point now) {
     if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) {
         refreshing_ = true;
         refresh_deadline_.reset();
-        actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+        // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
+        // kept: ~500 bytes per connection for a call made once a day by default.
+        auto prepared = prepare_invocation();
+        if (!prepared.ok()) {
+            close(disconnect_reason::auth_error, "refresh: " + prepared.reason, now);
+            return;
+        }
+        actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
     }
 }
 
@@ -197,7 +204,10 @@ bool connection_machine::allowed(const std::string& action, const std::string& r
         req.context.connect_attributes.push_back("LastWill");
         req.context.last_will_topic = policy::topic_arn({env_.config->region, env_.config->account}, will_->topic);
     }
-    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies : policies_;
+    static const policy::policy_set none;
+    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies
+                       : policies_                              ? *policies_
+                                                                : none;
     const auto e = policy::evaluate(pols, req);
     if (!e.allowed()) {
         bump(env_.stats->policy_denials);

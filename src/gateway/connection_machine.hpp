@@ -26,12 +26,14 @@
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
+#include "gateway/decision_cache.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/event_log.hpp"
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
 #include "mqtt/byte_buffer.hpp"
 #include "policy/policy.hpp"
+#include "policy/policy_set_cache.hpp"
 
 namespace wv::mqtt {
 struct connect;
@@ -60,6 +62,9 @@ struct machine_env {
     const gateway_config* config = nullptr;
     const auth::custom_authorizers* authorizers = nullptr;
     broker* brk = nullptr;
+    // Parsed authorizer policies shared by every connection that got the same documents.
+    // Null: each connection parses its own (tests).
+    policy::policy_set_cache* policy_cache = nullptr;
     counters* stats = nullptr;
     event_log* log = nullptr;
     // Policies for X.509 connections (AWS attaches them to the certificate), parsed.
@@ -129,6 +134,7 @@ private:
     void handle_frame_bytes(clock::time_point now);
     void handle_connect(const mqtt::connect& c, clock::time_point now);
     void start_custom_auth(clock::time_point now);
+    auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
     void finish_connect(clock::time_point now);
     void handle_publish(const mqtt::publish& p, clock::time_point now);
     void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
@@ -165,13 +171,10 @@ private:
 
     // From the authorizer.
     std::string authorizer_name_;
-    std::string event_json_;                     // reused for refreshes
     std::string principal_id_;
-    std::vector<policy::policy> policies_;
-    std::unordered_map<std::string, bool> receive_cache_;  // topic -> iot:Receive allowed
-    // topic -> iot:Publish (and iot:RetainPublish) allowed. Policies only change at a refresh,
-    // which clears both caches; a device publishing to a few topics evaluates each once.
-    std::unordered_map<std::string, bool> publish_cache_, retain_cache_;
+    policy::shared_policy_set policies_;        // immutable, shared (see machine_env::policy_cache)
+    // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
+    decision_cache decisions_;
     bool refreshing_ = false;
 
     // Timers.

@@ -81,7 +81,7 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     fl->add_option("--authorizer", o.ids.authorizer, "custom authorizer name; empty: no query in the user name")
         ->capture_default_str();
     fl->add_option("--credentials", o.credentials, "CSV: akid,username,password,authorizer,expected (allow|deny)");
-    fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter and kills")->capture_default_str();
+    fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter, kills and sample values")->capture_default_str();
     fl->add_option("--shard", shard_text, "run slice i of N of the fleet, e.g. 0/4")->capture_default_str();
 
     auto* ld = app.add_option_group("Load");

@@ -54,10 +54,25 @@ std::string summary_text(const run_report& r) {
     }
 
     o << "\nReports (" << (r.qos ? "QoS 1" : "QoS 0") << "): due " << r.reports_due << " of " << r.reports_planned
-      << " planned, sent " << r.reports_sent << ", acked " << r.reports_acked << ", lost " << r.reports_lost
-      << ", skipped " << r.reports_skipped << ", ReportEnd(CLOSED) " << r.report_ends_sent << "\n";
+      << " planned, sent " << r.reports_sent;
+    if (r.qos) o << ", acked " << r.reports_acked << ", lost " << r.reports_lost;
+    o << ", unsent " << r.reports_skipped << ", ReportEnd(CLOSED) " << r.report_ends_sent << "\n";
     o << "  rate asked " << fmt("%.1f", r.asked_msgs_per_s) << " msg/s, achieved " << fmt("%.1f", r.achieved_msgs_per_s())
       << " msg/s\n";
+    // Open loop, in words: what late and unsent mean, so nobody reads them as a client bug.
+    if (r.reports_late)
+        o << "  late: " << r.reports_late << " sent 1 s or more after they were due (the device was still connecting "
+          << "or reconnecting, or waited with 8 reports unacknowledged); their latency counts from the due time\n";
+    static const std::pair<const char*, const char*> reasons[] = {
+        {"never_connected", "their device never connected"},
+        {"connection_lost", "their device's connection ended early and did not come back"},
+        {"behind_at_end", "their device was still catching up when it stopped (it connected late or waited for "
+                          "PUBACKs)"}};
+    for (const auto& [k, why] : reasons)
+        if (const auto it = r.unsent.find(k); it != r.unsent.end() && it->second)
+            o << "  unsent: " << it->second << " " << why << "\n";
+    if (r.reports_skipped && r.unsent.empty())  // a report from before the reasons were kept
+        o << "  unsent: " << r.reports_skipped << " came due but were not sent\n";
     if (r.devices_killed) o << "  killed without DISCONNECT: " << r.devices_killed << " (their wills should fire)\n";
 
     o << "\nLatency          count       p50       p90       p99     p99.9       max\n";

@@ -90,6 +90,11 @@ struct run_report {
     // tcp_connect, tls_handshake, connack, puback (from the due time), send_lag (due -> sent)
     std::map<std::string, metrics::histogram> latency;
 
+    // Devices without an allow/deny expectation (all of them without --credentials) whose
+    // connect never succeeded: each one makes the exit code 1.
+    std::uint64_t devices_never_connected = 0;
+    bool stopped_at_once = false;  // second Ctrl-C or a stuck device: counts are partial
+
     std::uint64_t expectations_checked = 0;
     std::uint64_t expectations_met = 0;
     std::vector<expectation_mismatch> mismatches;

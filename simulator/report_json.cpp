@@ -68,6 +68,8 @@ json to_json(const run_report& r) {
                      {"unsent", r.unsent}, {"late", r.reports_late},
                      {"report_ends_sent", r.report_ends_sent}, {"achieved_msgs_per_s", r.achieved_msgs_per_s()}}},
         {"devices_killed", r.devices_killed},
+        {"devices_never_connected", r.devices_never_connected},
+        {"stopped_at_once", r.stopped_at_once},
         {"latency_us", lat},
         {"expectations", {{"checked", r.expectations_checked}, {"met", r.expectations_met}, {"mismatches", mm}}},
         {"process", {{"cpu_user_s", r.cpu_user_s}, {"cpu_system_s", r.cpu_system_s},
@@ -155,6 +157,8 @@ run_report report_from_json(const json& j) {
         r.reports_late = get_or<std::uint64_t>(rep, "late", 0);
         r.report_ends_sent = get<std::uint64_t>(rep, "report_ends_sent");
         r.devices_killed = get<std::uint64_t>(j, "devices_killed");
+        r.devices_never_connected = get_or<std::uint64_t>(j, "devices_never_connected", 0);
+        r.stopped_at_once = get_or(j, "stopped_at_once", false);
         for (const auto& [k, h] : need(j, "latency_us").items()) {
             try {
                 r.latency[k] = metrics::histogram_from_json(h);
@@ -260,6 +264,8 @@ void merge(run_report& a, const run_report& b) {
     a.reports_late += b.reports_late;
     a.report_ends_sent += b.report_ends_sent;
     a.devices_killed += b.devices_killed;
+    a.devices_never_connected += b.devices_never_connected;
+    a.stopped_at_once = a.stopped_at_once || b.stopped_at_once;
     if (rate > 0) a.publish_window_s = static_cast<double>(a.reports_sent) / rate;
     for (const auto& [k, h] : b.latency) a.latency[k].merge(h);
     a.expectations_checked += b.expectations_checked;

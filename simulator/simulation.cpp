@@ -24,6 +24,7 @@
 #include "progress.hpp"
 #include "payload/report_profile.hpp"
 #include "resources.hpp"
+#include "verdict.hpp"
 #include "verifier.hpp"
 #include "worker.hpp"
 
@@ -364,7 +365,10 @@ int run_simulation(const sim_options& o) {
     rep.publish_window_s = std::min(elapsed, shape.duration.count());
     if (o.messages) rep.publish_window_s = elapsed;
     for (std::uint32_t d = 0; d < ids.size(); ++d) {
-        if (ids[d].expected == expectation::none) continue;
+        if (ids[d].expected == expectation::none) {
+            rep.devices_never_connected += !results[d].ever_connected;
+            continue;
+        }
         ++rep.expectations_checked;
         const bool allowed = results[d].ever_connected;
         const bool want = ids[d].expected == expectation::allow;
@@ -396,7 +400,13 @@ int run_simulation(const sim_options& o) {
             rep.notes.push_back(line);
         }
     }
-    if (aborted) rep.notes.push_back("stopped at once (second Ctrl-C or a stuck device): counts are partial");
+    rep.stopped_at_once = aborted;
+    if (embedded && rep.verify && !rep.verify->ok() && rep.gateway.value("messages_dropped", std::uint64_t{0}) > 0)
+        rep.notes.push_back("the embedded gateway dropped " +
+                            std::to_string(rep.gateway["messages_dropped"].get<std::uint64_t>()) +
+                            " messages to a slow subscriber (its outbox is full at limits.max_outbox_bytes): at this "
+                            "rate the --verify subscriber cannot keep up, so its missing reports may never have been "
+                            "delivered to it rather than lost on the way in");
     if (embedded && rep.connect_outcomes.count("closed_without_connack"))
         rep.notes.push_back("closed without CONNACK at the local gateway means the authorizer denied or failed; "
                             "if it returned the client id as principalId, AWS accepts only [a-zA-Z0-9]{1,128} there");
@@ -417,10 +427,7 @@ int run_simulation(const sim_options& o) {
         std::cerr << "wvsim: " << e.what() << "\n";
         return 1;
     }
-    if (!rep.mismatches.empty()) return 1;
-    if (rep.verify && !rep.verify->ok()) return 1;
-    if (rep.expectations_checked == 0 && stats.connects_ok.load() == 0) return 1;
-    return aborted ? 1 : 0;
+    return judge(rep).exit_code;
 }
 
 }  // namespace wv::sim

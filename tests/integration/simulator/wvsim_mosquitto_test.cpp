@@ -1,6 +1,7 @@
 // wvsim against a real mosquitto over TLS with a password file.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <map>
 #include <set>
 #include <sstream>
@@ -238,6 +239,39 @@ TEST_CASE("--engine paho: --churn reconnects each device cleanly, every report s
     CHECK(p.report["session_ends"]["clean_stop"] == 5);
     CHECK(p.report["verify"]["ok"] == true);
     CHECK(p.report["verify"]["report_ends_closed"].get<std::uint64_t>() == 5 + churned);
+}
+
+TEST_CASE("a stalled server: reports wait for their PUBACKs instead of being dropped, and count as late") {
+    if (!test::have_mosquitto()) return;
+    test::temp_dir dir;
+    const auto ca = simtest::make_ca(dir / "ca");
+    auto broker = simtest::tls_mosquitto(ca, fleet_users(3));
+    auto args = base_args(broker->port(), ca);
+    const auto json = dir / "stall.json";
+    args.insert(args.begin(), WVSIM_PATH);
+    args.insert(args.end(), {"--devices", "3", "--interval", "0.1", "--jitter", "0", "--duration", "4", "--verify",
+                             "--verify-username", "watcher", "--verify-password", "watchpw", "--quiet", "--json",
+                             json.string()});
+    test::child_process sim(args);
+    for (int n = 0; n < 3; ++n)
+        REQUIRE_MESSAGE(wait_for_log(*broker, " as AKID" + std::to_string(n) + " ", 20s), broker->log());
+    // 2 s without an answer: 20 reports per device come due, the 8-report window fills.
+    broker->process().signal(SIGSTOP);
+    std::this_thread::sleep_for(2s);  // the stall under test, not a wait for readiness
+    broker->process().signal(SIGCONT);
+    const auto code = sim.wait(60s);
+    INFO(sim.err());
+    REQUIRE(code);
+    CHECK(*code == 0);
+    const auto rep = nlohmann::json::parse(test::read_file(json));
+    const auto& r = rep["reports"];
+    CHECK(r["unsent"].empty());
+    CHECK(r["skipped"] == 0);
+    CHECK(r["sent"] == r["due"]);  // none dropped for a full window (they used to be skipped)
+    CHECK(r["acked"] == r["sent"]);
+    CHECK(r["late"].get<std::uint64_t>() > 0);
+    CHECK(rep["latency_us"]["puback"]["max"].get<std::uint64_t>() > 1'000'000);  // the stall shows as latency
+    CHECK(rep["verify"]["ok"] == true);
 }
 
 TEST_CASE("taxonomy against mosquitto: closed port, wrong CA, bad password each land in their bucket") {

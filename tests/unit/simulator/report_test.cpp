@@ -2,6 +2,7 @@
 
 #include "outcome.hpp"
 #include "report.hpp"
+#include "verdict.hpp"
 
 using namespace wv::sim;
 
@@ -176,4 +177,33 @@ TEST_CASE("summary and HTML say what happened, and the page needs no network") {
     CHECK(html.find("<script src") == std::string::npos);
     CHECK(html.find("http://") == std::string::npos);
     CHECK(html.find("https://") == std::string::npos);
+}
+
+TEST_CASE("the verdict: exit 0 only when everything held, and the summary's last line says why") {
+    auto r = sample(0);
+    r.mismatches.clear();
+    r.expectations_checked = 0;
+    CHECK(judge(r).exit_code == 0);
+    CHECK(summary_text(r).ends_with("\nResult: OK (exit 0)\n"));
+
+    auto failed = r;
+    failed.devices_never_connected = 3;
+    CHECK(judge(failed).exit_code == 1);
+    CHECK(judge(failed).reason == "3 of 10 devices never connected");
+    failed.devices_never_connected = 10;
+    CHECK(judge(failed).reason == "no device connected");
+    CHECK(summary_text(failed).ends_with("\nResult: FAILED: no device connected (exit 1)\n"));
+
+    CHECK(judge(sample(0)).reason == "1 of 2 devices did not do what the credentials file expected");
+    auto gap = r;
+    gap.verify->reports_missing = 4;
+    gap.verify->wills_received = 0;
+    CHECK(judge(gap).reason == "--verify: 4 acked reports never arrived; 1 wills of killed devices never arrived");
+    auto stopped = r;
+    stopped.stopped_at_once = true;
+    CHECK(judge(stopped).exit_code == 1);
+    // The verdict survives `wvsim merge`.
+    auto merged = r;
+    merge(merged, report_from_json(to_json(failed)));
+    CHECK(judge(merged).exit_code == 1);
 }

@@ -162,6 +162,7 @@ int run_simulation(const sim_options& o) {
     shape.churn = run_time(o.churn_s);
     shape.kill = o.kill;
     shape.seed = o.ids.seed;
+    shape.first_index = o.part.first(fleet_devices);
     const timetable tt(shape);
     rep.asked_msgs_per_s = rep.devices / shape.interval.count();
     rep.asked_connects_per_s = shape.connect_rate;

@@ -402,6 +402,14 @@ int run_simulation(const sim_options& o) {
         }
     }
     rep.stopped_at_once = aborted;
+    if (signals_seen == 1 && !aborted) {
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "stopped early by a signal (Ctrl-C or SIGTERM) at %.1f s of %.0f s: reports that would have come "
+                      "due later are not counted",
+                      due_until, shape.duration.count());
+        rep.notes.push_back(line);
+    }
     if (embedded && rep.verify && !rep.verify->ok() && rep.gateway.value("messages_dropped", std::uint64_t{0}) > 0)
         rep.notes.push_back("the embedded gateway dropped " +
                             std::to_string(rep.gateway["messages_dropped"].get<std::uint64_t>()) +

@@ -207,3 +207,16 @@ TEST_CASE("the verdict: exit 0 only when everything held, and the summary's last
     merge(merged, report_from_json(to_json(failed)));
     CHECK(judge(merged).exit_code == 1);
 }
+
+TEST_CASE("HTML: a second without CONNACKs leaves a gap in the latency plot, not a fake 0") {
+    auto r = sample(0);
+    const auto count = [](const std::string& page) {
+        std::size_t n = 0;
+        for (auto at = page.find("<polyline"); at != std::string::npos; at = page.find("<polyline", at + 1)) ++n;
+        return n;
+    };
+    // connected 1 line, connects 2, messages 2, latency 4 (each a single segment here).
+    CHECK(count(html_page(r)) == 9);
+    r.timeline[0].set_latency({}, r.timeline[0].puback);  // no CONNACK in any second now
+    CHECK(count(html_page(r)) == 7);                      // the two CONNACK lines are gone
+}

@@ -131,6 +131,7 @@ struct paho_engine::impl {
                        .alpn_protos(o.alpn)
                        .finalize();
         auto opts = ::mqtt::connect_options_builder()
+                        .mqtt_version(MQTTVERSION_3_1_1)  // no silent retry as MQTT 3.1 on a failure
                         .clean_session(true)
                         .keep_alive_interval(std::chrono::seconds(es.keep_alive_s))
                         .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(es.connect_timeout))

@@ -119,3 +119,17 @@ TEST_CASE("two shards and `wvsim merge`: one fleet, per-second histograms merged
     CHECK(b.exit_code == 2);
     CHECK(b.err.find("bad.json") != std::string::npos);
 }
+
+TEST_CASE("--engine paho against the embedded gateway: it trusts the gateway's CA, and its kills fire wills") {
+    test::temp_dir dir;
+    const auto s = simtest::run_wvsim(dir, "paho-gw", {"--engine", "paho", "--devices", "20", "--duration", "4",
+                                                       "--interval", "0.5", "--kill", "0.3", "--verify"});
+    INFO(s.r.err);
+    REQUIRE(s.r.exit_code == 0);
+    CHECK(simtest::outcome_count(s.report, "connected") == 20);
+    const auto killed = s.report["devices_killed"].get<std::uint64_t>();
+    CHECK(killed > 0);
+    CHECK(s.report["verify"]["ok"] == true);
+    CHECK(s.report["verify"]["wills_received"] == killed);
+    CHECK(s.r.err.find("CONNECTION_LOST") == std::string::npos);  // the gateway's log stays quiet
+}

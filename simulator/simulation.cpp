@@ -430,7 +430,7 @@ int run_simulation(const sim_options& o) {
     try {
         if (!o.json_file.empty()) {
             std::ofstream f(o.json_file);
-            f << to_json(rep).dump(1) << "\n";
+            f << to_json_text(rep);
             if (!f) throw std::runtime_error("cannot write " + o.json_file.string());
         }
         if (!o.html_file.empty()) {

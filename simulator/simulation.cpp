@@ -337,7 +337,9 @@ int run_simulation(const sim_options& o) {
         // and never acknowledged is lost.
         if (o.qos && rep.reports_sent > rep.reports_acked) rep.reports_lost = rep.reports_sent - rep.reports_acked;
         rep.notes.push_back("--engine paho: TCP connect and TLS handshake times are not measured (Paho does not "
-                            "expose them); its CONNACK latency counts from the connect call, TCP and TLS included");
+                            "expose them); its CONNACK latency counts from the connect call, TCP and TLS included; "
+                            "a connect that fails before CONNACK is one bucket (closed_without_connack:paho rc -1), "
+                            "as Paho does not say whether TCP, TLS or the server's close failed it");
         if (const auto n = paho->kills_failed())
             rep.notes.push_back(std::to_string(n) + " --kill drops found no Paho socket to shut down: those devices "
                                                     "stopped cleanly instead (their wills did not fire)");

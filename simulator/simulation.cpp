@@ -287,7 +287,7 @@ int run_simulation(const sim_options& o) {
                       metrics::sparse_histogram(stats.puback_second.take()));
         if (s.t > 0) rep.timeline.push_back(s);
         if (!o.quiet) {
-            const auto line = progress_line(s, stats.connecting.load(), cur.fail, rep.devices);
+            const auto line = progress_line(s, stats.connecting.load(), cur.fail);
             std::cerr << line << (tty ? "\x1b[K\r" : "\n") << std::flush;
         }
         if (!stop_sent && now > hard_end) {  // a device stuck past every deadline: stop it

@@ -262,7 +262,7 @@ void on_readable(worker& w, device& d, std::error_code ec) {
     d.read_armed = false;
     if (d.session_over) return maybe_finish(w, d);
     if (ec) return read_failed(w, d, ec);
-    bool acks_drained = false;
+    bool acks_drained = false, socket_drained = false;
     for (;;) {
         auto r = d.decoder.next();
         if (auto* e = std::get_if<std::error_code>(&r)) return read_failed(w, d, *e);
@@ -295,6 +295,13 @@ void on_readable(worker& w, device& d, std::error_code ec) {
             // Anything else (a PUBLISH to a device that never subscribed) is ignored, as a device would.
             continue;
         }
+        // A short read that left nothing inside OpenSSL took all there was: wait for the socket
+        // now rather than try a read that would block (the reactor re-arms the descriptor, so
+        // bytes that came meanwhile still wake us).
+        if (socket_drained) {
+            arm_read(w, d, wait_for::read);
+            break;
+        }
         auto need = wait_for::read;
         auto [rec, n] = d.s->read_now(w.rbuf, need);
         if (rec == std::errc::operation_would_block) {
@@ -303,6 +310,7 @@ void on_readable(worker& w, device& d, std::error_code ec) {
         }
         if (rec) return read_failed(w, d, rec);
         d.decoder.feed(std::span<const std::byte>(w.rbuf.data(), n));
+        socket_drained = n < w.rbuf.size() && !d.s->has_buffered_input();
     }
     // A clean stop (or a --messages budget) waits for the last acks: they are here.
     if (acks_drained && (d.stopping || w.settings.messages_budget)) step(w, d);

@@ -50,6 +50,13 @@ asio::awaitable<packet_read> read_packet(device& d, std::span<std::byte> buf, bo
     }
 }
 
+// Whole frames after the CONNACK view connect_once's buffer, which dies with its frame: a
+// device that subscribed to nothing ignores them anyway; a partial one is copied into the decoder.
+void drain_frames(device& d) {
+    while (std::holds_alternative<mqtt::frame>(d.decoder.next())) {
+    }
+}
+
 asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
     const auto& st = w.settings;
     w.stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
@@ -68,14 +75,13 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
 
     // Connect-time buffers live in this frame: only the ~100 connects in flight hold them.
     const auto will = payload::encode_report_end(d.last_report_sent, payload::report_end_reason::terminated);
-    const auto wire_username = d.id.wire_username();
     mqtt::byte_buffer wbuf;
-    std::array<std::byte, 64> rbuf{};
+    std::vector<std::byte> rbuf(64);  // not a std::array: GCC 12 then warns -Wmismatched-new-delete on this frame
     mqtt::encode(mqtt::connect{.clean_session = true,
                                .keep_alive_s = st.keep_alive_s,
                                .client_id = d.id.akid,
                                .will = mqtt::last_will{.topic = d.will_topic, .message = will, .qos = mqtt::qos::at_least_once},
-                               .user_name = wire_username,
+                               .user_name = d.id.wire_username(),
                                .password = mqtt::as_bytes(d.id.password)},
                  wbuf);
     const auto sent = clock::now();
@@ -99,10 +105,7 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
     if (f.type != mqtt::packet_type::connack) co_return outcome_detail{outcome::protocol_error, "first packet not CONNACK"};
     auto ack = mqtt::decode_connack(f.body, f.flags);
     if (!ack) co_return outcome_detail{outcome::protocol_error, ack.error().message()};
-    // Whole frames after the CONNACK view `rbuf`, which dies with this frame: a device that
-    // subscribed to nothing ignores them anyway; a partial one is copied into the decoder.
-    while (std::holds_alternative<mqtt::frame>(d.decoder.next())) {
-    }
+    drain_frames(d);
     const auto o = connack_outcome(static_cast<int>(ack->code));
     if (o == outcome::connected) {
         w.stats.connack.record(clock::now() - sent);

@@ -31,6 +31,14 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
         close(disconnect_reason::client_error, "client id too long", now);
         return;
     }
+    if (env_.throttle && !env_.throttle->admit(client_id_, now)) {
+        // What a device sees from AWS when it reconnects faster than 1/s with one client id:
+        // no CONNACK; the connection already holding the id carries on.
+        bump(env_.stats->connects_throttled);
+        fail_connect("THROTTLED", "more than one CONNECT per second for client id " + client_id_, false);
+        close(disconnect_reason::throttled, "CONNECT rate per client id exceeded", now);
+        return;
+    }
     clean_session_ = c.clean_session;
     // AWS raises a keep-alive under 30 s to 30 s rather than refusing the CONNECT, and gives 0
     // or anything over 1,200 s the 1,200 s default: a device sees here the drop timing it
@@ -140,6 +148,9 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
         disconnect_deadline_ =
             now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.disconnect_after_s));
         finish_connect(now);
+        // Packets pipelined behind CONNECT waited for the verdict (a client may send before
+        // CONNACK; AWS answers them after it): now, after the CONNACK, in the order sent.
+        if (state_ == state::connected && !in_.empty()) handle_frame_bytes(now);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "auth/authorizer_event.hpp"
+#include "gateway/https_session.hpp"
 
 namespace wv::gate {
 
@@ -83,6 +84,11 @@ asio::awaitable<void> connection::serve() {
                             {"details", ec.message() + (stream_.error_detail().empty()
                                                             ? std::string()
                                                             : ": " + std::string(stream_.error_detail()))}});
+        stream_.close();
+        co_return;
+    }
+    if (is_https(kind_, stream_.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
+        co_await serve_https(stream_, env_, listener_);
         stream_.close();
         co_return;
     }

@@ -129,9 +129,16 @@ void connection_machine::handle_frame_bytes(clock::time_point now) {
             pkt);
     }
     in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(std::min(used, in_.size())));
-    // While the authorizer runs, input waits; a client that floods meanwhile is cut off.
+    // While the authorizer runs, input waits (it is processed after CONNACK); a client that
+    // sends more than one maximum-size packet's worth meanwhile is cut off, so waiting input
+    // stays bounded whatever the authorizer's latency.
     if (state_ == state::authenticating && in_.size() > frame_limits.max_packet_bytes) {
-        close(disconnect_reason::client_error, "sent more than one packet's worth before CONNACK", now);
+        bump(env_.stats->connects_protocol_error);
+        fail_connect("CLIENT_ERROR",
+                     "sent " + std::to_string(in_.size()) + " bytes behind CONNECT before CONNACK (limit " +
+                         std::to_string(frame_limits.max_packet_bytes) + ")",
+                     false);
+        close(disconnect_reason::client_error, "too much input before CONNACK", now);
         return;
     }
     if (in_.empty() && in_.capacity() > 4096) in_.shrink_to_fit();  // a big PUBLISH passed; give it back
@@ -170,7 +177,10 @@ void connection_machine::on_tick(clock::time_point now) {
 
 void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     if (state_ == state::closed) return;
-    close(why, why == disconnect_reason::duplicate_clientid ? "another connection took the client id" : "kicked",
+    close(why,
+          why == disconnect_reason::duplicate_clientid          ? "another connection took the client id"
+          : why == disconnect_reason::server_initiated_disconnect ? "gateway shutting down"
+                                                                  : "kicked",
           now);
 }
 
@@ -180,9 +190,17 @@ void connection_machine::on_transport_closed(clock::time_point now, std::string 
           now);
 }
 
-void connection_machine::on_shutdown(clock::time_point now) {
-    if (state_ == state::closed) return;
-    close(disconnect_reason::server_initiated_disconnect, "gateway shutting down", now, false);
+void connection_machine::on_shutdown(clock::time_point now) { on_kick(disconnect_reason::server_initiated_disconnect, now); }
+
+std::vector<message_ptr> connection_machine::unacked() const {
+    // Packet ids are handed out in increasing order (wrapping, skipping 0): distance behind
+    // next_packet_id_ orders them oldest first.
+    std::vector<std::pair<std::uint16_t, message_ptr>> by_age;
+    for (const auto& [id, m] : inflight_) by_age.emplace_back(static_cast<std::uint16_t>(id - next_packet_id_), m);
+    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<message_ptr> out;
+    for (auto& [age, m] : by_age) out.push_back(std::move(m));
+    return out;
 }
 
 bool connection_machine::allowed(const std::string& action, const std::string& resource) {
@@ -221,7 +239,12 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
             auto m = std::make_shared<message>(
                 message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_});
             env_.brk->publish(m);
+            // The Will is a publish like any other for the rules engine too.
+            if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
+            log_event(log_level::info, "Publish-In", true, {},
+                      "Will published (" + std::string(to_string(why)) + ")", &will_->topic);
         }
+        if (!clean_session_ && !inflight_.empty()) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
         env_.brk->detach(client_id_, self_.lock().get(), now);
         publish_lifecycle(false, why);
         const auto level = why == disconnect_reason::client_initiated_disconnect ? log_level::info : log_level::warn;

@@ -26,6 +26,7 @@
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
+#include "gateway/connect_throttle.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/event_log.hpp"
 #include "gateway/gateway_config.hpp"
@@ -67,6 +68,8 @@ struct machine_env {
     // Called for every PUBLISH the gateway accepted (after the broker has it), with the
     // connection's principal: the rules engine's entry. Must not block. Null: no rules.
     const std::function<void(const message&, const std::string& principal)>* on_accepted_publish = nullptr;
+    // AWS's 1 CONNECT/s per client id, shared by every connection. Null: no throttling.
+    connect_throttle* throttle = nullptr;
 };
 
 // Actions for the driver, in order.
@@ -104,7 +107,9 @@ public:
     void on_kick(disconnect_reason why, clock::time_point now);
     // The transport ended (EOF, reset, write error) without the machine asking.
     void on_transport_closed(clock::time_point now, std::string detail = {});
-    // Gateway shutdown: close without publishing the Will.
+    // Gateway shutdown: a server-initiated disconnect (SERVER_INITIATED_DISCONNECT, Will
+    // published, as AWS does on any disconnect the client did not ask for). Same as
+    // on_kick(disconnect_reason::server_initiated_disconnect).
     void on_shutdown(clock::time_point now);
 
     std::vector<action> take_actions();
@@ -135,12 +140,14 @@ private:
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
     void handle_puback(std::uint16_t packet_id);
     bool send_publish(const message_ptr& m, std::uint8_t qos, bool retained);
+    std::vector<message_ptr> unacked() const;  // in-flight QoS 1, oldest first
 
     // Policy checks (evaluate the connection's policies; log and count denials).
     bool allowed(const std::string& action, const std::string& resource);
     void close(disconnect_reason why, std::string detail, clock::time_point now, bool publish_will = true);
     void fail_connect(std::string status_reason, std::string detail, bool auth_failure);
     void publish_lifecycle(bool connected, disconnect_reason why);
+    void publish_subscription_event(bool subscribed, std::vector<std::string> filters);
     void log_event(log_level l, const char* event_type, bool success, std::string reason, std::string details,
                    const std::string* topic = nullptr);
     void send(mqtt::byte_buffer b);

@@ -154,6 +154,21 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
     }
 }
 
+void connection_machine::start_refresh() {
+    refreshing_ = true;
+    refresh_deadline_.reset();
+    actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+}
+
+void connection_machine::refuse_input_before_connack(std::size_t limit, clock::time_point now) {
+    bump(env_.stats->connects_protocol_error);
+    fail_connect("CLIENT_ERROR",
+                 "sent " + std::to_string(in_.size()) + " bytes behind CONNECT before CONNACK (limit " +
+                     std::to_string(limit) + ")",
+                 false);
+    close(disconnect_reason::client_error, "too much input before CONNACK", now);
+}
+
 void connection_machine::finish_connect(clock::time_point now) {
     const policy::arn_scope scope{env_.config->region, env_.config->account};
     if (!allowed("iot:Connect", policy::client_arn(scope, client_id_))) {

@@ -133,12 +133,7 @@ void connection_machine::handle_frame_bytes(clock::time_point now) {
     // sends more than one maximum-size packet's worth meanwhile is cut off, so waiting input
     // stays bounded whatever the authorizer's latency.
     if (state_ == state::authenticating && in_.size() > frame_limits.max_packet_bytes) {
-        bump(env_.stats->connects_protocol_error);
-        fail_connect("CLIENT_ERROR",
-                     "sent " + std::to_string(in_.size()) + " bytes behind CONNECT before CONNACK (limit " +
-                         std::to_string(frame_limits.max_packet_bytes) + ")",
-                     false);
-        close(disconnect_reason::client_error, "too much input before CONNACK", now);
+        refuse_input_before_connack(frame_limits.max_packet_bytes, now);
         return;
     }
     if (in_.empty() && in_.capacity() > 4096) in_.shrink_to_fit();  // a big PUBLISH passed; give it back
@@ -168,20 +163,15 @@ void connection_machine::on_tick(clock::time_point now) {
         close(disconnect_reason::customauth_ttl_expiration, "disconnectAfterInSeconds elapsed", now);
         return;
     }
-    if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) {
-        refreshing_ = true;
-        refresh_deadline_.reset();
-        actions_.push_back(call_authorizer{authorizer_name_, event_json_});
-    }
+    if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) start_refresh();
 }
 
 void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     if (state_ == state::closed) return;
-    close(why,
-          why == disconnect_reason::duplicate_clientid          ? "another connection took the client id"
-          : why == disconnect_reason::server_initiated_disconnect ? "gateway shutting down"
-                                                                  : "kicked",
-          now);
+    const char* detail = "kicked";
+    if (why == disconnect_reason::duplicate_clientid) detail = "another connection took the client id";
+    if (why == disconnect_reason::server_initiated_disconnect) detail = "gateway shutting down";
+    close(why, detail, now);
 }
 
 void connection_machine::on_transport_closed(clock::time_point now, std::string detail) {
@@ -190,7 +180,10 @@ void connection_machine::on_transport_closed(clock::time_point now, std::string 
           now);
 }
 
-void connection_machine::on_shutdown(clock::time_point now) { on_kick(disconnect_reason::server_initiated_disconnect, now); }
+void connection_machine::on_shutdown(clock::time_point now) {
+    if (state_ == state::closed) return;
+    close(disconnect_reason::server_initiated_disconnect, "gateway shutting down", now);
+}
 
 std::vector<message_ptr> connection_machine::unacked() const {
     // Packet ids are handed out in increasing order (wrapping, skipping 0): distance behind
@@ -235,15 +228,7 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     state_ = state::closed;
     if (was_connected) {
         bump(env_.stats->disconnects);
-        if (publish_will && will_ && publishes_will(why)) {
-            auto m = std::make_shared<message>(
-                message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_});
-            env_.brk->publish(m);
-            // The Will is a publish like any other for the rules engine too.
-            if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
-            log_event(log_level::info, "Publish-In", true, {},
-                      "Will published (" + std::string(to_string(why)) + ")", &will_->topic);
-        }
+        if (publish_will && will_ && publishes_will(why)) publish_the_will(why);
         if (!clean_session_ && !inflight_.empty()) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
         env_.brk->detach(client_id_, self_.lock().get(), now);
         publish_lifecycle(false, why);
@@ -257,6 +242,15 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     in_.clear();
     in_.shrink_to_fit();
     actions_.push_back(close_connection{why, std::move(detail)});
+}
+
+void connection_machine::publish_the_will(disconnect_reason why) {
+    auto m = std::make_shared<message>(message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_});
+    env_.brk->publish(m);
+    // The Will is a publish like any other for the rules engine too.
+    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
+    log_event(log_level::info, "Publish-In", true, {}, "Will published (" + std::string(to_string(why)) + ")",
+              &will_->topic);
 }
 
 void connection_machine::fail_connect(std::string status_reason, std::string detail, bool auth_failure) {

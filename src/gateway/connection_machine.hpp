@@ -135,6 +135,8 @@ private:
     void handle_connect(const mqtt::connect& c, clock::time_point now);
     void start_custom_auth(clock::time_point now);
     void finish_connect(clock::time_point now);
+    void refuse_input_before_connack(std::size_t limit, clock::time_point now);
+    void start_refresh();  // refreshAfterInSeconds elapsed: call the authorizer again
     void handle_publish(const mqtt::publish& p, clock::time_point now);
     void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
@@ -145,6 +147,7 @@ private:
     // Policy checks (evaluate the connection's policies; log and count denials).
     bool allowed(const std::string& action, const std::string& resource);
     void close(disconnect_reason why, std::string detail, clock::time_point now, bool publish_will = true);
+    void publish_the_will(disconnect_reason why);
     void fail_connect(std::string status_reason, std::string detail, bool auth_failure);
     void publish_lifecycle(bool connected, disconnect_reason why);
     void publish_subscription_event(bool subscribed, std::vector<std::string> filters);

@@ -163,8 +163,8 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, std::str
         bump(env.stats->connects_auth_failed);
         co_return;
     }
-    https_session s(stream, env, std::move(peer));
-    co_await s.run();
+    auto s = std::make_unique<https_session>(stream, env, std::move(peer));
+    co_await s->run();
 }
 
 }  // namespace wv::gate

@@ -214,7 +214,8 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
     only_keys(c, n, p,
               {"max_client_id_bytes", "max_topic_bytes", "max_topic_slashes", "max_payload_bytes",
                "max_filters_per_subscribe", "max_subscriptions_per_connection", "min_keep_alive_s", "max_keep_alive_s",
-               "publish_rate_per_s", "connects_per_s_per_client_id", "max_inflight_qos1", "max_outbox_bytes", "max_offline_messages",
+               "publish_rate_per_s", "connects_per_s_per_client_id", "max_inflight_qos1", "max_outbox_bytes",
+               "max_offline_messages", "session_replay_per_s",
                "persistent_session_expiry_s", "max_connections", "tls_handshake_timeout_ms", "connect_timeout_ms"});
     opt(c, n, "max_client_id_bytes", p, l.max_client_id_bytes);
     opt(c, n, "max_topic_bytes", p, l.max_topic_bytes);
@@ -229,6 +230,7 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
     opt(c, n, "max_inflight_qos1", p, l.max_inflight_qos1);
     opt(c, n, "max_outbox_bytes", p, l.max_outbox_bytes);
     opt(c, n, "max_offline_messages", p, l.max_offline_messages);
+    opt(c, n, "session_replay_per_s", p, l.session_replay_per_s);
     opt(c, n, "max_connections", p, l.max_connections);
     if (const auto v = n["persistent_session_expiry_s"])
         l.persistent_session_expiry = std::chrono::seconds(get<std::int64_t>(c, v, p + ".persistent_session_expiry_s"));

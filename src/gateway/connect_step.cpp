@@ -197,7 +197,8 @@ void connection_machine::finish_connect(clock::time_point now) {
               "keepAlive " + std::to_string(keep_alive_.count()) + " s" +
                   (attached.session_present ? ", session resumed" : ""));
     publish_lifecycle(true, disconnect_reason::connection_lost);
-    for (const auto& m : attached.replay) on_deliver(m, 1, false, now);
+    replay_ = std::move(attached.replay);
+    send_replay(now);
 }
 
 }  // namespace wv::gate

@@ -33,7 +33,7 @@ std::optional<clock::time_point> connection_machine::next_deadline() const {
         case state::connected: break;
     }
     std::optional<clock::time_point> d;
-    for (const auto& t : {keep_alive_deadline_, disconnect_deadline_, refresh_deadline_})
+    for (const auto& t : {keep_alive_deadline_, disconnect_deadline_, refresh_deadline_, replay_at_})
         if (t && (!d || *t < *d)) d = t;
     return d;
 }
@@ -164,6 +164,7 @@ void connection_machine::on_tick(clock::time_point now) {
         return;
     }
     if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) start_refresh();
+    if (replay_at_ && now >= *replay_at_) send_replay(now);
 }
 
 void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
@@ -193,6 +194,7 @@ std::vector<message_ptr> connection_machine::unacked() const {
     std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<message_ptr> out;
     for (auto& [age, m] : by_age) out.push_back(std::move(m));
+    out.insert(out.end(), replay_.begin() + static_cast<std::ptrdiff_t>(replay_next_), replay_.end());
     return out;
 }
 
@@ -229,7 +231,7 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     if (was_connected) {
         bump(env_.stats->disconnects);
         if (publish_will && will_ && publishes_will(why)) publish_the_will(why);
-        if (!clean_session_ && !inflight_.empty()) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
+        if (!clean_session_ && (!inflight_.empty() || replay_next_ < replay_.size())) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
         env_.brk->detach(client_id_, self_.lock().get(), now);
         publish_lifecycle(false, why);
         const auto level = why == disconnect_reason::client_initiated_disconnect ? log_level::info : log_level::warn;
@@ -239,6 +241,8 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
         log_event(log_level::debug, "Disconnect", false, std::string(to_string(why)), detail);
     }
     inflight_.clear();
+    replay_.clear();
+    replay_at_.reset();
     in_.clear();
     in_.shrink_to_fit();
     actions_.push_back(close_connection{why, std::move(detail)});

@@ -142,7 +142,10 @@ private:
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
     void handle_puback(std::uint16_t packet_id);
     bool send_publish(const message_ptr& m, std::uint8_t qos, bool retained);
-    std::vector<message_ptr> unacked() const;  // in-flight QoS 1, oldest first
+    // In-flight QoS 1 (oldest first), then stored messages not yet replayed: what a
+    // persistent session keeps when the connection ends.
+    std::vector<message_ptr> unacked() const;
+    void send_replay(clock::time_point now);
 
     // Policy checks (evaluate the connection's policies; log and count denials).
     bool allowed(const std::string& action, const std::string& resource);
@@ -193,6 +196,9 @@ private:
     // Flow.
     std::uint16_t next_packet_id_ = 1;
     std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    std::vector<message_ptr> replay_;            // a resumed session's stored QoS 1, paced
+    std::size_t replay_next_ = 0;
+    std::optional<clock::time_point> replay_at_;
     std::size_t subscriptions_ = 0;
     double tokens_ = 0;                          // publish quota token bucket
     clock::time_point tokens_at_{};

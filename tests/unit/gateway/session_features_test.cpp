@@ -199,11 +199,66 @@ TEST_CASE("persistent session: QoS 1 deliveries left unacknowledged are sent aga
     h.advance(2s);
     auto b = h.make_peer("a2");
     b->connect("dev", 60, false);
-    const auto got = publishes(b->take_sent());
+    auto got = publishes(b->take_sent());
+    for (int i = 0; i < 2; ++i) {  // paced at 10 msg/s
+        h.advance(100ms);
+        b->tick();
+        for (auto& m : publishes(b->take_sent())) got.push_back(m);
+    }
     REQUIRE(got.size() == 3);
     CHECK(got[0].second == "one");
     CHECK(got[1].second == "three");
     CHECK(got[2].second == "while away");
+}
+
+TEST_CASE("a resumed session's stored messages are replayed at 10 msg/s (limits.session_replay_per_s)") {
+    harness h;
+    auto a = h.make_peer("a1");
+    a->connect("dev", 60, false);
+    a->subscribe("wv/p/#");
+    a->send(mqtt::encode_to_bytes(mqtt::disconnect{}));
+    auto pub = h.make_peer("pub");
+    pub->connect("pub");
+    for (int i = 0; i < 5; ++i) pub->publish("wv/p/x", std::to_string(i), mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
+
+    h.advance(2s);
+    auto b = h.make_peer("a2");
+    b->connect("dev", 60, false);
+    CHECK(publishes(b->take_sent()).size() == 1);  // the first at once
+    REQUIRE(b->machine->next_deadline());
+    CHECK(*b->machine->next_deadline() == h.now + 100ms);
+    h.advance(99ms);
+    b->tick();
+    CHECK(publishes(b->take_sent()).empty());
+    std::vector<std::string> order{"0"};
+    for (int i = 0; i < 4; ++i) {
+        h.advance(i == 0 ? 1ms : 100ms);
+        b->tick();
+        const auto got = publishes(b->take_sent());
+        REQUIRE(got.size() == 1);
+        order.push_back(got[0].second);
+    }
+    CHECK(order == std::vector<std::string>{"0", "1", "2", "3", "4"});
+
+    // Cut off mid-replay: what was not sent yet stays with the session.
+    b->send(mqtt::encode_to_bytes(mqtt::disconnect{}));
+    for (int i = 0; i < 3; ++i) pub->publish("wv/p/y", std::to_string(i), mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 10));
+    h.advance(2s);
+    auto c = h.make_peer("a3");
+    c->connect("dev", 60, false);
+    CHECK(publishes(c->take_sent()).size() == 1);
+    c->machine->on_transport_closed(h.now);
+    h.config.limits.session_replay_per_s = 0;  // all at once
+    h.advance(2s);
+    auto d = h.make_peer("a4");
+    d->connect("dev", 60, false);
+    // Nothing was acked: b's five, then the three published meanwhile (c's one sent again).
+    const auto all = publishes(d->take_sent());
+    REQUIRE(all.size() == 8);
+    CHECK(all[0].second == "0");
+    CHECK(all[4].second == "4");
+    CHECK(all[5] == std::pair<std::string, std::string>{"wv/p/y", "0"});
+    CHECK(all[7] == std::pair<std::string, std::string>{"wv/p/y", "2"});
 }
 
 TEST_CASE("takeover of a persistent session: the old connection's unacknowledged QoS 1 go to the new one") {

@@ -7,12 +7,41 @@
 
 namespace wv::gate {
 
+namespace {
+
+// A deque that allocates nothing until the first element: libstdc++'s std::deque allocates
+// ~576 bytes on construction, and only persistent sessions that are offline ever queue here,
+// so every connected device would pay it for nothing. The members the broker uses, forwarded.
+template <class T>
+class lazy_deque {
+public:
+    using iterator = typename std::deque<T>::iterator;
+    bool empty() const { return !d_ || d_->empty(); }
+    std::size_t size() const { return d_ ? d_->size() : 0; }
+    iterator begin() { return get().begin(); }
+    iterator end() { return get().end(); }
+    void push_back(T v) { get().push_back(std::move(v)); }
+    void pop_front() { get().pop_front(); }
+    template <class It>
+    iterator insert(iterator at, It first, It last) { return get().insert(at, first, last); }
+    void clear() { d_.reset(); }
+
+private:
+    std::deque<T>& get() {
+        if (!d_) d_ = std::make_unique<std::deque<T>>();
+        return *d_;
+    }
+    std::unique_ptr<std::deque<T>> d_;
+};
+
+}  // namespace
+
 struct broker::session {
     std::string client_id;
     bool persistent = false;
     std::shared_ptr<subscriber> owner;       // null while offline
     std::map<std::string, std::uint8_t> subscriptions;
-    std::deque<message_ptr> offline;         // QoS 1 while offline (persistent only), bounded
+    lazy_deque<message_ptr> offline;         // QoS 1 while offline (persistent only), bounded
     std::chrono::steady_clock::time_point expires_at{};
 };
 
@@ -40,7 +69,8 @@ attach_result broker::attach(const std::string& client_id, bool clean_session, s
             it = sessions_.emplace(client_id, std::move(s)).first;
         } else {
             out.session_present = true;
-            out.replay.assign(it->second->offline.begin(), it->second->offline.end());
+            if (!it->second->offline.empty())
+                out.replay.assign(it->second->offline.begin(), it->second->offline.end());
             it->second->offline.clear();
         }
         it->second->persistent = !clean_session;

@@ -78,18 +78,22 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     start_custom_auth(now);
 }
 
+auth::prepared_invocation connection_machine::prepare_invocation() const {
+    auth::connect_info info{.server_name = peer_.server_name,
+                            .username = username_,
+                            .password = password_,
+                            .client_id = client_id_.empty() ? std::nullopt : std::optional(client_id_),
+                            .connection_id = connection_id_};
+    return env_.authorizers->prepare(info);
+}
+
 void connection_machine::start_custom_auth(clock::time_point now) {
     if (!env_.authorizers) {
         fail_connect("AUTHORIZATION_FAILURE", "no custom authorizer is configured", true);
         close(disconnect_reason::auth_error, "no authorizer", now);
         return;
     }
-    auth::connect_info info{.server_name = peer_.server_name,
-                            .username = username_,
-                            .password = password_,
-                            .client_id = client_id_.empty() ? std::nullopt : std::optional(client_id_),
-                            .connection_id = connection_id_};
-    auto prepared = env_.authorizers->prepare(info);
+    auto prepared = prepare_invocation();
     if (!prepared.ok()) {
         // The function is not invoked (spec 1.1, 1.3): log which pre-invocation check failed.
         log_event(log_level::error, "AuthorizerInvocation", false, auth::to_string(prepared.error), prepared.reason);
@@ -98,14 +102,13 @@ void connection_machine::start_custom_auth(clock::time_point now) {
         return;
     }
     authorizer_name_ = prepared.authorizer->name;
-    event_json_ = std::move(prepared.event_json);
     state_ = state::authenticating;
     // The authorizer service enforces AWS's 5 s; this is the backstop if it never answers.
     connect_deadline_ = now + env_.config->authorizers.front().timeout * 2 + std::chrono::seconds(1);
     for (const auto& a : env_.config->authorizers)
         if (a.name == authorizer_name_) connect_deadline_ = now + a.timeout * 2 + std::chrono::seconds(1);
     bump(env_.stats->authorizer_calls);
-    actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+    actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
 }
 
 void connection_machine::on_authorizer_result(const auth::authorization_result& r, clock::time_point now) {
@@ -128,20 +131,17 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
         }
         return;
     }
-    std::vector<policy::policy> parsed;
-    for (const auto& doc : r.verdict.response.policy_documents) {
-        auto p = policy::parse_policy(std::string_view(doc));
-        if (!p.ok()) {  // validate_response checks syntax already; belt and braces
-            if (initial) fail_connect("AUTHORIZATION_FAILURE", "policy document: " + p.error, true);
-            close(disconnect_reason::auth_error, "policy document: " + p.error, now);
-            return;
-        }
-        parsed.push_back(std::move(*p.value));
+    // validate_response has parsed the documents already: reuse that parse on a cache miss.
+    policy::policy_set_cache private_cache;
+    auto& cache = env_.policy_cache ? *env_.policy_cache : private_cache;
+    auto interned = cache.intern(r.verdict.response.policy_documents, &r.verdict.response.policies);
+    if (!interned.ok()) {  // validate_response checks syntax already; belt and braces
+        if (initial) fail_connect("AUTHORIZATION_FAILURE", "policy " + interned.error, true);
+        close(disconnect_reason::auth_error, "policy " + interned.error, now);
+        return;
     }
-    policies_ = std::move(parsed);
-    receive_cache_.clear();
-    publish_cache_.clear();
-    retain_cache_.clear();
+    policies_ = std::move(interned.value);
+    decisions_.clear();
     principal_id_ = r.verdict.response.principal_id;
     refresh_deadline_ = now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.refresh_after_s));
     if (initial) {
@@ -154,10 +154,17 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
     }
 }
 
-void connection_machine::start_refresh() {
+void connection_machine::start_refresh(clock::time_point now) {
     refreshing_ = true;
     refresh_deadline_.reset();
-    actions_.push_back(call_authorizer{authorizer_name_, event_json_});
+    // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
+    // kept: ~500 bytes per connection for a call made once a day by default.
+    auto prepared = prepare_invocation();
+    if (!prepared.ok()) {
+        close(disconnect_reason::auth_error, "refresh: " + prepared.reason, now);
+        return;
+    }
+    actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
 }
 
 void connection_machine::refuse_input_before_connack(std::size_t limit, clock::time_point now) {

@@ -2,11 +2,7 @@
 
 #include <array>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "auth/authorizer_event.hpp"
 #include "gateway/https_session.hpp"
@@ -14,14 +10,16 @@
 namespace wv::gate {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 // A closed connection gets this long to flush its last bytes to a peer that does not read.
 constexpr auto flush_grace = std::chrono::seconds(5);
 // Bookkeeping added to a queued delivery's payload size (topic, header).
 constexpr std::size_t delivery_overhead = 64;
+// Reads handled in one go before yielding to other connections on the thread.
+constexpr int read_burst = 16;
+// A write buffer bigger than this is freed after use rather than kept for the next burst.
+constexpr std::size_t keep_write_buffer = 4096;
 }  // namespace
 
 connection::connection(tls::stream stream, machine_env env, authorizer_lookup authorizers, std::string listener,
@@ -31,8 +29,7 @@ connection::connection(tls::stream stream, machine_env env, authorizer_lookup au
       authorizers_(std::move(authorizers)),
       listener_(std::move(listener)),
       kind_(kind),
-      wake_(stream_.get_executor()),
-      tick_(stream_.get_executor()) {
+      timer_(stream_.get_executor()) {
     bump(env_.stats->connections_open);
 }
 
@@ -96,120 +93,186 @@ asio::awaitable<void> connection::serve() {
         stream_.close();
         co_return;
     }
-    try {
-        co_await (read_loop() || write_loop() || timer_loop());
-    } catch (const std::exception&) {
-        // Cancellation of the losing branches surfaces here on some paths; the machine is
-        // closed below either way.
-    }
-    if (machine_->current_state() != connection_machine::state::closed) {
-        machine_->on_transport_closed(clock::now(), "connection ended");
-        (void)machine_->take_actions();
-    }
-    stream_.close();
+    // From here on the handlers below carry the connection; this coroutine frame ends.
+    read_some();
+    arm_timer();
 }
 
-asio::awaitable<void> connection::read_loop() {
-    // One read buffer per thread, not per connection: the stream fills it only when the read
-    // completes, on this thread, and the machine consumes (copies what it keeps) before the
-    // next completion can run. Saves its size on every idle connection.
+void connection::read_some() {
+    // One read buffer per thread, not per connection: read_now fills it synchronously and the
+    // machine consumes (copies what it keeps) before anything else runs on this thread. Saves
+    // its size on every idle connection.
     thread_local std::array<std::byte, 16 * 1024> buf;
-    while (machine_->current_state() != connection_machine::state::closed) {
-        auto [ec, n] = co_await stream_.async_read_some(buf);
+    for (int reads = 0; !closing_; ++reads) {
+        if (reads == read_burst) {
+            // A client that keeps sending must not starve the others on this thread.
+            read_pending_ = true;
+            asio::post(stream_.get_executor(), [self = shared_from_this()] {
+                self->read_pending_ = false;
+                self->read_some();
+            });
+            return;
+        }
+        auto need = tls::stream::wait_for::read;
+        auto [ec, n] = stream_.read_now(buf, need);
+        if (ec == std::errc::operation_would_block) {
+            read_pending_ = true;
+            const auto what = need == tls::stream::wait_for::read ? tls::tcp::socket::wait_read : tls::tcp::socket::wait_write;
+            stream_.socket().async_wait(what, [self = shared_from_this()](const boost::system::error_code& wec) {
+                self->read_pending_ = false;
+                if (self->closing_) return;  // closed meanwhile (the wait was aborted)
+                if (wec) {
+                    self->machine_->on_transport_closed(clock::now(), wec.message());
+                    self->process();
+                    return;
+                }
+                self->read_some();
+            });
+            return;
+        }
         if (ec) {
             machine_->on_transport_closed(clock::now(), ec.message());
             process();
-            co_return;
+            return;
         }
         machine_->on_bytes(std::span<const std::byte>(buf.data(), n), clock::now());
-        process();
-    }
-    // Closed by the machine: the writer flushes and ends the connection; wait to be cancelled.
-    asio::steady_timer forever(stream_.get_executor(), clock::time_point::max());
-    co_await forever.async_wait(tok);
-}
-
-asio::awaitable<void> connection::write_loop() {
-    for (;;) {
-        if (outbox_.empty()) {
-            if (closing_) co_return;
-            wake_.expires_at(clock::time_point::max());
-            co_await wake_.async_wait(tok);
-            continue;
-        }
-        // Coalesce small packets (PUBACKs, fan-out to one device) into one TLS record.
-        // Erasing the second element of a deque may move the first one (it shifts the shorter
-        // side), so no reference to the front survives an erase: take it afresh each time.
-        while (outbox_.size() > 1 && outbox_.front().size() < 16 * 1024) {
-            auto next = std::move(outbox_[1]);
-            outbox_.erase(outbox_.begin() + 1);
-            auto& head = outbox_.front();
-            head.insert(head.end(), next.begin(), next.end());
-        }
-        mqtt::byte_buffer& front = outbox_.front();
-        const auto size = front.size();
-        auto ec = co_await stream_.async_write(front);
-        queued_bytes_.fetch_sub(std::min(size, queued_bytes_.load()), std::memory_order_relaxed);
-        if (ec) {
-            machine_->on_transport_closed(clock::now(), "write failed: " + ec.message());
-            process();
-            co_return;
-        }
-        outbox_.pop_front();
-    }
-}
-
-asio::awaitable<void> connection::timer_loop() {
-    for (;;) {
-        if (machine_->current_state() == connection_machine::state::closed) {
-            in_grace_ = true;
-            tick_.expires_after(flush_grace);
-            co_await tick_.async_wait(tok);
-            co_return;
-        }
-        const auto d = machine_->next_deadline().value_or(clock::now() + std::chrono::hours(1));
-        tick_.expires_at(d);
-        armed_at_ = d;
-        auto [ec] = co_await tick_.async_wait(tok);
-        if (ec) continue;  // re-armed (an earlier deadline appeared) or closing
-        machine_->on_tick(clock::now());
         process();
     }
 }
 
 void connection::process() {
-    for (auto& a : machine_->take_actions()) {
-        if (auto* s = std::get_if<send_bytes>(&a)) {
-            queued_bytes_.fetch_add(s->bytes.size(), std::memory_order_relaxed);
-            outbox_.push_back(std::move(s->bytes));
-            wake_.cancel();
-        } else if (auto* c = std::get_if<call_authorizer>(&a)) {
-            auto* svc = authorizers_(c->authorizer);
-            if (!svc) {
-                auth::authorization_result r;
-                r.outcome = auth::authorization_outcome::backend_error;
-                r.reason = "no backend for authorizer " + c->authorizer;
-                machine_->on_authorizer_result(r, clock::now());
-                continue;  // its actions are appended to the list being processed next round
-            }
-            // The service completes on its own thread: hop back to ours.
-            svc->authorize(c->event_json, [self = weak_from_this(), ex = stream_.get_executor()](
-                                              auth::authorization_result r) {
-                asio::post(ex, [self, r = std::move(r)]() {
-                    if (auto c = self.lock(); c && c->machine_) {
-                        c->machine_->on_authorizer_result(r, clock::now());
-                        c->process();
-                    }
+    while (machine_->has_actions()) {
+        for (auto& a : machine_->take_actions()) {
+            if (auto* s = std::get_if<send_bytes>(&a)) {
+                queued_bytes_.fetch_add(s->bytes.size(), std::memory_order_relaxed);
+                if (out_.empty())
+                    out_ = std::move(s->bytes);  // the common case: no copy
+                else
+                    out_.insert(out_.end(), s->bytes.begin(), s->bytes.end());
+            } else if (auto* c = std::get_if<call_authorizer>(&a)) {
+                auto* svc = authorizers_(c->authorizer);
+                if (!svc) {
+                    auth::authorization_result r;
+                    r.outcome = auth::authorization_outcome::backend_error;
+                    r.reason = "no backend for authorizer " + c->authorizer;
+                    machine_->on_authorizer_result(r, clock::now());
+                    continue;  // its actions are taken by the next round of the outer loop
+                }
+                // The service completes on its own thread: hop back to ours.
+                svc->authorize(c->event_json, [self = weak_from_this(), ex = stream_.get_executor()](
+                                                  auth::authorization_result r) {
+                    asio::post(ex, [self, r = std::move(r)]() {
+                        if (auto c = self.lock(); c && c->machine_) {
+                            c->machine_->on_authorizer_result(r, clock::now());
+                            c->process();
+                        }
+                    });
                 });
-            });
-        } else if (std::get_if<close_connection>(&a)) {
-            closing_ = true;
-            wake_.cancel();
+            } else if (std::get_if<close_connection>(&a)) {
+                closing_ = true;
+            }
         }
     }
-    // An action may have produced more actions (e.g. an unknown authorizer): drain them too.
-    if (machine_->has_actions()) process();
-    if (!in_grace_ && (closing_ || (machine_->next_deadline() && *machine_->next_deadline() < armed_at_))) tick_.cancel();
+    // Everything this input produced (PUBACKs, deliveries) goes out as one TLS record.
+    flush();
+    if (closing_)
+        finish_if_done();
+    else
+        arm_timer();
+}
+
+void connection::flush() {
+    while (!write_blocked_ && stream_.is_open()) {
+        if (writing_.empty()) {
+            if (out_.empty()) return;
+            writing_.swap(out_);
+        }
+        auto need = tls::stream::wait_for::write;
+        auto [ec, n] = stream_.write_now(writing_, need);
+        if (ec == std::errc::operation_would_block) {
+            // TLS: the retry must offer the same bytes, so writing_ stays as it is meanwhile.
+            write_blocked_ = true;
+            const auto what = need == tls::stream::wait_for::write ? tls::tcp::socket::wait_write : tls::tcp::socket::wait_read;
+            stream_.socket().async_wait(what, [self = shared_from_this()](const boost::system::error_code& wec) {
+                self->write_blocked_ = false;
+                if (wec) {
+                    if (!self->closing_) {
+                        self->machine_->on_transport_closed(clock::now(), "write failed: " + wec.message());
+                        self->process();
+                    }
+                    self->finish_if_done();
+                    return;
+                }
+                self->flush();
+                if (self->closing_) self->finish_if_done();
+            });
+            return;
+        }
+        if (ec) {
+            const auto dropped = out_.size() + writing_.size();
+            queued_bytes_.fetch_sub(std::min(dropped, queued_bytes_.load()), std::memory_order_relaxed);
+            mqtt::byte_buffer().swap(out_);
+            mqtt::byte_buffer().swap(writing_);
+            stream_.close();  // nothing more can be written; the reader sees the close too
+            machine_->on_transport_closed(clock::now(), "write failed: " + ec.message());
+            process();
+            return;
+        }
+        queued_bytes_.fetch_sub(std::min(n, queued_bytes_.load()), std::memory_order_relaxed);
+        if (n < writing_.size()) {  // plain TCP may take part of it
+            writing_.erase(writing_.begin(), writing_.begin() + static_cast<std::ptrdiff_t>(n));
+            continue;
+        }
+        // An idle connection keeps no write buffer; a busy one keeps a small one for the next burst.
+        if (writing_.capacity() > keep_write_buffer || out_.empty())
+            mqtt::byte_buffer().swap(writing_);
+        else
+            writing_.clear();
+    }
+}
+
+void connection::arm_timer() {
+    if (closing_) return;
+    const auto d = machine_->next_deadline();
+    if (!d) return;
+    // Lazily: a deadline that moved later (keep-alive, at every packet) is found when the
+    // timer fires, so the timer is touched only when a deadline comes earlier.
+    if (timer_pending_ && *d >= armed_at_) return;
+    armed_at_ = *d;
+    timer_pending_ = true;
+    timer_.expires_at(*d);  // aborts a pending wait; its handler ignores that
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_timer(ec); });
+}
+
+void connection::on_timer(const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;  // re-armed or closed: a newer wait or none
+    timer_pending_ = false;
+    armed_at_ = clock::time_point::max();
+    if (in_grace_) {  // the peer did not take our last bytes in time
+        mqtt::byte_buffer().swap(out_);
+        mqtt::byte_buffer().swap(writing_);
+        finish_if_done();
+        return;
+    }
+    if (closing_) return;
+    machine_->on_tick(clock::now());
+    process();
+}
+
+void connection::finish_if_done() {
+    if (!closing_) return;
+    if (stream_.is_open() && !(out_.empty() && writing_.empty())) {
+        // Bytes are still queued for a peer that does not read: give it flush_grace, then close.
+        if (in_grace_) return;
+        in_grace_ = true;
+        timer_pending_ = true;
+        timer_.expires_after(flush_grace);  // aborts the deadline wait, if any
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_timer(ec); });
+        return;
+    }
+    // Pending socket waits complete (aborted) and, with the timer's, release the connection.
+    stream_.close();
+    timer_.cancel();
 }
 
 bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {

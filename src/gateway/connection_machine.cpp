@@ -163,7 +163,10 @@ void connection_machine::on_tick(clock::time_point now) {
         close(disconnect_reason::customauth_ttl_expiration, "disconnectAfterInSeconds elapsed", now);
         return;
     }
-    if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) start_refresh();
+    if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) {
+        start_refresh(now);
+        if (state_ == state::closed) return;
+    }
     if (replay_at_ && now >= *replay_at_) send_replay(now);
 }
 
@@ -210,7 +213,10 @@ bool connection_machine::allowed(const std::string& action, const std::string& r
         req.context.connect_attributes.push_back("LastWill");
         req.context.last_will_topic = policy::topic_arn({env_.config->region, env_.config->account}, will_->topic);
     }
-    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies : policies_;
+    static const policy::policy_set none;
+    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies
+                       : policies_                              ? *policies_
+                                                                : none;
     const auto e = policy::evaluate(pols, req);
     if (!e.allowed()) {
         bump(env_.stats->policy_denials);

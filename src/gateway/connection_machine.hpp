@@ -26,6 +26,7 @@
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
+#include "gateway/decision_cache.hpp"
 #include "gateway/connect_throttle.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/event_log.hpp"
@@ -33,6 +34,7 @@
 #include "gateway/gateway_stats.hpp"
 #include "mqtt/byte_buffer.hpp"
 #include "policy/policy.hpp"
+#include "policy/policy_set_cache.hpp"
 
 namespace wv::mqtt {
 struct connect;
@@ -61,6 +63,9 @@ struct machine_env {
     const gateway_config* config = nullptr;
     const auth::custom_authorizers* authorizers = nullptr;
     broker* brk = nullptr;
+    // Parsed authorizer policies shared by every connection that got the same documents.
+    // Null: each connection parses its own (tests).
+    policy::policy_set_cache* policy_cache = nullptr;
     counters* stats = nullptr;
     event_log* log = nullptr;
     // Policies for X.509 connections (AWS attaches them to the certificate), parsed.
@@ -134,9 +139,10 @@ private:
     void handle_frame_bytes(clock::time_point now);
     void handle_connect(const mqtt::connect& c, clock::time_point now);
     void start_custom_auth(clock::time_point now);
+    auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
     void finish_connect(clock::time_point now);
     void refuse_input_before_connack(std::size_t limit, clock::time_point now);
-    void start_refresh();  // refreshAfterInSeconds elapsed: call the authorizer again
+    void start_refresh(clock::time_point now);  // refreshAfterInSeconds elapsed: call the authorizer again
     void handle_publish(const mqtt::publish& p, clock::time_point now);
     void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
@@ -178,13 +184,10 @@ private:
 
     // From the authorizer.
     std::string authorizer_name_;
-    std::string event_json_;                     // reused for refreshes
     std::string principal_id_;
-    std::vector<policy::policy> policies_;
-    std::unordered_map<std::string, bool> receive_cache_;  // topic -> iot:Receive allowed
-    // topic -> iot:Publish (and iot:RetainPublish) allowed. Policies only change at a refresh,
-    // which clears both caches; a device publishing to a few topics evaluates each once.
-    std::unordered_map<std::string, bool> publish_cache_, retain_cache_;
+    policy::shared_policy_set policies_;        // immutable, shared (see machine_env::policy_cache)
+    // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
+    decision_cache decisions_;
     bool refreshing_ = false;
 
     // Timers.

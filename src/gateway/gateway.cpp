@@ -47,6 +47,7 @@ struct gateway::impl {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<std::thread> threads;
     std::unique_ptr<broker> brk;
+    policy::policy_set_cache policy_cache;
     std::unique_ptr<connect_throttle> throttle;
     std::unique_ptr<auth::custom_authorizers> authorizers;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
@@ -67,6 +68,7 @@ struct gateway::impl {
         return machine_env{.config = &config,
                            .authorizers = authorizers.get(),
                            .brk = brk.get(),
+                           .policy_cache = &policy_cache,
                            .stats = &stats,
                            .log = log.get(),
                            .certificate_policies = &certificate_policies,

@@ -46,16 +46,15 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
         log_event(log_level::warn, "Publish-In", false, "THROTTLED", "publish rate quota exceeded", &topic);
         return;
     }
-    const auto cached = [&](std::unordered_map<std::string, bool>& cache, const char* action) {
-        auto it = cache.find(topic);
-        if (it == cache.end()) {
-            if (cache.size() >= 1024) cache.clear();
-            const policy::arn_scope scope{env_.config->region, env_.config->account};
-            it = cache.emplace(topic, allowed(action, policy::topic_arn(scope, topic))).first;
-        }
-        return it->second;
+    const auto cached = [&](decision_cache::kind k, const char* action) {
+        if (const auto known = decisions_.find(k, topic)) return *known;
+        const policy::arn_scope scope{env_.config->region, env_.config->account};
+        const bool ok = allowed(action, policy::topic_arn(scope, topic));
+        decisions_.put(k, topic, ok);
+        return ok;
     };
-    if (!cached(publish_cache_, "iot:Publish") || (p.retain && !cached(retain_cache_, "iot:RetainPublish"))) {
+    if (!cached(decision_cache::kind::publish, "iot:Publish") ||
+        (p.retain && !cached(decision_cache::kind::retain_publish, "iot:RetainPublish"))) {
         log_event(log_level::error, "Publish-In", false, "AUTHORIZATION_FAILURE", "not authorized", &topic);
         close(disconnect_reason::auth_error, "PUBLISH to " + topic + " not authorized", now);
         return;
@@ -74,13 +73,12 @@ void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool
     if (state_ != state::connected) return;
     // iot:Receive is evaluated per delivery (a refresh can revoke it); cached per topic
     // until the policies change.
-    auto it = receive_cache_.find(m->topic);
-    if (it == receive_cache_.end()) {
-        if (receive_cache_.size() >= 1024) receive_cache_.clear();
-        const auto ok = allowed("iot:Receive", policy::topic_arn({env_.config->region, env_.config->account}, m->topic));
-        it = receive_cache_.emplace(m->topic, ok).first;
+    auto ok = decisions_.find(decision_cache::kind::receive, m->topic);
+    if (!ok) {
+        ok = allowed("iot:Receive", policy::topic_arn({env_.config->region, env_.config->account}, m->topic));
+        decisions_.put(decision_cache::kind::receive, m->topic, *ok);
     }
-    if (!it->second) return;  // silently not delivered, as AWS does
+    if (!*ok) return;  // silently not delivered, as AWS does
     send_publish(m, qos, retained);
 }
 

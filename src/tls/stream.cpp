@@ -11,6 +11,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -30,6 +31,17 @@ std::error_code to_std(const boost::system::error_code& ec) {
 }
 
 bool is_verify_failure(int reason) { return reason == SSL_R_CERTIFICATE_VERIFY_FAILED; }
+
+// Socket BIO callback: after every read(2), records whether it returned fewer bytes than OpenSSL
+// asked for. With read-ahead, OpenSSL asks for a whole buffer's worth, so a short read means the
+// socket's receive queue was empty at that moment (see read_now).
+long note_short_read(BIO* b, int oper, const char*, size_t len, int, long, int ret, size_t* processed) {
+    if (oper == (BIO_CB_READ | BIO_CB_RETURN)) {
+        if (auto* drained = reinterpret_cast<bool*>(BIO_get_callback_arg(b)))
+            *drained = ret > 0 && processed && *processed < len;
+    }
+    return ret;
+}
 
 }  // namespace
 
@@ -51,7 +63,9 @@ stream::stream(tcp::socket sock, const server_context& ctx)
 
 stream::stream(stream&& o) noexcept
     : sock_(std::move(o.sock_)), ssl_(std::exchange(o.ssl_, nullptr)), client_ctx_(o.client_ctx_), detail_(o.detail_),
-      role_(o.role_) {}
+      role_(o.role_), drained_(o.drained_) {
+    watch_reads();
+}
 
 stream& stream::operator=(stream&& o) noexcept {
     if (this != &o) {
@@ -63,6 +77,8 @@ stream& stream::operator=(stream&& o) noexcept {
         client_ctx_ = o.client_ctx_;
         detail_ = o.detail_;
         role_ = o.role_;
+        drained_ = o.drained_;
+        watch_reads();
     }
     return *this;
 }
@@ -72,6 +88,17 @@ stream::~stream() { free_ssl(); }
 void stream::free_ssl() noexcept {
     if (ssl_) SSL_free(ssl_);
     ssl_ = nullptr;
+}
+
+// Points the socket BIO's read callback at this object's drained_ flag (again after a move).
+// Only with read-ahead (server contexts turn it on): without it OpenSSL reads exactly a
+// record header, then exactly its body, so a short read says nothing useful.
+void stream::watch_reads() noexcept {
+    if (!ssl_ || !SSL_get_read_ahead(ssl_)) return;
+    BIO* b = SSL_get_rbio(ssl_);
+    if (!b) return;  // before SSL_set_fd; drive_handshake calls this again
+    BIO_set_callback_ex(b, note_short_read);
+    BIO_set_callback_arg(b, reinterpret_cast<char*>(&drained_));
 }
 
 void stream::prepare_socket() noexcept {
@@ -169,6 +196,7 @@ asio::awaitable<std::error_code> stream::drive_handshake() {
         detail_ = "SSL_set_fd failed";
         co_return tls_errc::ssl_error;
     }
+    watch_reads();
     if (role_ == role::client && client_ctx_) client_ctx_->offer_session(ssl_);  // keyed by the peer address
     for (;;) {
         ERR_clear_error();
@@ -215,10 +243,20 @@ std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> b
         }
         return {to_std(ec), n};
     }
+    if (drained_ && !SSL_has_pending(ssl_)) {
+        // The last read(2) emptied the socket and OpenSSL holds nothing: another SSL_read would
+        // only cost a read(2) that fails with EAGAIN. Wait instead; Asio's wait re-arms the
+        // descriptor (EPOLL_CTL_MOD), which reports data that arrived since at once.
+        drained_ = false;
+        SSL_free_buffers(ssl_);
+        need = wait_for::read;
+        return {would_block, 0};
+    }
     ERR_clear_error();
     std::size_t n = 0;
     const int r = SSL_read_ex(ssl_, buf.data(), buf.size(), &n);
     if (r == 1) return {std::error_code{}, n};
+    drained_ = false;
     const int err = SSL_get_error(ssl_, r);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
         // About to go idle. A post-handshake message (a TLS 1.3 NewSessionTicket) runs

@@ -85,7 +85,9 @@ public:
     asio::awaitable<std::tuple<std::error_code, std::size_t>> async_read_some(std::span<std::byte> buf);
     // One non-blocking read attempt that never suspends: bytes read, or
     // std::errc::operation_would_block with `need` set to what async_wait_ready() must wait
-    // for. For loops that take a per-thread buffer only after each wake-up (executors with
+    // for. With read-ahead on (server contexts), a would-block may come without a system call,
+    // when the previous read(2) already emptied the socket: the wait that follows must be a
+    // level-triggered readiness wait (async_wait_ready, socket().async_wait), not a guess. For loops that take a per-thread buffer only after each wake-up (executors with
     // several threads), so no buffer is tied to a suspended read.
     enum class wait_for { read, write };
     std::tuple<std::error_code, std::size_t> read_now(std::span<std::byte> buf, wait_for& need);
@@ -133,6 +135,7 @@ private:
     asio::awaitable<std::error_code> drive_handshake();
     std::error_code ssl_failure(int ret, bool in_handshake);
     void prepare_socket() noexcept;
+    void watch_reads() noexcept;
     void free_ssl() noexcept;
 
     tcp::socket sock_;
@@ -140,6 +143,7 @@ private:
     const client_context* client_ctx_ = nullptr;  // for the session cache
     const char* detail_ = nullptr;
     role role_ = role::client;
+    bool drained_ = false;  // the last socket read was short (read-ahead only): see read_now
 };
 
 }  // namespace wv::tls

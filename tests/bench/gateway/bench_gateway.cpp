@@ -1,7 +1,19 @@
-// Side by side in one run: wvgate (static authorizer, IoT policy on every publish) and
-// mosquitto (password file), each a separate process on 127.0.0.1, the same client load from
-// this process (this project's client, TLS with ALPN mqtt, QoS 1, 60-byte payloads):
-// connects/s, messages/s, broker CPU per message, broker RSS per connection.
+// Side by side in one run: wvgate (static authorizer, IoT policy on every connect and publish)
+// and mosquitto (password file), each a separate process on 127.0.0.1, the same client load
+// from this process (this project's client, TLS 1.3 with ALPN mqtt, the same ECDSA P-256 server
+// key, QoS 1, 60-byte payloads):
+//   connects/s        full TLS handshake + CONNECT/CONNACK, 50 in flight
+//   broker us/connect broker CPU (utime + stime from /proc/<pid>/stat) over the connect phase
+//   msgs/s            PUBLISH -> PUBACK, `window` in flight per device
+//   broker us/msg     broker CPU over the publish phase / messages; msgs per broker core-second
+//                     is its inverse, the fair throughput figure when wvgate runs >1 thread
+//   RSS KiB/conn      (broker VmRSS with N connected - VmRSS before) / N, once idle after
+//                     CONNACK and once while publishing (sampled when half the messages are
+//                     acknowledged)
+// Fairness: both brokers log no per-connection lines (wvgate log level warn, mosquitto
+// log_type error+warning), both set TCP_NODELAY, neither keeps a TLS session cache; mosquitto
+// sends OpenSSL's default two TLS 1.3 session tickets, wvgate (as configured by default) none.
+// Use >= 2,000 devices for memory, so per-connection costs dominate allocator noise.
 // Prints a table; --json prints JSON. Not a test: numbers depend on the machine.
 #include <fcntl.h>
 #include <signal.h>
@@ -41,22 +53,26 @@ namespace tls = wv::tls;
 using clk = std::chrono::steady_clock;
 
 struct options {
-    int devices = 200;
-    int messages = 100;    // per device
-    // Publishes in flight per device. 1 by default: src/client (Boost 1.81 any_completion_handler in a
-    // vector) overflows the stack when its in-flight list reallocates with more than one element.
-    int window = 1;
+    int devices = 2000;
+    int messages = 50;     // per device
+    int window = 1;        // publishes in flight per device
+    int connects_in_flight = 50;
     unsigned gate_threads = 1;
+    std::string only;      // "wvgate" or "mosquitto": run one broker (profiling)
+    std::string attach;         // profiler command per phase, see attached_profiler
+    std::string attach_prefix = "bench";
+    std::string compare;        // another wvgate binary (e.g. main's) measured in the same run
+    int hold_idle_s = 0;        // keep the connections idle this long before publishing (inspection)
     bool json = false;
 };
 
 struct result {
     std::string broker;
-    double connect_s = 0, connects_per_s = 0;
+    double connect_s = 0, connects_per_s = 0, cpu_us_per_connect = 0;
     double publish_s = 0, messages_per_s = 0;
-    double cpu_us_per_message = 0;
-    double rss_kib_per_connection = 0;
-    double broker_cpu_s = 0;
+    double broker_cpu_s = 0, cpu_us_per_message = 0, messages_per_core_s = 0;
+    double rss_before_kib = 0;
+    double rss_kib_per_idle_connection = 0, rss_kib_per_busy_connection = 0;
     int failed_connects = 0, failed_publishes = 0;
 };
 
@@ -69,7 +85,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
     for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
     pid_t pid = -1;
-    if (posix_spawn(&pid, a[0], &fa, nullptr, a.data(), environ) != 0) throw std::runtime_error("spawn " + argv[0]);
+    if (posix_spawnp(&pid, a[0], &fa, nullptr, a.data(), environ) != 0) throw std::runtime_error("spawn " + argv[0]);
     posix_spawn_file_actions_destroy(&fa);
     return pid;
 }
@@ -118,15 +134,45 @@ double rss_kib(pid_t pid) {
     return 0;
 }
 
+// A profiler attached to the broker for one phase: `attach` is a command line (split at spaces)
+// in which %p becomes the broker's pid and %o the output prefix <prefix>-<broker>-<phase>.
+// Profiling only: the profiler costs the broker CPU, so a profiled run's figures are not
+// comparable. Stopped with SIGINT at the end of the phase.
+struct attached_profiler {
+    pid_t pid = -1;
+    attached_profiler(const options& o, const std::string& phase, pid_t broker, const std::string& name) {
+        if (o.attach.empty()) return;
+        const std::string out = o.attach_prefix + "-" + name + "-" + phase;
+        std::vector<std::string> argv;
+        std::istringstream words(o.attach);
+        for (std::string w; words >> w;) {
+            for (std::size_t at; (at = w.find("%p")) != std::string::npos;) w.replace(at, 2, std::to_string(broker));
+            for (std::size_t at; (at = w.find("%o")) != std::string::npos;) w.replace(at, 2, out);
+            argv.push_back(w);
+        }
+        pid = spawn(argv, out + ".log");
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));  // attaching is asynchronous
+    }
+    ~attached_profiler() {
+        if (pid < 0) return;
+        kill(pid, SIGINT);
+        int st = 0;
+        waitpid(pid, &st, 0);
+    }
+};
+
 // The client load: connect every device, then each publishes `messages` with `window` in flight.
 struct load {
     const options& o;
     const tls::client_context& ctx;
+    pid_t broker_pid;
     std::uint16_t port;
     std::string user, password;
     std::vector<std::unique_ptr<wv::client::connection>> conns;
     int failed_connects = 0, failed_publishes = 0;
     int running = 0;  // run() coroutines not yet returned: connections must outlive them
+    long acked = 0, sample_at = -1;  // RSS is sampled once `acked` reaches `sample_at`
+    double busy_rss_kib = 0;
 
     asio::awaitable<void> connect_one(int i) {
         tls::connect_options co;
@@ -167,6 +213,7 @@ struct load {
                 p.qos = wv::mqtt::qos::at_least_once;
                 auto [ec] = co_await c.async_publish(p, asio::as_tuple(asio::use_awaitable));
                 if (ec) ++failed_publishes;
+                if (++acked == sample_at) busy_rss_kib = rss_kib(broker_pid);
             }
         };
         int lanes_done = 0;
@@ -204,28 +251,51 @@ result measure(const std::string& name, pid_t pid, std::uint16_t port, const fs:
     co.ca_file = ca;
     const tls::client_context ctx(co);
     asio::io_context io;
-    load l{o, ctx, port, user, password, {}, 0, 0, 0};
+    load l{o, ctx, pid, port, user, password, {}, 0, 0, 0, 0, -1, 0};
     l.conns.resize(static_cast<std::size_t>(o.devices));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the broker settle before the baseline
-    const double rss0 = rss_kib(pid);
-    auto t0 = clk::now();
-    run_all(io, o.devices, 50, [&](int i) { return l.connect_one(i); });
-    r.connect_s = std::chrono::duration<double>(clk::now() - t0).count();
-    r.connects_per_s = o.devices / r.connect_s;
+    r.rss_before_kib = rss_kib(pid);
+    double connect_cpu_s = 0;
+    {
+        const attached_profiler prof(o, "connect", pid, name);
+        const double cpu0 = cpu_seconds(pid);
+        const auto t0 = clk::now();
+        run_all(io, o.devices, o.connects_in_flight, [&](int i) { return l.connect_one(i); });
+        r.connect_s = std::chrono::duration<double>(clk::now() - t0).count();
+        connect_cpu_s = cpu_seconds(pid) - cpu0;
+    }
     r.failed_connects = l.failed_connects;
-    io.poll();
-    r.rss_kib_per_connection = (rss_kib(pid) - rss0) / o.devices;
-    const double cpu0 = cpu_seconds(pid);
-    t0 = clk::now();
-    run_all(io, o.devices, o.devices, [&](int i) -> asio::awaitable<void> {
-        auto& c = l.conns[static_cast<std::size_t>(i)];
-        if (c) co_await l.publish_all(*c, i);
-    });
-    r.publish_s = std::chrono::duration<double>(clk::now() - t0).count();
-    const double total = static_cast<double>(o.devices - l.failed_connects) * o.messages;
-    r.messages_per_s = total / r.publish_s;
-    r.broker_cpu_s = cpu_seconds(pid) - cpu0;
-    r.cpu_us_per_message = r.broker_cpu_s * 1e6 / total;
+    const int connected = o.devices - l.failed_connects;
+    r.connects_per_s = connected / r.connect_s;
+    r.cpu_us_per_connect = connect_cpu_s * 1e6 / std::max(connected, 1);
+    // Idle: let the last CONNACKs' follow-up (session tickets, lifecycle events) settle first.
+    const auto settle = clk::now() + std::chrono::milliseconds(300);
+    while (clk::now() < settle) io.run_for(std::chrono::milliseconds(20));
+    r.rss_kib_per_idle_connection = (rss_kib(pid) - r.rss_before_kib) / std::max(connected, 1);
+    if (o.hold_idle_s > 0) {
+        std::cerr << "bench: " << name << " (pid " << pid << ") holds " << connected << " idle connections for "
+                  << o.hold_idle_s << " s\n";
+        const auto until = clk::now() + std::chrono::seconds(o.hold_idle_s);
+        while (clk::now() < until) io.run_for(std::chrono::milliseconds(100));
+    }
+
+    const long total = static_cast<long>(connected) * o.messages;
+    l.sample_at = total / 2;
+    {
+        const attached_profiler prof(o, "publish", pid, name);
+        const double cpu0 = cpu_seconds(pid);
+        const auto t0 = clk::now();
+        run_all(io, o.devices, o.devices, [&](int i) -> asio::awaitable<void> {
+            auto& c = l.conns[static_cast<std::size_t>(i)];
+            if (c) co_await l.publish_all(*c, i);
+        });
+        r.publish_s = std::chrono::duration<double>(clk::now() - t0).count();
+        r.broker_cpu_s = cpu_seconds(pid) - cpu0;
+    }
+    r.messages_per_s = static_cast<double>(total) / r.publish_s;
+    r.cpu_us_per_message = r.broker_cpu_s * 1e6 / static_cast<double>(std::max(total, 1L));
+    r.messages_per_core_s = r.broker_cpu_s > 0 ? static_cast<double>(total) / r.broker_cpu_s : 0;
+    r.rss_kib_per_busy_connection = (l.busy_rss_kib - r.rss_before_kib) / std::max(connected, 1);
     r.failed_publishes = l.failed_publishes;
     for (auto& c : l.conns)
         if (c) c->abort();
@@ -238,19 +308,36 @@ result measure(const std::string& name, pid_t pid, std::uint16_t port, const fs:
 int main(int argc, char** argv) {
     CLI::App app{"bench_gateway: wvgate vs mosquitto, same TLS QoS 1 client load"};
     options o;
-    app.add_option("--devices", o.devices, "connections per broker");
+    app.add_option("--devices", o.devices, "connections per broker (>= 2,000 for memory figures)");
     app.add_option("--messages", o.messages, "QoS 1 publishes per device");
     app.add_option("--window", o.window, "publishes in flight per device");
+    app.add_option("--connects-in-flight", o.connects_in_flight, "TLS connects in flight (mosquitto's backlog is 100)");
     app.add_option("--gate-threads", o.gate_threads, "wvgate I/O threads (mosquitto has one)");
+    app.add_option("--only", o.only, "run one broker: wvgate or mosquitto")->check(CLI::IsMember({"wvgate", "mosquitto"}));
+    app.add_option("--attach", o.attach,
+                   "profile each phase with this command (%p: broker pid, %o: output prefix), e.g. "
+                   "'perf record -q --call-graph dwarf -p %p -o %o.data' or 'strace -c -f -p %p -o %o.strace'");
+    app.add_option("--attach-prefix", o.attach_prefix, "output prefix for --attach (default: bench)");
+    app.add_option("--compare", o.compare, "another wvgate binary to measure in the same run (row wvgate@cmp)");
+    app.add_option("--hold-idle", o.hold_idle_s, "seconds to hold the idle connections before publishing (inspection)");
     app.add_flag("--json", o.json, "print JSON instead of a table");
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
 
     const fs::path dir = fs::temp_directory_path() / ("wvbench-" + std::to_string(getpid()));
     fs::create_directories(dir);
     const auto ca = tls::make_test_ca(dir / "ca");
     std::vector<result> results;
 
-    {  // wvgate: static authorizer, a policy checked on every connect and publish
+    std::vector<std::pair<std::string, std::string>> gates;  // row name, binary
+    if (!o.compare.empty()) gates.emplace_back("wvgate@cmp", o.compare);
+    gates.emplace_back("wvgate", WV_WVGATE_PATH);
+    for (const auto& [gate_name, gate_path] : gates) {  // static authorizer, a policy checked on every connect and publish
+        if (!o.only.empty() && o.only != "wvgate") break;
         const auto port = free_port();
         std::ofstream(dir / "gw.yaml")
             << "listeners: [{name: aws-443, kind: aws-443, port: " << port << ", cert: " << ca.server_cert.string()
@@ -262,23 +349,27 @@ int main(int argc, char** argv) {
             << "      - '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Connect\","
                "\"Resource\":\"arn:aws:iot:*:*:client/${iot:ClientId}\"},{\"Effect\":\"Allow\",\"Action\":\"iot:Publish\","
                "\"Resource\":\"arn:aws:iot:*:*:topic/wv/${iot:ClientId}/*\"}]}'\n";
-        const auto pid = spawn({WV_WVGATE_PATH, "--config", (dir / "gw.yaml").string()}, dir / "wvgate.log");
+        const auto pid = spawn({gate_path, "--config", (dir / "gw.yaml").string()}, dir / "wvgate.log");
         if (!wait_port(port)) {
             std::cerr << "bench: wvgate did not start (see " << (dir / "wvgate.log") << ")\n";
             return 1;
         }
-        results.push_back(measure("wvgate", pid, port, ca.ca_cert, o, "bench?x-amz-customauthorizer-name=bench", "pw"));
+        results.push_back(measure(gate_name, pid, port, ca.ca_cert, o, "bench?x-amz-customauthorizer-name=bench", "pw"));
         stop(pid);
     }
-    {  // mosquitto: password file, TLS
+    if (o.only.empty() || o.only == "mosquitto") {  // password file, TLS
         const auto port = free_port();
         std::ofstream(dir / "passwd") << "bench:pw\n";
         std::system(("/usr/bin/mosquitto_passwd -U " + (dir / "passwd").string()).c_str());
-        std::ofstream(dir / "mosquitto.conf") << "user root\npersistence false\nper_listener_settings false\nallow_anonymous false\npassword_file "
-                                              << (dir / "passwd").string() << "\nlistener " << port << " 127.0.0.1\n"
-                                              << "certfile " << ca.server_cert.string() << "\nkeyfile "
-                                              << ca.server_key.string() << "\nmax_inflight_messages 100\n";
-        const auto pid = spawn({WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
+        std::ofstream(dir / "mosquitto.conf")
+            << "user root\npersistence false\nper_listener_settings false\nallow_anonymous false\n"
+            << "log_type error\nlog_type warning\nset_tcp_nodelay true\nmax_connections -1\n"
+            << "password_file " << (dir / "passwd").string() << "\nlistener " << port << " 127.0.0.1\n"
+            << "certfile " << ca.server_cert.string() << "\nkeyfile " << ca.server_key.string()
+            << "\nmax_inflight_messages 100\n";
+        // WV_BENCH_MOSQUITTO: another mosquitto binary, or a wrapper script (e.g. a heap profiler).
+        const char* mosq = std::getenv("WV_BENCH_MOSQUITTO");
+        const auto pid = spawn({mosq ? mosq : WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
         if (!wait_port(port)) {
             std::cerr << "bench: mosquitto did not start\n";
             return 1;
@@ -292,19 +383,29 @@ int main(int argc, char** argv) {
         nlohmann::json j = {{"devices", o.devices}, {"messages_per_device", o.messages}, {"window", o.window},
                             {"wvgate_threads", o.gate_threads}, {"results", nlohmann::json::array()}};
         for (const auto& r : results)
-            j["results"].push_back({{"broker", r.broker}, {"connects_per_s", r.connects_per_s},
-                                    {"messages_per_s", r.messages_per_s}, {"cpu_us_per_message", r.cpu_us_per_message},
-                                    {"rss_kib_per_connection", r.rss_kib_per_connection},
-                                    {"failed_connects", r.failed_connects}, {"failed_publishes", r.failed_publishes}});
+            j["results"].push_back({{"broker", r.broker},
+                                    {"connects_per_s", r.connects_per_s},
+                                    {"cpu_us_per_connect", r.cpu_us_per_connect},
+                                    {"messages_per_s", r.messages_per_s},
+                                    {"cpu_us_per_message", r.cpu_us_per_message},
+                                    {"messages_per_core_s", r.messages_per_core_s},
+                                    {"rss_before_kib", r.rss_before_kib},
+                                    {"rss_kib_per_idle_connection", r.rss_kib_per_idle_connection},
+                                    {"rss_kib_per_busy_connection", r.rss_kib_per_busy_connection},
+                                    {"failed_connects", r.failed_connects},
+                                    {"failed_publishes", r.failed_publishes}});
         std::cout << j.dump(2) << "\n";
     } else {
-        std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS, wvgate threads %u\n", o.devices,
+        std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS 1.3, wvgate threads %u\n", o.devices,
                     o.messages, o.window, o.gate_threads);
-        std::printf("%-10s %12s %12s %14s %16s %8s\n", "broker", "connects/s", "msgs/s", "CPU us/msg", "RSS KiB/conn",
-                    "failed");
+        std::printf("%-11s %10s %10s %10s %8s %12s %10s %10s %7s\n", "broker", "connects/s", "us/connect", "msgs/s",
+                    "us/msg", "msgs/core-s", "KiB/idle", "KiB/busy", "failed");
         for (const auto& r : results)
-            std::printf("%-10s %12.0f %12.0f %14.1f %16.1f %8d\n", r.broker.c_str(), r.connects_per_s, r.messages_per_s,
-                        r.cpu_us_per_message, r.rss_kib_per_connection, r.failed_connects + r.failed_publishes);
+            std::printf("%-11s %10.0f %10.0f %10.0f %8.1f %12.0f %10.1f %10.1f %7d\n", r.broker.c_str(),
+                        r.connects_per_s, r.cpu_us_per_connect, r.messages_per_s, r.cpu_us_per_message,
+                        r.messages_per_core_s, r.rss_kib_per_idle_connection, r.rss_kib_per_busy_connection,
+                        r.failed_connects + r.failed_publishes);
+        std::printf("(us = broker CPU; KiB = broker RSS per connection, idle after CONNACK / while publishing)\n");
     }
     return 0;
 }

@@ -37,10 +37,7 @@ struct broker_fixture {
                                        .ca_file = {},
                                        .require_certificate = false,
                                        .users = {{"dev", "s3cret"}, {"watcher", "w"}},
-                                       .acl_lines = {},
-                                       // Run as root (as tests are here), mosquitto drops to user
-                                       // "mosquitto", which cannot read our 0600 keys in a 0700 temp dir.
-                                       .extra_config = {"user root"}}};
+                                       .acl_lines = {}}};
     wv::tls::client_context ctx{{.ca_file = ca.ca_cert}};
     asio::io_context io;
 
@@ -212,8 +209,7 @@ TEST_CASE("mosquitto requiring client certificates: our client's certificate is 
                                        .ca_file = ca.ca_cert,
                                        .require_certificate = true,
                                        .users = {},
-                                       .acl_lines = {},
-                                       .extra_config = {"user root"}}};
+                                       .acl_lines = {}}};
     wv::tls::client_context with_cert{{.ca_file = ca.ca_cert, .cert_file = dev.cert, .key_file = dev.key}};
     wv::tls::client_context without{{.ca_file = ca.ca_cert}};
     asio::io_context io;

@@ -197,6 +197,7 @@ std::vector<message_ptr> connection_machine::unacked() const {
     std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<message_ptr> out;
     for (auto& [age, m] : by_age) out.push_back(std::move(m));
+    for (const auto& [m, retained] : waiting_qos1_) out.push_back(m);
     out.insert(out.end(), replay_.begin() + static_cast<std::ptrdiff_t>(replay_next_), replay_.end());
     return out;
 }
@@ -237,7 +238,8 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     if (was_connected) {
         bump(env_.stats->disconnects);
         if (publish_will && will_ && publishes_will(why)) publish_the_will(why);
-        if (!clean_session_ && (!inflight_.empty() || replay_next_ < replay_.size())) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
+        const bool undelivered = !inflight_.empty() || !waiting_qos1_.empty() || replay_next_ < replay_.size();
+        if (!clean_session_ && undelivered) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
         env_.brk->detach(client_id_, self_.lock().get(), now);
         publish_lifecycle(false, why);
         const auto level = why == disconnect_reason::client_initiated_disconnect ? log_level::info : log_level::warn;
@@ -246,7 +248,7 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     } else if (state_ == state::closed && !detail.empty()) {
         log_event(log_level::debug, "Disconnect", false, std::string(to_string(why)), detail);
     }
-    inflight_.clear();
+    drop_deliveries();
     replay_.clear();
     replay_at_.reset();
     in_.clear();

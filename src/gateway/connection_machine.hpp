@@ -148,8 +148,11 @@ private:
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
     void handle_puback(std::uint16_t packet_id);
     bool send_publish(const message_ptr& m, std::uint8_t qos, bool retained);
-    // In-flight QoS 1 (oldest first), then stored messages not yet replayed: what a
-    // persistent session keeps when the connection ends.
+    void transmit_publish(const message_ptr& m, std::uint8_t qos, bool retained);  // window checked
+    bool wait_for_window(const message_ptr& m, bool retained);
+    void drop_deliveries();  // in flight and waiting: the connection is closing
+    // In-flight QoS 1 (oldest first), those waiting for the window, then stored messages not
+    // yet replayed: what a persistent session keeps when the connection ends.
     std::vector<message_ptr> unacked() const;
     void send_replay(clock::time_point now);
 
@@ -199,6 +202,10 @@ private:
     // Flow.
     std::uint16_t next_packet_id_ = 1;
     std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    // QoS 1 deliveries past the in-flight window wait here, oldest first, as AWS holds them
+    // until the client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
+    std::deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
+    std::size_t waiting_bytes_ = 0;
     std::vector<message_ptr> replay_;            // a resumed session's stored QoS 1, paced
     std::size_t replay_next_ = 0;
     std::optional<clock::time_point> replay_at_;

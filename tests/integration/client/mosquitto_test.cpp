@@ -37,7 +37,8 @@ struct broker_fixture {
                                        .ca_file = {},
                                        .require_certificate = false,
                                        .users = {{"dev", "s3cret"}, {"watcher", "w"}},
-                                       .acl_lines = {}}};
+                                       .acl_lines = {},
+                                       .extra_config = {}}};
     wv::tls::client_context ctx{{.ca_file = ca.ca_cert}};
     asio::io_context io;
 
@@ -209,7 +210,8 @@ TEST_CASE("mosquitto requiring client certificates: our client's certificate is 
                                        .ca_file = ca.ca_cert,
                                        .require_certificate = true,
                                        .users = {},
-                                       .acl_lines = {}}};
+                                       .acl_lines = {},
+                                       .extra_config = {}}};
     wv::tls::client_context with_cert{{.ca_file = ca.ca_cert, .cert_file = dev.cert, .key_file = dev.key}};
     wv::tls::client_context without{{.ca_file = ca.ca_cert}};
     asio::io_context io;

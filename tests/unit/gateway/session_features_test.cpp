@@ -366,3 +366,27 @@ TEST_CASE("subscribe/unsubscribe lifecycle events with AWS's JSON; none for clie
     CHECK(unsub["eventType"] == "unsubscribed");
     CHECK(unsub["topics"] == nlohmann::json::array({"wv/d1/cfg"}));
 }
+
+TEST_CASE("persistent session: deliveries waiting for the in-flight window are kept too, in order") {
+    harness h;
+    h.config.limits.max_inflight_qos1 = 2;
+    h.config.limits.session_replay_per_s = 0;  // all at once, to see the order in one go
+    auto a = h.make_peer("a1");
+    a->connect("dev", 60, false);
+    a->subscribe("wv/p/#");
+    a->take_sent();
+    auto pub = h.make_peer("pub");
+    pub->connect("pub");
+    for (int i = 0; i < 4; ++i)
+        pub->publish("wv/p/x", std::to_string(i), mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
+    a->pump();
+    CHECK(publishes(a->take_sent()).size() == 2);  // two in flight, two waiting
+    a->machine->on_transport_closed(h.now);
+    h.advance(2s);
+    h.config.limits.max_inflight_qos1 = 100;
+    auto b = h.make_peer("a2");
+    b->connect("dev", 60, false);
+    const auto got = publishes(b->take_sent());
+    REQUIRE(got.size() == 4);
+    for (int i = 0; i < 4; ++i) CHECK(got[static_cast<std::size_t>(i)].second == std::to_string(i));
+}

@@ -94,6 +94,39 @@ void broker::detach(const std::string& client_id, const subscriber* who, std::ch
     it->second->expires_at = now + opts_.session_expiry;
 }
 
+void broker::requeue_unacked(const std::string& client_id, const subscriber* who, std::vector<message_ptr> unacked) {
+    if (unacked.empty()) return;
+    std::shared_ptr<subscriber> taker;
+    {
+        std::lock_guard lock(mu_);
+        auto it = sessions_.find(client_id);
+        if (it == sessions_.end() || !it->second->persistent) return;
+        auto& s = *it->second;
+        if (s.owner && s.owner.get() != who) {
+            taker = s.owner;
+        } else {
+            s.offline.insert(s.offline.begin(), unacked.begin(), unacked.end());
+            while (s.offline.size() > opts_.max_offline_messages) {
+                s.offline.pop_front();  // the same rule as publish(): the newest are kept
+                ++dropped_offline_;
+            }
+        }
+    }
+    if (taker)
+        for (auto& m : unacked) taker->deliver(std::move(m), 1, false);
+}
+
+std::size_t broker::kick_all(disconnect_reason why) {
+    std::vector<std::shared_ptr<subscriber>> online;
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& [cid, s] : sessions_)
+            if (s->owner) online.push_back(s->owner);
+    }
+    for (const auto& o : online) o->kick(why);
+    return online.size();
+}
+
 void broker::remove_session_locked(const std::string& client_id) {
     auto it = sessions_.find(client_id);
     if (it == sessions_.end()) return;

@@ -69,6 +69,14 @@ public:
     // subscriptions and collects QoS 1 messages until expiry. No-op if `who` no longer owns it.
     void detach(const std::string& client_id, const subscriber* who, std::chrono::steady_clock::time_point now);
 
+    // A persistent session's connection (`who`) ends with QoS 1 deliveries unacknowledged
+    // (oldest first): AWS sends them again. They go ahead of the offline queue, to be replayed
+    // on resume; if another connection has taken the session over already, to it at once.
+    // Dropped for a clean session. Call before detach().
+    void requeue_unacked(const std::string& client_id, const subscriber* who, std::vector<message_ptr> unacked);
+    // Kicks every connected session with `why` (gateway shutdown). Returns how many.
+    std::size_t kick_all(disconnect_reason why);
+
     // Adds or replaces one subscription. Returns retained messages for an exact filter.
     subscribe_result subscribe(const std::string& client_id, const subscriber* who, const std::string& filter,
                                std::uint8_t qos);

@@ -214,7 +214,8 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
     only_keys(c, n, p,
               {"max_client_id_bytes", "max_topic_bytes", "max_topic_slashes", "max_payload_bytes",
                "max_filters_per_subscribe", "max_subscriptions_per_connection", "min_keep_alive_s", "max_keep_alive_s",
-               "publish_rate_per_s", "max_inflight_qos1", "max_outbox_bytes", "max_offline_messages",
+               "publish_rate_per_s", "connects_per_s_per_client_id", "max_inflight_qos1", "max_outbox_bytes",
+               "max_offline_messages", "session_replay_per_s",
                "persistent_session_expiry_s", "max_connections", "tls_handshake_timeout_ms", "connect_timeout_ms"});
     opt(c, n, "max_client_id_bytes", p, l.max_client_id_bytes);
     opt(c, n, "max_topic_bytes", p, l.max_topic_bytes);
@@ -225,9 +226,11 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
     opt(c, n, "min_keep_alive_s", p, l.min_keep_alive_s);
     opt(c, n, "max_keep_alive_s", p, l.max_keep_alive_s);
     opt(c, n, "publish_rate_per_s", p, l.publish_rate_per_s);
+    opt(c, n, "connects_per_s_per_client_id", p, l.connects_per_s_per_client_id);
     opt(c, n, "max_inflight_qos1", p, l.max_inflight_qos1);
     opt(c, n, "max_outbox_bytes", p, l.max_outbox_bytes);
     opt(c, n, "max_offline_messages", p, l.max_offline_messages);
+    opt(c, n, "session_replay_per_s", p, l.session_replay_per_s);
     opt(c, n, "max_connections", p, l.max_connections);
     if (const auto v = n["persistent_session_expiry_s"])
         l.persistent_session_expiry = std::chrono::seconds(get<std::int64_t>(c, v, p + ".persistent_session_expiry_s"));
@@ -237,13 +240,24 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
         l.connect_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".connect_timeout_ms"));
 }
 
+void parse_https(const ctx& c, const YAML::Node& n, https_config& h) {
+    const std::string p = "https";
+    only_keys(c, n, p, {"max_header_bytes", "idle_timeout_ms", "request_timeout_ms"});
+    opt(c, n, "max_header_bytes", p, h.max_header_bytes);
+    if (const auto v = n["idle_timeout_ms"])
+        h.idle_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".idle_timeout_ms"));
+    if (const auto v = n["request_timeout_ms"])
+        h.request_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".request_timeout_ms"));
+}
+
 }  // namespace
 
 listener_kind parse_listener_kind(std::string_view s) {
     if (s == "aws-443") return listener_kind::aws_443;
     if (s == "aws-8883") return listener_kind::aws_8883;
+    if (s == "aws-8443") return listener_kind::aws_8443;
     if (s == "plain") return listener_kind::plain;
-    throw std::invalid_argument("expected aws-443, aws-8883 or plain, not '" + std::string(s) + "'");
+    throw std::invalid_argument("expected aws-443, aws-8883, aws-8443 or plain, not '" + std::string(s) + "'");
 }
 
 log_level parse_log_level(std::string_view s) {
@@ -269,7 +283,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     only_keys(c, root, "",
               {"region", "account", "endpoint_host", "threads", "time_scale", "log", "metrics", "generated_ca_dir",
                "listeners", "default_authorizer", "allow_authorizer_override", "authorizers", "certificate_policies",
-               "limits", "lifecycle_events", "rules", "rules_queue"});
+               "limits", "lifecycle_events", "rules", "rules_queue", "https"});
     opt(c, root, "region", "", cfg.region);
     opt(c, root, "account", "", cfg.account);
     opt(c, root, "endpoint_host", "", cfg.endpoint_host);
@@ -309,6 +323,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     cfg.certificate_policies = policies(c, root["certificate_policies"], "certificate_policies");
     if (const auto l = root["limits"]) parse_limits(c, l, cfg.limits);
     opt(c, root, "lifecycle_events", "", cfg.lifecycle_events);
+    if (const auto h = root["https"]) parse_https(c, h, cfg.https);
     if (const auto r = root["rules"]) {
         // The rules engine owns its section's schema and messages (file:line, SQL caret).
         try {

@@ -31,6 +31,14 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
         close(disconnect_reason::client_error, "client id too long", now);
         return;
     }
+    if (env_.throttle && !env_.throttle->admit(client_id_, now)) {
+        // What a device sees from AWS when it reconnects faster than 1/s with one client id:
+        // no CONNACK; the connection already holding the id carries on.
+        bump(env_.stats->connects_throttled);
+        fail_connect("THROTTLED", "more than one CONNECT per second for client id " + client_id_, false);
+        close(disconnect_reason::throttled, "CONNECT rate per client id exceeded", now);
+        return;
+    }
     clean_session_ = c.clean_session;
     // AWS raises a keep-alive under 30 s to 30 s rather than refusing the CONNECT, and gives 0
     // or anything over 1,200 s the 1,200 s default: a device sees here the drop timing it
@@ -140,7 +148,32 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
         disconnect_deadline_ =
             now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.disconnect_after_s));
         finish_connect(now);
+        // Packets pipelined behind CONNECT waited for the verdict (a client may send before
+        // CONNACK; AWS answers them after it): now, after the CONNACK, in the order sent.
+        if (state_ == state::connected && !in_.empty()) handle_frame_bytes(now);
     }
+}
+
+void connection_machine::start_refresh(clock::time_point now) {
+    refreshing_ = true;
+    refresh_deadline_.reset();
+    // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
+    // kept: ~500 bytes per connection for a call made once a day by default.
+    auto prepared = prepare_invocation();
+    if (!prepared.ok()) {
+        close(disconnect_reason::auth_error, "refresh: " + prepared.reason, now);
+        return;
+    }
+    actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
+}
+
+void connection_machine::refuse_input_before_connack(std::size_t limit, clock::time_point now) {
+    bump(env_.stats->connects_protocol_error);
+    fail_connect("CLIENT_ERROR",
+                 "sent " + std::to_string(in_.size()) + " bytes behind CONNECT before CONNACK (limit " +
+                     std::to_string(limit) + ")",
+                 false);
+    close(disconnect_reason::client_error, "too much input before CONNACK", now);
 }
 
 void connection_machine::finish_connect(clock::time_point now) {
@@ -171,7 +204,8 @@ void connection_machine::finish_connect(clock::time_point now) {
               "keepAlive " + std::to_string(keep_alive_.count()) + " s" +
                   (attached.session_present ? ", session resumed" : ""));
     publish_lifecycle(true, disconnect_reason::connection_lost);
-    for (const auto& m : attached.replay) on_deliver(m, 1, false, now);
+    replay_ = std::move(attached.replay);
+    send_replay(now);
 }
 
 }  // namespace wv::gate

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "auth/authorizer_event.hpp"
+#include "gateway/https_session.hpp"
 
 namespace wv::gate {
 
@@ -80,6 +81,11 @@ asio::awaitable<void> connection::serve() {
                             {"details", ec.message() + (stream_.error_detail().empty()
                                                             ? std::string()
                                                             : ": " + std::string(stream_.error_detail()))}});
+        stream_.close();
+        co_return;
+    }
+    if (is_https(kind_, stream_.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
+        co_await serve_https(stream_, env_, listener_);
         stream_.close();
         co_return;
     }

@@ -33,7 +33,7 @@ std::optional<clock::time_point> connection_machine::next_deadline() const {
         case state::connected: break;
     }
     std::optional<clock::time_point> d;
-    for (const auto& t : {keep_alive_deadline_, disconnect_deadline_, refresh_deadline_})
+    for (const auto& t : {keep_alive_deadline_, disconnect_deadline_, refresh_deadline_, replay_at_})
         if (t && (!d || *t < *d)) d = t;
     return d;
 }
@@ -129,9 +129,11 @@ void connection_machine::handle_frame_bytes(clock::time_point now) {
             pkt);
     }
     in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(std::min(used, in_.size())));
-    // While the authorizer runs, input waits; a client that floods meanwhile is cut off.
+    // While the authorizer runs, input waits (it is processed after CONNACK); a client that
+    // sends more than one maximum-size packet's worth meanwhile is cut off, so waiting input
+    // stays bounded whatever the authorizer's latency.
     if (state_ == state::authenticating && in_.size() > frame_limits.max_packet_bytes) {
-        close(disconnect_reason::client_error, "sent more than one packet's worth before CONNACK", now);
+        refuse_input_before_connack(frame_limits.max_packet_bytes, now);
         return;
     }
     if (in_.empty() && in_.capacity() > 4096) in_.shrink_to_fit();  // a big PUBLISH passed; give it back
@@ -162,23 +164,18 @@ void connection_machine::on_tick(clock::time_point now) {
         return;
     }
     if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) {
-        refreshing_ = true;
-        refresh_deadline_.reset();
-        // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
-        // kept: ~500 bytes per connection for a call made once a day by default.
-        auto prepared = prepare_invocation();
-        if (!prepared.ok()) {
-            close(disconnect_reason::auth_error, "refresh: " + prepared.reason, now);
-            return;
-        }
-        actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
+        start_refresh(now);
+        if (state_ == state::closed) return;
     }
+    if (replay_at_ && now >= *replay_at_) send_replay(now);
 }
 
 void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     if (state_ == state::closed) return;
-    close(why, why == disconnect_reason::duplicate_clientid ? "another connection took the client id" : "kicked",
-          now);
+    const char* detail = "kicked";
+    if (why == disconnect_reason::duplicate_clientid) detail = "another connection took the client id";
+    if (why == disconnect_reason::server_initiated_disconnect) detail = "gateway shutting down";
+    close(why, detail, now);
 }
 
 void connection_machine::on_transport_closed(clock::time_point now, std::string detail) {
@@ -189,7 +186,20 @@ void connection_machine::on_transport_closed(clock::time_point now, std::string 
 
 void connection_machine::on_shutdown(clock::time_point now) {
     if (state_ == state::closed) return;
-    close(disconnect_reason::server_initiated_disconnect, "gateway shutting down", now, false);
+    close(disconnect_reason::server_initiated_disconnect, "gateway shutting down", now);
+}
+
+std::vector<message_ptr> connection_machine::unacked() const {
+    // Packet ids are handed out in increasing order (wrapping, skipping 0): distance behind
+    // next_packet_id_ orders them oldest first.
+    std::vector<std::pair<std::uint16_t, message_ptr>> by_age;
+    for (const auto& [id, m] : inflight_) by_age.emplace_back(static_cast<std::uint16_t>(id - next_packet_id_), m);
+    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<message_ptr> out;
+    for (auto& [age, m] : by_age) out.push_back(std::move(m));
+    for (const auto& [m, retained] : waiting_qos1_) out.push_back(m);
+    out.insert(out.end(), replay_.begin() + static_cast<std::ptrdiff_t>(replay_next_), replay_.end());
+    return out;
 }
 
 bool connection_machine::allowed(const std::string& action, const std::string& resource) {
@@ -227,11 +237,9 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     state_ = state::closed;
     if (was_connected) {
         bump(env_.stats->disconnects);
-        if (publish_will && will_ && publishes_will(why)) {
-            auto m = std::make_shared<message>(
-                message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_});
-            env_.brk->publish(m);
-        }
+        if (publish_will && will_ && publishes_will(why)) publish_the_will(why);
+        const bool undelivered = !inflight_.empty() || !waiting_qos1_.empty() || replay_next_ < replay_.size();
+        if (!clean_session_ && undelivered) env_.brk->requeue_unacked(client_id_, self_.lock().get(), unacked());
         env_.brk->detach(client_id_, self_.lock().get(), now);
         publish_lifecycle(false, why);
         const auto level = why == disconnect_reason::client_initiated_disconnect ? log_level::info : log_level::warn;
@@ -241,9 +249,20 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
         log_event(log_level::debug, "Disconnect", false, std::string(to_string(why)), detail);
     }
     drop_deliveries();
+    replay_.clear();
+    replay_at_.reset();
     in_.clear();
     in_.shrink_to_fit();
     actions_.push_back(close_connection{why, std::move(detail)});
+}
+
+void connection_machine::publish_the_will(disconnect_reason why) {
+    auto m = std::make_shared<message>(message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_});
+    env_.brk->publish(m);
+    // The Will is a publish like any other for the rules engine too.
+    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
+    log_event(log_level::info, "Publish-In", true, {}, "Will published (" + std::string(to_string(why)) + ")",
+              &will_->topic);
 }
 
 void connection_machine::fail_connect(std::string status_reason, std::string detail, bool auth_failure) {

@@ -27,6 +27,7 @@
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
 #include "gateway/decision_cache.hpp"
+#include "gateway/connect_throttle.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/event_log.hpp"
 #include "gateway/gateway_config.hpp"
@@ -72,6 +73,8 @@ struct machine_env {
     // Called for every PUBLISH the gateway accepted (after the broker has it), with the
     // connection's principal: the rules engine's entry. Must not block. Null: no rules.
     const std::function<void(const message&, const std::string& principal)>* on_accepted_publish = nullptr;
+    // AWS's 1 CONNECT/s per client id, shared by every connection. Null: no throttling.
+    connect_throttle* throttle = nullptr;
 };
 
 // Actions for the driver, in order.
@@ -109,7 +112,9 @@ public:
     void on_kick(disconnect_reason why, clock::time_point now);
     // The transport ended (EOF, reset, write error) without the machine asking.
     void on_transport_closed(clock::time_point now, std::string detail = {});
-    // Gateway shutdown: close without publishing the Will.
+    // Gateway shutdown: a server-initiated disconnect (SERVER_INITIATED_DISCONNECT, Will
+    // published, as AWS does on any disconnect the client did not ask for). Same as
+    // on_kick(disconnect_reason::server_initiated_disconnect).
     void on_shutdown(clock::time_point now);
 
     std::vector<action> take_actions();
@@ -136,6 +141,8 @@ private:
     void start_custom_auth(clock::time_point now);
     auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
     void finish_connect(clock::time_point now);
+    void refuse_input_before_connack(std::size_t limit, clock::time_point now);
+    void start_refresh(clock::time_point now);  // refreshAfterInSeconds elapsed: call the authorizer again
     void handle_publish(const mqtt::publish& p, clock::time_point now);
     void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
@@ -144,12 +151,18 @@ private:
     void transmit_publish(const message_ptr& m, std::uint8_t qos, bool retained);  // window checked
     bool wait_for_window(const message_ptr& m, bool retained);
     void drop_deliveries();  // in flight and waiting: the connection is closing
+    // In-flight QoS 1 (oldest first), those waiting for the window, then stored messages not
+    // yet replayed: what a persistent session keeps when the connection ends.
+    std::vector<message_ptr> unacked() const;
+    void send_replay(clock::time_point now);
 
     // Policy checks (evaluate the connection's policies; log and count denials).
     bool allowed(const std::string& action, const std::string& resource);
     void close(disconnect_reason why, std::string detail, clock::time_point now, bool publish_will = true);
+    void publish_the_will(disconnect_reason why);
     void fail_connect(std::string status_reason, std::string detail, bool auth_failure);
     void publish_lifecycle(bool connected, disconnect_reason why);
+    void publish_subscription_event(bool subscribed, std::vector<std::string> filters);
     void log_event(log_level l, const char* event_type, bool success, std::string reason, std::string details,
                    const std::string* topic = nullptr);
     void send(mqtt::byte_buffer b);
@@ -193,6 +206,9 @@ private:
     // until the client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
     std::deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
     std::size_t waiting_bytes_ = 0;
+    std::vector<message_ptr> replay_;            // a resumed session's stored QoS 1, paced
+    std::size_t replay_next_ = 0;
+    std::optional<clock::time_point> replay_at_;
     std::size_t subscriptions_ = 0;
     double tokens_ = 0;                          // publish quota token bucket
     clock::time_point tokens_at_{};

@@ -4,6 +4,7 @@
 #include "gateway/gateway.hpp"
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -46,6 +48,7 @@ struct gateway::impl {
     std::vector<std::thread> threads;
     std::unique_ptr<broker> brk;
     policy::policy_set_cache policy_cache;
+    std::unique_ptr<connect_throttle> throttle;
     std::unique_ptr<auth::custom_authorizers> authorizers;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
     std::vector<policy::policy> certificate_policies;
@@ -69,7 +72,8 @@ struct gateway::impl {
                            .stats = &stats,
                            .log = log.get(),
                            .certificate_policies = &certificate_policies,
-                           .on_accepted_publish = rules ? &rules_hook : nullptr};
+                           .on_accepted_publish = rules ? &rules_hook : nullptr,
+                           .throttle = throttle.get()};
     }
 
     auth::authorizer_service* find_service(const std::string& name) {
@@ -124,6 +128,31 @@ asio::awaitable<void> gateway::impl::housekeeping() {
     }
 }
 
+namespace {
+
+// AWS publishes the Will on every disconnect the client did not ask for, a server-side one
+// included: before the threads stop, stop accepting, then close every connected session as
+// SERVER_INITIATED_DISCONNECT (Will, lifecycle event, log line) and give the connections a
+// moment to run that. Bounded, so stop() stays prompt with a stuck peer.
+void close_sessions_for_shutdown(gateway::impl& m) {
+    constexpr auto patience = std::chrono::seconds(2);
+    if (!m.brk || m.contexts.empty()) return;
+    std::promise<void> closed;
+    asio::post(*m.contexts[0], [&m, &closed] {
+        for (auto& l : m.listeners) {
+            boost::system::error_code ignored;
+            if (l.acceptor) l.acceptor->close(ignored);
+        }
+        closed.set_value();
+    });
+    const auto until = clock::now() + patience;
+    if (closed.get_future().wait_until(until) != std::future_status::ready) return;
+    if (m.brk->kick_all(disconnect_reason::server_initiated_disconnect) == 0) return;
+    while (m.brk->counts().online > 0 && clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+}  // namespace
+
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
     impl_->config = std::move(config);
 }
@@ -163,6 +192,9 @@ void gateway::start() {
             std::chrono::duration<double>(static_cast<double>(cfg.limits.persistent_session_expiry.count()) /
                                           (cfg.time_scale > 0 ? cfg.time_scale : 1.0))),
     });
+
+    if (cfg.limits.connects_per_s_per_client_id > 0)
+        m.throttle = std::make_unique<connect_throttle>(cfg.limits.connects_per_s_per_client_id);
 
     if (!cfg.rules.rules.empty()) {
         // Republished messages enter the broker like a gateway-generated message (no client).
@@ -240,6 +272,7 @@ void gateway::stop() {
         if (!m.started || m.stopped) return;
         m.stopped = true;
     }
+    close_sessions_for_shutdown(m);
     for (auto& ctx : m.contexts) ctx->stop();
     for (auto& t : m.threads)
         if (t.joinable()) t.join();
@@ -309,6 +342,7 @@ std::string gateway::metrics_text() const {
     out += "wvgate_connects_total{outcome=\"auth_failed\"} " + std::to_string(s.connects_auth_failed) + "\n";
     out += "wvgate_connects_total{outcome=\"connect_denied\"} " + std::to_string(s.connects_denied) + "\n";
     out += "wvgate_connects_total{outcome=\"protocol_error\"} " + std::to_string(s.connects_protocol_error) + "\n";
+    out += "wvgate_connects_total{outcome=\"throttled\"} " + std::to_string(s.connects_throttled) + "\n";
     metric("wvgate_authorizer_calls_total", "counter", "Authorizer invocations (connect and refresh).",
            s.authorizer_calls);
     metric("wvgate_authorizer_errors_total", "counter", "Authorizer calls without a valid answer.",

@@ -56,8 +56,10 @@ public:
     // Generates certificates if needed, binds every listener, starts the I/O threads.
     // Throws std::runtime_error naming the listener or file on failure (nothing keeps running).
     void start();
-    // Stops accepting, closes every connection (wills of live connections are not published:
-    // this is a server shutdown), joins the threads. Idempotent.
+    // Stops accepting, closes every connected session as SERVER_INITIATED_DISCONNECT (wills
+    // and lifecycle events are published, as AWS does on a server-side disconnect; at most ~2 s
+    // for the connections to run it), then closes every connection and joins the threads.
+    // Idempotent.
     void stop();
     // Blocks until stop() is called from another thread or a signal handler.
     void wait();

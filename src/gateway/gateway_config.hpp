@@ -23,8 +23,10 @@ namespace wv::gate {
 
 // Which AWS endpoint behaviour a listener reproduces (spec 3.1).
 enum class listener_kind {
-    aws_443,   // ALPN `mqtt` -> custom auth; `x-amzn-mqtt-ca` -> X.509; no acceptable ALPN -> handshake fails
+    aws_443,   // ALPN `mqtt` -> custom auth; `x-amzn-mqtt-ca` -> X.509; `x-amzn-http-ca` -> HTTPS
+               // publish with X.509; no acceptable ALPN -> handshake fails
     aws_8883,  // MQTT with an X.509 client certificate, no ALPN needed
+    aws_8443,  // HTTPS publish with an X.509 client certificate, no ALPN needed
     plain,     // MQTT over plain TCP with custom auth: tests and debugging only
 };
 
@@ -93,13 +95,26 @@ struct limits_config {
     std::uint16_t min_keep_alive_s = 30;
     std::uint16_t max_keep_alive_s = 1200;
     double publish_rate_per_s = 100;          // inbound publishes per connection; 0: unlimited
+    // AWS: 1 CONNECT per second per client id, not adjustable; a faster one is closed without
+    // CONNACK (THROTTLED). 0: off (load tests that reconnect one id in a tight loop).
+    double connects_per_s_per_client_id = 1;
     std::size_t max_inflight_qos1 = 100;      // unacknowledged outbound QoS 1 per connection
     std::size_t max_outbox_bytes = 1 << 20;   // queued for a slow subscriber; beyond: dropped+counted
     std::size_t max_offline_messages = 100;   // QoS 1 kept for a disconnected persistent session
+    double session_replay_per_s = 10;         // AWS: a resumed session's stored QoS 1 at 10 msg/s; 0: at once
     std::chrono::seconds persistent_session_expiry{3600};
     std::size_t max_connections = 20'000;     // beyond: accepted and closed at once, logged
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::chrono::milliseconds connect_timeout{10'000};  // from accept/handshake to CONNECT
+};
+
+// HTTPS publish (spec 8): ALPN x-amzn-http-ca on aws-443, and aws-8443 listeners.
+struct https_config {
+    std::size_t max_header_bytes = 8 * 1024;   // request line + headers; beyond: 400 and close
+    // From the end of the last response (or the handshake) to the first byte of a request.
+    std::chrono::milliseconds idle_timeout{60'000};
+    // From a request's first byte to its last: a slow sender is closed (no response).
+    std::chrono::milliseconds request_timeout{10'000};
 };
 
 enum class log_level { debug, info, warn, error, off };
@@ -123,6 +138,7 @@ struct gateway_config {
     std::optional<std::uint16_t> metrics_port;  // Prometheus text on 127.0.0.1:<port>/metrics
     std::string metrics_address = "127.0.0.1";
     bool lifecycle_events = true;          // $aws/events/presence/...
+    https_config https;
     // Policies that apply to devices authenticated by X.509 certificate (aws-8883 listeners and
     // ALPN x-amzn-mqtt-ca), as AWS attaches policies to certificates. JSON texts.
     std::vector<std::string> certificate_policies;

@@ -14,6 +14,7 @@ gateway_stats counters::snapshot() const noexcept {
         .connects_auth_failed = r(connects_auth_failed),
         .connects_denied = r(connects_denied),
         .connects_protocol_error = r(connects_protocol_error),
+        .connects_throttled = r(connects_throttled),
         .authorizer_calls = r(authorizer_calls),
         .authorizer_errors = r(authorizer_errors),
         .messages_in = r(messages_in),

@@ -17,6 +17,7 @@ struct gateway_stats {
     std::uint64_t connects_auth_failed = 0;       // closed without CONNACK: authorizer said no / failed
     std::uint64_t connects_denied = 0;            // iot:Connect denied by policy
     std::uint64_t connects_protocol_error = 0;    // malformed / no CONNECT in time
+    std::uint64_t connects_throttled = 0;         // over 1 CONNECT/s per client id
     std::uint64_t authorizer_calls = 0;
     std::uint64_t authorizer_errors = 0;          // transport, timeout, garbage, overload
     std::uint64_t messages_in = 0;                // PUBLISH accepted from clients
@@ -33,7 +34,7 @@ struct gateway_stats {
 struct counters {
     std::atomic<std::uint64_t> connections_open{0}, connections_accepted{0},
         connections_refused_limit{0}, tls_handshake_failures{0}, connects_accepted{0},
-        connects_auth_failed{0}, connects_denied{0}, connects_protocol_error{0},
+        connects_auth_failed{0}, connects_denied{0}, connects_protocol_error{0}, connects_throttled{0},
         authorizer_calls{0}, authorizer_errors{0}, messages_in{0}, messages_out{0}, bytes_in{0},
         bytes_out{0}, messages_dropped{0}, policy_denials{0}, disconnects{0};
     metrics::concurrent_histogram authorizer_latency;

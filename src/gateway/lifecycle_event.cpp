@@ -48,4 +48,18 @@ std::string disconnected_event_json(const lifecycle_info& i) {
         {"versionNumber", i.version}});
 }
 
+std::string subscription_topic(std::string_view client_id, bool subscribed) {
+    return std::string(subscribed ? "$aws/events/subscriptions/subscribed/" : "$aws/events/subscriptions/unsubscribed/") +
+           std::string(client_id);
+}
+
+std::string subscription_event_json(const lifecycle_info& i, bool subscribed, const std::vector<std::string>& topics) {
+    return dump(nlohmann::ordered_json{{"clientId", i.client_id},
+                                       {"timestamp", now_ms()},
+                                       {"eventType", subscribed ? "subscribed" : "unsubscribed"},
+                                       {"sessionIdentifier", i.session_id},
+                                       {"principalIdentifier", i.principal},
+                                       {"topics", topics}});
+}
+
 }  // namespace wv::gate

@@ -7,10 +7,15 @@
 //   {"clientId":"d1","timestamp":...,"eventType":"disconnected","sessionIdentifier":"<uuid>",
 //    "principalIdentifier":"dev1","clientInitiatedDisconnect":false,
 //    "disconnectReason":"MQTT_KEEP_ALIVE_TIMEOUT","versionNumber":0}
+// and, on $aws/events/subscriptions/subscribed|unsubscribed/<clientId>, after a SUBSCRIBE or
+// UNSUBSCRIBE (the filters of that packet):
+//   {"clientId":"d1","timestamp":...,"eventType":"subscribed","sessionIdentifier":"<uuid>",
+//    "principalIdentifier":"dev1","topics":["wv/d1/cmd","wv/d1/cfg"]}
 // Pure apart from reading the wall clock for `timestamp`.
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/disconnect_reason.hpp"
 
@@ -30,5 +35,7 @@ bool has_lifecycle_events(std::string_view client_id) noexcept;
 std::string lifecycle_topic(std::string_view client_id, bool connected);
 std::string connected_event_json(const lifecycle_info& i);
 std::string disconnected_event_json(const lifecycle_info& i);
+std::string subscription_topic(std::string_view client_id, bool subscribed);
+std::string subscription_event_json(const lifecycle_info& i, bool subscribed, const std::vector<std::string>& topics);
 
 }  // namespace wv::gate

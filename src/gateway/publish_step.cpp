@@ -132,6 +132,23 @@ bool connection_machine::wait_for_window(const message_ptr& m, bool retained) {
     return true;
 }
 
+void connection_machine::send_replay(clock::time_point now) {
+    // AWS replays a resumed session's stored QoS 1 messages at 10 msg/s: one now, the next
+    // after 1/rate (rate 0: all at once).
+    const double rate = env_.config->limits.session_replay_per_s;
+    do {
+        if (replay_next_ < replay_.size()) on_deliver(replay_[replay_next_++], 1, false, now);
+    } while (rate <= 0 && replay_next_ < replay_.size());
+    if (replay_next_ < replay_.size()) {
+        replay_at_ = now + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    } else {
+        replay_at_.reset();
+        replay_.clear();
+        replay_.shrink_to_fit();
+        replay_next_ = 0;
+    }
+}
+
 void connection_machine::drop_deliveries() {
     inflight_.clear();
     waiting_qos1_.clear();

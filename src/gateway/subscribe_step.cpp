@@ -5,6 +5,7 @@
 
 #include "gateway/aws_topics.hpp"
 #include "gateway/connection_machine.hpp"
+#include "gateway/lifecycle_event.hpp"
 #include "mqtt/mqtt.hpp"
 #include "policy/arn.hpp"
 
@@ -57,11 +58,28 @@ void connection_machine::handle_subscribe(const mqtt::subscribe& s, clock::time_
     }
     send(mqtt::encode_to_bytes(ack));
     for (const auto& [m, qos] : retained) on_deliver(m, std::min(qos, m->qos), true, now);
+    std::vector<std::string> filters;
+    for (const auto& sub : s.subscriptions) filters.emplace_back(sub.filter);
+    publish_subscription_event(true, std::move(filters));
 }
 
 void connection_machine::handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point) {
-    for (const auto f : u.filters) env_.brk->unsubscribe(client_id_, self_.lock().get(), std::string(f));
+    std::vector<std::string> filters;
+    for (const auto f : u.filters) {
+        env_.brk->unsubscribe(client_id_, self_.lock().get(), std::string(f));
+        filters.emplace_back(f);
+    }
     send(mqtt::encode_to_bytes(mqtt::unsuback{.packet_id = u.packet_id}));
+    publish_subscription_event(false, std::move(filters));
+}
+
+void connection_machine::publish_subscription_event(bool subscribed, std::vector<std::string> filters) {
+    if (!env_.config->lifecycle_events || !has_lifecycle_events(client_id_)) return;
+    const lifecycle_info info{.client_id = client_id_, .session_id = connection_id_, .principal = principal_id_,
+                              .ip_address = peer_.ip, .reason = disconnect_reason::connection_lost, .version = 0};
+    env_.brk->publish(std::make_shared<message>(message{subscription_topic(client_id_, subscribed),
+                                                        subscription_event_json(info, subscribed, filters), 1,
+                                                        false, {}}));
 }
 
 }  // namespace wv::gate

@@ -35,7 +35,7 @@ certificate_paths ensure_generated_ca(const gateway_config& cfg, event_log& log)
 }  // namespace
 
 tls::alpn_decision aws_443_alpn(const tls::alpn_offer& offer) {
-    for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca")})
+    for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca"), std::string_view("x-amzn-http-ca")})
         for (const auto p : offer.protocols)
             if (p == want) return tls::alpn_decision::select(p);
     return tls::alpn_decision::refuse();
@@ -56,7 +56,7 @@ server_tls make_server_context(const gateway_config& cfg, const listener_config&
     o.client_ca_file = l.client_ca_file.empty() ? out.paths.ca_cert : l.client_ca_file;
     switch (l.kind) {
         case listener_kind::aws_443:
-            o.alpn = {"mqtt", "x-amzn-mqtt-ca"};
+            o.alpn = {"mqtt", "x-amzn-mqtt-ca", "x-amzn-http-ca"};
             o.alpn_select = aws_443_alpn;
             o.client_cert = o.client_ca_file.empty() ? tls::client_cert_mode::none : tls::client_cert_mode::request;
             break;
@@ -66,6 +66,14 @@ server_tls make_server_context(const gateway_config& cfg, const listener_config&
             o.client_cert = tls::client_cert_mode::require;
             if (o.client_ca_file.empty())
                 throw std::runtime_error("listener " + l.name + ": aws-8883 needs client_ca (the CA of device certificates)");
+            break;
+        case listener_kind::aws_8443:
+            // HTTPS only; a client offering http/1.1 (curl does) gets it, one offering nothing is fine.
+            o.alpn = {"http/1.1"};
+            o.require_alpn = false;
+            o.client_cert = tls::client_cert_mode::require;
+            if (o.client_ca_file.empty())
+                throw std::runtime_error("listener " + l.name + ": aws-8443 needs client_ca (the CA of device certificates)");
             break;
         case listener_kind::plain: break;
     }

@@ -1,9 +1,11 @@
 #pragma once
 // Server TLS for a listener, as AWS's endpoints behave (spec 3.1):
-//   aws-443:  ALPN `mqtt` (custom auth) or `x-amzn-mqtt-ca` (X.509, client certificate
-//             requested); a client offering neither fails the handshake
+//   aws-443:  ALPN `mqtt` (custom auth), `x-amzn-mqtt-ca` (MQTT with X.509) or
+//             `x-amzn-http-ca` (HTTPS publish with X.509); a client certificate is requested,
+//             verified when sent; a client offering none of the three fails the handshake
 //             (no_application_protocol), as AWS refuses it.
 //   aws-8883: a client certificate is required; ALPN is not needed.
+//   aws-8443: the same for HTTPS publish.
 // Without a configured certificate, a local CA and server certificate are generated (once:
 // existing files in gateway_config::generated_ca_dir are reused, so devices keep trusting
 // them) and the path is logged. Throws std::runtime_error naming the file on failure.

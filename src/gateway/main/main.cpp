@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     app.add_option("-c,--config", o.config, "YAML configuration (see config/wvgate.yaml)");
     app.add_option("-p,--port", o.port, "port of the first listener (0: any free port; default 4443)");
     app.add_option("--address", o.address, "address of the first listener (default 127.0.0.1)");
-    app.add_option("--listener-kind", o.kind, "aws-443 (default), aws-8883 or plain");
+    app.add_option("--listener-kind", o.kind, "aws-443 (default), aws-8883, aws-8443 or plain");
     app.add_option("--cert", o.cert, "server certificate PEM (default: a generated local CA)");
     app.add_option("--key", o.key, "server key PEM");
     app.add_option("--ca-dir", o.ca_dir, "where the generated local CA goes (default wvgate-ca)");

@@ -67,6 +67,9 @@ TEST_CASE("a python authorizer behind a Lambda Invoke shim, through the lambda b
         "listeners: [{name: aws-443, kind: aws-443, port: 0}]\n"
         "default_authorizer: ayyeka\n"
         "log: {level: debug, file: gw.log}\n"
+        // The denied attempt reuses the device's client id at once; AWS would throttle it
+        // (1 CONNECT/s per client id) before the authorizer this test is about.
+        "limits: {connects_per_s_per_client_id: 0}\n"
         "authorizers:\n"
         "  - name: ayyeka\n"
         "    backend: lambda\n"

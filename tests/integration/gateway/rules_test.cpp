@@ -32,9 +32,10 @@ TEST_CASE("rules: an accepted PUBLISH reaches the rule; the file action gets the
     wv::test::temp_dir out;
     events_file = (out / "events.jsonl").string();
     wv::test::gateway_fixture g(add_wavelet_rule);
-    auto args = g.mosquitto_args(WV_MOSQUITTO_PUB, "r1", "dev1", "pw1");
+    // One client id per publish: reconnecting with one id at once would be throttled.
+    int n = 0;
     for (const auto* topic : {"wv/d1/1/samp/p1", "wv/d1/1/reportend/p1"}) {
-        auto a = args;
+        auto a = g.mosquitto_args(WV_MOSQUITTO_PUB, "r" + std::to_string(++n), "dev1", "pw1");
         a.insert(a.end(), {"-t", topic, "-m", "hello", "-q", "1"});
         const auto r = wv::test::run(a, {}, 20s);
         REQUIRE_MESSAGE(r.exit_code == 0, r.err);

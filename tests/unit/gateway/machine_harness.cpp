@@ -51,7 +51,9 @@ gate::machine_env harness::env() {
                              .brk = brk.get(),
                              .stats = &stats,
                              .log = log.get(),
-                             .certificate_policies = nullptr};
+                             .certificate_policies = nullptr,
+                             .on_accepted_publish = nullptr,
+                             .throttle = throttle};
 }
 
 std::string harness::log_text() const {

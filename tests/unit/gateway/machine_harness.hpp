@@ -77,6 +77,7 @@ public:
     std::vector<std::string> log_lines;
     std::unique_ptr<gate::broker> brk;
     std::unique_ptr<auth::custom_authorizers> authorizers;
+    gate::connect_throttle* throttle = nullptr;  // off unless a test sets one
     clock::time_point now{std::chrono::hours(1000)};
     // An answer as the static backend would give it for user dev1/pw1 with allow_wv_policy().
     std::string good_reply(const std::string& principal = "dev1") const;

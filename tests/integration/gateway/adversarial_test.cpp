@@ -148,3 +148,39 @@ TEST_CASE("connection limit: connections beyond it are closed at once, with a lo
     CHECK(g.wait_for_log({"connection limit 3 reached"}));
     CHECK(g.gw->stats().connections_refused_limit >= 1);
 }
+
+TEST_CASE("a subscriber that stops reading: bounded queue, drops counted, others unaffected, still closable") {
+    gateway_fixture g(short_deadlines);
+    // Subscribes to everything, then never reads: the gateway's writes to it block once the
+    // socket buffers are full, and everything after that must be queued within
+    // max_outbox_bytes or dropped (counted), never buffered without bound.
+    raw_session stalled(ep(g));
+    REQUIRE_FALSE(stalled.connect_error());
+    REQUIRE_FALSE(stalled.send(connect_bytes("stalled")));
+    // SUBSCRIBE only once connected: this test is about output, not about packets pipelined
+    // behind CONNECT.
+    REQUIRE(g.wait_for_stats([](const auto& st) { return st.connects_accepted >= 1; }));
+    wv::mqtt::subscribe sub;
+    sub.packet_id = 1;
+    sub.subscriptions.push_back({.filter = "wv/#", .qos = wv::mqtt::qos::at_most_once});
+    REQUIRE_FALSE(stalled.send(wv::mqtt::encode_to_bytes(sub)));
+    REQUIRE(g.wait_for_log({"\"eventType\":\"Subscribe\"", "stalled"}));
+
+    device pub(ep(g), login("pub"));
+    REQUIRE_FALSE(pub.connect_error());
+    const std::string payload(64 * 1024, 'x');
+    // 300 x 64 KiB = 19 MiB: far beyond loopback socket buffers plus the 1 MiB outbox bound.
+    for (int i = 0; i < 300; ++i) REQUIRE_FALSE(pub.publish("wv/pub/1", payload));
+    CHECK(g.wait_for_stats([](const auto& st) { return st.messages_dropped > 0; }));
+
+    // Another device is served as usual meanwhile.
+    device other(ep(g), login("other"));
+    REQUIRE_FALSE(other.connect_error());
+    CHECK_FALSE(other.publish("wv/other/1", "still here"));
+
+    // Input is still read while output is blocked: a DISCONNECT closes the stalled connection
+    // (after its queued bytes, or the flush grace).
+    REQUIRE_FALSE(stalled.send(wv::mqtt::encode_to_bytes(wv::mqtt::disconnect{})));
+    CHECK(stalled.wait_closed(20s));
+    CHECK(g.wait_for_log({"\"eventType\":\"Disconnect\"", "stalled"}));
+}

@@ -143,7 +143,11 @@ asio::awaitable<void> reader(worker& w, device& d) {
                 --d.ring_size;
                 break;
             }
-            if (d.ring_size == 0 && d.session_over) d.wake.cancel();
+            // simfeat hook: a freed slot wakes a writer waiting with 8 unacknowledged, and with
+            // --messages the last ack wakes it to stop (it slept up to the ack timeout before).
+            if ((d.ring_size == 0 && (d.session_over || w.settings.messages_budget)) ||
+                d.ring_size == d.ring.size() - 1)
+                d.wake.cancel();
         } else if (f.type == mqtt::packet_type::pingresp) {
             d.ping_outstanding = false;
         }
@@ -203,16 +207,17 @@ asio::awaitable<void> writer(worker& w, device& d) {
         }
 
         const auto due = w.tt.report_due(d.local, d.next_report);
-        if (!due && (st.messages_budget ? d.ring_size == 0 : now >= w.at(w.tt.end())))
+        // simfeat hook (open loop): at the end of the run a device stops, even when it is behind
+        // its timetable; the reports it did not get to are counted unsent in the report.
+        if (st.messages_budget ? !due && d.ring_size == 0 : now >= w.at(w.tt.end()))
             co_return co_await stop_cleanly(w, d, outcome::clean_stop);
-        if (due && now >= w.at(*due)) {
+        // simfeat hook: with 8 reports unacknowledged the next one waits for a PUBACK (the reader
+        // wakes us) instead of being dropped; its latency still counts from its due time, so a
+        // slow server shows as latency, and a device that connected late catches up in order.
+        const bool window_full = st.qos && d.ring_size == d.ring.size();
+        if (due && now >= w.at(*due) && !window_full) {
             const auto report_id = d.next_report++;
-            if (st.qos && d.ring_size == d.ring.size()) {
-                // Eight reports unacknowledged: the server is not keeping up. An open-loop
-                // client does not queue without bound; the report is counted as skipped.
-                w.stats.skipped.fetch_add(1, std::memory_order_relaxed);
-                continue;
-            }
+            w.encoder.set_device_index(d.id.index);  // values per (seed, device, report_id)
             w.encoder.encode(static_cast<std::int64_t>(report_id), unix_ms(), w.report_scratch);
             d.wbuf.clear();
             const auto pid = st.qos ? d.take_packet_id() : std::uint16_t{0};
@@ -239,7 +244,7 @@ asio::awaitable<void> writer(worker& w, device& d) {
             continue;
         }
 
-        auto next = due ? w.at(*due) : w.at(w.tt.end());
+        auto next = due && !window_full ? w.at(*due) : w.at(w.tt.end());
         if (st.messages_budget && !due) next = now + st.ack_timeout;
         if (kill) next = std::min(next, w.at(*kill));
         if (churn) next = std::min(next, w.at(*churn));

@@ -39,6 +39,10 @@ std::string default_akid(std::uint64_t seed, std::uint32_t index) {
     return buf;
 }
 
+std::uint64_t payload_seed(std::uint64_t run_seed, std::uint64_t profile_seed) noexcept {
+    return splitmix64(splitmix64(run_seed ^ 0x5061796c6f616473ULL) + profile_seed);
+}
+
 std::string default_secret(std::uint64_t seed, std::uint32_t index) {
     static constexpr char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     constexpr std::uint64_t radix = sizeof alphabet - 1;

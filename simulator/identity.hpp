@@ -38,6 +38,10 @@ struct device_identity {
 std::string default_akid(std::uint64_t seed, std::uint32_t index);
 // A 20-character alphanumeric secret (under the firmware's 25), derived from (seed, index).
 std::string default_secret(std::uint64_t seed, std::uint32_t index);
+// The seed of the sample values: --seed folded into the report profile's own seed, so that a
+// report's values are a pure function of (--seed, profile, device index, report_id): devices
+// differ from each other, and a run with the same --seed repeats them.
+std::uint64_t payload_seed(std::uint64_t run_seed, std::uint64_t profile_seed) noexcept;
 
 // A login-field template. Placeholders: {n} the device index, {n:W} zero-padded to W digits,
 // {akid} the device's AKID, {secret} its derived secret, {seed}. `{{` and `}}` are literal

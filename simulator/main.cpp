@@ -5,6 +5,7 @@
 #include "options.hpp"
 #include "report.hpp"
 #include "simulation.hpp"
+#include "verdict.hpp"
 
 namespace {
 
@@ -25,8 +26,7 @@ int merge_reports(const wv::sim::parse_outcome& p) {
     std::cout << summary_text(*all);
     if (!p.merge_json.empty()) std::ofstream(p.merge_json) << to_json(*all).dump(1) << "\n";
     if (!p.merge_html.empty()) std::ofstream(p.merge_html) << html_page(*all);
-    if (!all->mismatches.empty() || (all->verify && !all->verify->ok())) return 1;
-    return 0;
+    return wv::sim::judge(*all).exit_code;
 }
 
 }  // namespace

@@ -7,14 +7,12 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "verdict.hpp"
+
 namespace wv::sim {
 
 namespace {
 
-constexpr const char* exit_codes =
-    "\nExit codes: 0 the run completed and every expectation held; 1 runtime failure, a failed\n"
-    "expectation (credentials file), --verify found missing reports, or no device connected;\n"
-    "2 usage or configuration error.\n";
 
 // YAML keys become `--key=value` arguments placed before the real ones, so the command line
 // wins (options keep the last value). Records file:line per flag for error messages.
@@ -51,6 +49,16 @@ std::vector<std::string> yaml_args(const std::filesystem::path& file, const CLI:
     return out;
 }
 
+void check_output_path(const std::filesystem::path& file, const char* flag) {
+    if (file.empty()) return;
+    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw config_error(std::string(flag) + " " + file.string() + ": no such directory " + dir.string());
+    if (std::filesystem::is_directory(file, ec))
+        throw config_error(std::string(flag) + " " + file.string() + ": is a directory");
+}
+
 void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std::string& engine_text,
                      double& connect_timeout_s, double& ack_timeout_s) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -81,7 +89,7 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     fl->add_option("--authorizer", o.ids.authorizer, "custom authorizer name; empty: no query in the user name")
         ->capture_default_str();
     fl->add_option("--credentials", o.credentials, "CSV: akid,username,password,authorizer,expected (allow|deny)");
-    fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter and kills")->capture_default_str();
+    fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter, kills and sample values")->capture_default_str();
     fl->add_option("--shard", shard_text, "run slice i of N of the fleet, e.g. 0/4")->capture_default_str();
 
     auto* ld = app.add_option_group("Load");
@@ -142,7 +150,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         m.add_option("reports", r.merge_inputs, "wvsim --json files")->required()->check(CLI::ExistingFile);
         m.add_option("--json", r.merge_json, "write the merged report as JSON");
         m.add_option("--html", r.merge_html, "write the merged report as HTML");
-        m.footer(exit_codes);
+        m.footer(exit_codes_help);
         try {
             std::vector<std::string> rest(args.begin() + 1, args.end());
             std::reverse(rest.begin(), rest.end());  // CLI11 parses a vector from the back
@@ -152,6 +160,15 @@ parse_outcome parse_options(int argc, const char* const* argv) {
             r.kind = parse_outcome::exit;
             return r;
         } catch (const CLI::ParseError& e) {
+            std::cerr << "wvsim merge: " << e.what() << "\n";
+            r.kind = parse_outcome::exit;
+            r.exit_code = 2;
+            return r;
+        }
+        try {
+            check_output_path(r.merge_json, "--json");
+            check_output_path(r.merge_html, "--html");
+        } catch (const config_error& e) {
             std::cerr << "wvsim merge: " << e.what() << "\n";
             r.kind = parse_outcome::exit;
             r.exit_code = 2;
@@ -172,7 +189,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     std::filesystem::path config;
     app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
     add_run_options(app, o, shard_text, engine_text, connect_timeout_s, ack_timeout_s);
-    app.footer(exit_codes);
+    app.footer(exit_codes_help);
 
     std::map<std::string, std::string> where;
     try {
@@ -200,6 +217,9 @@ parse_outcome parse_options(int argc, const char* const* argv) {
             throw config_error("--gateway-config configures the embedded gateway; it cannot be used with --host");
         if (!o.ca_file.empty() && !std::filesystem::exists(o.ca_file))
             throw config_error("--cafile " + o.ca_file.string() + ": no such file");
+        // A report path that cannot be written is found now, not after an hour's run.
+        check_output_path(o.json_file, "--json");
+        check_output_path(o.html_file, "--html");
         if (!o.credentials.empty() && !std::filesystem::exists(o.credentials))
             throw config_error("--credentials " + o.credentials.string() + ": no such file");
         // Templates are checked here so a typo fails before any connection.

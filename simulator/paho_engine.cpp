@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <mqtt/async_client.h>
 
+#include "paho_socket.hpp"
 #include "payload/report_end.hpp"
 
 namespace wv::sim {
@@ -28,17 +29,23 @@ outcome_detail classify_paho(int rc, const std::string& text) {
     return {outcome::closed_without_connack, text.empty() ? "paho rc " + std::to_string(rc) : ""};
 }
 
+// One device. Fields without std::atomic are touched only on the scheduler thread.
 struct pdev {
     std::uint32_t local;
     device_identity id;
     std::string topic, will_topic;
     std::unique_ptr<::mqtt::async_client> cli;
-    std::unique_ptr<asio::steady_timer> timer;
+    std::unique_ptr<asio::steady_timer> timer;  // the next report
+    std::unique_ptr<asio::steady_timer> event;  // the next kill or churn
     std::uint64_t next_report = 1;
     std::atomic<std::uint64_t> last_sent{0};
-    std::atomic<bool> connected{false}, done{false}, ever{false};
-    std::atomic<int> first{static_cast<int>(outcome::count_)};
-    bool stopping = false;
+    std::atomic<bool> done{false};
+    bool connected = false, ever = false, first_done = false;
+    bool stopping = false;  // a clean stop for good (end of run, Ctrl-C)
+    bool leaving = false;   // a session is ending on purpose (churn, kill)
+    bool killed = false;
+    outcome first = outcome::count_, last_end = outcome::count_;
+    clock::time_point last_publish{};
 };
 
 // Calls a function when an async Paho action completes (on Paho's thread: must not block).
@@ -68,6 +75,7 @@ struct paho_engine::impl {
     std::thread thread;
     std::atomic<std::size_t> remaining{0};
     std::atomic<bool> finished{false};
+    std::atomic<std::uint64_t> kills_failed{0};
     std::uint32_t connecting = 0;
     std::size_t next_launch = 0;
     asio::steady_timer launcher{io};
@@ -86,6 +94,8 @@ struct paho_engine::impl {
 
     void finish(pdev& d) {
         if (d.done.exchange(true)) return;
+        d.timer->cancel();
+        d.event->cancel();
         if (--remaining == 0) {
             finished = true;
             guard.reset();
@@ -113,7 +123,7 @@ struct paho_engine::impl {
     }
 
     void connect(pdev& d) {
-        const auto will_payload = payload::encode_report_end(0, payload::report_end_reason::terminated);
+        const auto will_payload = payload::encode_report_end(d.last_sent, payload::report_end_reason::terminated);
         auto ssl = ::mqtt::ssl_options_builder()
                        .trust_store(o.ca_file.string())
                        .enable_server_cert_auth(!o.insecure)
@@ -121,6 +131,7 @@ struct paho_engine::impl {
                        .alpn_protos(o.alpn)
                        .finalize();
         auto opts = ::mqtt::connect_options_builder()
+                        .mqtt_version(MQTTVERSION_3_1_1)  // no silent retry as MQTT 3.1 on a failure
                         .clean_session(true)
                         .keep_alive_interval(std::chrono::seconds(es.keep_alive_s))
                         .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(es.connect_timeout))
@@ -133,31 +144,113 @@ struct paho_engine::impl {
         const auto t0 = clock::now();
         stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
         auto* l = make_listener([this, &d, t0](const ::mqtt::token& t, bool ok) {
-            asio::post(io, [this, &d, t0, ok, rc = t.get_return_code()] {
-                --connecting;
-                const auto o = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, {});
-                d.first = static_cast<int>(o.what);
-                stats.count(o.what, o.detail);
-                if (!ok) {
-                    stats.connect_failures.fetch_add(1, std::memory_order_relaxed);
-                    finish(d);
-                } else {
-                    stats.connack.record(clock::now() - t0);
-                    stats.connack_second.record(clock::now() - t0);
-                    stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
-                    stats.on_connected();
-                    d.connected = true;
-                    d.ever = true;
-                    schedule(d);
-                }
-                launch();
-            });
+            asio::post(io, [this, &d, t0, ok, rc = t.get_return_code()] { on_connect(d, t0, ok, rc); });
         });
         try {
             d.cli->connect(opts, nullptr, *l);
         } catch (const ::mqtt::exception& e) {
+            asio::post(io, [this, &d, t0, rc = e.get_return_code()] { on_connect(d, t0, false, rc); });
+        }
+    }
+
+    void on_connect(pdev& d, clock::time_point t0, bool ok, int rc) {
+        const bool first = !d.first_done;
+        const auto oc = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, {});
+        if (first) {
+            d.first_done = true;
+            d.first = oc.what;
             --connecting;
-            stats.count(outcome::tcp_error, e.what());
+        }
+        stats.count(oc.what, oc.detail);
+        if (!ok) {
+            stats.connect_failures.fetch_add(1, std::memory_order_relaxed);
+            finish(d);
+        } else {
+            stats.connack.record(clock::now() - t0);
+            stats.connack_second.record(clock::now() - t0);
+            stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
+            stats.on_connected();
+            d.connected = true;
+            d.ever = true;
+            d.leaving = false;
+            d.last_end = outcome::count_;
+            d.cli->set_connection_lost_handler([this, &d](const std::string&) {
+                asio::post(io, [this, &d] { on_lost(d); });
+            });
+            schedule(d);
+            arm_event(d);
+        }
+        if (first) launch();
+    }
+
+    // The server closed the connection (or Paho lost it): the session is over for good.
+    void on_lost(pdev& d) {
+        if (d.leaving || !d.connected) return;  // our own churn or kill
+        d.connected = false;
+        const bool after_publish = clock::now() - d.last_publish < std::chrono::seconds(1);
+        d.last_end = after_publish ? outcome::disconnected_after_publish : outcome::closed_by_server;
+        stats.on_disconnected();
+        stats.count(d.last_end);
+        finish(d);
+    }
+
+    // The next kill or churn of a connected device.
+    void arm_event(pdev& d) {
+        const auto since_start = std::chrono::duration_cast<run_time>(clock::now() - start);
+        const auto kill = tt.kill_at(d.local);
+        const auto churn = tt.churn_after(d.local, since_start);
+        if (!kill && !churn) return;
+        const bool is_kill = kill && (!churn || *kill <= *churn);
+        d.event->expires_at(at(is_kill ? *kill : *churn));
+        d.event->async_wait([this, &d, is_kill](boost::system::error_code ec) {
+            if (ec || !d.connected || d.stopping || d.leaving) return;
+            if (is_kill) kill_device(d);
+            else churn_device(d);
+        });
+    }
+
+    void kill_device(pdev& d) {
+        const auto fd = paho_socket::find(d.id.akid, es.address);
+        if (!fd || !paho_socket::drop(*fd)) {
+            // Without its socket there is no way to drop the connection silently; a clean stop
+            // at least ends the device, and the report counts the kill as failed.
+            kills_failed.fetch_add(1, std::memory_order_relaxed);
+            stop_device(d);
+            return;
+        }
+        d.leaving = true;
+        d.killed = true;
+        d.connected = false;
+        d.last_end = outcome::killed;
+        d.timer->cancel();
+        stats.killed.fetch_add(1, std::memory_order_relaxed);
+        stats.on_disconnected();
+        stats.count(outcome::killed);
+        finish(d);
+    }
+
+    // ReportEnd(CLOSED) + DISCONNECT, then connect again (unless the run is stopping).
+    void churn_device(pdev& d) {
+        d.leaving = true;
+        d.timer->cancel();
+        try {
+            publish_report_end(d);
+            auto* l = make_listener([this, &d](const ::mqtt::token&, bool) {
+                asio::post(io, [this, &d] {
+                    d.connected = false;
+                    d.last_end = outcome::churned;
+                    stats.on_disconnected();
+                    stats.count(outcome::churned);
+                    if (d.stopping) finish(d);
+                    else connect(d);
+                });
+            });
+            d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
+        } catch (const ::mqtt::exception&) {
+            d.connected = false;
+            d.last_end = outcome::closed_by_server;
+            stats.on_disconnected();
+            stats.count(outcome::closed_by_server);
             finish(d);
         }
     }
@@ -165,8 +258,10 @@ struct paho_engine::impl {
     void schedule(pdev& d) {
         if (d.stopping) return stop_device(d);
         const auto due = tt.report_due(d.local, d.next_report);
-        const auto when = due ? at(*due) : at(tt.end());
-        d.timer->expires_at(when);
+        // As the default engine: at the end of the run a device stops even when it is behind.
+        const bool over = !es.messages_budget && clock::now() >= at(tt.end());
+        if (over) return stop_device(d);
+        d.timer->expires_at(due ? at(*due) : at(tt.end()));
         d.timer->async_wait([this, &d, due](boost::system::error_code ec) {
             if (ec && !d.stopping) return;
             if (d.stopping || !due) return stop_device(d);
@@ -177,6 +272,7 @@ struct paho_engine::impl {
 
     void publish(pdev& d, run_time due) {
         const auto id = d.next_report++;
+        encoder.set_device_index(d.id.index);
         encoder.encode(static_cast<std::int64_t>(id), unix_ms(), scratch);
         auto msg = ::mqtt::make_message(d.topic, reinterpret_cast<const char*>(scratch.data()), scratch.size(),
                                       es.qos, false);
@@ -192,23 +288,31 @@ struct paho_engine::impl {
             d.cli->publish(msg, nullptr, *l);
             stats.sent.fetch_add(1, std::memory_order_relaxed);
             d.last_sent = id;
+            d.last_publish = clock::now();
         } catch (const ::mqtt::exception&) {
             stats.skipped.fetch_add(1, std::memory_order_relaxed);
         }
     }
 
+    void publish_report_end(pdev& d) {
+        const auto end = payload::encode_report_end(d.last_sent, payload::report_end_reason::closed);
+        d.cli->publish(
+            ::mqtt::make_message(d.will_topic, reinterpret_cast<const char*>(end.data()), end.size(), 1, false));
+        stats.report_ends.fetch_add(1, std::memory_order_relaxed);
+    }
+
     void stop_device(pdev& d) {
         if (d.done) return;
         d.stopping = true;
-        if (!d.connected) return;  // its connect callback finishes it
-        d.connected = false;
+        if (!d.connected || d.leaving) return;  // its connect or churn callback finishes it
+        d.leaving = true;
+        d.event->cancel();
         try {
-            const auto end = payload::encode_report_end(d.last_sent, payload::report_end_reason::closed);
-            d.cli->publish(::mqtt::make_message(d.will_topic, reinterpret_cast<const char*>(end.data()), end.size(), 1,
-                                              false));
-            stats.report_ends.fetch_add(1, std::memory_order_relaxed);
+            publish_report_end(d);
             auto* l = make_listener([this, &d](const ::mqtt::token&, bool) {
                 asio::post(io, [this, &d] {
+                    d.connected = false;
+                    d.last_end = outcome::clean_stop;
                     stats.on_disconnected();
                     stats.count(outcome::clean_stop);
                     finish(d);
@@ -216,6 +320,8 @@ struct paho_engine::impl {
             });
             d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
         } catch (const ::mqtt::exception&) {
+            d.connected = false;
+            d.last_end = outcome::closed_by_server;
             stats.on_disconnected();
             stats.count(outcome::closed_by_server);
             finish(d);
@@ -227,6 +333,7 @@ paho_engine::paho_engine(const engine_settings& es, const timetable& tt, fleet_s
                          const payload::report_profile& profile, clock::time_point start,
                          const std::vector<device_identity>& ids, const sim_options& o)
     : impl_(std::make_unique<impl>(es, tt, stats, profile, start, o)) {
+    if (o.kill > 0) paho_socket::enable();
     const auto uri = "ssl://" + es.host + ":" + std::to_string(es.address.port());
     for (std::uint32_t i = 0; i < ids.size(); ++i) {
         auto d = std::make_unique<pdev>();
@@ -236,6 +343,7 @@ paho_engine::paho_engine(const engine_settings& es, const timetable& tt, fleet_s
         d->will_topic = field_template(o.will_topic, "--will-topic").expand(ids[i].index, ids[i].akid, "", o.ids.seed);
         d->cli = std::make_unique<::mqtt::async_client>(uri, d->id.akid, ::mqtt::create_options(MQTTVERSION_3_1_1));
         d->timer = std::make_unique<asio::steady_timer>(impl_->io);
+        d->event = std::make_unique<asio::steady_timer>(impl_->io);
         impl_->devs.push_back(std::move(d));
     }
     impl_->remaining = impl_->devs.size();
@@ -258,6 +366,7 @@ void paho_engine::request_stop() {
         for (auto& d : m.devs) {
             d->stopping = true;
             d->timer->cancel();
+            d->event->cancel();
             if (d->connected) m.stop_device(*d);
         }
         m.launcher.cancel();  // its handler calls launch(), which finishes devices never started
@@ -276,14 +385,17 @@ void paho_engine::join() {
     if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-void paho_engine::results(std::vector<std::uint64_t>& last_sent, std::vector<bool>& killed,
-                          std::vector<outcome>& first, std::vector<bool>& ever) const {
-    for (const auto& d : impl_->devs) {
-        last_sent[d->local] = d->last_sent;
-        killed[d->local] = false;
-        first[d->local] = static_cast<outcome>(d->first.load());
-        ever[d->local] = d->ever;
-    }
+std::vector<device_result> paho_engine::results() const {
+    std::vector<device_result> out(impl_->devs.size());
+    for (const auto& d : impl_->devs)
+        out[d->local] = {.last_sent = d->last_sent,
+                         .killed = d->killed,
+                         .ever_connected = d->ever,
+                         .first = d->first,
+                         .last_end = d->last_end};
+    return out;
 }
+
+std::uint64_t paho_engine::kills_failed() const { return impl_->kills_failed.load(); }
 
 }  // namespace wv::sim

@@ -1,14 +1,18 @@
 #pragma once
 // --engine paho: the same scenario on Eclipse Paho MQTT C++ (one async_client per device), an
 // independent implementation of MQTT and TLS to cross-check the default engine's outcomes.
-// It follows the same timetable and fills the same fleet_stats; TCP/TLS times are not
-// visible through Paho, so only CONNACK (connect call to success) and PUBACK are measured.
+// It follows the same timetable (ramp, reports, --churn, --kill) and fills the same
+// fleet_stats. TCP and TLS times are not visible through Paho: the report leaves them out,
+// and CONNACK counts from the connect call (so it includes TCP and TLS). --kill drops a
+// device's TCP connection under Paho (see paho_socket.hpp); a kill that cannot find the
+// socket is counted and reported, never silently turned into a clean stop.
 //
 // Threading: Paho runs its own threads; a scheduler thread of ours drives the timetable.
 // Paho callbacks never block (they only update counters and post to the scheduler).
 #include <memory>
 #include <vector>
 
+#include "device_result.hpp"
 #include "fleet_stats.hpp"
 #include "identity.hpp"
 #include "options.hpp"
@@ -29,9 +33,10 @@ public:
     void abort();
     bool finished() const;
     void join();
-    // Per local device: last report_id sent, killed on purpose, first connect outcome, ever connected.
-    void results(std::vector<std::uint64_t>& last_sent, std::vector<bool>& killed, std::vector<outcome>& first,
-                 std::vector<bool>& ever) const;
+    // Per local device, once finished.
+    std::vector<device_result> results() const;
+    // Kills that found no socket to drop (the device then stopped cleanly instead).
+    std::uint64_t kills_failed() const;
 
     struct impl;
 

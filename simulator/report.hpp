@@ -1,8 +1,10 @@
 #pragma once
 // The result of a run, as plain data: what the summary table, --json, --html and
 // `wvsim merge` read and write. Histograms are kept whole, so merging shard reports is exact
-// for every latency figure; timeline percentiles of merged shards are the worst shard's
-// (a per-second histogram per shard would be exact, but makes reports 100x larger).
+// for every latency figure, the per-second timeline's percentiles included: each second keeps
+// its CONNACK and PUBACK histograms in sparse form (a few hundred bytes a second in JSON).
+// Reports of format 1 (before the per-second histograms) still load; merged with them, the
+// timeline percentiles fall back to the worst shard's, and the report says so.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "metrics/histogram.hpp"
+#include "metrics/sparse_histogram.hpp"
 
 namespace wv::sim {
 
@@ -22,8 +25,14 @@ struct timeline_sample {
     std::uint64_t failures = 0;   // failed connect attempts during that second
     std::uint64_t sent = 0;       // reports sent during that second
     std::uint64_t acked = 0;      // PUBACKs received during that second
+    // Percentiles of the second's CONNACK and PUBACK latencies; 0 when the second had none
+    // (the histograms' counts tell "none" from "fast").
     std::uint64_t connack_p50_us = 0, connack_p99_us = 0;
     std::uint64_t puback_p50_us = 0, puback_p99_us = 0;
+    metrics::sparse_histogram connack, puback;  // empty in format-1 reports
+
+    // Keeps the histograms and sets the percentiles from them.
+    void set_latency(metrics::sparse_histogram connack_second, metrics::sparse_histogram puback_second);
 };
 
 struct expectation_mismatch {
@@ -70,12 +79,21 @@ struct run_report {
     std::uint64_t reports_sent = 0;
     std::uint64_t reports_acked = 0;
     std::uint64_t reports_lost = 0;     // sent, never acknowledged (QoS 1)
-    std::uint64_t reports_skipped = 0;  // came due but not sent (device down, or 8 unacked)
+    // Came due but never sent (JSON "skipped", its name before the reasons were kept); the
+    // reasons are in `unsent`: never_connected, connection_lost, behind_at_end.
+    std::uint64_t reports_skipped = 0;
+    std::map<std::string, std::uint64_t> unsent;
+    std::uint64_t reports_late = 0;     // sent 1 s or more after they were due
     std::uint64_t report_ends_sent = 0; // ReportEnd(CLOSED) published on clean stops
     std::uint64_t devices_killed = 0;
 
     // tcp_connect, tls_handshake, connack, puback (from the due time), send_lag (due -> sent)
     std::map<std::string, metrics::histogram> latency;
+
+    // Devices without an allow/deny expectation (all of them without --credentials) whose
+    // connect never succeeded: each one makes the exit code 1.
+    std::uint64_t devices_never_connected = 0;
+    bool stopped_at_once = false;  // second Ctrl-C or a stuck device: counts are partial
 
     std::uint64_t expectations_checked = 0;
     std::uint64_t expectations_met = 0;
@@ -85,6 +103,9 @@ struct run_report {
     std::uint64_t rss_baseline_kib = 0, rss_peak_kib = 0;
 
     std::vector<timeline_sample> timeline;
+    // The timeline rows carry their histograms (false after loading or merging a format-1
+    // report: its percentiles are then approximations).
+    bool timeline_histograms = true;
     std::optional<verify_result> verify;
     std::vector<std::string> warnings;
     std::vector<std::string> notes;

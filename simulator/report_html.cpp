@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -35,7 +36,8 @@ std::string chart(const std::string& title, const std::string& unit, const std::
     double xmax = 1, ymax = 0;
     for (const auto& s : tl) xmax = std::max(xmax, s.t);
     for (const auto& se : ss)
-        for (const auto& s : tl) ymax = std::max(ymax, se.y(s));
+        for (const auto& s : tl)
+            if (const double y = se.y(s); !std::isnan(y)) ymax = std::max(ymax, y);
     if (ymax <= 0) ymax = 1;
     ymax *= 1.05;
     std::ostringstream o;
@@ -54,12 +56,23 @@ std::string chart(const std::string& title, const std::string& unit, const std::
     }
     int li = 0;
     for (const auto& se : ss) {
-        o << "<polyline fill='none' stroke='" << se.color << "' stroke-width='1.5' points='";
+        // A NaN (a second without samples) breaks the line rather than drawing a fake 0.
+        const std::string open = "<polyline fill='none' stroke='" + se.color + "' stroke-width='1.5' points='";
+        bool in_line = false;
         for (const auto& s : tl) {
-            std::snprintf(buf, sizeof buf, "%.1f,%.1f ", l + (w - l) * s.t / xmax, t + h - h * se.y(s) / ymax);
+            const double y = se.y(s);
+            if (std::isnan(y)) {
+                if (in_line) o << "'/>";
+                in_line = false;
+                continue;
+            }
+            if (!in_line) o << open;
+            in_line = true;
+            std::snprintf(buf, sizeof buf, "%.1f,%.1f ", l + (w - l) * s.t / xmax, t + h - h * y / ymax);
             o << buf;
         }
-        o << "'/><text x='" << l + 10 + 140 * li++ << "' y='" << t + 12 << "' fill='" << se.color << "'>" << esc(se.name)
+        if (in_line) o << "'/>";
+        o << "<text x='" << l + 10 + 140 * li++ << "' y='" << t + 12 << "' fill='" << se.color << "'>" << esc(se.name)
           << "</text>";
     }
     o << "<text x='" << w << "' y='" << t + 12 << "' text-anchor='end' fill='#666'>" << esc(unit) << "</text>";
@@ -76,7 +89,12 @@ std::string html_page(const run_report& r) {
          "svg text{font-size:11px}</style></head><body>\n";
     o << "<h1>wvsim: " << r.devices << " devices against " << esc(r.target) << "</h1>\n";
     const auto& tl = r.timeline;
-    const auto ms = [](std::uint64_t us) { return static_cast<double>(us) / 1000.0; };
+    // Seconds with no CONNACK (or PUBACK) have no percentile: NaN leaves a gap in the plot. A
+    // format-1 report cannot tell such seconds apart, so its zeros are drawn.
+    const bool gaps = r.timeline_histograms;
+    const auto ms = [gaps](std::uint64_t us, const metrics::sparse_histogram& h) {
+        return gaps && h.empty() ? std::nan("") : static_cast<double>(us) / 1000.0;
+    };
     o << chart("Connected devices", "devices", tl,
                {{"connected", "#1f77b4", [](const timeline_sample& s) { return double(s.connected); }}});
     o << chart("Connects per second", "per s", tl,
@@ -86,10 +104,10 @@ std::string html_page(const run_report& r) {
                {{"sent/s", "#1f77b4", [](const timeline_sample& s) { return double(s.sent); }},
                 {"acked/s", "#ff7f0e", [](const timeline_sample& s) { return double(s.acked); }}});
     o << chart("Latency percentiles, per second", "ms", tl,
-               {{"CONNACK p50", "#2ca02c", [&](const timeline_sample& s) { return ms(s.connack_p50_us); }},
-                {"CONNACK p99", "#98df8a", [&](const timeline_sample& s) { return ms(s.connack_p99_us); }},
-                {"PUBACK p50", "#1f77b4", [&](const timeline_sample& s) { return ms(s.puback_p50_us); }},
-                {"PUBACK p99", "#aec7e8", [&](const timeline_sample& s) { return ms(s.puback_p99_us); }}});
+               {{"CONNACK p50", "#2ca02c", [&](const timeline_sample& s) { return ms(s.connack_p50_us, s.connack); }},
+                {"CONNACK p99", "#98df8a", [&](const timeline_sample& s) { return ms(s.connack_p99_us, s.connack); }},
+                {"PUBACK p50", "#1f77b4", [&](const timeline_sample& s) { return ms(s.puback_p50_us, s.puback); }},
+                {"PUBACK p99", "#aec7e8", [&](const timeline_sample& s) { return ms(s.puback_p99_us, s.puback); }}});
     o << "<h2>Summary</h2><pre>" << esc(summary_text(r)) << "</pre>\n</body></html>\n";
     return o.str();
 }

@@ -16,6 +16,20 @@ double run_report::cpu_percent_of_core() const {
     return duration_s > 0 ? 100.0 * (cpu_user_s + cpu_system_s) / duration_s : 0.0;
 }
 
+void timeline_sample::set_latency(metrics::sparse_histogram c, metrics::sparse_histogram p) {
+    connack = std::move(c);
+    puback = std::move(p);
+    connack_p50_us = connack.percentile_us(0.5);
+    connack_p99_us = connack.percentile_us(0.99);
+    puback_p50_us = puback.percentile_us(0.5);
+    puback_p99_us = puback.percentile_us(0.99);
+}
+
+namespace {
+// Format 2 added the per-second histograms ("timeline_latency"); format 1 had none.
+constexpr int report_format = 2;
+}  // namespace
+
 json to_json(const run_report& r) {
     json lat = json::object();
     for (const auto& [k, h] : r.latency) lat[k] = metrics::to_json(h);
@@ -23,10 +37,15 @@ json to_json(const run_report& r) {
     for (const auto& s : r.timeline)
         tl.push_back({s.t, s.connected, s.connects, s.failures, s.sent, s.acked, s.connack_p50_us, s.connack_p99_us,
                       s.puback_p50_us, s.puback_p99_us});
+    json tl_lat = json::array();
+    if (r.timeline_histograms)
+        for (const auto& s : r.timeline)
+            tl_lat.push_back({metrics::to_compact_json(s.connack), metrics::to_compact_json(s.puback)});
     json mm = json::array();
     for (const auto& m : r.mismatches) mm.push_back({{"akid", m.akid}, {"expected", m.expected}, {"actual", m.actual}});
     json j = {
         {"tool", "wvsim"},
+        {"format", r.timeline_histograms ? report_format : 1},
         {"version", r.version},
         {"engine", r.engine},
         {"target", r.target},
@@ -46,8 +65,11 @@ json to_json(const run_report& r) {
         {"session_ends", r.session_ends},
         {"reports", {{"planned", r.reports_planned}, {"due", r.reports_due}, {"sent", r.reports_sent},
                      {"acked", r.reports_acked}, {"lost", r.reports_lost}, {"skipped", r.reports_skipped},
+                     {"unsent", r.unsent}, {"late", r.reports_late},
                      {"report_ends_sent", r.report_ends_sent}, {"achieved_msgs_per_s", r.achieved_msgs_per_s()}}},
         {"devices_killed", r.devices_killed},
+        {"devices_never_connected", r.devices_never_connected},
+        {"stopped_at_once", r.stopped_at_once},
         {"latency_us", lat},
         {"expectations", {{"checked", r.expectations_checked}, {"met", r.expectations_met}, {"mismatches", mm}}},
         {"process", {{"cpu_user_s", r.cpu_user_s}, {"cpu_system_s", r.cpu_system_s},
@@ -60,6 +82,11 @@ json to_json(const run_report& r) {
         {"notes", r.notes},
         {"gateway", r.gateway},
     };
+    if (r.timeline_histograms) {
+        // One row per timeline row: the second's latencies whole, so `wvsim merge` is exact.
+        j["timeline_latency_columns"] = {"connack", "puback"};
+        j["timeline_latency"] = std::move(tl_lat);
+    }
     if (r.verify) {
         const auto& v = *r.verify;
         j["verify"] = {{"ok", v.ok()},
@@ -126,8 +153,12 @@ run_report report_from_json(const json& j) {
         r.reports_acked = get<std::uint64_t>(rep, "acked");
         r.reports_lost = get<std::uint64_t>(rep, "lost");
         r.reports_skipped = get<std::uint64_t>(rep, "skipped");
+        r.unsent = get_or<std::map<std::string, std::uint64_t>>(rep, "unsent", {});
+        r.reports_late = get_or<std::uint64_t>(rep, "late", 0);
         r.report_ends_sent = get<std::uint64_t>(rep, "report_ends_sent");
         r.devices_killed = get<std::uint64_t>(j, "devices_killed");
+        r.devices_never_connected = get_or<std::uint64_t>(j, "devices_never_connected", 0);
+        r.stopped_at_once = get_or(j, "stopped_at_once", false);
         for (const auto& [k, h] : need(j, "latency_us").items()) {
             try {
                 r.latency[k] = metrics::histogram_from_json(h);
@@ -160,6 +191,28 @@ run_report report_from_json(const json& j) {
             t.puback_p50_us = s[8].get<std::uint64_t>();
             t.puback_p99_us = s[9].get<std::uint64_t>();
             r.timeline.push_back(t);
+        }
+        const int format = get_or<int>(j, "format", 1);
+        if (format > report_format)
+            throw std::invalid_argument("report: format " + std::to_string(format) + " is newer than this wvsim reads (" +
+                                        std::to_string(report_format) + "): use a newer wvsim");
+        r.timeline_histograms = format >= 2;
+        if (r.timeline_histograms) {
+            const auto& tl = need(j, "timeline_latency");
+            if (!tl.is_array() || tl.size() != r.timeline.size())
+                throw std::invalid_argument("report: timeline_latency must have one row per timeline row");
+            for (std::size_t i = 0; i < tl.size(); ++i) {
+                if (!tl[i].is_array() || tl[i].size() != 2)
+                    throw std::invalid_argument("report: timeline_latency rows must be [connack, puback]");
+                try {
+                    auto& row = r.timeline[i];
+                    // The stored percentiles are recomputed from the histograms they came from.
+                    row.set_latency(metrics::sparse_histogram_from_json(tl[i][0]),
+                                    metrics::sparse_histogram_from_json(tl[i][1]));
+                } catch (const std::invalid_argument& e) {
+                    throw std::invalid_argument("report: timeline_latency[" + std::to_string(i) + "]: " + e.what());
+                }
+            }
         }
         r.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
         r.notes = get_or<std::vector<std::string>>(j, "notes", {});
@@ -207,8 +260,12 @@ void merge(run_report& a, const run_report& b) {
     a.reports_acked += b.reports_acked;
     a.reports_lost += b.reports_lost;
     a.reports_skipped += b.reports_skipped;
+    for (const auto& [k, v] : b.unsent) a.unsent[k] += v;
+    a.reports_late += b.reports_late;
     a.report_ends_sent += b.report_ends_sent;
     a.devices_killed += b.devices_killed;
+    a.devices_never_connected += b.devices_never_connected;
+    a.stopped_at_once = a.stopped_at_once || b.stopped_at_once;
     if (rate > 0) a.publish_window_s = static_cast<double>(a.reports_sent) / rate;
     for (const auto& [k, h] : b.latency) a.latency[k].merge(h);
     a.expectations_checked += b.expectations_checked;
@@ -219,6 +276,8 @@ void merge(run_report& a, const run_report& b) {
     a.rss_baseline_kib += b.rss_baseline_kib;
     a.rss_peak_kib += b.rss_peak_kib;
     // Timelines: one row per second from the start, so rows line up by position.
+    const bool exact = a.timeline_histograms && b.timeline_histograms;
+    a.timeline_histograms = exact;
     if (a.timeline.size() < b.timeline.size()) {
         const auto n = a.timeline.size();
         a.timeline.resize(b.timeline.size());
@@ -232,10 +291,23 @@ void merge(run_report& a, const run_report& b) {
         x.failures += y.failures;
         x.sent += y.sent;
         x.acked += y.acked;
-        x.connack_p50_us = std::max(x.connack_p50_us, y.connack_p50_us);
-        x.connack_p99_us = std::max(x.connack_p99_us, y.connack_p99_us);
-        x.puback_p50_us = std::max(x.puback_p50_us, y.puback_p50_us);
-        x.puback_p99_us = std::max(x.puback_p99_us, y.puback_p99_us);
+        if (exact) {
+            auto c = x.connack, p = x.puback;
+            c.merge(y.connack);
+            p.merge(y.puback);
+            x.set_latency(std::move(c), std::move(p));
+        } else {
+            x.connack_p50_us = std::max(x.connack_p50_us, y.connack_p50_us);
+            x.connack_p99_us = std::max(x.connack_p99_us, y.connack_p99_us);
+            x.puback_p50_us = std::max(x.puback_p50_us, y.puback_p50_us);
+            x.puback_p99_us = std::max(x.puback_p99_us, y.puback_p99_us);
+        }
+    }
+    if (!exact) {
+        for (auto& x : a.timeline) x.connack = x.puback = {};
+        const std::string note = "a shard report of format 1 has no per-second histograms: the merged timeline's "
+                                 "percentiles are the worst shard's (the summary's latency table is exact)";
+        if (std::find(a.notes.begin(), a.notes.end(), note) == a.notes.end()) a.notes.push_back(note);
     }
     for (const auto& w : b.warnings)
         if (std::find(a.warnings.begin(), a.warnings.end(), w) == a.warnings.end()) a.warnings.push_back(w);

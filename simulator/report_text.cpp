@@ -3,6 +3,7 @@
 
 #include "outcome.hpp"
 #include "report.hpp"
+#include "verdict.hpp"
 
 namespace wv::sim {
 
@@ -54,14 +55,33 @@ std::string summary_text(const run_report& r) {
     }
 
     o << "\nReports (" << (r.qos ? "QoS 1" : "QoS 0") << "): due " << r.reports_due << " of " << r.reports_planned
-      << " planned, sent " << r.reports_sent << ", acked " << r.reports_acked << ", lost " << r.reports_lost
-      << ", skipped " << r.reports_skipped << ", ReportEnd(CLOSED) " << r.report_ends_sent << "\n";
+      << " planned, sent " << r.reports_sent;
+    if (r.qos) o << ", acked " << r.reports_acked << ", lost " << r.reports_lost;
+    o << ", unsent " << r.reports_skipped << ", ReportEnd(CLOSED) " << r.report_ends_sent << "\n";
     o << "  rate asked " << fmt("%.1f", r.asked_msgs_per_s) << " msg/s, achieved " << fmt("%.1f", r.achieved_msgs_per_s())
       << " msg/s\n";
+    // Open loop, in words: what late and unsent mean, so nobody reads them as a client bug.
+    if (r.reports_late)
+        o << "  late: " << r.reports_late << " sent 1 s or more after they were due (the device was still connecting "
+          << "or reconnecting, or waited with 8 reports unacknowledged); their latency counts from the due time\n";
+    static const std::pair<const char*, const char*> reasons[] = {
+        {"never_connected", "their device never connected"},
+        {"connection_lost", "their device's connection ended early and did not come back"},
+        {"behind_at_end", "their device was still catching up when it stopped (it connected late or waited for "
+                          "PUBACKs)"}};
+    for (const auto& [k, why] : reasons)
+        if (const auto it = r.unsent.find(k); it != r.unsent.end() && it->second)
+            o << "  unsent: " << it->second << " " << why << "\n";
+    if (r.reports_skipped && r.unsent.empty())  // a report from before the reasons were kept
+        o << "  unsent: " << r.reports_skipped << " came due but were not sent\n";
     if (r.devices_killed) o << "  killed without DISCONNECT: " << r.devices_killed << " (their wills should fire)\n";
 
-    o << "\nLatency          count       p50       p90       p99     p99.9       max\n";
     static const char* order[] = {"tcp_connect", "tls_handshake", "connack", "puback", "send_lag"};
+    bool any = false;
+    for (const char* k : order)
+        if (const auto it = r.latency.find(k); it != r.latency.end() && it->second.count()) any = true;
+    o << (any ? "\nLatency          count       p50       p90       p99     p99.9       max\n"
+              : "\nLatency: no samples (no connect succeeded)\n");
     for (const char* k : order) {
         const auto it = r.latency.find(k);
         if (it == r.latency.end() || it->second.count() == 0) continue;
@@ -70,7 +90,9 @@ std::string summary_text(const run_report& r) {
         for (double q : {0.5, 0.9, 0.99, 0.999}) o << pad(dur(h.percentile_us(q)), 10, true);
         o << pad(dur(h.max_us()), 10, true) << "\n";
     }
-    o << "  (puback counts from the time each report was due, so a slow server shows as latency)\n";
+    if (any)
+        o << "  (puback counts from the time each report was due, so a slow server shows as latency;\n"
+             "   send_lag is due time to sent: the client's own delay, including waiting to connect)\n";
 
     if (r.expectations_checked) {
         o << "\nExpected vs actual: " << r.expectations_met << " of " << r.expectations_checked << " as expected";
@@ -100,7 +122,8 @@ std::string summary_text(const run_report& r) {
         for (const auto& s : v.incomplete) o << "  " << s << "\n";
     }
     o << "\nProcess: CPU " << fmt("%.2f", r.cpu_user_s) << " s user + " << fmt("%.2f", r.cpu_system_s) << " s system ("
-      << fmt("%.1f", r.cpu_percent_of_core()) << "% of a core), RSS peak " << fmt("%.1f", r.rss_peak_kib / 1024.0)
+      << fmt("%.1f", r.cpu_percent_of_core()) << "% of a core" << (r.embedded_gateway ? " incl. the embedded gateway" : "")
+      << "), RSS peak " << fmt("%.1f", r.rss_peak_kib / 1024.0)
       << " MiB (baseline " << fmt("%.1f", r.rss_baseline_kib / 1024.0) << " MiB";
     if (r.devices && r.rss_peak_kib > r.rss_baseline_kib)
         o << ", " << fmt("%.1f", static_cast<double>(r.rss_peak_kib - r.rss_baseline_kib) / r.devices)
@@ -108,6 +131,8 @@ std::string summary_text(const run_report& r) {
     o << ")\n";
     for (const auto& n : r.notes) o << "Note: " << n << "\n";
     for (const auto& w : r.warnings) o << "Warning: " << w << "\n";
+    const auto v = judge(r);
+    o << "\nResult: " << (v.exit_code ? "FAILED: " : "") << v.reason << " (exit " << v.exit_code << ")\n";
     return o.str();
 }
 

@@ -6,9 +6,9 @@
 
 namespace wv::sim {
 
-// Returns the process exit code: 0 the run completed and every expectation held; 1 runtime
-// failure, a failed expectation, --verify found a gap, or no device connected at all;
-// 2 configuration error (after the message on stderr).
+// Returns the process exit code (verdict.hpp): 0 everything held; 1 something did not (the
+// summary's last line says what) or a runtime failure; 2 configuration error (after the
+// message on stderr).
 int run_simulation(const sim_options& o);
 
 // The engine's version string, e.g. "0.1.0".

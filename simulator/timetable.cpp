@@ -22,7 +22,8 @@ timetable::timetable(load_shape s) : shape_(s) {
 }
 
 double timetable::unit(std::uint32_t d, std::uint64_t k, std::uint64_t salt) const noexcept {
-    const auto h = mix(mix(mix(shape_.seed ^ (salt << 56)) + d) + k);
+    const std::uint64_t global = std::uint64_t{shape_.first_index} + d;
+    const auto h = mix(mix(mix(shape_.seed ^ (salt << 56)) + global) + k);
     return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 

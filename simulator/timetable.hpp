@@ -22,6 +22,9 @@ struct load_shape {
     run_time churn{0};             // reconnect every churn seconds; 0: never
     double kill = 0;               // fraction of devices dropped without DISCONNECT
     std::uint64_t seed = 1;
+    // Global index of this process's device 0 (--shard): phases, jitter, kills and churn
+    // offsets follow the global index, so shards of one fleet draw what one process would.
+    std::uint32_t first_index = 0;
 };
 
 class timetable {

@@ -96,7 +96,10 @@ public:
     using completion = auth::authorizer_backend::completion;
 
     handler_pool(handler_options opts, handler_spec spec)
-        : opts_(std::move(opts)), spec_(std::move(spec)), guard_(io_.get_executor()), rng_(std::random_device{}()) {
+        : opts_(std::move(opts)),
+          spec_(std::move(spec)),
+          guard_(io_.get_executor()),
+          rng_(std::random_device{}()) {
         build_spawn_request();
         want_warm_ = opts_.prestart;
         if (want_warm_) asio::post(io_, [this] { dispatch(); });
@@ -126,13 +129,14 @@ public:
     }
 
     std::string describe() const {
-        return std::string("handler ") + to_string(spec_.rt) + ":" + spec_.file.string() + ":" + spec_.function +
-               " workers=" + std::to_string(opts_.workers);
+        return std::string("handler ") + to_string(spec_.rt) + ":" + spec_.file.string() + ":" +
+               spec_.function + " workers=" + std::to_string(opts_.workers);
     }
 
 private:
     void build_spawn_request() {
-        const auto runner = opts_.runner_dir / (spec_.rt == runtime::python ? "wv_runner.py" : "wv_runner.js");
+        const auto runner =
+            opts_.runner_dir / (spec_.rt == runtime::python ? "wv_runner.py" : "wv_runner.js");
         if (spec_.rt == runtime::python)
             req_.argv = {opts_.interpreter.string(), "-u", runner.string()};
         else
@@ -145,7 +149,8 @@ private:
         for (char** e = environ; e && *e; ++e) {
             const std::string_view kv(*e);
             const auto eq = kv.find('=');
-            if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+            if (eq != std::string_view::npos)
+                env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
         }
         env["AWS_LAMBDA_FUNCTION_NAME"] = opts_.function_name;
         env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
@@ -164,8 +169,10 @@ private:
     void enqueue(const std::shared_ptr<call_state>& c) {
         if (stopping_) return finish(c, {backend_errc::transport, {}, "backend stopped", {}});
         if (queue_.size() >= opts_.max_queue)
-            return finish(c, {backend_errc::overloaded, {},
-                              std::to_string(queue_.size()) + " calls already wait for a worker", {}});
+            return finish(c, {backend_errc::overloaded,
+                              {},
+                              std::to_string(queue_.size()) + " calls already wait for a worker",
+                              {}});
         c->id = ++next_id_;
         queue_.push_back(c);
         c->timer.expires_at(c->deadline);
@@ -198,7 +205,10 @@ private:
         auto proc = worker_process::spawn(io_, req_, ec);
         if (!proc) {
             want_warm_ = false;
-            fail_queue({backend_errc::transport, {}, "cannot start a worker (" + req_.argv[0] + "): " + ec.message(), {}});
+            fail_queue({backend_errc::transport,
+                        {},
+                        "cannot start a worker (" + req_.argv[0] + "): " + ec.message(),
+                        {}});
             return false;
         }
         auto w = std::make_shared<worker>();
@@ -216,23 +226,27 @@ private:
         const auto remaining =
             std::chrono::duration_cast<std::chrono::milliseconds>(c->deadline - steady::now()).count();
         w->tx = "{\"id\":" + std::to_string(c->id) + ",\"request_id\":\"" + make_request_id() +
-                "\",\"remaining_ms\":" + std::to_string(remaining > 0 ? remaining : 0) + ",\"event\":" + c->event +
-                "}\n";
-        asio::async_write(w->proc->channel(), asio::buffer(w->tx), [this, w](boost::system::error_code ec, std::size_t) {
-            if (ec && w->st != worker::state::dead) worker_died(w, "writing the event failed: " + ec.message());
-        });
+                "\",\"remaining_ms\":" + std::to_string(remaining > 0 ? remaining : 0) +
+                ",\"event\":" + c->event + "}\n";
+        asio::async_write(w->proc->channel(), asio::buffer(w->tx),
+                          [this, w](boost::system::error_code ec, std::size_t) {
+                              if (ec && w->st != worker::state::dead)
+                                  worker_died(w, "writing the event failed: " + ec.message());
+                          });
     }
 
     void read_reply(const std::shared_ptr<worker>& w) {
-        asio::async_read_until(w->proc->channel(), w->rx, '\n',
-                               [this, w](boost::system::error_code ec, std::size_t n) { on_reply(w, ec, n); });
+        asio::async_read_until(
+            w->proc->channel(), w->rx, '\n',
+            [this, w](boost::system::error_code ec, std::size_t n) { on_reply(w, ec, n); });
     }
 
     void on_reply(const std::shared_ptr<worker>& w, boost::system::error_code ec, std::size_t n) {
         if (w->st == worker::state::dead) return;
         if (ec) {
             if (ec == asio::error::not_found)
-                return worker_died(w, "the worker's reply exceeds " + std::to_string(max_reply_bytes) + " bytes");
+                return worker_died(
+                    w, "the worker's reply exceeds " + std::to_string(max_reply_bytes) + " bytes");
             return worker_died(w, "");
         }
         const auto begin = asio::buffers_begin(w->rx.data());
@@ -253,7 +267,8 @@ private:
                 w->proc->kill_and_reap();
                 w->st = worker::state::dead;
                 want_warm_ = false;
-                fail_queue({backend_errc::function_error, err.dump(), describe_error(err), string_lines(j, "logs")});
+                fail_queue(
+                    {backend_errc::function_error, err.dump(), describe_error(err), string_lines(j, "logs")});
                 reap_dead();
                 return;
             }
@@ -283,41 +298,48 @@ private:
     }
 
     void read_output(const std::shared_ptr<worker>& w) {
-        w->proc->output().async_read_some(asio::buffer(w->out_buf), [this, w](boost::system::error_code ec, std::size_t n) {
-            if (ec || w->st == worker::state::dead) return;
-            w->out_partial.append(w->out_buf.data(), n);
-            std::size_t nl;
-            while ((nl = w->out_partial.find('\n')) != std::string::npos) {
-                std::string line = w->out_partial.substr(0, nl);
-                w->out_partial.erase(0, nl + 1);
-                if (w->call && w->call->stray.size() < max_stray_lines) w->call->stray.push_back("[stdout] " + line);
-                w->recent.push_back(std::move(line));
-                if (w->recent.size() > recent_lines_kept) w->recent.pop_front();
-            }
-            // A line with no end in sight is still output: cut it rather than grow without bound.
-            if (w->out_partial.size() > 64 * 1024) w->out_partial.clear();
-            read_output(w);
-        });
+        w->proc->output().async_read_some(asio::buffer(w->out_buf),
+                                          [this, w](boost::system::error_code ec, std::size_t n) {
+                                              if (ec || w->st == worker::state::dead) return;
+                                              w->out_partial.append(w->out_buf.data(), n);
+                                              std::size_t nl;
+                                              while ((nl = w->out_partial.find('\n')) != std::string::npos) {
+                                                  std::string line = w->out_partial.substr(0, nl);
+                                                  w->out_partial.erase(0, nl + 1);
+                                                  if (w->call && w->call->stray.size() < max_stray_lines)
+                                                      w->call->stray.push_back("[stdout] " + line);
+                                                  w->recent.push_back(std::move(line));
+                                                  if (w->recent.size() > recent_lines_kept)
+                                                      w->recent.pop_front();
+                                              }
+                                              // A line with no end in sight is still output: cut it rather
+                                              // than grow without bound.
+                                              if (w->out_partial.size() > 64 * 1024) w->out_partial.clear();
+                                              read_output(w);
+                                          });
     }
 
     void on_deadline(const std::shared_ptr<call_state>& c) {
         if (c->finished) return;
-        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - c->started).count();
+        const auto waited =
+            std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - c->started).count();
         if (auto w = c->on) {
             const int pid = w->proc->pid();
             w->proc->kill_and_reap();
             w->st = worker::state::dead;
             w->call.reset();
             c->on.reset();
-            finish(c, {backend_errc::timeout, {},
-                       "no return within " + std::to_string(waited) + " ms; worker pid " + std::to_string(pid) +
-                           " killed and replaced",
+            finish(c, {backend_errc::timeout,
+                       {},
+                       "no return within " + std::to_string(waited) + " ms; worker pid " +
+                           std::to_string(pid) + " killed and replaced",
                        {}});
             reap_dead();
             dispatch();
         } else {
             std::erase(queue_, c);
-            finish(c, {backend_errc::timeout, {},
+            finish(c, {backend_errc::timeout,
+                       {},
                        "waited " + std::to_string(waited) + " ms for a free worker (all " +
                            std::to_string(opts_.workers) + " busy)",
                        {}});
@@ -412,30 +434,6 @@ private:
     std::mt19937_64 rng_;
 };
 
-class handler_backend final : public auth::authorizer_backend {
-public:
-    handler_backend(handler_options opts, handler_spec spec)
-        : pool_(std::make_shared<handler_pool>(std::move(opts), std::move(spec))),
-          thread_([p = pool_] { p->run(); }) {}
-
-    ~handler_backend() override {
-        pool_->stop();
-        // Dropped from inside one of our own completions (the last owner let go there): the
-        // thread cannot join itself; it finishes on its own, holding the pool until then.
-        if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
-        else thread_.join();
-    }
-
-    void invoke(std::string event_json, steady::time_point deadline, completion done) override {
-        pool_->invoke(std::move(event_json), deadline, std::move(done));
-    }
-    std::string describe() const override { return pool_->describe(); }
-
-private:
-    std::shared_ptr<handler_pool> pool_;
-    std::thread thread_;
-};
-
 }  // namespace
 
 std::unique_ptr<auth::authorizer_backend> make_handler_backend(handler_options opts) {
@@ -444,8 +442,10 @@ std::unique_ptr<auth::authorizer_backend> make_handler_backend(handler_options o
     spec.file = std::filesystem::absolute(spec.file, ec);
     if (!std::filesystem::is_regular_file(spec.file, ec))
         throw std::invalid_argument("handler '" + opts.spec + "': no such file " + spec.file.string());
-    if (opts.workers == 0) throw std::invalid_argument("handler '" + opts.spec + "': workers must be at least 1");
-    if (opts.interpreter.empty()) opts.interpreter = spec.rt == runtime::python ? WV_HANDLER_PYTHON : WV_HANDLER_NODE;
+    if (opts.workers == 0)
+        throw std::invalid_argument("handler '" + opts.spec + "': workers must be at least 1");
+    if (opts.interpreter.empty())
+        opts.interpreter = spec.rt == runtime::python ? WV_HANDLER_PYTHON : WV_HANDLER_NODE;
     if (opts.interpreter.empty()) opts.interpreter = spec.rt == runtime::python ? "python3" : "node";
     const auto found = find_in_path(opts.interpreter);
     if (found.empty() || access(found.c_str(), X_OK) != 0)
@@ -457,7 +457,8 @@ std::unique_ptr<auth::authorizer_backend> make_handler_backend(handler_options o
     if (!std::filesystem::is_regular_file(runner, ec))
         throw std::invalid_argument("handler runner " + runner.string() + " is missing (set runner_dir)");
     if (opts.function_name.empty()) opts.function_name = spec.file.stem().string();
-    return std::make_unique<handler_backend>(std::move(opts), std::move(spec));
+    return std::make_unique<auth::engine_thread_backend<handler_pool>>(
+        std::make_shared<handler_pool>(std::move(opts), std::move(spec)));
 }
 
 }  // namespace wv::handler

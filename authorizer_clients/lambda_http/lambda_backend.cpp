@@ -71,10 +71,16 @@ class lambda_client {
 public:
     using completion = auth::authorizer_backend::completion;
 
-    lambda_client(lambda_options opts, http_url url, std::optional<sigv4::credentials> creds, std::string region)
-        : opts_(std::move(opts)), url_(std::move(url)), creds_(std::move(creds)), region_(std::move(region)), ssl_(asio::ssl::context::tls_client),
+    lambda_client(lambda_options opts, http_url url, std::optional<sigv4::credentials> creds,
+                  std::string region)
+        : opts_(std::move(opts)),
+          url_(std::move(url)),
+          creds_(std::move(creds)),
+          region_(std::move(region)),
+          ssl_(asio::ssl::context::tls_client),
           guard_(io_.get_executor()) {
-        target_ = url_.base_path + "/2015-03-31/functions/" + sigv4::uri_encode(opts_.function, false) + "/invocations";
+        target_ = url_.base_path + "/2015-03-31/functions/" + sigv4::uri_encode(opts_.function, false) +
+                  "/invocations";
         if (!opts_.qualifier.empty()) target_ += "?Qualifier=" + sigv4::uri_encode(opts_.qualifier, false);
         if (url_.tls) {
             ssl_.set_default_verify_paths();
@@ -99,25 +105,28 @@ public:
     }
 
     std::string describe() const {
-        return "lambda " + std::string(url_.tls ? "https://" : "http://") + url_.host_header() + url_.base_path +
-               " fn=" + opts_.function + (opts_.qualifier.empty() ? "" : ":" + opts_.qualifier) +
-               (creds_ ? " sigv4=" + region_ : "");
+        return "lambda " + std::string(url_.tls ? "https://" : "http://") + url_.host_header() +
+               url_.base_path + " fn=" + opts_.function +
+               (opts_.qualifier.empty() ? "" : ":" + opts_.qualifier) + (creds_ ? " sigv4=" + region_ : "");
     }
 
 private:
     void enqueue(const std::shared_ptr<call_state>& c) {
         if (stopping_) return finish(c, {backend_errc::transport, {}, "backend stopped", {}});
         if (queue_.size() >= opts_.max_queue)
-            return finish(c, {backend_errc::overloaded, {},
-                              std::to_string(queue_.size()) + " calls already wait for a connection", {}});
+            return finish(c, {backend_errc::overloaded,
+                              {},
+                              std::to_string(queue_.size()) + " calls already wait for a connection",
+                              {}});
         queue_.push_back(c);
         c->timer.expires_at(c->deadline);
         c->timer.async_wait([this, c](boost::system::error_code ec) {
             if (ec || c->finished || c->running) return;  // a running call times out on its stream
             std::erase(queue_, c);
-            finish(c, {backend_errc::timeout, {},
-                       "waited for a free connection past the deadline (all " + std::to_string(opts_.max_connections) +
-                           " busy)",
+            finish(c, {backend_errc::timeout,
+                       {},
+                       "waited for a free connection past the deadline (all " +
+                           std::to_string(opts_.max_connections) + " busy)",
                        {}});
         });
         dispatch();
@@ -153,22 +162,27 @@ private:
             retry = false;
             co_await attempt(c, nullptr, r, keep, retry);
         }
-        if (keep && !stopping_) idle_.push_back(std::move(keep));
-        else --open_;
+        if (keep && !stopping_)
+            idle_.push_back(std::move(keep));
+        else
+            --open_;
         finish(c, std::move(r));
         dispatch();
     }
 
     // One request/response. `reply` is set; `keep` holds the connection when it may be reused;
     // `retry` says the failure happened before the server could have read the request.
-    asio::awaitable<void> attempt(std::shared_ptr<call_state> c, std::unique_ptr<connection> conn, backend_reply& reply,
-                                  std::unique_ptr<connection>& keep, bool& retry) {
+    asio::awaitable<void> attempt(std::shared_ptr<call_state> c, std::unique_ptr<connection> conn,
+                                  backend_reply& reply, std::unique_ptr<connection>& keep, bool& retry) {
         const auto tok = asio::as_tuple(asio::use_awaitable);
         if (!conn) {
             conn = std::make_unique<connection>(io_);
             auto [cec, cdetail] = co_await connect(*conn, c->deadline);
             if (cec) {
-                reply = {steady::now() >= c->deadline ? backend_errc::timeout : backend_errc::transport, {}, cdetail, {}};
+                reply = {steady::now() >= c->deadline ? backend_errc::timeout : backend_errc::transport,
+                         {},
+                         cdetail,
+                         {}};
                 co_return;
             }
         }
@@ -194,13 +208,17 @@ private:
         ++conn->uses;
         beast::error_code ec;
         std::size_t n = 0;
-        if (conn->tls) std::tie(ec, n) = co_await http::async_write(*conn->tls, req, tok);
-        else std::tie(ec, n) = co_await http::async_write(conn->tcp, req, tok);
+        if (conn->tls)
+            std::tie(ec, n) = co_await http::async_write(*conn->tls, req, tok);
+        else
+            std::tie(ec, n) = co_await http::async_write(conn->tcp, req, tok);
         if (!ec) {
             http::response_parser<http::string_body> parser;
             parser.body_limit(max_response_bytes);
-            if (conn->tls) std::tie(ec, n) = co_await http::async_read(*conn->tls, conn->buffer, parser, tok);
-            else std::tie(ec, n) = co_await http::async_read(conn->tcp, conn->buffer, parser, tok);
+            if (conn->tls)
+                std::tie(ec, n) = co_await http::async_read(*conn->tls, conn->buffer, parser, tok);
+            else
+                std::tie(ec, n) = co_await http::async_read(conn->tcp, conn->buffer, parser, tok);
             if (!ec) {
                 auto& res = parser.get();
                 invoke_answer a;
@@ -215,20 +233,26 @@ private:
             }
             // Nothing at all came back on a reused connection: it was closed while idle.
             retry = conn->uses > 1 && n == 0 &&
-                    (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset);
+                    (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                     ec == asio::error::connection_reset);
         } else {
             retry = conn->uses > 1 && (ec == asio::error::broken_pipe || ec == asio::error::connection_reset);
         }
         if (ec == beast::error::timeout || steady::now() >= c->deadline)
-            reply = {backend_errc::timeout, {}, "no answer from " + url_.host_header() + " by the deadline", {}};
+            reply = {
+                backend_errc::timeout, {}, "no answer from " + url_.host_header() + " by the deadline", {}};
         else if (stopping_)
             reply = {backend_errc::transport, {}, "backend stopped", {}};
         else
-            reply = {backend_errc::transport, {}, "HTTP exchange with " + url_.host_header() + " failed: " + ec.message(), {}};
+            reply = {backend_errc::transport,
+                     {},
+                     "HTTP exchange with " + url_.host_header() + " failed: " + ec.message(),
+                     {}};
         conn->close();
     }
 
-    asio::awaitable<std::pair<beast::error_code, std::string>> connect(connection& conn, steady::time_point deadline) {
+    asio::awaitable<std::pair<beast::error_code, std::string>> connect(connection& conn,
+                                                                       steady::time_point deadline) {
         const auto tok = asio::as_tuple(asio::use_awaitable);
         const auto where = url_.host + ":" + std::to_string(url_.port);
         tcp::resolver resolver(io_);
@@ -261,7 +285,8 @@ private:
             sr.headers.emplace_back(name, std::string(f.value()));
         }
         sr.body = req.body();
-        const auto signed_req = sigv4::sign(sr, *creds_, {region_, "lambda", std::chrono::system_clock::now()});
+        const auto signed_req =
+            sigv4::sign(sr, *creds_, {region_, "lambda", std::chrono::system_clock::now()});
         for (const auto& [n, v] : signed_req.added) req.set(n, v);
     }
 
@@ -302,36 +327,13 @@ private:
     bool stopping_ = false;
 };
 
-class lambda_backend final : public auth::authorizer_backend {
-public:
-    lambda_backend(lambda_options opts, http_url url, std::optional<sigv4::credentials> creds, std::string region)
-        : client_(std::make_shared<lambda_client>(std::move(opts), std::move(url), std::move(creds), std::move(region))),
-          thread_([c = client_] { c->run(); }) {}
-
-    ~lambda_backend() override {
-        client_->stop();
-        // Dropped from inside one of our own completions: the thread cannot join itself; it
-        // finishes on its own, holding the client until its last handler has run.
-        if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
-        else thread_.join();
-    }
-
-    void invoke(std::string event_json, steady::time_point deadline, completion done) override {
-        client_->invoke(std::move(event_json), deadline, std::move(done));
-    }
-    std::string describe() const override { return client_->describe(); }
-
-private:
-    std::shared_ptr<lambda_client> client_;
-    std::thread thread_;
-};
-
 }  // namespace
 
 std::unique_ptr<auth::authorizer_backend> make_lambda_backend(lambda_options opts) {
     http_url url = parse_http_url(opts.url);
     if (opts.function.empty()) throw std::invalid_argument("lambda backend: no function name given");
-    if (opts.max_connections == 0) throw std::invalid_argument("lambda backend: max_connections must be at least 1");
+    if (opts.max_connections == 0)
+        throw std::invalid_argument("lambda backend: max_connections must be at least 1");
     const bool sign = opts.sign == signing::always || (opts.sign == signing::automatic && url.tls);
     std::optional<sigv4::credentials> creds;
     std::string region = opts.region;
@@ -340,15 +342,17 @@ std::unique_ptr<auth::authorizer_backend> make_lambda_backend(lambda_options opt
         if (region.empty() && std::getenv("AWS_REGION")) region = std::getenv("AWS_REGION");
         if (region.empty() && std::getenv("AWS_DEFAULT_REGION")) region = std::getenv("AWS_DEFAULT_REGION");
         if (region.empty())
-            throw std::invalid_argument("lambda backend: SigV4 needs a region (set region, or use a "
-                                        "lambda.<region>.amazonaws.com URL, or AWS_REGION)");
+            throw std::invalid_argument(
+                "lambda backend: SigV4 needs a region (set region, or use a "
+                "lambda.<region>.amazonaws.com URL, or AWS_REGION)");
         try {
             creds = opts.credentials ? *opts.credentials : sigv4::load_credentials();
         } catch (const std::runtime_error& e) {
             throw std::invalid_argument(std::string("lambda backend: ") + e.what());
         }
     }
-    return std::make_unique<lambda_backend>(std::move(opts), std::move(url), std::move(creds), std::move(region));
+    return std::make_unique<auth::engine_thread_backend<lambda_client>>(std::make_shared<lambda_client>(
+        std::move(opts), std::move(url), std::move(creds), std::move(region)));
 }
 
 }  // namespace wv::lambda_http

@@ -8,42 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/csv.hpp"
+
 namespace wv::registry {
-namespace {
-
-// One CSV record; double quotes allowed, "" inside quotes is a quote.
-std::vector<std::string> split_csv(std::string_view line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                out.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                out.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.emplace_back();
-        } else {
-            out.back() += c;
-        }
-    }
-    for (auto& f : out) {
-        const auto b = f.find_first_not_of(" \t\r");
-        const auto e = f.find_last_not_of(" \t\r");
-        f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
-    }
-    return out;
-}
-
-}  // namespace
-
 things_registry::things_registry(std::vector<thing> things) : things_(std::move(things)) {
     std::sort(things_.begin(), things_.end(), [](const thing& a, const thing& b) { return a.name < b.name; });
     for (std::size_t i = 1; i < things_.size(); ++i)
@@ -94,8 +61,10 @@ std::vector<thing> parse_things_csv(std::string_view text, const std::string& or
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#')
             continue;
-        auto cells = split_csv(line);
         const std::string where = origin + ":" + std::to_string(line_no) + ": ";
+        auto record = util::split_csv_record(line);
+        if (!record) throw std::runtime_error(where + "unterminated double quote");
+        auto cells = std::move(*record);
         if (header.empty()) {
             header = cells;
             for (std::size_t i = 0; i < header.size(); ++i) {
@@ -103,7 +72,8 @@ std::vector<thing> parse_things_csv(std::string_view text, const std::string& or
                 if (header[i] == "thingTypeName") type_col = static_cast<int>(i);
             }
             if (name_col < 0)
-                throw std::runtime_error(where + "the header must name a thingName column (e.g. thingName,UUID,SECRET_KEY)");
+                throw std::runtime_error(
+                    where + "the header must name a thingName column (e.g. thingName,UUID,SECRET_KEY)");
             continue;
         }
         if (cells.size() > header.size())
@@ -111,12 +81,16 @@ std::vector<thing> parse_things_csv(std::string_view text, const std::string& or
                                      std::to_string(header.size()));
         thing t;
         for (std::size_t i = 0; i < cells.size(); ++i) {
-            if (static_cast<int>(i) == name_col) t.name = cells[i];
-            else if (static_cast<int>(i) == type_col) t.type = cells[i];
-            else if (!cells[i].empty()) t.attributes[header[i]] = cells[i];
+            if (static_cast<int>(i) == name_col)
+                t.name = cells[i];
+            else if (static_cast<int>(i) == type_col)
+                t.type = cells[i];
+            else if (!cells[i].empty())
+                t.attributes[header[i]] = cells[i];
         }
         if (t.name.empty()) throw std::runtime_error(where + "empty thingName");
-        if (!seen.insert(t.name).second) throw std::runtime_error(where + "duplicate thingName '" + t.name + "'");
+        if (!seen.insert(t.name).second)
+            throw std::runtime_error(where + "duplicate thingName '" + t.name + "'");
         out.push_back(std::move(t));
     }
     return out;
@@ -141,7 +115,8 @@ std::vector<thing> parse_things_yaml(const std::string& text, const std::string&
         if (!n["thingName"] || !n["thingName"].IsScalar() || n["thingName"].Scalar().empty())
             throw std::runtime_error(where + "missing thingName");
         t.name = n["thingName"].Scalar();
-        if (!seen.insert(t.name).second) throw std::runtime_error(where + "duplicate thingName '" + t.name + "'");
+        if (!seen.insert(t.name).second)
+            throw std::runtime_error(where + "duplicate thingName '" + t.name + "'");
         if (n["thingTypeName"]) t.type = n["thingTypeName"].Scalar();
         if (n["version"]) t.version = n["version"].as<std::int64_t>(1);
         if (const auto a = n["attributes"]) {

@@ -6,41 +6,13 @@
 #include <stdexcept>
 
 #include "auth/registry_backend.hpp"
+#include "util/csv.hpp"
 
 namespace wv::wvauthz {
 namespace {
 
-std::vector<std::string> split_csv(std::string_view line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                out.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                out.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.emplace_back();
-        } else if (c != '\r') {
-            out.back() += c;
-        }
-    }
-    for (auto& f : out) {
-        const auto b = f.find_first_not_of(" \t");
-        const auto e = f.find_last_not_of(" \t");
-        f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
-    }
-    return out;
-}
-
-void split_topics(const std::string& cell, std::vector<std::string>& allowed, std::vector<std::string>& denied) {
+void split_topics(const std::string& cell, std::vector<std::string>& allowed,
+                  std::vector<std::string>& denied) {
     std::string_view rest = cell;
     while (!rest.empty()) {
         const auto semi = rest.find(';');
@@ -69,10 +41,13 @@ std::vector<device_case> parse_device_file(std::string_view text, const std::str
     while (std::getline(in, line)) {
         ++line_no;
         if (is_blank_or_comment(line)) continue;
-        const auto cells = split_csv(line);
         const std::string where = origin + ":" + std::to_string(line_no) + ": ";
+        const auto record = util::split_csv_record(line);
+        if (!record) throw std::runtime_error(where + "unterminated double quote");
+        const auto& cells = *record;
         if (col.empty()) {
-            for (std::size_t i = 0; i < cells.size(); ++i) col[cells[i] == "clientId" ? "client_id" : cells[i]] = i;
+            for (std::size_t i = 0; i < cells.size(); ++i)
+                col[cells[i] == "clientId" ? "client_id" : cells[i]] = i;
             if (col.count("akid") || !col.count("username")) {
                 // Not our header: auth's registry CSV, which has its own parser and errors.
                 for (const auto& d : auth::parse_registry_csv(text, origin)) {
@@ -83,14 +58,16 @@ std::vector<device_case> parse_device_file(std::string_view text, const std::str
                     c.device.client_id = d.akid;
                     c.expect_allow = d.expected == auth::expected_outcome::allow;
                     if (!d.password_sha256.empty())
-                        throw std::runtime_error(origin + ":" + std::to_string(d.line) +
-                                                 ": a sha256: password cannot be sent by a test; give the password itself");
+                        throw std::runtime_error(
+                            origin + ":" + std::to_string(d.line) +
+                            ": a sha256: password cannot be sent by a test; give the password itself");
                     out.push_back(std::move(c));
                 }
                 return out;
             }
             for (const char* need : {"username", "password", "client_id", "expected"})
-                if (!col.count(need)) throw std::runtime_error(where + "the header has no '" + std::string(need) + "' column");
+                if (!col.count(need))
+                    throw std::runtime_error(where + "the header has no '" + std::string(need) + "' column");
             continue;
         }
         const auto cell = [&](const char* name) -> std::string {
@@ -104,9 +81,12 @@ std::vector<device_case> parse_device_file(std::string_view text, const std::str
         c.device.client_id = cell("client_id");
         if (!cell("server_name").empty()) c.device.server_name = cell("server_name");
         const std::string expected = cell("expected");
-        if (expected == "allow") c.expect_allow = true;
-        else if (expected == "deny") c.expect_allow = false;
-        else throw std::runtime_error(where + "expected must be allow or deny, not '" + expected + "'");
+        if (expected == "allow")
+            c.expect_allow = true;
+        else if (expected == "deny")
+            c.expect_allow = false;
+        else
+            throw std::runtime_error(where + "expected must be allow or deny, not '" + expected + "'");
         split_topics(cell("publish"), c.publish_allowed, c.publish_denied);
         split_topics(cell("subscribe"), c.subscribe_allowed, c.subscribe_denied);
         out.push_back(std::move(c));

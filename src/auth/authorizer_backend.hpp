@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace wv::auth {
@@ -17,22 +18,22 @@ namespace wv::auth {
 // Why a call produced no usable reply. Each maps to a distinct log reason and metric label.
 enum class backend_errc {
     none = 0,
-    transport,        // connection refused/reset, HTTP failure, worker pipe broken
-    function_error,   // the function raised (Lambda X-Amz-Function-Error, handler exception)
-    throttled,        // Lambda 429 / TooManyRequestsException
-    timeout,          // no reply within the call's deadline (AWS: 5 s)
-    worker_crashed,   // a local handler worker died mid-call (it is replaced)
-    overloaded,       // the service's queue is full: refused without calling
-    not_configured,   // no such authorizer / backend
+    transport,       // connection refused/reset, HTTP failure, worker pipe broken
+    function_error,  // the function raised (Lambda X-Amz-Function-Error, handler exception)
+    throttled,       // Lambda 429 / TooManyRequestsException
+    timeout,         // no reply within the call's deadline (AWS: 5 s)
+    worker_crashed,  // a local handler worker died mid-call (it is replaced)
+    overloaded,      // the service's queue is full: refused without calling
+    not_configured,  // no such authorizer / backend
 };
 
 const char* to_string(backend_errc e) noexcept;
 
 struct backend_reply {
     backend_errc error = backend_errc::none;
-    std::string body{};                   // the function's response JSON (when error == none)
-    std::string detail{};                 // human-readable reason for an error, e.g. the exception text
-    std::vector<std::string> log_lines{}; // the function's own log output for this call, if captured
+    std::string body{};                    // the function's response JSON (when error == none)
+    std::string detail{};                  // human-readable reason for an error, e.g. the exception text
+    std::vector<std::string> log_lines{};  // the function's own log output for this call, if captured
 };
 
 // Thread-safety: invoke() may be called from any thread, concurrently. `done` is called
@@ -47,6 +48,40 @@ public:
                         completion done) = 0;
     // One line for logs and reports, e.g. "lambda http://127.0.0.1:9001 fn=auth".
     virtual std::string describe() const = 0;
+};
+
+}  // namespace wv::auth
+
+namespace wv::auth {
+
+// A backend whose calls run on an engine with its own thread (the Lambda HTTP client, the
+// handler worker pool). `Engine` provides run() (the thread's body, returns after stop()),
+// stop(), invoke(event, deadline, done) and describe(). The engine is shared with its thread,
+// so a backend dropped from inside one of its own completions (its last owner let go there)
+// cannot join itself: the thread is detached and finishes on its own, holding the engine.
+template <class Engine>
+class engine_thread_backend final : public authorizer_backend {
+public:
+    explicit engine_thread_backend(std::shared_ptr<Engine> engine)
+        : engine_(std::move(engine)), thread_([e = engine_] { e->run(); }) {}
+
+    ~engine_thread_backend() override {
+        engine_->stop();
+        if (thread_.get_id() == std::this_thread::get_id())
+            thread_.detach();
+        else
+            thread_.join();
+    }
+
+    void invoke(std::string event_json, std::chrono::steady_clock::time_point deadline,
+                completion done) override {
+        engine_->invoke(std::move(event_json), deadline, std::move(done));
+    }
+    std::string describe() const override { return engine_->describe(); }
+
+private:
+    std::shared_ptr<Engine> engine_;
+    std::thread thread_;
 };
 
 }  // namespace wv::auth

@@ -6,12 +6,13 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include "auth/event_fields.hpp"
 #include "util/base64.hpp"
+#include "util/csv.hpp"
 #include "util/hex.hpp"
 
 namespace wv::auth {
@@ -20,7 +21,8 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::string_view default_template = R"({"Version":"2012-10-17","Statement":[)"
+constexpr std::string_view default_template =
+    R"({"Version":"2012-10-17","Statement":[)"
     R"({"Effect":"Allow","Action":"iot:Connect","Resource":"arn:aws:iot:{{region}}:{{account}}:client/{{akid}}"},)"
     R"({"Effect":"Allow","Action":["iot:Publish","iot:Receive"],"Resource":"arn:aws:iot:{{region}}:{{account}}:topic/wv/{{akid}}/*"},)"
     R"({"Effect":"Allow","Action":"iot:Subscribe","Resource":"arn:aws:iot:{{region}}:{{account}}:topicfilter/wv/{{akid}}/*"}]})";
@@ -36,34 +38,6 @@ std::string trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
     return std::string(s);
-}
-
-// One CSV record: comma separated, optional double quotes with "" escapes. Throws on an
-// unterminated quote (message without location; the caller adds file:line).
-std::vector<std::string> split_csv(std::string_view line) {
-    std::vector<std::string> out;
-    std::string field;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') field += '"', ++i;
-            else if (c == '"') quoted = false;
-            else field += c;
-        } else if (c == '"' && trim(field).empty()) {
-            quoted = was_quoted = true;
-            field.clear();
-        } else if (c == ',') {
-            out.push_back(was_quoted ? field : trim(field));
-            field.clear();
-            was_quoted = false;
-        } else {
-            field += c;
-        }
-    }
-    if (quoted) throw std::runtime_error("unterminated double quote");
-    out.push_back(was_quoted ? field : trim(field));
-    return out;
 }
 
 std::string principal_from(std::string_view akid) {
@@ -106,7 +80,9 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
     std::istringstream in{std::string(text)};
     std::string line;
     int n = 0;
-    auto fail = [&](const std::string& what) { throw std::runtime_error(file_name + ":" + std::to_string(n) + ": " + what); };
+    auto fail = [&](const std::string& what) {
+        throw std::runtime_error(file_name + ":" + std::to_string(n) + ": " + what);
+    };
     // Column positions; a header row may reorder them or add the simulator's `authorizer`.
     int c_akid = 0, c_user = 1, c_pass = 2, c_expected = 3, c_template = 4;
     std::size_t min_fields = 4, max_fields = 5;
@@ -116,23 +92,27 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
         ++n;
         const auto t = trim(line);
         if (t.empty() || t.front() == '#') continue;
-        std::vector<std::string> f;
-        try {
-            f = split_csv(t);
-        } catch (const std::exception& e) {
-            fail(e.what());
-        }
+        auto record = util::split_csv_record(t);
+        if (!record) fail("unterminated double quote");
+        std::vector<std::string> f = std::move(*record);
         if (first_record && (f[0] == "akid" || f[0] == "AKID")) {
             first_record = false;
             c_akid = c_user = c_pass = c_expected = c_template = -1;
             for (std::size_t i = 0; i < f.size(); ++i) {
                 const int col = static_cast<int>(i);
-                if (f[i] == "akid" || f[i] == "AKID") c_akid = col;
-                else if (f[i] == "username") c_user = col;
-                else if (f[i] == "password") c_pass = col;
-                else if (f[i] == "expected") c_expected = col;
-                else if (f[i] == "policy_template") c_template = col;
-                else if (f[i] != "authorizer") fail("unknown column '" + f[i] + "' (akid, username, password, expected, policy_template, authorizer)");
+                if (f[i] == "akid" || f[i] == "AKID")
+                    c_akid = col;
+                else if (f[i] == "username")
+                    c_user = col;
+                else if (f[i] == "password")
+                    c_pass = col;
+                else if (f[i] == "expected")
+                    c_expected = col;
+                else if (f[i] == "policy_template")
+                    c_template = col;
+                else if (f[i] != "authorizer")
+                    fail("unknown column '" + f[i] +
+                         "' (akid, username, password, expected, policy_template, authorizer)");
             }
             if (c_user < 0 || c_pass < 0) fail("the header needs akid, username and password columns");
             min_fields = static_cast<std::size_t>(std::max(c_user, c_pass)) + 1;
@@ -142,11 +122,14 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
         first_record = false;
         if (f.size() < min_fields || f.size() > max_fields)
             fail(max_fields == 5 && min_fields == 4
-                     ? "expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got " + std::to_string(f.size())
+                     ? "expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got " +
+                           std::to_string(f.size())
                      : "expected " + std::to_string(min_fields) +
                            (min_fields == max_fields ? "" : " to " + std::to_string(max_fields)) +
                            " fields as in the header, got " + std::to_string(f.size()));
-        auto field = [&](int col) -> std::string { return col >= 0 && static_cast<std::size_t>(col) < f.size() ? f[col] : ""; };
+        auto field = [&](int col) -> std::string {
+            return col >= 0 && static_cast<std::size_t>(col) < f.size() ? f[col] : "";
+        };
         registry_device d;
         d.line = n;
         d.akid = field(c_akid);
@@ -165,9 +148,12 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
         }
         const auto expected = field(c_expected);
         // Empty means "no expectation" in the simulator's files; the registry knows the device.
-        if (expected == "allow" || expected.empty()) d.expected = expected_outcome::allow;
-        else if (expected == "deny") d.expected = expected_outcome::deny;
-        else fail("expected outcome must be allow or deny, got '" + expected + "'");
+        if (expected == "allow" || expected.empty())
+            d.expected = expected_outcome::allow;
+        else if (expected == "deny")
+            d.expected = expected_outcome::deny;
+        else
+            fail("expected outcome must be allow or deny, got '" + expected + "'");
         if (const auto tpl = field(c_template); !tpl.empty()) d.policy_template = tpl;
         if (const auto [it, fresh] = line_of_username.emplace(d.username, n); !fresh)
             fail("username '" + d.username + "' already used on line " + std::to_string(it->second));
@@ -190,14 +176,15 @@ registry_backend::registry_backend(std::vector<registry_device> devices, registr
     for (std::size_t i = 0; i < devices_.size(); ++i) {
         const auto& d = devices_[i];
         if (!options_.policy_templates.contains(d.policy_template))
-            throw std::invalid_argument("registry line " + std::to_string(d.line) + ": unknown policy template '" +
-                                        d.policy_template + "'");
+            throw std::invalid_argument("registry line " + std::to_string(d.line) +
+                                        ": unknown policy template '" + d.policy_template + "'");
         by_username_.emplace(d.username, i);
     }
 }
 
 std::string registry_backend::describe() const {
-    return "registry (" + std::to_string(devices_.size()) + " device" + (devices_.size() == 1 ? "" : "s") + ")";
+    return "registry (" + std::to_string(devices_.size()) + " device" + (devices_.size() == 1 ? "" : "s") +
+           ")";
 }
 
 backend_reply registry_backend::answer(const std::string& event_json) const {
@@ -227,14 +214,17 @@ backend_reply registry_backend::answer(const std::string& event_json) const {
     const auto it = by_username_.find(user);
     if (it == by_username_.end()) return deny("unknown user name");
     const auto& d = devices_[it->second];
-    const bool password_ok = d.password_sha256.empty() ? secrets_equal(password, d.password)
-                                                       : secrets_equal(sha256_hex(password), d.password_sha256);
+    const bool password_ok = d.password_sha256.empty()
+                                 ? secrets_equal(password, d.password)
+                                 : secrets_equal(sha256_hex(password), d.password_sha256);
     if (!password_ok) return deny("wrong password");
     if (client_id != d.akid) return deny("client id is not the device's akid '" + d.akid + "'");
     if (d.expected == expected_outcome::deny) return deny("the registry marks this device deny");
 
-    const std::map<std::string, std::string> vars{{"akid", d.akid},           {"client_id", client_id},
-                                                  {"username", user},         {"region", options_.region},
+    const std::map<std::string, std::string> vars{{"akid", d.akid},
+                                                  {"client_id", client_id},
+                                                  {"username", user},
+                                                  {"region", options_.region},
                                                   {"account", options_.account}};
     const auto text = expand_template(options_.policy_templates.at(d.policy_template), vars);
     auto doc = json::parse(text, nullptr, false);
@@ -248,7 +238,8 @@ backend_reply registry_backend::answer(const std::string& event_json) const {
     return reply;
 }
 
-void registry_backend::invoke(std::string event_json, std::chrono::steady_clock::time_point, completion done) {
+void registry_backend::invoke(std::string event_json, std::chrono::steady_clock::time_point,
+                              completion done) {
     done(answer(event_json));
 }
 

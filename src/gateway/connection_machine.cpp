@@ -240,7 +240,7 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     } else if (state_ == state::closed && !detail.empty()) {
         log_event(log_level::debug, "Disconnect", false, std::string(to_string(why)), detail);
     }
-    inflight_.clear();
+    drop_deliveries();
     in_.clear();
     in_.shrink_to_fit();
     actions_.push_back(close_connection{why, std::move(detail)});

@@ -141,6 +141,9 @@ private:
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
     void handle_puback(std::uint16_t packet_id);
     bool send_publish(const message_ptr& m, std::uint8_t qos, bool retained);
+    void transmit_publish(const message_ptr& m, std::uint8_t qos, bool retained);  // window checked
+    bool wait_for_window(const message_ptr& m, bool retained);
+    void drop_deliveries();  // in flight and waiting: the connection is closing
 
     // Policy checks (evaluate the connection's policies; log and count denials).
     bool allowed(const std::string& action, const std::string& resource);
@@ -186,6 +189,10 @@ private:
     // Flow.
     std::uint16_t next_packet_id_ = 1;
     std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    // QoS 1 deliveries past the in-flight window wait here, oldest first, as AWS holds them
+    // until the client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
+    std::deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
+    std::size_t waiting_bytes_ = 0;
     std::size_t subscriptions_ = 0;
     double tokens_ = 0;                          // publish quota token bucket
     clock::time_point tokens_at_{};

@@ -26,7 +26,8 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
     const std::string_view topic = p.topic;
     if (p.qos == mqtt::qos::exactly_once) {
         // Observed on AWS: a QoS 2 PUBLISH ends the connection.
-        close(disconnect_reason::client_error, "QoS 2 PUBLISH on " + std::string(topic) + " (AWS supports QoS 0 and 1)", now);
+        close(disconnect_reason::client_error,
+              "QoS 2 PUBLISH on " + std::string(topic) + " (AWS supports QoS 0 and 1)", now);
         return;
     }
     if (const auto v = check_publish_topic(p.topic, p.retain, {lim.max_topic_bytes, lim.max_topic_slashes});
@@ -66,13 +67,16 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
     auto m = std::make_shared<message>(message{std::string(topic), std::string(mqtt::as_chars(p.payload)),
                                                static_cast<std::uint8_t>(p.qos), p.retain, client_id_});
     if (env_.log && env_.log->enabled(log_level::debug))
-        log_event(log_level::debug, "Publish-In", true, {}, std::to_string(p.payload.size()) + " bytes", &m->topic);
-    if (p.qos == mqtt::qos::at_least_once) send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
+        log_event(log_level::debug, "Publish-In", true, {}, std::to_string(p.payload.size()) + " bytes",
+                  &m->topic);
+    if (p.qos == mqtt::qos::at_least_once)
+        send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
     env_.brk->publish(m);
     if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
 }
 
-void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point) {
+void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool retained,
+                                    clock::time_point) {
     if (state_ != state::connected) return;
     // iot:Receive is evaluated per delivery (a refresh can revoke it); cached per topic
     // until the policies change.
@@ -86,12 +90,16 @@ void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool
 }
 
 bool connection_machine::send_publish(const message_ptr& m, std::uint8_t qos, bool retained) {
+    // Behind waiting messages too, so that QoS 1 deliveries keep their order.
+    if (qos == 1 && (inflight_.size() >= env_.config->limits.max_inflight_qos1 || !waiting_qos1_.empty()))
+        return wait_for_window(m, retained);
+    transmit_publish(m, qos, retained);
+    return true;
+}
+
+void connection_machine::transmit_publish(const message_ptr& m, std::uint8_t qos, bool retained) {
     std::uint16_t id = 0;
     if (qos == 1) {
-        if (inflight_.size() >= env_.config->limits.max_inflight_qos1) {
-            bump(env_.stats->messages_dropped);
-            return false;
-        }
         do {
             id = next_packet_id_++;
             if (next_packet_id_ == 0) next_packet_id_ = 1;
@@ -107,9 +115,40 @@ bool connection_machine::send_publish(const message_ptr& m, std::uint8_t qos, bo
                  out);
     bump(env_.stats->messages_out);
     send(std::move(out));
+}
+
+namespace {
+// What a waiting delivery counts against limits.max_outbox_bytes: its bytes plus bookkeeping.
+std::size_t waiting_cost(const message& m) {
+    return m.payload.size() + m.topic.size() + 64;
+}
+}  // namespace
+
+bool connection_machine::wait_for_window(const message_ptr& m, bool retained) {
+    const auto cost = waiting_cost(*m);
+    if (waiting_bytes_ + cost > env_.config->limits.max_outbox_bytes) {
+        bump(env_.stats->messages_dropped);
+        return false;
+    }
+    waiting_bytes_ += cost;
+    waiting_qos1_.emplace_back(m, retained);
     return true;
 }
 
-void connection_machine::handle_puback(std::uint16_t packet_id) { inflight_.erase(packet_id); }
+void connection_machine::drop_deliveries() {
+    inflight_.clear();
+    waiting_qos1_.clear();
+    waiting_bytes_ = 0;
+}
+
+void connection_machine::handle_puback(std::uint16_t packet_id) {
+    if (!inflight_.erase(packet_id)) return;
+    while (!waiting_qos1_.empty() && inflight_.size() < env_.config->limits.max_inflight_qos1) {
+        auto [m, retained] = std::move(waiting_qos1_.front());
+        waiting_qos1_.pop_front();
+        waiting_bytes_ -= waiting_cost(*m);
+        transmit_publish(m, 1, retained);
+    }
+}
 
 }  // namespace wv::gate

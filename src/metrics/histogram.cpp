@@ -85,6 +85,12 @@ std::uint64_t histogram::percentile_us(double q) const noexcept {
     return max_;
 }
 
+std::uint64_t histogram::count_at_or_above(std::uint64_t us) const noexcept {
+    std::uint64_t n = 0;
+    for (std::size_t i = index_of(us); i < buckets_.size(); ++i) n += buckets_[i];
+    return n;
+}
+
 histogram histogram::from_parts(const std::vector<std::pair<std::size_t, std::uint64_t>>& buckets,
                                 std::uint64_t count, std::uint64_t sum_us, std::uint64_t min_us,
                                 std::uint64_t max_us) {

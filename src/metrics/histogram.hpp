@@ -41,6 +41,9 @@ public:
     // The value at quantile q in [0, 1] (0.99 for p99): the midpoint of the bucket holding the
     // ceil(q * count)-th smallest value, clamped to [min, max]. 0 when empty.
     std::uint64_t percentile_us(double q) const noexcept;
+    // How many values are at least `us`: exact below 256 us and on bucket boundaries, else
+    // it counts the whole bucket holding `us` (values down to 0.8% below it).
+    std::uint64_t count_at_or_above(std::uint64_t us) const noexcept;
 
     // Bucket layout, exposed for serialisation and tests.
     static std::size_t index_of(std::uint64_t value_us) noexcept;

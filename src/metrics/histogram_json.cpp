@@ -51,4 +51,26 @@ histogram histogram_from_json(const nlohmann::json& j) {
     return histogram::from_parts(parts, field(j, "count"), field(j, "sum"), field(j, "min"), field(j, "max"));
 }
 
+nlohmann::json to_compact_json(const sparse_histogram& h) {
+    nlohmann::json buckets = nlohmann::json::array();
+    for (const auto& b : h.buckets()) buckets.push_back({b.index, b.count});
+    return {h.count(), h.sum_us(), h.min_us(), h.max_us(), std::move(buckets)};
+}
+
+sparse_histogram sparse_histogram_from_json(const nlohmann::json& j) {
+    if (!j.is_array() || j.size() != 5 || !is_count(j[0]) || !is_count(j[1]) || !is_count(j[2]) || !is_count(j[3]) ||
+        !j[4].is_array())
+        throw std::invalid_argument("histogram: expected [count, sum, min, max, [[index, count], ...]]");
+    std::vector<sparse_histogram::bucket> parts;
+    parts.reserve(j[4].size());
+    for (const auto& e : j[4]) {
+        if (!e.is_array() || e.size() != 2 || !is_count(e[0]) || !is_count(e[1]) ||
+            e[0].get<std::uint64_t>() > UINT32_MAX)
+            throw std::invalid_argument("histogram: each bucket must be [index, count]");
+        parts.push_back({e[0].get<std::uint32_t>(), e[1].get<std::uint64_t>()});
+    }
+    return sparse_histogram::from_parts(std::move(parts), j[0].get<std::uint64_t>(), j[1].get<std::uint64_t>(),
+                                        j[2].get<std::uint64_t>(), j[3].get<std::uint64_t>());
+}
+
 }  // namespace wv::metrics

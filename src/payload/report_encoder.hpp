@@ -44,6 +44,9 @@ public:
 
     const report_profile& profile() const noexcept { return profile_; }
     std::uint32_t device_index() const noexcept { return device_index_; }
+    // Makes the next encode() write the values of device `i`: a thread's one encoder serves
+    // every device on that thread, each with values of its own.
+    void set_device_index(std::uint32_t i) noexcept { device_index_ = i; }
 
 private:
     // Encodes into the tail of buf_; returns the size (the report is the last n bytes).

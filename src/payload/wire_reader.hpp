@@ -17,13 +17,21 @@
 
 namespace wv::payload::wire {
 
-enum wire_type : std::uint8_t { varint = 0, fixed64 = 1, delimited = 2, start_group = 3, end_group = 4, fixed32 = 5 };
+enum wire_type : std::uint8_t {
+    varint = 0,
+    fixed64 = 1,
+    delimited = 2,
+    start_group = 3,
+    end_group = 4,
+    fixed32 = 5
+};
 
 inline constexpr int recursion_limit = 100;
 
 class reader {
 public:
-    reader(const std::uint8_t* data, std::size_t size, bool strict) : base_(data), end_(data + size), strict_(strict) {}
+    reader(const std::uint8_t* data, std::size_t size, bool strict)
+        : base_(data), end_(data + size), strict_(strict) {}
 
     struct span {
         const std::uint8_t* p;
@@ -58,7 +66,9 @@ public:
 
     // The field path, kept as a small stack and only rendered on error.
     void push(const char* name, std::int64_t index = -1) noexcept;
-    void pop() noexcept { if (depth_ > 0) --depth_; }
+    void pop() noexcept {
+        if (depth_ > 0) --depth_;
+    }
 
     bool fail(payload_errc code, const std::uint8_t* at, std::string detail = {});
     const std::optional<decode_error>& error() const noexcept { return error_; }
@@ -80,6 +90,27 @@ private:
     int depth_ = 0;
     std::optional<decode_error> error_;
 };
+
+// One field's tag, as read: its number, its wire type and where the tag began (errors and
+// skips point there).
+struct field {
+    std::uint32_t number;
+    std::uint8_t type;
+    const std::uint8_t* at;
+    bool is(std::uint32_t n, wire_type t) const noexcept { return number == n && type == t; }
+};
+
+// The loop every message decoder shares: reads each tag of the message in `s` and calls
+// `on_field(s, f)`, which consumes (or skips) that field's value from `s`. Stops at the first
+// false from either side; the reader holds the error.
+template <class Fn>
+bool for_each_field(reader& r, reader::span s, Fn&& on_field) {
+    while (!s.done()) {
+        field f{0, 0, s.p};
+        if (!r.read_tag(s, f.number, f.type) || !on_field(s, f)) return false;
+    }
+    return true;
+}
 
 // Scope guard for a path segment.
 class path_scope {

@@ -1,6 +1,9 @@
 #include "support/mosquitto_broker.hpp"
 
+#include <algorithm>
 #include <sstream>
+
+#include <unistd.h>
 #include <stdexcept>
 
 #include "support/ports.hpp"
@@ -16,6 +19,12 @@ mosquitto_broker::mosquitto_broker(mosquitto_options o) {
          << "log_type all\n"
          << "persistence false\n"
          << "max_keepalive 65535\n";
+    // Started as root, mosquitto switches to the user "mosquitto", which cannot read the
+    // files of this test's temp dir; stay root instead (it ignores this when not root).
+    // mosquitto refuses a second `user` line, so a caller's own one wins.
+    const bool caller_sets_user = std::any_of(o.extra_config.begin(), o.extra_config.end(),
+                                              [](const std::string& l) { return l.rfind("user ", 0) == 0; });
+    if (::geteuid() == 0 && !caller_sets_user) conf << "user root\n";
     if (o.users.empty()) {
         conf << "allow_anonymous true\n";
     } else {

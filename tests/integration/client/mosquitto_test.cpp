@@ -38,9 +38,7 @@ struct broker_fixture {
                                        .require_certificate = false,
                                        .users = {{"dev", "s3cret"}, {"watcher", "w"}},
                                        .acl_lines = {},
-                                       // Run as root (as tests are here), mosquitto drops to user
-                                       // "mosquitto", which cannot read our 0600 keys in a 0700 temp dir.
-                                       .extra_config = {"user root"}}};
+                                       .extra_config = {}}};
     wv::tls::client_context ctx{{.ca_file = ca.ca_cert}};
     asio::io_context io;
 
@@ -213,7 +211,7 @@ TEST_CASE("mosquitto requiring client certificates: our client's certificate is 
                                        .require_certificate = true,
                                        .users = {},
                                        .acl_lines = {},
-                                       .extra_config = {"user root"}}};
+                                       .extra_config = {}}};
     wv::tls::client_context with_cert{{.ca_file = ca.ca_cert, .cert_file = dev.cert, .key_file = dev.key}};
     wv::tls::client_context without{{.ca_file = ca.ca_cert}};
     asio::io_context io;

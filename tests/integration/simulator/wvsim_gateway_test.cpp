@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "gateway/gateway.hpp"
@@ -78,4 +79,57 @@ TEST_CASE("taxonomy at the gateway: ALPN refused, denied topic") {
         CHECK(simtest::outcome_count(s.report, "connected") == 3);
         CHECK(s.report["session_ends"]["disconnected_after_publish"] == 3);
     }
+}
+
+TEST_CASE("two shards and `wvsim merge`: one fleet, per-second histograms merged, the exit code of the whole") {
+    test::temp_dir dir;
+    std::vector<std::unique_ptr<test::child_process>> shards;
+    for (int i = 0; i < 2; ++i)
+        shards.push_back(std::make_unique<test::child_process>(std::vector<std::string>{
+            WVSIM_PATH, "--devices", "20", "--duration", "3", "--interval", "0.5", "--shard", std::to_string(i) + "/2",
+            "--quiet", "--json", (dir / ("shard-" + std::to_string(i) + ".json")).string()}));
+    for (auto& s : shards) {
+        const auto code = s->wait(std::chrono::seconds(60));
+        INFO(s->err());
+        REQUIRE(code);
+        CHECK(*code == 0);
+    }
+    const auto merged = dir / "fleet.json";
+    const auto m = test::run({WVSIM_PATH, "merge", (dir / "shard-0.json").string(), (dir / "shard-1.json").string(),
+                              "--json", merged.string()});
+    INFO(m.err);
+    CHECK(m.exit_code == 0);
+    CHECK(m.out.find("2 shards merged") != std::string::npos);
+    CHECK(m.out.find("Result: OK (exit 0)") != std::string::npos);
+    const auto j = nlohmann::json::parse(test::read_file(merged));
+    CHECK(j["format"] == 2);
+    CHECK(j["devices"] == 20);
+    CHECK(simtest::outcome_count(j, "connected") == 20);
+    // Every CONNACK of either shard is in exactly one second's merged histogram.
+    std::uint64_t connacks = 0, pubacks = 0;
+    for (const auto& row : j["timeline_latency"]) {
+        connacks += row[0][0].get<std::uint64_t>();
+        pubacks += row[1][0].get<std::uint64_t>();
+    }
+    CHECK(connacks == 20);
+    CHECK(pubacks == j["reports"]["acked"].get<std::uint64_t>());
+    // A merge input that is not a report: exit 2, naming the file.
+    const auto bad = dir.write("bad.json", "{\"tool\": \"other\"}");
+    const auto b = test::run({WVSIM_PATH, "merge", bad.string()});
+    CHECK(b.exit_code == 2);
+    CHECK(b.err.find("bad.json") != std::string::npos);
+}
+
+TEST_CASE("--engine paho against the embedded gateway: it trusts the gateway's CA, and its kills fire wills") {
+    test::temp_dir dir;
+    const auto s = simtest::run_wvsim(dir, "paho-gw", {"--engine", "paho", "--devices", "20", "--duration", "4",
+                                                       "--interval", "0.5", "--kill", "0.3", "--verify"});
+    INFO(s.r.err);
+    REQUIRE(s.r.exit_code == 0);
+    CHECK(simtest::outcome_count(s.report, "connected") == 20);
+    const auto killed = s.report["devices_killed"].get<std::uint64_t>();
+    CHECK(killed > 0);
+    CHECK(s.report["verify"]["ok"] == true);
+    CHECK(s.report["verify"]["wills_received"] == killed);
+    CHECK(s.r.err.find("CONNECTION_LOST") == std::string::npos);  // the gateway's log stays quiet
 }

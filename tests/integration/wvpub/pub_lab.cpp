@@ -23,8 +23,6 @@ pub_lab::pub_lab(std::map<std::string, std::string> users) {
         o.acl_lines.insert(o.acl_lines.end(), {"user " + user, "topic readwrite #", "topic deny denied/#"});
     }
     o.users = std::move(users);
-    // mosquitto started as root switches to user "mosquitto", who cannot read our 0600 keys.
-    o.extra_config = {"user root"};
     broker = std::make_unique<mosquitto_broker>(o);
 }
 

@@ -6,8 +6,8 @@
 
 using namespace wv;
 using namespace wv::test;
-using gate::disconnect_reason;
 using gate::connection_machine;
+using gate::disconnect_reason;
 
 namespace {
 
@@ -24,6 +24,7 @@ struct pub {
     std::string payload;
     mqtt::qos qos;
     bool retain;
+    std::uint16_t packet_id;
 };
 
 std::vector<pub> publishes(const std::vector<sent_packet>& s, std::vector<std::string>& keep_topics) {
@@ -32,7 +33,8 @@ std::vector<pub> publishes(const std::vector<sent_packet>& s, std::vector<std::s
         if (p.type == mqtt::packet_type::publish) {
             auto pk = std::get<mqtt::publish>(p.decoded());
             keep_topics.emplace_back(pk.topic);
-            out.push_back({std::string(pk.topic), std::string(mqtt::as_chars(pk.payload)), pk.qos, pk.retain});
+            out.push_back({std::string(pk.topic), std::string(mqtt::as_chars(pk.payload)), pk.qos, pk.retain,
+                           pk.packet_id});
         }
     return out;
 }
@@ -141,7 +143,10 @@ TEST_CASE("the Will is published on an abrupt close, not after DISCONNECT") {
     watcher->take_sent();
 
     auto a = h.make_peer("a");
-    a->connect("a", 60, true, mqtt::last_will{.topic = "wv/a/will", .message = mqtt::as_bytes("a died"), .qos = mqtt::qos::at_least_once});
+    a->connect(
+        "a", 60, true,
+        mqtt::last_will{
+            .topic = "wv/a/will", .message = mqtt::as_bytes("a died"), .qos = mqtt::qos::at_least_once});
     a->machine->on_transport_closed(h.now);
     auto b = h.make_peer("b");
     b->connect("b", 60, true, mqtt::last_will{.topic = "wv/b/will", .message = mqtt::as_bytes("b died")});
@@ -176,7 +181,8 @@ TEST_CASE("QoS 2 anywhere closes the connection") {
     }
     SUBCASE("Will") {
         auto p = h.make_peer();
-        p->connect("d1", 60, true, mqtt::last_will{.topic = "wv/w", .message = {}, .qos = mqtt::qos::exactly_once});
+        p->connect("d1", 60, true,
+                   mqtt::last_will{.topic = "wv/w", .message = {}, .qos = mqtt::qos::exactly_once});
         REQUIRE(p->closed);
         CHECK_FALSE(p->has_connack());
     }
@@ -203,11 +209,13 @@ TEST_CASE("policy: a publish or subscribe outside the policy disconnects; receiv
     SUBCASE("receive") {
         // A policy allowing subscribe to wv/# but receive only under wv/ok/.
         auto q = h.make_peer("q");
-        nlohmann::json reply = {{"isAuthenticated", true}, {"principalId", "q"},
-                                {"policyDocuments",
-                                 {R"({"Version":"2012-10-17","Statement":[)"
-                                  R"({"Effect":"Allow","Action":["iot:Connect","iot:Subscribe","iot:Publish"],"Resource":"*"},)"
-                                  R"({"Effect":"Allow","Action":"iot:Receive","Resource":"arn:aws:iot:*:*:topic/wv/ok/*"}]})"}}};
+        nlohmann::json reply = {
+            {"isAuthenticated", true},
+            {"principalId", "q"},
+            {"policyDocuments",
+             {R"({"Version":"2012-10-17","Statement":[)"
+              R"({"Effect":"Allow","Action":["iot:Connect","iot:Subscribe","iot:Publish"],"Resource":"*"},)"
+              R"({"Effect":"Allow","Action":"iot:Receive","Resource":"arn:aws:iot:*:*:topic/wv/ok/*"}]})"}}};
         q->auth_body = reply.dump();
         q->connect("q");
         q->subscribe("wv/#");
@@ -226,9 +234,11 @@ TEST_CASE("policy: a publish or subscribe outside the policy disconnects; receiv
 TEST_CASE("iot:Connect denied: closed without CONNACK") {
     harness h;
     auto p = h.make_peer();
-    nlohmann::json reply = {{"isAuthenticated", true}, {"principalId", "x"},
-                            {"policyDocuments",
-                             {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"arn:aws:iot:*:*:client/${iot:ClientId}-ok"}]})"}}};
+    nlohmann::json reply = {
+        {"isAuthenticated", true},
+        {"principalId", "x"},
+        {"policyDocuments",
+         {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"arn:aws:iot:*:*:client/${iot:ClientId}-ok"}]})"}}};
     p->auth_body = reply.dump();
     p->connect("d1");
     REQUIRE(p->closed);
@@ -267,7 +277,8 @@ TEST_CASE("the first packet must be CONNECT; no CONNECT within the deadline clos
     }
     SUBCASE("garbage") {
         auto p = h.make_peer();
-        p->send({std::byte{0x10}, std::byte{0xff}, std::byte{0xff}, std::byte{0xff}, std::byte{0xff}, std::byte{0x01}});
+        p->send({std::byte{0x10}, std::byte{0xff}, std::byte{0xff}, std::byte{0xff}, std::byte{0xff},
+                 std::byte{0x01}});
         REQUIRE(p->closed);
         CHECK(p->closed->detail.find("malformed") != std::string::npos);
     }
@@ -338,8 +349,10 @@ TEST_CASE("size limits: client id, topic bytes and slashes, payload, filters per
     SUBCASE("reserved $aws topics") {
         auto p = h.make_peer();
         h.config.authorizers[0].name = "auth";
-        p->auth_body = nlohmann::json{{"isAuthenticated", true}, {"principalId", "x"},
-                                      {"policyDocuments", {gate::allow_all_policy()}}}.dump();
+        p->auth_body = nlohmann::json{{"isAuthenticated", true},
+                                      {"principalId", "x"},
+                                      {"policyDocuments", {gate::allow_all_policy()}}}
+                           .dump();
         p->connect("d1");
         p->publish("$aws/events/presence/connected/d1", "fake");
         REQUIRE(p->closed);
@@ -347,7 +360,8 @@ TEST_CASE("size limits: client id, topic bytes and slashes, payload, filters per
     }
 }
 
-TEST_CASE("retained: stored, sent with RETAIN=1 to a new exact subscriber only, deleted by an empty payload") {
+TEST_CASE(
+    "retained: stored, sent with RETAIN=1 to a new exact subscriber only, deleted by an empty payload") {
     harness h;
     auto pub = h.make_peer("pub");
     pub->connect("pub");
@@ -394,7 +408,7 @@ TEST_CASE("persistent session: subscriptions and QoS 1 messages survive a reconn
     CHECK(publishes(s, topics).size() == 1);
 }
 
-TEST_CASE("slow subscriber: more than 100 unacknowledged QoS 1 deliveries are dropped and counted") {
+TEST_CASE("slow subscriber: past 100 unacknowledged QoS 1, deliveries wait for PUBACKs, in order") {
     harness h;
     auto sub = h.make_peer("sub");
     sub->connect("sub");
@@ -403,12 +417,42 @@ TEST_CASE("slow subscriber: more than 100 unacknowledged QoS 1 deliveries are dr
     h.config.limits.publish_rate_per_s = 0;
     auto pub = h.make_peer("pub");
     pub->connect("pub");
-    for (int i = 0; i < 150; ++i) pub->publish("wv/x", "m", mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
+    for (int i = 0; i < 150; ++i)
+        pub->publish("wv/x", std::to_string(i), mqtt::qos::at_least_once, false,
+                     static_cast<std::uint16_t>(i + 1));
+    sub->pump();
+    std::vector<std::string> topics;
+    auto first = publishes(sub->take_sent(), topics);
+    REQUIRE(first.size() == 100);
+    CHECK(sub->machine->inflight() == 100);
+    CHECK(h.stats.messages_dropped == 0);
+    // Each PUBACK opens the window for the next waiting message, oldest first.
+    for (int i = 0; i < 30; ++i)
+        sub->send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = first[i].packet_id}));
+    auto next = publishes(sub->take_sent(), topics);
+    REQUIRE(next.size() == 30);
+    CHECK(next.front().payload == "100");
+    CHECK(next.back().payload == "129");
+    CHECK(sub->machine->inflight() == 100);
+}
+
+TEST_CASE(
+    "slow subscriber: waiting deliveries are bounded by max_outbox_bytes; beyond, dropped and counted") {
+    harness h;
+    h.config.limits.max_outbox_bytes = 10 * (64 + 4 + 1);  // room for ten waiting "wv/x" messages
+    auto sub = h.make_peer("sub");
+    sub->connect("sub");
+    sub->subscribe("wv/#");
+    sub->take_sent();
+    h.config.limits.publish_rate_per_s = 0;
+    auto pub = h.make_peer("pub");
+    pub->connect("pub");
+    for (int i = 0; i < 150; ++i)
+        pub->publish("wv/x", "m", mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
     sub->pump();
     std::vector<std::string> topics;
     CHECK(publishes(sub->take_sent(), topics).size() == 100);
-    CHECK(sub->machine->inflight() == 100);
-    CHECK(h.stats.messages_dropped == 50);
+    CHECK(h.stats.messages_dropped == 40);
 }
 
 TEST_CASE("publish quota: beyond the per-connection rate, publishes are discarded without PUBACK") {
@@ -417,7 +461,8 @@ TEST_CASE("publish quota: beyond the per-connection rate, publishes are discarde
     auto p = h.make_peer();
     p->connect("d1");
     p->take_sent();
-    for (int i = 0; i < 15; ++i) p->publish("wv/d1", "x", mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
+    for (int i = 0; i < 15; ++i)
+        p->publish("wv/d1", "x", mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
     CHECK(count(p->take_sent(), mqtt::packet_type::puback) == 10);
     h.advance(1s);
     p->publish("wv/d1", "x", mqtt::qos::at_least_once, false, 99);
@@ -446,7 +491,8 @@ TEST_CASE("a refresh that denies disconnects") {
     h.config.time_scale = 100;
     auto p = h.make_peer();
     p->connect("d1", 1200);
-    p->auth_body = R"({"isAuthenticated":false,"principalId":"x","policyDocuments":[],"disconnectAfterInSeconds":300,"refreshAfterInSeconds":300})";
+    p->auth_body =
+        R"({"isAuthenticated":false,"principalId":"x","policyDocuments":[],"disconnectAfterInSeconds":300,"refreshAfterInSeconds":300})";
     h.advance(6100ms);
     p->tick();
     REQUIRE(p->closed);
@@ -456,8 +502,10 @@ TEST_CASE("a refresh that denies disconnects") {
 TEST_CASE("lifecycle events go to $aws/events/presence with the disconnect reason") {
     harness h;
     auto mon = h.make_peer("mon");
-    mon->auth_body = nlohmann::json{{"isAuthenticated", true}, {"principalId", "mon"},
-                                    {"policyDocuments", {gate::allow_all_policy()}}}.dump();
+    mon->auth_body = nlohmann::json{{"isAuthenticated", true},
+                                    {"principalId", "mon"},
+                                    {"policyDocuments", {gate::allow_all_policy()}}}
+                         .dump();
     mon->connect("mon");
     mon->subscribe("$aws/events/presence/+/d1");
     mon->take_sent();

@@ -151,3 +151,17 @@ TEST_CASE("concurrent_histogram: records from many threads merge to the exact to
     CHECK(taken.count() == 40'000);
     CHECK(ch.snapshot().count() == 0);
 }
+
+TEST_CASE("count_at_or_above: exact on bucket boundaries, the holding bucket otherwise") {
+    histogram h;
+    CHECK(h.count_at_or_above(0) == 0);
+    for (std::uint64_t v : {5, 255, 256, 999'424, 1'000'000, 1'010'000, 3'000'000}) h.record_us(v);
+    CHECK(h.count_at_or_above(0) == 7);
+    CHECK(h.count_at_or_above(6) == 6);
+    CHECK(h.count_at_or_above(256) == 5);
+    // 1 s sits in the bucket that starts at 999,424 us (8,192 us wide at that size).
+    CHECK(histogram::lowest_in(histogram::index_of(1'000'000)) == 999'424);
+    CHECK(h.count_at_or_above(1'000'000) == 4);
+    CHECK(h.count_at_or_above(1'010'000) == 2);
+    CHECK(h.count_at_or_above(histogram::max_trackable_us) == 0);
+}

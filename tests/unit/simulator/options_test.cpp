@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "options.hpp"
+#include "verdict.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace wv::sim;
@@ -79,4 +80,24 @@ TEST_CASE("merge subcommand and the message budget") {
     // --messages without --duration runs until the budget is spent.
     const auto p = parse({"--messages", "5", "--interval", "2", "--devices", "10"});
     CHECK(p.options.duration_s >= 10);
+}
+
+TEST_CASE("a report path that cannot be written is a usage error before the run, not after it") {
+    wv::test::temp_dir dir;
+    auto p = parse({"--json", (dir / "no-such-dir" / "r.json").string()});
+    CHECK(p.kind == parse_outcome::exit);
+    CHECK(p.exit_code == 2);
+    p = parse({"--html", dir.path().string()});
+    CHECK(p.exit_code == 2);
+    p = parse({"--json", (dir / "r.json").string(), "--html", "r.html"});
+    CHECK(p.kind == parse_outcome::run);
+    p = parse({"merge", "--json", (dir / "nope" / "m.json").string(), (dir / "r.json").string()});
+    CHECK(p.exit_code == 2);
+}
+
+TEST_CASE("--help documents the exit codes scripts rely on") {
+    const std::string help = exit_codes_help;  // the footer of `wvsim --help` and `wvsim merge --help`
+    CHECK(help.find("  0  everything held") != std::string::npos);
+    CHECK(help.find("  1  the run finished but something did not hold") != std::string::npos);
+    CHECK(help.find("  2  usage or configuration error") != std::string::npos);
 }

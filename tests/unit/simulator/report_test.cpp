@@ -2,10 +2,30 @@
 
 #include "outcome.hpp"
 #include "report.hpp"
+#include "verdict.hpp"
 
 using namespace wv::sim;
 
 namespace {
+// A per-second histogram: `n` values of `us` each.
+wv::metrics::sparse_histogram second_of(std::uint64_t n, std::uint64_t us) {
+    wv::metrics::histogram h;
+    h.record_us(us, n);
+    return wv::metrics::sparse_histogram(h);
+}
+
+timeline_sample row(double t, std::uint64_t connected, std::uint64_t connects, std::uint64_t failures,
+                    std::uint64_t sent, std::uint64_t acked) {
+    timeline_sample s;
+    s.t = t;
+    s.connected = connected;
+    s.connects = connects;
+    s.failures = failures;
+    s.sent = sent;
+    s.acked = acked;
+    return s;
+}
+
 run_report sample(std::uint64_t base) {
     run_report r;
     r.version = "t";
@@ -27,7 +47,9 @@ run_report sample(std::uint64_t base) {
     r.expectations_met = 1;
     r.mismatches = {{"AKID" + std::to_string(base), "deny", "connected"}};
     for (std::uint64_t i = 1; i <= 100; ++i) r.latency["puback"].record_us(i * 37 + base);
-    r.timeline = {{1, 5, 5, 0, 3, 3, 1000, 2000, 300, 900}, {2, 9, 4, 1, 9, 9, 0, 0, 310, 800}};
+    r.timeline = {row(1, 5, 5, 0, 3, 3), row(2, 9, 4, 1, 9, 9)};
+    r.timeline[0].set_latency(second_of(5, 1000), second_of(3, 300));
+    r.timeline[1].set_latency({}, second_of(9, 310));
     r.verify = verify_result{.reports_expected = 90, .reports_received = 90, .wills_expected = 1, .wills_received = 1, .incomplete = {}};
     r.warnings = {"w"};
     return r;
@@ -72,10 +94,55 @@ TEST_CASE("merge: counts add, histograms merge exactly, timelines add per second
     CHECK(a.latency.at("puback").buckets() == both.buckets());
     CHECK(a.latency.at("puback").percentile_us(0.99) == both.percentile_us(0.99));
     CHECK(a.timeline[1].connected == 18);
-    CHECK(a.timeline[0].connack_p99_us == 2000);
+    CHECK(a.timeline[0].connack.count() == 10);
+    CHECK(a.timeline[1].connack.empty());
     CHECK(a.verify->reports_expected == 180);
     CHECK(a.warnings.size() == 1);  // the same warning once
     CHECK(a.achieved_msgs_per_s() == doctest::Approx(18.5));
+}
+
+TEST_CASE("merge: per-second percentiles come from the shards' merged histograms, exactly") {
+    // Second 1: shard A saw 30 CONNACKs of 100 us, shard B 10 of 200 us. Over the fleet the
+    // p50 is 100 us and the p99 200 us; the worst shard's p50 (what merge used to take) is 200.
+    auto a = sample(0), b = sample(0);
+    a.timeline[0].set_latency(second_of(30, 100), second_of(4, 150));
+    b.timeline[0].set_latency(second_of(10, 200), {});
+    // Through the JSON text, as `wvsim merge a.json b.json` reads them.
+    auto ja = report_from_json(nlohmann::json::parse(to_json(a).dump()));
+    const auto jb = report_from_json(nlohmann::json::parse(to_json(b).dump()));
+    CHECK(ja.timeline[0].connack_p50_us == 100);
+    merge(ja, jb);
+    CHECK(ja.timeline_histograms);
+    CHECK(ja.timeline[0].connack.count() == 40);
+    CHECK(ja.timeline[0].connack_p50_us == 100);
+    CHECK(ja.timeline[0].connack_p99_us == 200);
+    CHECK(ja.timeline[0].puback_p50_us == 150);  // one shard had no PUBACK that second
+    // A merged report merges again: its histograms went into its JSON.
+    const auto again = report_from_json(nlohmann::json::parse(to_json(ja).dump()));
+    CHECK(again.timeline[0].connack == ja.timeline[0].connack);
+    CHECK(to_json(again)["format"] == 2);
+}
+
+TEST_CASE("merge: a format-1 report (no per-second histograms) still loads, and the merge says it is approximate") {
+    auto j1 = to_json(sample(0));
+    j1.erase("format");
+    j1.erase("timeline_latency");
+    j1.erase("timeline_latency_columns");
+    j1["timeline"][0][6] = 5000;  // connack p50 as a format-1 writer stored it
+    auto old = report_from_json(j1);
+    CHECK_FALSE(old.timeline_histograms);
+    CHECK(old.timeline[0].connack_p50_us == 5000);
+    auto now = sample(0);
+    merge(now, old);
+    CHECK_FALSE(now.timeline_histograms);
+    CHECK(now.timeline[0].connack_p50_us == 5000);  // the worst shard's
+    CHECK(now.notes.back().find("worst shard") != std::string::npos);
+    CHECK(to_json(now)["format"] == 1);
+    CHECK_FALSE(to_json(now).contains("timeline_latency"));
+
+    auto future = to_json(sample(0));
+    future["format"] = 3;
+    CHECK_THROWS_WITH_AS(report_from_json(future), doctest::Contains("newer than this wvsim reads"), std::invalid_argument);
 }
 
 TEST_CASE("bad report JSON names the problem") {
@@ -87,6 +154,12 @@ TEST_CASE("bad report JSON names the problem") {
     j = to_json(sample(0));
     j["latency_us"]["puback"]["count"] = 5;
     CHECK_THROWS_WITH_AS(report_from_json(j), doctest::Contains("latency_us.puback"), std::invalid_argument);
+    j = to_json(sample(0));
+    j["timeline_latency"][1][1][0] = 8;  // count no longer matches the buckets
+    CHECK_THROWS_WITH_AS(report_from_json(j), doctest::Contains("timeline_latency[1]"), std::invalid_argument);
+    j = to_json(sample(0));
+    j["timeline_latency"].erase(1);
+    CHECK_THROWS_WITH_AS(report_from_json(j), doctest::Contains("one row per timeline row"), std::invalid_argument);
     j = to_json(sample(0));
     j["qos"] = "one";
     CHECK_THROWS_AS(report_from_json(j), std::invalid_argument);
@@ -104,4 +177,46 @@ TEST_CASE("summary and HTML say what happened, and the page needs no network") {
     CHECK(html.find("<script src") == std::string::npos);
     CHECK(html.find("http://") == std::string::npos);
     CHECK(html.find("https://") == std::string::npos);
+}
+
+TEST_CASE("the verdict: exit 0 only when everything held, and the summary's last line says why") {
+    auto r = sample(0);
+    r.mismatches.clear();
+    r.expectations_checked = 0;
+    CHECK(judge(r).exit_code == 0);
+    CHECK(summary_text(r).ends_with("\nResult: OK (exit 0)\n"));
+
+    auto failed = r;
+    failed.devices_never_connected = 3;
+    CHECK(judge(failed).exit_code == 1);
+    CHECK(judge(failed).reason == "3 of 10 devices never connected");
+    failed.devices_never_connected = 10;
+    CHECK(judge(failed).reason == "no device connected");
+    CHECK(summary_text(failed).ends_with("\nResult: FAILED: no device connected (exit 1)\n"));
+
+    CHECK(judge(sample(0)).reason == "1 of 2 devices did not do what the credentials file expected");
+    auto gap = r;
+    gap.verify->reports_missing = 4;
+    gap.verify->wills_received = 0;
+    CHECK(judge(gap).reason == "--verify: 4 acked reports never arrived; 1 wills of killed devices never arrived");
+    auto stopped = r;
+    stopped.stopped_at_once = true;
+    CHECK(judge(stopped).exit_code == 1);
+    // The verdict survives `wvsim merge`.
+    auto merged = r;
+    merge(merged, report_from_json(to_json(failed)));
+    CHECK(judge(merged).exit_code == 1);
+}
+
+TEST_CASE("HTML: a second without CONNACKs leaves a gap in the latency plot, not a fake 0") {
+    auto r = sample(0);
+    const auto count = [](const std::string& page) {
+        std::size_t n = 0;
+        for (auto at = page.find("<polyline"); at != std::string::npos; at = page.find("<polyline", at + 1)) ++n;
+        return n;
+    };
+    // connected 1 line, connects 2, messages 2, latency 4 (each a single segment here).
+    CHECK(count(html_page(r)) == 9);
+    r.timeline[0].set_latency({}, r.timeline[0].puback);  // no CONNACK in any second now
+    CHECK(count(html_page(r)) == 7);                      // the two CONNACK lines are gone
 }

@@ -77,3 +77,20 @@ TEST_CASE("kill picks about the asked fraction, mid-run; churn repeats every per
     CHECK(!no_churn.churn_after(0, run_time(3)));
     CHECK(!no_churn.kill_at(0));
 }
+
+TEST_CASE("shards draw what one process would: kills and phases follow the global index") {
+    const load_shape whole{.devices = 1000, .interval = run_time(5), .jitter = 0.4, .duration = run_time(60),
+                           .kill = 0.2, .seed = 9};
+    const timetable all(whole);
+    for (std::uint32_t first : {0u, 500u}) {
+        auto part = whole;
+        part.devices = 500;
+        part.first_index = first;
+        const timetable shard(part);
+        for (std::uint32_t d = 0; d < 500; ++d) {
+            CHECK(shard.kill_at(d).has_value() == all.kill_at(first + d).has_value());
+            // No ramp: the whole schedule is the same, report by report.
+            CHECK(shard.report_due(d, 3) == all.report_due(first + d, 3));
+        }
+    }
+}

@@ -24,7 +24,7 @@ int merge_reports(const wv::sim::parse_outcome& p) {
         }
     }
     std::cout << summary_text(*all);
-    if (!p.merge_json.empty()) std::ofstream(p.merge_json) << to_json(*all).dump(1) << "\n";
+    if (!p.merge_json.empty()) std::ofstream(p.merge_json) << to_json_text(*all);
     if (!p.merge_html.empty()) std::ofstream(p.merge_html) << html_page(*all);
     return wv::sim::judge(*all).exit_code;
 }

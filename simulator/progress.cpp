@@ -14,13 +14,12 @@ std::string progress_latency(const metrics::sparse_histogram& h, double q) {
     return b;
 }
 
-std::string progress_line(const timeline_sample& s, std::int64_t connecting, std::uint64_t failed,
-                          std::uint32_t devices) {
+std::string progress_line(const timeline_sample& s, std::int64_t connecting, std::uint64_t failed) {
     char line[320];
     std::snprintf(line, sizeof line,
-                  "[%5.0fs] connected %lu/%lu, connecting %ld, failed %lu | sent %lu/s, acked %lu/s | CONNACK p50 %s "
+                  "[%5.0fs] connected %lu, connecting %ld, failed %lu | sent %lu/s, acked %lu/s | CONNACK p50 %s "
                   "p99 %s | PUBACK p50 %s p99 %s",
-                  s.t, static_cast<unsigned long>(s.connected), static_cast<unsigned long>(devices),
+                  s.t, static_cast<unsigned long>(s.connected),
                   static_cast<long>(connecting < 0 ? 0 : connecting), static_cast<unsigned long>(failed),
                   static_cast<unsigned long>(s.sent), static_cast<unsigned long>(s.acked),
                   progress_latency(s.connack, 0.5).c_str(), progress_latency(s.connack, 0.99).c_str(),

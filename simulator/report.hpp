@@ -116,6 +116,11 @@ struct run_report {
 };
 
 nlohmann::json to_json(const run_report& r);
+// to_json as the text of a --json file: indented, except that each timeline row (and each
+// second's histograms) sits compactly on one line. The per-second histograms are most of a
+// long run's report; indented, each bucket took a line of its own (4.5 KB per second at 200
+// msg/s, against 1.3 KB on one line).
+std::string to_json_text(const run_report& r);
 // Throws std::invalid_argument naming the field on malformed input.
 run_report report_from_json(const nlohmann::json& j);
 

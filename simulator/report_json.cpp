@@ -103,6 +103,27 @@ json to_json(const run_report& r) {
     return j;
 }
 
+std::string to_json_text(const run_report& r) {
+    auto j = to_json(r);
+    std::string out = "{\n";
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (it != j.begin()) out += ",\n";
+        out += " " + json(it.key()).dump() + ": ";
+        const bool rows = (it.key() == "timeline" || it.key() == "timeline_latency") && it->is_array();
+        if (!rows) {
+            // Indented like dump(1), one level in.
+            std::string v = it->dump(1);
+            for (std::size_t at = v.find('\n'); at != std::string::npos; at = v.find('\n', at + 2)) v.insert(at + 1, " ");
+            out += v;
+            continue;
+        }
+        out += "[";
+        for (std::size_t i = 0; i < it->size(); ++i) out += (i ? ",\n  " : "\n  ") + (*it)[i].dump();
+        out += it->empty() ? "]" : "\n ]";
+    }
+    return out + "\n}\n";
+}
+
 namespace {
 const json& need(const json& j, const char* k) {
     if (!j.is_object()) throw std::invalid_argument(std::string("report: expected an object holding \"") + k + "\"");

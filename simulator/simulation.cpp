@@ -287,7 +287,7 @@ int run_simulation(const sim_options& o) {
                       metrics::sparse_histogram(stats.puback_second.take()));
         if (s.t > 0) rep.timeline.push_back(s);
         if (!o.quiet) {
-            const auto line = progress_line(s, stats.connecting.load(), cur.fail, rep.devices);
+            const auto line = progress_line(s, stats.connecting.load(), cur.fail);
             std::cerr << line << (tty ? "\x1b[K\r" : "\n") << std::flush;
         }
         if (!stop_sent && now > hard_end) {  // a device stuck past every deadline: stop it
@@ -337,7 +337,9 @@ int run_simulation(const sim_options& o) {
         // and never acknowledged is lost.
         if (o.qos && rep.reports_sent > rep.reports_acked) rep.reports_lost = rep.reports_sent - rep.reports_acked;
         rep.notes.push_back("--engine paho: TCP connect and TLS handshake times are not measured (Paho does not "
-                            "expose them); its CONNACK latency counts from the connect call, TCP and TLS included");
+                            "expose them); its CONNACK latency counts from the connect call, TCP and TLS included; "
+                            "a connect that fails before CONNACK is one bucket (closed_without_connack:paho rc -1), "
+                            "as Paho does not say whether TCP, TLS or the server's close failed it");
         if (const auto n = paho->kills_failed())
             rep.notes.push_back(std::to_string(n) + " --kill drops found no Paho socket to shut down: those devices "
                                                     "stopped cleanly instead (their wills did not fire)");
@@ -430,7 +432,7 @@ int run_simulation(const sim_options& o) {
     try {
         if (!o.json_file.empty()) {
             std::ofstream f(o.json_file);
-            f << to_json(rep).dump(1) << "\n";
+            f << to_json_text(rep);
             if (!f) throw std::runtime_error("cannot write " + o.json_file.string());
         }
         if (!o.html_file.empty()) {

@@ -48,7 +48,7 @@ void worker::request_stop() {
     boost::asio::post(io, [this] {
         for (auto& d : devices) {
             d->stop_requested = true;
-            d->wake.cancel();
+            poke(*this, *d);
         }
         launcher_wake.cancel();
     });

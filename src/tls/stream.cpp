@@ -270,6 +270,8 @@ std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> b
     return {ssl_failure(r, false), 0};
 }
 
+bool stream::has_buffered_input() const { return ssl_ && SSL_has_pending(ssl_) == 1; }
+
 asio::awaitable<std::error_code> stream::async_wait_ready(wait_for need) {
     auto [ec] = co_await sock_.async_wait(need == wait_for::read ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
     co_return to_std(ec);

@@ -93,6 +93,12 @@ public:
     std::tuple<std::error_code, std::size_t> read_now(std::span<std::byte> buf, wait_for& need);
     asio::awaitable<std::error_code> async_wait_ready(wait_for need);
 
+    // True when OpenSSL holds input not yet returned by a read (a partly read or still
+    // undecrypted record); false for plain streams. After a read that returned less than the
+    // buffer and with nothing held here, waiting for the socket at once is safe, and saves the
+    // read attempt that would only say "would block" (a syscall and a record-buffer allocation).
+    bool has_buffered_input() const;
+
     // One non-blocking write attempt that never suspends: bytes written (TLS: all of `buf` or
     // none), or std::errc::operation_would_block with `need` set. After would-block on TLS,
     // retry with the same bytes (OpenSSL's rule), once async_wait_ready(need) completes.

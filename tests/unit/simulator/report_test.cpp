@@ -220,3 +220,16 @@ TEST_CASE("HTML: a second without CONNACKs leaves a gap in the latency plot, not
     r.timeline[0].set_latency({}, r.timeline[0].puback);  // no CONNACK in any second now
     CHECK(count(html_page(r)) == 7);                      // the two CONNACK lines are gone
 }
+
+TEST_CASE("the --json text: the same JSON, one line per timeline row") {
+    auto r = sample(0);
+    const auto text = to_json_text(r);
+    CHECK(nlohmann::json::parse(text) == to_json(r));
+    // Each row of "timeline" and "timeline_latency" is one line.
+    CHECK(text.find("\n  [1.0,5,5,0,3,3,1000,1000,300,300],\n") != std::string::npos);
+    CHECK(text.find("\n  [[5,5000,1000,1000,[[") != std::string::npos);
+    CHECK(text.starts_with("{\n \""));
+    CHECK(text.ends_with("\n}\n"));
+    r.timeline.clear();
+    CHECK(nlohmann::json::parse(to_json_text(r)) == to_json(r));
+}

@@ -4,37 +4,9 @@
 #include <map>
 
 #include "gateway/aws_topics.hpp"
+#include "gateway/lazy_deque.hpp"
 
 namespace wv::gate {
-
-namespace {
-
-// A deque that allocates nothing until the first element: libstdc++'s std::deque allocates
-// ~576 bytes on construction, and only persistent sessions that are offline ever queue here,
-// so every connected device would pay it for nothing. The members the broker uses, forwarded.
-template <class T>
-class lazy_deque {
-public:
-    using iterator = typename std::deque<T>::iterator;
-    bool empty() const { return !d_ || d_->empty(); }
-    std::size_t size() const { return d_ ? d_->size() : 0; }
-    iterator begin() { return get().begin(); }
-    iterator end() { return get().end(); }
-    void push_back(T v) { get().push_back(std::move(v)); }
-    void pop_front() { get().pop_front(); }
-    template <class It>
-    iterator insert(iterator at, It first, It last) { return get().insert(at, first, last); }
-    void clear() { d_.reset(); }
-
-private:
-    std::deque<T>& get() {
-        if (!d_) d_ = std::make_unique<std::deque<T>>();
-        return *d_;
-    }
-    std::unique_ptr<std::deque<T>> d_;
-};
-
-}  // namespace
 
 struct broker::session {
     std::string client_id;

@@ -30,6 +30,7 @@
 #include "gateway/connect_throttle.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/event_log.hpp"
+#include "gateway/lazy_deque.hpp"
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
 #include "mqtt/byte_buffer.hpp"
@@ -204,7 +205,7 @@ private:
     std::unordered_map<std::uint16_t, message_ptr> inflight_;
     // QoS 1 deliveries past the in-flight window wait here, oldest first, as AWS holds them
     // until the client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
-    std::deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
+    lazy_deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
     std::size_t waiting_bytes_ = 0;
     std::vector<message_ptr> replay_;            // a resumed session's stored QoS 1, paced
     std::size_t replay_next_ = 0;

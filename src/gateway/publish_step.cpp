@@ -22,16 +22,17 @@ bool connection_machine::take_publish_token(clock::time_point now) {
 
 void connection_machine::handle_publish(const mqtt::publish& p, clock::time_point now) {
     const auto& lim = env_.config->limits;
-    const std::string topic(p.topic);
+    // A view: the one copy of the topic is the message's, made once every check has passed.
+    const std::string_view topic = p.topic;
     if (p.qos == mqtt::qos::exactly_once) {
         // Observed on AWS: a QoS 2 PUBLISH ends the connection.
-        close(disconnect_reason::client_error, "QoS 2 PUBLISH on " + topic + " (AWS supports QoS 0 and 1)",
-              now);
+        close(disconnect_reason::client_error,
+              "QoS 2 PUBLISH on " + std::string(topic) + " (AWS supports QoS 0 and 1)", now);
         return;
     }
     if (const auto v = check_publish_topic(p.topic, p.retain, {lim.max_topic_bytes, lim.max_topic_slashes});
         v != topic_verdict::ok) {
-        close(disconnect_reason::client_error, "PUBLISH to " + topic + ": " + to_string(v), now);
+        close(disconnect_reason::client_error, "PUBLISH to " + std::string(topic) + ": " + to_string(v), now);
         return;
     }
     if (p.payload.size() > lim.max_payload_bytes) {
@@ -44,7 +45,8 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
     if (!take_publish_token(now)) {
         // AWS discards publishes over the per-connection rate (no PUBACK).
         bump(env_.stats->messages_dropped);
-        log_event(log_level::warn, "Publish-In", false, "THROTTLED", "publish rate quota exceeded", &topic);
+        const std::string t(topic);
+        log_event(log_level::warn, "Publish-In", false, "THROTTLED", "publish rate quota exceeded", &t);
         return;
     }
     const auto cached = [&](decision_cache::kind k, const char* action) {
@@ -56,16 +58,17 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
     };
     if (!cached(decision_cache::kind::publish, "iot:Publish") ||
         (p.retain && !cached(decision_cache::kind::retain_publish, "iot:RetainPublish"))) {
-        log_event(log_level::error, "Publish-In", false, "AUTHORIZATION_FAILURE", "not authorized", &topic);
-        close(disconnect_reason::auth_error, "PUBLISH to " + topic + " not authorized", now);
+        const std::string t(topic);
+        log_event(log_level::error, "Publish-In", false, "AUTHORIZATION_FAILURE", "not authorized", &t);
+        close(disconnect_reason::auth_error, "PUBLISH to " + t + " not authorized", now);
         return;
     }
     bump(env_.stats->messages_in);
-    auto m = std::make_shared<message>(message{topic, std::string(mqtt::as_chars(p.payload)),
+    auto m = std::make_shared<message>(message{std::string(topic), std::string(mqtt::as_chars(p.payload)),
                                                static_cast<std::uint8_t>(p.qos), p.retain, client_id_});
     if (env_.log && env_.log->enabled(log_level::debug))
         log_event(log_level::debug, "Publish-In", true, {}, std::to_string(p.payload.size()) + " bytes",
-                  &topic);
+                  &m->topic);
     if (p.qos == mqtt::qos::at_least_once)
         send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
     env_.brk->publish(m);

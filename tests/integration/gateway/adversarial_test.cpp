@@ -148,3 +148,49 @@ TEST_CASE("connection limit: connections beyond it are closed at once, with a lo
     CHECK(g.wait_for_log({"connection limit 3 reached"}));
     CHECK(g.gw->stats().connections_refused_limit >= 1);
 }
+
+TEST_CASE("subscribers that stop reading: bounded queue, drops counted, others unaffected, still closed") {
+    gateway_fixture g(short_deadlines);
+    // Two subscribers to everything that never read: the gateway's writes to them block once the
+    // socket buffers are full, and everything after that must be queued within
+    // max_outbox_bytes or dropped (counted), never buffered without bound.
+    raw_session stalled_a(ep(g)), stalled_b(ep(g));
+    int connected = 0;
+    for (auto* s : {&stalled_a, &stalled_b}) {
+        REQUIRE_FALSE(s->connect_error());
+        REQUIRE_FALSE(s->send(connect_bytes(s == &stalled_a ? "stalled-a" : "stalled-b")));
+        // SUBSCRIBE only once connected: this test is about output, not about packets
+        // pipelined behind CONNECT.
+        ++connected;
+        REQUIRE(g.wait_for_stats([&](const auto& st) { return st.connects_accepted >= static_cast<std::uint64_t>(connected); }));
+        wv::mqtt::subscribe sub;
+        sub.packet_id = 1;
+        sub.subscriptions.push_back({.filter = "wv/#", .qos = wv::mqtt::qos::at_most_once});
+        REQUIRE_FALSE(s->send(wv::mqtt::encode_to_bytes(sub)));
+        REQUIRE(g.wait_for_log({"\"eventType\":\"Subscribe\"", s == &stalled_a ? "stalled-a" : "stalled-b"}));
+    }
+
+    device pub(ep(g), login("pub"));
+    REQUIRE_FALSE(pub.connect_error());
+    const std::string payload(64 * 1024, 'x');
+    // 300 x 64 KiB = 19 MiB: far beyond loopback socket buffers plus the 1 MiB outbox bound.
+    for (int i = 0; i < 300; ++i) REQUIRE_FALSE(pub.publish("wv/pub/1", payload));
+    CHECK(g.wait_for_stats([](const auto& st) { return st.messages_dropped > 0; }));
+
+    // Another device is served as usual meanwhile.
+    device other(ep(g), login("other"));
+    REQUIRE_FALSE(other.connect_error());
+    CHECK_FALSE(other.publish("wv/other/1", "still here"));
+
+    // Taken over while its output is blocked: the old connection gets the flush grace (5 s) for
+    // its queued bytes, then is closed and released, though its peer never reads a byte.
+    device takeover(ep(g), login("stalled-b"));
+    REQUIRE_FALSE(takeover.connect_error());
+    CHECK(g.wait_for_stats([](const auto& st) { return st.connections_open == 4; }, 15s));  // a, pub, other, takeover
+    CHECK(stalled_b.wait_closed(5s));
+
+    // Input is still read while output is blocked: a DISCONNECT closes the other one.
+    REQUIRE_FALSE(stalled_a.send(wv::mqtt::encode_to_bytes(wv::mqtt::disconnect{})));
+    CHECK(stalled_a.wait_closed(20s));
+    CHECK(g.wait_for_log({"\"eventType\":\"Disconnect\"", "stalled-a"}));
+}

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <memory>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -374,6 +375,72 @@ TEST_CASE("closes: close_notify reads as closed, FIN without it as truncated, ab
         if (how == 1) CHECK(read_ec == tls_errc::truncated);
         if (how == 2) CHECK(read_ec == std::errc::connection_reset);
     }
+}
+
+namespace {
+
+// Server contexts read ahead, and a short read(2) lets read_now report would-block without
+// another read(2) (stream.hpp). Neither may strand bytes: several records in one burst are
+// all delivered, a record that arrives after the server went idle wakes it, and the flag
+// follows the stream when it moves (the old object is freed here: ASan sees a stale pointer).
+struct read_ahead_seen {
+    std::error_code ec;  // the first failure on either side
+    std::string burst, late, reply;
+};
+
+asio::awaitable<void> read_ahead_server(tcp::acceptor& acc, const wv::tls::server_context& sctx, read_ahead_seen& seen) {
+    auto [aec, sock] = co_await acc.async_accept(tok);
+    if (aec) co_return;
+    auto first = std::make_unique<stream>(std::move(sock), sctx);
+    if ((seen.ec = co_await first->async_handshake(5s))) co_return;
+    stream s = std::move(*first);
+    first.reset();
+    std::array<std::byte, 64> buf;
+    while (seen.burst.size() < 3) {
+        auto [ec, n] = co_await s.async_read_some(buf);
+        if ((seen.ec = ec)) co_return;
+        seen.burst.append(reinterpret_cast<const char*>(buf.data()), n);
+    }
+    if ((seen.ec = co_await s.async_write(bytes_of("ok")))) co_return;
+    auto [ec, n] = co_await s.async_read_some(buf);  // idle until the late record comes
+    if ((seen.ec = ec)) co_return;
+    seen.late.assign(reinterpret_cast<const char*>(buf.data()), n);
+    co_await s.async_shutdown(1s);
+}
+
+asio::awaitable<void> read_ahead_client(tcp::endpoint ep, const wv::tls::client_context& cctx, read_ahead_seen& seen) {
+    auto ex = co_await asio::this_coro::executor;
+    const wv::tls::connect_options opts{.host = "localhost", .address = ep};
+    auto r = co_await wv::tls::connect(ex, opts, &cctx);
+    if ((seen.ec = r.ec)) co_return;
+    for (const char* part : {"a", "b", "c"})  // three TLS records, back to back
+        if ((seen.ec = co_await r.s->async_write(bytes_of(part)))) co_return;
+    std::array<std::byte, 64> buf;
+    while (seen.reply.size() < 2) {
+        auto [ec, n] = co_await r.s->async_read_some(buf);
+        if ((seen.ec = ec)) co_return;
+        seen.reply.append(reinterpret_cast<const char*>(buf.data()), n);
+    }
+    asio::steady_timer pause(ex, 50ms);  // not a wait for the server: lets it go idle first
+    co_await pause.async_wait(tok);
+    if ((seen.ec = co_await r.s->async_write(bytes_of("d")))) co_return;
+    co_await r.s->async_shutdown(1s);
+}
+
+}  // namespace
+
+TEST_CASE("server read-ahead: records that arrive together and records that come later are all read") {
+    wv::test::loopback lb;
+    wv::tls::server_context sctx(server_opts());
+    wv::tls::client_context cctx(client_opts());
+    read_ahead_seen server, client;
+    lb.run([&] { return read_ahead_server(lb.acceptor, sctx, server); },
+           [&] { return read_ahead_client(lb.endpoint(), cctx, client); });
+    CHECK_MESSAGE(!server.ec, server.ec.message());
+    CHECK_MESSAGE(!client.ec, client.ec.message());
+    CHECK(server.burst == "abc");
+    CHECK(client.reply == "ok");
+    CHECK(server.late == "d");
 }
 
 TEST_CASE("plain TCP streams share the interface") {

@@ -17,11 +17,15 @@ template <class T>
 class lazy_deque {
 public:
     using iterator = typename std::deque<T>::iterator;
+    using const_iterator = typename std::deque<T>::const_iterator;
 
     bool empty() const { return !d_ || d_->empty(); }
     std::size_t size() const { return d_ ? d_->size() : 0; }
     iterator begin() { return get().begin(); }
     iterator end() { return get().end(); }
+    // Reading never allocates: an unused queue iterates over one shared empty deque.
+    const_iterator begin() const { return d_ ? d_->cbegin() : none().cbegin(); }
+    const_iterator end() const { return d_ ? d_->cend() : none().cend(); }
     T& front() { return get().front(); }
     void push_back(T v) { get().push_back(std::move(v)); }
     template <class... A>
@@ -35,6 +39,10 @@ public:
     void clear() { d_.reset(); }
 
 private:
+    static const std::deque<T>& none() {
+        static const std::deque<T> empty;
+        return empty;
+    }
     std::deque<T>& get() {
         if (!d_) d_ = std::make_unique<std::deque<T>>();
         return *d_;

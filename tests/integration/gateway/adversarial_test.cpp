@@ -150,7 +150,11 @@ TEST_CASE("connection limit: connections beyond it are closed at once, with a lo
 }
 
 TEST_CASE("subscribers that stop reading: bounded queue, drops counted, others unaffected, still closed") {
-    gateway_fixture g(short_deadlines);
+    // The takeover below reconnects a client id at once: AWS's 1 CONNECT/s per id would refuse it.
+    gateway_fixture g([](wv::gate::gateway_config& c) {
+        short_deadlines(c);
+        c.limits.connects_per_s_per_client_id = 0;
+    });
     // Two subscribers to everything that never read: the gateway's writes to them block once the
     // socket buffers are full, and everything after that must be queued within
     // max_outbox_bytes or dropped (counted), never buffered without bound.

@@ -32,9 +32,11 @@ io_thread::io_thread() {
     });
 }
 
-io_thread::~io_thread() {
+io_thread::~io_thread() { stop(); }
+
+void io_thread::stop() {
     ctx_.stop();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 namespace {
@@ -104,7 +106,9 @@ device::~device() {
         asio::post(io_.ctx(), [c] { c->abort(); });
         wait_end(std::chrono::seconds(5));
     }
-    // io_ stops in its destructor; conn_ is destroyed after the loop has ended.
+    // The loop ends before conn_ (declared after io_) is destroyed: the abort above may not
+    // have run yet when the session had already ended, and it must not run on a freed conn_.
+    io_.stop();
 }
 
 bool device::session_present() const { return st_->session_present; }
@@ -187,6 +191,7 @@ raw_session::~raw_session() {
             co_return;
         });
     }
+    io_.stop();  // before stream_ (declared after io_) is destroyed
 }
 
 std::error_code raw_session::send(const std::vector<std::byte>& data) {

@@ -36,6 +36,9 @@ public:
     io_thread();
     ~io_thread();
     boost::asio::io_context& ctx() { return ctx_; }
+    // Stops the loop and joins its thread (again: a no-op). Owners whose handlers point into
+    // members declared after this one call it first, so no handler runs on a freed object.
+    void stop();
 
 private:
     boost::asio::io_context ctx_;

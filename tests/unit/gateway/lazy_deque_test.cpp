@@ -26,3 +26,12 @@ TEST_CASE("lazy_deque: a deque in order, empty again after the last pop or a cle
     q.clear();
     CHECK(q.empty());
 }
+
+TEST_CASE("lazy_deque: read through a const reference, empty or not") {
+    lazy_deque<int> q;
+    const auto& view = q;
+    CHECK(std::vector<int>(view.begin(), view.end()).empty());
+    q.push_back(4);
+    q.push_back(5);
+    CHECK(std::vector<int>(view.begin(), view.end()) == std::vector<int>{4, 5});
+}

@@ -126,7 +126,11 @@ TEST_CASE("200 devices against mosquitto: every report decodes, report ids compl
     CHECK(killed > 5);
     CHECK(killed < 45);
     const auto acked = rep["reports"]["acked"].get<std::uint64_t>();
-    CHECK(acked == rep["reports"]["sent"].get<std::uint64_t>());
+    // A device killed between a report and its PUBACK never gets that ack: counted lost, at most
+    // its 8-report in-flight window; devices that stop cleanly wait for theirs.
+    const auto lost = rep["reports"]["lost"].get<std::uint64_t>();
+    CHECK(acked + lost == rep["reports"]["sent"].get<std::uint64_t>());
+    CHECK(lost <= killed * 8);
     CHECK(acked > 500);
     CHECK(rep["verify"]["ok"] == true);
     CHECK(rep["verify"]["wills_received"] == killed);

@@ -1,37 +1,14 @@
 #include "gateway/https_target.hpp"
 
+#include "auth/username.hpp"  // url_decode: `+` stays `+` (an MQTT wildcard here, not a space)
 #include "mqtt/utf8.hpp"
 
 namespace wv::gate {
 namespace {
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 constexpr std::string_view topics_prefix = "/topics/";
 
 }  // namespace
-
-std::optional<std::string> percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '%') {
-            out += s[i];
-            continue;
-        }
-        if (i + 2 >= s.size()) return std::nullopt;  // needs two hex digits
-        const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
-    return out;
-}
 
 std::variant<publish_target, http_error> parse_publish_target(std::string_view method, std::string_view target) {
     const auto q = target.find('?');
@@ -42,7 +19,7 @@ std::variant<publish_target, http_error> parse_publish_target(std::string_view m
     if (method != "POST") return http_error{405, "Method Not Allowed: publish with POST /topics/<topic>"};
 
     publish_target out;
-    auto topic = percent_decode(path.substr(topics_prefix.size()));
+    auto topic = auth::url_decode(path.substr(topics_prefix.size()));
     if (!topic) return http_error{400, "Invalid topic: malformed percent-encoding"};
     if (topic->empty()) return http_error{400, "Invalid topic: empty"};
     if (topic->find_first_of("+#") != std::string::npos)
@@ -57,7 +34,7 @@ std::variant<publish_target, http_error> parse_publish_target(std::string_view m
         const auto eq = pair.find('=');
         const auto key = pair.substr(0, eq);
         const auto raw = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-        const auto value = percent_decode(raw);
+        const auto value = auth::url_decode(raw);
         if (!value) return http_error{400, "Invalid query: malformed percent-encoding"};
         if (key == "qos") {
             if (*value == "0") out.qos = 0;

@@ -37,8 +37,4 @@ struct publish_target {
 // `method` as sent ("POST"); `target` is the request-target ("/topics/a%2Fb?qos=1").
 std::variant<publish_target, http_error> parse_publish_target(std::string_view method, std::string_view target);
 
-// Percent-decoding of a path or query component; nullopt on a malformed escape. `+` stays `+`
-// (it means a space only in HTML forms, and is an MQTT wildcard here).
-std::optional<std::string> percent_decode(std::string_view s);
-
 }  // namespace wv::gate

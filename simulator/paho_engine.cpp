@@ -231,18 +231,24 @@ struct paho_engine::impl {
 
     // ReportEnd(CLOSED) + DISCONNECT, then connect again (unless the run is stopping).
     void churn_device(pdev& d) {
-        d.leaving = true;
         d.timer->cancel();
+        leave(d, outcome::churned);
+    }
+
+    // ReportEnd(CLOSED) + DISCONNECT, counted as `why` once Paho says the DISCONNECT went out;
+    // a churned device then connects again unless the run is stopping.
+    void leave(pdev& d, outcome why) {
+        d.leaving = true;
         try {
             publish_report_end(d);
-            auto* l = make_listener([this, &d](const ::mqtt::token&, bool) {
-                asio::post(io, [this, &d] {
+            auto* l = make_listener([this, &d, why](const ::mqtt::token&, bool) {
+                asio::post(io, [this, &d, why] {
                     d.connected = false;
-                    d.last_end = outcome::churned;
+                    d.last_end = why;
                     stats.on_disconnected();
-                    stats.count(outcome::churned);
-                    if (d.stopping) finish(d);
-                    else connect(d);
+                    stats.count(why);
+                    if (why == outcome::churned && !d.stopping) connect(d);
+                    else finish(d);
                 });
             });
             d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
@@ -305,27 +311,8 @@ struct paho_engine::impl {
         if (d.done) return;
         d.stopping = true;
         if (!d.connected || d.leaving) return;  // its connect or churn callback finishes it
-        d.leaving = true;
         d.event->cancel();
-        try {
-            publish_report_end(d);
-            auto* l = make_listener([this, &d](const ::mqtt::token&, bool) {
-                asio::post(io, [this, &d] {
-                    d.connected = false;
-                    d.last_end = outcome::clean_stop;
-                    stats.on_disconnected();
-                    stats.count(outcome::clean_stop);
-                    finish(d);
-                });
-            });
-            d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
-        } catch (const ::mqtt::exception&) {
-            d.connected = false;
-            d.last_end = outcome::closed_by_server;
-            stats.on_disconnected();
-            stats.count(outcome::closed_by_server);
-            finish(d);
-        }
+        leave(d, outcome::clean_stop);
     }
 };
 

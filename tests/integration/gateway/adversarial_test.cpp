@@ -8,6 +8,7 @@
 
 #include "gateway_fixture.hpp"
 #include "mqtt/mqtt.hpp"
+#include "fixture_client.hpp"
 #include "test_device.hpp"
 
 using namespace std::chrono_literals;
@@ -19,21 +20,6 @@ void short_deadlines(wv::gate::gateway_config& c) {
     c.limits.tls_handshake_timeout = 2s;
     c.limits.connect_timeout = 2s;
     c.limits.publish_rate_per_s = 0;
-}
-
-endpoint_options ep(const gateway_fixture& g) {
-    endpoint_options e;
-    e.port = g.port();
-    e.ca_file = g.ca();
-    return e;
-}
-
-wv::client::session_options login(const std::string& id) {
-    wv::client::session_options s;
-    s.client_id = id;
-    s.user_name = "dev1?x-amz-customauthorizer-name=auth";
-    s.password = "pw1";
-    return s;
 }
 
 std::vector<std::byte> connect_bytes(const std::string& id) {

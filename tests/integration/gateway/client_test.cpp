@@ -8,6 +8,7 @@
 
 #include "auth/authorizer_backend.hpp"
 #include "gateway_fixture.hpp"
+#include "fixture_client.hpp"
 #include "test_device.hpp"
 
 using namespace std::chrono_literals;
@@ -54,13 +55,6 @@ std::string good_reply() {
                           {"disconnectAfterInSeconds", 3600},
                           {"refreshAfterInSeconds", 600}}
         .dump();
-}
-
-endpoint_options ep(const gateway_fixture& g) {
-    endpoint_options e;
-    e.port = g.port();
-    e.ca_file = g.ca();
-    return e;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "gateway_fixture.hpp"
 #include "mqtt/mqtt.hpp"
+#include "fixture_client.hpp"
 #include "test_device.hpp"
 
 using namespace std::chrono_literals;
@@ -12,21 +13,6 @@ using namespace wv::test;
 namespace mqtt = wv::mqtt;
 
 namespace {
-
-endpoint_options ep(const gateway_fixture& g) {
-    endpoint_options e;
-    e.port = g.port();
-    e.ca_file = g.ca();
-    return e;
-}
-
-wv::client::session_options login(const std::string& id) {
-    wv::client::session_options s;
-    s.client_id = id;
-    s.user_name = "dev1?x-amz-customauthorizer-name=auth";
-    s.password = "pw1";
-    return s;
-}
 
 void append(std::vector<std::byte>& out, const mqtt::byte_buffer& b) { out.insert(out.end(), b.begin(), b.end()); }
 

@@ -408,8 +408,9 @@ TEST_CASE("persistent session: subscriptions and QoS 1 messages survive a reconn
     CHECK(publishes(s, topics).size() == 1);
 }
 
-TEST_CASE("slow subscriber: past 100 unacknowledged QoS 1, deliveries wait for PUBACKs, in order") {
-    harness h;
+namespace {
+// A subscriber on wv/# that acks nothing, and 150 QoS 1 publishes to it (payloads "0".."149").
+std::shared_ptr<peer> flood_a_slow_subscriber(harness& h) {
     auto sub = h.make_peer("sub");
     sub->connect("sub");
     sub->subscribe("wv/#");
@@ -421,6 +422,13 @@ TEST_CASE("slow subscriber: past 100 unacknowledged QoS 1, deliveries wait for P
         pub->publish("wv/x", std::to_string(i), mqtt::qos::at_least_once, false,
                      static_cast<std::uint16_t>(i + 1));
     sub->pump();
+    return sub;
+}
+}  // namespace
+
+TEST_CASE("slow subscriber: past 100 unacknowledged QoS 1, deliveries wait for PUBACKs, in order") {
+    harness h;
+    auto sub = flood_a_slow_subscriber(h);
     std::vector<std::string> topics;
     auto first = publishes(sub->take_sent(), topics);
     REQUIRE(first.size() == 100);
@@ -439,17 +447,9 @@ TEST_CASE("slow subscriber: past 100 unacknowledged QoS 1, deliveries wait for P
 TEST_CASE(
     "slow subscriber: waiting deliveries are bounded by max_outbox_bytes; beyond, dropped and counted") {
     harness h;
-    h.config.limits.max_outbox_bytes = 10 * (64 + 4 + 1);  // room for ten waiting "wv/x" messages
-    auto sub = h.make_peer("sub");
-    sub->connect("sub");
-    sub->subscribe("wv/#");
-    sub->take_sent();
-    h.config.limits.publish_rate_per_s = 0;
-    auto pub = h.make_peer("pub");
-    pub->connect("pub");
-    for (int i = 0; i < 150; ++i)
-        pub->publish("wv/x", "m", mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
-    sub->pump();
+    // Room for ten waiting messages: 64 bytes of bookkeeping, "wv/x", a 3-digit payload.
+    h.config.limits.max_outbox_bytes = 10 * (64 + 4 + 3);
+    auto sub = flood_a_slow_subscriber(h);
     std::vector<std::string> topics;
     CHECK(publishes(sub->take_sent(), topics).size() == 100);
     CHECK(h.stats.messages_dropped == 40);

@@ -46,6 +46,9 @@ struct pdev {
     bool killed = false;
     outcome first = outcome::count_, last_end = outcome::count_;
     clock::time_point last_publish{};
+    clock::time_point last_connect{};  // when the last connect started (reconnect.hpp's spacing)
+    std::uint32_t retries = 0;         // failed reconnects in a row
+    bool waiting = false;              // `event` holds a wait before a reconnect
 };
 
 // Calls a function when an async Paho action completes (on Paho's thread: must not block).
@@ -142,6 +145,7 @@ struct paho_engine::impl {
                         .ssl(std::move(ssl))
                         .finalize();
         const auto t0 = clock::now();
+        d.last_connect = t0;
         stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
         auto* l = make_listener([this, &d, t0](const ::mqtt::token& t, bool ok) {
             asio::post(io, [this, &d, t0, ok, rc = t.get_return_code()] { on_connect(d, t0, ok, rc); });
@@ -164,8 +168,12 @@ struct paho_engine::impl {
         stats.count(oc.what, oc.detail);
         if (!ok) {
             stats.connect_failures.fetch_add(1, std::memory_order_relaxed);
-            finish(d);
+            // A failed reconnect retries after a backoff (reconnect.hpp); a first connect does not.
+            const auto again = clock::now() + retry_delay(es.retry, es.seed, d.id.index, d.retries++);
+            if (first || !es.retry.enabled || d.stopping || again >= at(tt.end())) finish(d);
+            else reconnect_at(d, again);
         } else {
+            d.retries = 0;
             stats.connack.record(clock::now() - t0);
             stats.connack_second.record(clock::now() - t0);
             stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
@@ -194,14 +202,30 @@ struct paho_engine::impl {
         finish(d);
     }
 
-    // The next kill or churn of a connected device.
+    // Connects again at `when`, and never sooner than 1 s after the last connect (AWS's 1
+    // CONNECT/s per client id); a stop meanwhile ends the device.
+    void reconnect_at(pdev& d, clock::time_point when) {
+        d.waiting = true;
+        d.event->expires_at(std::max(when, d.last_connect + min_connect_spacing));
+        d.event->async_wait([this, &d](boost::system::error_code) {
+            d.waiting = false;
+            if (d.stopping || clock::now() >= at(tt.end())) {
+                if (d.retries == 0) d.last_end = outcome::clean_stop;  // a planned reconnect the end cut short
+                return finish(d);
+            }
+            connect(d);
+        });
+    }
+
+    // The next kill or churn of a connected device. No churn sooner than 1 s after the connect,
+    // so its reconnect need not wait.
     void arm_event(pdev& d) {
         const auto since_start = std::chrono::duration_cast<run_time>(clock::now() - start);
         const auto kill = tt.kill_at(d.local);
         const auto churn = tt.churn_after(d.local, since_start);
         if (!kill && !churn) return;
         const bool is_kill = kill && (!churn || *kill <= *churn);
-        d.event->expires_at(at(is_kill ? *kill : *churn));
+        d.event->expires_at(is_kill ? at(*kill) : std::max(at(*churn), d.last_connect + min_connect_spacing));
         d.event->async_wait([this, &d, is_kill](boost::system::error_code ec) {
             if (ec || !d.connected || d.stopping || d.leaving) return;
             if (is_kill) kill_device(d);
@@ -247,7 +271,7 @@ struct paho_engine::impl {
                     d.last_end = why;
                     stats.on_disconnected();
                     stats.count(why);
-                    if (why == outcome::churned && !d.stopping) connect(d);
+                    if (why == outcome::churned && !d.stopping) reconnect_at(d, clock::now());
                     else finish(d);
                 });
             });
@@ -310,6 +334,10 @@ struct paho_engine::impl {
     void stop_device(pdev& d) {
         if (d.done) return;
         d.stopping = true;
+        if (d.waiting) {  // between sessions: its reconnect wait ends the device
+            d.event->cancel();
+            return;
+        }
         if (!d.connected || d.leaving) return;  // its connect or churn callback finishes it
         d.event->cancel();
         leave(d, outcome::clean_stop);

@@ -68,7 +68,7 @@ struct device {
 
     bool stop_requested = false;  // clean stop (end of run, Ctrl-C)
     bool reconnect_wait = false;  // between sessions, sleeping on `wake` before a reconnect
-    clock::time_point last_connect{};  // when the last CONNECT went out (reconnect.hpp's spacing)
+    clock::time_point last_connect{};  // when the last connect attempt ended (reconnect.hpp's spacing)
     bool done = false;
     bool ever_connected = false;
     bool first_attempt_done = false;

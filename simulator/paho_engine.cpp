@@ -46,7 +46,7 @@ struct pdev {
     bool killed = false;
     outcome first = outcome::count_, last_end = outcome::count_;
     clock::time_point last_publish{};
-    clock::time_point last_connect{};  // when the last connect started (reconnect.hpp's spacing)
+    clock::time_point last_connect{};  // when the last connect attempt ended (reconnect.hpp's spacing)
     std::uint32_t retries = 0;         // failed reconnects in a row
     bool waiting = false;              // `event` holds a wait before a reconnect
 };
@@ -145,7 +145,6 @@ struct paho_engine::impl {
                         .ssl(std::move(ssl))
                         .finalize();
         const auto t0 = clock::now();
-        d.last_connect = t0;
         stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
         auto* l = make_listener([this, &d, t0](const ::mqtt::token& t, bool ok) {
             asio::post(io, [this, &d, t0, ok, rc = t.get_return_code()] { on_connect(d, t0, ok, rc); });
@@ -158,6 +157,7 @@ struct paho_engine::impl {
     }
 
     void on_connect(pdev& d, clock::time_point t0, bool ok, int rc) {
+        d.last_connect = clock::now();  // after the server's answer: the next CONNECT is > 1 s after its intake
         const bool first = !d.first_done;
         const auto oc = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, {});
         if (first) {

@@ -1,8 +1,9 @@
 #pragma once
 // When a simulated device connects again, as a real one would (both engines):
-// - never sooner than 1 s after its previous CONNECT: AWS IoT Core accepts one CONNECT per
-//   second per client id (not adjustable) and closes a faster one without CONNACK (THROTTLED),
-//   and wvgate enforces the same;
+// - never sooner than 1 s after its previous connect attempt ended (CONNACK or close): AWS IoT
+//   Core accepts one CONNECT per second per client id (not adjustable) and closes a faster one
+//   without CONNACK (THROTTLED), and wvgate enforces the same. Counting from the server's answer
+//   rather than from our CONNECT keeps the gap over 1 s at the server too;
 // - after a failed reconnect, again after a backoff (--retry-backoff INITIAL,MAX): attempt k
 //   waits a delay drawn between half and all of min(MAX, INITIAL * 2^k) ("equal jitter", so a
 //   fleet that lost its connections together does not come back in lock-step), until the run

@@ -329,7 +329,8 @@ int run_simulation(const sim_options& o) {
             if (finished_at == clock::time_point{}) finished_at = now;
             // Give the --verify subscriber until everything acked has arrived (bounded).
             const bool drained = !ver || (ver->reports_seen() >= stats.acked.load() &&
-                                          ver->wills_seen() >= stats.killed.load());
+                                          ver->wills_seen() >= stats.killed.load() &&
+                                          ver->report_ends_seen() >= stats.report_ends.load());
             if (drained || now - finished_at > std::chrono::seconds(5) || aborted) {
                 if (ver) ver->stop();
                 sigs.cancel();

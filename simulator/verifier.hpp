@@ -47,6 +47,7 @@ public:
 
     std::uint64_t reports_seen() const { return distinct_; }
     std::uint64_t wills_seen() const { return wills_; }
+    std::uint64_t report_ends_seen() const { return closed_; }
 
     // last_sent[i]: the last report_id device i sent; killed[i]: it was dropped on purpose;
     // acked: PUBACKed reports over the fleet (each must have arrived).

@@ -25,12 +25,17 @@ std::filesystem::path gateway_yaml(const test::temp_dir& dir, const std::string&
     y << "endpoint_host: localhost\n"
       << "log: {level: error}\n"
       << "listeners:\n  - {name: sim, kind: aws-443, address: 127.0.0.1, port: " << port << "}\n"
-      << "default_authorizer: auth\n"
-      << "authorizers:\n  - name: auth\n" << authorizer << extra;
+      << "default_authorizer: wv-authorizer\n"  // the name wvsim's devices give by default
+      << "authorizers:\n  - name: wv-authorizer\n" << authorizer << extra;
     return dir.write("gw.yaml", y.str());
 }
 
-// The built-in static backend letting every wvsim default identity in (own topics).
+// The static backend with one login for the whole fleet (own topics), and the flags giving it.
+const std::vector<std::string> fleet_login{"--username", "wavelet", "--password", "changeme"};
+std::vector<std::string> with_login(std::vector<std::string> args) {
+    args.insert(args.end(), fleet_login.begin(), fleet_login.end());
+    return args;
+}
 std::string static_any(const test::temp_dir&) {
     return "    backend: static\n"
            "    default_policies:\n      - '" + gate::own_topics_policy("wv") + "'\n"
@@ -59,8 +64,8 @@ TEST_CASE("item 2: a validate rule that mismatches fails the run, with its count
     dir.write("decoder.py", std::string(rules_engine_test::plain_python_decoder));
     SUBCASE("a decoder that drops a field: exit 1, the counts by kind") {
         const auto gw = gateway_yaml(dir, static_any(dir), validate_rule("decoder.py", "drop_field"));
-        const auto s = simtest::run_wvsim(dir, "mismatch", {"--gateway-config", gw.string(), "--devices", "4",
-                                                            "--duration", "2", "--interval", "0.5"});
+        const auto s = simtest::run_wvsim(dir, "mismatch", with_login({"--gateway-config", gw.string(), "--devices", "4",
+                                                            "--duration", "2", "--interval", "0.5"}));
         INFO(run_text(s));
         CHECK(s.r.exit_code == 1);
         REQUIRE(s.report.contains("rules"));
@@ -89,8 +94,8 @@ TEST_CASE("item 2: a validate rule that mismatches fails the run, with its count
     }
     SUBCASE("a decoder that raises: errors fail the run too") {
         const auto gw = gateway_yaml(dir, static_any(dir), validate_rule("decoder.py", "raise"));
-        const auto s = simtest::run_wvsim(dir, "raise", {"--gateway-config", gw.string(), "--devices", "2",
-                                                         "--duration", "2", "--interval", "0.5"});
+        const auto s = simtest::run_wvsim(dir, "raise", with_login({"--gateway-config", gw.string(), "--devices", "2",
+                                                         "--duration", "2", "--interval", "0.5"}));
         INFO(run_text(s));
         CHECK(s.r.exit_code == 1);
         REQUIRE(s.report.contains("rules"));
@@ -99,8 +104,8 @@ TEST_CASE("item 2: a validate rule that mismatches fails the run, with its count
     }
     SUBCASE("a correct decoder: the same run is OK, and the summary says so") {
         const auto gw = gateway_yaml(dir, static_any(dir), validate_rule("decoder.py"));
-        const auto s = simtest::run_wvsim(dir, "good", {"--gateway-config", gw.string(), "--devices", "2",
-                                                        "--duration", "2", "--interval", "0.5"});
+        const auto s = simtest::run_wvsim(dir, "good", with_login({"--gateway-config", gw.string(), "--devices", "2",
+                                                        "--duration", "2", "--interval", "0.5"}));
         INFO(run_text(s));
         CHECK(s.r.exit_code == 0);
         REQUIRE(s.report.contains("rules"));
@@ -122,8 +127,7 @@ TEST_CASE("item 5: --verify with Ayyeka's authorizer in the embedded gateway obs
                                  "region: eu-central-1\n");
     const auto s = simtest::run_wvsim(dir, "verify", {"--gateway-config", gw.string(), "--devices", "6",
                                                       "--duration", "3", "--interval", "0.5", "--kill", "0.4",
-                                                      "--username", "TestUserName", "--password", "TestPassword",
-                                                      "--authorizer", "auth", "--verify"});
+                                                      "--username", "TestUserName", "--password", "TestPassword", "--verify"});
     INFO(run_text(s));
     CHECK(s.r.exit_code == 0);
     CHECK(simtest::outcome_count(s.report, "connected") == 6);
@@ -174,7 +178,7 @@ TEST_CASE("item 6: a refused reconnect retries with backoff; without retries the
     const auto gw = gateway_yaml(dir, "    backend: handler\n    handler: 'python:second_login_refused.py'\n"
                                       "    workers: 1\n");
     const std::vector<std::string> common{"--gateway-config", gw.string(), "--devices", "3", "--duration", "5",
-                                          "--interval", "0.5", "--churn", "2.5", "--authorizer", "auth"};
+                                          "--interval", "0.5", "--churn", "2.5"};
     SUBCASE("with backoff: every device comes back") {
         auto args = common;
         args.insert(args.end(), {"--retry-backoff", "0.2,0.5"});
@@ -203,8 +207,8 @@ TEST_CASE("item 6: a throttled CONNECT is its own outcome at the embedded gatewa
     // Two rows sharing one client id connect at once: the gateway admits one CONNECT per second.
     const auto csv = dir.write("devices.csv",
                                "akid,username,password,authorizer,expected\n"
-                               "SHARED1,wavelet,changeme,auth,allow\n"
-                               "SHARED1,wavelet,changeme,auth,allow\n");
+                               "SHARED1,wavelet,changeme,wv-authorizer,allow\n"
+                               "SHARED1,wavelet,changeme,wv-authorizer,allow\n");
     const auto gw = gateway_yaml(dir, static_any(dir));
     const auto s = simtest::run_wvsim(dir, "throttle", {"--gateway-config", gw.string(), "--credentials",
                                                         csv.string(), "--duration", "1.5"});
@@ -226,8 +230,8 @@ TEST_CASE("item 11: the embedded gateway under wvsim: quiet, any free port, a ba
         std::string text = test::read_file(gw);
         text.replace(text.find("level: error"), 12, "level: info");
         gw = dir.write("gw.yaml", text);
-        const auto s = simtest::run_wvsim(dir, "ports", {"--gateway-config", gw.string(), "--devices", "3",
-                                                         "--duration", "1.5"});
+        const auto s = simtest::run_wvsim(dir, "ports", with_login({"--gateway-config", gw.string(), "--devices", "3",
+                                                         "--duration", "1.5"}));
         INFO(run_text(s));
         CHECK(s.r.exit_code == 0);
         CHECK(s.r.err.find("\"eventType\":\"Connect\"") == std::string::npos);  // info lines stay off
@@ -235,8 +239,8 @@ TEST_CASE("item 11: the embedded gateway under wvsim: quiet, any free port, a ba
         CHECK(s.r.err.find("embedded wvgate metrics on http://127.0.0.1:") != std::string::npos);
         CHECK(s.r.err.find("127.0.0.1:" + std::to_string(port) + "/metrics") == std::string::npos);
         // Asked for, the info lines come.
-        const auto loud = simtest::run_wvsim(dir, "loud", {"--gateway-config", gw.string(), "--devices", "1",
-                                                           "--duration", "1", "--gateway-log-level", "info"});
+        const auto loud = simtest::run_wvsim(dir, "loud", with_login({"--gateway-config", gw.string(), "--devices", "1",
+                                                           "--duration", "1", "--gateway-log-level", "info"}));
         CHECK(loud.r.exit_code == 0);
         CHECK(loud.r.err.find("\"eventType\":\"Connect\"") != std::string::npos);
     }
@@ -254,6 +258,6 @@ TEST_CASE("item 11: the embedded gateway under wvsim: quiet, any free port, a ba
                                      "      - file: {path: out.jsonl}\n");
         const auto s = simtest::run_wvsim(dir, "badsql", {"--gateway-config", gw.string(), "--devices", "1"});
         CHECK(s.r.exit_code == 2);
-        CHECK(s.r.err.find("rule 'r'") != std::string::npos);
+        CHECK(s.r.err.find("gw.yaml:15: rules[0].sql: column 8") != std::string::npos);
     }
 }

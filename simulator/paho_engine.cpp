@@ -275,7 +275,11 @@ struct paho_engine::impl {
                     else finish(d);
                 });
             });
-            d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
+            // A clean stop waits (up to 5 s) for the PUBACKs of reports in flight. A churn does
+            // not: Paho C 1.3 completes such a wait only at its receive thread's next poll, which
+            // put each reconnect 1-3 s late (the reports due meanwhile went unsent at the end);
+            // the ReportEnd still goes out first, as Paho sends its queue in order.
+            d.cli->disconnect(why == outcome::churned ? 0 : 5000, nullptr, *l);
         } catch (const ::mqtt::exception&) {
             d.connected = false;
             d.last_end = outcome::closed_by_server;

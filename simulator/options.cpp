@@ -119,7 +119,7 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     ld->add_option("--churn", o.churn_s,
-                   "each device reconnects cleanly every S seconds (never sooner than 1 s after its last CONNECT: "
+                   "each device reconnects cleanly every S seconds (never sooner than 1 s after its last connect: "
                    "AWS allows 1 CONNECT/s per client id)")
         ->check(CLI::NonNegativeNumber);
     ld->add_option("--retry-backoff", retry_text,
@@ -151,7 +151,8 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
                   "check every acked report and every will arrived on wv/+/1/#: inside the embedded gateway as its "
                   "trusted observer (no login, whatever the authorizer grants); with --host as an MQTT subscriber");
     out->add_option("--verify-client-id", o.verify_client_id,
-                    "--verify with --host: the subscriber's client id (one your authorizer accepts)")
+                    "--verify with --host: the subscriber's client id (one your authorizer accepts; an authorizer "
+                    "returning it as principalId needs [a-zA-Z0-9] only)")
         ->capture_default_str();
     out->add_option("--verify-username", o.verify_username,
                     "--verify with --host: the subscriber's MQTT user name (with ?x-amz-customauthorizer-name=... if "

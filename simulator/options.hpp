@@ -62,7 +62,7 @@ struct sim_options {
     bool verify = false;
     // --verify with --host: the subscriber's MQTT login (the embedded gateway needs none: its
     // verifier observes inside it).
-    std::string verify_client_id = "wvsim-verify";
+    std::string verify_client_id = "wvsimverify";  // alphanumeric: valid as an AWS principalId
     std::string verify_username, verify_password;
     bool quiet = false;
     std::filesystem::path json_file, html_file;

@@ -234,6 +234,12 @@ struct paho_engine::impl {
     }
 
     void kill_device(pdev& d) {
+        // Reports due before the kill go first (their timer may fire a little after it): a late
+        // timer must not turn them into unsent ones. One in flight when the socket drops is lost.
+        if (const auto kill = tt.kill_at(d.local))
+            for (auto due = tt.report_due(d.local, d.next_report); due && *due <= *kill && at(*due) <= clock::now();
+                 due = tt.report_due(d.local, d.next_report))
+                publish(d, *due);
         const auto fd = paho_socket::find(d.id.akid, es.address);
         if (!fd || !paho_socket::drop(*fd)) {
             // Without its socket there is no way to drop the connection silently; a clean stop

@@ -189,7 +189,15 @@ void step(worker& w, device& d) {
             if (d.ring_size && now < d.stop_deadline) return arm_timer(w, d, d.stop_deadline);
             return send_goodbye(w, d);
         }
-        if (d.kill_at && now >= *d.kill_at) {
+        const auto due = w.tt.report_due(d.local, d.next_report);
+        // With 8 reports unacknowledged the next one waits for a PUBACK (on_readable steps us)
+        // instead of being dropped; its latency still counts from its due time, so a slow
+        // server shows as latency, and a device that connected late catches up in order.
+        const bool window_full = st.qos && d.ring_size == d.ring.size();
+        const bool send_now = due && now >= w.at(*due) && !window_full;
+        // A kill (like the end of the run) comes after the reports due before it: a timer that
+        // fired late must not turn them into unsent ones.
+        if (d.kill_at && now >= *d.kill_at && !(send_now && w.at(*due) <= *d.kill_at)) {
             d.record_end(outcome::killed);
             w.stats.killed.fetch_add(1, std::memory_order_relaxed);
             d.s->abort();  // RST, no DISCONNECT: the broker must publish the will
@@ -207,12 +215,6 @@ void step(worker& w, device& d) {
             return end_session(w, d);
         }
 
-        const auto due = w.tt.report_due(d.local, d.next_report);
-        // With 8 reports unacknowledged the next one waits for a PUBACK (on_readable steps us)
-        // instead of being dropped; its latency still counts from its due time, so a slow
-        // server shows as latency, and a device that connected late catches up in order.
-        const bool window_full = st.qos && d.ring_size == d.ring.size();
-        const bool send_now = due && now >= w.at(*due) && !window_full;
         // Open loop: at the end of the run a device stops, even when it is behind its
         // timetable; the reports it did not get to are counted unsent in the report (and fail
         // the run). Reports are due only before the end: one whose timer fired just after it

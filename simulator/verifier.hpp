@@ -28,7 +28,7 @@ struct verifier_settings {
     std::string host;
     boost::asio::ip::tcp::endpoint address;
     const tls::client_context* tls = nullptr;
-    std::string client_id = "wvsim-verify";
+    std::string client_id = "wvsimverify";
     std::string username, password;  // the wire user name (with any authorizer query)
     std::string filter = "wv/+/1/#";
 };

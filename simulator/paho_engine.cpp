@@ -298,9 +298,15 @@ struct paho_engine::impl {
     void schedule(pdev& d) {
         if (d.stopping) return stop_device(d);
         const auto due = tt.report_due(d.local, d.next_report);
-        // As the default engine: at the end of the run a device stops even when it is behind.
+        // At the end of the run a device stops. Reports that came due before it go out first,
+        // as one batch Paho queues: a Paho (re)connect can take a second or more on a loaded
+        // machine (its threads poll), and those reports are late, not unsent (their latency
+        // counts from the due time, as always).
         const bool over = !es.messages_budget && clock::now() >= at(tt.end());
-        if (over) return stop_device(d);
+        if (over) {
+            for (auto late = due; late; late = tt.report_due(d.local, d.next_report)) publish(d, *late);
+            return stop_device(d);
+        }
         d.timer->expires_at(due ? at(*due) : at(tt.end()));
         d.timer->async_wait([this, &d, due](boost::system::error_code ec) {
             if (ec && !d.stopping) return;

@@ -16,6 +16,7 @@
 #include "client_setup.hpp"
 #include "debug_trace.hpp"
 #include "mosquitto_texts.hpp"
+#include "native_publisher.hpp"
 #include "session_timing.hpp"
 #include "stdin_lines.hpp"
 
@@ -361,7 +362,7 @@ std::optional<int> session::on_event(const pub_event& e) {
             note_connect_sent();
             if (!e.text.empty()) name_ = e.text;  // the id the broker assigned (MQTT 5)
             debug("Client " + name_ + " received CONNACK (0)");
-            if (o_.source == message_source::stdin_line) lines_ = std::make_unique<stdin_lines>(req_.line_input, q_);
+            if (o_.source == message_source::stdin_line) lines_ = std::make_unique<stdin_lines>(req_.line_input, [this](pub_event ev) { q_.push(std::move(ev)); });
             else publish_one(o_.source == message_source::null_message ? std::string() : req_.payload);
             return std::nullopt;
         case k::connect_failed: return on_connect_failed(e);
@@ -469,7 +470,13 @@ int run_publisher(const publish_request& req) {
         if (!req.options.quiet) std::fputs(err->text.c_str(), stderr);
         return err->exit_code;
     }
-    const int rc = session(req, std::move(std::get<client_plan>(planned)), events).run();
+    auto& plan = std::get<client_plan>(planned);
+    if (native_supports(req.options)) return run_native_publisher(req, plan);
+    // Left to the process exit, never destroyed: Paho C 1.3's MQTTAsync_destroy waits for its
+    // threads in 100 ms sleeps (MQTTAsync_stop), and the session is over (main() ends with
+    // std::_Exit, so no exit handler races Paho's threads either).
+    auto* paho = new session(req, std::move(plan), events);
+    const int rc = paho->run();
     uninstall_paho_trace();
     return rc;
 }

@@ -139,7 +139,9 @@ TEST_CASE("pub.py mode: a refused login says the broker refused it, with the CON
 }
 
 TEST_CASE("pub.py mode: an unresolvable endpoint is named") {
-    const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "no-such-host.invalid", "--ca-file", WV_SOURCE_DIR_PATH "/README.md",
+    wv::test::temp_dir dir;
+    const auto ca = wv::tls::make_test_ca(dir / "ca");
+    const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "no-such-host.invalid", "--ca-file", ca.ca_cert.string(),
                         "--user", "alice", "--password", "secret", "--authorizer", "MyAuth", "--akid", "AK1"},
                        {}, std::chrono::seconds(30), {paho_leak_suppression()});
     CHECK(r.exit_code == 1);

@@ -1,7 +1,6 @@
 #include "native_publisher.hpp"
 
 #include <cstring>
-#include <deque>
 #include <map>
 #include <memory>
 
@@ -14,6 +13,7 @@
 #include "client/connection.hpp"
 #include "debug_trace.hpp"
 #include "mosquitto_texts.hpp"
+#include "publish_window.hpp"
 #include "native_transport.hpp"
 #include "session_timing.hpp"
 #include "stdin_lines.hpp"
@@ -64,7 +64,8 @@ int connack_code(const std::error_code& ec) {
 class native_session {
 public:
     native_session(const publish_request& req, const client_plan& plan, asio::io_context& io)
-        : req_(req), o_(req.options), plan_(plan), name_(debug_client_name(plan.client_id)), io_(io), repeat_timer_(io) {}
+        : req_(req), o_(req.options), plan_(plan), name_(debug_client_name(plan.client_id)), io_(io), repeat_timer_(io),
+          window_(req.options.max_inflight) {}
 
     asio::awaitable<void> start();
     int exit_code() const { return rc_.value_or(0) == 0 && publish_failed_ ? 1 : rc_.value_or(0); }
@@ -105,16 +106,14 @@ private:
     client::session_options session_;
     asio::steady_timer repeat_timer_;
     std::unique_ptr<stdin_lines> lines_;
-    std::deque<std::string> backlog_;  // -l lines read but not yet published
+    publish_window window_;
 
     std::optional<int> rc_;
     bool closed_ = false;
     bool disconnecting_ = false;
-    bool stdin_done_ = false;
     bool publish_failed_ = false;
     int local_mid_ = 0;  // libmosquitto numbers QoS 0 messages too, and prints that number
     std::size_t publishing_bytes_ = 0;
-    int sent_ = 0, completed_ = 0;
     std::map<int, clock::time_point> publish_times_;
     session_timing timing_;
 };
@@ -152,6 +151,8 @@ asio::awaitable<void> native_session::start() {
                     finish(mosq_err::keepalive);
                 co_return;
                 }
+                // libmosquitto logs a failed name check from its verify callback first.
+                if (f->ec == tls::tls_errc::hostname_mismatch) debug("Error: host name verification failed.");
                 debug("OpenSSL Error[0]: " + openssl_error_text(f->openssl_error));
                 error("Error: " + strerror_text(mosq_err::tls) + "\n");
                 finish(mosq_err::tls);
@@ -198,8 +199,8 @@ asio::awaitable<void> native_session::start() {
         lines_ = std::make_unique<stdin_lines>(req_.line_input, [this](pub_event e) {
             asio::post(io_, [this, e = std::move(e)] {
                 if (closed_ || disconnecting_) return;
-                if (e.what == pub_event::kind::stdin_eof) stdin_done_ = true;
-                else backlog_.push_back(e.text);
+                if (e.what == pub_event::kind::stdin_eof) window_.end_of_input();
+                else window_.add_line(e.text);
                 pump_lines();
             });
         });
@@ -253,7 +254,7 @@ void native_session::publish_one(const std::string& payload) {
     const int mid = local_mid_;
     publishing_bytes_ = payload.size();
     publish_times_[mid] = clock::now();
-    ++sent_;
+    window_.on_sent();
     conn_->async_publish(p, [this, mid](std::error_code ec) { on_delivered(mid, ec); });
 }
 
@@ -275,10 +276,10 @@ void native_session::on_delivered(int mid, std::error_code ec) {
 }
 
 void native_session::after_delivery() {
-    ++completed_;
+    window_.on_completed();
     if (o_.source == message_source::stdin_line) {
         pump_lines();
-    } else if (completed_ < o_.repeat_count) {
+    } else if (window_.completed() < o_.repeat_count) {
         // --repeat-delay counts from the previous message's acknowledgement, as mosquitto_pub's.
         repeat_timer_.expires_after(o_.repeat_delay);
         repeat_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -290,13 +291,12 @@ void native_session::after_delivery() {
 }
 
 void native_session::pump_lines() {
-    // libmosquitto queues -l lines without bound and sends up to -M at a time.
-    while (!backlog_.empty() && !disconnecting_ && sent_ - completed_ < o_.max_inflight) {
-        auto line = std::move(backlog_.front());
-        backlog_.pop_front();
-        publish_one(line);
+    while (!disconnecting_) {
+        auto line = window_.next_line();
+        if (!line) break;
+        publish_one(*line);
     }
-    if (stdin_done_ && backlog_.empty() && completed_ >= sent_) start_disconnect();
+    if (window_.lines_done()) start_disconnect();
 }
 
 void native_session::start_disconnect() {

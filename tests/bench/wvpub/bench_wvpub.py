@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """wvpub against mosquitto_pub: wall time of one QoS 1 publish over TLS, as a shell loop runs it.
 
-Starts mosquitto 2.0 on 127.0.0.1 (TLS with an ECDSA P-256 server key generated per run, a
-password file), then runs each program --runs times, alternating (mosquitto_pub, wvpub, any
+Starts mosquitto 2.0 on 127.0.0.1 as bench_wvsim.py does (TLS 1.3, an ECDSA P-256 server key
+generated per run, a password file), then runs each program --runs times, alternating (mosquitto_pub, wvpub, any
 --variant, then again), each run one process: connect, publish one message at QoS 1, wait for
 the PUBACK, disconnect. Prints per program the median, p10, p90 and mean wall time, the median
 of the paired differences against mosquitto_pub, the load average before and after, and the
@@ -16,39 +16,9 @@ Not a test: figures vary with the machine; compare only rows of one run.
 """
 import argparse, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
-USER, PASSWORD = "bench", "bench-secret-123"
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-
-def make_ca(d):
-    def run(*a): subprocess.run(a, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d)
-    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
-    run("openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=wvpub bench CA", "-days", "2", "-out", "ca.crt")
-    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.key")
-    run("openssl", "req", "-new", "-key", "server.key", "-subj", "/CN=localhost", "-out", "server.csr")
-    with open(os.path.join(d, "ext.cnf"), "w") as f: f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt")
-
-
-def start_mosquitto(d, port):
-    pw = os.path.join(d, "passwd")
-    with open(pw, "w") as f: f.write(f"{USER}:{PASSWORD}\n")
-    subprocess.run(["/usr/bin/mosquitto_passwd", "-U", pw], check=True)  # hashes the file in place
-    conf = os.path.join(d, "mosquitto.conf")
-    with open(conf, "w") as f:
-        f.write(f"per_listener_settings false\npersistence false\nlog_dest none\nallow_anonymous false\npassword_file {pw}\n")
-        if os.geteuid() == 0: f.write("user root\n")
-        f.write(f"listener {port} 127.0.0.1\ncertfile {d}/server.crt\nkeyfile {d}/server.key\n")
-    p = subprocess.Popen(["/usr/sbin/mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); return p
-        except OSError: time.sleep(0.05)
-    raise SystemExit("mosquitto did not start")
+# The simulator benchmark's lab: a per-run ECDSA CA, mosquitto with TLS 1.3 and a password file.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "simulator"))
+from bench_wvsim import PASSWORD, USER, free_port, make_ca, start_mosquitto  # noqa: E402
 
 
 def pct(xs, q):

@@ -69,6 +69,10 @@ public:
 
     asio::awaitable<void> start();
     int exit_code() const { return rc_.value_or(0) == 0 && publish_failed_ ? 1 : rc_.value_or(0); }
+    // --timing: the table on stderr, whatever the outcome.
+    void report_timing() const {
+        if (o_.timing) timing_.print(stderr, plan_.tls);
+    }
 
 private:
     void debug(const std::string& line) {
@@ -249,8 +253,8 @@ void native_session::publish_one(const std::string& payload) {
                           .payload = mqtt::as_bytes(payload),
                           .qos = static_cast<mqtt::qos>(o_.qos),
                           .retain = o_.retain};
-    // Packet ids count from 1 as libmosquitto's do, and one session uses one QoS, so the id
-    // the connection assigns is libmosquitto's mid.
+    // The -d line (on_packet) shows the packet id the connection assigns (QoS 1 and 2, from 1
+    // as libmosquitto's), or this count for QoS 0; the count also keys the --timing records.
     const int mid = local_mid_;
     publishing_bytes_ = payload.size();
     publish_times_[mid] = clock::now();
@@ -310,7 +314,6 @@ void native_session::on_closed(std::error_code why) {
     closed_ = true;
     repeat_timer_.cancel();
     if (lines_) lines_->stop();
-    if (o_.timing) timing_.print(stderr, plan_.tls);
     if (disconnecting_) return finish(0);  // the broker may close first once DISCONNECT is out
     if (why == client::client_errc::pingresp_timeout) {
         error("Error: " + strerror_text(mosq_err::keepalive) + "\n");
@@ -334,6 +337,7 @@ int run_native_publisher(const publish_request& req, const client_plan& plan) {
     native_session session(req, plan, io);
     asio::co_spawn(io, session.start(), asio::detached);
     io.run();
+    session.report_timing();
     return session.exit_code();
 }
 

@@ -72,7 +72,7 @@ std::string outcome_word(const invocation& inv) { return auth::to_string(inv.ver
 
 const policy::scope_settings& wvauthz_scope_settings() {
     static const policy::scope_settings s{"--iot-region", "--account",
-                                          "wvauthz's flags (with --config: region:/account: at the top of the YAML)"};
+                                          "wvauthz's command line (with --config: region:/account: at the top of the YAML)"};
     return s;
 }
 

@@ -54,7 +54,7 @@ connect_verdict judge_connect(const authorization_result& r, const policy::arn_s
     if (!server_name.empty()) req.context.domain_name = std::string(server_name);
     v.connect = policy::evaluate(v.policies, req);
     v.outcome = v.connect.allowed() ? connect_outcome::allowed : connect_outcome::denied_by_policy;
-    if (!v.connect.allowed()) v.reason = "iot:Connect on client/" + std::string(client_id) + ": " + v.connect.reason;
+    if (!v.connect.allowed()) v.reason = v.connect.reason;  // names the action and the ARN
     // Also when allowed: a Connect on "*" still leaves topic statements that never match.
     v.scope_mismatch = policy::find_scope_mismatch(v.policies, scope);
     return v;

@@ -131,11 +131,18 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST_CASE("bench: Ayyeka's Deny statements count as denied_by_policy, as invoke says, in table, JSON and HTML") {
+    // The table: nothing allowed when every call has the wrong password.
+    auto r = wvauthz({"bench", "--handler", simple_handler, "--iot-region", "eu-central-1", "--workers", "1", "--username",
+                      "TestUserName", "--password", "wrong", "--client-id", "2453AC035CBCBC9A", "--rate", "40", "--duration",
+                      "0.5"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_MESSAGE(r.out.find("outcomes      allowed 0, denied_by_policy 20, denied 0,") != std::string::npos, r.out);
+
     wv::test::temp_dir dir;
     const auto html = dir / "bench.html";
     // 30 calls over the three rows: 20 right passwords, 10 wrong ones answered with Deny statements.
-    auto r = wvauthz({"bench", "--handler", simple_handler, "--iot-region", "eu-central-1", "--workers", "1", "--credentials",
-                      simple_fleet, "--rate", "60", "--duration", "0.5", "--json", "--html", html.string()});
+    r = wvauthz({"bench", "--handler", simple_handler, "--iot-region", "eu-central-1", "--workers", "1", "--credentials",
+                 simple_fleet, "--rate", "60", "--duration", "0.5", "--json", "--html", html.string()});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     auto j = json::parse(r.out);
     CHECK(j["completed"] == 30);
@@ -152,11 +159,6 @@ TEST_CASE("bench: Ayyeka's Deny statements count as denied_by_policy, as invoke 
     CHECK(r.exit_code == 1);
     CHECK(json::parse(r.out)["outcome"] == "denied_by_policy");
 
-    // The table: nothing allowed when every call has the wrong password.
-    r = wvauthz({"bench", "--handler", simple_handler, "--iot-region", "eu-central-1", "--workers", "1", "--username",
-                 "TestUserName", "--password", "wrong", "--client-id", "2453AC035CBCBC9A", "--rate", "40", "--duration", "0.5"});
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK_MESSAGE(r.out.find("outcomes      allowed 0, denied_by_policy 20, denied 0,") != std::string::npos, r.out);
 }
 
 TEST_CASE("test: a handler that returns null is invalid_response, not an expected deny; --json lists every device") {
@@ -175,13 +177,18 @@ TEST_CASE("test: a handler that returns null is invalid_response, not an expecte
                                    "            'policyDocuments': [{'Version': '2012-10-17', 'Statement': [\n"
                                    "                {'Action': 'iot:Connect', 'Effect': effect, 'Resource': arn}]}],\n"
                                    "            'disconnectAfterInSeconds': 3600, 'refreshAfterInSeconds': 300}\n");
-    const auto devices = dir.write("devices.csv",
-                                   "akid,username,password,expected\n"
-                                   "A1,u,good,allow\n"
-                                   "A2,u,bad,deny\n"
-                                   "A3,u,crash,deny\n"
-                                   "A4,u,crash,invalid_response\n");
-    auto r = wvauthz({"test", "--handler", "python:" + handler.string(), "--workers", "1", "--credentials", devices.string(),
+    const std::string rows = "akid,username,password,expected\n"
+                             "A1,u1,good,allow\n"
+                             "A2,u2,bad,deny\n"
+                             "A3,u3,crash,deny\n";
+    // A crash is not the refusal the file expects.
+    auto r = wvauthz({"test", "--handler", "python:" + handler.string(), "--workers", "1", "--credentials",
+                      dir.write("three.csv", rows).string()});
+    CHECK_MESSAGE(r.exit_code == 1, r.out, r.err);
+    CHECK(r.out.find("mismatches  1") != std::string::npos);
+
+    const auto devices = dir.write("devices.csv", rows + "A4,u4,crash,invalid_response\n");
+    r = wvauthz({"test", "--handler", "python:" + handler.string(), "--workers", "1", "--credentials", devices.string(),
                       "--json"});
     CHECK_MESSAGE(r.exit_code == 1, r.out, r.err);
     const auto j = json::parse(r.out);

@@ -44,7 +44,7 @@ TEST_CASE("verdict: Allow statements connect; Deny statements are denied_by_poli
     CHECK_FALSE(v.connects());
     CHECK(is_valid_refusal(v.outcome));
     CHECK(std::string(to_string(v.outcome)) == "denied_by_policy");
-    CHECK(v.reason.find("iot:Connect on client/2453AC035CBCBC9A") == 0);
+    CHECK(v.reason.find("iot:Connect on arn:aws:iot:eu-central-1:123456789012:client/2453AC035CBCBC9A") == 0);
     CHECK(v.connect.result == wv::policy::decision::explicit_deny);
 
     // Another client id than the one the policy names: no statement allows it.

@@ -1,12 +1,12 @@
 #include "identity.hpp"
 
-#include "auth/credentials_csv.hpp"
-
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include "auth/credentials_csv.hpp"
 
 namespace wv::sim {
 

@@ -62,6 +62,8 @@ bool credentials_table::has(std::string_view column) const {
 
 credentials_table parse_credentials_csv(std::string_view text, const std::string& file_name) {
     credentials_table t;
+    // Spreadsheets save "CSV UTF-8" with a byte order mark, which would glue onto the first column name.
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     std::map<std::string, std::size_t> at;  // canonical column -> index
     int line_no = 0;
     std::size_t pos = 0;

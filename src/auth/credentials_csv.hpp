@@ -14,6 +14,7 @@
 // - Optional columns: authorizer (the name put in ?x-amz-customauthorizer-name=), expected,
 //   policy_template (registry backend), server_name, publish, subscribe (wvauthz test).
 // - An unknown column is an error that lists the known ones; so is a column named twice.
+// - A leading UTF-8 byte order mark (spreadsheets write one) is skipped; CRLF line ends work.
 // - A row may leave trailing cells out (they are empty); more cells than the header is an
 //   error. Fields are split by util::split_csv_record (double quotes, "" for a quote).
 // - expected: allow, deny, invalid_response, or empty (no expectation).

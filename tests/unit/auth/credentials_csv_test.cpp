@@ -38,6 +38,13 @@ TEST_CASE("credentials CSV: columns by header in any order; akid and client_id a
     }
 }
 
+TEST_CASE("credentials CSV: a spreadsheet's byte order mark and CRLF line ends") {
+    const auto t = parse_credentials_csv("\xEF\xBB\xBF" "akid,username,password\r\nA1,u,p\r\n", "excel.csv");
+    CHECK(t.columns.at(0) == "akid");
+    REQUIRE(t.rows.size() == 1);
+    CHECK(t.rows[0].password == "p");
+}
+
 TEST_CASE("credentials CSV: every optional column is read") {
     const auto t = parse_credentials_csv(
         "akid,username,password,authorizer,expected,policy_template,server_name,publish,subscribe\n"

@@ -209,10 +209,10 @@ struct paho_engine::impl {
         d.event->expires_at(std::max(when, d.last_connect + min_connect_spacing));
         d.event->async_wait([this, &d](boost::system::error_code) {
             d.waiting = false;
-            if (d.stopping || clock::now() >= at(tt.end())) {
-                if (d.retries == 0) d.last_end = outcome::clean_stop;  // a planned reconnect the end cut short
-                return finish(d);
-            }
+            // A planned reconnect goes ahead even just past the end, so the reports that came
+            // due while Paho was reconnecting go out (schedule() then stops the device); a
+            // retry after a failure does not.
+            if (d.stopping || (d.retries > 0 && clock::now() >= at(tt.end()))) return finish(d);
             connect(d);
         });
     }

@@ -23,7 +23,7 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
         l.port = 0;
         cfg.listeners = {l};
         gate::authorizer_config a;
-        a.name = "wv-authorizer";
+        a.name = "wavelet";  // --authorizer's default
         a.backend = gate::backend_kind::static_credentials;
         a.default_policies = {gate::own_topics_policy("wv")};
         a.credentials.reserve(fleet.size() + 1);

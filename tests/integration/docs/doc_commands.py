@@ -374,6 +374,7 @@ def standin_aws(work, env, hosts, authorizers):
                 "                {'Effect': 'Allow', 'Action': 'iot:*', 'Resource': '*'}]}]}\n")
     region = AWS_HOST.search(hosts[0]).group(0).split(".")[2]
     lines = ["region: %s" % region, "endpoint_host: %s" % hosts[0], "log: {level: warn}", "metrics: {port: 0}",
+             "limits: {connects_per_s_per_client_id: 0}   # the docs reconnect one client id at once",
              "listeners:", "  - {name: aws-443, kind: aws-443, address: 127.0.0.1, port: 443, "
              "cert: server.crt, key: server.key}", "default_authorizer: %s" % (authorizers or ["standin"])[0],
              "authorizers:"]

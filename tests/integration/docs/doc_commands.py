@@ -277,6 +277,8 @@ def reexec_in_namespace():
 
 
 def setup_namespace(hosts):
+    if not shutil.which("ip"):
+        raise SystemExit("doc commands: `ip` (Debian: iproute2) is needed to bring up loopback in the namespace")
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     hosts_file = tempfile.NamedTemporaryFile("w", prefix="wv-doc-hosts-", delete=False)
     hosts_file.write("127.0.0.1 localhost\n::1 localhost ip6-localhost\n")

@@ -27,7 +27,9 @@ COPY --from=build /opt/wavelet-iot-lab/build/src/gateway/main/wvgate /usr/local/
 # source tree had them.
 COPY --from=build /opt/wavelet-iot-lab/authorizer_clients/handler/runners \
      /opt/wavelet-iot-lab/authorizer_clients/handler/runners
-COPY config /opt/wavelet-iot-lab/config
+# The examples' generated CAs (config/wvgate-ca) are written next to their config: the user owns it.
+# Handlers that import boto3 or protobuf need python3-boto3 / python3-protobuf added here.
+COPY --chown=10001:10001 config /opt/wavelet-iot-lab/config
 WORKDIR /opt/wavelet-iot-lab
 # Not root: the Job's pods write their reports to a shared volume as group 10001 (fsGroup).
 RUN groupadd --system --gid 10001 wv && useradd --system --uid 10001 --gid 10001 --no-create-home wv

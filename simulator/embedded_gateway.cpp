@@ -18,7 +18,7 @@ gate::gateway_config built_in_config(const std::vector<device_identity>& fleet) 
     l.address = "127.0.0.1";
     cfg.listeners = {l};
     gate::authorizer_config a;
-    a.name = "wv-authorizer";
+    a.name = "wavelet";  // --authorizer's default
     a.backend = gate::backend_kind::static_credentials;
     a.default_policies = {gate::own_topics_policy("wv")};
     a.credentials.reserve(fleet.size());

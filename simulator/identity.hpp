@@ -67,7 +67,7 @@ struct identity_templates {
     std::string akid = "";  // empty: default_akid()
     std::string username = "{akid}";
     std::string password = "{secret}";
-    std::string authorizer = "wv-authorizer";
+    std::string authorizer = "wavelet";  // the name config/wvgate.yaml and wvgate --user use
     std::uint64_t seed = 1;
 };
 

@@ -3,7 +3,9 @@
 Event (from the rule in config/rules/wavelet.yaml, SQL version 2016-03-23):
     {"client_id": ..., "topic": ..., "data": <base64 of the SamplesBatchMessage>, "timestamp": <ms>}
 
-Result (None for topics without "samp", as Ayyeka's decoder ignores them):
+Output, logged as "<client_id>:Lambda Output:<json>" (nothing for topics without "samp", as
+Ayyeka's decoder ignores them); the function returns nothing, as Ayyeka's does, and the rule's
+`validate` action reads the output from the log (config/rules/README.md):
     {"thingMetadata": {"mqtt_clientid", "mqtt_topic", "timestamp"},
      "data_samples": {"reportId": "<int64>", "totalSamples": n,
                       "samples": [{"timestamp": "<ms>", "value": <the set SampleData member>,
@@ -11,15 +13,17 @@ Result (None for topics without "samp", as Ayyeka's decoder ignores them):
 
 It parses the message with the python protobuf module, converts it with protobuf's JSON mapping
 *including default-valued fields* (MessageToDict), then flattens it: periodic samples get
-first_timestamp + i * interval, sparse samples their own timestamp. Differences from Ayyeka's
-original, deliberate: it returns the result (theirs only logs it), and it does not look the
-thing up in the AWS IoT registry (add that where the comment says).
+first_timestamp + i * interval, sparse samples their own timestamp. Difference from Ayyeka's
+original, deliberate: it does not look the thing up in the AWS IoT registry (add that where the
+comment says).
 
 The _pb2 modules are generated, never committed:
     protoc -I proto --python_out=<folder> proto/*.proto
 into this file's folder (Lambda puts it on sys.path), or into $WV_PROTO_PY_DIR.
 """
 import base64
+import json
+import logging
 import os
 import sys
 
@@ -29,6 +33,9 @@ if os.environ.get("WV_PROTO_PY_DIR"):
 from google.protobuf.json_format import MessageToDict  # noqa: E402
 
 import samples_message_pb2  # noqa: E402
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
 
 
 def _to_dict(message):
@@ -75,4 +82,5 @@ def lambda_handler(event, context):
     }
     # Registry lookups (thingName, thingTypeName, thingArn) go here; validate compares only
     # data_samples and mqtt_clientid by default, so extra metadata is fine.
-    return {"thingMetadata": thing_metadata, "data_samples": data_samples}
+    output = {"thingMetadata": thing_metadata, "data_samples": data_samples}
+    logger.info("%s:Lambda Output:%s", event["client_id"], json.dumps(output))

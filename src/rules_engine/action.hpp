@@ -38,6 +38,9 @@ public:
     virtual std::string describe() const = 0;
     // Lines for the exit summary (validate's report); empty for most actions.
     virtual std::string summary() const { return {}; }
+    // True when the action logs each failure itself, with more than the completion's text
+    // (validate): the engine then counts failures without logging them again.
+    virtual bool logs_its_failures() const { return false; }
 };
 
 // The SELECT output as JSON text: the object, or {"base64": ...} for a raw `SELECT *` on a

@@ -186,7 +186,8 @@ void engine::finish(slot& s, const std::string& error) {
         s.ok->add();
     } else {
         s.failed->add();
-        const auto n = s.failures_logged.fetch_add(1, std::memory_order_relaxed);
+        const auto n = s.act->logs_its_failures() ? max_logged_failures + 1
+                                                  : s.failures_logged.fetch_add(1, std::memory_order_relaxed);
         if (n < max_logged_failures)
             log("rules: " + s.rule + " " + s.act->describe() + " failed: " + error);
         else if (n == max_logged_failures)

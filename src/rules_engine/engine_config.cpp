@@ -141,7 +141,8 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
     }
     if (kind == "validate") {
         if (!body.IsMap()) throw problem(body, here, "expected a map with decoder");
-        only_keys(body, here, {"decoder", "timeout_ms", "float_tolerance", "compare", "max_logged_mismatches"});
+        only_keys(body, here,
+                  {"decoder", "timeout_ms", "float_tolerance", "compare", "max_logged_mismatches", "output_from_log"});
         validate_action_config c;
         if (!body["decoder"]) throw problem(body, here, "decoder: missing (python:FILE, node:FILE or a backend map)");
         c.decoder = function_spec(body["decoder"], here, "decoder", fn_name, base);
@@ -151,6 +152,22 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
             if (!(c.float_tolerance >= 0 && c.float_tolerance < 1))
                 throw problem(body["float_tolerance"], here, "float_tolerance: must be in [0, 1)");
         }
+        if (const auto o = body["output_from_log"]) {
+            const auto text = scalar(o, here, "output_from_log");
+            using lo = validate_action_config::log_output;
+            if (text == "last_json" || text == "true") c.output_from_log = lo::last_json;
+            else if (text == "off" || text == "false") c.output_from_log = lo::off;
+            else if (text.empty())
+                throw problem(o, here, "output_from_log: empty (last_json, off, or the marker text before the JSON)");
+            else {
+                c.output_from_log = lo::marker;
+                c.output_marker = text;
+            }
+        }
+        // A Lambda decoder's log comes back only when asked for (X-Amz-Log-Result).
+        if (c.decoder.kind == backends::backend_kind::lambda && c.output_from_log != validate_action_config::log_output::off &&
+            !(body["decoder"].IsMap() && body["decoder"]["tail_logs"]))
+            c.decoder.lambda.tail_logs = true;
         if (body["max_logged_mismatches"])
             c.max_logged_mismatches = number<std::size_t>(body["max_logged_mismatches"], here, "max_logged_mismatches");
         if (const auto cmp = body["compare"]) {

@@ -10,7 +10,8 @@
 //       sql_version: "2016-03-23"          # default 2015-10-08, as AWS's API
 //       enabled: true                      # default true
 //       actions:
-//         - validate: {decoder: "python:../decoders/ayyeka_decoder.py", timeout_ms: 5000}
+//         - validate: {decoder: "python:../decoders/ayyeka_decoder.py", timeout_ms: 5000,
+//                      output_from_log: "Lambda Output:"}
 //         - lambda:   {backend: lambda, url: "http://127.0.0.1:9001", function: decoder}
 //         - republish: {topic: "decoded/${clientid()}", qos: 0}
 //         - file:     {path: wavelet.jsonl}
@@ -84,6 +85,14 @@ struct validate_action_config {
     // thingMetadata fields the reference cannot know (registry lookups, ...).
     std::vector<std::string> compare{"/data_samples", "/thingMetadata/mqtt_clientid"};
     std::size_t max_logged_mismatches = 8;  // field mismatches detailed per message in the log
+    // A decoder that returns nothing (None/undefined/null) may log its output instead, as decoder
+    // Lambdas that write their result to CloudWatch do (logged_output.hpp). YAML
+    // `output_from_log`: `last_json` or true (default: the last JSON object the call logged,
+    // other than its event), a marker text such as "Lambda Output:" (the JSON after it on the
+    // last line holding it), `off` or false (the return value only).
+    enum class log_output { off, last_json, marker };
+    log_output output_from_log = log_output::last_json;
+    std::string output_marker{};
 };
 
 using action_config = std::variant<lambda_action_config, republish_action_config, file_action_config,

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "payload/lambda_json.hpp"
+#include "rules_engine/logged_output.hpp"
 #include "util/base64.hpp"
 
 namespace wv::rules_engine {
@@ -49,6 +50,7 @@ struct validate_action::shared {
     metrics::registry& reg;
 
     std::atomic<std::uint64_t> validated{0}, matched{0}, mismatched{0}, errors{0}, timeouts{0}, both_rejected{0};
+    std::atomic<std::uint64_t> output_returned{0}, output_logged{0}, output_none{0};
     std::array<std::atomic<std::uint64_t>, validate_kind_count> by_kind{};
     std::atomic<std::uint64_t> logged{0};
     std::atomic<bool> bad_event_logged{false};
@@ -93,7 +95,9 @@ struct validate_action::shared {
             " payload_base64=" + util::base64_encode(std::string_view(m.payload)));
     }
 
-    void error(const std::string& reason, const std::string& detail, const rules::message& m) {
+    // Each outcome returns what the engine's completion gets: empty for matched, else one word
+    // (the details are in the finding logged here).
+    std::string error(const std::string& reason, const std::string& detail, const rules::message& m) {
         ++errors;
         m_error->add();
         {
@@ -103,9 +107,24 @@ struct validate_action::shared {
         reg.add_counter("wv_rules_validate_errors_total", "Decoder errors, by reason", {{"rule", rule}, {"reason", reason}})
             .add();
         finding("decoder error (" + reason + (detail.empty() ? "" : ": " + detail) + ")", m);
+        return "decoder error";
     }
 
-    void mismatch(const std::array<bool, validate_kind_count>& kinds, const std::string& details, const rules::message& m) {
+    std::string match() {
+        ++matched;
+        m_matched->add();
+        return {};
+    }
+
+    std::string timeout(const rules::message& m) {
+        ++timeouts;
+        m_timeout->add();
+        finding("decoder timeout after " + std::to_string(cfg.timeout.count()) + " ms", m);
+        return "timeout";
+    }
+
+    std::string mismatch(const std::array<bool, validate_kind_count>& kinds, const std::string& details,
+                         const rules::message& m) {
         ++mismatched;
         m_mismatched->add();
         std::string names;
@@ -116,41 +135,70 @@ struct validate_action::shared {
             names += (names.empty() ? "" : ",") + std::string(validate_kind_name(k));
         }
         finding("mismatch [" + names + "] " + details, m);
+        return "mismatch";
     }
 
-    void compare(const payload::result<payload::lambda_outcome>& ref, const auth::backend_reply& reply,
-                 const rules::message& m) {
+    // The decoder's output: what it returned, else (output_from_log) what it logged. `from`
+    // says which, for the finding; `none_detail` why there is none.
+    njson output_of(const auth::backend_reply& reply, const action_input& in, std::string& from,
+                    std::string& none_detail) {
+        njson actual = njson::parse(reply.body);  // throws: the caller reports invalid_json
+        using lo = validate_action_config::log_output;
+        if (!actual.is_null() || cfg.output_from_log == lo::off) {
+            ++(actual.is_null() ? output_none : output_returned);
+            none_detail = "the decoder returned nothing (None/undefined)";
+            return actual;
+        }
+        std::optional<logged_output> found;
+        if (cfg.output_from_log == lo::marker) {
+            found = logged_json_after_marker(reply.log_lines, cfg.output_marker);  // throws: not JSON
+            none_detail = "the decoder returned nothing and logged no line with marker '" + cfg.output_marker + "'";
+        } else {
+            found = last_logged_json_object(reply.log_lines, in.output.raw ? njson() : njson(in.output.value));
+            none_detail = "the decoder returned nothing and logged no JSON object";
+        }
+        if (!found || found->value.is_null()) {
+            ++output_none;
+            if (auto hint = no_logged_json_hint(reply.log_lines); !hint.empty()) none_detail += "; " + hint;
+            return nullptr;
+        }
+        ++output_logged;
+        from = " [output from its log, line " + std::to_string(found->line + 1) + " of " +
+               std::to_string(reply.log_lines.size()) + "]";
+        return std::move(found->value);
+    }
+
+    std::string compare(const payload::result<payload::lambda_outcome>& ref, const auth::backend_reply& reply,
+                        const action_input& in) {
+        const auto& m = *in.message;
         njson actual;
+        std::string from, none_detail;
         try {
-            actual = njson::parse(reply.body);
+            actual = output_of(reply, in, from, none_detail);
         } catch (const njson::exception& e) {
             return error("invalid_json", std::string("the decoder's reply is not JSON: ") + e.what(), m);
+        } catch (const std::invalid_argument& e) {
+            return error("invalid_json", e.what(), m);
         }
         std::array<bool, validate_kind_count> kinds{};
         if (!ref) {
             if (actual.is_null()) {
                 ++both_rejected;
-                ++matched;
-                m_matched->add();
-                return;
+                return match();
             }
             kinds[accepted_invalid] = true;
             return mismatch(kinds, "the reference rejects this payload (" + ref.error().message() +
-                                       ") but the decoder returned a result", m);
+                                       ") but the decoder returned a result" + from, m);
         }
         const auto& expected = ref.value().output;
         if (!expected) {
-            if (actual.is_null()) {
-                ++matched;
-                m_matched->add();
-                return;
-            }
+            if (actual.is_null()) return match();
             kinds[unexpected_output] = true;
-            return mismatch(kinds, "the reference ignores this topic but the decoder returned a result", m);
+            return mismatch(kinds, "the reference ignores this topic but the decoder returned a result" + from, m);
         }
         if (actual.is_null()) {
             kinds[no_output] = true;
-            return mismatch(kinds, "the decoder returned nothing (None/undefined)", m);
+            return mismatch(kinds, none_detail, m);
         }
         compare_result r;
         const compare_options opt{.float_tolerance = cfg.float_tolerance, .max_reported = cfg.max_logged_mismatches};
@@ -174,13 +222,9 @@ struct validate_action::shared {
                 }
             }
         }
-        if (r.equal()) {
-            ++matched;
-            m_matched->add();
-            return;
-        }
+        if (r.equal()) return match();
         for (std::size_t k = 0; k < mismatch_kind_count; ++k) kinds[k] = r.by_kind[k] > 0;
-        std::string details = std::to_string(r.total) + " difference" + (r.total == 1 ? "" : "s") + hint + ":";
+        std::string details = std::to_string(r.total) + " difference" + (r.total == 1 ? "" : "s") + hint + from + ":";
         for (std::size_t i = 0; i < r.mismatches.size() && i < cfg.max_logged_mismatches; ++i) {
             const auto& x = r.mismatches[i];
             details += " " + x.path + " " + to_string(x.kind);
@@ -189,7 +233,7 @@ struct validate_action::shared {
                            (x.actual.empty() ? "nothing" : x.actual) + ")";
             details += ";";
         }
-        mismatch(kinds, details, m);
+        return mismatch(kinds, details, m);
     }
 };
 
@@ -204,16 +248,20 @@ validate_action::validate_action(validate_action_config cfg, std::string rule, s
 validate_action::~validate_action() { decoder_.reset(); }
 
 void validate_action::run(input_ptr in, completion done) {
+    // Not a decoder event at all: the rule is wrong, so say it once, not per message.
+    const auto unusable = [&](const std::string& why) {
+        if (!s_->bad_event_logged.exchange(true))
+            s_->log("rules: validate " + s_->rule + ": " + why + " (every such message is counted as failed)");
+        done(why);
+    };
     if (in->output.raw)
-        return done("validate needs a JSON event; this SELECT * passes a binary payload through "
-                    "(use encode(*, 'base64') AS data)");
+        return unusable("validate needs a JSON event; this SELECT * passes a binary payload through "
+                        "(use encode(*, 'base64') AS data)");
     const njson event(in->output.value);
     auto ref = payload::lambda_result_for_event(event);
-    if (!ref && ref.error().code == payload::payload_errc::invalid_input && !event.contains("data")) {
-        const auto why = "the rule's SELECT does not give the decoder event (client_id, topic, data): " + ref.error().message();
-        if (!s_->bad_event_logged.exchange(true)) s_->log("rules: validate " + s_->rule + ": " + why);
-        return done(why);
-    }
+    if (!ref && ref.error().code == payload::payload_errc::invalid_input && !event.contains("data"))
+        return unusable("the rule's SELECT does not give the decoder event (client_id, topic, data): " +
+                        ref.error().message());
     const auto start = std::chrono::steady_clock::now();
     decoder_->invoke(
         event.dump(-1, ' ', false, njson::error_handler_t::replace), start + s_->cfg.timeout,
@@ -224,30 +272,30 @@ void validate_action::run(input_ptr in, completion done) {
                                done = std::move(done)]() mutable {
                 ++s->validated;
                 const auto& m = *in->message;
+                std::string outcome;
                 if (reply.error == auth::backend_errc::timeout) {
-                    ++s->timeouts;
-                    s->m_timeout->add();
-                    s->finding("decoder timeout after " + std::to_string(s->cfg.timeout.count()) + " ms", m);
+                    outcome = s->timeout(m);
                 } else if (reply.error != auth::backend_errc::none) {
                     // A decoder that raises on a payload the reference rejects too is right.
                     if (!ref && reply.error == auth::backend_errc::function_error) {
                         ++s->both_rejected;
-                        ++s->matched;
-                        s->m_matched->add();
+                        outcome = s->match();
                     } else {
                         std::string detail = reply.detail;
                         if (!reply.log_lines.empty()) detail += " | log: " + reply.log_lines.back();
-                        s->error(auth::to_string(reply.error), detail, m);
+                        outcome = s->error(auth::to_string(reply.error), detail, m);
                     }
                 } else {
                     s->latency->record(std::chrono::duration_cast<std::chrono::nanoseconds>(took));
                     try {
-                        s->compare(ref, reply, m);
+                        outcome = s->compare(ref, reply, *in);
                     } catch (const std::exception& e) {
-                        s->error("compare_failed", e.what(), m);
+                        outcome = s->error("compare_failed", e.what(), m);
                     }
                 }
-                done({});
+                // ok = matched; failed = mismatched + errors + timeouts (+ events it cannot use),
+                // so the engine's line and this action's own counts add up the same way.
+                done(std::move(outcome));
             });
         });
 }
@@ -262,6 +310,9 @@ validate_counts validate_action::counts() const {
     c.errors = s_->errors;
     c.timeouts = s_->timeouts;
     c.both_rejected = s_->both_rejected;
+    c.output_returned = s_->output_returned;
+    c.output_logged = s_->output_logged;
+    c.output_none = s_->output_none;
     for (std::size_t k = 0; k < validate_kind_count; ++k) c.by_kind[k] = s_->by_kind[k];
     {
         std::lock_guard lock(s_->m);
@@ -284,6 +335,19 @@ std::string validate_action::summary() const {
         out += "mismatched by kind:";
         for (std::size_t k = 0; k < validate_kind_count; ++k)
             if (c.by_kind[k]) out += " " + std::string(validate_kind_name(k)) + " " + std::to_string(c.by_kind[k]);
+        out += "\n";
+    }
+    // Where the compared outputs came from: returned, or read from the call's log.
+    if (const auto replies = c.output_returned + c.output_logged + c.output_none; replies) {
+        using lo = validate_action_config::log_output;
+        out += "decoder output: returned " + std::to_string(c.output_returned);
+        if (s_->cfg.output_from_log == lo::off)
+            out += ", none " + std::to_string(c.output_none) + " (output_from_log: off)";
+        else
+            out += ", from its log " + std::to_string(c.output_logged) + " (" +
+                   (s_->cfg.output_from_log == lo::marker ? "the JSON after marker '" + s_->cfg.output_marker + "'"
+                                                          : std::string("the last JSON object each call logged")) +
+                   "), none " + std::to_string(c.output_none);
         out += "\n";
     }
     if (c.errors) {

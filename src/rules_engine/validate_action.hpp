@@ -13,6 +13,10 @@
 //   error       the decoder raised, crashed, returned non-JSON, or could not be called
 //               (counted per backend reason)
 //   timeout     no reply within `timeout`
+// A decoder that returns nothing is read from its log when `output_from_log` allows it
+// (logged_output.hpp): the summary counts outputs returned and logged, and findings say which.
+// The engine's completion gets "" for matched and one word otherwise, so its ok/failed line for
+// this action is matched / the rest.
 // Mismatches, errors and timeouts are logged with the client, topic, the first differences and
 // the base64 payload (the first 1000 findings per action; all are counted), and exported as
 // metrics (labels rule, outcome, kind). The decoder's latency (call to reply, including any
@@ -43,6 +47,9 @@ const char* validate_kind_name(std::size_t k) noexcept;  // "missing_field", ...
 struct validate_counts {
     std::uint64_t validated = 0, matched = 0, mismatched = 0, errors = 0, timeouts = 0;
     std::uint64_t both_rejected = 0;  // included in matched
+    // Where the output compared came from, for the replies that were compared: the return
+    // value, the call's log (output_from_log), or neither (no output).
+    std::uint64_t output_returned = 0, output_logged = 0, output_none = 0;
     std::array<std::uint64_t, validate_kind_count> by_kind{};  // messages with at least one of each
     std::map<std::string, std::uint64_t> errors_by_reason;
     std::uint64_t latency_p50_us = 0, latency_p99_us = 0, latency_count = 0;
@@ -56,6 +63,7 @@ public:
     ~validate_action() override;
     void run(input_ptr in, completion done) override;
     std::string describe() const override;
+    bool logs_its_failures() const override { return true; }
     // "messages validated N: matched ...", the kinds, the error reasons, the latency: one per line.
     std::string summary() const override;
     validate_counts counts() const;

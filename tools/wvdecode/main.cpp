@@ -30,7 +30,7 @@ constexpr int exit_ok = 0, exit_runtime = 1, exit_usage = 2, exit_malformed = 3;
 const char* const examples = R"(Examples:
   wvdecode 080712121204080110041a0a08e80710f4031a02082a   one hex (or base64) payload
   wvdecode -f report.bin --in raw                  a binary payload from a file
-  wvsim ... | wvdecode --in base64                 one base64 payload per stdin line
+  wvdecode --generate 3 | wvdecode --in base64    one base64 payload per stdin line
   wvdecode --text CAcSEhIECAEQBBoKCOgHEPQDGgIIKg==  protobuf text format
   wvdecode --event -f events.jsonl                 rule events in, the Lambda's results out
   wvdecode --encode --out hex -f report.txtpb      text format (or JSON) in, payload bytes out

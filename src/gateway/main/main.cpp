@@ -6,6 +6,7 @@
 //
 // Exit codes: 0 ok (policy-check: allowed), 1 runtime failure (policy-check: denied),
 // 2 usage or configuration error.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <fstream>
@@ -65,7 +66,11 @@ int run_gateway(const run_options& o) {
         if (!o.user.empty()) {
             // The quick start: one static authorizer with one device, made the default.
             authorizer_config a;
-            a.name = "wvgate-static";
+            // As in config/wvgate.yaml, so one device command line works with both; unless the
+            // config already has a "wavelet".
+            const bool taken = std::any_of(cfg.authorizers.begin(), cfg.authorizers.end(),
+                                           [](const authorizer_config& x) { return x.name == "wavelet"; });
+            a.name = taken ? "wvgate-static" : "wavelet";
             static_credential c;
             c.username = o.user;
             c.password = o.password;
@@ -138,7 +143,9 @@ int main(int argc, char** argv) {
     app.add_option("--log-file", o.log_file, "JSON-lines log file (default stderr)");
     app.add_option("--metrics-port", o.metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT/metrics");
     app.add_option("--threads", o.threads, "I/O threads (default: one per core)");
-    app.add_option("--user", o.user, "quick start: accept this MQTT user name (the part before '?')");
+    app.add_option("--user", o.user,
+                   "quick start: accept this MQTT user name (the part before '?') through authorizer 'wavelet', "
+                   "the default");
     app.add_option("--password", o.password, "quick start: ... with this password");
     app.add_option("--policy", o.policy_file, "quick start: the policy returned for it (default: allow all)");
     app.add_option("--publish-rate", o.publish_rate, "publishes per second per connection (AWS: 100; 0: unlimited)");

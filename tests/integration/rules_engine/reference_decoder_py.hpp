@@ -6,12 +6,14 @@
 //   numeric_timestamps  returns timestamps as numbers instead of protobuf's strings
 //   raise               raises on every report
 //   hang                never returns
+//   log_only            logs its event, then its result as "<client>:Lambda Output:{json}", and
+//                       returns nothing (as Ayyeka's original decoder does)
 #include <string_view>
 
 namespace wv::rules_engine_test {
 
 inline constexpr std::string_view plain_python_decoder = R"PY(
-import base64, math, os, struct, time
+import base64, json, math, os, struct, time
 
 BUG = os.environ.get("BUG", "")
 TYPES = ["ADC_4_20", "ADC_0_5", "PCNT", "VBAT", "TEMP", "HEALTH_COUNTERS", "GSM_SIGNAL", "GPS",
@@ -155,6 +157,8 @@ def lambda_handler(event, context):
         raise ValueError("decoder bug")
     if BUG == "hang":
         time.sleep(3600)
+    if BUG == "log_only":
+        print(json.dumps(event))
     topic = event["topic"]
     if "samp" not in topic:
         return None
@@ -165,9 +169,14 @@ def lambda_handler(event, context):
             report_id = v - (1 << 64) if v >= (1 << 63) else v
         elif num == 2:
             entry(v, samples)
-    return {"thingMetadata": {"mqtt_clientid": event["client_id"], "mqtt_topic": topic,
-                              "timestamp": event.get("timestamp")},
-            "data_samples": {"reportId": str(report_id), "totalSamples": len(samples), "samples": samples}}
+    result = {"thingMetadata": {"mqtt_clientid": event["client_id"], "mqtt_topic": topic,
+                                "timestamp": event.get("timestamp")},
+              "data_samples": {"reportId": str(report_id), "totalSamples": len(samples), "samples": samples}}
+    if BUG == "log_only":
+        print("%s:Lambda Output:%s" % (event["client_id"], json.dumps(result)))
+        print("done")
+        return None
+    return result
 )PY";
 
 }  // namespace wv::rules_engine_test

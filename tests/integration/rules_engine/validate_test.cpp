@@ -100,6 +100,9 @@ TEST_CASE("validate: a correct decoder matches the reference on every report") {
     INFO(summary);
     CHECK(summary.find("messages validated 61: matched 61, mismatched 0, errors 0, timeouts 0") != std::string::npos);
     CHECK(summary.find("decoder latency: p50 ") != std::string::npos);
+    CHECK(summary.find("decoder output: returned 60, from its log 0 (the last JSON object each call logged), none 1") !=
+          std::string::npos);
+    CHECK(c.output_returned == 60);
     CHECK(e.metrics().render().find(R"(wv_rules_validate_messages_total{rule="wavelet",outcome="matched"} 61)") !=
           std::string::npos);
 }
@@ -159,6 +162,29 @@ TEST_CASE("validate: a decoder that raises lands in errors, with its exception")
     INFO(line);
     CHECK(line.find("decoder bug") != std::string::npos);
     CHECK(line.find("payload_base64=") != std::string::npos);
+    // The engine's line for the action counts the same messages: none of them is "ok" (it said
+    // "ok 4" beside "errors 4"), and each failure is logged once, by validate.
+    CHECK(e.stats().ok == 0);
+    CHECK(e.stats().failed == 4);
+    INFO(e.summary());
+    CHECK(e.summary().find("ok 0, failed 4, dropped 0") != std::string::npos);
+    CHECK(logs.count(" failed: ") == 0);
+}
+
+TEST_CASE("validate: the engine's ok/failed for the action are matched / the rest, and add up") {
+    wv::test::temp_dir dir;
+    dir.write("decoder.py", plain_python_decoder);
+    log_capture logs;
+    engine e(validate_config(dir, "python:decoder.py", "drop_field"), {.log = logs.fn()});
+    feed(e, report_batch(6));
+    REQUIRE(e.on_message({.topic = "wv/AKID-0/1/reportend/p1", .payload = "\x08\x01", .client_id = "AKID-0"}) == 1);
+    REQUIRE(e.drain(60s));
+    const auto c = e.validation("wavelet").value();
+    CHECK(c.mismatched == 6);
+    CHECK(c.matched == 1);
+    CHECK(e.stats().ok == c.matched);
+    CHECK(e.stats().failed == c.mismatched + c.errors + c.timeouts);
+    CHECK(e.summary().find("ok 1, failed 6, dropped 0") != std::string::npos);
 }
 
 TEST_CASE("validate: a decoder that hangs lands in timeouts and the engine carries on") {
@@ -193,6 +219,90 @@ TEST_CASE("validate: a rule whose SELECT is not the decoder event fails without 
     CHECK(e.stats().failed == 3);
     CHECK(e.validation("wrong")->validated == 0);
     CHECK(logs.count("the rule's SELECT does not give the decoder event") >= 1);
+}
+
+namespace {
+
+// A validate rule on the log_only decoder with `output_from_log: <mode>` (none: the default).
+std::string log_only_rule(const std::string& name, const std::string& mode) {
+    return "  - name: " + name + "\n"
+           "    sql: \"" + std::string(wavelet_sql) + "\"\n"
+           "    sql_version: '2016-03-23'\n"
+           "    actions:\n"
+           "      - validate:\n" +
+           (mode.empty() ? "" : "          output_from_log: '" + mode + "'\n") +
+           "          decoder: {backend: handler, handler: 'python:decoder.py', workers: 1,"
+           " environment: {BUG: log_only}}\n";
+}
+
+}  // namespace
+
+// Decoder Lambdas that log their result and return nothing (Ayyeka's logs
+// "<client>:Lambda Output:{json}") were all no_output: the output is read from the call's log.
+TEST_CASE("validate: a decoder that logs its output and returns nothing is validated from its log") {
+    wv::test::temp_dir dir;
+    dir.write("decoder.py", plain_python_decoder);
+    log_capture logs;
+    const auto extra = log_only_rule("marker", "Lambda Output:") + log_only_rule("off", "off") +
+                       log_only_rule("other_marker", "Decoded:");
+    engine e(validate_config(dir, "python:decoder.py", "log_only", 10000, extra), {.log = logs.fn()});
+    for (const auto& r : report_batch(8))
+        REQUIRE(e.on_message({.topic = r.topic, .payload = r.payload, .client_id = r.client_id,
+                              .timestamp_ms = 1'700'000'000'123}) == 4);
+    // It logs the event of an ignored topic too: that is not its output.
+    REQUIRE(e.on_message({.topic = "wv/AKID-0/1/reportend/p1", .payload = "\x08\x01", .client_id = "AKID-0"}) == 4);
+    REQUIRE(e.drain(90s));
+    const auto summary = e.summary();
+    INFO(summary);
+    INFO(logs.first("validate"));
+
+    // Default: the last JSON object logged, the event it logged first skipped.
+    const auto c = e.validation("wavelet").value();
+    CHECK(c.validated == 9);
+    CHECK(c.matched == 9);
+    CHECK(c.output_logged == 8);
+    CHECK(c.output_none == 1);
+    CHECK(summary.find("decoder output: returned 0, from its log 8 (the last JSON object each call logged), none 1") !=
+          std::string::npos);
+
+    const auto m = e.validation("marker").value();
+    CHECK(m.matched == 9);
+    CHECK(m.output_logged == 8);
+    CHECK(summary.find("decoder output: returned 0, from its log 8 (the JSON after marker 'Lambda Output:'), none 1") !=
+          std::string::npos);
+
+    // Off: the return value only, so every report is no_output, as before.
+    const auto off = e.validation("off").value();
+    CHECK(off.mismatched == 8);
+    CHECK(kind_count(off, "no_output") == 8);
+    CHECK(summary.find("decoder output: returned 0, none 9 (output_from_log: off)") != std::string::npos);
+
+    // A marker the function never logs: no output, and the finding names the marker.
+    const auto o = e.validation("other_marker").value();
+    CHECK(kind_count(o, "no_output") == 8);
+    CHECK(logs.first("validate other_marker: mismatch [no_output]").find("logged no line with marker 'Decoded:'") !=
+          std::string::npos);
+}
+
+TEST_CASE("validate: a mismatch in a logged output says it came from the log") {
+    wv::test::temp_dir dir;
+    dir.write("decoder.py", std::string(plain_python_decoder) +
+                                "\n_orig = lambda_handler\n"
+                                "def lambda_handler(event, context):\n"
+                                "    r = _orig(event, context)\n"
+                                "    if r: r['data_samples']['totalSamples'] += 1\n"
+                                "    print('[INFO]\\t2026-01-01T00:00:00.000Z\\treq\\t%s:Lambda Output:%s' % "
+                                "(event['client_id'], json.dumps(r)))\n");
+    log_capture logs;
+    engine e(validate_config(dir, "python:decoder.py", ""), {.log = logs.fn()});
+    feed(e, report_batch(3));
+    REQUIRE(e.drain(60s));
+    const auto c = e.validation("wavelet").value();
+    CHECK(c.mismatched == 3);
+    CHECK(kind_count(c, "value_mismatch") == 3);
+    const auto line = logs.first("mismatch [value_mismatch]");
+    INFO(line);
+    CHECK(line.find("[output from its log, line 1 of 1]") != std::string::npos);
 }
 
 // The sample decoder users copy (config/decoders/ayyeka_decoder.py) runs on the python protobuf
@@ -234,6 +344,8 @@ TEST_CASE("validate: the sample Ayyeka-style decoder agrees with the reference")
     CHECK(c.validated == 40);
     CHECK(c.matched == 40);
     CHECK(c.errors == 0);
+    // Like Ayyeka's original, the sample logs "<client>:Lambda Output:{json}" and returns nothing.
+    CHECK(c.output_logged == 40);
     MESSAGE(e.summary());
     const auto x = e.validation("exact").value();
     // Every difference the exact rule sees is within 1e-6 relative (the wavelet rule matched

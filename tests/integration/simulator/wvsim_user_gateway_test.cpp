@@ -25,8 +25,8 @@ std::filesystem::path gateway_yaml(const test::temp_dir& dir, const std::string&
     y << "endpoint_host: localhost\n"
       << "log: {level: error}\n"
       << "listeners:\n  - {name: sim, kind: aws-443, address: 127.0.0.1, port: " << port << "}\n"
-      << "default_authorizer: wv-authorizer\n"  // the name wvsim's devices give by default
-      << "authorizers:\n  - name: wv-authorizer\n" << authorizer << extra;
+      << "default_authorizer: wavelet\n"  // the name wvsim's devices give by default
+      << "authorizers:\n  - name: wavelet\n" << authorizer << extra;
     return dir.write("gw.yaml", y.str());
 }
 
@@ -207,8 +207,8 @@ TEST_CASE("item 6: a throttled CONNECT is its own outcome at the embedded gatewa
     // Two rows sharing one client id connect at once: the gateway admits one CONNECT per second.
     const auto csv = dir.write("devices.csv",
                                "akid,username,password,authorizer,expected\n"
-                               "SHARED1,wavelet,changeme,wv-authorizer,allow\n"
-                               "SHARED1,wavelet,changeme,wv-authorizer,allow\n");
+                               "SHARED1,wavelet,changeme,wavelet,allow\n"
+                               "SHARED1,wavelet,changeme,wavelet,allow\n");
     const auto gw = gateway_yaml(dir, static_any(dir));
     const auto s = simtest::run_wvsim(dir, "throttle", {"--gateway-config", gw.string(), "--credentials",
                                                         csv.string(), "--duration", "1.5"});

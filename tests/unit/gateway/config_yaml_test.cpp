@@ -6,9 +6,13 @@ using namespace wv::gate;
 
 TEST_CASE("config: the shipped example parses") {
     const auto cfg = load_gateway_config(std::string(WV_SOURCE_DIR_PATH) + "/config/wvgate.yaml");
-    REQUIRE(cfg.listeners.size() == 1);
+    REQUIRE(cfg.listeners.size() == 2);
     CHECK(cfg.listeners[0].kind == listener_kind::aws_443);
     CHECK(cfg.listeners[0].port == 4443);
+    // HTTPS publish as src/gateway/README.md shows it: certificates from the generated CA.
+    CHECK(cfg.listeners[1].kind == listener_kind::aws_8443);
+    CHECK(cfg.listeners[1].port == 8443);
+    CHECK(cfg.certificate_policies.size() == 1);
     REQUIRE(cfg.authorizers.size() == 1);
     CHECK(cfg.authorizers[0].credentials.size() == 2);
     CHECK(cfg.authorizers[0].default_policies[0].find("${iot:ClientId}") != std::string::npos);

@@ -138,6 +138,37 @@ TEST_CASE("config: the shipped example config/rules/wavelet.yaml loads") {
     const auto& v = std::get<validate_action_config>(cfg.rules[0].actions[0]);
     CHECK(v.decoder.handler.workers == 4);
     CHECK(v.decoder.handler.spec.find("config/rules/../decoders/ayyeka_decoder.py:lambda_handler") != std::string::npos);
+    CHECK(v.output_from_log == validate_action_config::log_output::marker);  // the sample logs its result
+    CHECK(v.output_marker == "Lambda Output:");
     CHECK_FALSE(cfg.rules[1].enabled);
     CHECK(cfg.rules[1].actions.size() == 3);
+}
+
+TEST_CASE("config: validate's output_from_log (default last_json; a marker; off) and a Lambda decoder's log tail") {
+    wv::test::temp_dir dir;
+    dir.write("decoder.py", "def lambda_handler(event, context):\n    return None\n");
+    const auto file = dir.write("rules.yaml", R"(rules:
+  - name: r
+    sql: SELECT * FROM 'a'
+    actions:
+      - validate: {decoder: "python:decoder.py"}
+      - validate: {decoder: "python:decoder.py", output_from_log: "Lambda Output:"}
+      - validate: {decoder: "python:decoder.py", output_from_log: off}
+      - validate: {decoder: "python:decoder.py", output_from_log: false}
+      - validate: {decoder: {backend: lambda, url: "http://127.0.0.1:9", function: d}}
+      - validate: {decoder: {backend: lambda, url: "http://127.0.0.1:9", function: d, tail_logs: false}}
+)");
+    const auto cfg = load_engine_config(file);
+    using lo = validate_action_config::log_output;
+    const auto v = [&](std::size_t i) { return std::get<validate_action_config>(cfg.rules[0].actions[i]); };
+    CHECK(v(0).output_from_log == lo::last_json);
+    CHECK(v(1).output_from_log == lo::marker);
+    CHECK(v(1).output_marker == "Lambda Output:");
+    CHECK(v(2).output_from_log == lo::off);
+    CHECK(v(3).output_from_log == lo::off);
+    CHECK(v(4).decoder.lambda.tail_logs);  // asked for, so the log comes back with the reply
+    CHECK_FALSE(v(5).decoder.lambda.tail_logs);
+    const std::string head = "rules:\n  - name: r\n    sql: SELECT * FROM 'a'\n";
+    CHECK(load_error(head + "    actions:\n      - validate: {decoder: 'python:x.py', output_from_log: ''}\n")
+              .find("output_from_log: empty") != std::string::npos);
 }

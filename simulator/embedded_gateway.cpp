@@ -66,6 +66,15 @@ embedded_gateway::~embedded_gateway() {
     std::filesystem::remove_all(ca_dir_, ec);
 }
 
+std::string embedded_gateway::metrics_text() const { return gw_->metrics_text(); }
+
+metrics::sparse_histogram embedded_gateway::take_authorizer_second() {
+    auto now = gw_->authorizer_latency();
+    auto d = metrics::sparse_histogram::since(now, authorizer_seen_);
+    authorizer_seen_ = std::move(now);
+    return d;
+}
+
 namespace {
 // The authorizer's latency as the gateway measured it (queue wait + call), when this build's
 // gateway_stats carries it.

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "identity.hpp"
+#include "metrics/sparse_histogram.hpp"
 
 namespace wv::gate {
 class gateway;
@@ -37,11 +38,17 @@ public:
 
     const gateway_endpoint& endpoint() const { return ep_; }
     nlohmann::json stats_json() const;
+    // The gateway's Prometheus text (served with wvsim's own by --metrics-port).
+    std::string metrics_text() const;
+    // The authorizer calls that ended since the last call (the first: since the start).
+    // Called by the timeline sampler, once a second, from one thread.
+    metrics::sparse_histogram take_authorizer_second();
 
 private:
     std::filesystem::path ca_dir_;
     std::unique_ptr<gate::gateway> gw_;
     gateway_endpoint ep_;
+    metrics::histogram authorizer_seen_;
 };
 
 }  // namespace wv::sim

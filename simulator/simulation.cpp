@@ -16,14 +16,19 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/version.hpp>
+#include <openssl/crypto.h>
 
 #include "device_result.hpp"
 #include "embedded_gateway.hpp"
 #include "fleet_stats.hpp"
+#include "live_metrics.hpp"
 #include "paho_engine.hpp"
 #include "progress.hpp"
 #include "payload/report_profile.hpp"
+#include "report_html/page.hpp"
 #include "resources.hpp"
+#include "run_metrics.hpp"
 #include "verdict.hpp"
 #include "verifier.hpp"
 #include "worker.hpp"
@@ -82,6 +87,11 @@ int run_simulation(const sim_options& o) {
     const bool embedded = o.host.empty();
     run_report rep;
     rep.version = wvsim_version();
+    rep.command_line = o.command_line;
+    rep.started_at = report_html::utc_now_iso8601();
+    rep.versions = {{"wvsim", wvsim_version()},
+                    {"OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING)},
+                    {"Boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000)}};
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.embedded_gateway = embedded;
     rep.fleet_devices = fleet_devices;
@@ -192,6 +202,23 @@ int run_simulation(const sim_options& o) {
             return 1;
         }
         asio::co_spawn(main_io, ver->receive(), asio::detached);
+    }
+
+    // --metrics-port: live Prometheus text, served from this thread's io_context.
+    std::unique_ptr<live_metrics> live;
+    if (o.metrics_port) {
+        try {
+            std::function<std::string()> more;
+            if (gw) more = [&gw] { return gw->metrics_text(); };
+            live = std::make_unique<live_metrics>(main_io, o.metrics_address, *o.metrics_port, stats,
+                                                  run_identity{rep.version, rep.target, rep.engine, rep.devices},
+                                                  std::move(more));
+            std::cerr << "wvsim: Prometheus metrics on http://" << o.metrics_address << ":" << live->port()
+                      << "/metrics\n";
+        } catch (const std::exception& e) {
+            std::cerr << "wvsim: --metrics-port: " << e.what() << "\n";
+            return 2;
+        }
     }
 
     const auto cpu0 = process_cpu();
@@ -307,6 +334,7 @@ int run_simulation(const sim_options& o) {
             if (drained || now - finished_at > std::chrono::seconds(5) || aborted) {
                 if (ver) ver->stop();
                 sigs.cancel();
+                live.reset();  // closes the metrics listener, so main_io runs out of work
                 return;
             }
         }
@@ -428,6 +456,7 @@ int run_simulation(const sim_options& o) {
         rep.notes.push_back("closed without CONNACK at the local gateway means the authorizer denied or failed; "
                             "if it returned the client id as principalId, AWS accepts only [a-zA-Z0-9]{1,128} there");
 
+    check_thresholds(rep, o.expect);  // parsed and checked for typos by parse_options
     std::cout << summary_text(rep) << std::flush;
     try {
         if (!o.json_file.empty()) {

@@ -8,7 +8,8 @@ const char* const exit_codes_help =
     "     and --verify, if asked, found every acked report and every will of a killed device\n"
     "  1  the run finished but something did not hold: devices that never connected, an\n"
     "     expectation not met, --verify found a gap; or a runtime failure (the endpoint name does\n"
-    "     not resolve, a report file cannot be written, stopped at once by a second Ctrl-C)\n"
+    "     not resolve, a report file cannot be written, stopped at once by a second Ctrl-C), or an\n"
+    "     --expect threshold failed\n"
     "  2  usage or configuration error (bad flag, template, CA, CSV line, profile): nothing ran\n";
 
 verdict judge(const run_report& r) {
@@ -33,6 +34,8 @@ verdict judge(const run_report& r) {
         return {1, std::to_string(r.devices_never_connected) + " of " + std::to_string(expected_to) +
                        " devices never connected"};
     }
+    if (!thresholds::all_passed(r.thresholds))
+        return {1, "--expect: " + thresholds::failed_list(r.thresholds)};
     return {0, "OK"};
 }
 

@@ -313,6 +313,7 @@ std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }
 gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
+metrics::histogram gateway::authorizer_latency() const { return impl_->stats.authorizer_latency.snapshot(); }
 const gateway_config& gateway::config() const { return impl_->config; }
 
 std::string gateway::metrics_text() const {

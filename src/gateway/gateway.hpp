@@ -30,6 +30,7 @@
 
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
+#include "metrics/histogram.hpp"
 
 namespace wv::gate {
 
@@ -67,6 +68,9 @@ public:
     std::vector<bound_listener> listeners() const;
     certificate_paths certificates() const;
     gateway_stats stats() const;
+    // Every authorizer call's latency so far (queue wait + call), whole: wvsim takes it once a
+    // second to plot the authorizer's share of CONNACK.
+    metrics::histogram authorizer_latency() const;
     // What the topic rules did (matches, action outcomes, decoder validation); empty when no
     // rules are configured. Still available after stop(), which drains the rules first.
     std::string rules_summary() const;

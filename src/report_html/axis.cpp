@@ -8,11 +8,11 @@ namespace wv::report_html {
 
 double nice_step(double range, int target) {
     if (!(range > 0)) return 1;
+    // Heckbert's nice numbers: the 1, 2, 5 or 10 x 10^k nearest the raw step.
     const double raw = range / std::max(1, target);
     const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    for (const double m : {1.0, 2.0, 5.0})
-        if (raw <= m * p * (1 + 1e-9)) return m * p;
-    return 10 * p;
+    const double m = raw / p;
+    return (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p;
 }
 
 bool is_round(double v) {
@@ -39,7 +39,7 @@ axis linear_axis(double lo, double hi, int target) {
     if (!(hi > lo)) hi = lo + 1;
     const double step = nice_step(hi - lo, target);
     axis a;
-    a.lo = std::floor(lo / step - 1e-9) * step;
+    a.lo = std::floor(lo / step + 1e-9) * step;
     a.hi = std::ceil(hi / step - 1e-9) * step;
     for (double v = a.lo; v <= a.hi + step / 2; v += step) a.ticks.push_back(snap(v, step));
     a.lo = a.ticks.front();

@@ -22,7 +22,8 @@ axis log_axis(double lo, double hi);
 // A time axis in seconds: steps of 1, 2, 5, 10, 15, 30 s, then 1, 2, 5, 10, 15, 30 min, 1 h...
 axis time_axis(double seconds, int target = 8);
 
-// The step a linear axis picks for `range` over about `target` intervals: 1, 2 or 5 x 10^k.
+// The step a linear axis picks for `range` over about `target` intervals: 1, 2 or 5 x 10^k,
+// the one nearest range / target.
 double nice_step(double range, int target);
 // True when v is 1, 2 or 5 times a power of ten (or 0): what the tests call "round".
 bool is_round(double v);

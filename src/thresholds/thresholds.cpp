@@ -110,7 +110,7 @@ std::string format_value(double v, kind k) {
 std::vector<result> check(const std::vector<threshold>& ts, const values& v) {
     std::vector<result> out;
     for (const auto& t : ts) {
-        result r{.expression = t.expression};
+        result r{.expression = t.expression, .actual = {}, .passed = false};
         const auto it = v.find(t.metric);
         if (it == v.end() || !std::isfinite(it->second)) {
             r.actual = "no value (nothing measured it in this run)";

@@ -50,7 +50,7 @@ TEST_CASE("log axes run from a power of ten to a power of ten; a short range get
 
 TEST_CASE("time axes step in seconds, then minutes") {
     CHECK(time_axis(10).ticks == std::vector<double>{0, 2, 4, 6, 8, 10});
-    CHECK(time_axis(61).ticks.back() == 75);
+    CHECK(time_axis(61).ticks.back() == 70);
     CHECK(time_axis(3600).ticks[1] == 600);
     CHECK(time_label(30) == "30 s");
     CHECK(time_label(90) == "90 s");

@@ -81,8 +81,8 @@ TEST_CASE("checking: each operator, a missing value fails, the summary lists eve
           "it in this run))");
     const auto text = summary(rs);
     CHECK(text.starts_with("Thresholds (--expect): 3 of 5 failed\n"));
-    CHECK(text.find("  FAILED  connack.p99<200ms   actual 312.00 ms\n") != std::string::npos);
-    CHECK(text.find("  ok      acked>=99.9%        actual 99.950%\n") != std::string::npos);
+    CHECK(text.find("  FAILED  connack.p99<200ms     actual 312.00 ms\n") != std::string::npos);
+    CHECK(text.find("  ok      acked>=99.9%          actual 99.950%\n") != std::string::npos);
     CHECK(results_from_json(to_json(rs)).size() == 5);
     CHECK(results_from_json(to_json(rs))[0].actual == "312.00 ms");
     CHECK_THROWS_AS(results_from_json(nlohmann::json::object()), std::invalid_argument);

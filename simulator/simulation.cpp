@@ -312,6 +312,7 @@ int run_simulation(const sim_options& o) {
         last = cur;
         s.set_latency(metrics::sparse_histogram(stats.connack_second.take()),
                       metrics::sparse_histogram(stats.puback_second.take()));
+        if (gw) s.authorizer = gw->take_authorizer_second();
         if (s.t > 0) rep.timeline.push_back(s);
         if (!o.quiet) {
             const auto line = progress_line(s, stats.connecting.load(), cur.fail);

@@ -187,8 +187,10 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     } catch (const thresholds::parse_error& e) {
         throw config_error(e.what());
     }
-    loadgen::bench_context ctx{.command_line = b.command_line, .started_at = report_html::utc_now_iso8601(),
-                               .version = "0.1.0"};
+    loadgen::bench_context ctx;
+    ctx.command_line = b.command_line;
+    ctx.started_at = report_html::utc_now_iso8601();
+    ctx.version = "0.1.0";
     loadgen::load_options o;
     o.rate = b.rate;
     o.duration = std::chrono::milliseconds(static_cast<long long>(b.duration_s * 1000));

@@ -151,9 +151,15 @@ std::string line_chart(const chart_spec& c) {
             std::size_t j = i;
             while (j < n && ok(j)) ++j;
             o << "<polygon class='band' fill='" << b.color << "' fill-opacity='0.35' stroke='none' points='";
-            for (std::size_t k = i; k < j; ++k) o << num(f.px(c.x[k])) << ',' << num(f.py(b.high[k])) << ' ';
-            for (std::size_t k = j; k-- > i;) o << num(f.px(c.x[k])) << ',' << num(f.py(b.low[k])) << ' ';
-            if (j - i == 1) o << num(f.px(c.x[i]) + 2) << ',' << num(f.py(b.low[i]));  // a sliver, not nothing
+            if (j - i == 1) {  // one second: a sliver 3 units wide, inside the plot, not nothing
+                const double xc = std::clamp(f.px(c.x[i]), left + 1.5, left + f.plot_w - 1.5);
+                o << num(xc - 1.5) << ',' << num(f.py(b.high[i])) << ' ' << num(xc + 1.5) << ',' << num(f.py(b.high[i]))
+                  << ' ' << num(xc + 1.5) << ',' << num(f.py(b.low[i])) << ' ' << num(xc - 1.5) << ','
+                  << num(f.py(b.low[i]));
+            } else {
+                for (std::size_t k = i; k < j; ++k) o << num(f.px(c.x[k])) << ',' << num(f.py(b.high[k])) << ' ';
+                for (std::size_t k = j; k-- > i;) o << num(f.px(c.x[k])) << ',' << num(f.py(b.low[k])) << ' ';
+            }
             o << "'/>";
             i = j;
         }

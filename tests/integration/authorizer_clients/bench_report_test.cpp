@@ -26,9 +26,11 @@ TEST_CASE("bench --expect: passing, failing, a typo; listed in the table, the JS
     CHECK(r.out.find("Thresholds (--expect): all 2 passed") != std::string::npos);
     auto d = wv::test::parse_html(wv::test::read_file(html));
     CHECK(d->by_id("verdict")->has_class("ok"));
-    CHECK(d->find("dd", "command").at(0)->all_text().find("--expect latency.p99<5s") != std::string::npos);
+    CHECK(d->find("dd", "command").at(0)->all_text().find("--expect 'latency.p99<5s'") != std::string::npos);
     CHECK(d->find("dd", "started").at(0)->all_text().size() == 20);
-    CHECK(wv::test::chart_problems(*d).empty());
+    const auto problems = wv::test::chart_problems(*d);
+    for (const auto& p : problems) INFO(p);
+    CHECK_MESSAGE(problems.empty(), problems.front());
 
     r = bench({"--expect", "latency.p50<1us", "--json", "--html", html});
     CHECK_MESSAGE(r.exit_code == 1, r.out, r.err);

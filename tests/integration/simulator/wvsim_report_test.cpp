@@ -62,7 +62,7 @@ TEST_CASE("--expect: a passing and a failing threshold decide the exit code; lis
     CHECK(s.r.out.find("Thresholds (--expect): all 2 passed") != std::string::npos);
     REQUIRE(s.report["thresholds"].size() == 2);
     CHECK(s.report["thresholds"][0]["passed"] == true);
-    CHECK(s.report["command_line"].get<std::string>().find("--expect connack.p99<10s") != std::string::npos);
+    CHECK(s.report["command_line"].get<std::string>().find("--expect 'connack.p99<10s'") != std::string::npos);
     CHECK(s.report["started_at"].get<std::string>().size() == 20);
     {
         const auto d = test::parse_html(test::read_file(html));

@@ -47,9 +47,10 @@ load_result result(bool failing) {
 }  // namespace
 
 TEST_CASE("bench HTML: the run on top, log-scale latency with a band, a gap for a second without calls") {
-    bench_context c{.command_line = "wvauthz bench --static dev1:pw1 --rate 100 --expect 'latency.p99<50ms'",
-                    .started_at = "2026-12-06T10:30:00Z",
-                    .version = "0.1.0"};
+    bench_context c;
+    c.command_line = "wvauthz bench --static dev1:pw1 --rate 100 --expect 'latency.p99<50ms'";
+    c.started_at = "2026-12-06T10:30:00Z";
+    c.version = "0.1.0";
     c.thresholds = check_thresholds(result(false), {"latency.p99<50ms", "errors==0%"});
     const auto d = wv::test::parse_html(to_html(result(false), c));
     CHECK(d->find("dd", "command").at(0)->all_text() == c.command_line);
@@ -75,7 +76,10 @@ TEST_CASE("bench HTML: the run on top, log-scale latency with a band, a gap for 
 }
 
 TEST_CASE("bench HTML: a run where every call failed shows why") {
-    bench_context c{.command_line = "wvauthz bench", .started_at = "2026-12-06T10:31:00Z", .version = "0.1.0"};
+    bench_context c;
+    c.command_line = "wvauthz bench";
+    c.started_at = "2026-12-06T10:31:00Z";
+    c.version = "0.1.0";
     c.thresholds = check_thresholds(result(true), {"errors==0%"});
     c.exit_code = 1;
     const auto d = wv::test::parse_html(to_html(result(true), c));
@@ -102,7 +106,10 @@ TEST_CASE("bench --expect metrics") {
     CHECK_FALSE(rs[0].passed);
     CHECK(rs[1].passed);
     CHECK_THROWS_AS(check_thresholds(result(false), {"latency.p98<1ms"}), wv::thresholds::parse_error);
-    const auto j = to_json(result(false), {.command_line = "x", .thresholds = rs});
+    bench_context c;
+    c.command_line = "x";
+    c.thresholds = rs;
+    const auto j = to_json(result(false), c);
     CHECK(j["thresholds"].size() == 2);
     CHECK(j["command_line"] == "x");
 }

@@ -152,3 +152,15 @@ TEST_CASE("the test parser refuses what is not well-formed") {
     CHECK_THROWS(wv::test::parse_html("<p>&nbsp;</p>"));
     CHECK_NOTHROW(wv::test::parse_html("<!doctype html><html><head><meta charset='utf-8'></head><body><br></body></html>"));
 }
+
+TEST_CASE("a band of one second at the right edge stays inside the plot") {
+    chart_spec c;
+    c.title = "edge";
+    c.x = {1, 2, 3};
+    const double nan = std::nan("");
+    c.bands = {{"p50..p99", color::light_blue, {1, nan, 2}, {3, nan, 4}}};
+    c.lines = {{"p50", color::blue, {1, nan, 2}}};
+    const auto doc = wv::test::parse_html(line_chart(c));
+    CHECK(doc->find("polygon", "band").size() == 2);
+    CHECK(wv::test::chart_problems(*doc).empty());
+}

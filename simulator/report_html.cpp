@@ -85,7 +85,7 @@ std::string failures(const run_report& r) {
         body += "<h3>Connect attempts that failed, by outcome</h3>\n" + h::bars(connects, "failures");
     std::vector<h::bar_row> ends;
     for (const auto& [k, n] : r.session_ends)
-        if (k != "clean_stop" && k != "churn") ends.push_back({k, static_cast<double>(n), h::color::orange, describe_bucket(k)});
+        if (k != "clean_stop" && k != "churned" && k != "killed") ends.push_back({k, static_cast<double>(n), h::color::orange, describe_bucket(k)});
     if (!ends.empty()) body += "<h3>Sessions that ended early</h3>\n" + h::bars(ends, "failures");
     static const std::pair<const char*, const char*> reasons[] = {
         {"never_connected", "their device never connected"},
@@ -177,7 +177,8 @@ std::string timeline_charts(const run_report& r) {
     c.title = "Connected devices";
     c.y_unit = "devices";
     c.lines = {{"connected", h::color::blue, col([](const timeline_sample& s) { return double(s.connected); })}};
-    c.empty_note = "no timeline: the run ended before its first second";
+    c.empty_note = tl.empty() ? "No timeline: the run ended before its first second."
+                              : "No device was connected at any time (see \"Why it failed\" above).";
     o += h::line_chart(c);
 
     c = {};
@@ -186,6 +187,7 @@ std::string timeline_charts(const run_report& r) {
     c.y_unit = "per s";
     c.lines = {{"connects/s", h::color::green, col([](const timeline_sample& s) { return double(s.connects); })},
                {"failed connects/s", h::color::red, col([](const timeline_sample& s) { return double(s.failures); })}};
+    c.empty_note = "No connect attempt ended in any second.";
     o += h::line_chart(c);
 
     c = {};
@@ -193,7 +195,10 @@ std::string timeline_charts(const run_report& r) {
     c.title = "Reports per second";
     c.y_unit = "msg/s";
     c.lines = {{"sent/s", h::color::blue, col([](const timeline_sample& s) { return double(s.sent); })}};
-    if (r.qos) c.lines.push_back({"acked/s", h::color::orange, col([](const timeline_sample& s) { return double(s.acked); })});
+    // Dashed, so a sent/s line under it still shows.
+    if (r.qos)
+        c.lines.push_back({"acked/s", h::color::orange, col([](const timeline_sample& s) { return double(s.acked); }), true});
+    c.empty_note = "No report was sent (see \"Why it failed\" above).";
     o += h::line_chart(c);
 
     const bool authz = std::any_of(tl.begin(), tl.end(), [](const timeline_sample& s) { return !s.authorizer.empty(); });
@@ -217,6 +222,8 @@ std::string timeline_charts(const run_report& r) {
     }
     c.references = bounds_for(r, "connack");
     c.empty_note = no_connect;
+    if (authz && std::all_of(tl.begin(), tl.end(), [](const timeline_sample& s) { return s.connack.empty(); }))
+        c.title = "No CONNACK in any second; the authorizer's answers (embedded gateway)";
     c.caption = "Log scale: a slow second stays on the chart without flattening the others. Seconds without a "
                 "CONNACK leave a gap.";
     o += h::line_chart(c);
@@ -238,6 +245,7 @@ std::string timeline_charts(const run_report& r) {
         };
         c.lines = {{"authorizer p50 / CONNACK p50", h::color::purple, share(0.5)},
                    {"authorizer p99 / CONNACK p99", "#5b3c88", share(0.99), true}};
+        c.empty_note = "No second had both a CONNACK and an authorizer call to compare.";
         c.caption = "The rest of CONNACK is TCP, TLS and the gateway (and the queue in front of the authorizer is "
                     "counted as the authorizer's).";
         o += h::line_chart(c);

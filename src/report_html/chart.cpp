@@ -85,6 +85,9 @@ std::string line_chart(const chart_spec& c) {
         for (double v : b.low) see(v);
         for (double v : b.high) see(v);
     }
+    // All zeros on a linear axis is nothing to draw too: a flat line on the axis says less than
+    // the note (a failed run's "connected" chart).
+    if (any && c.scale == y_scale::linear && ymin == 0 && ymax == 0) any = false;
     if (!any) {
         o << "<p class='empty'>" << escape(c.empty_note) << "</p></figure>\n";
         return o.str();
@@ -92,9 +95,13 @@ std::string line_chart(const chart_spec& c) {
     for (const auto& r : c.references) see(r.y);
     for (double v : c.x) xmax = std::max(xmax, v);
 
+    // The legend names what is drawn: a series without a finite value is left out.
+    const auto has = [](const std::vector<double>& v) { return std::any_of(v.begin(), v.end(), finite); };
     std::vector<legend_item> items;
-    for (const auto& b : c.bands) items.push_back({b.name, b.color, legend_item::band});
-    for (const auto& l : c.lines) items.push_back({l.name, l.color, l.dashed ? legend_item::dashed : legend_item::line});
+    for (const auto& b : c.bands)
+        if (has(b.low) && has(b.high)) items.push_back({b.name, b.color, legend_item::band});
+    for (const auto& l : c.lines)
+        if (has(l.y)) items.push_back({l.name, l.color, l.dashed ? legend_item::dashed : legend_item::line});
     for (const auto& r : c.references) items.push_back({r.name, r.color, legend_item::dashed});
     std::vector<std::pair<double, double>> at;
     const double strip = layout_legend(items, at);
@@ -178,7 +185,7 @@ std::string line_chart(const chart_spec& c) {
             while (j < n && ok(j)) ++j;
             if (j - i == 1) {
                 o << "<circle class='series' cx='" << num(f.px(c.x[i])) << "' cy='" << num(f.py(l.y[i]))
-                  << "' r='2.5' fill='" << l.color << "'/>";
+                  << "' r='3' fill='" << l.color << "'/>";
             } else {
                 o << "<polyline class='series' fill='none' stroke='" << l.color << "' stroke-width='1.8'" << dash
                   << " points='";

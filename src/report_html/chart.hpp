@@ -5,7 +5,8 @@
 //     from flattening the rest, and a band (p50..p99) shows the spread under the lines;
 //   - the legend sits in a strip above the plot area, so no line can cross it;
 //   - a series value of NaN is a gap (a second without samples), never a fake 0;
-//   - a chart with nothing to draw says why (`empty_note`) instead of drawing empty axes.
+//   - a chart with nothing to draw says why (`empty_note`) instead of drawing empty axes:
+//     nothing finite, or (linear axis) nothing but zeros.
 //
 // The SVG carries what the structural tests read: data-plot='x y w h' on the <svg>,
 // data-bbox='x y w h' on each legend item, class='tick' data-v='value' on each y tick label.

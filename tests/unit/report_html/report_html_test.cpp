@@ -164,3 +164,16 @@ TEST_CASE("a band of one second at the right edge stays inside the plot") {
     CHECK(doc->find("polygon", "band").size() == 2);
     CHECK(wv::test::chart_problems(*doc).empty());
 }
+
+TEST_CASE("a linear chart of nothing but zeros shows its note") {
+    chart_spec c;
+    c.title = "connected";
+    c.x = {1, 2};
+    c.lines = {{"connected", color::blue, {0, 0}}};
+    c.empty_note = "No device was connected at any time.";
+    const auto doc = wv::test::parse_html(line_chart(c));
+    CHECK(doc->find("svg").empty());
+    CHECK(doc->find("p", "empty").at(0)->all_text() == "No device was connected at any time.");
+    c.lines[0].y = {0, 1};
+    CHECK(wv::test::parse_html(line_chart(c))->find("svg").size() == 1);
+}

@@ -136,17 +136,11 @@ std::string failures(const run_report& r) {
     return h::section("failures", "Why it failed", body);
 }
 
-// --expect bounds on a metric, as reference lines on its chart (ms).
+// --expect bounds on a stage's latency, as reference lines on its chart (ms).
 std::vector<h::reference_line> bounds_for(const run_report& r, const std::string& stage) {
     std::vector<h::reference_line> out;
-    for (const auto& t : r.thresholds) {
-        try {
-            const auto p = thresholds::parse(t.expression, run_metric_catalogue());
-            if (p.metric.starts_with(stage + ".") && p.k == thresholds::kind::duration)
-                out.push_back({"--expect " + t.expression, t.passed ? h::color::grey : h::color::red, p.bound / 1e3});
-        } catch (const thresholds::parse_error&) {
-        }
-    }
+    for (const auto& b : thresholds::duration_bounds(r.thresholds, run_metric_catalogue(), stage + "."))
+        out.push_back({"--expect " + b.expression, b.passed ? h::color::grey : h::color::red, b.bound_us / 1e3});
     return out;
 }
 

@@ -161,14 +161,8 @@ std::string to_html(const load_result& r, const bench_context& c) {
     lat.x = x;
     lat.bands = {{"p50..p99", h::color::light_blue, p50, p99}};
     lat.lines = {{"p50", h::color::blue, p50}, {"p99", "#0d3d66", p99}};
-    for (const auto& t : c.thresholds) {
-        try {
-            const auto p = thresholds::parse(t.expression, load_metric_catalogue());
-            if (p.k == thresholds::kind::duration)
-                lat.references.push_back({"--expect " + t.expression, t.passed ? h::color::grey : h::color::red, p.bound / 1e3});
-        } catch (const thresholds::parse_error&) {
-        }
-    }
+    for (const auto& b : thresholds::duration_bounds(c.thresholds, load_metric_catalogue(), "latency."))
+        lat.references.push_back({"--expect " + b.expression, b.passed ? h::color::grey : h::color::red, b.bound_us / 1e3});
     lat.empty_note = "no call completed: no latency to plot";
     lat.caption = "Log scale: a slow second stays on the chart without flattening the others.";
     o += h::section("timeline", "Over time", h::line_chart(calls) + h::line_chart(lat));

@@ -161,6 +161,19 @@ std::string failed_list(const std::vector<result>& rs) {
     return o;
 }
 
+std::vector<duration_bound> duration_bounds(const std::vector<result>& rs, const catalogue& c, std::string_view prefix) {
+    std::vector<duration_bound> out;
+    for (const auto& r : rs) {
+        try {
+            const auto t = parse(r.expression, c);
+            if (t.k == kind::duration && t.metric.starts_with(prefix)) out.push_back({r.expression, t.bound, r.passed});
+        } catch (const parse_error&) {
+            // A result from another tool's catalogue (a merged report): nothing to draw.
+        }
+    }
+    return out;
+}
+
 nlohmann::json to_json(const std::vector<result>& rs) {
     auto j = nlohmann::json::array();
     for (const auto& r : rs) j.push_back({{"expression", r.expression}, {"actual", r.actual}, {"passed", r.passed}});

@@ -74,6 +74,15 @@ std::string summary(const std::vector<result>& rs);
 // "connack.p99<200ms (was 312 ms); acked>=99.9% (was 98.1%)": the failing ones, for a verdict line.
 std::string failed_list(const std::vector<result>& rs);
 
+// The bounds of the duration thresholds on metrics whose name starts with `prefix` ("connack.",
+// "latency."), in microseconds: what a latency chart draws as reference lines.
+struct duration_bound {
+    std::string expression;
+    double bound_us = 0;
+    bool passed = false;
+};
+std::vector<duration_bound> duration_bounds(const std::vector<result>& rs, const catalogue& c, std::string_view prefix);
+
 nlohmann::json to_json(const std::vector<result>& rs);
 // Throws std::invalid_argument on a malformed list.
 std::vector<result> results_from_json(const nlohmann::json& j);

@@ -15,6 +15,7 @@
 
 #include "sim_helpers.hpp"
 #include "support/chart_checks.hpp"
+#include "support/grafana_dashboard.hpp"
 #include "support/html_tree.hpp"
 
 using namespace wv;
@@ -38,18 +39,6 @@ std::string http_get(std::uint16_t port, const std::string& path) {
     return out;
 }
 
-std::set<std::string> dashboard_metrics() {
-    std::ifstream in(std::string(WV_SOURCE_DIR_PATH) + "/config/grafana/wvsim.json");
-    const auto j = nlohmann::json::parse(in);
-    std::set<std::string> names;
-    const std::regex name("\\b(wvsim|wvgate)_[a-z0-9_]+");
-    for (const auto& p : j.at("panels"))
-        for (const auto& t : p.at("targets")) {
-            const auto e = t.at("expr").get<std::string>();
-            for (std::sregex_iterator it(e.begin(), e.end(), name), end; it != end; ++it) names.insert(it->str());
-        }
-    return names;
-}
 }  // namespace
 
 TEST_CASE("--expect: a passing and a failing threshold decide the exit code; listed in summary, JSON and HTML") {
@@ -122,7 +111,10 @@ TEST_CASE("--metrics-port: live Prometheus text during the run, every metric the
     CHECK(page.starts_with("HTTP/1.1 200 OK\r\n"));
     CHECK(page.find("wvsim_devices_connected 20\n") != std::string::npos);
     CHECK(sim.running());  // scraped while the run was going
-    for (const auto& n : dashboard_metrics()) CHECK_MESSAGE(page.find("\n" + n) != std::string::npos, n);
+    const auto names = test::dashboard_metrics(std::string(WV_SOURCE_DIR_PATH) + "/config/grafana/wvsim.json",
+                                               "(wvsim|wvgate)_[a-z0-9_]+");
+    CHECK(names.count("wvgate_authorizer_latency_seconds"));
+    for (const auto& n : names) CHECK_MESSAGE(page.find("\n" + n) != std::string::npos, n);
     CHECK(http_get(port, "/nope").starts_with("HTTP/1.1 404"));
     const auto code = sim.wait(std::chrono::seconds(30));
     REQUIRE(code.has_value());

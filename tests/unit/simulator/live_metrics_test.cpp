@@ -2,29 +2,10 @@
 // from fleet_stats. (tests/integration/simulator checks a real run's page, gateway included.)
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <regex>
-#include <set>
-
 #include "live_metrics.hpp"
+#include "support/grafana_dashboard.hpp"
 
 using namespace wv::sim;
-
-namespace {
-std::set<std::string> dashboard_metrics(const std::string& prefix) {
-    std::ifstream in(std::string(WV_SOURCE_DIR_PATH) + "/config/grafana/wvsim.json");
-    REQUIRE(in);
-    const auto j = nlohmann::json::parse(in);
-    std::set<std::string> names;
-    const std::regex name("\\b" + prefix + "_[a-z0-9_]+");
-    for (const auto& p : j.at("panels"))
-        for (const auto& t : p.at("targets")) {
-            const auto e = t.at("expr").get<std::string>();
-            for (std::sregex_iterator it(e.begin(), e.end(), name), end; it != end; ++it) names.insert(it->str());
-        }
-    return names;
-}
-}  // namespace
 
 TEST_CASE("wvsim's live metrics: names, values read at scrape time, latency as a Prometheus histogram") {
     fleet_stats s;
@@ -56,7 +37,8 @@ TEST_CASE("wvsim's live metrics: names, values read at scrape time, latency as a
     s.sent += 10;
     CHECK(reg.render().find("wvsim_reports_total{state=\"sent\"} 50\n") != std::string::npos);
     // Every wvsim_* metric the Grafana dashboard queries is on the page.
-    const auto names = dashboard_metrics("wvsim");
+    const auto names =
+        wv::test::dashboard_metrics(std::string(WV_SOURCE_DIR_PATH) + "/config/grafana/wvsim.json", "wvsim_[a-z0-9_]+");
     CHECK(names.size() >= 8);
     for (const auto& n : names) CHECK_MESSAGE(text.find("\n" + n) != std::string::npos, n);
 }

@@ -100,3 +100,17 @@ TEST_CASE("help lists every metric with its unit") {
     CHECK(h.find("  connack.p99       [us|ms|s] CONNACK p99\n") != std::string::npos);
     CHECK(h.find("  acked             [%]       acked of due\n") != std::string::npos);
 }
+
+TEST_CASE("duration bounds: what a chart draws for the thresholds on one metric family") {
+    const auto rs = check({parse("connack.p99<200ms", cat), parse("acked>=99%", cat), parse("connack.p99.9<=1s", cat)},
+                          {{"connack.p99", 250'000}, {"connack.p99.9", 10}});
+    const auto b = duration_bounds(rs, cat, "connack.");
+    REQUIRE(b.size() == 2);
+    CHECK(b[0].expression == "connack.p99<200ms");
+    CHECK(b[0].bound_us == 200'000);
+    CHECK_FALSE(b[0].passed);
+    CHECK(b[1].bound_us == 1'000'000);
+    CHECK(b[1].passed);
+    CHECK(duration_bounds(rs, cat, "puback.").empty());
+    CHECK(duration_bounds({{"latency.p99<1ms", "1 ms", true}}, cat, "").empty());  // another tool's metric
+}

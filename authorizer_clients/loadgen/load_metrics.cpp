@@ -15,8 +15,9 @@ const thresholds::catalogue& load_metric_catalogue() {
         {"latency.p99.9", kind::duration, "call latency, p99.9"},
         {"latency.max", kind::duration, "call latency, largest"},
         {"latency.mean", kind::duration, "call latency, mean"},
-        {"allowed", kind::percent, "calls answered allow, of those completed"},
-        {"denied", kind::percent, "calls answered deny, of those completed"},
+        {"allowed", kind::percent, "calls whose device could connect (as invoke says), of those completed"},
+        {"denied", kind::percent, "calls answered deny (isAuthenticated false), of those completed"},
+        {"denied_by_policy", kind::percent, "calls authenticated whose policies deny iot:Connect, of those completed"},
         {"errors", kind::percent, "calls without a valid answer (invalid, backend error, timeout, overloaded), of completed"},
         {"invalid", kind::percent, "calls whose answer AWS would reject, of completed"},
         {"timeouts", kind::percent, "calls over the deadline, of completed"},
@@ -39,6 +40,7 @@ thresholds::values load_metric_values(const load_result& r) {
         const auto pct = [&](std::uint64_t n) { return 100.0 * static_cast<double>(n) / static_cast<double>(r.completed); };
         v["allowed"] = pct(r.allowed);
         v["denied"] = pct(r.denied);
+        v["denied_by_policy"] = pct(r.denied_by_policy);
         v["errors"] = pct(failed(r));
         v["invalid"] = pct(r.invalid);
         v["timeouts"] = pct(r.timeouts);

@@ -32,7 +32,8 @@ std::string to_table(const load_result& r) {
        << "sent          " << r.sent << " (" << fmt("%.1f", r.send_rate) << "/s)\n"
        << "completed     " << r.completed << " (" << fmt("%.1f", r.achieved_rate) << "/s over " << fmt("%.2f", r.elapsed_s)
        << " s)\n"
-       << "outcomes      allowed " << r.allowed << ", denied " << r.denied << ", invalid " << r.invalid << ", errors "
+       << "outcomes      allowed " << r.allowed << ", denied_by_policy " << r.denied_by_policy << ", denied " << r.denied
+       << ", invalid " << r.invalid << ", errors "
        << r.backend_errors << ", timeouts (> deadline) " << r.timeouts << ", overloaded " << r.overloaded << "\n"
        << "throttled     " << r.throttled << "\n";
     if (!r.errors_by_kind.empty()) {
@@ -74,6 +75,7 @@ nlohmann::json to_json(const load_result& r, const bench_context& c) {
             {"outcomes",
              {{"allowed", r.allowed},
               {"denied", r.denied},
+              {"denied_by_policy", r.denied_by_policy},
               {"invalid", r.invalid},
               {"backend_error", r.backend_errors},
               {"timeout", r.timeouts},
@@ -113,9 +115,14 @@ std::string to_html(const load_result& r, const bench_context& c) {
     o += h::stat_cards({{"calls completed, of sent", std::to_string(r.completed) + " of " + std::to_string(r.sent),
                          r.completed == r.sent ? "good" : "bad"},
                         {"calls/s achieved (asked " + fmt("%.0f", r.asked_rate) + ")", fmt("%.1f", r.achieved_rate), ""},
-                        {"allowed / denied", std::to_string(r.allowed) + " / " + std::to_string(r.denied), ""},
+                        {"allowed / denied by policy / denied",
+                         std::to_string(r.allowed) + " / " + std::to_string(r.denied_by_policy) + " / " +
+                             std::to_string(r.denied),
+                         ""},
                         {"no valid answer", std::to_string(failed), failed ? "bad" : "good"},
                         {"latency p99", fmt("%.2f ms", r.p99_ms), ""}});
+    if (!c.scope_note.empty())
+        o += h::section("scope", "Region / account", "<p class='empty'>" + h::escape(c.scope_note) + "</p>\n");
     if (failed || r.interrupted || !thresholds::all_passed(c.thresholds)) {
         std::vector<h::bar_row> rows;
         for (const auto& [k, n] : r.errors_by_kind) rows.push_back({k, static_cast<double>(n), h::color::red, ""});

@@ -15,6 +15,7 @@ struct bench_context {
     std::string started_at;    // ISO 8601 UTC
     std::string version;       // wvauthz's
     std::vector<thresholds::result> thresholds;  // --expect, checked
+    std::string scope_note;    // the policies name another region or account (wvauthz words it), or ""
     int exit_code = 0;
 };
 

@@ -126,6 +126,15 @@ std::string failures(const run_report& r) {
             if (!t.passed) rows.push_back({{t.expression, t.actual}, "bad"});
         body += "<h3>--expect thresholds that failed</h3>\n" + h::table({"expression", "actual"}, rows);
     }
+    if (r.rules)
+        if (const auto f = r.rules->failures(); !f.empty()) {
+            std::vector<h::table_row> rows;
+            for (const auto& x : f) rows.push_back({{x}, "bad"});
+            body += "<h3>Topic rules</h3>\n" + h::table({"what did not hold"}, rows);
+        }
+    if (r.devices_down_at_end)
+        body += "<p>" + std::to_string(r.devices_down_at_end) +
+                " devices were down at the end (closed by the server, or a reconnect failed for good).</p>\n";
     if (r.stopped_at_once) body += "<p>Stopped at once (second Ctrl-C or a stuck device): the counts are partial.</p>\n";
     if (body.empty() && judge(r).exit_code != 0) body = "<p>" + h::escape(judge(r).reason) + "</p>\n";
     if (body.empty()) return {};
@@ -301,6 +310,34 @@ std::string outcomes_table(const run_report& r) {
     return h::table({"kind", "bucket", "count", "meaning"}, rows) + "<h3>Reports</h3>\n" + h::table({"", "count"}, rep);
 }
 
+// The embedded gateway's topic rules: each action's runs, and for a validate action how the
+// user's decoder compared with the reference, by kind.
+std::string rules_section(const rules_result& rr) {
+    std::vector<h::table_row> rows;
+    std::string detail;
+    for (const auto& a : rr.actions) {
+        const bool bad = a.failed || a.dropped || a.unfinished() ||
+                         (a.validation && (a.validation->mismatched || a.validation->errors || a.validation->timeouts));
+        rows.push_back({{a.rule, a.kind, a.action, std::to_string(a.rule_matched), std::to_string(a.ok),
+                         std::to_string(a.failed), std::to_string(a.dropped), std::to_string(a.unfinished())},
+                        bad ? "bad" : "good"});
+        if (!a.validation) continue;
+        const auto& v = *a.validation;
+        std::vector<h::bar_row> bars{{"matched", static_cast<double>(v.matched), h::color::green,
+                                      v.both_rejected ? std::to_string(v.both_rejected) + " of them rejected by both" : ""},
+                                     {"mismatched", static_cast<double>(v.mismatched), h::color::red, ""},
+                                     {"errors", static_cast<double>(v.errors), h::color::red, ""},
+                                     {"timeouts", static_cast<double>(v.timeouts), h::color::orange, ""}};
+        for (const auto& [k, n] : v.mismatched_by_kind)
+            bars.push_back({"  " + k, static_cast<double>(n), h::color::red, "messages with at least one"});
+        for (const auto& [k, n] : v.errors_by_reason) bars.push_back({"  error: " + k, static_cast<double>(n), h::color::red, ""});
+        detail += "<h3>" + h::escape("validate, rule '" + a.rule + "': " + std::to_string(v.validated) + " messages compared" +
+                                     (v.decoder_replies ? ", decoder p50 " + dur(v.decoder_p50_us) + ", p99 " + dur(v.decoder_p99_us) : "")) +
+                  "</h3>\n" + h::bars(bars);
+    }
+    return h::table({"rule", "kind", "action", "matched", "ok", "failed", "dropped", "unfinished"}, rows) + detail;
+}
+
 }  // namespace
 
 std::string html_page(const run_report& r) {
@@ -313,6 +350,7 @@ std::string html_page(const run_report& r) {
         o += h::section("thresholds", "Thresholds (--expect)", h::table({"expression", "actual", "result"}, rows));
     }
     o += h::section("timeline", "Over time", timeline_charts(r));
+    if (r.rules) o += h::section("rules", "Topic rules (embedded gateway)", rules_section(*r.rules));
     o += h::section("latency", "Latency over the whole run", latency_table(r));
     o += h::section("outcomes", "Connections and reports", outcomes_table(r));
     o += h::section("summary", "Summary as printed", h::pre(summary_text(r)));

@@ -18,6 +18,7 @@
 #include "device.hpp"
 #include "fleet_stats.hpp"
 #include "payload/report_encoder.hpp"
+#include "reconnect.hpp"
 #include "timetable.hpp"
 #include "tls/client_context.hpp"
 
@@ -33,6 +34,8 @@ struct engine_settings {
     std::chrono::milliseconds ack_timeout{30'000};
     std::uint32_t max_connecting_per_worker = 100;
     bool messages_budget = false;  // --messages: a device stops once its reports are acked
+    retry_backoff retry;           // after a failed reconnect (reconnect.hpp)
+    std::uint64_t seed = 1;        // for the backoff's jitter
 };
 
 struct worker {

@@ -178,3 +178,27 @@ TEST_CASE("wvsim HTML: a failed threshold is a failure, drawn red on its chart")
     REQUIRE(refs.size() == 1);
     CHECK(refs[0]->attr("stroke") == "#d62728");
 }
+
+TEST_CASE("wvsim HTML: the embedded gateway's rules, a validation mismatch drawn in the failures") {
+    auto r = passing_run();
+    rules_action_result a;
+    a.rule = "wavelet_decoder";
+    a.rule_matched = 254;
+    a.kind = "validate";
+    a.action = "validate python:decoder.py";
+    a.ok = 254;
+    rules_validation v;
+    v.validated = 254;
+    v.matched = 170;
+    v.mismatched = 84;
+    v.mismatched_by_kind = {{"missing_field", 84}};
+    a.validation = v;
+    r.rules = rules_result{{a}};
+    const auto d = doc(r);
+    REQUIRE(d->by_id("rules") != nullptr);
+    CHECK(d->by_id("rules")->find("tr", "bad").size() == 1);
+    CHECK(d->by_id("rules")->all_text().find("missing_field") != std::string::npos);
+    CHECK(d->by_id("verdict")->has_class("bad"));
+    REQUIRE(d->by_id("failures") != nullptr);
+    CHECK(d->by_id("failures")->all_text().find("84") != std::string::npos);
+}

@@ -130,6 +130,15 @@ embedded_gateway::~embedded_gateway() {
     std::filesystem::remove_all(ca_dir_, ec);
 }
 
+std::string embedded_gateway::metrics_text() const { return gw_->metrics_text(); }
+
+metrics::sparse_histogram embedded_gateway::take_authorizer_second() {
+    auto now = gw_->authorizer_latency();
+    auto d = metrics::sparse_histogram::since(now, authorizer_seen_);
+    authorizer_seen_ = std::move(now);
+    return d;
+}
+
 void embedded_gateway::observe(const std::string& filter, std::function<void(const gate::message_ptr&)> fn) {
     if (const auto id = gw_->observe(filter, std::move(fn))) observers_.push_back(id);
     else throw std::runtime_error("the embedded gateway is not running");

@@ -26,6 +26,7 @@
 
 #include "gateway/message.hpp"
 #include "identity.hpp"
+#include "metrics/sparse_histogram.hpp"
 #include "report.hpp"
 
 namespace wv::gate {
@@ -77,6 +78,11 @@ public:
     // stay readable. Idempotent; the destructor calls it.
     void stop();
     nlohmann::json stats_json() const;
+    // The gateway's Prometheus text (served with wvsim's own by --metrics-port).
+    std::string metrics_text() const;
+    // The authorizer calls that ended since the last call (the first: since the start).
+    // Called by the timeline sampler, once a second, from one thread.
+    metrics::sparse_histogram take_authorizer_second();
     // The topic rules' counts; nullopt when the configuration has no rules. Complete after stop().
     std::optional<rules_result> rules() const;
     // THROTTLED CONNECTs (more than 1/s per client id), which a device sees as a close without CONNACK.
@@ -86,6 +92,7 @@ private:
     std::filesystem::path ca_dir_;
     std::unique_ptr<gate::gateway> gw_;
     gateway_endpoint ep_;
+    metrics::histogram authorizer_seen_;
     std::vector<std::string> notes_;
     std::vector<std::uint64_t> observers_;
 };

@@ -4,6 +4,7 @@
 
 #include "options.hpp"
 #include "report.hpp"
+#include "run_metrics.hpp"
 #include "simulation.hpp"
 #include "verdict.hpp"
 
@@ -22,6 +23,16 @@ int merge_reports(const wv::sim::parse_outcome& p) {
             std::cerr << "wvsim merge: " << f.string() << ": " << e.what() << "\n";
             return 2;
         }
+    }
+    // The shards' --expect, checked again on the whole fleet, and merge's own.
+    std::vector<std::string> expect;
+    for (const auto& t : all->thresholds) expect.push_back(t.expression);
+    expect.insert(expect.end(), p.merge_expect.begin(), p.merge_expect.end());
+    try {
+        check_thresholds(*all, expect);
+    } catch (const std::exception& e) {
+        std::cerr << "wvsim merge: " << e.what() << "\n";
+        return 2;
     }
     std::cout << summary_text(*all);
     if (!p.merge_json.empty()) std::ofstream(p.merge_json) << to_json_text(*all);

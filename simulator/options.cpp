@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "report_html/page.hpp"
+#include "run_metrics.hpp"
 #include "verdict.hpp"
 
 namespace wv::sim {
@@ -161,6 +163,26 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     out->add_flag("-q,--quiet", o.quiet, "no progress line on stderr");
     out->add_option("--json", o.json_file, "write the full report as JSON (input of `wvsim merge`)");
     out->add_option("--html", o.html_file, "write a self-contained HTML report with plots");
+    out->add_option("--expect", o.expect,
+                    "threshold checked at the end, e.g. 'connack.p99<200ms' or 'acked>=99.9%' (repeatable; one that "
+                    "fails: exit 1; metrics below)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    out->add_option("--metrics-port", o.metrics_port,
+                    "serve live Prometheus metrics on --metrics-address:PORT/metrics while running (0: any free port, "
+                    "printed on stderr); config/grafana/wvsim.json reads them");
+    out->add_option("--metrics-address", o.metrics_address, "address for --metrics-port")->capture_default_str();
+}
+
+// Each --expect parses now: a typo fails before anything runs, listing the metric names.
+void check_expectations(const std::vector<std::string>& expect) {
+    for (const auto& e : expect) {
+        try {
+            (void)thresholds::parse(e, run_metric_catalogue());
+        } catch (const thresholds::parse_error& err) {
+            throw config_error(err.what());
+        }
+    }
 }
 
 }  // namespace
@@ -175,7 +197,11 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         m.add_option("reports", r.merge_inputs, "wvsim --json files")->required()->check(CLI::ExistingFile);
         m.add_option("--json", r.merge_json, "write the merged report as JSON");
         m.add_option("--html", r.merge_html, "write the merged report as HTML");
-        m.footer(exit_codes_help);
+        m.add_option("--expect", r.merge_expect,
+                     "threshold checked on the merged fleet (the shards' own --expect are checked again too)")
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->allow_extra_args(false);
+        m.footer(std::string(exit_codes_help) + expect_help());
         try {
             std::vector<std::string> rest(args.begin() + 1, args.end());
             std::reverse(rest.begin(), rest.end());  // CLI11 parses a vector from the back
@@ -193,6 +219,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         try {
             check_output_path(r.merge_json, "--json");
             check_output_path(r.merge_html, "--html");
+            check_expectations(r.merge_expect);
         } catch (const config_error& e) {
             std::cerr << "wvsim merge: " << e.what() << "\n";
             r.kind = parse_outcome::exit;
@@ -214,7 +241,12 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     std::filesystem::path config;
     app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
     add_run_options(app, o, shard_text, engine_text, retry_text, connect_timeout_s, ack_timeout_s);
-    app.footer(exit_codes_help);
+    app.footer(std::string(exit_codes_help) + expect_help());
+    {
+        std::vector<std::string> argv_all{"wvsim"};
+        argv_all.insert(argv_all.end(), args.begin(), args.end());
+        o.command_line = report_html::shell_quote(argv_all);
+    }
 
     std::map<std::string, std::string> where;
     try {
@@ -260,6 +292,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         // A report path that cannot be written is found now, not after an hour's run.
         check_output_path(o.json_file, "--json");
         check_output_path(o.html_file, "--html");
+        check_expectations(o.expect);
         if (!o.credentials.empty() && !std::filesystem::exists(o.credentials))
             throw config_error("--credentials " + o.credentials.string() + ": no such file");
         // Templates are checked here so a typo fails before any connection.

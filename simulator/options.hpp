@@ -67,6 +67,10 @@ struct sim_options {
     std::string verify_username, verify_password;
     bool quiet = false;
     std::filesystem::path json_file, html_file;
+    std::vector<std::string> expect;       // --expect thresholds (checked by parse_options)
+    std::optional<std::uint16_t> metrics_port;  // live Prometheus text at metrics_address:port/metrics
+    std::string metrics_address = "127.0.0.1";
+    std::string command_line;              // argv, shell-quoted, for the reports' header
 };
 
 struct parse_outcome {
@@ -75,6 +79,7 @@ struct parse_outcome {
     sim_options options;
     std::vector<std::filesystem::path> merge_inputs;  // `wvsim merge a.json b.json`
     std::filesystem::path merge_json, merge_html;
+    std::vector<std::string> merge_expect;  // `wvsim merge --expect ...`, besides the shards' own
 };
 
 // Parses argv. Prints --help (stdout) or the error naming the flag or file:line (stderr) and

@@ -49,6 +49,14 @@ std::string_view describe(outcome o) noexcept {
     return i < rows.size() ? rows[i].text : "unknown";
 }
 
+std::string describe_bucket(const std::string& bucket) {
+    const auto colon = bucket.find(':');
+    const auto o = outcome_from_key(std::string_view(bucket).substr(0, colon));
+    std::string d = o == outcome::count_ ? bucket : std::string(describe(o));
+    if (colon != std::string::npos) d += " (" + bucket.substr(colon + 1) + ")";
+    return d;
+}
+
 outcome outcome_from_key(std::string_view k) noexcept {
     for (std::size_t i = 0; i < rows.size(); ++i)
         if (rows[i].key == k) return static_cast<outcome>(i);

@@ -43,6 +43,9 @@ enum class outcome : std::uint8_t {
 std::string_view key(outcome o) noexcept;
 // One line for humans: "CONNACK 4: bad user name or password".
 std::string_view describe(outcome o) noexcept;
+// A report bucket ("tls_alert:handshake_failure") in words, detail in parentheses; an
+// unknown key as itself.
+std::string describe_bucket(const std::string& bucket);
 // Parses a key back (for `wvsim merge`); outcome::count_ if unknown.
 outcome outcome_from_key(std::string_view k) noexcept;
 

@@ -15,6 +15,7 @@
 
 #include "metrics/histogram.hpp"
 #include "metrics/sparse_histogram.hpp"
+#include "thresholds/thresholds.hpp"
 
 namespace wv::sim {
 
@@ -30,6 +31,9 @@ struct timeline_sample {
     std::uint64_t connack_p50_us = 0, connack_p99_us = 0;
     std::uint64_t puback_p50_us = 0, puback_p99_us = 0;
     metrics::sparse_histogram connack, puback;  // empty in format-1 reports
+    // The authorizer's calls that ended in this second, as the embedded gateway timed them
+    // (queue wait + call): its share of CONNACK. Empty with --host.
+    metrics::sparse_histogram authorizer;
 
     // Keeps the histograms and sets the percentiles from them.
     void set_latency(metrics::sparse_histogram connack_second, metrics::sparse_histogram puback_second);
@@ -96,6 +100,11 @@ struct rules_result {
 
 struct run_report {
     std::string version;
+    // What was run, for the reports' header: the command line (shell-quoted), the start time
+    // (ISO 8601 UTC) and the versions of what took part ("wvsim", "OpenSSL", ...).
+    std::string command_line;
+    std::string started_at;
+    std::map<std::string, std::string> versions;
     std::string engine = "asio";
     std::string target;               // host:port
     bool embedded_gateway = false;
@@ -154,6 +163,8 @@ struct run_report {
     std::vector<std::string> warnings;
     std::vector<std::string> notes;
     nlohmann::json gateway;  // the embedded gateway's counters (null otherwise)
+    // --expect results, checked at the end (run_metrics.hpp); a failed one makes the exit code 1.
+    std::vector<thresholds::result> thresholds;
     std::optional<rules_result> rules;  // the embedded gateway's topic rules (absent: none configured)
 
     double achieved_msgs_per_s() const;

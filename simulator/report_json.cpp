@@ -47,6 +47,9 @@ json to_json(const run_report& r) {
         {"tool", "wvsim"},
         {"format", r.timeline_histograms ? report_format : 1},
         {"version", r.version},
+        {"command_line", r.command_line},
+        {"started_at", r.started_at},
+        {"versions", r.versions},
         {"engine", r.engine},
         {"target", r.target},
         {"embedded_gateway", r.embedded_gateway},
@@ -82,11 +85,20 @@ json to_json(const run_report& r) {
         {"warnings", r.warnings},
         {"notes", r.notes},
         {"gateway", r.gateway},
+        {"thresholds", thresholds::to_json(r.thresholds)},
     };
     if (r.timeline_histograms) {
         // One row per timeline row: the second's latencies whole, so `wvsim merge` is exact.
         j["timeline_latency_columns"] = {"connack", "puback"};
         j["timeline_latency"] = std::move(tl_lat);
+        // The embedded gateway's authorizer latency, second by second (its share of CONNACK).
+        bool any_authorizer = false;
+        for (const auto& s : r.timeline) any_authorizer = any_authorizer || !s.authorizer.empty();
+        if (any_authorizer) {
+            json ta = json::array();
+            for (const auto& s : r.timeline) ta.push_back(metrics::to_compact_json(s.authorizer));
+            j["timeline_authorizer"] = std::move(ta);
+        }
     }
     if (r.rules) j["rules"] = rules_to_json(*r.rules);
     if (r.verify) {
@@ -111,7 +123,8 @@ std::string to_json_text(const run_report& r) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         if (it != j.begin()) out += ",\n";
         out += " " + json(it.key()).dump() + ": ";
-        const bool rows = (it.key() == "timeline" || it.key() == "timeline_latency") && it->is_array();
+        const bool rows = (it.key() == "timeline" || it.key() == "timeline_latency" || it.key() == "timeline_authorizer") &&
+                          it->is_array();
         if (!rows) {
             // Indented like dump(1), one level in.
             std::string v = it->dump(1);
@@ -153,6 +166,9 @@ run_report report_from_json(const json& j) {
     run_report r;
     try {
         r.version = get_or<std::string>(j, "version", "");
+        r.command_line = get_or<std::string>(j, "command_line", "");
+        r.started_at = get_or<std::string>(j, "started_at", "");
+        r.versions = get_or<std::map<std::string, std::string>>(j, "versions", {});
         r.engine = get<std::string>(j, "engine");
         r.target = get<std::string>(j, "target");
         r.embedded_gateway = get_or(j, "embedded_gateway", false);
@@ -238,6 +254,13 @@ run_report report_from_json(const json& j) {
                 }
             }
         }
+        if (j.contains("timeline_authorizer")) {
+            const auto& ta = j["timeline_authorizer"];
+            if (!ta.is_array() || ta.size() != r.timeline.size())
+                throw std::invalid_argument("report: timeline_authorizer must have one row per timeline row");
+            for (std::size_t i = 0; i < ta.size(); ++i) r.timeline[i].authorizer = metrics::sparse_histogram_from_json(ta[i]);
+        }
+        if (j.contains("thresholds")) r.thresholds = thresholds::results_from_json(j["thresholds"]);
         r.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
         r.notes = get_or<std::vector<std::string>>(j, "notes", {});
         if (j.contains("gateway")) r.gateway = j["gateway"];
@@ -264,6 +287,15 @@ run_report report_from_json(const json& j) {
 
 void merge(run_report& a, const run_report& b) {
     if (a.engine != b.engine) a.engine += "+" + b.engine;
+    if (a.started_at.empty() || (!b.started_at.empty() && b.started_at < a.started_at)) a.started_at = b.started_at;
+    if (a.command_line.empty()) a.command_line = b.command_line;
+    for (const auto& [k, v] : b.versions) a.versions.try_emplace(k, v);
+    // The shards' --expect expressions, each once: `wvsim merge` checks them on the whole fleet.
+    for (const auto& t : b.thresholds) {
+        bool have = false;
+        for (const auto& x : a.thresholds) have = have || x.expression == t.expression;
+        if (!have) a.thresholds.push_back(t);
+    }
     if (a.target != b.target) a.notes.push_back("merged shards ran against different targets: " + b.target);
     a.fleet_devices = std::max(a.fleet_devices, b.fleet_devices);
     a.devices += b.devices;
@@ -317,6 +349,7 @@ void merge(run_report& a, const run_report& b) {
         x.failures += y.failures;
         x.sent += y.sent;
         x.acked += y.acked;
+        x.authorizer.merge(y.authorizer);
         if (exact) {
             auto c = x.connack, p = x.puback;
             c.merge(y.connack);

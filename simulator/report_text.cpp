@@ -25,14 +25,6 @@ std::string pad(std::string s, std::size_t w, bool right = false) {
     if (s.size() >= w) return s;
     return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
 }
-
-std::string describe_bucket(const std::string& bucket) {
-    const auto colon = bucket.find(':');
-    const auto o = outcome_from_key(bucket.substr(0, colon));
-    std::string d = o == outcome::count_ ? bucket : std::string(describe(o));
-    if (colon != std::string::npos) d += " (" + bucket.substr(colon + 1) + ")";
-    return d;
-}
 }  // namespace
 
 std::string summary_text(const run_report& r) {
@@ -133,6 +125,7 @@ std::string summary_text(const run_report& r) {
         o << ", " << fmt("%.1f", static_cast<double>(r.rss_peak_kib - r.rss_baseline_kib) / r.devices)
           << " KiB/device" << (r.embedded_gateway ? " incl. the embedded gateway" : "");
     o << ")\n";
+    if (!r.thresholds.empty()) o << "\n" << thresholds::summary(r.thresholds);
     for (const auto& n : r.notes) o << "Note: " << n << "\n";
     for (const auto& w : r.warnings) o << "Warning: " << w << "\n";
     const auto v = judge(r);

@@ -18,14 +18,19 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/version.hpp>
+#include <openssl/crypto.h>
 
 #include "device_result.hpp"
 #include "embedded_gateway.hpp"
 #include "fleet_stats.hpp"
+#include "live_metrics.hpp"
 #include "paho_engine.hpp"
 #include "progress.hpp"
 #include "payload/report_profile.hpp"
+#include "report_html/page.hpp"
 #include "resources.hpp"
+#include "run_metrics.hpp"
 #include "verdict.hpp"
 #include "verifier.hpp"
 #include "worker.hpp"
@@ -96,6 +101,11 @@ int run_simulation(const sim_options& o) {
     const bool embedded = o.host.empty();
     run_report rep;
     rep.version = wvsim_version();
+    rep.command_line = o.command_line;
+    rep.started_at = report_html::utc_now_iso8601();
+    rep.versions = {{"wvsim", wvsim_version()},
+                    {"OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING)},
+                    {"Boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000)}};
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.embedded_gateway = embedded;
     rep.fleet_devices = fleet_devices;
@@ -230,6 +240,22 @@ int run_simulation(const sim_options& o) {
             if (g) g->stop();
         }
     } stop_gateway_first{gw.get()};
+    // --metrics-port: live Prometheus text, served from this thread's io_context.
+    std::unique_ptr<live_metrics> live;
+    if (o.metrics_port) {
+        try {
+            std::function<std::string()> more;
+            if (gw) more = [&gw] { return gw->metrics_text(); };
+            live = std::make_unique<live_metrics>(main_io, o.metrics_address, *o.metrics_port, stats,
+                                                  run_identity{rep.version, rep.target, rep.engine, rep.devices},
+                                                  std::move(more));
+            std::cerr << "wvsim: Prometheus metrics on http://" << o.metrics_address << ":" << live->port()
+                      << "/metrics\n";
+        } catch (const std::exception& e) {
+            std::cerr << "wvsim: --metrics-port: " << e.what() << "\n";
+            return 2;
+        }
+    }
 
     const auto cpu0 = process_cpu();
     const auto start = clock::now() + std::chrono::milliseconds(20);
@@ -324,6 +350,7 @@ int run_simulation(const sim_options& o) {
         last = cur;
         s.set_latency(metrics::sparse_histogram(stats.connack_second.take()),
                       metrics::sparse_histogram(stats.puback_second.take()));
+        if (gw) s.authorizer = gw->take_authorizer_second();
         if (s.t > 0) rep.timeline.push_back(s);
         if (!o.quiet) {
             const auto line = progress_line(s, stats.connecting.load(), cur.fail);
@@ -347,6 +374,7 @@ int run_simulation(const sim_options& o) {
             if (drained || now - finished_at > std::chrono::seconds(5) || aborted) {
                 if (ver) ver->stop();
                 sigs.cancel();
+                live.reset();  // closes the metrics listener, so main_io runs out of work
                 return;
             }
         }
@@ -485,6 +513,7 @@ int run_simulation(const sim_options& o) {
                             "1 s of the last CONNECT with one client id is throttled that way too (wvsim keeps its own "
                             "reconnects 1 s apart; two devices sharing a client id would not be)");
 
+    check_thresholds(rep, o.expect);  // parsed and checked for typos by parse_options
     std::cout << summary_text(rep) << std::flush;
     try {
         if (!o.json_file.empty()) {

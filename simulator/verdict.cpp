@@ -11,7 +11,8 @@ const char* const exit_codes_help =
     "  1  the run finished but something did not hold: devices that never connected or were down\n"
     "     at the end, reports left unsent, an expectation not met, --verify found a gap, a rule's\n"
     "     validation mismatched or an action failed; or a runtime failure (the endpoint name does\n"
-    "     not resolve, a report file cannot be written, stopped at once by a second Ctrl-C)\n"
+    "     not resolve, a report file cannot be written, stopped at once by a second Ctrl-C), or an\n"
+    "     --expect threshold failed\n"
     "  2  usage or configuration error (bad flag, template, CA, CSV line, profile, --gateway-config):\n"
     "     nothing ran\n";
 
@@ -65,6 +66,8 @@ verdict judge(const run_report& r) {
         }
         return {1, why};
     }
+    if (!thresholds::all_passed(r.thresholds))
+        return {1, "--expect: " + thresholds::failed_list(r.thresholds)};
     return {0, "OK"};
 }
 

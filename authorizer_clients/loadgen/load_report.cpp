@@ -1,5 +1,9 @@
 #include "authorizer_clients/loadgen/load_report.hpp"
 
+#include "authorizer_clients/loadgen/load_metrics.hpp"
+#include "report_html/chart.hpp"
+#include "report_html/page.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <algorithm>
@@ -12,60 +16,6 @@ std::string fmt(const char* f, double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, f, v);
     return buf;
-}
-
-std::string esc(const std::string& in) {
-    std::string o;
-    for (char c : in) {
-        switch (c) {
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '&': o += "&amp;"; break;
-            case '"': o += "&quot;"; break;
-            default: o += c;
-        }
-    }
-    return o;
-}
-
-// A per-second line chart as inline SVG (the look of wvsim's report): x in seconds from the
-// first send, y from 0 to the largest value.
-std::string chart(const std::string& title, const std::vector<timeline_point>& tl,
-                  const std::vector<std::pair<std::string, double timeline_point::*>>& doubles,
-                  const std::vector<std::pair<std::string, std::uint64_t timeline_point::*>>& counts) {
-    const double w = 640, h = 200, l = 60, b = 24, t = 10;
-    double xmax = 1, ymax = 0;
-    for (const auto& p : tl) {
-        xmax = std::max(xmax, p.t_s);
-        for (const auto& [n, m] : doubles) ymax = std::max(ymax, p.*m);
-        for (const auto& [n, m] : counts) ymax = std::max(ymax, static_cast<double>(p.*m));
-    }
-    if (ymax <= 0) ymax = 1;
-    ymax *= 1.05;
-    static const char* colors[] = {"#2a6fb0", "#c0392b", "#27ae60", "#8e44ad"};
-    std::ostringstream o;
-    o << "<figure><figcaption>" << esc(title) << "</figcaption><svg viewBox='0 0 " << w + 10 << ' ' << h + b + t
-      << "' width='660' role='img'>";
-    o << "<line x1='" << l << "' y1='" << t + h << "' x2='" << w << "' y2='" << t + h << "' stroke='#888'/>";
-    for (int i = 0; i <= 4; ++i) {
-        const double y = t + h - h * i / 4;
-        o << "<text x='" << l - 4 << "' y='" << y + 4 << "' text-anchor='end'>" << fmt("%.4g", ymax * i / 4) << "</text>";
-        o << "<line x1='" << l << "' y1='" << y << "' x2='" << w << "' y2='" << y << "' stroke='#eee'/>";
-        o << "<text x='" << l + (w - l) * i / 4 << "' y='" << t + h + 18 << "' text-anchor='middle'>"
-          << fmt("%.0f s", xmax * i / 4) << "</text>";
-    }
-    int li = 0;
-    const auto line = [&](const std::string& name, auto value) {
-        o << "<polyline fill='none' stroke='" << colors[li % 4] << "' stroke-width='1.5' points='";
-        for (const auto& p : tl) o << fmt("%.1f,", l + (w - l) * p.t_s / xmax) << fmt("%.1f ", t + h - h * value(p) / ymax);
-        o << "'/><text x='" << w - 4 << "' y='" << t + 14 + 14 * li << "' text-anchor='end' fill='" << colors[li % 4] << "'>"
-          << esc(name) << "</text>";
-        ++li;
-    };
-    for (const auto& [n, m] : doubles) line(n, [m = m](const timeline_point& p) { return p.*m; });
-    for (const auto& [n, m] : counts) line(n, [m = m](const timeline_point& p) { return static_cast<double>(p.*m); });
-    o << "</svg></figure>\n";
-    return o.str();
 }
 
 std::string bucket_label(double upper) {
@@ -106,7 +56,7 @@ std::string to_table(const load_result& r) {
     return os.str();
 }
 
-nlohmann::json to_json(const load_result& r) {
+nlohmann::json to_json(const load_result& r, const bench_context& c) {
     nlohmann::json hist = nlohmann::json::array();
     for (const auto& b : r.histogram)
         hist.push_back({{"le_ms", std::isinf(b.upper_ms) ? nlohmann::json("inf") : nlohmann::json(b.upper_ms)}, {"count", b.count}});
@@ -135,39 +85,101 @@ nlohmann::json to_json(const load_result& r) {
             {"latency_ms",
              {{"p50", r.p50_ms}, {"p90", r.p90_ms}, {"p99", r.p99_ms}, {"p99.9", r.p999_ms}, {"max", r.max_ms}, {"mean", r.mean_ms}}},
             {"histogram", hist},
-            {"timeline", timeline}};
+            {"timeline", timeline},
+            {"command_line", c.command_line},
+            {"started_at", c.started_at},
+            {"thresholds", thresholds::to_json(c.thresholds)}};
 }
 
-std::string to_html(const load_result& r) {
-    std::ostringstream os;
-    std::uint64_t most = 1;
-    for (const auto& b : r.histogram) most = std::max(most, b.count);
-    os << "<!doctype html><html><head><meta charset=\"utf-8\"><title>wvauthz bench</title><style>"
-          "body{font:14px system-ui,sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
-          "td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left}.bar{background:#4a7;height:1em}"
-          "</style></head><body><h1>wvauthz bench</h1>\n<table>";
-    const auto row = [&](const std::string& k, const std::string& v) { os << "<tr><th>" << k << "</th><td>" << v << "</td></tr>\n"; };
-    row("authorizer", esc(r.backend));
-    row("asked", fmt("%.1f", r.asked_rate) + " calls/s for " + fmt("%.1f", r.duration_s) + " s");
-    row("completed", std::to_string(r.completed) + " (" + fmt("%.1f", r.achieved_rate) + "/s)");
-    row("allowed / denied by policy / denied",
-        std::to_string(r.allowed) + " / " + std::to_string(r.denied_by_policy) + " / " + std::to_string(r.denied));
-    row("invalid / errors / timeouts / overloaded", std::to_string(r.invalid) + " / " + std::to_string(r.backend_errors) +
-                                                        " / " + std::to_string(r.timeouts) + " / " + std::to_string(r.overloaded));
-    row("throttled", std::to_string(r.throttled));
-    row("latency p50 / p90 / p99 / p99.9 / max", fmt("%.2f", r.p50_ms) + " / " + fmt("%.2f", r.p90_ms) + " / " +
-                                                     fmt("%.2f", r.p99_ms) + " / " + fmt("%.2f", r.p999_ms) + " / " +
-                                                     fmt("%.2f", r.max_ms) + " ms");
-    os << "</table><h2>Over time</h2>\n"
-       << chart("calls completed per second", r.timeline, {}, {{"completed", &timeline_point::completed}, {"failed", &timeline_point::failed}})
-       << chart("latency per second (ms)", r.timeline, {{"p50", &timeline_point::p50_ms}, {"p99", &timeline_point::p99_ms}}, {});
-    os << "<h2>Latency histogram</h2><table>";
+std::string to_html(const load_result& r, const bench_context& c) {
+    namespace h = report_html;
+    const std::uint64_t failed = r.invalid + r.backend_errors + r.timeouts + r.overloaded;
+    h::run_header hd;
+    hd.tool = "wvauthz bench";
+    hd.title = fmt("%.0f", r.asked_rate) + " calls/s for " + fmt("%.0f", r.duration_s) + " s against " + r.backend;
+    hd.command_line = c.command_line;
+    hd.started_at = c.started_at;
+    hd.target = r.backend;
+    hd.versions = {{"wvauthz", c.version}};
+    hd.ok = c.exit_code == 0 && failed == 0;
+    if (c.exit_code != 0)
+        hd.verdict = "FAILED" + (thresholds::all_passed(c.thresholds) ? std::string()
+                                                                     : ": --expect " + thresholds::failed_list(c.thresholds)) +
+                     " (exit " + std::to_string(c.exit_code) + ")";
+    else if (failed)
+        hd.verdict = std::to_string(failed) + " of " + std::to_string(r.completed) +
+                     " calls got no valid answer (exit 0: no --expect said otherwise)";
+    else
+        hd.verdict = "every call answered (exit 0)";
+    std::string o = h::page_begin(hd);
+    o += h::stat_cards({{"calls completed, of sent", std::to_string(r.completed) + " of " + std::to_string(r.sent),
+                         r.completed == r.sent ? "good" : "bad"},
+                        {"calls/s achieved (asked " + fmt("%.0f", r.asked_rate) + ")", fmt("%.1f", r.achieved_rate), ""},
+                        {"allowed / denied by policy / denied",
+                         std::to_string(r.allowed) + " / " + std::to_string(r.denied_by_policy) + " / " +
+                             std::to_string(r.denied),
+                         ""},
+                        {"no valid answer", std::to_string(failed), failed ? "bad" : "good"},
+                        {"latency p99", fmt("%.2f ms", r.p99_ms), ""}});
+    if (!c.scope_note.empty())
+        o += h::section("scope", "Region / account", "<p class='empty'>" + h::escape(c.scope_note) + "</p>\n");
+    if (failed || r.interrupted || !thresholds::all_passed(c.thresholds)) {
+        std::vector<h::bar_row> rows;
+        for (const auto& [k, n] : r.errors_by_kind) rows.push_back({k, static_cast<double>(n), h::color::red, ""});
+        if (r.timeouts) rows.push_back({"timeout", static_cast<double>(r.timeouts), h::color::red, "over the deadline"});
+        if (r.overloaded)
+            rows.push_back({"overloaded", static_cast<double>(r.overloaded), h::color::orange, "queue full: never called"});
+        std::string body = rows.empty() ? "" : "<h3>Calls without a valid answer, by kind</h3>\n" + h::bars(rows, "failures");
+        if (r.interrupted) body += "<p>Interrupted: sending stopped early (Ctrl-C).</p>\n";
+        if (!thresholds::all_passed(c.thresholds)) {
+            std::vector<h::table_row> t;
+            for (const auto& x : c.thresholds)
+                if (!x.passed) t.push_back({{x.expression, x.actual}, "bad"});
+            body += "<h3>--expect thresholds that failed</h3>\n" + h::table({"expression", "actual"}, t);
+        }
+        o += h::section("failures", "What went wrong", body);
+    }
+    if (!c.thresholds.empty()) {
+        std::vector<h::table_row> t;
+        for (const auto& x : c.thresholds)
+            t.push_back({{x.expression, x.actual, x.passed ? "ok" : "FAILED"}, x.passed ? "good" : "bad"});
+        o += h::section("thresholds", "Thresholds (--expect)", h::table({"expression", "actual", "result"}, t));
+    }
+    std::vector<double> x, done, bad, p50, p99;
+    const double nan = std::nan("");
+    for (const auto& p : r.timeline) {
+        x.push_back(p.t_s);
+        done.push_back(static_cast<double>(p.completed));
+        bad.push_back(static_cast<double>(p.failed));
+        p50.push_back(p.completed ? p.p50_ms : nan);  // a second without calls is a gap, not 0 ms
+        p99.push_back(p.completed ? p.p99_ms : nan);
+    }
+    h::chart_spec calls;
+    calls.title = "Calls completed per second";
+    calls.y_unit = "per s";
+    calls.x = x;
+    calls.lines = {{"completed/s", h::color::blue, done}, {"without a valid answer/s", h::color::red, bad}};
+    calls.empty_note = "no call completed";
+    h::chart_spec lat;
+    lat.id = "latency";
+    lat.title = "Latency per second, from each call's scheduled time (p50 to p99 band)";
+    lat.y_unit = "ms";
+    lat.scale = h::y_scale::log;
+    lat.x = x;
+    lat.bands = {{"p50..p99", h::color::light_blue, p50, p99}};
+    lat.lines = {{"p50", h::color::blue, p50}, {"p99", "#0d3d66", p99}};
+    for (const auto& b : thresholds::duration_bounds(c.thresholds, load_metric_catalogue(), "latency."))
+        lat.references.push_back({"--expect " + b.expression, b.passed ? h::color::grey : h::color::red, b.bound_us / 1e3});
+    lat.empty_note = "no call completed: no latency to plot";
+    lat.caption = "Log scale: a slow second stays on the chart without flattening the others.";
+    o += h::section("timeline", "Over time", h::line_chart(calls) + h::line_chart(lat));
+    std::vector<h::bar_row> hist;
     for (const auto& b : r.histogram)
-        os << "<tr><td>" << bucket_label(b.upper_ms) << "</td><td style=\"width:30em\"><div class=\"bar\" style=\"width:"
-           << fmt("%.1f", 100.0 * static_cast<double>(b.count) / static_cast<double>(most)) << "%\"></div></td><td>" << b.count
-           << "</td></tr>\n";
-    os << "</table></body></html>\n";
-    return os.str();
+        if (b.count) hist.push_back({bucket_label(b.upper_ms), static_cast<double>(b.count), h::color::green, ""});
+    o += h::section("histogram", "Latency histogram (whole run)",
+                    hist.empty() ? "<p class='empty'>no call completed</p>" : h::bars(hist));
+    o += h::section("summary", "Summary as printed", h::pre(to_table(r) + thresholds::summary(c.thresholds)));
+    return o + h::page_end();
 }
 
 }  // namespace wv::loadgen

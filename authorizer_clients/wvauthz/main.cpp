@@ -15,10 +15,13 @@
 #include "auth/connect_verdict.hpp"
 #include "policy/scope_check.hpp"
 #include "authorizer_clients/backends/build_backend.hpp"
+#include "authorizer_clients/loadgen/load_metrics.hpp"
 #include "authorizer_clients/loadgen/load_report.hpp"
 #include "authorizer_clients/wvauthz/backend_flags.hpp"
 #include "authorizer_clients/wvauthz/device_file.hpp"
 #include "authorizer_clients/wvauthz/invocation_report.hpp"
+#include "report_html/page.hpp"
+#include "thresholds/thresholds.hpp"
 
 namespace {
 
@@ -213,6 +216,8 @@ struct bench_flags {
     int timeout_ms = 5000;
     std::string html;
     std::size_t warmup = 1;
+    std::vector<std::string> expect;  // --expect thresholds
+    std::string command_line;
 };
 
 std::atomic<bool> interrupted{false};
@@ -220,6 +225,16 @@ std::atomic<bool> interrupted{false};
 extern "C" void on_interrupt(int) { interrupted.store(true); }
 
 int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json) {
+    // Thresholds parse first: a typo is a usage error before any call.
+    try {
+        for (const auto& e : b.expect) (void)thresholds::parse(e, loadgen::load_metric_catalogue());
+    } catch (const thresholds::parse_error& e) {
+        throw config_error(e.what());
+    }
+    loadgen::bench_context ctx;
+    ctx.command_line = b.command_line;
+    ctx.started_at = report_html::utc_now_iso8601();
+    ctx.version = "0.1.0";
     loadgen::load_options o;
     o.rate = b.rate;
     o.duration = std::chrono::milliseconds(static_cast<long long>(b.duration_s * 1000));
@@ -258,20 +273,24 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     const auto r = loadgen::run_load(chosen.built.backend, o);
     const auto scope_note =
         r.scope_mismatch ? policy::describe(*r.scope_mismatch, wvauthz::wvauthz_scope_settings()) : std::string();
+    ctx.scope_note = scope_note;
+    ctx.thresholds = loadgen::check_thresholds(r, b.expect);
+    ctx.exit_code = thresholds::all_passed(ctx.thresholds) ? 0 : 1;
     if (json) {
-        auto j = loadgen::to_json(r);
+        auto j = loadgen::to_json(r, ctx);
         if (!scope_note.empty()) j["scope_mismatch"] = scope_note;
         std::cout << j.dump(2) << "\n";
     } else {
         std::cout << loadgen::to_table(r);
         if (!scope_note.empty()) std::cout << "region/account: " << scope_note << "\n";
+        std::cout << thresholds::summary(ctx.thresholds);
     }
     if (!b.html.empty()) {
         std::ofstream out(b.html);
-        out << loadgen::to_html(r);
+        out << loadgen::to_html(r, ctx);
         if (!out) throw std::runtime_error("--html " + b.html + ": cannot write");
     }
-    return 0;
+    return ctx.exit_code;
 }
 
 }  // namespace
@@ -280,7 +299,8 @@ int main(int argc, char** argv) {
     CLI::App app{"wvauthz: call an AWS IoT custom authorizer the way AWS IoT does, offline"};
     app.footer(
         "Exit codes: invoke: 0 the device would connect, 1 denied, 3 invalid reply / backend error / timeout;\n"
-        "            test: 0 every device as expected, 1 mismatches; bench: 0 done, 1 runtime failure;\n"
+        "            test: 0 every device as expected, 1 mismatches; bench: 0 done, 1 runtime failure or an\n"
+        "            --expect threshold failed;\n"
         "            all: 2 usage or config error.\n"
         "Examples:\n"
         "  wvauthz invoke --handler python:config/authorizers/ayyeka_simple.py --username TestUserName \\\n"
@@ -330,6 +350,18 @@ int main(int argc, char** argv) {
     bench->add_option("--html", bfl.html, "also write an HTML report here");
     bench->add_option("--warmup", bfl.warmup, "calls made (and not counted) before the clock starts; 0 measures a cold start");
     bench->add_flag("--json", json, "print JSON");
+    bench->add_option("--expect", bfl.expect,
+                      "threshold checked at the end, e.g. 'latency.p99<50ms' or 'errors==0%' (repeatable; one that "
+                      "fails: exit 1)")
+        ->allow_extra_args(false);
+    bench->footer("\nThresholds (--expect): metric op number unit; op < <= > >= ==; durations need us, ms or s,\n"
+                  "percentages need %. Metrics:\n" +
+                  thresholds::help_text(loadgen::load_metric_catalogue()));
+    {
+        std::vector<std::string> words(argv, argv + argc);
+        if (!words.empty()) words[0] = "wvauthz";
+        bfl.command_line = report_html::shell_quote(words);
+    }
 
     try {
         app.parse(argc, argv);

@@ -341,6 +341,7 @@ void gateway::unobserve(std::uint64_t id) {
 }
 
 gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
+metrics::histogram gateway::authorizer_latency() const { return impl_->stats.authorizer_latency.snapshot(); }
 const gateway_config& gateway::config() const { return impl_->config; }
 
 std::string gateway::metrics_text() const {

@@ -32,6 +32,7 @@
 
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
+#include "metrics/histogram.hpp"
 #include "gateway/message.hpp"
 #include "rules_engine/engine.hpp"
 
@@ -74,6 +75,9 @@ public:
     std::optional<std::uint16_t> metrics_port() const;
     certificate_paths certificates() const;
     gateway_stats stats() const;
+    // Every authorizer call's latency so far (queue wait + call), whole: wvsim takes it once a
+    // second to plot the authorizer's share of CONNACK.
+    metrics::histogram authorizer_latency() const;
     // What the topic rules did (matches, action outcomes, decoder validation); empty when no
     // rules are configured. Still available after stop(), which drains the rules first.
     std::string rules_summary() const;

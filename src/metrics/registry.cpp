@@ -75,6 +75,9 @@ void* registry::find_or_add(const std::string& name, const std::string& help, co
     case kind::counter: p = &counters_.emplace_back(); break;
     case kind::gauge: p = &gauges_.emplace_back(); break;
     case kind::summary: p = &histograms_.emplace_back(); break;
+    case kind::counter_fn:
+    case kind::gauge_fn: p = &value_fns_.emplace_back(); break;
+    case kind::histogram_fn: p = &histogram_fns_.emplace_back(); break;
     }
     series.emplace(key, p);
     return p;
@@ -90,6 +93,64 @@ concurrent_histogram& registry::add_histogram(const std::string& name, const std
     return *static_cast<concurrent_histogram*>(find_or_add(name, help, l, kind::summary));
 }
 
+void registry::add_counter_fn(const std::string& name, const std::string& help, std::function<double()> read,
+                              const labels& l) {
+    auto* f = static_cast<std::function<double()>*>(find_or_add(name, help, l, kind::counter_fn));
+    std::lock_guard lock(m_);
+    *f = std::move(read);
+}
+void registry::add_gauge_fn(const std::string& name, const std::string& help, std::function<double()> read,
+                            const labels& l) {
+    auto* f = static_cast<std::function<double()>*>(find_or_add(name, help, l, kind::gauge_fn));
+    std::lock_guard lock(m_);
+    *f = std::move(read);
+}
+void registry::add_histogram_fn(const std::string& name, const std::string& help, std::function<histogram()> read,
+                                const labels& l) {
+    auto* f = static_cast<std::function<histogram()>*>(find_or_add(name, help, l, kind::histogram_fn));
+    std::lock_guard lock(m_);
+    *f = std::move(read);
+}
+
+const std::vector<double>& registry::histogram_bounds_s() {
+    static const std::vector<double> b{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
+                                       0.2,    0.5,   1,     2,     5,    10,   30,   60};
+    return b;
+}
+
+namespace {
+std::string number(double v) {
+    char buf[32];
+    if (v == static_cast<double>(static_cast<std::int64_t>(v))) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    else std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+void render_histogram(std::ostringstream& out, const std::string& name, const std::string& lbl, const histogram& h) {
+    // Cumulative counts per bound: a bucket counts under `le` when its lowest value is <= le.
+    const auto& counts = h.buckets();
+    std::size_t i = 0;
+    std::uint64_t below = 0;
+    for (const double le : registry::histogram_bounds_s()) {
+        const auto le_us = static_cast<std::uint64_t>(le * 1e6 + 0.5);
+        while (i < counts.size() && histogram::lowest_in(i) <= le_us) below += counts[i++];
+        out << name << "_bucket" << with_label(lbl, "le=\"" + number(le) + "\"") << ' ' << below << '\n';
+    }
+    out << name << "_bucket" << with_label(lbl, "le=\"+Inf\"") << ' ' << h.count() << '\n';
+    out << name << "_sum" << lbl << ' ' << seconds(h.sum_us()) << '\n';
+    out << name << "_count" << lbl << ' ' << h.count() << '\n';
+}
+
+const char* type_name(int k) {
+    switch (k) {
+    case 0: case 3: return "counter";
+    case 1: case 4: return "gauge";
+    case 2: return "summary";
+    default: return "histogram";
+    }
+}
+}  // namespace
+
 std::string registry::render() const {
     std::ostringstream out;
     std::lock_guard lock(m_);
@@ -101,7 +162,7 @@ std::string registry::render() const {
             else out << c;
         }
         out << "\n# TYPE " << name << ' '
-            << (f.k == kind::counter ? "counter" : f.k == kind::gauge ? "gauge" : "summary") << '\n';
+            << type_name(static_cast<int>(f.k)) << '\n';
         for (const auto& [lbl, p] : f.series) {
             switch (f.k) {
             case kind::counter: out << name << lbl << ' ' << static_cast<const counter*>(p)->value() << '\n'; break;
@@ -113,6 +174,17 @@ std::string registry::render() const {
                         << seconds(h.percentile_us(q)) << '\n';
                 out << name << "_sum" << lbl << ' ' << seconds(h.sum_us()) << '\n';
                 out << name << "_count" << lbl << ' ' << h.count() << '\n';
+                break;
+            }
+            case kind::counter_fn:
+            case kind::gauge_fn: {
+                const auto& fn = *static_cast<const std::function<double()>*>(p);
+                out << name << lbl << ' ' << number(fn ? fn() : 0) << '\n';
+                break;
+            }
+            case kind::histogram_fn: {
+                const auto& fn = *static_cast<const std::function<histogram()>*>(p);
+                render_histogram(out, name, lbl, fn ? fn() : histogram{});
                 break;
             }
             }

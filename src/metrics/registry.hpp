@@ -8,9 +8,16 @@
 // name and labels already present returns the existing one. Throws std::invalid_argument on
 // a bad name or on reusing a name with another type.
 //
+// Callback metrics (add_*_fn) are read when rendered: a tool whose tallies already live in its
+// own atomics (wvsim's fleet_stats) exposes them without keeping a second copy. A callback
+// histogram is exposed as a Prometheus histogram (cumulative _bucket{le=...} in seconds, then
+// _sum and _count), which Grafana turns into percentiles over any window; a bucket's count
+// includes values up to 0.8% above its `le` (the histogram's own bucket width).
+//
 // Threading: add_* and render() are serialised by an internal mutex; the returned references
 // stay valid for the registry's lifetime and may be updated from any thread.
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -29,11 +36,20 @@ public:
     counter& add_counter(const std::string& name, const std::string& help, const labels& l = {});
     gauge& add_gauge(const std::string& name, const std::string& help, const labels& l = {});
     concurrent_histogram& add_histogram(const std::string& name, const std::string& help, const labels& l = {});
+    // Callbacks, called by render() under the registry's mutex (so they must not call back in).
+    void add_counter_fn(const std::string& name, const std::string& help, std::function<double()> read,
+                        const labels& l = {});
+    void add_gauge_fn(const std::string& name, const std::string& help, std::function<double()> read,
+                      const labels& l = {});
+    void add_histogram_fn(const std::string& name, const std::string& help, std::function<histogram()> read,
+                          const labels& l = {});
+    // The `le` bounds of callback histograms, in seconds (+Inf follows).
+    static const std::vector<double>& histogram_bounds_s();
 
     std::string render() const;
 
 private:
-    enum class kind { counter, gauge, summary };
+    enum class kind { counter, gauge, summary, counter_fn, gauge_fn, histogram_fn };
     struct family {
         kind k;
         std::string help;
@@ -46,6 +62,8 @@ private:
     std::deque<counter> counters_;
     std::deque<gauge> gauges_;
     std::deque<concurrent_histogram> histograms_;
+    std::deque<std::function<double()>> value_fns_;
+    std::deque<std::function<histogram()>> histogram_fns_;
 };
 
 // Escapes a label value for the exposition format (\\, \", \n).

@@ -14,6 +14,25 @@ sparse_histogram::sparse_histogram(const histogram& h)
         if (b[i]) buckets_.push_back({static_cast<std::uint32_t>(i), b[i]});
 }
 
+sparse_histogram sparse_histogram::since(const histogram& later, const histogram& earlier) {
+    sparse_histogram d;
+    const auto& a = later.buckets();
+    const auto& b = earlier.buckets();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::uint64_t before = i < b.size() ? b[i] : 0;
+        if (a[i] > before) {
+            d.buckets_.push_back({static_cast<std::uint32_t>(i), a[i] - before});
+            d.count_ += a[i] - before;
+        }
+    }
+    if (d.count_ == 0) return {};
+    d.sum_ = later.sum_us() > earlier.sum_us() ? later.sum_us() - earlier.sum_us() : 0;
+    d.min_ = std::max(histogram::lowest_in(d.buckets_.front().index), later.min_us());
+    d.max_ = std::min(histogram::highest_in(d.buckets_.back().index), later.max_us());
+    if (d.max_ < d.min_) d.max_ = d.min_;
+    return d;
+}
+
 histogram sparse_histogram::to_histogram() const {
     std::vector<std::pair<std::size_t, std::uint64_t>> parts;
     parts.reserve(buckets_.size());

@@ -39,6 +39,12 @@ public:
     // Non-empty buckets in increasing index order.
     const std::vector<bucket>& buckets() const noexcept { return buckets_; }
 
+    // What `later` recorded after `earlier` was taken from the same cumulative histogram (a
+    // per-second series from a counter that only grows). Buckets, count and sum are exact;
+    // min and max are the bounds of the lowest and highest bucket that grew (max clamped to
+    // later's max). Buckets that shrank (a reset in between) count as empty.
+    static sparse_histogram since(const histogram& later, const histogram& earlier);
+
     // From its parts (the JSON form). Throws std::invalid_argument on an index out of range,
     // indexes not strictly increasing, or counts that do not add up to `count`.
     static sparse_histogram from_parts(std::vector<bucket> buckets, std::uint64_t count, std::uint64_t sum_us,

@@ -46,3 +46,31 @@ TEST_CASE("registry rejects bad names and type clashes") {
     CHECK_THROWS_AS(r.add_gauge("wv_x", "x"), std::invalid_argument);
     CHECK(wv::metrics::escape_label_value("a\\b\n") == "a\\\\b\\n");
 }
+
+TEST_CASE("callback metrics are read at each render; callback histograms render as Prometheus histograms") {
+    registry r;
+    std::uint64_t sent = 3;
+    wv::metrics::histogram h;
+    r.add_counter_fn("wv_sent_total", "Sent.", [&] { return static_cast<double>(sent); }, {{"kind", "report"}});
+    r.add_gauge_fn("wv_up", "Up.", [] { return 1.0; });
+    r.add_histogram_fn("wv_lat_seconds", "Latency.", [&] { return h; }, {{"stage", "connack"}});
+    h.record_us(400);      // <= 0.0005
+    h.record_us(1000);     // <= 0.001
+    h.record_us(70'000);   // <= 0.1
+    h.record_us(90'000'000);  // over every bound: only +Inf
+    const auto text = r.render();
+    CHECK(text.find("# TYPE wv_sent_total counter\nwv_sent_total{kind=\"report\"} 3\n") != std::string::npos);
+    CHECK(text.find("# TYPE wv_up gauge\nwv_up 1\n") != std::string::npos);
+    CHECK(text.find("# TYPE wv_lat_seconds histogram\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_bucket{stage=\"connack\",le=\"0.0005\"} 1\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_bucket{stage=\"connack\",le=\"0.001\"} 2\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_bucket{stage=\"connack\",le=\"0.05\"} 2\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_bucket{stage=\"connack\",le=\"0.1\"} 3\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_bucket{stage=\"connack\",le=\"60\"} 3\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_bucket{stage=\"connack\",le=\"+Inf\"} 4\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_count{stage=\"connack\"} 4\n") != std::string::npos);
+    CHECK(text.find("wv_lat_seconds_sum{stage=\"connack\"} 90.071400\n") != std::string::npos);
+    sent = 7;
+    CHECK(r.render().find("wv_sent_total{kind=\"report\"} 7\n") != std::string::npos);
+    CHECK_THROWS_AS(r.add_gauge_fn("wv_sent_total", "x", [] { return 0.0; }), std::invalid_argument);
+}

@@ -67,3 +67,24 @@ TEST_CASE("sparse histogram: compact JSON form, byte for byte, and its errors") 
     CHECK_THROWS_WITH_AS(sparse_histogram_from_json(nlohmann::json::parse("[1,0,0,0,[[-1,1]]]")),
                          doctest::Contains("[index, count]"), std::invalid_argument);
 }
+
+TEST_CASE("since: what a growing histogram recorded between two snapshots") {
+    wv::metrics::histogram before;
+    before.record_us(100, 5);
+    before.record_us(5000, 2);
+    auto later = before;
+    later.record_us(900, 3);
+    later.record_us(5000, 1);
+    const auto d = wv::metrics::sparse_histogram::since(later, before);
+    CHECK(d.count() == 4);
+    CHECK(d.sum_us() == 3 * 900 + 5000);
+    CHECK(d.percentile_us(0.5) == doctest::Approx(900).epsilon(0.01));
+    CHECK(d.max_us() <= 5000);
+    CHECK(d.min_us() >= 896);
+    wv::metrics::histogram only_new;
+    only_new.record_us(900, 3);
+    only_new.record_us(5000, 1);
+    CHECK(d.buckets() == wv::metrics::sparse_histogram(only_new).buckets());
+    CHECK(wv::metrics::sparse_histogram::since(later, later).empty());
+    CHECK(wv::metrics::sparse_histogram::since(later, {}).count() == later.count());
+}

@@ -212,10 +212,11 @@ TEST_CASE("HTML: a second without CONNACKs leaves a gap in the latency plot, not
     auto r = sample(0);
     const auto count = [](const std::string& page) {
         std::size_t n = 0;
-        for (auto at = page.find("<polyline"); at != std::string::npos; at = page.find("<polyline", at + 1)) ++n;
+        for (auto at = page.find("class='series'"); at != std::string::npos; at = page.find("class='series'", at + 1)) ++n;
         return n;
     };
-    // connected 1 line, connects 2, messages 2, latency 4 (each a single segment here).
+    // connected 1 line, connects 2, messages 2, CONNACK p50 and p99 (a dot each: one second),
+    // PUBACK p50 and p99.
     CHECK(count(html_page(r)) == 9);
     r.timeline[0].set_latency({}, r.timeline[0].puback);  // no CONNACK in any second now
     CHECK(count(html_page(r)) == 7);                      // the two CONNACK lines are gone

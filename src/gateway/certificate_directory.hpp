@@ -106,7 +106,8 @@ public:
     virtual certificate_verdict look_up(const tls::certificate& cert, const tls::certificate* issuer) const = 0;
 
     using status_listener = std::function<void(const certificate_status_change&)>;
-    // Keeps the listener until the returned handle is destroyed (or reset).
+    // Keeps the listener until the returned handle is destroyed (or reset); the handle must
+    // not outlive the directory.
     [[nodiscard]] virtual std::shared_ptr<void> subscribe(status_listener listener) = 0;
 };
 

@@ -34,6 +34,7 @@ std::string_view to_string(certificate_check c) noexcept {
         case certificate_check::pending_activation: return "PENDING_ACTIVATION";
         case certificate_check::pending_transfer: return "PENDING_TRANSFER";
         case certificate_check::ca_inactive: return "CA_INACTIVE";
+        case certificate_check::expired: return "EXPIRED";
     }
     return "UNKNOWN";
 }

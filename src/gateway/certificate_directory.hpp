@@ -68,6 +68,7 @@ enum class certificate_check {
     pending_activation,
     pending_transfer,
     ca_inactive,         // CA-signed, and the registered CA is not ACTIVE
+    expired,             // outside its validity period (judged by the gateway, never returned by look_up)
 };
 std::string_view to_string(certificate_check c) noexcept;  // "ACTIVE", "UNKNOWN_CERTIFICATE", "INACTIVE", ...
 

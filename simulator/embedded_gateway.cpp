@@ -37,7 +37,7 @@ private:
 
 embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, const std::filesystem::path& config_file,
                                    const std::string& verify_user, const std::string& verify_password,
-                                   const x509_fleet* certs)
+                                   const x509_fleet* certs, bool register_fleet)
     : certs_(certs) {
     ca_dir_ = std::filesystem::temp_directory_path() / ("wvsim-gateway-" + std::to_string(::getpid()));
     gate::gateway_config cfg;
@@ -88,7 +88,7 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
         l.port = 0;
         cfg.listeners.push_back(l);
         directory_ = std::make_shared<gate::memory_certificate_directory>(cfg.region, cfg.account);
-        directory_registrar(*directory_).register_fleet(fleet, *certs, gate::own_topics_policy("wv"));
+        if (register_fleet) directory_registrar(*directory_).register_fleet(fleet, *certs, gate::own_topics_policy("wv"));
         cfg.certificates = directory_;
     }
     gw_ = std::make_unique<gate::gateway>(std::move(cfg));

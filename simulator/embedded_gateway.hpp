@@ -38,10 +38,10 @@ public:
     // `certs` (--auth x509): adds an aws-8883 listener and a certificate directory in which
     // every device's certificate is registered ACTIVE, with a thing named as its client id and
     // the own-topics policy (x509_registrar); the aws-443 listener takes them with ALPN
-    // x-amzn-mqtt-ca too.
+    // x-amzn-mqtt-ca too. register_fleet false: the directory stays empty.
     embedded_gateway(const std::vector<device_identity>& fleet, const std::filesystem::path& config_file,
                      const std::string& verify_user, const std::string& verify_password,
-                     const x509_fleet* certs = nullptr);
+                     const x509_fleet* certs = nullptr, bool register_fleet = true);
     ~embedded_gateway();
 
     const gateway_endpoint& endpoint() const { return ep_; }

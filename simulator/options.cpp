@@ -126,6 +126,10 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->check(CLI::ExistingFile);
     xg->add_option("--device-ca-key", o.certs.device_ca_key, "its private key")->check(CLI::ExistingFile);
     xg->add_option("--cert-cn", o.certs.cert_cn, "certificate CN template (placeholders as --akid)")->capture_default_str();
+    xg->add_option("--register", o.certs.register_fleet,
+                   "embedded gateway: register every certificate ACTIVE with a thing and the own-topics policy "
+                   "before the run (false: devices meet an empty registry, as unregistered devices do)")
+        ->capture_default_str();
     xg->add_option("--device-certs", o.certs.device_certs,
                    "directory of <name>.crt/.key pairs (`wvca devices`); client id = <name>");
 

@@ -132,7 +132,8 @@ int run_simulation(const sim_options& o) {
     tcp::endpoint address;
     try {
         if (embedded) {
-            gw = std::make_unique<embedded_gateway>(ids, o.gateway_config, verify_user, verify_password, certs.get());
+            gw = std::make_unique<embedded_gateway>(ids, o.gateway_config, verify_user, verify_password, certs.get(),
+                                                  o.certs.register_fleet);
             host = gw->endpoint().host;
             if (ca.empty()) ca = gw->endpoint().ca_file;
             address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);

@@ -28,6 +28,7 @@ struct x509_options {
     std::filesystem::path device_ca, device_ca_key;  // generate
     std::string cert_cn = "{akid}";
     std::filesystem::path device_certs;              // or load
+    bool register_fleet = true;                      // embedded gateway: register them before the run
     bool enabled() const { return !device_ca.empty() || !device_certs.empty(); }
 };
 

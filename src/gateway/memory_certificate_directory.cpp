@@ -84,8 +84,19 @@ certificate_verdict memory_certificate_directory::look_up(const tls::certificate
         v.things = r.things;
         return v;
     }
+    std::string known_ca;
+    {
+        std::lock_guard l(signed_mu_);
+        if (auto it = signed_by_.find(cert.id()); it != signed_by_.end()) known_ca = it->second;
+    }
     for (const auto& [id, ca] : cas_) {
-        if (!ca->trusted || !cert.issued_by(ca->cert)) continue;
+        if (!ca->trusted) continue;
+        if (known_ca.empty() || known_ca != id) {
+            if (!known_ca.empty() || !cert.issued_by(ca->cert)) continue;
+            std::lock_guard l(signed_mu_);
+            if (signed_by_.size() >= 100'000) signed_by_.clear();
+            signed_by_.emplace(cert.id(), id);
+        }
         v.ca_certificate_id = id;
         if (ca->status != certificate_status::active) {
             v.check = certificate_check::ca_inactive;

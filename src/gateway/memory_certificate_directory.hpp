@@ -63,6 +63,10 @@ private:
     mutable std::shared_mutex mu_;
     std::unordered_map<std::string, std::shared_ptr<cert_record>> certs_;
     std::unordered_map<std::string, std::shared_ptr<ca_record>> cas_;
+    // Certificates a trusted CA signed, by id: the signature check runs once per certificate,
+    // not on every connect (bounded; cleared when full).
+    mutable std::mutex signed_mu_;
+    mutable std::unordered_map<std::string, std::string> signed_by_;
     std::mutex listeners_mu_;
     std::shared_ptr<std::vector<std::shared_ptr<status_listener>>> listeners_;
 };

@@ -1,7 +1,8 @@
 #pragma once
 // One client's certificate and private key, kept as DER and set on a single connection's SSL
 // (not on the shared context): a fleet of devices, each with its own certificate, shares one
-// client_context. DER costs ~600 bytes per ECDSA P-256 device; the SSL parses it at connect.
+// client_context. DER costs ~600 bytes per ECDSA P-256 device; the SSL parses it at connect
+// and tls::connect drops the parsed copy after the handshake.
 //
 //   auto id = wv::tls::client_identity::from_pem(cert_pem, key_pem);   // throws naming the problem
 //   co_await wv::tls::connect(ex, {.host = h, .port = 8883, .identity = &id}, &ctx);

@@ -308,3 +308,22 @@ TEST_CASE("HTTPS publish needs a client certificate; an aws-8443 listener needs 
         CHECK(sub->messages(1).at(0).second == "via 8443");
     }
 }
+
+TEST_CASE("HTTPS publish with a certificate the gateway does not know: handshake completes, 403, closed") {
+    gateway_fixture g(with_https);
+    temp_dir other;
+    wv::tls::make_test_ca(other.path());
+    const auto foreign = wv::tls::make_client_cert(other.path(), "stranger");
+    for (const bool on_8443 : {false, true}) {
+        CAPTURE(on_8443);
+        https_client c(on_8443 ? g.port(1) : g.port(0), g.ca(), &foreign);
+        REQUIRE_FALSE(c.error());
+        const auto r = c.post("/topics/wv/stranger/x", "x");
+        REQUIRE(r);
+        CHECK(r->status == 403);
+        CHECK(r->header("connection") == "close");
+        CHECK(c.closed());
+    }
+    CHECK(g.wait_for_log({"X.509 UNKNOWN_CERTIFICATE", "is not registered"}));
+    CHECK(g.gw->stats().messages_in == 0);
+}

@@ -27,6 +27,7 @@ void connection_machine::start_x509_auth(clock::time_point now) {
     policies_ = v.policies;
     decisions_.clear();
     principal_facts_ = principal_facts_for(v, peer_.certificate->cert, client_id_);
+    peer_.certificate.reset();  // the facts are kept; the DER copy is not needed any more
     finish_connect(now);
     if (state_ == state::connected && env_.cert_sessions)
         cert_session_ = env_.cert_sessions->add(v.certificate_id, v.ca_certificate_id, self_);

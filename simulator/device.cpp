@@ -133,32 +133,57 @@ std::uint16_t device::take_packet_id() noexcept {
     return id;
 }
 
+// Sleeps on the device's timer until `t`; false when a stop was asked for (poke() cancels it).
+asio::awaitable<bool> pause_until(worker& w, device& d, clock::time_point t) {
+    if (!d.stop_requested && clock::now() < t) {
+        d.reconnect_wait = true;
+        d.wake.expires_at(t);
+        co_await d.wake.async_wait(tok);
+        d.reconnect_wait = false;
+    }
+    co_return !d.stop_requested && clock::now() < w.at(w.tt.end());
+}
+
 asio::awaitable<void> run_device(worker& w, device& d) {
     const bool first = !d.first_attempt_done;
     d.first_attempt_done = true;
     std::optional<outcome_detail> o;
-    try {
-        o = co_await connect_once(w, d);
-    } catch (const std::exception&) {
-        // Per-device paths do not throw by design; if one does, the device ends, the run goes on.
-    }
-    if (first) {
-        if (o) d.first_outcome = o->what;
-        w.connect_finished();
-    }
-    if (!o) w.stats.count(outcome::protocol_error, "internal");
-    else w.stats.count(o->what, o->detail);
-    if (!o || o->what != outcome::connected) {
+    for (std::uint32_t retry = 0;; ++retry) {
+        // A reconnect (after a churn or a failed retry) keeps AWS's 1 CONNECT/s per client id.
+        if (!first && !co_await pause_until(w, d, d.last_connect + min_connect_spacing)) {
+            if (retry == 0) d.session_end = outcome::clean_stop;  // a planned reconnect the end of the run cut short
+            break;
+        }
+        o.reset();
+        try {
+            o = co_await connect_once(w, d);
+        } catch (const std::exception&) {
+            // Per-device paths do not throw by design; if one does, the device ends, the run goes on.
+        }
+        // The server took in this CONNECT before it answered it (or closed): the next one goes
+        // 1 s after this, so it arrives more than 1 s after, whatever the server's delays.
+        d.last_connect = clock::now();
+        if (first) {
+            if (o) d.first_outcome = o->what;
+            w.connect_finished();
+        }
+        if (!o) w.stats.count(outcome::protocol_error, "internal");
+        else w.stats.count(o->what, o->detail);
+        if (o && o->what == outcome::connected) {
+            d.ever_connected = true;
+            w.stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
+            w.stats.on_connected();
+            start_session(w, d);  // from here on callbacks run the device; this frame ends
+            co_return;
+        }
         if (o) w.stats.connect_failures.fetch_add(1, std::memory_order_relaxed);
         d.s.reset();
-        d.done = true;
-        --w.active;
-        co_return;
+        if (first || !o || !w.settings.retry.enabled) break;
+        const auto again = clock::now() + retry_delay(w.settings.retry, w.settings.seed, d.id.index, retry);
+        if (again >= w.at(w.tt.end()) || !co_await pause_until(w, d, again)) break;
     }
-    d.ever_connected = true;
-    w.stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
-    w.stats.on_connected();
-    start_session(w, d);  // from here on callbacks run the device; this frame ends
+    d.done = true;
+    --w.active;
 }
 
 }  // namespace wv::sim

@@ -67,6 +67,8 @@ struct device {
     bool ping_outstanding = false;
 
     bool stop_requested = false;  // clean stop (end of run, Ctrl-C)
+    bool reconnect_wait = false;  // between sessions, sleeping on `wake` before a reconnect
+    clock::time_point last_connect{};  // when the last connect attempt ended (reconnect.hpp's spacing)
     bool done = false;
     bool ever_connected = false;
     bool first_attempt_done = false;
@@ -95,7 +97,9 @@ struct device {
 };
 
 // Starts device `d` on its worker: connects, then runs the session (and reconnects on churn)
-// until the run ends, it is killed, or a connect attempt fails; then marks it done. Never throws.
+// until the run ends, it is killed, or a connect attempt fails for good (a first connect at
+// once; a reconnect once its retries run past the end: reconnect.hpp); then marks it done.
+// Never throws.
 asio::awaitable<void> run_device(worker& w, device& d);
 
 // A clean stop was asked for (worker::request_stop): a device in session starts it now.

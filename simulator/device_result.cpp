@@ -17,9 +17,14 @@ std::string_view unsent_reason(const device_result& d) noexcept {
     }
 }
 
+bool down_at_end(const device_result& d) noexcept {
+    return d.ever_connected && !d.killed && unsent_reason(d) == "connection_lost";
+}
+
 void tally_reports(run_report& r, const timetable& tt, const std::vector<device_result>& devices, double due_until) {
     r.reports_due = 0;
     r.unsent.clear();
+    r.devices_down_at_end = 0;
     for (std::uint32_t d = 0; d < devices.size(); ++d) {
         const auto k = tt.kill_at(d);
         const double stop_at = std::min(due_until, k ? k->count() : due_until);
@@ -30,6 +35,7 @@ void tally_reports(run_report& r, const timetable& tt, const std::vector<device_
             ++due;
         }
         r.reports_due += due;
+        r.devices_down_at_end += down_at_end(devices[d]);
         if (due > devices[d].last_sent) r.unsent[std::string(unsent_reason(devices[d]))] += due - devices[d].last_sent;
     }
     r.reports_skipped = 0;

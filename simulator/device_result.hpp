@@ -31,8 +31,12 @@ struct device_result {
 // "behind_at_end" (connected, but still catching up when it stopped).
 std::string_view unsent_reason(const device_result& d) noexcept;
 
-// Sets r.reports_due, r.unsent and r.reports_skipped from the timetable and each local
-// device's result. Reports stop coming due at `due_until` (seconds from the start: the end of
+// A device that was connected at some point and was not at the end: the server closed its
+// connection, or a reconnect failed for good. Devices killed on purpose (--kill) do not count.
+bool down_at_end(const device_result& d) noexcept;
+
+// Sets r.reports_due, r.unsent, r.reports_skipped and r.devices_down_at_end from the timetable
+// and each local device's result. Reports stop coming due at `due_until` (seconds from the start: the end of
 // the run, or a Ctrl-C) or at the device's kill.
 void tally_reports(run_report& r, const timetable& tt, const std::vector<device_result>& devices, double due_until);
 

@@ -33,79 +33,173 @@ private:
     gate::memory_certificate_directory& dir_;
 };
 
+// The built-in gateway: the fleet's credentials in a static authorizer, own-topics policy.
+gate::gateway_config built_in_config(const std::vector<device_identity>& fleet) {
+    gate::gateway_config cfg;
+    gate::listener_config l;
+    l.name = "wvsim";
+    l.kind = gate::listener_kind::aws_443;
+    l.address = "127.0.0.1";
+    cfg.listeners = {l};
+    gate::authorizer_config a;
+    a.name = "wv-authorizer";
+    a.backend = gate::backend_kind::static_credentials;
+    a.default_policies = {gate::own_topics_policy("wv")};
+    a.credentials.reserve(fleet.size());
+    for (const auto& d : fleet) {
+        gate::static_credential c;
+        c.username = d.username;
+        c.password = d.password;
+        c.client_id = d.akid;
+        c.authenticated = d.expected != expectation::deny;
+        a.credentials.push_back(std::move(c));
+    }
+    cfg.default_authorizer = a.name;
+    cfg.authorizers.push_back(std::move(a));
+    // Errors only: the warnings here are the simulation itself (every --kill logs a
+    // CONNECTION_LOST), one stderr line per device, and the report counts them anyway.
+    cfg.level = gate::log_level::error;
+    cfg.lifecycle_events = false;
+    // A load test measures the authorizer and the pipeline, not AWS's per-connection quota.
+    cfg.limits.publish_rate_per_s = 0;
+    cfg.limits.max_connections = 1'000'000;
+    return cfg;
+}
+
+const char* level_name(gate::log_level l) {
+    switch (l) {
+    case gate::log_level::debug: return "debug";
+    case gate::log_level::info: return "info";
+    case gate::log_level::warn: return "warn";
+    case gate::log_level::error: return "error";
+    case gate::log_level::off: return "off";
+    }
+    return "?";
+}
+
+rules_validation to_validation(const rules_engine::validate_counts& c) {
+    rules_validation v;
+    v.validated = c.validated;
+    v.matched = c.matched;
+    v.both_rejected = c.both_rejected;
+    v.mismatched = c.mismatched;
+    v.errors = c.errors;
+    v.timeouts = c.timeouts;
+    for (std::size_t k = 0; k < c.by_kind.size(); ++k)
+        if (c.by_kind[k]) v.mismatched_by_kind[rules_engine::validate_kind_name(k)] = c.by_kind[k];
+    v.errors_by_reason = c.errors_by_reason;
+    v.decoder_replies = c.latency_count;
+    v.decoder_p50_us = c.latency_p50_us;
+    v.decoder_p99_us = c.latency_p99_us;
+    return v;
+}
+
 }  // namespace
 
-embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, const std::filesystem::path& config_file,
-                                   const std::string& verify_user, const std::string& verify_password,
-                                   const x509_fleet* certs, bool register_fleet)
-    : certs_(certs) {
+embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, const embedded_gateway_options& o) {
     ca_dir_ = std::filesystem::temp_directory_path() / ("wvsim-gateway-" + std::to_string(::getpid()));
+    const bool from_file = !o.config_file.empty();
     gate::gateway_config cfg;
-    if (!config_file.empty()) {
-        cfg = gate::load_gateway_config(config_file);
-        if (cfg.listeners.empty()) throw std::runtime_error(config_file.string() + ": no listeners");
-        cfg.listeners.resize(1);
-    } else {
-        gate::listener_config l;
-        l.name = "wvsim";
-        l.kind = gate::listener_kind::aws_443;
-        l.address = "127.0.0.1";
-        l.port = 0;
-        cfg.listeners = {l};
-        gate::authorizer_config a;
-        a.name = "wv-authorizer";
-        a.backend = gate::backend_kind::static_credentials;
-        a.default_policies = {gate::own_topics_policy("wv")};
-        a.credentials.reserve(fleet.size() + 1);
-        for (const auto& d : fleet) {
-            gate::static_credential c;
-            c.username = d.username;
-            c.password = d.password;
-            c.client_id = d.akid;
-            c.authenticated = d.expected != expectation::deny;
-            a.credentials.push_back(std::move(c));
+    if (from_file) {
+        try {
+            cfg = gate::load_gateway_config(o.config_file);  // its errors say file:line
+        } catch (const std::exception& e) {
+            throw gateway_setup_error(e.what());
         }
-        gate::static_credential v;
-        v.username = verify_user;
-        v.password = verify_password;
-        v.policy_documents = {gate::allow_all_policy()};
-        a.credentials.push_back(std::move(v));
-        cfg.default_authorizer = a.name;
-        cfg.authorizers.push_back(std::move(a));
-        // Errors only: the warnings here are the simulation itself (every --kill logs a
-        // CONNECTION_LOST), one stderr line per device, and the report counts them anyway.
-        cfg.level = gate::log_level::error;
-        cfg.lifecycle_events = false;
-        // A load test measures the authorizer and the pipeline, not AWS's per-connection quota.
-        cfg.limits.publish_rate_per_s = 0;
-        cfg.limits.max_connections = 1'000'000;
+        if (cfg.listeners.empty()) throw gateway_setup_error(o.config_file.string() + ": no listeners");
+        cfg.listeners.resize(1);
+        // Its log.level is for wvgate on its own; under wvsim a line per device would bury the
+        // progress and the summary. A log file keeps the level the file asks for.
+        if (cfg.log_file.empty() && o.log_level.empty() && cfg.level < gate::log_level::warn) {
+            notes_.push_back(std::string("the embedded gateway logs at warn (the config says ") + level_name(cfg.level) +
+                             "; --gateway-log-level " + level_name(cfg.level) + " to see those lines)");
+            cfg.level = gate::log_level::warn;
+        }
+        // The config's ports are wvgate's; wvsim's gateway must not collide with a running one.
+        if (cfg.metrics_port) cfg.metrics_port = std::uint16_t{0};
+    } else {
+        cfg = built_in_config(fleet);
+    }
+    cfg.listeners[0].port = o.port.value_or(0);
+    if (o.metrics_port) cfg.metrics_port = *o.metrics_port;
+    if (!o.log_level.empty()) {
+        try {
+            cfg.level = gate::parse_log_level(o.log_level);
+        } catch (const std::exception& e) {
+            throw gateway_setup_error("--gateway-log-level: " + std::string(e.what()));
+        }
     }
     cfg.generated_ca_dir = ca_dir_;
-    if (certs) {
+    certs_ = o.certs;
+    if (o.certs) {
         gate::listener_config l = cfg.listeners.front();
         l.name = "wvsim-8883";
         l.kind = gate::listener_kind::aws_8883;
         l.port = 0;
         cfg.listeners.push_back(l);
         directory_ = std::make_shared<gate::memory_certificate_directory>(cfg.region, cfg.account);
-        if (register_fleet) directory_registrar(*directory_).register_fleet(fleet, *certs, gate::own_topics_policy("wv"));
+        if (o.register_fleet)
+            directory_registrar(*directory_).register_fleet(fleet, *o.certs, gate::own_topics_policy("wv"));
         cfg.certificates = directory_;
     }
     gw_ = std::make_unique<gate::gateway>(std::move(cfg));
-    gw_->start();
-    if (certs) ep_.x509_port = gw_->listeners().back().port;
+    try {
+        gw_->start();
+    } catch (const std::exception& e) {
+        throw gateway_setup_error((from_file ? o.config_file.string() + ": " : std::string()) + e.what());
+    }
+    if (o.certs) ep_.x509_port = gw_->listeners().back().port;
     const auto l = gw_->listeners().at(0);
     ep_.port = l.port;
     ep_.host = gw_->config().endpoint_host;
     ep_.ca_file = gw_->certificates().ca_cert;
     ep_.authorizer = gw_->config().default_authorizer;
+    notes_.insert(notes_.begin(), "embedded wvgate on 127.0.0.1:" + std::to_string(l.port) +
+                                      (from_file ? " (from " + o.config_file.string() + ")" : ""));
+    if (const auto mp = gw_->metrics_port())
+        notes_.push_back("embedded wvgate metrics on http://" + gw_->config().metrics_address + ":" +
+                         std::to_string(*mp) + "/metrics");
 }
 
 embedded_gateway::~embedded_gateway() {
-    if (gw_) gw_->stop();
+    stop();
     std::error_code ec;
     std::filesystem::remove_all(ca_dir_, ec);
 }
+
+void embedded_gateway::observe(const std::string& filter, std::function<void(const gate::message_ptr&)> fn) {
+    if (const auto id = gw_->observe(filter, std::move(fn))) observers_.push_back(id);
+    else throw std::runtime_error("the embedded gateway is not running");
+}
+
+void embedded_gateway::stop() {
+    if (!gw_) return;
+    for (const auto id : observers_) gw_->unobserve(id);
+    observers_.clear();
+    gw_->stop();
+}
+
+std::optional<rules_result> embedded_gateway::rules() const {
+    const auto rules = gw_->rules_report();
+    if (rules.empty()) return std::nullopt;
+    rules_result r;
+    for (const auto& rule : rules)
+        for (const auto& a : rule.actions) {
+            rules_action_result x;
+            x.rule = rule.name;
+            x.rule_matched = rule.matched;
+            x.kind = a.kind;
+            x.action = a.description;
+            x.ok = a.ok;
+            x.failed = a.failed;
+            x.dropped = a.dropped;
+            if (a.validation) x.validation = to_validation(*a.validation);
+            r.actions.push_back(std::move(x));
+        }
+    return r;
+}
+
+std::uint64_t embedded_gateway::connects_throttled() const { return gw_->stats().connects_throttled; }
 
 namespace {
 // The authorizer's latency as the gateway measured it (queue wait + call), when this build's
@@ -148,6 +242,7 @@ nlohmann::json embedded_gateway::stats_json() const {
             {"connects_auth_failed", s.connects_auth_failed},
             {"connects_denied", s.connects_denied},
             {"connects_protocol_error", s.connects_protocol_error},
+            {"connects_throttled", s.connects_throttled},
             {"authorizer_calls", s.authorizer_calls},
             {"authorizer_errors", s.authorizer_errors},
             {"messages_in", s.messages_in},

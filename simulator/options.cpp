@@ -85,7 +85,7 @@ void check_output_path(const std::filesystem::path& file, const char* flag) {
 }
 
 void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std::string& engine_text,
-                     double& connect_timeout_s, double& ack_timeout_s) {
+                     std::string& retry_text, double& connect_timeout_s, double& ack_timeout_s) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     auto* ep = app.add_option_group("Endpoint");
     ep->add_option("--host", o.host, "MQTT-over-TLS endpoint (AWS IoT Core, mosquitto, ...); none: embedded wvgate");
@@ -101,7 +101,16 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->check(CLI::IsMember({"auto", "on", "off"}))
         ->capture_default_str();
     ep->add_option("--gateway-config", o.gateway_config,
-                   "without --host: run the embedded wvgate from this YAML (e.g. with a real authorizer backend)");
+                   "without --host: run the embedded wvgate from this YAML (e.g. with a real authorizer backend, "
+                   "topic rules with `validate`); only its first listener is used, on --gateway-port");
+    ep->add_option("--gateway-log-level", o.gateway_log_level,
+                   "embedded wvgate's log level on stderr (default: warn with --gateway-config unless its log goes to "
+                   "a file, error without)")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+    ep->add_option("--gateway-port", o.gateway_port,
+                   "embedded wvgate's listener port (default: any free port, whatever the config file says)");
+    ep->add_option("--gateway-metrics-port", o.gateway_metrics_port,
+                   "embedded wvgate's Prometheus port (default: any free port when the config enables metrics)");
 
     auto* fl = app.add_option_group("Fleet");
     fl->add_option("-n,--devices", o.devices, "devices in the whole fleet (with --credentials: the first N rows)")
@@ -150,7 +159,15 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     ld->add_option("--jitter", o.jitter, "fraction of the interval each report moves, 0..1")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
-    ld->add_option("--churn", o.churn_s, "each device reconnects cleanly every S seconds")->check(CLI::NonNegativeNumber);
+    ld->add_option("--churn", o.churn_s,
+                   "each device reconnects cleanly every S seconds (never sooner than 1 s after its last connect: "
+                   "AWS allows 1 CONNECT/s per client id)")
+        ->check(CLI::NonNegativeNumber);
+    ld->add_option("--retry-backoff", retry_text,
+                   "a failed reconnect retries after INITIAL,MAX seconds of exponential backoff with jitter (attempt k "
+                   "waits 1/2..1 x min(MAX, INITIAL*2^k)) until the run ends; 'off': a failed reconnect ends the "
+                   "device. A first connect is never retried")
+        ->capture_default_str();
     ld->add_option("--kill", o.kill, "fraction of devices that drop TCP without DISCONNECT (wills fire)")
         ->check(CLI::Range(0.0, 1.0));
     ld->add_option("--qos", o.qos, "QoS of reports (0 or 1)")->check(CLI::Range(0, 1))->capture_default_str();
@@ -171,8 +188,16 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->check(CLI::IsMember({"asio", "paho"}))
         ->capture_default_str();
     out->add_option("--threads", o.threads, "I/O threads (0: one per core)");
-    out->add_flag("--verify", o.verify, "subscribe to wv/+/1/# and check every report and will arrived");
-    out->add_option("--verify-username", o.verify_username, "--verify with --host: the subscriber's MQTT user name");
+    out->add_flag("--verify", o.verify,
+                  "check every acked report and every will arrived on wv/+/1/#: inside the embedded gateway as its "
+                  "trusted observer (no login, whatever the authorizer grants); with --host as an MQTT subscriber");
+    out->add_option("--verify-client-id", o.verify_client_id,
+                    "--verify with --host: the subscriber's client id (one your authorizer accepts; an authorizer "
+                    "returning it as principalId needs [a-zA-Z0-9] only)")
+        ->capture_default_str();
+    out->add_option("--verify-username", o.verify_username,
+                    "--verify with --host: the subscriber's MQTT user name (with ?x-amz-customauthorizer-name=... if "
+                    "your endpoint needs it)");
     out->add_option("--verify-password", o.verify_password, "--verify with --host: the subscriber's password");
     out->add_flag("-q,--quiet", o.quiet, "no progress line on stderr");
     out->add_option("--json", o.json_file, "write the full report as JSON (input of `wvsim merge`)");
@@ -225,11 +250,11 @@ parse_outcome parse_options(int argc, const char* const* argv) {
                  "Without --host it starts an embedded wvgate on 127.0.0.1 and points the fleet at it.\n"
                  "`wvsim merge a.json b.json ...` combines shard reports.",
                  "wvsim"};
-    std::string shard_text = "0/1", engine_text = "asio";
+    std::string shard_text = "0/1", engine_text = "asio", retry_text = "1,30";
     double connect_timeout_s = 10, ack_timeout_s = 30;
     std::filesystem::path config;
     app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
-    add_run_options(app, o, shard_text, engine_text, connect_timeout_s, ack_timeout_s);
+    add_run_options(app, o, shard_text, engine_text, retry_text, connect_timeout_s, ack_timeout_s);
     app.footer(exit_codes_help);
 
     std::map<std::string, std::string> where;
@@ -247,6 +272,11 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         o.part = parse_shard(shard_text);
         o.devices_given = app.count("--devices") > 0;
         o.engine = engine_text == "paho" ? engine_kind::paho : engine_kind::asio;
+        try {
+            o.retry = parse_retry_backoff(retry_text);
+        } catch (const std::invalid_argument& e) {
+            throw config_error(e.what());
+        }
         o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
         o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));
         if (o.alpn.size() == 1 && o.alpn[0] == "none") o.alpn.clear();
@@ -256,8 +286,17 @@ parse_outcome parse_options(int argc, const char* const* argv) {
             o.duration_s = static_cast<double>(o.messages) * (o.rate > 0 ? o.devices / o.rate : o.interval_s) + 1 +
                            (o.connect_rate > 0 ? o.devices / o.connect_rate : 0);
         if (o.sni.empty()) o.sni = o.host;
-        if (!o.gateway_config.empty() && !o.host.empty())
-            throw config_error("--gateway-config configures the embedded gateway; it cannot be used with --host");
+        if (!o.host.empty())
+            for (const char* f : {"--gateway-config", "--gateway-log-level", "--gateway-port", "--gateway-metrics-port"})
+                if (app.count(f))
+                    throw config_error(std::string(f) + " configures the embedded gateway; it cannot be used with --host");
+        if (o.host.empty())
+            for (const char* f : {"--verify-client-id", "--verify-username", "--verify-password"})
+                if (app.count(f))
+                    throw config_error(std::string(f) + " is for --verify with --host; the embedded gateway's verifier "
+                                       "observes inside it and needs no login");
+        if (!o.gateway_config.empty() && !std::filesystem::exists(o.gateway_config))
+            throw config_error("--gateway-config " + o.gateway_config.string() + ": no such file");
         if (!o.ca_file.empty() && !std::filesystem::exists(o.ca_file))
             throw config_error("--cafile " + o.ca_file.string() + ": no such file");
         // A report path that cannot be written is found now, not after an hour's run.

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "identity.hpp"
+#include "reconnect.hpp"
 #include "shard.hpp"
 #include "x509_fleet.hpp"
 
@@ -26,6 +28,8 @@ struct sim_options {
     bool insecure = false;
     std::string resumption = "auto";       // auto (on for loopback only), on, off
     std::filesystem::path gateway_config;  // embedded gateway from this wvgate YAML
+    std::string gateway_log_level;         // empty: warn with --gateway-config, error without
+    std::optional<std::uint16_t> gateway_port, gateway_metrics_port;  // none: any free port
 
     // Fleet and identities.
     std::uint32_t devices = 100;
@@ -47,6 +51,7 @@ struct sim_options {
     std::uint64_t messages = 0;
     double jitter = 0.1;
     double churn_s = 0;
+    retry_backoff retry;                   // a failed reconnect tries again after this (reconnect.hpp)
     double kill = 0;
     int qos = 1;
     std::uint16_t keep_alive_s = 60;
@@ -61,7 +66,10 @@ struct sim_options {
     engine_kind engine = engine_kind::asio;
     unsigned threads = 0;                  // 0: one per core
     bool verify = false;
-    std::string verify_username, verify_password;  // --verify with --host: the subscriber's login
+    // --verify with --host: the subscriber's MQTT login (the embedded gateway needs none: its
+    // verifier observes inside it).
+    std::string verify_client_id = "wvsimverify";  // alphanumeric: valid as an AWS principalId
+    std::string verify_username, verify_password;
     bool quiet = false;
     std::filesystem::path json_file, html_file;
 };

@@ -23,7 +23,9 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"connack_unavailable", "CONNACK 3: server unavailable"},
     {"connack_bad_credentials", "CONNACK 4: bad user name or password"},
     {"connack_not_authorized", "CONNACK 5: not authorized"},
-    {"closed_without_connack", "closed without CONNACK: AWS's answer to a failed custom authentication"},
+    {"closed_without_connack", "closed without CONNACK: the authorizer denied or failed (AWS's answer to a failed "
+                               "custom authentication); from an external endpoint also a throttled CONNECT (a 2nd "
+                               "within 1 s for one client id), which it does not tell apart"},
     {"x509_unknown_certificate", "X.509: certificate not registered (closed without CONNACK)"},
     {"x509_inactive", "X.509: certificate INACTIVE or pending (closed without CONNACK)"},
     {"x509_revoked", "X.509: certificate REVOKED (closed without CONNACK)"},
@@ -31,6 +33,8 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"x509_expired", "X.509: certificate outside its validity period (closed without CONNACK)"},
     {"x509_connect_denied", "X.509: ACTIVE, but no attached policy allows iot:Connect (closed without CONNACK)"},
     {"connack_timeout", "no CONNACK in time"},
+    {"throttled", "throttled: a 2nd CONNECT within 1 s for one client id, closed without CONNACK (counted by the "
+                  "embedded gateway)"},
     {"protocol_error", "server sent something that is not MQTT 3.1.1"},
     {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT"},
     {"churned", "planned reconnect (--churn)"},

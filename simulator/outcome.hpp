@@ -22,7 +22,7 @@ enum class outcome : std::uint8_t {
     connack_unavailable,         // CONNACK 3: server unavailable
     connack_bad_credentials,     // CONNACK 4: bad user name or password
     connack_not_authorized,      // CONNACK 5: not authorized
-    closed_without_connack,      // AWS's answer to a failed custom authentication
+    closed_without_connack,      // AWS's answer to a failed custom authentication, or to throttling
     // --auth x509 against the embedded gateway: the same "closed without CONNACK" on the wire,
     // told apart by asking the gateway's certificate directory why.
     x509_unknown_certificate,    // the certificate is not registered
@@ -32,6 +32,10 @@ enum class outcome : std::uint8_t {
     x509_expired,                // outside its validity period
     x509_connect_denied,         // ACTIVE, but no attached policy allows iot:Connect
     connack_timeout,             // no CONNACK in time
+    // More than 1 CONNECT/s for one client id (AWS's quota): closed without CONNACK, before the
+    // authorizer. Only the embedded gateway can tell it apart (its count, taken from
+    // closed_without_connack at the end); against any other endpoint it stays in that bucket.
+    throttled,
     protocol_error,              // the server sent something that is not MQTT 3.1.1
     // How a session ended (after CONNACK 0):
     clean_stop,                  // our ReportEnd(CLOSED) + DISCONNECT

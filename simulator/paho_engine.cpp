@@ -46,6 +46,9 @@ struct pdev {
     bool killed = false;
     outcome first = outcome::count_, last_end = outcome::count_;
     clock::time_point last_publish{};
+    clock::time_point last_connect{};  // when the last connect attempt ended (reconnect.hpp's spacing)
+    std::uint32_t retries = 0;         // failed reconnects in a row
+    bool waiting = false;              // `event` holds a wait before a reconnect
 };
 
 // Calls a function when an async Paho action completes (on Paho's thread: must not block).
@@ -154,6 +157,7 @@ struct paho_engine::impl {
     }
 
     void on_connect(pdev& d, clock::time_point t0, bool ok, int rc) {
+        d.last_connect = clock::now();  // after the server's answer: the next CONNECT is > 1 s after its intake
         const bool first = !d.first_done;
         const auto oc = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, {});
         if (first) {
@@ -164,8 +168,12 @@ struct paho_engine::impl {
         stats.count(oc.what, oc.detail);
         if (!ok) {
             stats.connect_failures.fetch_add(1, std::memory_order_relaxed);
-            finish(d);
+            // A failed reconnect retries after a backoff (reconnect.hpp); a first connect does not.
+            const auto again = clock::now() + retry_delay(es.retry, es.seed, d.id.index, d.retries++);
+            if (first || !es.retry.enabled || d.stopping || again >= at(tt.end())) finish(d);
+            else reconnect_at(d, again);
         } else {
+            d.retries = 0;
             stats.connack.record(clock::now() - t0);
             stats.connack_second.record(clock::now() - t0);
             stats.connects_ok.fetch_add(1, std::memory_order_relaxed);
@@ -194,14 +202,30 @@ struct paho_engine::impl {
         finish(d);
     }
 
-    // The next kill or churn of a connected device.
+    // Connects again at `when`, and never sooner than 1 s after the last connect (AWS's 1
+    // CONNECT/s per client id); a stop meanwhile ends the device.
+    void reconnect_at(pdev& d, clock::time_point when) {
+        d.waiting = true;
+        d.event->expires_at(std::max(when, d.last_connect + min_connect_spacing));
+        d.event->async_wait([this, &d](boost::system::error_code) {
+            d.waiting = false;
+            // A planned reconnect goes ahead even just past the end, so the reports that came
+            // due while Paho was reconnecting go out (schedule() then stops the device); a
+            // retry after a failure does not.
+            if (d.stopping || (d.retries > 0 && clock::now() >= at(tt.end()))) return finish(d);
+            connect(d);
+        });
+    }
+
+    // The next kill or churn of a connected device. No churn sooner than 1 s after the connect,
+    // so its reconnect need not wait.
     void arm_event(pdev& d) {
         const auto since_start = std::chrono::duration_cast<run_time>(clock::now() - start);
         const auto kill = tt.kill_at(d.local);
         const auto churn = tt.churn_after(d.local, since_start);
         if (!kill && !churn) return;
         const bool is_kill = kill && (!churn || *kill <= *churn);
-        d.event->expires_at(at(is_kill ? *kill : *churn));
+        d.event->expires_at(is_kill ? at(*kill) : std::max(at(*churn), d.last_connect + min_connect_spacing));
         d.event->async_wait([this, &d, is_kill](boost::system::error_code ec) {
             if (ec || !d.connected || d.stopping || d.leaving) return;
             if (is_kill) kill_device(d);
@@ -210,6 +234,12 @@ struct paho_engine::impl {
     }
 
     void kill_device(pdev& d) {
+        // Reports due before the kill go first (their timer may fire a little after it): a late
+        // timer must not turn them into unsent ones. One in flight when the socket drops is lost.
+        if (const auto kill = tt.kill_at(d.local))
+            for (auto due = tt.report_due(d.local, d.next_report); due && *due <= *kill && at(*due) <= clock::now();
+                 due = tt.report_due(d.local, d.next_report))
+                publish(d, *due);
         const auto fd = paho_socket::find(d.id.akid, es.address);
         if (!fd || !paho_socket::drop(*fd)) {
             // Without its socket there is no way to drop the connection silently; a clean stop
@@ -247,11 +277,15 @@ struct paho_engine::impl {
                     d.last_end = why;
                     stats.on_disconnected();
                     stats.count(why);
-                    if (why == outcome::churned && !d.stopping) connect(d);
+                    if (why == outcome::churned && !d.stopping) reconnect_at(d, clock::now());
                     else finish(d);
                 });
             });
-            d.cli->disconnect(std::chrono::milliseconds(5000).count(), nullptr, *l);
+            // A clean stop waits (up to 5 s) for the PUBACKs of reports in flight. A churn does
+            // not: Paho C 1.3 completes such a wait only at its receive thread's next poll, which
+            // put each reconnect 1-3 s late (the reports due meanwhile went unsent at the end);
+            // the ReportEnd still goes out first, as Paho sends its queue in order.
+            d.cli->disconnect(why == outcome::churned ? 0 : 5000, nullptr, *l);
         } catch (const ::mqtt::exception&) {
             d.connected = false;
             d.last_end = outcome::closed_by_server;
@@ -264,9 +298,15 @@ struct paho_engine::impl {
     void schedule(pdev& d) {
         if (d.stopping) return stop_device(d);
         const auto due = tt.report_due(d.local, d.next_report);
-        // As the default engine: at the end of the run a device stops even when it is behind.
+        // At the end of the run a device stops. Reports that came due before it go out first,
+        // as one batch Paho queues: a Paho (re)connect can take a second or more on a loaded
+        // machine (its threads poll), and those reports are late, not unsent (their latency
+        // counts from the due time, as always).
         const bool over = !es.messages_budget && clock::now() >= at(tt.end());
-        if (over) return stop_device(d);
+        if (over) {
+            for (auto late = due; late; late = tt.report_due(d.local, d.next_report)) publish(d, *late);
+            return stop_device(d);
+        }
         d.timer->expires_at(due ? at(*due) : at(tt.end()));
         d.timer->async_wait([this, &d, due](boost::system::error_code ec) {
             if (ec && !d.stopping) return;
@@ -310,6 +350,10 @@ struct paho_engine::impl {
     void stop_device(pdev& d) {
         if (d.done) return;
         d.stopping = true;
+        if (d.waiting) {  // between sessions: its reconnect wait ends the device
+            d.event->cancel();
+            return;
+        }
         if (!d.connected || d.leaving) return;  // its connect or churn callback finishes it
         d.event->cancel();
         leave(d, outcome::clean_stop);

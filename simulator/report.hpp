@@ -54,6 +54,46 @@ struct verify_result {
     bool ok() const { return reports_missing == 0 && undecodable == 0 && wills_received >= wills_expected; }
 };
 
+// The embedded gateway's topic rules (--gateway-config with `rules:`), as its rules engine
+// counted them at the end of the run, after the gateway stopped and let queued actions finish
+// (up to 5 s; runs still unfinished then are `unfinished()`). wvgate prints the same at exit.
+// JSON: "rules": {"actions": [...]} (absent without rules); `wvsim merge` sums by (rule, action).
+// Any validation mismatch, error or timeout, and any failed or dropped action run, fails the
+// run (verdict.cpp, with the counts by kind).
+struct rules_validation {
+    std::uint64_t validated = 0;      // messages compared: matched + mismatched + errors + timeouts
+    std::uint64_t matched = 0;        // the decoder's output equals the reference's
+    std::uint64_t both_rejected = 0;  // of matched: both rejected the payload
+    std::uint64_t mismatched = 0;     // differences, counted once per message
+    std::uint64_t errors = 0;         // the decoder raised, crashed, returned non-JSON, could not be called
+    std::uint64_t timeouts = 0;       // no reply in time
+    // Messages with at least one mismatch of each kind: missing_field, extra_field,
+    // type_mismatch, value_mismatch, count_mismatch, order_mismatch, no_output,
+    // unexpected_output, accepted_invalid (only kinds seen are present).
+    std::map<std::string, std::uint64_t> mismatched_by_kind;
+    std::map<std::string, std::uint64_t> errors_by_reason;  // the backend's reason -> messages
+    // The decoder's latency, call to reply (merged shards: the worst shard's percentiles).
+    std::uint64_t decoder_replies = 0, decoder_p50_us = 0, decoder_p99_us = 0;
+};
+
+struct rules_action_result {
+    std::string rule;                 // the rule's name
+    std::uint64_t rule_matched = 0;   // messages the rule matched (FROM + WHERE); the same for each of its actions
+    std::string kind;                 // lambda, republish, file, http, validate
+    std::string action;               // as the gateway describes it, e.g. "validate python:decoder.py"
+    std::uint64_t ok = 0, failed = 0, dropped = 0;  // action runs; dropped: the rules queue was full
+    std::optional<rules_validation> validation;     // validate actions only
+    // Matched messages whose run had not finished when the gateway stopped.
+    std::uint64_t unfinished() const { return rule_matched > ok + failed + dropped ? rule_matched - ok - failed - dropped : 0; }
+};
+
+struct rules_result {
+    std::vector<rules_action_result> actions;  // in configuration order, rule by rule
+    // What did not hold, with the counts by kind ("rule 'r' validate ...: 84 of 254 mismatched
+    // (missing_field 84)"); empty when every action did its job.
+    std::vector<std::string> failures() const;
+};
+
 struct run_report {
     std::string version;
     std::string engine = "asio";
@@ -93,6 +133,10 @@ struct run_report {
     // Devices without an allow/deny expectation (all of them without --credentials) whose
     // connect never succeeded: each one makes the exit code 1.
     std::uint64_t devices_never_connected = 0;
+    // Devices that were connected and were not at the end (not killed on purpose): the server
+    // closed them, or a reconnect failed for good. Each one makes the exit code 1, as do reports
+    // left unsent by connected devices (unsent connection_lost and behind_at_end).
+    std::uint64_t devices_down_at_end = 0;
     bool stopped_at_once = false;  // second Ctrl-C or a stuck device: counts are partial
 
     std::uint64_t expectations_checked = 0;
@@ -110,6 +154,7 @@ struct run_report {
     std::vector<std::string> warnings;
     std::vector<std::string> notes;
     nlohmann::json gateway;  // the embedded gateway's counters (null otherwise)
+    std::optional<rules_result> rules;  // the embedded gateway's topic rules (absent: none configured)
 
     double achieved_msgs_per_s() const;
     double cpu_percent_of_core() const;
@@ -126,6 +171,14 @@ run_report report_from_json(const nlohmann::json& j);
 
 // Adds `b` into `a`: counts sum, histograms merge exactly, timelines add second by second.
 void merge(run_report& a, const run_report& b);
+
+// The "rules" member of the JSON report, and back (report_rules.cpp). Throws
+// std::invalid_argument naming the field on malformed input.
+nlohmann::json rules_to_json(const rules_result& r);
+rules_result rules_from_json(const nlohmann::json& j);
+void merge(rules_result& a, const rules_result& b);
+// The summary's "Rules" section (empty without rules).
+std::string rules_text(const rules_result& r);
 
 // The summary table for stdout.
 std::string summary_text(const run_report& r);

@@ -69,6 +69,7 @@ json to_json(const run_report& r) {
                      {"report_ends_sent", r.report_ends_sent}, {"achieved_msgs_per_s", r.achieved_msgs_per_s()}}},
         {"devices_killed", r.devices_killed},
         {"devices_never_connected", r.devices_never_connected},
+        {"devices_down_at_end", r.devices_down_at_end},
         {"stopped_at_once", r.stopped_at_once},
         {"latency_us", lat},
         {"expectations", {{"checked", r.expectations_checked}, {"met", r.expectations_met}, {"mismatches", mm}}},
@@ -87,6 +88,7 @@ json to_json(const run_report& r) {
         j["timeline_latency_columns"] = {"connack", "puback"};
         j["timeline_latency"] = std::move(tl_lat);
     }
+    if (r.rules) j["rules"] = rules_to_json(*r.rules);
     if (r.verify) {
         const auto& v = *r.verify;
         j["verify"] = {{"ok", v.ok()},
@@ -179,6 +181,7 @@ run_report report_from_json(const json& j) {
         r.report_ends_sent = get<std::uint64_t>(rep, "report_ends_sent");
         r.devices_killed = get<std::uint64_t>(j, "devices_killed");
         r.devices_never_connected = get_or<std::uint64_t>(j, "devices_never_connected", 0);
+        r.devices_down_at_end = get_or<std::uint64_t>(j, "devices_down_at_end", 0);
         r.stopped_at_once = get_or(j, "stopped_at_once", false);
         for (const auto& [k, h] : need(j, "latency_us").items()) {
             try {
@@ -238,6 +241,7 @@ run_report report_from_json(const json& j) {
         r.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
         r.notes = get_or<std::vector<std::string>>(j, "notes", {});
         if (j.contains("gateway")) r.gateway = j["gateway"];
+        if (j.contains("rules") && j["rules"].is_object()) r.rules = rules_from_json(j["rules"]);
         if (j.contains("verify") && j["verify"].is_object()) {
             const auto& v = j["verify"];
             verify_result x;
@@ -286,6 +290,7 @@ void merge(run_report& a, const run_report& b) {
     a.report_ends_sent += b.report_ends_sent;
     a.devices_killed += b.devices_killed;
     a.devices_never_connected += b.devices_never_connected;
+    a.devices_down_at_end += b.devices_down_at_end;
     a.stopped_at_once = a.stopped_at_once || b.stopped_at_once;
     if (rate > 0) a.publish_window_s = static_cast<double>(a.reports_sent) / rate;
     for (const auto& [k, h] : b.latency) a.latency[k].merge(h);
@@ -332,6 +337,10 @@ void merge(run_report& a, const run_report& b) {
     }
     for (const auto& w : b.warnings)
         if (std::find(a.warnings.begin(), a.warnings.end(), w) == a.warnings.end()) a.warnings.push_back(w);
+    if (b.rules) {
+        if (!a.rules) a.rules = rules_result{};
+        merge(*a.rules, *b.rules);
+    }
     if (b.verify) {
         if (!a.verify) a.verify = verify_result{};
         auto& v = *a.verify;

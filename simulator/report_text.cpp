@@ -75,6 +75,9 @@ std::string summary_text(const run_report& r) {
     if (r.reports_skipped && r.unsent.empty())  // a report from before the reasons were kept
         o << "  unsent: " << r.reports_skipped << " came due but were not sent\n";
     if (r.devices_killed) o << "  killed without DISCONNECT: " << r.devices_killed << " (their wills should fire)\n";
+    if (r.devices_down_at_end)
+        o << "  down at the end: " << r.devices_down_at_end << " devices that had connected (closed by the server, "
+          << "or a reconnect failed for good)\n";
 
     static const char* order[] = {"tcp_connect", "tls_handshake", "connack", "puback", "send_lag"};
     bool any = false;
@@ -121,6 +124,7 @@ std::string summary_text(const run_report& r) {
           << v.report_ends_closed << "\n";
         for (const auto& s : v.incomplete) o << "  " << s << "\n";
     }
+    if (r.rules) o << rules_text(*r.rules);
     o << "\nProcess: CPU " << fmt("%.2f", r.cpu_user_s) << " s user + " << fmt("%.2f", r.cpu_system_s) << " s system ("
       << fmt("%.1f", r.cpu_percent_of_core()) << "% of a core" << (r.embedded_gateway ? " incl. the embedded gateway" : "")
       << "), RSS peak " << fmt("%.1f", r.rss_peak_kib / 1024.0)

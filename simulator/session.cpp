@@ -18,6 +18,9 @@ namespace {
 
 using wait_for = tls::stream::wait_for;
 
+// How long after the end of the run a device still sends reports that came due before it.
+constexpr std::chrono::seconds end_grace{1};
+
 std::uint64_t unix_ms() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
@@ -186,7 +189,15 @@ void step(worker& w, device& d) {
             if (d.ring_size && now < d.stop_deadline) return arm_timer(w, d, d.stop_deadline);
             return send_goodbye(w, d);
         }
-        if (d.kill_at && now >= *d.kill_at) {
+        const auto due = w.tt.report_due(d.local, d.next_report);
+        // With 8 reports unacknowledged the next one waits for a PUBACK (on_readable steps us)
+        // instead of being dropped; its latency still counts from its due time, so a slow
+        // server shows as latency, and a device that connected late catches up in order.
+        const bool window_full = st.qos && d.ring_size == d.ring.size();
+        const bool send_now = due && now >= w.at(*due) && !window_full;
+        // A kill (like the end of the run) comes after the reports due before it: a timer that
+        // fired late must not turn them into unsent ones.
+        if (d.kill_at && now >= *d.kill_at && !(send_now && w.at(*due) <= *d.kill_at)) {
             d.record_end(outcome::killed);
             w.stats.killed.fetch_add(1, std::memory_order_relaxed);
             d.s->abort();  // RST, no DISCONNECT: the broker must publish the will
@@ -204,18 +215,16 @@ void step(worker& w, device& d) {
             return end_session(w, d);
         }
 
-        const auto due = w.tt.report_due(d.local, d.next_report);
         // Open loop: at the end of the run a device stops, even when it is behind its
-        // timetable; the reports it did not get to are counted unsent in the report.
-        if (st.messages_budget ? !due && d.ring_size == 0 : now >= w.at(w.tt.end())) {
+        // timetable; the reports it did not get to are counted unsent in the report (and fail
+        // the run). Reports are due only before the end: one whose timer fired just after it
+        // is still sent, within end_grace, rather than counted unsent.
+        const auto end = w.at(w.tt.end());
+        if (st.messages_budget ? !due && d.ring_size == 0 : now >= end && !(send_now && now < end + end_grace)) {
             begin_stop(w, d, outcome::clean_stop);
             continue;
         }
-        // With 8 reports unacknowledged the next one waits for a PUBACK (on_readable steps us)
-        // instead of being dropped; its latency still counts from its due time, so a slow
-        // server shows as latency, and a device that connected late catches up in order.
-        const bool window_full = st.qos && d.ring_size == d.ring.size();
-        if (due && now >= w.at(*due) && !window_full) {
+        if (send_now) {
             const auto report_id = d.next_report++;
             w.encoder.set_device_index(d.id.index);  // values per (seed, device, report_id)
             w.encoder.encode(static_cast<std::int64_t>(report_id), unix_ms(), w.report_scratch);
@@ -336,13 +345,16 @@ void start_session(worker& w, device& d) {
     const auto kill = w.tt.kill_at(d.local);
     const auto churn = w.tt.churn_after(d.local, since_start);
     d.kill_at = kill ? std::optional(w.at(*kill)) : std::nullopt;
-    d.churn_at = churn ? std::optional(w.at(*churn)) : std::nullopt;
+    // No churn sooner than 1 s after this session's CONNECT, so the reconnect need not wait
+    // for AWS's 1 CONNECT/s per client id (reconnect.hpp).
+    d.churn_at = churn ? std::optional(std::max(w.at(*churn), d.last_connect + min_connect_spacing)) : std::nullopt;
     on_readable(w, d, {});  // frames that came with the CONNACK, then the first wait for input
     step(w, d);
 }
 
 void poke(worker& w, device& d) {
     if (d.in_session && !d.session_over) step(w, d);
+    else if (d.reconnect_wait) d.wake.cancel();  // run_device sees the stop and ends the device
 }
 
 }  // namespace wv::sim

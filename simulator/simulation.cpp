@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -138,19 +140,22 @@ int run_simulation(const sim_options& o) {
     const auto rss_baseline = rss_kib();
 
     // The endpoint.
-    const std::string verify_user = "wvsim-verify", verify_password = default_secret(o.ids.seed, 0xFFFFFFFFu);
     std::unique_ptr<embedded_gateway> gw;
     std::string host = o.sni.empty() ? o.host : o.sni;
     std::filesystem::path ca = o.ca_file;
     tcp::endpoint address;
     try {
         if (embedded) {
-            gw = std::make_unique<embedded_gateway>(ids, o.gateway_config, verify_user, verify_password, certs.get(),
-                                                  o.certs.register_fleet);
+            gw = std::make_unique<embedded_gateway>(ids, embedded_gateway_options{.config_file = o.gateway_config,
+                                                                                 .log_level = o.gateway_log_level,
+                                                                                 .port = o.gateway_port,
+                                                                                 .metrics_port = o.gateway_metrics_port,
+                                                                                 .certs = certs.get(),
+                                                                                 .register_fleet = o.certs.register_fleet});
             host = gw->endpoint().host;
             if (ca.empty()) ca = gw->endpoint().ca_file;
             address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);
-            if (o.gateway_config.empty()) std::cerr << "wvsim: embedded wvgate on 127.0.0.1:" << address.port() << "\n";
+            for (const auto& n : gw->start_notes()) std::cerr << "wvsim: " << n << "\n";
         } else {
             asio::io_context rio;
             tcp::resolver res(rio);
@@ -168,6 +173,9 @@ int run_simulation(const sim_options& o) {
                     break;
                 }
         }
+    } catch (const gateway_setup_error& e) {  // nothing ran: a configuration error
+        std::cerr << "wvsim: --gateway-config: " << e.what() << "\n";
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << "wvsim: embedded gateway: " << e.what() << "\n";
         return 1;
@@ -207,35 +215,46 @@ int run_simulation(const sim_options& o) {
     fleet_stats stats;
     asio::io_context main_io{1};
 
-    // --verify: subscribe before the first device connects.
+    // --verify: observe before the first device connects.
     std::unique_ptr<verifier> ver;
-    std::unique_ptr<tls::client_context> verify_tls;
-    if (o.verify) {
+    if (o.verify && embedded) {
+        // Inside the gateway, as its trusted observer: no login for the user's authorizer to refuse.
+        ver = std::make_unique<verifier>(verifier_settings{}, ids);
+        gw->observe(verifier_settings{}.filter, [&main_io, v = ver.get()](const gate::message_ptr& m) {
+            asio::post(main_io, [v, m] {
+                v->on_publish(m->topic, std::as_bytes(std::span(m->payload.data(), m->payload.size())));
+            });
+        });
+    } else if (o.verify) {
         verifier_settings vs;
         vs.host = host;
         vs.address = address;
         vs.tls = tls_ctx.get();
-        if (o.x509() && embedded) {  // the subscriber logs in with custom auth: ALPN mqtt on aws-443
-            verify_tls = std::make_unique<tls::client_context>(
-                tls::client_options{.ca_file = ca, .insecure = o.insecure, .alpn = {"mqtt"}});
-            vs.tls = verify_tls.get();
-        }
-        // The embedded default gateway knows a verify login; any other endpoint needs one given.
-        const bool own_login = embedded && o.gateway_config.empty();
-        vs.username = own_login ? verify_user + "?x-amz-customauthorizer-name=" + gw->endpoint().authorizer
-                                : (o.verify_username.empty() ? verify_user : o.verify_username);
-        vs.password = own_login ? verify_password : o.verify_password;
+        vs.client_id = o.verify_client_id;
+        vs.username = o.verify_username.empty() ? o.verify_client_id : o.verify_username;
+        vs.password = o.verify_password;
         ver = std::make_unique<verifier>(vs, ids);
         std::string err = "not run";
         asio::co_spawn(main_io, ver->connect_and_subscribe(), [&](std::exception_ptr, std::string e) { err = e; });
         main_io.run();
         main_io.restart();
         if (!err.empty()) {
-            std::cerr << "wvsim: --verify subscriber: " << err << "\n";
+            std::cerr << "wvsim: --verify subscriber (client id " << vs.client_id << ", user " << vs.username
+                      << "): " << err << "\n(--verify-client-id, --verify-username and --verify-password give it a "
+                         "login your endpoint accepts, with subscribe and receive rights on " << vs.filter << ")\n";
             return 1;
         }
         asio::co_spawn(main_io, ver->receive(), asio::detached);
     }
+
+    // The gateway stops before what its observer posts to (main_io, the verifier) goes away,
+    // on every way out of this function.
+    struct stop_gateway {
+        embedded_gateway* g;
+        ~stop_gateway() {
+            if (g) g->stop();
+        }
+    } stop_gateway_first{gw.get()};
 
     const auto cpu0 = process_cpu();
     const auto start = clock::now() + std::chrono::milliseconds(20);
@@ -248,7 +267,9 @@ int run_simulation(const sim_options& o) {
                        .ack_timeout = o.ack_timeout,
                        .messages_budget = o.messages > 0,
                        .x509 = certs.get(),
-                       .explain_x509 = {}};
+                       .explain_x509 = {},
+                       .retry = o.retry,
+                       .seed = o.ids.seed};
     if (certs && gw) {
         // X.509 devices reach the embedded gateway's aws-8883 listener (or aws-443 with ALPN
         // x-amzn-mqtt-ca); its directory says why a certificate was refused.
@@ -355,7 +376,8 @@ int run_simulation(const sim_options& o) {
             if (finished_at == clock::time_point{}) finished_at = now;
             // Give the --verify subscriber until everything acked has arrived (bounded).
             const bool drained = !ver || (ver->reports_seen() >= stats.acked.load() &&
-                                          ver->wills_seen() >= stats.killed.load());
+                                          ver->wills_seen() >= stats.killed.load() &&
+                                          ver->report_ends_seen() >= stats.report_ends.load());
             if (drained || now - finished_at > std::chrono::seconds(5) || aborted) {
                 if (ver) ver->stop();
                 sigs.cancel();
@@ -375,6 +397,9 @@ int run_simulation(const sim_options& o) {
     if (!o.quiet && tty) std::cerr << "\n";
     for (auto& t : threads) t.join();
     if (paho) paho->join();
+    // Stopping the embedded gateway lets its rules finish what is queued (validate's decoder
+    // calls included), so their counts are complete.
+    if (gw) gw->stop();
     const auto end = finished_at == clock::time_point{} ? clock::now() : finished_at;
 
     // The report.
@@ -450,6 +475,20 @@ int run_simulation(const sim_options& o) {
     if (gw) {
         rep.gateway = gw->stats_json();
         if (rep.gateway.contains("scope_mismatch")) rep.warnings.push_back(rep.gateway["scope_mismatch"].get<std::string>());
+        rep.rules = gw->rules();
+        // Over the wire a THROTTLED close is a close without CONNACK (Paho's bucket has a detail);
+        // the gateway counted them, and every connection to it is one of this fleet's.
+        std::uint64_t throttled = gw->connects_throttled();
+        for (auto it = rep.connect_outcomes.begin(); throttled && it != rep.connect_outcomes.end();) {
+            if (!it->first.starts_with("closed_without_connack")) {
+                ++it;
+                continue;
+            }
+            const auto n = std::min(throttled, it->second);
+            rep.connect_outcomes["throttled"] += n;
+            throttled -= n;
+            it = (it->second -= n) == 0 ? rep.connect_outcomes.erase(it) : std::next(it);
+        }
         const auto& c = rep.latency["connack"];
         if (rep.gateway.contains("authorizer_p50_us") && c.count()) {
             const auto a50 = rep.gateway["authorizer_p50_us"].get<std::uint64_t>();
@@ -471,15 +510,14 @@ int run_simulation(const sim_options& o) {
                       due_until, shape.duration.count());
         rep.notes.push_back(line);
     }
-    if (embedded && rep.verify && !rep.verify->ok() && rep.gateway.value("messages_dropped", std::uint64_t{0}) > 0)
-        rep.notes.push_back("the embedded gateway dropped " +
-                            std::to_string(rep.gateway["messages_dropped"].get<std::uint64_t>()) +
-                            " messages to a slow subscriber (its outbox is full at limits.max_outbox_bytes): at this "
-                            "rate the --verify subscriber cannot keep up, so its missing reports may never have been "
-                            "delivered to it rather than lost on the way in");
     if (embedded && rep.connect_outcomes.count("closed_without_connack"))
-        rep.notes.push_back("closed without CONNACK at the local gateway means the authorizer denied or failed; "
-                            "if it returned the client id as principalId, AWS accepts only [a-zA-Z0-9]{1,128} there");
+        rep.notes.push_back("closed without CONNACK at the embedded gateway means the authorizer denied or failed "
+                            "(throttled CONNECTs are counted apart); if it returned the client id as principalId, AWS "
+                            "accepts only [a-zA-Z0-9]{1,128} there");
+    if (!embedded && rep.connect_outcomes.count("closed_without_connack") && o.churn_s > 0)
+        rep.notes.push_back("an external broker does not say why it closed without CONNACK: on AWS a reconnect within "
+                            "1 s of the last CONNECT with one client id is throttled that way too (wvsim keeps its own "
+                            "reconnects 1 s apart; two devices sharing a client id would not be)");
 
     std::cout << summary_text(rep) << std::flush;
     try {

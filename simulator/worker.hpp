@@ -19,6 +19,7 @@
 #include "device.hpp"
 #include "fleet_stats.hpp"
 #include "payload/report_encoder.hpp"
+#include "reconnect.hpp"
 #include "timetable.hpp"
 #include "tls/client_context.hpp"
 #include "x509_fleet.hpp"
@@ -39,6 +40,8 @@ struct engine_settings {
     const x509_fleet* x509 = nullptr;
     // --auth x509 against the embedded gateway: why a connect closed without CONNACK.
     std::function<outcome(std::uint32_t local)> explain_x509;
+    retry_backoff retry;           // after a failed reconnect (reconnect.hpp)
+    std::uint64_t seed = 1;        // for the backoff's jitter
 };
 
 struct worker {

@@ -168,6 +168,9 @@ std::size_t broker::publish(const message_ptr& m) {
     for (const auto& [filter, subs] : wildcard_)
         if (aws_filter_matches(filter, m->topic)) add(subs);
 
+    for (const auto& o : observers_)
+        if (aws_filter_matches(o.filter, m->topic)) o.fn(m);
+
     std::size_t handed = 0;
     for (const auto& [cid, granted] : targets) {
         auto s = sessions_.find(cid);
@@ -184,6 +187,18 @@ std::size_t broker::publish(const message_ptr& m) {
         }
     }
     return handed;
+}
+
+std::uint64_t broker::observe(std::string filter, observer_fn fn) {
+    std::lock_guard lock(mu_);
+    const auto id = next_observer_++;
+    observers_.push_back({id, std::move(filter), std::move(fn)});
+    return id;
+}
+
+void broker::unobserve(std::uint64_t id) {
+    std::lock_guard lock(mu_);  // publish() calls observers under this lock: none is running after it
+    std::erase_if(observers_, [id](const observer& o) { return o.id == id; });
 }
 
 void broker::expire(std::chrono::steady_clock::time_point now) {

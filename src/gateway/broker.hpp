@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -88,6 +89,17 @@ public:
     // connections it was handed to.
     std::size_t publish(const message_ptr& m);
 
+    // A trusted in-process observer (an embedding program's, e.g. wvsim --verify): sees every
+    // message published from now on whose topic matches `filter` (AWS wildcard rules), wills and
+    // rule republishes included. It is no session: no client id, no authorizer, no policy, no
+    // QoS or flow control, and no connection can kick it. `fn` runs on the publisher's thread
+    // with the broker's mutex held, so it must only enqueue (post) work and never call back into
+    // the broker. Returns an id for unobserve().
+    using observer_fn = std::function<void(const message_ptr&)>;
+    std::uint64_t observe(std::string filter, observer_fn fn);
+    // After it returns, `fn` of that observer is not running and will not be called again.
+    void unobserve(std::uint64_t id);
+
     // Drops persistent sessions whose expiry passed.
     void expire(std::chrono::steady_clock::time_point now);
 
@@ -105,6 +117,13 @@ private:
     std::unordered_map<std::string, std::unordered_map<std::string, std::uint8_t>> exact_;
     std::unordered_map<std::string, std::unordered_map<std::string, std::uint8_t>> wildcard_;
     std::unordered_map<std::string, message_ptr> retained_;
+    struct observer {
+        std::uint64_t id;
+        std::string filter;
+        observer_fn fn;
+    };
+    std::vector<observer> observers_;
+    std::uint64_t next_observer_ = 1;
     std::uint64_t dropped_offline_ = 0;
 };
 

@@ -66,6 +66,7 @@ struct gateway::impl {
     std::unique_ptr<rules_engine::engine> rules;
     std::function<void(const message&, const std::string&)> rules_hook;
     std::string rules_summary;  // kept after stop() for the exit report
+    std::vector<rules_engine::rule_report> rules_report;  // likewise
     std::atomic<std::size_t> next_context{0};
     std::mutex mu;
     std::condition_variable stopped_cv;
@@ -317,6 +318,7 @@ void gateway::stop() {
     if (m.rules) {
         m.rules->drain(std::chrono::seconds(5));
         m.rules_summary = m.rules->summary();
+        m.rules_report = m.rules->report();
         m.rules.reset();
     }
     // Authorizer services complete their pending calls (posting into stopped contexts).
@@ -324,8 +326,14 @@ void gateway::stop() {
     m.metrics.reset();
     for (auto& l : m.listeners) l.acceptor.reset();
     // The broker holds attached connections (and their sockets): release them while their
-    // io_context still exists, or their destructors would touch a dead one.
-    m.brk.reset();
+    // io_context still exists, or their destructors would touch a dead one. Taken out under the
+    // lock so a concurrent unobserve() sees either the broker or none.
+    std::unique_ptr<broker> gone;
+    {
+        std::lock_guard lock(m.mu);
+        gone = std::move(m.brk);
+    }
+    gone.reset();
     // Destroying the contexts destroys every coroutine frame and with it every socket.
     m.contexts.clear();
     m.stopped_cv.notify_all();
@@ -342,10 +350,30 @@ std::vector<bound_listener> gateway::listeners() const {
     return out;
 }
 
+std::optional<std::uint16_t> gateway::metrics_port() const {
+    if (!impl_->metrics) return std::nullopt;
+    return impl_->metrics->port();
+}
+
 certificate_paths gateway::certificates() const { return impl_->certs; }
 std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }
+std::vector<rules_engine::rule_report> gateway::rules_report() const {
+    return impl_->rules ? impl_->rules->report() : impl_->rules_report;
+}
+
+std::uint64_t gateway::observe(std::string filter, std::function<void(const message_ptr&)> fn) {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->started || impl_->stopped || !impl_->brk) return 0;
+    return impl_->brk->observe(std::move(filter), std::move(fn));
+}
+
+void gateway::unobserve(std::uint64_t id) {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->brk && id) impl_->brk->unobserve(id);
+}
+
 gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
 const gateway_config& gateway::config() const { return impl_->config; }
 

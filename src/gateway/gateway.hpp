@@ -24,12 +24,16 @@
 // from any thread except the destructor (not from a gateway thread).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
+#include "gateway/message.hpp"
+#include "rules_engine/engine.hpp"
 
 namespace wv::gate {
 
@@ -65,11 +69,27 @@ public:
     void wait();
 
     std::vector<bound_listener> listeners() const;
+    // The Prometheus listener's port once started (the kernel's pick when configured as 0);
+    // nullopt without metrics.
+    std::optional<std::uint16_t> metrics_port() const;
     certificate_paths certificates() const;
     gateway_stats stats() const;
     // What the topic rules did (matches, action outcomes, decoder validation); empty when no
     // rules are configured. Still available after stop(), which drains the rules first.
     std::string rules_summary() const;
+    // The same, typed (rules_engine::engine::report()); empty when no rules are configured.
+    std::vector<rules_engine::rule_report> rules_report() const;
+
+    // A trusted in-process observer for an embedding program (wvsim --verify): `fn` sees every
+    // message the broker publishes whose topic matches `filter` (devices' publishes, wills, rule
+    // republishes, lifecycle events), with no MQTT login, authorizer or policy involved, so it
+    // works whatever the configured authorizers grant. `fn` runs on a gateway I/O thread with
+    // the broker locked: it must only enqueue work (post it elsewhere) and never call into the
+    // gateway. Call between start() and stop() (returns 0 otherwise); unobserve(id) before
+    // whatever `fn` refers to goes away (after it returns, `fn` is not running and is not
+    // called again; stop() drops every observer).
+    std::uint64_t observe(std::string filter, std::function<void(const message_ptr&)> fn);
+    void unobserve(std::uint64_t id);
     // Prometheus text exposition of the gateway's metrics.
     std::string metrics_text() const;
     const gateway_config& config() const;

@@ -225,6 +225,20 @@ std::optional<validate_counts> engine::validation(std::string_view rule) const {
     return std::nullopt;
 }
 
+std::vector<rule_report> engine::report() const {
+    std::vector<rule_report> out;
+    for (const auto& r : rules_) {
+        rule_report rr{r->name, r->matched->value(), {}};
+        for (const auto& s : r->actions) {
+            action_report a{s->kind, s->act->describe(), s->ok->value(), s->failed->value(), s->dropped->value(), {}};
+            if (s->validator) a.validation = s->validator->counts();
+            rr.actions.push_back(std::move(a));
+        }
+        out.push_back(std::move(rr));
+    }
+    return out;
+}
+
 std::string engine::summary() const {
     std::string out = "rules summary:\n";
     if (rules_.empty()) return out + "  no rules enabled\n";

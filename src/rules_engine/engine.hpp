@@ -28,7 +28,7 @@
 //   wv_rules_matched_total{rule}, wv_rules_actions_total{rule,action,outcome=ok|failed|dropped},
 //   and validate's wv_rules_validate_* (validate_action.hpp).
 //
-// Threading: on_message(), drain(), summary() and stats() may be called from any thread.
+// Threading: on_message(), drain(), summary(), report() and stats() may be called from any thread.
 // The destructor stops the workers without waiting for queued jobs (call drain() first);
 // it must not run on an engine thread.
 #include <atomic>
@@ -75,6 +75,20 @@ struct engine_stats {
     std::uint64_t in_flight = 0;
 };
 
+// summary()'s content, typed: for programs that embed the engine and report it their own way
+// (wvsim puts it into its report and its verdict).
+struct action_report {
+    std::string kind;         // "lambda", "republish", "file", "http", "validate"
+    std::string description;  // describe(), e.g. "validate python:decoder.py"
+    std::uint64_t ok = 0, failed = 0, dropped = 0;
+    std::optional<validate_counts> validation;  // validate actions only
+};
+struct rule_report {
+    std::string name;
+    std::uint64_t matched = 0;  // messages that passed FROM and WHERE
+    std::vector<action_report> actions;
+};
+
 class engine {
 public:
     explicit engine(engine_config cfg, engine_hooks hooks = {});
@@ -90,6 +104,8 @@ public:
 
     // What wvgate prints at exit: per rule, matches and action outcomes; validate's report.
     std::string summary() const;
+    // The same, typed; one entry per enabled rule, actions in configuration order.
+    std::vector<rule_report> report() const;
     engine_stats stats() const;
     // The validate action's counts for `rule` (the first validate action of it); nullopt if none.
     std::optional<validate_counts> validation(std::string_view rule) const;

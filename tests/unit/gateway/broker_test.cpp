@@ -64,3 +64,24 @@ TEST_CASE("broker: persistent sessions expire; offline queue is bounded and keep
     b.expire(t0 + std::chrono::seconds(20));
     CHECK(b.counts().sessions == 0);
 }
+
+TEST_CASE("broker: a trusted observer sees matching messages without a session, and stops at unobserve") {
+    broker b;
+    std::vector<std::string> seen;
+    const auto id = b.observe("wv/+/1/#", [&](const message_ptr& m) { seen.push_back(m->topic); });
+    // No session, no subscription: nobody else receives these, the observer still does.
+    CHECK(b.publish(msg("wv/AK1/1/samp/p1", "r")) == 0);
+    b.publish(msg("wv/AK1/1/reportend/p1", "will"));
+    b.publish(msg("wv/AK1/2/samp/p1", "other"));  // not under the filter
+    b.publish(msg("$aws/events/presence/connected/AK1", "{}"));
+    CHECK(seen == std::vector<std::string>{"wv/AK1/1/samp/p1", "wv/AK1/1/reportend/p1"});
+    // It is no session: a client with any id cannot take it over or kick it.
+    auto r = std::make_shared<recorder>();
+    b.attach("wvsimverify", true, r, t0);
+    b.publish(msg("wv/AK2/1/samp/p1", "r"));
+    CHECK(seen.size() == 3);
+    b.unobserve(id);
+    b.publish(msg("wv/AK3/1/samp/p1", "r"));
+    CHECK(seen.size() == 3);
+    CHECK(b.counts().sessions == 1);
+}

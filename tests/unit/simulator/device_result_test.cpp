@@ -51,3 +51,17 @@ TEST_CASE("Paho's protocol trace names each CONNECT's socket") {
     CHECK_FALSE(paho_socket::parse_trace_line(" -> CONNECT "));
     CHECK_FALSE(paho_socket::parse_trace_line("1 -1 AKID -> CONNECT "));
 }
+
+TEST_CASE("down at the end: connected once, and the last session ended against the device's will") {
+    CHECK_FALSE(down_at_end({.ever_connected = false}));
+    CHECK(down_at_end({.ever_connected = true, .last_end = outcome::churned}));  // the reconnect failed for good
+    CHECK(down_at_end({.ever_connected = true, .last_end = outcome::closed_by_server}));
+    CHECK_FALSE(down_at_end({.killed = true, .ever_connected = true, .last_end = outcome::killed}));
+    CHECK_FALSE(down_at_end({.ever_connected = true, .last_end = outcome::clean_stop}));
+    const timetable tt({.devices = 2, .interval = run_time(1.0), .jitter = 0, .duration = run_time(4)});
+    std::vector<device_result> devs{{.last_sent = 4, .ever_connected = true, .last_end = outcome::clean_stop},
+                                    {.last_sent = 1, .ever_connected = true, .last_end = outcome::churned}};
+    run_report r;
+    tally_reports(r, tt, devs, 4.0);
+    CHECK(r.devices_down_at_end == 1);
+}

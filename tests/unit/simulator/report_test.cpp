@@ -233,3 +233,90 @@ TEST_CASE("the --json text: the same JSON, one line per timeline row") {
     r.timeline.clear();
     CHECK(nlohmann::json::parse(to_json_text(r)) == to_json(r));
 }
+
+namespace {
+// A rule with a validate action and a file action, as the embedded gateway reports them.
+rules_result sample_rules(std::uint64_t mismatched) {
+    rules_result rr;
+    rules_action_result v{.rule = "wavelet_decoder", .rule_matched = 254, .kind = "validate",
+                          .action = "validate python:decoder.py", .ok = 254};
+    v.validation = rules_validation{.validated = 254, .matched = 254 - mismatched, .mismatched = mismatched,
+                                    .decoder_replies = 254, .decoder_p50_us = 900, .decoder_p99_us = 4000};
+    if (mismatched) v.validation->mismatched_by_kind = {{"missing_field", mismatched}, {"no_output", 2}};
+    rr.actions.push_back(v);
+    rr.actions.push_back({.rule = "wavelet_decoder", .rule_matched = 254, .kind = "file", .action = "file out.jsonl",
+                          .ok = 254});
+    return rr;
+}
+}  // namespace
+
+TEST_CASE("the embedded gateway's rules: in the summary, the JSON, the merge, and the verdict") {
+    auto r = sample(0);
+    r.mismatches.clear();
+    r.expectations_checked = 0;
+    r.rules = sample_rules(0);
+    CHECK(judge(r).exit_code == 0);
+    const auto text = summary_text(r);
+    CHECK(text.find("Rules (embedded gateway):\n  rule wavelet_decoder: matched 254 messages\n"
+                    "    validate python:decoder.py: ok 254, failed 0, dropped 0\n"
+                    "      validated 254: matched 254, mismatched 0, errors 0, timeouts 0\n"
+                    "      decoder latency: p50 0.90 ms, p99 4.00 ms (254 replies)\n"
+                    "    file out.jsonl: ok 254, failed 0, dropped 0\n") != std::string::npos);
+
+    auto bad = r;
+    bad.rules = sample_rules(84);
+    CHECK(judge(bad).exit_code == 1);
+    CHECK(judge(bad).reason == "rules: rule 'wavelet_decoder' validate python:decoder.py: 84 of 254 mismatched "
+                               "(missing_field 84, no_output 2)");
+    CHECK(summary_text(bad).find("      mismatched by kind: missing_field 84, no_output 2\n") != std::string::npos);
+    // Errors and failed runs fail it too, each with its counts.
+    auto err = r;
+    err.rules->actions[0].validation->errors = 3;
+    err.rules->actions[0].validation->errors_by_reason = {{"handler_error", 3}};
+    err.rules->actions[1].failed = 2;
+    err.rules->actions[1].ok = 252;
+    CHECK(judge(err).reason == "rules: rule 'wavelet_decoder' validate python:decoder.py: 3 errors (handler_error 3); "
+                               "rule 'wavelet_decoder' file out.jsonl: 2 failed of 254 runs");
+    // Runs the gateway had not finished when it stopped are not silently dropped.
+    auto partial = r;
+    partial.rules->actions[1].ok = 250;
+    CHECK(judge(partial).reason == "rules: rule 'wavelet_decoder' file out.jsonl: 4 unfinished when the gateway "
+                                   "stopped of 254 runs");
+
+    // JSON round trip, and shards sum per (rule, action).
+    const auto back = report_from_json(nlohmann::json::parse(to_json_text(bad)));
+    REQUIRE(back.rules);
+    CHECK(to_json(back)["rules"] == to_json(bad)["rules"]);
+    CHECK(to_json(bad)["rules"]["ok"] == false);
+    auto merged = r;
+    merge(merged, back);
+    REQUIRE(merged.rules->actions.size() == 2);
+    CHECK(merged.rules->actions[0].rule_matched == 508);
+    CHECK(merged.rules->actions[0].validation->mismatched == 84);
+    CHECK(merged.rules->actions[0].validation->mismatched_by_kind.at("missing_field") == 84);
+    CHECK(judge(merged).exit_code == 1);
+    // A report without rules has no "rules" member, and reads back without.
+    CHECK_FALSE(to_json(sample(0)).contains("rules"));
+    CHECK_FALSE(report_from_json(to_json(sample(0))).rules);
+}
+
+TEST_CASE("the verdict: devices down at the end and reports left unsent fail the run") {
+    auto r = sample(0);
+    r.mismatches.clear();
+    r.expectations_checked = 0;
+    auto down = r;
+    down.devices_down_at_end = 3;
+    down.unsent = {{"connection_lost", 382}, {"behind_at_end", 2}};
+    CHECK(judge(down).exit_code == 1);
+    CHECK(judge(down).reason == "3 of 10 devices were down at the end (closed by the server, or a reconnect failed "
+                                "for good); 384 of 100 due reports unsent (connection_lost 382, behind_at_end 2)");
+    CHECK(summary_text(down).find("  down at the end: 3 devices") != std::string::npos);
+    auto behind = r;
+    behind.unsent = {{"behind_at_end", 1}};
+    CHECK(judge(behind).reason == "1 of 100 due reports unsent (behind_at_end 1)");
+    // Reports of devices that never connected are judged as those devices (expected deny rows: not at all).
+    auto never = r;
+    never.unsent = {{"never_connected", 10}};
+    CHECK(judge(never).exit_code == 0);
+    CHECK(report_from_json(to_json(down)).devices_down_at_end == 3);
+}

@@ -27,10 +27,13 @@
 #include "gateway/message.hpp"
 #include "identity.hpp"
 #include "metrics/sparse_histogram.hpp"
+#include "outcome.hpp"
+#include "x509_fleet.hpp"
 #include "report.hpp"
 
 namespace wv::gate {
 class gateway;
+class memory_certificate_directory;
 }
 
 namespace wv::sim {
@@ -40,6 +43,7 @@ struct gateway_endpoint {
     std::uint16_t port = 0;
     std::filesystem::path ca_file;
     std::string authorizer;          // the authorizer devices should name
+    std::uint16_t x509_port = 0;     // --auth x509: the aws-8883 listener (0: none)
 };
 
 struct embedded_gateway_options {
@@ -50,6 +54,11 @@ struct embedded_gateway_options {
     std::string log_level;
     std::optional<std::uint16_t> port;          // --gateway-port; none: 0, any free port
     std::optional<std::uint16_t> metrics_port;  // --gateway-metrics-port; none: 0 if the config enables metrics
+    // --auth x509: adds an aws-8883 listener and a certificate directory in which every device's
+    // certificate is registered ACTIVE, with a thing named as its client id and the own-topics
+    // policy (x509_registrar); the aws-443 listener takes them with ALPN x-amzn-mqtt-ca too.
+    const x509_fleet* certs = nullptr;
+    bool register_fleet = true;                 // false: the directory stays empty (--register false)
 };
 
 // The configuration could not be used (unreadable, invalid, an authorizer or rule that cannot
@@ -83,6 +92,9 @@ public:
     // The authorizer calls that ended since the last call (the first: since the start).
     // Called by the timeline sampler, once a second, from one thread.
     metrics::sparse_histogram take_authorizer_second();
+    // --auth x509: why the gateway refused the device at `local` (its certificate directory's
+    // verdict), for a connect that was closed without CONNACK.
+    outcome explain_x509_refusal(std::uint32_t local) const;
     // The topic rules' counts; nullopt when the configuration has no rules. Complete after stop().
     std::optional<rules_result> rules() const;
     // THROTTLED CONNECTs (more than 1/s per client id), which a device sees as a close without CONNACK.
@@ -93,6 +105,8 @@ private:
     std::unique_ptr<gate::gateway> gw_;
     gateway_endpoint ep_;
     metrics::histogram authorizer_seen_;
+    std::shared_ptr<gate::memory_certificate_directory> directory_;
+    const x509_fleet* certs_ = nullptr;
     std::vector<std::string> notes_;
     std::vector<std::uint64_t> observers_;
 };

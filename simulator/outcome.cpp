@@ -26,6 +26,12 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"closed_without_connack", "closed without CONNACK: the authorizer denied or failed (AWS's answer to a failed "
                                "custom authentication); from an external endpoint also a throttled CONNECT (a 2nd "
                                "within 1 s for one client id), which it does not tell apart"},
+    {"x509_unknown_certificate", "X.509: certificate not registered (closed without CONNACK)"},
+    {"x509_inactive", "X.509: certificate INACTIVE or pending (closed without CONNACK)"},
+    {"x509_revoked", "X.509: certificate REVOKED (closed without CONNACK)"},
+    {"x509_ca_inactive", "X.509: the certificate's CA is not ACTIVE (closed without CONNACK)"},
+    {"x509_expired", "X.509: certificate outside its validity period (closed without CONNACK)"},
+    {"x509_connect_denied", "X.509: ACTIVE, but no attached policy allows iot:Connect (closed without CONNACK)"},
     {"connack_timeout", "no CONNACK in time"},
     {"throttled", "throttled: a 2nd CONNECT within 1 s for one client id, closed without CONNACK (counted by the "
                   "embedded gateway)"},
@@ -69,6 +75,12 @@ bool is_denial(outcome o) noexcept {
     case outcome::connack_not_authorized:
     case outcome::connack_identifier:
     case outcome::closed_without_connack:
+    case outcome::x509_unknown_certificate:
+    case outcome::x509_inactive:
+    case outcome::x509_revoked:
+    case outcome::x509_ca_inactive:
+    case outcome::x509_expired:
+    case outcome::x509_connect_denied:
     case outcome::disconnected_after_publish: return true;
     default: return false;
     }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -93,6 +94,28 @@ int run_simulation(const sim_options& o) {
         std::cerr << "wvsim: " << e.what() << "\n";
         return 2;
     }
+    // --auth x509: every device's certificate, before anything connects.
+    std::unique_ptr<x509_fleet> certs;
+    if (o.x509()) {
+        if (o.engine == engine_kind::paho) {
+            std::cerr << "wvsim: --auth x509 runs on the asio engine only (not --engine paho)\n";
+            return 2;
+        }
+        try {
+            if (!o.certs.device_certs.empty()) {
+                const auto first = o.part.first(fleet_devices), last = o.part.last(fleet_devices);
+                certs = std::make_unique<x509_fleet>(x509_fleet::load(o.certs, first, last - first, ids));
+            } else {
+                certs = std::make_unique<x509_fleet>(x509_fleet::generate(ids, o.certs, o.ids.seed));
+            }
+        } catch (const std::exception& e) {
+            std::cerr << "wvsim: " << e.what() << "\n";
+            return 2;
+        }
+        if (!o.quiet)
+            std::fprintf(stderr, "wvsim: %zu device certificates %s in %.2f s\n", certs->size(), certs->source().c_str(),
+                         std::chrono::duration<double>(certs->prepare_time()).count());
+    }
     if (ids.empty()) {
         std::cerr << "wvsim: shard " << o.part.index << "/" << o.part.count << " of " << fleet_devices
                   << " devices is empty\n";
@@ -136,7 +159,9 @@ int run_simulation(const sim_options& o) {
             gw = std::make_unique<embedded_gateway>(ids, embedded_gateway_options{.config_file = o.gateway_config,
                                                                                  .log_level = o.gateway_log_level,
                                                                                  .port = o.gateway_port,
-                                                                                 .metrics_port = o.gateway_metrics_port});
+                                                                                 .metrics_port = o.gateway_metrics_port,
+                                                                                 .certs = certs.get(),
+                                                                                 .register_fleet = o.certs.register_fleet});
             host = gw->endpoint().host;
             if (ca.empty()) ca = gw->endpoint().ca_file;
             address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);
@@ -267,8 +292,17 @@ int run_simulation(const sim_options& o) {
                        .connect_timeout = o.connect_timeout,
                        .ack_timeout = o.ack_timeout,
                        .messages_budget = o.messages > 0,
+                       .x509 = certs.get(),
+                       .explain_x509 = {},
                        .retry = o.retry,
                        .seed = o.ids.seed};
+    if (certs && gw) {
+        // X.509 devices reach the embedded gateway's aws-8883 listener (or aws-443 with ALPN
+        // x-amzn-mqtt-ca); its directory says why a certificate was refused.
+        if (std::find(o.alpn.begin(), o.alpn.end(), "x-amzn-mqtt-ca") == o.alpn.end())
+            es.address.port(gw->endpoint().x509_port);
+        es.explain_x509 = [g = gw.get()](std::uint32_t local) { return g->explain_x509_refusal(local); };
+    }
     const unsigned nthreads = std::max(1u, std::min<unsigned>(o.threads ? o.threads : std::thread::hardware_concurrency(),
                                                               rep.devices));
     es.max_connecting_per_worker = std::max(1u, o.max_connecting / nthreads);

@@ -80,8 +80,7 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
                              static_cast<std::uint8_t>(c.will->qos), c.will->retain};
     }
     if (peer_.x509) {
-        principal_id_ = peer_.certificate_id;
-        finish_connect(now);
+        start_x509_auth(now);
         return;
     }
     start_custom_auth(now);
@@ -190,7 +189,7 @@ void connection_machine::finish_connect(clock::time_point now) {
     if (!allowed("iot:Connect", policy::client_arn(scope, client_id_))) {
         bump(env_.stats->connects_denied);
         std::string why = "iot:Connect denied on client/" + client_id_;
-        if (const auto* pols = peer_.x509 ? env_.certificate_policies : policies_.get()) {
+        if (const auto* pols = policies_.get()) {  // X.509: the certificate's, from the directory
             if (const auto m = policy::find_scope_mismatch(*pols, scope)) {
                 why += " (the policies name " + (m->region.empty() ? "account " + m->account : "region " + m->region) +
                        "; see the gateway's region/account warning)";

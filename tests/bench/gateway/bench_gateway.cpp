@@ -64,6 +64,7 @@ struct options {
     std::string compare;        // another wvgate binary (e.g. main's) measured in the same run
     int hold_idle_s = 0;        // keep the connections idle this long before publishing (inspection)
     bool json = false;
+    bool x509 = false;          // mutual TLS: a device certificate instead of a password
 };
 
 struct result {
@@ -249,6 +250,11 @@ result measure(const std::string& name, pid_t pid, std::uint16_t port, const fs:
     r.broker = name;
     tls::client_options co;
     co.ca_file = ca;
+    if (o.x509) {  // mutual TLS: the device certificate next to the CA (made by main)
+        co.cert_file = ca.parent_path() / "bench-device.crt";
+        co.key_file = ca.parent_path() / "bench-device.key";
+        co.alpn = {};  // port 8883 behaviour: no ALPN needed
+    }
     const tls::client_context ctx(co);
     asio::io_context io;
     load l{o, ctx, pid, port, user, password, {}, 0, 0, 0, 0, -1, 0};
@@ -321,6 +327,9 @@ int main(int argc, char** argv) {
     app.add_option("--compare", o.compare, "another wvgate binary to measure in the same run (row wvgate@cmp)");
     app.add_option("--hold-idle", o.hold_idle_s, "seconds to hold the idle connections before publishing (inspection)");
     app.add_flag("--json", o.json, "print JSON instead of a table");
+    app.add_flag("--x509", o.x509,
+                 "mutual TLS: devices log in with a certificate (wvgate aws-8883 with the static certificate "
+                 "policies; mosquitto require_certificate + use_identity_as_username) instead of a password");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -331,6 +340,7 @@ int main(int argc, char** argv) {
     const fs::path dir = fs::temp_directory_path() / ("wvbench-" + std::to_string(getpid()));
     fs::create_directories(dir);
     const auto ca = tls::make_test_ca(dir / "ca");
+    if (o.x509) tls::make_client_cert(dir / "ca", "bench-device");
     std::vector<result> results;
 
     std::vector<std::pair<std::string, std::string>> gates;  // row name, binary
@@ -339,9 +349,15 @@ int main(int argc, char** argv) {
     for (const auto& [gate_name, gate_path] : gates) {  // static authorizer, a policy checked on every connect and publish
         if (!o.only.empty() && o.only != "wvgate") break;
         const auto port = free_port();
+        const std::string policy =
+            "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Connect\","
+            "\"Resource\":\"arn:aws:iot:*:*:client/${iot:ClientId}\"},{\"Effect\":\"Allow\",\"Action\":\"iot:Publish\","
+            "\"Resource\":\"arn:aws:iot:*:*:topic/wv/${iot:ClientId}/*\"}]}'";
         std::ofstream(dir / "gw.yaml")
-            << "listeners: [{name: aws-443, kind: aws-443, port: " << port << ", cert: " << ca.server_cert.string()
-            << ", key: " << ca.server_key.string() << "}]\n"
+            << "listeners: [{name: " << (o.x509 ? "aws-8883, kind: aws-8883" : "aws-443, kind: aws-443")
+            << ", port: " << port << ", cert: " << ca.server_cert.string()
+            << ", key: " << ca.server_key.string() << ", client_ca: " << ca.ca_cert.string() << "}]\n"
+            << "certificate_policies: [" << policy << "]\n"
             << "threads: " << o.gate_threads << "\nlog: {level: warn}\ndefault_authorizer: bench\n"
             << "limits: {publish_rate_per_s: 0, max_connections: 100000}\n"
             << "authorizers:\n  - name: bench\n    credentials: [{username: bench, password: pw}]\n"
@@ -367,6 +383,9 @@ int main(int argc, char** argv) {
             << "password_file " << (dir / "passwd").string() << "\nlistener " << port << " 127.0.0.1\n"
             << "certfile " << ca.server_cert.string() << "\nkeyfile " << ca.server_key.string()
             << "\nmax_inflight_messages 100\n";
+        if (o.x509)
+            std::ofstream(dir / "mosquitto.conf", std::ios::app)
+                << "cafile " << ca.ca_cert.string() << "\nrequire_certificate true\nuse_identity_as_username true\n";
         // WV_BENCH_MOSQUITTO: another mosquitto binary, or a wrapper script (e.g. a heap profiler).
         const char* mosq = std::getenv("WV_BENCH_MOSQUITTO");
         const auto pid = spawn({mosq ? mosq : WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
@@ -381,6 +400,7 @@ int main(int argc, char** argv) {
 
     if (o.json) {
         nlohmann::json j = {{"devices", o.devices}, {"messages_per_device", o.messages}, {"window", o.window},
+                            {"x509", o.x509},
                             {"wvgate_threads", o.gate_threads}, {"results", nlohmann::json::array()}};
         for (const auto& r : results)
             j["results"].push_back({{"broker", r.broker},
@@ -396,8 +416,8 @@ int main(int argc, char** argv) {
                                     {"failed_publishes", r.failed_publishes}});
         std::cout << j.dump(2) << "\n";
     } else {
-        std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS 1.3, wvgate threads %u\n", o.devices,
-                    o.messages, o.window, o.gate_threads);
+        std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS 1.3%s, wvgate threads %u\n", o.devices,
+                    o.messages, o.window, o.x509 ? " with client certificates" : "", o.gate_threads);
         std::printf("%-11s %10s %10s %10s %8s %12s %10s %10s %7s\n", "broker", "connects/s", "us/connect", "msgs/s",
                     "us/msg", "msgs/core-s", "KiB/idle", "KiB/busy", "failed");
         for (const auto& r : results)

@@ -14,7 +14,13 @@ reports, 1 report/s per device. Per fleet size and engine it measures
 
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
-         [--variant LABEL=WVSIM[,extra args]]... [--json out.json]
+         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--json out.json]
+--x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
+device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
+mosquitto listener with require_certificate true and use_identity_as_username true) and
+`x509-wvgate` (the same fleet against wvgate's aws-8883 listener, every certificate of the CA
+ACTIVE with an allow-all policy: the static certificate_policies config), and `custom-wvgate`
+(wvgate with its static custom authorizer) beside mosquitto's password-file row.
 --variant adds a row per size for another wvsim binary or flags (e.g. before/after a change,
 or `off=build/simulator/wvsim,--resumption,off`), measured in the same run as the default rows.
 Prints a table; --json writes the same figures. Not a test: figures vary with the machine.
@@ -36,7 +42,7 @@ def make_ca(d):
     run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
         "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt")
 
-def start_mosquitto(d, port):
+def start_mosquitto(d, port, x509_port=None):
     pw = os.path.join(d, "passwd")
     with open(pw, "w") as f: f.write(f"{USER}:{PASSWORD}\n")
     subprocess.run(["/usr/bin/mosquitto_passwd", "-U", pw], check=True)  # hashes the file in place
@@ -46,12 +52,44 @@ def start_mosquitto(d, port):
                 f"allow_anonymous false\npassword_file {pw}\nmax_connections -1\n")
         if os.geteuid() == 0: f.write("user root\n")
         f.write(f"listener {port} 127.0.0.1\ncertfile {d}/server.crt\nkeyfile {d}/server.key\ntls_version tlsv1.3\n")
+        if x509_port:  # mutual TLS: the bench CA signs the devices too
+            f.write(f"listener {x509_port} 127.0.0.1\ncertfile {d}/server.crt\nkeyfile {d}/server.key\n"
+                    f"tls_version tlsv1.3\ncafile {d}/ca.crt\nrequire_certificate true\nuse_identity_as_username true\n")
     p = subprocess.Popen(["/usr/sbin/mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); return p
         except OSError: time.sleep(0.05)
     raise SystemExit("mosquitto did not start")
+
+def start_wvgate(build, d, port, x509_port):
+    """wvgate with a custom-auth listener (ALPN mqtt, static authorizer) and an aws-8883 listener
+    trusting the bench CA (every certificate it signed ACTIVE, allow-all policy)."""
+    allow = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]}'
+    conf = os.path.join(d, "wvgate.yaml")
+    with open(conf, "w") as f:
+        f.write(f"""listeners:
+  - {{name: custom, kind: aws-443, address: 127.0.0.1, port: {port}, cert: {d}/server.crt, key: {d}/server.key, client_ca: {d}/ca.crt}}
+  - {{name: x509, kind: aws-8883, address: 127.0.0.1, port: {x509_port}, cert: {d}/server.crt, key: {d}/server.key, client_ca: {d}/ca.crt}}
+authorizers:
+  - name: bench
+    backend: static
+    credentials: [{{username: {USER}, password: {PASSWORD}}}]
+    default_policies: ['{allow}']
+default_authorizer: bench
+certificate_policies: ['{allow}']
+threads: 1
+lifecycle_events: false
+log: {{level: error}}
+limits: {{publish_rate_per_s: 0, max_connections: 1000000, connects_per_s_per_client_id: 0}}
+""")
+    p = subprocess.Popen([os.path.join(build, "src", "gateway", "main", "wvgate"), "--config", conf],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", x509_port), timeout=0.2).close(); return p
+        except OSError: time.sleep(0.05)
+    raise SystemExit("wvgate did not start")
 
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f: fields = f.read().rsplit(")", 1)[1].split()
@@ -78,8 +116,13 @@ def ramp(timeline, target):
 
 def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
     out = os.path.join(d, f"{label}-{devices}.json")
-    args = [wvsim, "--host", "localhost", "--port", str(port), "--cafile", f"{d}/ca.crt", "--authorizer", "",
-            "--username", USER, "--password", PASSWORD,
+    if label.startswith("x509"):  # each device its own certificate, generated at start
+        login = ["--auth", "x509", "--device-ca", f"{d}/ca.crt", "--device-ca-key", f"{d}/ca.key"]
+    elif label == "custom-wvgate":
+        login = ["--authorizer", "bench", "--username", USER, "--password", PASSWORD]
+    else:
+        login = ["--authorizer", "", "--username", USER, "--password", PASSWORD]
+    args = [wvsim, "--host", "localhost", "--port", str(port), "--cafile", f"{d}/ca.crt"] + login + [
             "--devices", str(devices), "--interval", "1", "--qos", "1", "--jitter", "0",
             "--duration", "3600", "--engine", engine, "--json", out, "--connect-rate", str(a.connect_rate),
             "--max-connecting", str(a.max_connecting)] + extra
@@ -92,6 +135,8 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
     res = {"engine": engine, "variant": label, "devices": devices, "load_start": loadavg()}
     state, sent = "ramp", 0
     for line in p.stderr:
+        g = re.search(r"(\d+) device certificates .* in ([\d.]+) s", line)
+        if g: res["cert_generation_s"] = float(g.group(2))
         m = re.search(r"\[\s*(\d+)s\] connected (\d+),.*sent (\d+)/s", line)
         if not m: continue
         conn, now = int(m.group(2)), time.monotonic()
@@ -146,6 +191,7 @@ def main():
     ap.add_argument("--connect-rate", type=float, default=0, help="wvsim --connect-rate (0: unpaced)")
     ap.add_argument("--max-connecting", type=int, default=100)
     ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
+    ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
     wvsim = os.path.join(a.build, "simulator", "wvsim")
@@ -160,7 +206,14 @@ def main():
     os.chmod(d, 0o755)
     make_ca(d)
     port = free_port()
-    broker = start_mosquitto(d, port)
+    x509_port = free_port() if a.x509 else None
+    broker = start_mosquitto(d, port, x509_port)
+    gate_port, gate_x509_port = (free_port(), free_port()) if a.x509 else (None, None)
+    gate = start_wvgate(a.build, d, gate_port, gate_x509_port) if a.x509 else None
+    # label -> (broker process, port) for the extra rows
+    targets = {"x509-mosquitto": (broker, x509_port), "x509-wvgate": (gate, gate_x509_port),
+               "custom-wvgate": (gate, gate_port)}
+    if a.x509: variants += [(l, wvsim, []) for l in ("x509-mosquitto", "custom-wvgate", "x509-wvgate")]
     rows = []
     meta = {"bench": "wvsim", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_start": loadavg(),
             "argv": sys.argv[1:], "nofile": hard}
@@ -171,14 +224,17 @@ def main():
             n = int(n)
             if n + 200 > hard:
                 print(f"skip {label} {n}: the open-file limit is {hard}", file=sys.stderr); continue
-            r = run_one(binary, extra, label, d, port, broker, n, engine, a)
+            b, p = targets.get(label, (broker, port))
+            r = run_one(binary, extra, label, d, p, b, n, engine, a)
             rows.append(r); print(json.dumps(r), file=sys.stderr)
     finally:
-        broker.terminate(); broker.wait(); shutil.rmtree(d, ignore_errors=True)
+        broker.terminate(); broker.wait()
+        if gate: gate.terminate(); gate.wait()
+        shutil.rmtree(d, ignore_errors=True)
     meta["load_end"] = loadavg()
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
-            "connack_p50_ms", "connack_p99_ms", "puback_p99_ms", "load_start"]
+            "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
     if a.json: json.dump(dict(meta, rows=rows), open(a.json, "w"), indent=1)

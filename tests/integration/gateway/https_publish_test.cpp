@@ -19,6 +19,8 @@
 
 #include "gateway_fixture.hpp"
 #include "test_device.hpp"
+#include "support/temp_dir.hpp"
+#include "tls/certificate.hpp"
 #include "tls/connect.hpp"
 #include "tls/test_ca.hpp"
 
@@ -200,7 +202,9 @@ TEST_CASE("HTTPS publish with ALPN x-amzn-http-ca: 200 as AWS answers, delivered
     REQUIRE(got.size() == 2);
     CHECK(got[0] == std::pair<std::string, std::string>{"wv/thing1/samp", "hello over https"});
     CHECK(got[1] == std::pair<std::string, std::string>{"wv/thing1/two", "second"});
-    CHECK(g.wait_for_log({R"("eventType":"Publish-In")", R"("protocol":"HTTP")", "wv/thing1/samp", "CN=thing1"}));
+    // AWS's principal for a certificate is its id: the SHA-256 of the DER.
+    const auto id = wv::tls::certificate::from_pem(read_file(cert.cert))->id();
+    CHECK(g.wait_for_log({R"("eventType":"Publish-In")", R"("protocol":"HTTP")", "wv/thing1/samp", id}));
 }
 
 TEST_CASE("HTTPS publish refusals: 403 policy, 400 topic, 405 verb, 404 path; the connection stays usable") {
@@ -303,4 +307,23 @@ TEST_CASE("HTTPS publish needs a client certificate; an aws-8443 listener needs 
         CHECK(r->status == 200);
         CHECK(sub->messages(1).at(0).second == "via 8443");
     }
+}
+
+TEST_CASE("HTTPS publish with a certificate the gateway does not know: handshake completes, 403, closed") {
+    gateway_fixture g(with_https);
+    temp_dir other;
+    wv::tls::make_test_ca(other.path());
+    const auto foreign = wv::tls::make_client_cert(other.path(), "stranger");
+    for (const bool on_8443 : {false, true}) {
+        CAPTURE(on_8443);
+        https_client c(on_8443 ? g.port(1) : g.port(0), g.ca(), &foreign);
+        REQUIRE_FALSE(c.error());
+        const auto r = c.post("/topics/wv/stranger/x", "x");
+        REQUIRE(r);
+        CHECK(r->status == 403);
+        CHECK(r->header("connection") == "close");
+        CHECK(c.closed());
+    }
+    CHECK(g.wait_for_log({"X.509 UNKNOWN_CERTIFICATE", "is not registered"}));
+    CHECK(g.gw->stats().messages_in == 0);
 }

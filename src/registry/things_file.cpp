@@ -1,4 +1,4 @@
-#include "authorizer_clients/registry_server/things_registry.hpp"
+#include "registry/things_file.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,46 +8,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "registry/registry.hpp"
 #include "util/csv.hpp"
 
 namespace wv::registry {
-things_registry::things_registry(std::vector<thing> things) : things_(std::move(things)) {
-    std::sort(things_.begin(), things_.end(), [](const thing& a, const thing& b) { return a.name < b.name; });
-    for (std::size_t i = 1; i < things_.size(); ++i)
-        if (things_[i].name == things_[i - 1].name)
-            throw std::invalid_argument("duplicate thing name '" + things_[i].name + "'");
-}
-
-list_page things_registry::list(const list_query& q) const {
-    list_page page;
-    std::size_t matched = 0;
-    for (const auto& t : things_) {
-        if (q.thing_type && t.type != *q.thing_type) continue;
-        if (q.attribute_name) {
-            const auto it = t.attributes.find(*q.attribute_name);
-            if (it == t.attributes.end()) continue;
-            if (q.attribute_value) {
-                const bool ok = q.prefix_value ? it->second.rfind(*q.attribute_value, 0) == 0
-                                               : it->second == *q.attribute_value;
-                if (!ok) continue;
-            }
-        }
-        if (matched++ < q.offset) continue;
-        if (page.things.size() == q.max_results) {
-            page.next_offset = q.offset + q.max_results;
-            break;
-        }
-        page.things.push_back(&t);
-    }
-    return page;
-}
-
-const thing* things_registry::find(std::string_view name) const {
-    const auto it = std::lower_bound(things_.begin(), things_.end(), name,
-                                     [](const thing& t, std::string_view n) { return t.name < n; });
-    return it != things_.end() && it->name == name ? &*it : nullptr;
-}
-
 std::vector<thing> parse_things_csv(std::string_view text, const std::string& origin) {
     std::vector<thing> out;
     std::set<std::string> seen;
@@ -136,6 +100,19 @@ std::vector<thing> load_things(const std::filesystem::path& file) {
     const auto ext = file.extension().string();
     return ext == ".yaml" || ext == ".yml" ? parse_things_yaml(ss.str(), file.string())
                                            : parse_things_csv(ss.str(), file.string());
+}
+
+void seed_things(registry& reg, const std::vector<thing>& things) {
+    for (const auto& t : things) {
+        if (!t.type.empty()) {
+            auto tt = reg.create_thing_type(t.type, "", {});
+            if (!tt && tt.err().code != errc::already_exists)
+                throw std::runtime_error("thing type " + t.type + ": " + tt.err().message);
+        }
+        if (reg.describe_thing(t.name)) continue;
+        auto r = reg.create_thing(t.name, t.type, t.attributes);
+        if (!r) throw std::runtime_error("thing " + t.name + ": " + r.err().message);
+    }
 }
 
 }  // namespace wv::registry

@@ -107,33 +107,47 @@ certificate_identity registry::identify(const std::string& certificate_id) const
     return out;
 }
 
-void registry::on_certificate_change(certificate_listener l) {
-    std::lock_guard lock(listeners_mu_);
-    cert_listeners_.push_back(std::move(l));
+namespace {
+// Adds `l` to `list` and returns a handle that removes it again.
+template <class F>
+std::shared_ptr<void> keep(std::mutex& mu, std::vector<std::shared_ptr<F>>& list, F l) {
+    auto p = std::make_shared<F>(std::move(l));
+    {
+        std::lock_guard lock(mu);
+        list.push_back(p);
+    }
+    return std::shared_ptr<void>(nullptr, [&mu, &list, p](void*) {
+        std::lock_guard lock(mu);
+        std::erase(list, p);
+    });
+}
+}  // namespace
+
+std::shared_ptr<void> registry::on_certificate_change(certificate_listener l) {
+    return keep(listeners_mu_, cert_listeners_, std::move(l));
 }
 
-void registry::on_topic_rules_change(std::function<void()> l) {
-    std::lock_guard lock(listeners_mu_);
-    rule_listeners_.push_back(std::move(l));
+std::shared_ptr<void> registry::on_topic_rules_change(std::function<void()> l) {
+    return keep(listeners_mu_, rule_listeners_, std::move(l));
 }
 
-void registry::notify_certificates(const std::vector<std::pair<std::string, std::optional<cert_status>>>& changes) {
-    std::vector<certificate_listener> ls;
+void registry::notify_certificates(const std::vector<certificate_change>& changes) {
+    std::vector<std::shared_ptr<certificate_listener>> ls;
     {
         std::lock_guard lock(listeners_mu_);
         ls = cert_listeners_;
     }
-    for (const auto& [id, st] : changes)
-        for (const auto& l : ls) l(id, st);
+    for (const auto& c : changes)
+        for (const auto& l : ls) (*l)(c);
 }
 
 void registry::notify_rules() {
-    std::vector<std::function<void()>> ls;
+    std::vector<std::shared_ptr<std::function<void()>>> ls;
     {
         std::lock_guard lock(listeners_mu_);
         ls = rule_listeners_;
     }
-    for (const auto& l : ls) l();
+    for (const auto& l : ls) (*l)();
 }
 
 }  // namespace wv::registry

@@ -86,6 +86,14 @@ struct certificate_identity {
     std::vector<thing> things{};            // things it is attached to (AttachThingPrincipal)
 };
 
+// A certificate's status changed (certificate_id set), or a CA's (ca_certificate_id set,
+// certificate_id empty: it concerns every certificate registered under it).
+struct certificate_change {
+    std::string certificate_id{};
+    std::string ca_certificate_id{};
+    std::optional<cert_status> status{};  // nullopt: deleted; a CA's: active or inactive
+};
+
 class registry {
 public:
     explicit registry(registry_options options = {});  // throws std::runtime_error (state file)
@@ -183,12 +191,13 @@ public:
     // The gateway's view of a certificate (by certificateId). Never fails: unknown ids give
     // known == false.
     certificate_identity identify(const std::string& certificate_id) const;
-    // Called after a certificate's status changes or it is deleted (then with nullopt), and
-    // after a CA's status changes (with each of its certificates' ids and their status).
-    using certificate_listener = std::function<void(const std::string& id, std::optional<cert_status>)>;
-    void on_certificate_change(certificate_listener l);
+    // Called after a certificate's status changes or it is deleted, and after a CA's status
+    // changes. Keeps the listener until the returned handle is released (it must not outlive
+    // the registry).
+    using certificate_listener = std::function<void(const certificate_change&)>;
+    [[nodiscard]] std::shared_ptr<void> on_certificate_change(certificate_listener l);
     // Called after a topic rule is created, replaced, enabled, disabled or deleted.
-    void on_topic_rules_change(std::function<void()> l);
+    [[nodiscard]] std::shared_ptr<void> on_topic_rules_change(std::function<void()> l);
 
     // Seeding and export (seed.cpp): the whole state as one JSON document with AWS's field
     // names, and the reverse (objects already present are left alone, attachments added).
@@ -199,7 +208,7 @@ public:
 
 private:
     status commit(const std::vector<store_op>& ops);
-    void notify_certificates(const std::vector<std::pair<std::string, std::optional<cert_status>>>& changes);
+    void notify_certificates(const std::vector<certificate_change>& changes);
     void notify_rules();
     outcome<certificate> add_certificate(const std::string& pem, const std::string& ca_id, cert_status s,
                                          const std::string& mode, bool must_be_new);
@@ -210,8 +219,8 @@ private:
     mutable std::shared_mutex mu_;
     std::unique_ptr<state> st_;
     std::mutex listeners_mu_;
-    std::vector<certificate_listener> cert_listeners_;
-    std::vector<std::function<void()>> rule_listeners_;
+    std::vector<std::shared_ptr<certificate_listener>> cert_listeners_;
+    std::vector<std::shared_ptr<std::function<void()>>> rule_listeners_;
 };
 
 }  // namespace wv::registry

@@ -164,7 +164,7 @@ status registry::update_certificate(const std::string& id, const std::string& ne
         if (auto e = commit({put_op(kind::certificate, id, c)})) return *e;
         it->second = std::move(c);
     }
-    notify_certificates({{id, *target}});
+    notify_certificates({{.certificate_id = id, .status = *target}});
     return std::nullopt;
 }
 
@@ -194,7 +194,7 @@ status registry::delete_certificate(const std::string& id, bool force) {
         for (const auto& p : policies) s.policy_targets.remove(p, arn);
         s.certs.erase(it);
     }
-    notify_certificates({{id, std::nullopt}});
+    notify_certificates({{.certificate_id = id}});
     return std::nullopt;
 }
 
@@ -257,7 +257,7 @@ status registry::update_ca_certificate(const std::string& id, const std::optiona
         return fail(errc::invalid_request, "newStatus must be ACTIVE or INACTIVE, not " + *new_status);
     if (new_auto_registration && *new_auto_registration != "ENABLE" && *new_auto_registration != "DISABLE")
         return fail(errc::invalid_request, "newAutoRegistrationStatus must be ENABLE or DISABLE");
-    std::vector<std::pair<std::string, std::optional<cert_status>>> affected;
+    std::vector<certificate_change> affected;
     {
         std::unique_lock lock(mu_);
         auto& s = *st_;
@@ -273,8 +273,8 @@ status registry::update_ca_certificate(const std::string& id, const std::optiona
         if (auto e = commit({put_op(kind::ca, id, c)})) return *e;
         it->second = std::move(c);
         if (was_active != it->second.active)
-            for (const auto& [cid, cert] : s.certs)
-                if (cert.ca_id == id) affected.emplace_back(cid, cert.status);
+            affected.push_back({.ca_certificate_id = id,
+                                .status = it->second.active ? cert_status::active : cert_status::inactive});
     }
     notify_certificates(affected);
     return std::nullopt;

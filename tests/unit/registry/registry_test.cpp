@@ -76,12 +76,17 @@ TEST_CASE("identify: unknown, thing-group policies, CA status; listeners see sta
     REQUIRE_FALSE(reg.attach_thing_principal("d", reg.certificate_arn(id)));
     CHECK(reg.identify(id).policy_documents.size() == 1);  // through the thing's group
 
-    std::vector<std::pair<std::string, std::optional<cert_status>>> seen;
-    reg.on_certificate_change([&](const std::string& c, std::optional<cert_status> s) { seen.emplace_back(c, s); });
+    std::vector<certificate_change> seen;
+    auto handle = reg.on_certificate_change([&](const certificate_change& c) { seen.push_back(c); });
     REQUIRE_FALSE(reg.update_certificate(id, "ACTIVE"));
     REQUIRE_FALSE(reg.update_certificate(id, "REVOKED"));
     REQUIRE(seen.size() == 2);
-    CHECK(seen[1].second == cert_status::revoked);
+    CHECK(seen[1].certificate_id == id);
+    CHECK(seen[1].status == cert_status::revoked);
+    handle.reset();
+    REQUIRE_FALSE(reg.detach_thing_principal("d", reg.certificate_arn(id)));
+    REQUIRE_FALSE(reg.delete_certificate(id, true));
+    CHECK(seen.size() == 2);  // released: no more calls
 }
 
 TEST_CASE("seed and export: an exported registry seeds an empty one to the same state") {

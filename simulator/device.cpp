@@ -65,7 +65,8 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
                               .port = st.address.port(),
                               .address = st.address,
                               .connect_timeout = st.connect_timeout,
-                              .handshake_timeout = st.connect_timeout};
+                              .handshake_timeout = st.connect_timeout,
+                              .identity = st.x509 ? &st.x509->of(d.local) : nullptr};
     auto r = co_await tls::connect(w.io.get_executor(), opts, st.tls);
     if (r.ec) co_return classify_connect_error(r.ec, r.detail.empty() && r.s ? "" : r.detail);
     w.stats.tcp_connect.record(r.timing.tcp_connect);
@@ -77,13 +78,18 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
     const auto will = payload::encode_report_end(d.last_report_sent, payload::report_end_reason::terminated);
     mqtt::byte_buffer wbuf;
     std::vector<std::byte> rbuf(64);  // not a std::array: GCC 12 then warns -Wmismatched-new-delete on this frame
-    mqtt::encode(mqtt::connect{.clean_session = true,
-                               .keep_alive_s = st.keep_alive_s,
-                               .client_id = d.id.akid,
-                               .will = mqtt::last_will{.topic = d.will_topic, .message = will, .qos = mqtt::qos::at_least_once},
-                               .user_name = d.id.wire_username(),
-                               .password = mqtt::as_bytes(d.id.password)},
-                 wbuf);
+    const auto user = d.id.wire_username();
+    mqtt::connect c{.clean_session = true,
+                    .keep_alive_s = st.keep_alive_s,
+                    .client_id = d.id.akid,
+                    .will = mqtt::last_will{.topic = d.will_topic, .message = will, .qos = mqtt::qos::at_least_once},
+                    .user_name = user,
+                    .password = mqtt::as_bytes(d.id.password)};
+    if (st.x509) {  // the certificate is the login
+        c.user_name.reset();
+        c.password.reset();
+    }
+    mqtt::encode(c, wbuf);
     const auto sent = clock::now();
     if (auto ec = co_await d.s->async_write(wbuf)) {
         co_return is_closed(ec) ? outcome_detail{outcome::closed_without_connack, {}} : outcome_detail{outcome::tls_error, {}};
@@ -98,9 +104,10 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
     auto res = co_await (read_packet(d, rbuf, true) || timer.async_wait(tok));
     if (res.index() == 1) co_return outcome_detail{outcome::connack_timeout, {}};
     const auto& got = std::get<0>(res);
-    if (got.ec)
-        co_return is_closed(got.ec) ? outcome_detail{outcome::closed_without_connack, {}}
-                                    : outcome_detail{outcome::protocol_error, got.ec.message()};
+    if (got.ec) {
+        if (!is_closed(got.ec)) co_return outcome_detail{outcome::protocol_error, got.ec.message()};
+        co_return outcome_detail{st.explain_x509 ? st.explain_x509(d.local) : outcome::closed_without_connack, {}};
+    }
     const auto& f = *got.f;
     if (f.type != mqtt::packet_type::connack) co_return outcome_detail{outcome::protocol_error, "first packet not CONNACK"};
     auto ack = mqtt::decode_connack(f.body, f.flags);

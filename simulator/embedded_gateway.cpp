@@ -4,11 +4,41 @@
 
 #include "gateway/config_yaml.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/memory_certificate_directory.hpp"
+#include "tls/certificate.hpp"
 
 namespace wv::sim {
 
+namespace {
+
+// The registrar over the embedded gateway's own directory. The control plane's
+// (RegisterCertificateWithoutCA + AttachPolicy + CreateThing + AttachThingPrincipal over HTTP)
+// takes the same call.
+class directory_registrar final : public x509_registrar {
+public:
+    explicit directory_registrar(gate::memory_certificate_directory& dir) : dir_(dir) {}
+    void register_fleet(const std::vector<device_identity>& ids, const x509_fleet& certs,
+                        const std::string& policy_json) override {
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const auto c = tls::certificate::from_der(certs.of(static_cast<std::uint32_t>(i)).cert_der());
+            if (!c) throw std::runtime_error("device " + ids[i].akid + ": " + c.error);
+            const auto id = dir_.add_certificate(*c, gate::certificate_status::active);
+            if (auto e = dir_.attach_policy(id, "wvsim-device", policy_json); !e.empty())
+                throw std::runtime_error("device " + ids[i].akid + ": " + e);
+            dir_.attach_thing(id, {.name = ids[i].akid, .type_name = {}, .attributes = {}});
+        }
+    }
+
+private:
+    gate::memory_certificate_directory& dir_;
+};
+
+}  // namespace
+
 embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, const std::filesystem::path& config_file,
-                                   const std::string& verify_user, const std::string& verify_password) {
+                                   const std::string& verify_user, const std::string& verify_password,
+                                   const x509_fleet* certs)
+    : certs_(certs) {
     ca_dir_ = std::filesystem::temp_directory_path() / ("wvsim-gateway-" + std::to_string(::getpid()));
     gate::gateway_config cfg;
     if (!config_file.empty()) {
@@ -51,8 +81,19 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
         cfg.limits.max_connections = 1'000'000;
     }
     cfg.generated_ca_dir = ca_dir_;
+    if (certs) {
+        gate::listener_config l = cfg.listeners.front();
+        l.name = "wvsim-8883";
+        l.kind = gate::listener_kind::aws_8883;
+        l.port = 0;
+        cfg.listeners.push_back(l);
+        directory_ = std::make_shared<gate::memory_certificate_directory>(cfg.region, cfg.account);
+        directory_registrar(*directory_).register_fleet(fleet, *certs, gate::own_topics_policy("wv"));
+        cfg.certificates = directory_;
+    }
     gw_ = std::make_unique<gate::gateway>(std::move(cfg));
     gw_->start();
+    if (certs) ep_.x509_port = gw_->listeners().back().port;
     const auto l = gw_->listeners().at(0);
     ep_.port = l.port;
     ep_.host = gw_->config().endpoint_host;
@@ -78,6 +119,26 @@ void add_authorizer_latency(nlohmann::json& j, const Stats& s) {
     }
 }
 }  // namespace
+
+outcome embedded_gateway::explain_x509_refusal(std::uint32_t local) const {
+    if (!directory_ || !certs_ || local >= certs_->size()) return outcome::closed_without_connack;
+    const auto c = tls::certificate::from_der(certs_->of(local).cert_der());
+    if (!c) return outcome::closed_without_connack;
+    const auto v = directory_->look_up(*c, nullptr);
+    switch (v.check) {
+        case gate::certificate_check::unknown: return outcome::x509_unknown_certificate;
+        case gate::certificate_check::inactive:
+        case gate::certificate_check::pending_activation:
+        case gate::certificate_check::pending_transfer: return outcome::x509_inactive;
+        case gate::certificate_check::revoked: return outcome::x509_revoked;
+        case gate::certificate_check::ca_inactive: return outcome::x509_ca_inactive;
+        case gate::certificate_check::expired: return outcome::x509_expired;
+        case gate::certificate_check::active: break;
+    }
+    const auto now = std::chrono::system_clock::now();
+    if (now < c->not_before() || now > c->not_after()) return outcome::x509_expired;
+    return outcome::x509_connect_denied;
+}
 
 nlohmann::json embedded_gateway::stats_json() const {
     const auto s = gw_->stats();

@@ -49,6 +49,31 @@ std::vector<std::string> yaml_args(const std::filesystem::path& file, const CLI:
     return out;
 }
 
+// --auth x509: one certificate source; AWS's X.509 endpoint defaults (8883 without ALPN, or
+// 443 with x-amzn-mqtt-ca); no resumption (a resumed session would carry another device's
+// certificate).
+void check_x509(const CLI::App& app, sim_options& o) {
+    const bool generate = !o.certs.device_ca.empty() || !o.certs.device_ca_key.empty();
+    const bool load = !o.certs.device_certs.empty();
+    if (!o.x509()) {
+        if (generate || load)
+            throw config_error("--device-ca, --device-ca-key and --device-certs need --auth x509");
+        return;
+    }
+    if (generate == load)
+        throw config_error("--auth x509 needs its certificates: --device-ca with --device-ca-key (generated at "
+                           "start), or --device-certs DIR (`wvca devices` writes one)");
+    if (generate && (o.certs.device_ca.empty() || o.certs.device_ca_key.empty()))
+        throw config_error("--device-ca and --device-ca-key go together");
+    if (!o.credentials.empty()) throw config_error("--credentials is for custom-auth logins; --auth x509 uses certificates");
+    (void)field_template(o.certs.cert_cn, "--cert-cn");
+    if (app.count("--port") == 0) o.port = 8883;
+    if (app.count("--alpn") == 0) o.alpn = o.port == 443 ? std::vector<std::string>{"x-amzn-mqtt-ca"} : std::vector<std::string>{};
+    if (o.resumption == "on") throw config_error("--resumption on cannot be used with --auth x509 (each device has its own certificate)");
+    o.resumption = "off";
+    if (load && app.count("--devices") == 0) o.devices = std::max<std::uint32_t>(1, x509_fleet::count_pairs(o.certs.device_certs));
+}
+
 void check_output_path(const std::filesystem::path& file, const char* flag) {
     if (file.empty()) return;
     const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
@@ -91,6 +116,18 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     fl->add_option("--credentials", o.credentials, "CSV: akid,username,password,authorizer,expected (allow|deny)");
     fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter, kills and sample values")->capture_default_str();
     fl->add_option("--shard", shard_text, "run slice i of N of the fleet, e.g. 0/4")->capture_default_str();
+
+    auto* xg = app.add_option_group("X.509 devices (--auth x509)");
+    xg->add_option("--auth", o.auth, "custom (user name + password to a custom authorizer) or x509 (each device "
+                                          "its own certificate: port 8883, or 443 with ALPN x-amzn-mqtt-ca)")
+        ->check(CLI::IsMember({"custom", "x509"}))
+        ->capture_default_str();
+    xg->add_option("--device-ca", o.certs.device_ca, "CA certificate that signs the devices' certificates (generated at start)")
+        ->check(CLI::ExistingFile);
+    xg->add_option("--device-ca-key", o.certs.device_ca_key, "its private key")->check(CLI::ExistingFile);
+    xg->add_option("--cert-cn", o.certs.cert_cn, "certificate CN template (placeholders as --akid)")->capture_default_str();
+    xg->add_option("--device-certs", o.certs.device_certs,
+                   "directory of <name>.crt/.key pairs (`wvca devices`); client id = <name>");
 
     auto* ld = app.add_option_group("Load");
     ld->add_option("--connect-rate", o.connect_rate, "connects/s ramp (0: as fast as --max-connecting allows)")
@@ -208,6 +245,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
         o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));
         if (o.alpn.size() == 1 && o.alpn[0] == "none") o.alpn.clear();
+        check_x509(app, o);
         // With a message budget and no duration, run until the budget is spent.
         if (app.count("--duration") == 0 && o.messages)
             o.duration_s = static_cast<double>(o.messages) * (o.rate > 0 ? o.devices / o.rate : o.interval_s) + 1 +

@@ -10,6 +10,7 @@
 
 #include "identity.hpp"
 #include "shard.hpp"
+#include "x509_fleet.hpp"
 
 namespace wv::sim {
 
@@ -31,6 +32,10 @@ struct sim_options {
     identity_templates ids;
     std::filesystem::path credentials;     // CSV: replaces the templates
     shard part;
+    // --auth x509: devices log in with their own certificates (x509_fleet.hpp), no user name.
+    std::string auth = "custom";           // custom or x509
+    x509_options certs;
+    bool x509() const { return auth == "x509"; }
 
     // Load shape.
     double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it

@@ -24,6 +24,12 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"connack_bad_credentials", "CONNACK 4: bad user name or password"},
     {"connack_not_authorized", "CONNACK 5: not authorized"},
     {"closed_without_connack", "closed without CONNACK: AWS's answer to a failed custom authentication"},
+    {"x509_unknown_certificate", "X.509: certificate not registered (closed without CONNACK)"},
+    {"x509_inactive", "X.509: certificate INACTIVE or pending (closed without CONNACK)"},
+    {"x509_revoked", "X.509: certificate REVOKED (closed without CONNACK)"},
+    {"x509_ca_inactive", "X.509: the certificate's CA is not ACTIVE (closed without CONNACK)"},
+    {"x509_expired", "X.509: certificate outside its validity period (closed without CONNACK)"},
+    {"x509_connect_denied", "X.509: ACTIVE, but no attached policy allows iot:Connect (closed without CONNACK)"},
     {"connack_timeout", "no CONNACK in time"},
     {"protocol_error", "server sent something that is not MQTT 3.1.1"},
     {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT"},
@@ -57,6 +63,12 @@ bool is_denial(outcome o) noexcept {
     case outcome::connack_not_authorized:
     case outcome::connack_identifier:
     case outcome::closed_without_connack:
+    case outcome::x509_unknown_certificate:
+    case outcome::x509_inactive:
+    case outcome::x509_revoked:
+    case outcome::x509_ca_inactive:
+    case outcome::x509_expired:
+    case outcome::x509_connect_denied:
     case outcome::disconnected_after_publish: return true;
     default: return false;
     }

@@ -23,6 +23,14 @@ enum class outcome : std::uint8_t {
     connack_bad_credentials,     // CONNACK 4: bad user name or password
     connack_not_authorized,      // CONNACK 5: not authorized
     closed_without_connack,      // AWS's answer to a failed custom authentication
+    // --auth x509 against the embedded gateway: the same "closed without CONNACK" on the wire,
+    // told apart by asking the gateway's certificate directory why.
+    x509_unknown_certificate,    // the certificate is not registered
+    x509_inactive,               // registered, INACTIVE (or PENDING_ACTIVATION / PENDING_TRANSFER)
+    x509_revoked,                // registered, REVOKED
+    x509_ca_inactive,            // its CA is registered but not ACTIVE
+    x509_expired,                // outside its validity period
+    x509_connect_denied,         // ACTIVE, but no attached policy allows iot:Connect
     connack_timeout,             // no CONNACK in time
     protocol_error,              // the server sent something that is not MQTT 3.1.1
     // How a session ended (after CONNACK 0):

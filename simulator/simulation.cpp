@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -74,6 +75,28 @@ int run_simulation(const sim_options& o) {
         std::cerr << "wvsim: " << e.what() << "\n";
         return 2;
     }
+    // --auth x509: every device's certificate, before anything connects.
+    std::unique_ptr<x509_fleet> certs;
+    if (o.x509()) {
+        if (o.engine == engine_kind::paho) {
+            std::cerr << "wvsim: --auth x509 runs on the asio engine only (not --engine paho)\n";
+            return 2;
+        }
+        try {
+            if (!o.certs.device_certs.empty()) {
+                const auto first = o.part.first(fleet_devices), last = o.part.last(fleet_devices);
+                certs = std::make_unique<x509_fleet>(x509_fleet::load(o.certs, first, last - first, ids));
+            } else {
+                certs = std::make_unique<x509_fleet>(x509_fleet::generate(ids, o.certs, o.ids.seed));
+            }
+        } catch (const std::exception& e) {
+            std::cerr << "wvsim: " << e.what() << "\n";
+            return 2;
+        }
+        if (!o.quiet)
+            std::fprintf(stderr, "wvsim: %zu device certificates %s in %.2f s\n", certs->size(), certs->source().c_str(),
+                         std::chrono::duration<double>(certs->prepare_time()).count());
+    }
     if (ids.empty()) {
         std::cerr << "wvsim: shard " << o.part.index << "/" << o.part.count << " of " << fleet_devices
                   << " devices is empty\n";
@@ -109,7 +132,7 @@ int run_simulation(const sim_options& o) {
     tcp::endpoint address;
     try {
         if (embedded) {
-            gw = std::make_unique<embedded_gateway>(ids, o.gateway_config, verify_user, verify_password);
+            gw = std::make_unique<embedded_gateway>(ids, o.gateway_config, verify_user, verify_password, certs.get());
             host = gw->endpoint().host;
             if (ca.empty()) ca = gw->endpoint().ca_file;
             address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);
@@ -172,11 +195,17 @@ int run_simulation(const sim_options& o) {
 
     // --verify: subscribe before the first device connects.
     std::unique_ptr<verifier> ver;
+    std::unique_ptr<tls::client_context> verify_tls;
     if (o.verify) {
         verifier_settings vs;
         vs.host = host;
         vs.address = address;
         vs.tls = tls_ctx.get();
+        if (o.x509() && embedded) {  // the subscriber logs in with custom auth: ALPN mqtt on aws-443
+            verify_tls = std::make_unique<tls::client_context>(
+                tls::client_options{.ca_file = ca, .insecure = o.insecure, .alpn = {"mqtt"}});
+            vs.tls = verify_tls.get();
+        }
         // The embedded default gateway knows a verify login; any other endpoint needs one given.
         const bool own_login = embedded && o.gateway_config.empty();
         vs.username = own_login ? verify_user + "?x-amz-customauthorizer-name=" + gw->endpoint().authorizer
@@ -203,7 +232,16 @@ int run_simulation(const sim_options& o) {
                        .keep_alive_s = o.keep_alive_s,
                        .connect_timeout = o.connect_timeout,
                        .ack_timeout = o.ack_timeout,
-                       .messages_budget = o.messages > 0};
+                       .messages_budget = o.messages > 0,
+                       .x509 = certs.get(),
+                       .explain_x509 = {}};
+    if (certs && gw) {
+        // X.509 devices reach the embedded gateway's aws-8883 listener (or aws-443 with ALPN
+        // x-amzn-mqtt-ca); its directory says why a certificate was refused.
+        if (std::find(o.alpn.begin(), o.alpn.end(), "x-amzn-mqtt-ca") == o.alpn.end())
+            es.address.port(gw->endpoint().x509_port);
+        es.explain_x509 = [g = gw.get()](std::uint32_t local) { return g->explain_x509_refusal(local); };
+    }
     const unsigned nthreads = std::max(1u, std::min<unsigned>(o.threads ? o.threads : std::thread::hardware_concurrency(),
                                                               rep.devices));
     es.max_connecting_per_worker = std::max(1u, o.max_connecting / nthreads);

@@ -6,6 +6,7 @@
 //
 // Threading: everything is touched only from the worker's own thread, except request_stop().
 #include <array>
+#include <functional>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "payload/report_encoder.hpp"
 #include "timetable.hpp"
 #include "tls/client_context.hpp"
+#include "x509_fleet.hpp"
 
 namespace wv::sim {
 
@@ -33,6 +35,10 @@ struct engine_settings {
     std::chrono::milliseconds ack_timeout{30'000};
     std::uint32_t max_connecting_per_worker = 100;
     bool messages_budget = false;  // --messages: a device stops once its reports are acked
+    // --auth x509: each device's certificate (by its local index); no user name or password.
+    const x509_fleet* x509 = nullptr;
+    // --auth x509 against the embedded gateway: why a connect closed without CONNACK.
+    std::function<outcome(std::uint32_t local)> explain_x509;
 };
 
 struct worker {

@@ -92,10 +92,11 @@ authorizer_setup build_authorizers(const gateway_config& cfg, const backends::lo
                                                                      .max_queue = a.max_queue}));
         }
     }
+    // Checked here so that a bad document stops start() before a port is bound; the
+    // certificate directory parses them again (once).
     for (std::size_t i = 0; i < cfg.certificate_policies.size(); ++i) {
         auto p = policy::parse_policy(std::string_view(cfg.certificate_policies[i]));
         if (!p.ok()) throw std::runtime_error("certificate_policies[" + std::to_string(i) + "]: " + p.error);
-        out.certificate_policies.push_back(std::move(*p.value));
     }
     return out;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Turns gateway_config's authorizers into running objects: the custom-auth front end
 // (selection, signatures, events: src/auth), one authorizer_service per authorizer around its
-// backend (static, registry, lambda, or one given in code), and the parsed policies for X.509
-// connections. Throws std::runtime_error naming the authorizer and the problem.
+// backend (static, registry, lambda, or one given in code); it also checks the documents of
+// certificate_policies. Throws std::runtime_error naming the authorizer and the problem.
 #include <map>
 #include <memory>
 #include <string>
@@ -19,7 +19,6 @@ namespace wv::gate {
 struct authorizer_setup {
     std::unique_ptr<auth::custom_authorizers> authorizers;  // null when none configured
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
-    std::vector<policy::policy> certificate_policies;
 };
 
 authorizer_setup build_authorizers(const gateway_config& cfg, const backends::local_iot& iot);

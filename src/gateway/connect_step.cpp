@@ -71,8 +71,7 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
                              static_cast<std::uint8_t>(c.will->qos), c.will->retain};
     }
     if (peer_.x509) {
-        principal_id_ = peer_.certificate_id;
-        finish_connect(now);
+        start_x509_auth(now);
         return;
     }
     start_custom_auth(now);

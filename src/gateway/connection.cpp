@@ -49,8 +49,8 @@ bool connection::start_machine() {
     // Port + ALPN decide the authentication (spec 3.1).
     const bool x509 = kind_ == listener_kind::aws_8883 || peer.alpn == "x-amzn-mqtt-ca";
     if (x509) {
-        peer.certificate_id = stream_.peer_subject();
-        if (peer.certificate_id.empty()) {
+        peer.certificate = read_x509_peer(stream_.native_handle());
+        if (!peer.certificate) {
             env_.log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
                                               {"reason", "AUTHORIZATION_FAILURE"}, {"sourceIp", peer.ip},
                                               {"details", "X.509 authentication needs a client certificate"}});

@@ -175,6 +175,7 @@ void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     const char* detail = "kicked";
     if (why == disconnect_reason::duplicate_clientid) detail = "another connection took the client id";
     if (why == disconnect_reason::server_initiated_disconnect) detail = "gateway shutting down";
+    if (why == disconnect_reason::auth_error) detail = "the certificate (or its CA) is no longer ACTIVE";
     close(why, detail, now);
 }
 
@@ -214,10 +215,9 @@ bool connection_machine::allowed(const std::string& action, const std::string& r
         req.context.connect_attributes.push_back("LastWill");
         req.context.last_will_topic = policy::topic_arn({env_.config->region, env_.config->account}, will_->topic);
     }
+    req.context.principal = principal_facts_.get();
     static const policy::policy_set none;
-    const auto& pols = peer_.x509 && env_.certificate_policies ? *env_.certificate_policies
-                       : policies_                              ? *policies_
-                                                                : none;
+    const auto& pols = policies_ ? *policies_ : none;
     const auto e = policy::evaluate(pols, req);
     if (!e.allowed()) {
         bump(env_.stats->policy_denials);
@@ -235,6 +235,8 @@ void connection_machine::close(disconnect_reason why, std::string detail, clock:
     if (state_ == state::closed) return;
     const bool was_connected = state_ == state::connected;
     state_ = state::closed;
+    if (cert_session_ && env_.cert_sessions) env_.cert_sessions->remove(cert_session_);
+    cert_session_ = 0;
     if (was_connected) {
         bump(env_.stats->disconnects);
         if (publish_will && will_ && publishes_will(why)) publish_the_will(why);

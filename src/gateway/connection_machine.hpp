@@ -26,6 +26,9 @@
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
+#include "gateway/certificate_directory.hpp"
+#include "gateway/certificate_sessions.hpp"
+#include "gateway/x509_identity.hpp"
 #include "gateway/decision_cache.hpp"
 #include "gateway/connect_throttle.hpp"
 #include "gateway/disconnect_reason.hpp"
@@ -55,8 +58,8 @@ struct peer_info {
     std::uint16_t port = 0;
     std::optional<std::string> server_name;  // SNI
     std::string alpn;                         // negotiated; empty for none / plain TCP
-    bool x509 = false;                        // authenticated by a verified client certificate
-    std::string certificate_id;               // peer certificate subject (X.509 only)
+    bool x509 = false;                        // X.509 authentication (port 8883 / ALPN x-amzn-mqtt-ca)
+    std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 
 // Shared, immutable-while-running things every machine uses.
@@ -69,8 +72,11 @@ struct machine_env {
     policy::policy_set_cache* policy_cache = nullptr;
     counters* stats = nullptr;
     event_log* log = nullptr;
-    // Policies for X.509 connections (AWS attaches them to the certificate), parsed.
-    const std::vector<policy::policy>* certificate_policies = nullptr;
+    // X.509 identity: registered certificates, their status, policies and things. Null: every
+    // X.509 CONNECT is refused (no directory configured).
+    const certificate_directory* certificates = nullptr;
+    // Live X.509 connections by certificate, for disconnects on status changes. Null: none kept.
+    certificate_sessions* cert_sessions = nullptr;
     // Called for every PUBLISH the gateway accepted (after the broker has it), with the
     // connection's principal: the rules engine's entry. Must not block. Null: no rules.
     const std::function<void(const message&, const std::string& principal)>* on_accepted_publish = nullptr;
@@ -140,6 +146,7 @@ private:
     void handle_frame_bytes(clock::time_point now);
     void handle_connect(const mqtt::connect& c, clock::time_point now);
     void start_custom_auth(clock::time_point now);
+    void start_x509_auth(clock::time_point now);  // x509_step.cpp: the certificate directory decides
     auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
     void finish_connect(clock::time_point now);
     void refuse_input_before_connack(std::size_t limit, clock::time_point now);
@@ -193,6 +200,9 @@ private:
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
     bool refreshing_ = false;
+    // X.509: thing and certificate facts for policy variables; the certificate_sessions entry.
+    std::shared_ptr<const policy::principal_facts> principal_facts_;
+    std::uint64_t cert_session_ = 0;
 
     // Timers.
     clock::time_point connect_deadline_;

@@ -4,6 +4,8 @@
 #include "gateway/gateway.hpp"
 
 #include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -22,8 +24,11 @@
 #include "auth/custom_authorizers.hpp"
 #include "control_plane/control_plane_server.hpp"
 #include "gateway/authorizer_setup.hpp"
+#include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
+#include "gateway/memory_certificate_directory.hpp"
 #include "gateway/metrics_http.hpp"
+#include "gateway/registry_certificate_directory.hpp"
 #include "gateway/tls_setup.hpp"
 #include "policy/policy.hpp"
 #include "registry/registry.hpp"
@@ -58,7 +63,10 @@ struct gateway::impl {
     std::unique_ptr<connect_throttle> throttle;
     std::unique_ptr<auth::custom_authorizers> authorizers;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
-    std::vector<policy::policy> certificate_policies;
+    std::shared_ptr<certificate_directory> certificates;  // config's, or built from the static config
+    std::shared_ptr<memory_certificate_directory> static_certificates;  // the built one, if any
+    certificate_sessions cert_sessions;
+    std::shared_ptr<void> certificate_subscription;
     std::vector<listener_state> listeners;
     certificate_paths certs;
     std::unique_ptr<metrics_server> metrics;
@@ -78,7 +86,8 @@ struct gateway::impl {
                            .policy_cache = &policy_cache,
                            .stats = &stats,
                            .log = log.get(),
-                           .certificate_policies = &certificate_policies,
+                           .certificates = certificates.get(),
+                           .cert_sessions = &cert_sessions,
                            .on_accepted_publish = rules ? &rules_hook : nullptr,
                            .throttle = throttle.get()};
     }
@@ -136,6 +145,23 @@ asio::awaitable<void> gateway::impl::housekeeping() {
 }
 
 namespace {
+
+// The static config's X.509 trust (before the registry): every certificate an X.509
+// listener's client CA signed is ACTIVE with certificate_policies.
+void trust_client_ca(memory_certificate_directory& dir, const listener_config& l, const certificate_paths& paths,
+                     const gateway_config& cfg) {
+    if (l.kind == listener_kind::plain) return;
+    const auto file = l.client_ca_file.empty() ? paths.ca_cert : l.client_ca_file;
+    if (file.empty()) return;
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto [cas, error] = tls::certificate::all_from_pem(text);
+    if (!error.empty() || cas.empty())
+        throw std::runtime_error("wvgate: listener " + l.name + ": client CA " + file.string() + ": " +
+                                 (error.empty() ? "no certificate in it" : error));
+    for (const auto& ca : cas)
+        if (auto e = dir.trust_ca(ca, cfg.certificate_policies); !e.empty()) throw std::runtime_error("wvgate: " + e);
+}
 
 // AWS publishes the Will on every disconnect the client did not ask for, a server-side one
 // included: before the threads stop, stop accepting, then close every connected session as
@@ -217,7 +243,13 @@ void gateway::start() {
         cfg, backends::local_iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}});
     m.authorizers = std::move(setup.authorizers);
     m.services = std::move(setup.services);
-    m.certificate_policies = std::move(setup.certificate_policies);
+    m.certificates = cfg.certificates;
+    if (!m.certificates) {
+        m.static_certificates = std::make_shared<memory_certificate_directory>(cfg.region, cfg.account);
+        m.certificates = m.static_certificates;
+    }
+    // The registry decides for the certificates it knows; the directory above for the rest.
+    m.certificates = std::make_shared<registry_certificate_directory>(*m.reg, m.certificates);
 
     m.brk = std::make_unique<broker>(broker_options{
         .max_offline_messages = cfg.limits.max_offline_messages,
@@ -260,6 +292,7 @@ void gateway::start() {
             auto made = make_server_context(cfg, lc, *m.log);
             l.tls = std::move(made.context);
             if (m.certs.ca_cert.empty()) m.certs = made.paths;
+            if (m.static_certificates) trust_client_ca(*m.static_certificates, lc, made.paths, cfg);
         }
         boost::system::error_code ec;
         const auto addr = asio::ip::make_address(lc.address, ec);
@@ -282,6 +315,9 @@ void gateway::start() {
                                       {"details", "listening on " + l.cfg.address + ":" + std::to_string(l.port)}});
     }
     asio::co_spawn(*m.contexts[0], m.housekeeping(), asio::detached);
+    // UpdateCertificate to INACTIVE/REVOKED (or a CA's) closes the live connections using it.
+    m.certificate_subscription =
+        m.certificates->subscribe([&m](const certificate_status_change& c) { m.cert_sessions.on_status_change(c); });
     if (cfg.metrics_port) {
         m.metrics = std::make_unique<metrics_server>(*m.contexts[0], cfg.metrics_address, *cfg.metrics_port,
                                                      [this] { return metrics_text(); });
@@ -305,6 +341,7 @@ void gateway::stop() {
         if (!m.started || m.stopped) return;
         m.stopped = true;
     }
+    m.certificate_subscription.reset();
     close_sessions_for_shutdown(m);
     for (auto& ctx : m.contexts) ctx->stop();
     for (auto& t : m.threads)

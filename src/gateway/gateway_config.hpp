@@ -21,6 +21,9 @@ class authorizer_backend;
 namespace wv::backends {
 struct local_iot;
 }
+namespace wv::gate {
+class certificate_directory;
+}
 
 namespace wv::gate {
 
@@ -154,8 +157,12 @@ struct gateway_config {
     std::string metrics_address = "127.0.0.1";
     bool lifecycle_events = true;          // $aws/events/presence/...
     https_config https;
-    // Policies that apply to devices authenticated by X.509 certificate (aws-8883 listeners and
-    // ALPN x-amzn-mqtt-ca), as AWS attaches policies to certificates. JSON texts.
+    // Who X.509 devices are (aws-8883, ALPN x-amzn-mqtt-ca / x-amzn-http-ca, aws-8443): the
+    // registered certificates, their status, attached policies and things
+    // (certificate_directory.hpp). Null: the gateway builds a memory_certificate_directory
+    // that trusts each X.509 listener's client CA (or the generated CA): every certificate it
+    // signed is ACTIVE with `certificate_policies` (JSON texts), and any other is unknown.
+    std::shared_ptr<certificate_directory> certificates;
     std::vector<std::string> certificate_policies;
     // Topic rules (AWS IoT SQL + actions, including `validate` for decoder Lambdas), run on
     // every accepted PUBLISH; empty: no rules engine at all.

@@ -1,5 +1,7 @@
 #include "gateway/https_publish.hpp"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "auth/authorizer_event.hpp"
@@ -27,7 +29,25 @@ std::string_view http_reason(unsigned status) noexcept {
     return "Unknown";
 }
 
-https_publisher::https_publisher(machine_env env, https_peer peer) : env_(env), peer_(std::move(peer)) {}
+https_publisher::https_publisher(machine_env env, https_peer peer) : env_(env), peer_(std::move(peer)) {
+    if (peer_.certificate) principal_ = peer_.certificate->cert.id();
+}
+
+bool https_publisher::authenticated(std::string& why) {
+    if (!peer_.certificate || !env_.certificates) {
+        why = peer_.certificate ? "no certificate directory is configured" : "no client certificate";
+        return false;
+    }
+    const auto v = check_certificate(*env_.certificates, *peer_.certificate, std::chrono::system_clock::now());
+    if (!v.active()) {
+        why = describe(v);
+        policies_.reset();
+        return false;
+    }
+    policies_ = v.policies;
+    if (!facts_) facts_ = principal_facts_for(v, peer_.certificate->cert, {});
+    return true;
+}
 
 http_response https_publisher::reply(unsigned status, std::string text, const char* reason,
                                      const std::string* topic) {
@@ -41,7 +61,7 @@ http_response https_publisher::reply(unsigned status, std::string text, const ch
     if (env_.log && env_.log->enabled(level)) {
         nlohmann::json j = {{"traceId", r.trace_id},   {"status", ok ? "Success" : "Failure"},
                             {"eventType", "Publish-In"}, {"protocol", "HTTP"},
-                            {"principalId", peer_.principal}, {"sourceIp", peer_.ip},
+                            {"principalId", principal_}, {"sourceIp", peer_.ip},
                             {"sourcePort", peer_.port}, {"httpStatus", status}};
         if (topic) j["topicName"] = *topic;
         if (reason) j["reason"] = reason;
@@ -57,14 +77,28 @@ bool https_publisher::allowed(const std::string& action, const std::string& topi
     req.resource = policy::topic_arn({env_.config->region, env_.config->account}, topic);
     req.context.source_ip = peer_.ip;
     req.context.domain_name = peer_.server_name;
-    if (!env_.certificate_policies) return false;  // no policies attached: implicitly denied
-    const auto e = policy::evaluate(*env_.certificate_policies, req);
+    req.context.principal = facts_.get();
+    if (!policies_) return false;  // no policies attached: implicitly denied
+    const auto e = policy::evaluate(*policies_, req);
     if (!e.allowed()) bump(env_.stats->policy_denials);
     return e.allowed();
 }
 
 http_response https_publisher::handle(std::string_view method, std::string_view target, std::string body) {
     const auto& lim = env_.config->limits;
+    if (std::string why; !authenticated(why)) {
+        // AWS's answer to a refused certificate on HTTPS is not documented (README "X.509
+        // devices"): 403 with no detail for the device, the reason in the log, then close.
+        bump(env_.stats->connects_auth_failed);
+        auto r = reply(403, "Forbidden", "AUTHORIZATION_FAILURE", nullptr);
+        if (env_.log && env_.log->enabled(log_level::error))
+            env_.log->emit(log_level::error, {{"traceId", r.trace_id}, {"eventType", "Connect"}, {"status", "Failure"},
+                                              {"protocol", "HTTP"}, {"principalId", principal_},
+                                              {"sourceIp", peer_.ip}, {"reason", "AUTHORIZATION_FAILURE"},
+                                              {"details", "X.509 " + why}});
+        r.close = true;
+        return r;
+    }
     auto parsed = parse_publish_target(method, target);
     if (auto* e = std::get_if<http_error>(&parsed)) return reply(e->status, std::move(e->message), "CLIENT_ERROR", nullptr);
     auto& t = std::get<publish_target>(parsed);
@@ -82,7 +116,7 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
     // clientid() as "n/a", as AWS does for HTTPS publishes.
     auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}});
     env_.brk->publish(m);
-    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, peer_.principal);
+    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_);
     return reply(200, "OK", nullptr, &t.topic);
 }
 

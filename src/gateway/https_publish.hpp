@@ -2,19 +2,23 @@
 // What an HTTPS publish request does, without I/O (spec 8): the decisions the MQTT path makes
 // for a PUBLISH, answered as AWS's data endpoint answers them.
 //
-//   https_publisher pub{env, {.ip = "127.0.0.1", .principal = "CN=thing1"}};
+//   https_publisher pub{env, {.ip = "127.0.0.1", .certificate = read_x509_peer(ssl)}};
 //   http_response r = pub.handle("POST", "/topics/wv%2Fd1%2Fsamp?qos=1", body);
 //   // r.status 200, r.body {"message":"OK","traceId":"<uuid>"}, r.trace_id the same uuid
 //
-// The principal is the client certificate (X.509, as on the MQTT x-amzn-mqtt-ca path), so the
-// policies are gateway_config::certificate_policies. There is no client id: rules see
-// clientid() = "n/a" and `${iot:ClientId}` in a policy resolves to nothing.
+// The principal is the client certificate (X.509, as on the MQTT x-amzn-mqtt-ca path): its
+// id, as AWS reports it. Every request asks the certificate directory again (a hash lookup),
+// so a certificate set INACTIVE stops a keep-alive connection at its next request; the
+// policies attached to the certificate decide. There is no client id: rules see
+// clientid() = "n/a", `${iot:ClientId}` and the thing variables resolve to nothing.
 //
 // Statuses (every body is JSON {"message": ..., "traceId": ...}):
 //   200  accepted: routed to subscribers and the rules engine like an MQTT PUBLISH
 //   400  the topic breaks AWS's rules (256 bytes, 7 slashes, reserved `$`, wildcards) or the
 //        query is bad (https_target.hpp)
-//   403  iot:Publish (or iot:RetainPublish for retain=true) denied by the policies
+//   403  iot:Publish (or iot:RetainPublish for retain=true) denied by the policies; or the
+//        certificate is not registered / not ACTIVE / its CA not ACTIVE / expired (then the
+//        connection is closed after the answer; the log says which check failed)
 //   404  not /topics/<topic>;  405  not POST
 //   413  body over limits_config::max_payload_bytes (see too_large())
 // 401 (UnauthorizedException) is what AWS answers a request without credentials; here a
@@ -35,7 +39,7 @@ namespace wv::gate {
 struct https_peer {
     std::string ip = "127.0.0.1";
     std::uint16_t port = 0;
-    std::string principal;                    // the client certificate's subject
+    std::shared_ptr<const x509_peer> certificate;  // what the client presented
     std::optional<std::string> server_name;   // SNI, for iot:DomainName
 };
 
@@ -43,6 +47,7 @@ struct http_response {
     unsigned status = 200;
     std::string body;       // JSON
     std::string trace_id;   // also sent as x-amzn-RequestId
+    bool close = false;     // close the connection after this answer
 };
 
 class https_publisher {
@@ -58,9 +63,13 @@ public:
 private:
     http_response reply(unsigned status, std::string text, const char* reason, const std::string* topic);
     bool allowed(const std::string& action, const std::string& topic);
+    bool authenticated(std::string& why);  // the directory's verdict for this request
 
     machine_env env_;
     https_peer peer_;
+    std::string principal_;  // the certificate id
+    policy::shared_policy_set policies_;
+    std::shared_ptr<const policy::principal_facts> facts_;
 };
 
 // The status line's reason phrase ("OK", "Forbidden", ...).

@@ -51,7 +51,7 @@ public:
             const auto resp = pub_.handle(std::string_view(req.method_string().data(), req.method_string().size()),
                                           std::string_view(req.target().data(), req.target().size()),
                                           std::move(req.body()));
-            if (!co_await write(serialize(resp, keep)) || !keep) co_return;
+            if (!co_await write(serialize(resp, keep && !resp.close)) || !keep || resp.close) co_return;
         }
     }
 
@@ -150,8 +150,8 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, std::str
         peer.port = ep.port();
     }
     if (!stream.sni().empty()) peer.server_name = std::string(stream.sni());
-    peer.principal = stream.peer_subject();
-    if (peer.principal.empty()) {
+    peer.certificate = read_x509_peer(stream.native_handle());
+    if (!peer.certificate) {
         // aws-443 only requests a certificate (ALPN mqtt needs none), so the handshake of an
         // x-amzn-http-ca client without one completes; AWS refuses it, so do we, before any
         // request. (Under TLS 1.3 a client learns of a refused certificate only at its first

@@ -54,6 +54,9 @@ server_tls make_server_context(const gateway_config& cfg, const listener_config&
     o.cert_file = out.paths.server_cert;
     o.key_file = out.paths.server_key;
     o.client_ca_file = l.client_ca_file.empty() ? out.paths.ca_cert : l.client_ca_file;
+    // AWS's X.509 endpoints complete the handshake whatever signed the certificate and judge it
+    // at CONNECT (README "X.509 devices"): the certificate directory decides, not this file.
+    o.client_cert_any_issuer = true;
     switch (l.kind) {
         case listener_kind::aws_443:
             o.alpn = {"mqtt", "x-amzn-mqtt-ca", "x-amzn-http-ca"};

@@ -1,8 +1,9 @@
 #pragma once
 // Server TLS for a listener, as AWS's endpoints behave (spec 3.1):
 //   aws-443:  ALPN `mqtt` (custom auth), `x-amzn-mqtt-ca` (MQTT with X.509) or
-//             `x-amzn-http-ca` (HTTPS publish with X.509); a client certificate is requested,
-//             verified when sent; a client offering none of the three fails the handshake
+//             `x-amzn-http-ca` (HTTPS publish with X.509); a client certificate is requested
+//             (any issuer: the certificate directory judges it after the handshake, as AWS
+//             does); a client offering none of the three fails the handshake
 //             (no_application_protocol), as AWS refuses it.
 //   aws-8883: a client certificate is required; ALPN is not needed.
 //   aws-8443: the same for HTTPS publish.

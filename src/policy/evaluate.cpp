@@ -46,12 +46,47 @@ struct pattern {
     }
 };
 
+// Every value of a registry-principal variable (thing or certificate), nullopt when absent.
+std::optional<std::vector<std::string>> principal_values(std::string_view name, const principal_facts* p) {
+    if (!p) return std::nullopt;
+    constexpr std::string_view thing = "iot:Connection.Thing.";
+    constexpr std::string_view cert = "iot:Certificate.";
+    if (name.size() > thing.size() && iequals(name.substr(0, thing.size()), thing)) {
+        const auto rest = name.substr(thing.size());
+        if (iequals(rest, "IsAttached")) return std::vector<std::string>{p->thing ? "true" : "false"};
+        if (!p->thing) return std::nullopt;
+        if (iequals(rest, "ThingName")) return std::vector{p->thing->name};
+        if (iequals(rest, "ThingTypeName"))
+            return p->thing->type_name.empty() ? std::nullopt : std::optional{std::vector{p->thing->type_name}};
+        if (rest.starts_with("Attributes[") && rest.ends_with("]")) {
+            const auto key = rest.substr(11, rest.size() - 12);
+            for (const auto& [k, v] : p->thing->attributes)
+                if (k == key) return std::vector{v};
+        }
+        return std::nullopt;
+    }
+    if (name.size() > cert.size() && iequals(name.substr(0, cert.size()), cert)) {
+        auto rest = name.substr(cert.size());
+        const bool list = rest.size() > 5 && iequals(rest.substr(rest.size() - 5), ".List");
+        if (list) rest.remove_suffix(5);
+        for (const auto& [k, values] : p->certificate) {
+            if (!iequals(k, rest) || values.empty()) continue;
+            // A single-valued variable with several values is not evaluated (AWS: use .List).
+            if (!list && values.size() != 1) return std::nullopt;
+            return values;
+        }
+    }
+    return std::nullopt;
+}
+
 // The value of a policy variable, or nullopt when it cannot be resolved for this request.
 std::optional<std::string> variable_value(std::string_view name, const request_context& ctx) {
     if (iequals(name, "iot:ClientId")) return ctx.client_id.empty() ? std::nullopt : std::optional{ctx.client_id};
     if (iequals(name, "aws:SourceIp")) return ctx.source_ip;
     if (iequals(name, "iot:DomainName")) return ctx.domain_name;
-    return std::nullopt;  // thing, certificate and unknown variables: see evaluate.hpp
+    if (auto v = principal_values(name, ctx.principal); v && v->size() == 1 && !iequals(name.substr(name.size() >= 5 ? name.size() - 5 : 0), ".List"))
+        return v->front();
+    return std::nullopt;  // unknown variables, and thing/certificate ones without a registry principal
 }
 
 // Builds the pattern for `text` in a policy; returns nullopt (and records a note) when a
@@ -76,8 +111,9 @@ bool compile_into(pattern& p, std::string_view text, bool substitute, const requ
                     const auto value = variable_value(name, ctx);
                     if (!value) {
                         std::string note = "${" + std::string(name) + "} cannot be resolved";
-                        if (lower(name).starts_with("iot:connection.thing."))
-                            note += " (thing variables need a registry principal, which custom-auth connections lack)";
+                        if (!ctx.principal && (lower(name).starts_with("iot:connection.thing.") ||
+                                               lower(name).starts_with("iot:certificate.")))
+                            note += " (thing and certificate variables need a registry principal, which custom-auth connections lack)";
                         note += ": \"" + std::string(text) + "\" matches nothing";
                         if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
                         return false;
@@ -230,7 +266,7 @@ std::optional<std::vector<std::string>> key_values(std::string_view key, const r
     if (iequals(key, "iot:ClientId")) return ctx.client_id.empty() ? std::nullopt : std::optional{std::vector{ctx.client_id}};
     if (iequals(key, "aws:SourceIp")) return ctx.source_ip ? std::optional{std::vector{*ctx.source_ip}} : std::nullopt;
     if (iequals(key, "iot:DomainName")) return ctx.domain_name ? std::optional{std::vector{*ctx.domain_name}} : std::nullopt;
-    return std::nullopt;
+    return principal_values(key, ctx.principal);
 }
 
 // Does one request value satisfy the (positive) base operator against any condition value?

@@ -12,6 +12,14 @@
 // escapes $(*), $(?), $($) for a literal `*`, `?`, `$`. Substituted values are literal text:
 // a `*` in a client id does not become a wildcard.
 //
+// X.509 connections carry a registry principal (request_context::principal): then
+// ${iot:Connection.Thing.ThingName}, .ThingTypeName, .Attributes[<name>] resolve from the thing
+// attached to the certificate whose name is the client id, .IsAttached is "true" or "false",
+// and ${iot:Certificate.<Subject|Issuer>.<attribute>}, ${iot:Certificate.<Subject|Issuer>
+// AlternativeName.<kind>} and ${iot:Certificate.SerialNumber} resolve from the certificate
+// when it has exactly one value; the same names with ".List" are condition keys with every
+// value (for ForAnyValue / ForAllValues).
+//
 // Unresolvable variables: thing variables (${iot:Connection.Thing.*}) and certificate
 // variables never resolve under custom authentication (the connection has no registry
 // principal, spec 4.4), nor does any variable whose value the request lacks. AWS leaves this
@@ -22,6 +30,7 @@
 // Pure; thread-safe.
 #include <optional>
 #include <span>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +39,19 @@
 
 namespace wv::policy {
 
+// What the registry knows about an X.509 connection's principal (its certificate).
+struct principal_facts {
+    struct thing_facts {
+        std::string name{};
+        std::string type_name{};                       // empty: none
+        std::vector<std::pair<std::string, std::string>> attributes{};
+    };
+    std::optional<thing_facts> thing{};                // attached and named as the client id
+    // Certificate attributes by AWS's variable suffix ("Subject.CommonName",
+    // "Issuer.Organization", "SubjectAlternativeName.DNSName", "SerialNumber"), every value.
+    std::vector<std::pair<std::string, std::vector<std::string>>> certificate{};
+};
+
 struct request_context {
     std::string client_id{};
     std::optional<std::string> source_ip{};         // aws:SourceIp
@@ -37,6 +59,7 @@ struct request_context {
     // iot:ConnectAttributes: "PersistentConnect" (clean session 0) and/or "LastWill".
     std::vector<std::string> connect_attributes{};
     std::optional<std::string> last_will_topic{};   // iot:LastWillTopic, as a topic ARN
+    const principal_facts* principal = nullptr;     // X.509 connections only; not owned
 };
 
 struct request {

@@ -46,6 +46,13 @@ asio::awaitable<connect_result> connect(asio::any_io_executor ex, connect_option
     }
 
     stream s = ctx ? stream(std::move(sock), *ctx, opts.host) : stream(std::move(sock));
+    if (opts.identity && s.native_handle()) {
+        if (std::string error; !opts.identity->apply(s.native_handle(), error)) {
+            out.ec = std::make_error_code(std::errc::invalid_argument);
+            out.detail = std::move(error);
+            co_return out;
+        }
+    }
     const auto t2 = clock::now();
     if (auto ec = co_await s.async_handshake(opts.handshake_timeout)) {
         out.ec = ec;

@@ -19,6 +19,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "tls/client_identity.hpp"
 #include "tls/stream.hpp"
 
 namespace wv::tls {
@@ -29,6 +30,9 @@ struct connect_options {
     std::optional<tcp::endpoint> address{};    // skips resolving `host` (fleets connect to one address)
     std::chrono::milliseconds connect_timeout{5000};    // resolve + TCP connect
     std::chrono::milliseconds handshake_timeout{5000};  // TLS handshake
+    // This connection's client certificate and key, instead of (or over) the context's; must
+    // outlive the handshake. Null: the context's, if any.
+    const client_identity* identity = nullptr;
 };
 
 struct connect_timing {

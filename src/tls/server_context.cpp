@@ -129,13 +129,18 @@ server_context::server_context(server_options o) : impl_(std::make_unique<impl>(
     SSL_CTX_set_client_hello_cb(ctx, on_client_hello, nullptr);
 
     if (opts.client_cert != client_cert_mode::none) {
-        if (opts.client_ca_file.empty()) throw std::runtime_error("TLS server: client certificates need client_ca_file");
-        if (!SSL_CTX_load_verify_locations(ctx, opts.client_ca_file.c_str(), nullptr))
-            detail::throw_openssl("TLS server: client CA file " + opts.client_ca_file.string());
-        if (auto* names = SSL_load_client_CA_file(opts.client_ca_file.c_str())) SSL_CTX_set_client_CA_list(ctx, names);
+        if (opts.client_ca_file.empty() && !opts.client_cert_any_issuer)
+            throw std::runtime_error("TLS server: client certificates need client_ca_file");
+        if (!opts.client_ca_file.empty()) {
+            if (!SSL_CTX_load_verify_locations(ctx, opts.client_ca_file.c_str(), nullptr))
+                detail::throw_openssl("TLS server: client CA file " + opts.client_ca_file.string());
+            if (auto* names = SSL_load_client_CA_file(opts.client_ca_file.c_str())) SSL_CTX_set_client_CA_list(ctx, names);
+        }
         int mode = SSL_VERIFY_PEER;
         if (opts.client_cert == client_cert_mode::require) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-        SSL_CTX_set_verify(ctx, mode, nullptr);
+        // Any issuer: the chain's verdict is ignored (the key proof still holds); the caller
+        // reads the certificate after the handshake and decides.
+        SSL_CTX_set_verify(ctx, mode, opts.client_cert_any_issuer ? +[](int, X509_STORE_CTX*) { return 1; } : nullptr);
     } else {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
     }

@@ -9,7 +9,11 @@
 // that do not offer `mqtt` / `x-amzn-mqtt-ca`.
 //
 // Client certificates: none (default), request (verified if sent), or require. They verify
-// against `client_ca_file`.
+// against `client_ca_file`, unless `client_cert_any_issuer`: then the handshake takes any
+// certificate whose private key the client proves it holds (CertificateVerify), whoever
+// signed it, and the application judges it afterwards (AWS IoT's X.509 endpoints, where the
+// registry, not a CA file, decides; see gateway/certificate_directory.hpp). client_ca_file is
+// then optional and only names CAs in the CertificateRequest.
 //
 // Session tickets: off by default (no NewSessionTicket, no server-side session cache). On: one
 // stateless ticket per full handshake, TLS 1.2 and 1.3; resumption needs no per-session memory.
@@ -62,7 +66,8 @@ struct server_options {
     bool require_alpn = false;               // refuse clients that agree on none of `alpn`
     alpn_selector alpn_select{};               // optional policy hook; replaces the two above
     client_cert_mode client_cert = client_cert_mode::none;
-    std::filesystem::path client_ca_file{};    // needed with request/require
+    std::filesystem::path client_ca_file{};    // needed with request/require (unless any issuer)
+    bool client_cert_any_issuer = false;       // accept any client certificate; the caller judges it
     tls_version min_version = tls_version::tls1_2;
     tls_version max_version = tls_version::tls1_3;
     std::string ciphers{};                     // TLS 1.2 cipher list; empty: OpenSSL's default

@@ -207,4 +207,67 @@ client_cert_files make_client_cert(const fs::path& dir, std::string_view name, k
     return out;
 }
 
+struct device_issuer::impl {
+    x509_ptr ca;
+    pkey_ptr key;
+};
+
+device_issuer::device_issuer(const fs::path& ca_cert, const fs::path& ca_key) : impl_(std::make_unique<impl>()) {
+    impl_->ca = read_cert(ca_cert);
+    impl_->key = read_key(ca_key);
+    if (X509_check_private_key(impl_->ca.get(), impl_->key.get()) != 1)
+        fail("the key " + ca_key.string() + " does not belong to " + ca_cert.string());
+    if (X509_check_ca(impl_->ca.get()) == 0) fail(ca_cert.string() + " is not a CA certificate (basicConstraints CA:TRUE)");
+}
+
+device_issuer::~device_issuer() = default;
+
+namespace {
+std::string pem_of(int (*write)(BIO*, void*), void* obj, const char* what) {
+    bio_ptr b{BIO_new(BIO_s_mem())};
+    if (!b || !write(b.get(), obj)) fail(what);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(b.get(), &data);
+    return std::string(data, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+}  // namespace
+
+issued_certificate device_issuer::issue(std::string_view common_name, key_kind key, int valid_days) const {
+    if (common_name.empty() || common_name.size() > 64)
+        throw std::runtime_error("test CA: a common name must be 1-64 characters, not '" + std::string(common_name) + "'");
+    if (valid_days <= 0) throw std::runtime_error("test CA: valid_days must be positive");
+    const auto k = make_key(key);
+    auto cert = new_cert(k.get(), std::string(common_name), valid_days);
+    X509* ca = impl_->ca.get();
+    add_ext(cert.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
+    add_ext(cert.get(), ca, NID_key_usage, key_usage(key));
+    add_ext(cert.get(), ca, NID_ext_key_usage, "clientAuth");
+    add_ext(cert.get(), ca, NID_authority_key_identifier, "keyid:always");
+    sign(cert.get(), ca, impl_->key.get());
+    issued_certificate out;
+    out.cert_pem = pem_of([](BIO* b, void* x) { return PEM_write_bio_X509(b, static_cast<X509*>(x)); }, cert.get(),
+                          "PEM certificate");
+    out.key_pem = pem_of(
+        [](BIO* b, void* p) {
+            return PEM_write_bio_PrivateKey(b, static_cast<EVP_PKEY*>(p), nullptr, nullptr, 0, nullptr, nullptr);
+        },
+        k.get(), "PEM key");
+    return out;
+}
+
+client_cert_files write_device_files(const fs::path& dir, std::string_view name, const issued_certificate& c) {
+    if (!is_plain_file_name(name))
+        throw std::runtime_error("test CA: device name '" + std::string(name) +
+                                 "' must be a plain file name ([A-Za-z0-9._-], not starting with '.', at most 64)");
+    client_cert_files out{.cert = dir / (std::string(name) + ".crt"), .key = dir / (std::string(name) + ".key")};
+    auto write = [](const fs::path& p, const std::string& text, bool secret) {
+        auto b = open_for_write(p, secret);
+        if (BIO_write(b.get(), text.data(), static_cast<int>(text.size())) != static_cast<int>(text.size()))
+            fail("write " + p.string());
+    };
+    write(out.cert, c.cert_pem, false);
+    write(out.key, c.key_pem, true);
+    return out;
+}
+
 }  // namespace wv::tls

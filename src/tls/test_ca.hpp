@@ -14,6 +14,7 @@
 // (these are set-up helpers for tests and tools, never used on a connection path).
 // Threading: no shared state; safe to call from several threads on different directories.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,38 @@ test_ca_files make_test_ca(const std::filesystem::path& dir, const test_ca_optio
 // and its file stem, so it must be a plain file name ([A-Za-z0-9._-], not starting with '.').
 client_cert_files make_client_cert(const std::filesystem::path& dir, std::string_view name,
                                    key_kind key = key_kind::ecdsa_p256, int valid_days = 365);
+
+// A CA (any CA certificate and its key, e.g. `wvca init`'s or your own) loaded once, signing
+// many device certificates: `wvca devices` and wvsim --auth x509. Each certificate gets a fresh
+// key (ECDSA P-256 by default), CN = `common_name`, clientAuth, AKID of the CA.
+//
+//   device_issuer ca{"ca.crt", "ca.key"};                  // throws naming the file
+//   auto c = ca.issue("dev0001");                          // PEM texts, in memory
+//   write_device_files("out", "dev0001", c);               // out/dev0001.crt, .key (0600)
+//
+// issue() is thread-safe (the CA's objects are only read): fleets are issued in parallel.
+struct issued_certificate {
+    std::string cert_pem;
+    std::string key_pem;
+};
+
+class device_issuer {
+public:
+    device_issuer(const std::filesystem::path& ca_cert, const std::filesystem::path& ca_key);
+    ~device_issuer();
+    device_issuer(const device_issuer&) = delete;
+    device_issuer& operator=(const device_issuer&) = delete;
+    issued_certificate issue(std::string_view common_name, key_kind key = key_kind::ecdsa_p256,
+                             int valid_days = 365) const;
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+// Writes dir/<name>.crt and dir/<name>.key (mode 0600); `name` must be a plain file name.
+client_cert_files write_device_files(const std::filesystem::path& dir, std::string_view name,
+                                     const issued_certificate& c);
 
 // The paths make_test_ca() would write in `dir`, without touching the disk.
 test_ca_files test_ca_paths(const std::filesystem::path& dir);

@@ -4,7 +4,10 @@
 
 #include "gateway/https_publish.hpp"
 #include "gateway/https_target.hpp"
+#include "gateway/memory_certificate_directory.hpp"
 #include "machine_harness.hpp"
+#include "support/temp_dir.hpp"
+#include "tls/test_ca.hpp"
 
 using namespace wv;
 using namespace wv::test;
@@ -66,17 +69,26 @@ std::string cert_policy() {
 
 struct https_fixture {
     harness h;
-    std::vector<policy::policy> policies;
+    temp_dir dir;
+    gate::memory_certificate_directory certs{"us-east-1", "123456789012"};
+    std::shared_ptr<const gate::x509_peer> peer;
     std::vector<std::pair<std::string, std::string>> to_rules;  // topic, principal
     std::function<void(const gate::message&, const std::string&)> rules_hook =
         [this](const gate::message& m, const std::string& principal) { to_rules.emplace_back(m.topic, principal); };
 
-    https_fixture() { policies.push_back(*policy::parse_policy(cert_policy()).value); }
+    https_fixture() {
+        tls::make_test_ca(dir.path());
+        const auto files = tls::make_client_cert(dir.path(), "thing1");
+        peer = std::make_shared<gate::x509_peer>(gate::x509_peer{*tls::certificate::from_pem(read_file(files.cert)), {}});
+        certs.add_certificate(peer->cert, gate::certificate_status::active);
+        REQUIRE(certs.attach_policy(id(), "p", cert_policy()).empty());
+    }
+    const std::string& id() const { return peer->cert.id(); }
     gate::https_publisher publisher() {
         auto env = h.env();
-        env.certificate_policies = &policies;
+        env.certificates = &certs;
         env.on_accepted_publish = &rules_hook;
-        return gate::https_publisher(env, {.ip = "127.0.0.1", .port = 5555, .principal = "CN=thing1", .server_name = {}});
+        return gate::https_publisher(env, {.ip = "127.0.0.1", .port = 5555, .certificate = peer, .server_name = {}});
     }
 };
 
@@ -103,7 +115,7 @@ TEST_CASE("HTTPS publish: 200 with AWS's body, routed to an MQTT subscriber and 
     CHECK(std::string(mqtt::as_chars(p.payload)) == "hello");
     CHECK(p.qos == mqtt::qos::at_least_once);
     REQUIRE(f.to_rules.size() == 1);
-    CHECK(f.to_rules[0] == std::pair<std::string, std::string>{"wv/d1/samp", "CN=thing1"});
+    CHECK(f.to_rules[0] == std::pair<std::string, std::string>{"wv/d1/samp", f.id()});  // AWS's principal: the certificate id
     CHECK(f.h.stats.messages_in == 1);
     CHECK(f.h.log_text().find(R"("protocol":"HTTP")") != std::string::npos);
 }
@@ -124,4 +136,22 @@ TEST_CASE("HTTPS publish: policy, topic rules, retain and size refusals") {
     CHECK(denied["message"].get<std::string>().find("iot:Publish") != std::string::npos);
     CHECK(f.h.stats.messages_in == 2);
     CHECK(f.h.stats.policy_denials >= 3);
+}
+
+TEST_CASE("HTTPS publish: the certificate's status is checked on every request") {
+    https_fixture f;
+    auto pub = f.publisher();
+    CHECK(pub.handle("POST", "/topics/wv/x", "x").status == 200);
+    REQUIRE(f.certs.set_status(f.id(), gate::certificate_status::inactive));
+    auto r = pub.handle("POST", "/topics/wv/x", "x");
+    CHECK(r.status == 403);
+    CHECK(r.close);
+    CHECK(f.h.log_text().find("X.509 INACTIVE") != std::string::npos);
+    REQUIRE(f.certs.set_status(f.id(), gate::certificate_status::active));
+    CHECK(pub.handle("POST", "/topics/wv/x", "x").status == 200);
+    REQUIRE(f.certs.remove_certificate(f.id()));
+    r = pub.handle("POST", "/topics/wv/x", "x");
+    CHECK(r.status == 403);
+    CHECK(f.h.log_text().find("UNKNOWN_CERTIFICATE") != std::string::npos);
+    CHECK(f.h.stats.messages_in == 2);
 }

@@ -51,7 +51,8 @@ gate::machine_env harness::env() {
                              .brk = brk.get(),
                              .stats = &stats,
                              .log = log.get(),
-                             .certificate_policies = nullptr,
+                             .certificates = nullptr,
+                             .cert_sessions = nullptr,
                              .on_accepted_publish = nullptr,
                              .throttle = throttle};
 }

@@ -190,3 +190,50 @@ TEST_CASE("wildcard matcher: no exponential blow-up") {
     const std::string text(5000, 'a');
     CHECK_FALSE(wildcard_match("*a*a*a*a*a*a*a*a*a*a*b", text));
 }
+
+TEST_CASE("X.509 principal variables: thing name, type, attributes, IsAttached, certificate attributes") {
+    principal_facts facts;
+    facts.thing = principal_facts::thing_facts{"dev1", "sensor", {{"site", "berlin"}, {"floor", "3"}}};
+    facts.certificate = {{"Subject.CommonName", {"dev1"}},
+                         {"Subject.OrganizationalUnit", {"ops", "lab"}},  // two values
+                         {"Issuer.Organization", {"Example"}},
+                         {"SubjectAlternativeName.DNSName", {"dev1.example"}}};
+    request_context ctx{.client_id = "dev1", .principal = &facts};
+    struct row {
+        const char* resource_pattern;  // after topic/
+        const char* topic;
+        decision want;
+    };
+    const row rows[] = {
+        {"t/${iot:Connection.Thing.ThingName}/*", "t/dev1/x", decision::allow},
+        {"t/${iot:Connection.Thing.ThingName}/*", "t/dev2/x", decision::implicit_deny},
+        {"t/${iot:Connection.Thing.ThingTypeName}", "t/sensor", decision::allow},
+        {"t/${iot:Connection.Thing.Attributes[site]}/${iot:Connection.Thing.Attributes[floor]}", "t/berlin/3", decision::allow},
+        {"t/${iot:Connection.Thing.Attributes[missing]}", "t/", decision::implicit_deny},
+        {"t/${iot:Connection.Thing.IsAttached}", "t/true", decision::allow},
+        {"t/${iot:Certificate.Subject.CommonName}", "t/dev1", decision::allow},
+        {"t/${iot:Certificate.Issuer.Organization}", "t/Example", decision::allow},
+        {"t/${iot:Certificate.SubjectAlternativeName.DNSName}", "t/dev1.example", decision::allow},
+        {"t/${iot:Certificate.Subject.OrganizationalUnit}", "t/ops", decision::implicit_deny},  // multi-valued: not evaluated
+        {"t/${iot:Certificate.Subject.Country}", "t/", decision::implicit_deny},                // absent
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.resource_pattern);
+        CAPTURE(r.topic);
+        const auto p = one(allow("iot:Publish", prefix + "topic/" + r.resource_pattern));
+        CHECK(check(p, "iot:Publish", topic_arn(scope, r.topic), ctx) == r.want);
+    }
+    // Conditions: IsAttached with Bool, the .List form with ForAnyValue.
+    const auto attached = one(R"({"Effect":"Allow","Action":"iot:Connect","Resource":"*",
+        "Condition":{"Bool":{"iot:Connection.Thing.IsAttached":"true"}}})");
+    CHECK(check(attached, "iot:Connect", client_arn(scope, "dev1"), ctx) == decision::allow);
+    principal_facts no_thing;
+    CHECK(check(attached, "iot:Connect", client_arn(scope, "dev1"), {.client_id = "dev1", .principal = &no_thing}) ==
+          decision::implicit_deny);
+    const auto ou = one(R"({"Effect":"Allow","Action":"iot:Connect","Resource":"*",
+        "Condition":{"ForAnyValue:StringEquals":{"iot:Certificate.Subject.OrganizationalUnit.List":["lab"]}}})");
+    CHECK(check(ou, "iot:Connect", client_arn(scope, "dev1"), ctx) == decision::allow);
+    // Without a registry principal (custom auth) none of them resolves.
+    const auto p = one(allow("iot:Publish", prefix + "topic/t/${iot:Connection.Thing.IsAttached}"));
+    CHECK(check(p, "iot:Publish", topic_arn(scope, "t/false"), {.client_id = "dev1"}) == decision::implicit_deny);
+}

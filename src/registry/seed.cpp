@@ -28,17 +28,10 @@ json yaml_to_json(const YAML::Node& n) {
             return j;
         }
         case YAML::NodeType::Scalar: {
-            // Plain scalars that read as booleans or numbers become those; quoted ones stay text.
+            // Plain true/false become booleans (deprecated: true); everything else stays text,
+            // so an attribute written 1.50 or 007 keeps its characters.
             const std::string& s = n.Scalar();
-            if (n.Tag() != "!") {
-                if (s == "true" || s == "false") return s == "true";
-                if (!s.empty() && s.find_first_not_of("0123456789-.") == std::string::npos) {
-                    try {
-                        return json::parse(s);
-                    } catch (...) {
-                    }
-                }
-            }
+            if (n.Tag() != "!" && (s == "true" || s == "false")) return s == "true";
             return s;
         }
         default:
@@ -274,7 +267,7 @@ json registry::snapshot() const {
 std::string export_seed_yaml(const registry& reg) {
     YAML::Emitter e;
     e << json_to_yaml(reg.snapshot());
-    return std::string("# wvgate registry export: seed another registry with it (registry: {seed: <this file>})\n") +
+    return std::string("# wvgate registry-export: seed a registry with it (control_plane: {seed: <this file>})\n") +
            e.c_str() + "\n";
 }
 

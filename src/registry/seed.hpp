@@ -1,6 +1,6 @@
 #pragma once
 // Seed files: a registry's contents in YAML (or JSON), for reproducible tests and demos, and
-// the export that writes the same format back (`wvgate registry export`).
+// the export that writes the same format back (`wvgate registry-export`).
 //
 //   thingTypes:   [{thingTypeName: wavelet, thingTypeDescription: "..."}]
 //   thingGroups:  [{thingGroupName: plant-a, things: [dev1]}]

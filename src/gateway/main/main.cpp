@@ -3,6 +3,7 @@
 //   wvgate [--config wvgate.yaml] [--port 4443] [--user U --password P] ...   run the gateway
 //   wvgate policy-check --policy p.json --action iot:Publish --resource topic/wv/x --client-id d1
 //   wvgate check-config wvgate.yaml
+//   wvgate registry-export --config wvgate.yaml > seed.yaml    (or --state registry.db)
 //
 // Exit codes: 0 ok (policy-check: allowed), 1 runtime failure (policy-check: denied),
 // 2 usage or configuration error.
@@ -18,6 +19,8 @@
 #include "gateway/config_yaml.hpp"
 #include "gateway/gateway.hpp"
 #include "policy_check.hpp"
+#include "registry/registry.hpp"
+#include "registry/seed.hpp"
 
 namespace {
 
@@ -165,6 +168,16 @@ int main(int argc, char** argv) {
     cc->add_option("file", check_file, "the YAML file")->required();
     cc->footer(exit_codes);
 
+    auto* rx = app.add_subcommand("registry-export",
+                                  "print the registry's state (things, policies, certificates, attachments, rules) "
+                                  "as a seed file: control_plane.seed takes it back");
+    std::string rx_config, rx_state, rx_region = "us-east-1", rx_account = "123456789012";
+    rx->add_option("--config", rx_config, "the gateway's YAML: its state file, region and account");
+    rx->add_option("--state", rx_state, "the registry's SQLite file (instead of --config)");
+    rx->add_option("--region", rx_region, "with --state: the region the ARNs name");
+    rx->add_option("--account", rx_account, "with --state: the account the ARNs name");
+    rx->footer(exit_codes);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -183,6 +196,29 @@ int main(int argc, char** argv) {
         } catch (const std::exception& e) {
             std::cerr << "wvgate: " << e.what() << "\n";
             return 2;
+        }
+    }
+    if (*rx) {
+        try {
+            wv::registry::registry_options ro{.acct = {.region = rx_region, .id = rx_account}, .state = rx_state};
+            if (!rx_config.empty()) {
+                const auto cfg = wv::gate::load_gateway_config(rx_config);
+                ro = {.acct = {.region = cfg.region, .id = cfg.account}, .state = cfg.control_plane.state};
+            }
+            if (ro.state.empty()) {
+                std::cerr << "wvgate: registry-export: no state file (give --state FILE, or --config with `state:`)\n";
+                return 2;
+            }
+            if (!std::filesystem::exists(ro.state)) {
+                std::cerr << "wvgate: registry-export: " << ro.state.string() << ": no such file\n";
+                return 2;
+            }
+            const wv::registry::registry reg(ro);
+            std::cout << wv::registry::export_seed_yaml(reg);
+            return 0;
+        } catch (const std::exception& e) {
+            std::cerr << "wvgate: registry-export: " << e.what() << "\n";
+            return 1;
         }
     }
     return run_gateway(o);

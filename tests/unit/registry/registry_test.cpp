@@ -97,7 +97,7 @@ TEST_CASE("seed and export: an exported registry seeds an empty one to the same 
                                 "thingTypes: [{thingTypeName: wavelet}]\n"
                                 "thingGroups: [{thingGroupName: plant, things: [dev1], policies: [dev]}]\n"
                                 "things:\n"
-                                "  - {thingName: dev1, thingTypeName: wavelet, attributes: {model: w1}}\n"
+                                "  - {thingName: dev1, thingTypeName: wavelet, attributes: {model: w1, fw: 1.50}}\n"
                                 "policies:\n"
                                 "  - policyName: dev\n"
                                 "    policyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'iot:*', Resource: '*'}]}\n"
@@ -116,6 +116,7 @@ TEST_CASE("seed and export: an exported registry seeds an empty one to the same 
     registry b(opts());
     seed_registry(b, exported);
     CHECK(b.snapshot() == a.snapshot());
+    CHECK(b.describe_thing("dev1").value().attributes.at("fw") == "1.50");  // text stays text
 
     CHECK_THROWS_WITH_AS(seed_registry(b, dir.write("bad.yaml", "policies: [{policyName: x, policyDocument: 'nope'}]\n")),
                          doctest::Contains("MalformedPolicyException"), std::runtime_error);

@@ -7,6 +7,7 @@
 //
 // Exit codes: 0 ok (policy-check: allowed), 1 runtime failure (policy-check: denied),
 // 2 usage or configuration error.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <fstream>
@@ -85,7 +86,11 @@ int run_gateway(const run_options& o) {
             cfg.authorizers.push_back(a);
             if (cfg.default_authorizer.empty()) cfg.default_authorizer = a.name;
         }
-        if (cfg.authorizers.empty() && cfg.certificate_policies.empty())
+        // X.509 devices need no authorizer: the registry (control plane) or certificate_policies decide.
+        const bool x509_listener = std::any_of(cfg.listeners.begin(), cfg.listeners.end(), [](const auto& l) {
+            return l.kind == wv::gate::listener_kind::aws_8883 || l.kind == wv::gate::listener_kind::aws_8443;
+        });
+        if (cfg.authorizers.empty() && cfg.certificate_policies.empty() && !x509_listener)
             throw config_error("no authorizer configured: give --config FILE or --user/--password (see --help)");
     } catch (const std::exception& e) {
         std::cerr << "wvgate: " << e.what() << "\n";

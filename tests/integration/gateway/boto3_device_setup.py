@@ -23,8 +23,10 @@ POLICY = {
     "Statement": [
         {"Effect": "Allow", "Action": "iot:Connect",
          "Resource": "arn:aws:iot:eu-central-1:*:client/${iot:Connection.Thing.ThingName}"},
-        {"Effect": "Allow", "Action": "iot:Publish",
+        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"],
          "Resource": "arn:aws:iot:eu-central-1:*:topic/things/${iot:Connection.Thing.ThingName}/*"},
+        {"Effect": "Allow", "Action": "iot:Subscribe",
+         "Resource": "arn:aws:iot:eu-central-1:*:topicfilter/things/${iot:Connection.Thing.ThingName}/*"},
     ],
 }
 

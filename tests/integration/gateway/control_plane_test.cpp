@@ -1,7 +1,8 @@
 // The control plane end to end: an unmodified boto3 script (Debian's python3-boto3) creates a
 // policy, a thing and keys on wvgate's control plane and attaches them; mosquitto_pub then
 // connects on 8883 with that certificate and key, publishes where the policy lets it and is
-// refused where it does not; UpdateCertificate INACTIVE refuses its next connect. A restart
+// refused where it does not; UpdateCertificate INACTIVE closes its live connection (a
+// mosquitto_sub) and refuses its next connect. A restart
 // over the same state file keeps everything.
 #include <doctest/doctest.h>
 
@@ -83,8 +84,15 @@ TEST_CASE("boto3 onboards a device through the control plane; mosquitto_pub conn
     (void)mosquitto_pub(g, files.path(), "thing1", "things/thing2/data");
     CHECK(g.wait_for_log({"AUTHORIZATION_FAILURE", "things/thing2/data"}));
 
+    // A live subscriber with the same certificate (its own client id: one connection per id).
+    child_process sub({WV_MOSQUITTO_SUB, "-h", "localhost", "-p", std::to_string(g.port(1)), "--cafile", g.ca(), "--cert",
+                       (files / "thing1.crt").string(), "--key", (files / "thing1.key").string(), "-i", "thing1", "-t",
+                       "things/thing1/#", "-q", "1"});
+    REQUIRE(g.wait_for_log({"Subscribe", "things/thing1/#"}));
+
     const auto off = boto3(g, {"set-status", "URL", cert_id, "INACTIVE"});
     REQUIRE_MESSAGE(off.exit_code == 0, off.err);
+    CHECK(g.wait_for_log({R"("eventType":"Disconnect")", "AUTH_ERROR", "no longer ACTIVE", cert_id}));
     auto refused = mosquitto_pub(g, files.path(), "thing1", "things/thing1/data");
     CHECK(refused.exit_code != 0);
     CHECK(g.wait_for_log({"X.509", "INACTIVE"}));

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "registry/things_file.hpp"
-#include "authorizer_clients/sigv4/credentials.hpp"
+#include "sigv4/credentials.hpp"
 
 namespace wv::backends {
 

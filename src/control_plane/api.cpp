@@ -1,6 +1,7 @@
 #include "control_plane/api.hpp"
 
 #include "control_plane/routes.hpp"
+#include "control_plane/sigv4_check.hpp"
 
 namespace wv::control_plane {
 namespace {
@@ -67,6 +68,8 @@ http_response api::handle(const http_request& request) const {
     auto parsed = parse_request(request);
     if (!parsed) return error_response(parsed.err());
     const auto& req = parsed.value();
+    if (!opts_.sigv4_keys.empty())
+        if (auto denied = check_sigv4(request, req, opts_.sigv4_keys, std::chrono::system_clock::now())) return *denied;
     bool path_known = false;
     for (const auto& r : routes()) {
         if (r.pattern.size() != req.segments.size()) continue;

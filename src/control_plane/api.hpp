@@ -14,8 +14,10 @@
 // attachments), principals_api.cpp, rules_api.cpp (topic rules), endpoint_api.cpp.
 // An unknown path or method answers 404 UnknownOperationException.
 //
-// Requests are accepted with or without a SigV4 signature (not verified here).
+// SigV4: requests are accepted signed or not unless api_options::sigv4_keys names keys; then
+// the signature must verify (403 as AWS answers otherwise).
 // Thread-safe: handle() may run on several threads at once (the registry locks).
+#include <map>
 #include <string>
 
 #include "control_plane/http_exchange.hpp"
@@ -25,6 +27,9 @@ namespace wv::control_plane {
 
 struct api_options {
     std::string endpoint_address = "localhost";  // DescribeEndpoint's answer: the gateway's host
+    // Access key id -> secret. Empty: any request is accepted, signed or not. Otherwise every
+    // request must carry a SigV4 signature by one of these keys (sigv4_check.hpp).
+    std::map<std::string, std::string> sigv4_keys{};
 };
 
 class api {

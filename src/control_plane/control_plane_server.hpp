@@ -9,8 +9,7 @@
 //   // boto3.client('iot', endpoint_url=srv.url(), region_name=..., aws_access_key_id=..., ...)
 //
 // HTTP/1.1 with keep-alive; a request over 1 MiB or with headers over 16 KiB gets 413/431 and
-// the connection closes; idle connections close after 30 s. SigV4 headers are accepted and not
-// verified. Threading: construct and destroy from any thread but the server's own; the
+// the connection closes; idle connections close after 30 s. SigV4: see api_options::sigv4_keys. Threading: construct and destroy from any thread but the server's own; the
 // destructor closes the listener and every connection and joins the threads.
 // Errors: the constructor throws std::system_error when it cannot bind.
 #include <atomic>

@@ -250,10 +250,23 @@ void parse_https(const ctx& c, const YAML::Node& n, https_config& h) {
         h.request_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".request_timeout_ms"));
 }
 
-// control_plane: {enabled, address, port, seed, issued_key_type: rsa-2048 | ec-p256}
+// control_plane: {enabled, address, port, seed, issued_key_type: rsa-2048 | ec-p256,
+//                 credentials: [{access_key_id, secret_access_key}]}
 void parse_control_plane(const ctx& c, const YAML::Node& n, control_plane_config& cp) {
     if (!n.IsMap()) fail(c, n, "control_plane", "expected a mapping");
-    only_keys(c, n, "control_plane", {"enabled", "address", "port", "seed", "issued_key_type"});
+    only_keys(c, n, "control_plane", {"enabled", "address", "port", "seed", "issued_key_type", "credentials"});
+    if (const auto cs = n["credentials"]) {
+        if (!cs.IsSequence()) fail(c, cs, "control_plane.credentials", "expected a list of {access_key_id, secret_access_key}");
+        for (std::size_t i = 0; i < cs.size(); ++i) {
+            const std::string path = "control_plane.credentials[" + std::to_string(i) + "]";
+            only_keys(c, cs[i], path, {"access_key_id", "secret_access_key"});
+            std::string id, secret;
+            opt(c, cs[i], "access_key_id", path, id);
+            opt(c, cs[i], "secret_access_key", path, secret);
+            if (id.empty() || secret.empty()) fail(c, cs[i], path, "needs access_key_id and secret_access_key");
+            cp.sigv4_keys[id] = secret;
+        }
+    }
     opt(c, n, "enabled", "control_plane", cp.enabled);
     opt(c, n, "address", "control_plane", cp.address);
     opt(c, n, "port", "control_plane", cp.port);

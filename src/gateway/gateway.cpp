@@ -197,7 +197,8 @@ void start_registry(gateway::impl& m) {
     try {
         m.control_plane = std::make_unique<control_plane::control_plane_server>(
             *m.reg, control_plane::server_options{.address = cp.address, .port = cp.port, .threads = 2,
-                                                  .api = {.endpoint_address = m.config.endpoint_host}});
+                                                  .api = {.endpoint_address = m.config.endpoint_host,
+                                                          .sigv4_keys = cp.sigv4_keys}});
     } catch (const std::exception& e) {
         throw std::runtime_error("wvgate: control_plane: cannot listen on " + cp.address + ":" + std::to_string(cp.port) +
                                  ": " + e.what());
@@ -205,7 +206,8 @@ void start_registry(gateway::impl& m) {
     m.log->emit(log_level::info,
                 {{"eventType", "Listener"}, {"status", "Success"}, {"listener", "control_plane"},
                  {"details", "AWS IoT control plane (boto3/aws iot --endpoint-url) on " + m.control_plane->url() +
-                                 (cp.state.empty() ? ", registry in memory" : ", registry state " + cp.state.string())}});
+                                 (cp.state.empty() ? ", registry in memory" : ", registry state " + cp.state.string()) +
+                                 (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
 }  // namespace

@@ -133,6 +133,9 @@ struct control_plane_config {
     std::filesystem::path seed;            // a registry seed file (registry/seed.hpp) applied at start
     // CreateKeysAndCertificate's keys: RSA-2048 as AWS; true: EC P-256, faster, NOT what AWS issues.
     bool issue_ec_keys = false;
+    // Access key id -> secret. Empty: requests are accepted signed or not; otherwise each must
+    // carry a valid SigV4 signature by one of these keys (403 as AWS answers otherwise).
+    std::map<std::string, std::string> sigv4_keys;
 };
 
 enum class log_level { debug, info, warn, error, off };

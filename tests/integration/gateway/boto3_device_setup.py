@@ -6,6 +6,7 @@ points at wvgate's control plane. Used by control_plane_test.cpp.
                                                  prints the certificate id
   boto3_device_setup.py errors URL CERT_ID       the error cases, as AWS answers them
   boto3_device_setup.py set-status URL CERT_ID STATUS
+  boto3_device_setup.py signed URL KEY SECRET     list_things with these keys; prints ok or the error
 """
 import json
 import sys
@@ -13,9 +14,9 @@ import sys
 import boto3
 
 
-def client(url):
+def client(url, key="AKIDEXAMPLE", secret="secret"):
     return boto3.client("iot", endpoint_url=url, region_name="eu-central-1",
-                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+                        aws_access_key_id=key, aws_secret_access_key=secret)
 
 
 POLICY = {
@@ -76,10 +77,19 @@ def errors(url, cert_id):
     print("paged", len(names))
 
 
+def signed(url, key, secret):
+    """Lists things with these keys: prints the outcome (the gateway verifies SigV4)."""
+    try:
+        client(url, key, secret).list_things(attributeName="site", attributeValue="berlin")
+        print("ok")
+    except client(url).exceptions.ClientError as e:
+        print(e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+
+
 def set_status(url, cert_id, status):
     client(url).update_certificate(certificateId=cert_id, newStatus=status)
 
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"setup": setup, "errors": errors, "set-status": set_status}[cmd](*args)
+    {"setup": setup, "errors": errors, "set-status": set_status, "signed": signed}[cmd](*args)

@@ -118,3 +118,15 @@ TEST_CASE("a restart over the same state file keeps the registry; the device sti
     auto ok = mosquitto_pub(g, files.path(), "thing7", "things/thing7/data");
     CHECK_MESSAGE(ok.exit_code == 0, ok.err);
 }
+
+TEST_CASE("SigV4 with configured keys: boto3 with the right secret passes, a wrong one gets InvalidSignatureException") {
+    if (!have_peers()) return;
+    next_state.clear();
+    gateway_fixture g([](gate::gateway_config& c) { c.control_plane.sigv4_keys = {{"AKIDLOCAL", "local-secret"}}; });
+    const auto good = boto3(g, {"signed", "URL", "AKIDLOCAL", "local-secret"});
+    CHECK_MESSAGE(good.out == "ok\n", good.out, good.err);
+    const auto bad = boto3(g, {"signed", "URL", "AKIDLOCAL", "not-the-secret"});
+    CHECK_MESSAGE(bad.out == "InvalidSignatureException 403\n", bad.out, bad.err);
+    const auto unknown = boto3(g, {"signed", "URL", "AKIDOTHER", "local-secret"});
+    CHECK_MESSAGE(unknown.out == "UnrecognizedClientException 403\n", unknown.out, unknown.err);
+}

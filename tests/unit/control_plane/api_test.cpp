@@ -11,6 +11,7 @@
 
 #include "control_plane/api.hpp"
 #include "registry/certificate_pem.hpp"
+#include "sigv4/sigv4.hpp"
 #include "support/temp_dir.hpp"
 #include "tls/test_ca.hpp"
 
@@ -303,4 +304,42 @@ TEST_CASE("Topic rules: SQL compiled on create, enable/disable, list; DescribeEn
     f.fails(f.call("GET", "/rules/r1"), 401, "UnauthorizedException");
     CHECK(f.ok("GET", "/endpoint?endpointType=iot%3AData-ATS")["endpointAddress"] == "gw.local");
     f.fails(f.call("GET", "/endpoint?endpointType=nope"), 400, "InvalidRequestException");
+}
+
+TEST_CASE("SigV4: verified when keys are configured, as AWS answers a missing or bad signature") {
+    wv::registry::registry reg({.key_type = wv::registry::issued_key::ec_p256});
+    const wv::control_plane::api open_api(reg);
+    const wv::control_plane::api api(reg, {.endpoint_address = "h", .sigv4_keys = {{"AKIDLOCAL", "s3cret"}}});
+    const auto signed_request = [](const std::string& key, const std::string& secret, const std::string& target,
+                                   std::chrono::system_clock::time_point at) {
+        wv::control_plane::http_request r{.method = "GET", .target = target, .headers = {{"host", "127.0.0.1:8441"}}, .body = {}};
+        wv::sigv4::http_request s{.method = "GET", .path = target.substr(0, target.find('?')), .query = {},
+                                  .headers = {{"host", "127.0.0.1:8441"}}, .body = {}};
+        if (target.find('?') != std::string::npos) s.query = {{"maxResults", "5"}};
+        const auto out = wv::sigv4::sign(s, {.access_key_id = key, .secret_access_key = secret, .session_token = {},
+                                             .source = "test"},
+                                         {.region = "eu-west-1", .service = "execute-api", .at = at});
+        for (const auto& [k, v] : out.added) {
+            std::string lower = k;
+            for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            r.headers[lower] = v;
+        }
+        return r;
+    };
+    const auto now = std::chrono::system_clock::now();
+    CHECK(api.handle(signed_request("AKIDLOCAL", "s3cret", "/things?maxResults=5", now)).status == 200);
+    CHECK(api.handle(signed_request("AKIDLOCAL", "s3cret", "/things", now)).status == 200);
+    auto r = api.handle(signed_request("AKIDLOCAL", "wrong", "/things", now));
+    CHECK(r.status == 403);
+    CHECK(r.error_type == "InvalidSignatureException");
+    CHECK(api.handle(signed_request("AKIDOTHER", "s3cret", "/things", now)).error_type == "UnrecognizedClientException");
+    CHECK(api.handle(signed_request("AKIDLOCAL", "s3cret", "/things", now - std::chrono::minutes(20))).error_type ==
+          "InvalidSignatureException");
+    // Signed for one path, sent to another.
+    auto moved = signed_request("AKIDLOCAL", "s3cret", "/things", now);
+    moved.target = "/policies";
+    CHECK(api.handle(moved).error_type == "InvalidSignatureException");
+    const wv::control_plane::http_request unsigned_request{.method = "GET", .target = "/things", .headers = {}, .body = {}};
+    CHECK(api.handle(unsigned_request).error_type == "MissingAuthenticationTokenException");
+    CHECK(open_api.handle(unsigned_request).status == 200);  // no keys configured: accepted
 }

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "authorizer_clients/sigv4/credentials.hpp"
+#include "sigv4/credentials.hpp"
 
 namespace wv::sigv4 {
 

@@ -1,4 +1,4 @@
-#include "authorizer_clients/sigv4/credentials.hpp"
+#include "sigv4/credentials.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,11 +1,11 @@
-#include "authorizer_clients/sigv4/sigv4.hpp"
+#include "sigv4/sigv4.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <map>
 
-#include "authorizer_clients/sigv4/crypto.hpp"
+#include "sigv4/crypto.hpp"
 
 namespace wv::sigv4 {
 namespace {

@@ -1,4 +1,4 @@
-#include "authorizer_clients/sigv4/crypto.hpp"
+#include "sigv4/crypto.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -189,7 +189,7 @@ void connection_machine::finish_connect(clock::time_point now) {
     if (!allowed("iot:Connect", policy::client_arn(scope, client_id_))) {
         bump(env_.stats->connects_denied);
         std::string why = "iot:Connect denied on client/" + client_id_;
-        if (const auto* pols = peer_.x509 ? env_.certificate_policies : policies_.get()) {
+        if (const auto* pols = policies_.get()) {  // X.509 connections too: the directory set policies_
             if (const auto m = policy::find_scope_mismatch(*pols, scope)) {
                 why += " (the policies name " + (m->region.empty() ? "account " + m->account : "region " + m->region) +
                        "; see the gateway's region/account warning)";

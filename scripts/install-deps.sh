@@ -10,6 +10,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libpaho-mqttpp-dev libpaho-mqtt-dev
   doctest-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
+  libsqlite3-dev              # the AWS IoT registry's state (src/registry)
   mosquitto mosquitto-clients # real peers for the interop tests
   python3 python3-boto3       # local authorizer handlers and the registry test
   python3-protobuf            # sample decoder Lambdas (config/decoders) and the validate tests

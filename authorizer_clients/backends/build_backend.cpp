@@ -2,12 +2,12 @@
 
 #include <stdexcept>
 
-#include "authorizer_clients/registry_server/things_registry.hpp"
-#include "authorizer_clients/sigv4/credentials.hpp"
+#include "registry/things_file.hpp"
+#include "sigv4/credentials.hpp"
 
 namespace wv::backends {
 
-built_backend build_backend(backend_spec spec) {
+built_backend build_backend(backend_spec spec, const local_iot& iot) {
     built_backend out;
     const std::string who = "authorizer " + spec.name + ": ";
     try {
@@ -24,10 +24,14 @@ built_backend build_backend(backend_spec spec) {
                 out.backend = lambda_http::make_lambda_backend(std::move(spec.lambda));
                 break;
             case backend_kind::handler:
-                if (!spec.things_file.empty()) {
-                    auto things = std::make_shared<const registry::things_registry>(registry::load_things(spec.things_file));
-                    out.things_server = std::make_unique<registry::registry_server>(
-                        things, registry::server_options{.api = {.region = spec.region, .account_id = spec.account}});
+                if (iot.reg) {
+                    if (!spec.things_file.empty()) registry::seed_things(*iot.reg, registry::load_things(spec.things_file));
+                    spec.handler.iot_endpoint_url = iot.url;
+                } else if (!spec.things_file.empty()) {
+                    out.things = std::make_unique<registry::registry>(
+                        registry::registry_options{.acct = {.region = spec.region, .id = spec.account}});
+                    registry::seed_things(*out.things, registry::load_things(spec.things_file));
+                    out.things_server = std::make_unique<control_plane::control_plane_server>(*out.things);
                     spec.handler.iot_endpoint_url = out.things_server->url();
                 }
                 out.backend = handler::make_handler_backend(std::move(spec.handler));

@@ -46,7 +46,7 @@ struct handler_options {
     std::string function_name{};                   // context.function_name; default: the file's stem
     std::string region = "us-east-1";              // AWS_REGION / AWS_DEFAULT_REGION unless in environment
     int memory_mb = 128;                           // context.memory_limit_in_mb
-    // A local things registry (registry_server) the python runner points boto3 'iot' clients
+    // A local AWS IoT control plane (src/control_plane) the python runner points boto3 'iot' clients
     // at, with dummy credentials when none are configured. Empty: boto3 is left alone.
     std::string iot_endpoint_url{};
     std::filesystem::path interpreter{};           // default: the python3/node found at build time

@@ -25,7 +25,7 @@
 
 #include "authorizer_clients/lambda_http/http_url.hpp"
 #include "authorizer_clients/lambda_http/invoke_response.hpp"
-#include "authorizer_clients/sigv4/sigv4.hpp"
+#include "sigv4/sigv4.hpp"
 
 namespace wv::lambda_http {
 namespace {

@@ -27,7 +27,7 @@
 #include <string>
 
 #include "auth/authorizer_backend.hpp"
-#include "authorizer_clients/sigv4/credentials.hpp"
+#include "sigv4/credentials.hpp"
 
 namespace wv::lambda_http {
 

@@ -23,7 +23,8 @@ std::string principal_from(const std::string& username) {
 
 }  // namespace
 
-std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& a, const gateway_config& cfg) {
+std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& a, const gateway_config& cfg,
+                                                       const backends::local_iot& iot) {
     switch (a.backend) {
         case backend_kind::static_credentials: {
             std::vector<auth::static_credential> creds;
@@ -53,7 +54,7 @@ std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& 
         case backend_kind::lambda:
         case backend_kind::handler:
             if (!a.factory) throw std::runtime_error("authorizer " + a.name + ": no backend factory (configure it in YAML)");
-            return a.factory();
+            return a.factory(iot);
         case backend_kind::custom:
             if (!a.custom) throw std::runtime_error("authorizer " + a.name + ": custom backend not set");
             return a.custom;
@@ -61,7 +62,7 @@ std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& 
     throw std::runtime_error("authorizer " + a.name + ": unknown backend");
 }
 
-authorizer_setup build_authorizers(const gateway_config& cfg) {
+authorizer_setup build_authorizers(const gateway_config& cfg, const backends::local_iot& iot) {
     authorizer_setup out;
     if (!cfg.authorizers.empty()) {
         auth::endpoint_authorizers ep;
@@ -83,7 +84,7 @@ authorizer_setup build_authorizers(const gateway_config& cfg) {
             throw std::runtime_error(std::string("authorizers: ") + e.what());
         }
         for (const auto& a : cfg.authorizers) {
-            auto backend = make_backend(a, cfg);
+            auto backend = make_backend(a, cfg, iot);
             out.services.emplace(a.name, std::make_unique<auth::authorizer_service>(
                                              std::move(backend), auth::authorizer_service_options{
                                                                      .deadline = a.timeout,

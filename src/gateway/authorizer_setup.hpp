@@ -10,6 +10,7 @@
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
+#include "authorizer_clients/backends/build_backend.hpp"
 #include "gateway/gateway_config.hpp"
 #include "policy/policy.hpp"
 
@@ -20,9 +21,10 @@ struct authorizer_setup {
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
 };
 
-authorizer_setup build_authorizers(const gateway_config& cfg);
+authorizer_setup build_authorizers(const gateway_config& cfg, const backends::local_iot& iot);
 
 // The backend an authorizer_config describes (not wrapped in a service).
-std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& a, const gateway_config& cfg);
+std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& a, const gateway_config& cfg,
+                                                       const backends::local_iot& iot);
 
 }  // namespace wv::gate

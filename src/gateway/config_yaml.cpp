@@ -142,8 +142,8 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
         }
         authorizer_config a;
         a.backend = kind == "lambda" ? backend_kind::lambda : backend_kind::handler;
-        a.factory = [spec]() -> std::shared_ptr<auth::authorizer_backend> {
-            auto built = std::make_shared<backends::built_backend>(backends::build_backend(*spec));
+        a.factory = [spec](const backends::local_iot& iot) -> std::shared_ptr<auth::authorizer_backend> {
+            auto built = std::make_shared<backends::built_backend>(backends::build_backend(*spec, iot));
             auto* raw = built->backend.get();
             return std::shared_ptr<auth::authorizer_backend>(std::move(built), raw);  // owns the registry too
         };
@@ -250,6 +250,35 @@ void parse_https(const ctx& c, const YAML::Node& n, https_config& h) {
         h.request_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".request_timeout_ms"));
 }
 
+// control_plane: {enabled, address, port, seed, issued_key_type: rsa-2048 | ec-p256,
+//                 credentials: [{access_key_id, secret_access_key}]}
+void parse_control_plane(const ctx& c, const YAML::Node& n, control_plane_config& cp) {
+    if (!n.IsMap()) fail(c, n, "control_plane", "expected a mapping");
+    only_keys(c, n, "control_plane", {"enabled", "address", "port", "seed", "issued_key_type", "credentials"});
+    if (const auto cs = n["credentials"]) {
+        if (!cs.IsSequence()) fail(c, cs, "control_plane.credentials", "expected a list of {access_key_id, secret_access_key}");
+        for (std::size_t i = 0; i < cs.size(); ++i) {
+            const std::string path = "control_plane.credentials[" + std::to_string(i) + "]";
+            only_keys(c, cs[i], path, {"access_key_id", "secret_access_key"});
+            std::string id, secret;
+            opt(c, cs[i], "access_key_id", path, id);
+            opt(c, cs[i], "secret_access_key", path, secret);
+            if (id.empty() || secret.empty()) fail(c, cs[i], path, "needs access_key_id and secret_access_key");
+            cp.sigv4_keys[id] = secret;
+        }
+    }
+    opt(c, n, "enabled", "control_plane", cp.enabled);
+    opt(c, n, "address", "control_plane", cp.address);
+    opt(c, n, "port", "control_plane", cp.port);
+    if (const auto s = n["seed"]) cp.seed = file_path(c, s, "control_plane.seed");
+    if (const auto k = n["issued_key_type"]) {
+        const auto v = get<std::string>(c, k, "control_plane.issued_key_type");
+        if (v != "rsa-2048" && v != "ec-p256")
+            fail(c, k, "control_plane.issued_key_type", "expected rsa-2048 (as AWS) or ec-p256 (faster, not what AWS issues)");
+        cp.issue_ec_keys = v == "ec-p256";
+    }
+}
+
 }  // namespace
 
 listener_kind parse_listener_kind(std::string_view s) {
@@ -283,7 +312,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     only_keys(c, root, "",
               {"region", "account", "endpoint_host", "threads", "time_scale", "log", "metrics", "generated_ca_dir",
                "listeners", "default_authorizer", "allow_authorizer_override", "authorizers", "certificate_policies",
-               "limits", "lifecycle_events", "rules", "rules_queue", "https"});
+               "limits", "lifecycle_events", "rules", "rules_queue", "https", "state", "control_plane"});
     opt(c, root, "region", "", cfg.region);
     opt(c, root, "account", "", cfg.account);
     opt(c, root, "endpoint_host", "", cfg.endpoint_host);
@@ -324,6 +353,8 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     if (const auto l = root["limits"]) parse_limits(c, l, cfg.limits);
     opt(c, root, "lifecycle_events", "", cfg.lifecycle_events);
     if (const auto h = root["https"]) parse_https(c, h, cfg.https);
+    if (const auto st = root["state"]) cfg.control_plane.state = file_path(c, st, "state");
+    if (const auto cp = root["control_plane"]) parse_control_plane(c, cp, cfg.control_plane);
     if (const auto r = root["rules"]) {
         // The rules engine owns its section's schema and messages (file:line, SQL caret).
         try {

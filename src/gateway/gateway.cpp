@@ -22,13 +22,17 @@
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
+#include "control_plane/control_plane_server.hpp"
 #include "gateway/authorizer_setup.hpp"
 #include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
 #include "gateway/memory_certificate_directory.hpp"
 #include "gateway/metrics_http.hpp"
+#include "gateway/registry_certificate_directory.hpp"
 #include "gateway/tls_setup.hpp"
 #include "policy/policy.hpp"
+#include "registry/registry.hpp"
+#include "registry/seed.hpp"
 #include "rules_engine/engine.hpp"
 
 namespace wv::gate {
@@ -47,6 +51,10 @@ struct gateway::impl {
     gateway_config config;
     counters stats;
     std::unique_ptr<event_log> log;
+    // The registry and its control plane outlive everything that calls them (authorizer
+    // backends' boto3 clients, connections looking up certificates).
+    std::unique_ptr<wv::registry::registry> reg;
+    std::unique_ptr<control_plane::control_plane_server> control_plane;
     // Declared before everything that may post to them, so they are destroyed last.
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<std::thread> threads;
@@ -177,6 +185,32 @@ void close_sessions_for_shutdown(gateway::impl& m) {
     while (m.brk->counts().online > 0 && clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
+// The registry (from its state file, then the seed) and the control-plane listener. Throws
+// std::runtime_error naming the file or the address.
+void start_registry(gateway::impl& m) {
+    const auto& cp = m.config.control_plane;
+    m.reg = std::make_unique<registry::registry>(registry::registry_options{
+        .acct = {.region = m.config.region, .id = m.config.account},
+        .state = cp.state,
+        .key_type = cp.issue_ec_keys ? registry::issued_key::ec_p256 : registry::issued_key::rsa_2048});
+    if (!cp.seed.empty()) registry::seed_registry(*m.reg, cp.seed);
+    if (!cp.enabled) return;
+    try {
+        m.control_plane = std::make_unique<control_plane::control_plane_server>(
+            *m.reg, control_plane::server_options{.address = cp.address, .port = cp.port, .threads = 2,
+                                                  .api = {.endpoint_address = m.config.endpoint_host,
+                                                          .sigv4_keys = cp.sigv4_keys}});
+    } catch (const std::exception& e) {
+        throw std::runtime_error("wvgate: control_plane: cannot listen on " + cp.address + ":" + std::to_string(cp.port) +
+                                 ": " + e.what());
+    }
+    m.log->emit(log_level::info,
+                {{"eventType", "Listener"}, {"status", "Success"}, {"listener", "control_plane"},
+                 {"details", "AWS IoT control plane (boto3/aws iot --endpoint-url) on " + m.control_plane->url() +
+                                 (cp.state.empty() ? ", registry in memory" : ", registry state " + cp.state.string()) +
+                                 (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
+}
+
 }  // namespace
 
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
@@ -206,8 +240,10 @@ void gateway::start() {
     }
     if (cfg.listeners.empty()) throw std::runtime_error("wvgate: no listeners configured");
 
+    start_registry(m);
     // Authorizers and policies first: a config error must not leave a port bound.
-    auto setup = build_authorizers(cfg);
+    auto setup = build_authorizers(
+        cfg, backends::local_iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}});
     m.authorizers = std::move(setup.authorizers);
     m.services = std::move(setup.services);
     m.certificates = cfg.certificates;
@@ -215,6 +251,8 @@ void gateway::start() {
         m.static_certificates = std::make_shared<memory_certificate_directory>(cfg.region, cfg.account);
         m.certificates = m.static_certificates;
     }
+    // The registry decides for the certificates it knows; the directory above for the rest.
+    m.certificates = std::make_shared<registry_certificate_directory>(*m.reg, m.certificates);
 
     m.brk = std::make_unique<broker>(broker_options{
         .max_offline_messages = cfg.limits.max_offline_messages,
@@ -323,6 +361,7 @@ void gateway::stop() {
     }
     // Authorizer services complete their pending calls (posting into stopped contexts).
     m.services.clear();
+    m.control_plane.reset();
     m.metrics.reset();
     for (auto& l : m.listeners) l.acceptor.reset();
     // The broker holds attached connections (and their sockets): release them while their
@@ -356,6 +395,8 @@ std::optional<std::uint16_t> gateway::metrics_port() const {
 }
 
 certificate_paths gateway::certificates() const { return impl_->certs; }
+std::string gateway::control_plane_url() const { return impl_->control_plane ? impl_->control_plane->url() : std::string{}; }
+registry::registry* gateway::registry() const { return impl_->reg.get(); }
 std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }

@@ -36,6 +36,10 @@
 #include "gateway/message.hpp"
 #include "rules_engine/engine.hpp"
 
+namespace wv::registry {
+class registry;
+}
+
 namespace wv::gate {
 
 struct bound_listener {
@@ -97,6 +101,11 @@ public:
     // Prometheus text exposition of the gateway's metrics.
     std::string metrics_text() const;
     const gateway_config& config() const;
+    // The control-plane API's base URL (http://127.0.0.1:<port>) once started; empty when
+    // control_plane.enabled is false. Point boto3.client('iot', endpoint_url=...) at it.
+    std::string control_plane_url() const;
+    // The AWS IoT registry the control plane serves (null before start()).
+    registry::registry* registry() const;
 
     struct impl;
 

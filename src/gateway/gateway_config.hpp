@@ -18,6 +18,9 @@
 namespace wv::auth {
 class authorizer_backend;
 }
+namespace wv::backends {
+struct local_iot;
+}
 namespace wv::gate {
 class certificate_directory;
 }
@@ -78,9 +81,9 @@ struct authorizer_config {
     std::filesystem::path registry_csv;                // registry
     std::shared_ptr<auth::authorizer_backend> custom;  // custom: any backend, built in code
     // lambda / handler: builds the backend at start() (throws std::runtime_error naming the
-    // problem). The returned pointer keeps whatever the backend needs alive (worker processes,
-    // a local things registry).
-    std::function<std::shared_ptr<auth::authorizer_backend>()> factory;
+    // problem), given the gateway's registry and control plane (a handler's boto3 `iot`
+    // client talks to it). The returned pointer keeps whatever the backend needs alive.
+    std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_iot&)> factory;
 
     std::chrono::milliseconds timeout{5000};  // AWS: 5 s, not adjustable
     std::size_t max_concurrency = 64;         // calls in flight
@@ -120,6 +123,21 @@ struct https_config {
     std::chrono::milliseconds request_timeout{10'000};
 };
 
+// The AWS IoT registry (src/registry) and its control-plane API (src/control_plane), which
+// unmodified boto3 / `aws iot --endpoint-url` clients and handler functions' boto3 reach.
+struct control_plane_config {
+    bool enabled = true;                   // the HTTP listener; the registry exists regardless
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;                // 0: the kernel picks one; gateway::control_plane_url()
+    std::filesystem::path state;           // the registry's SQLite file; empty: in memory
+    std::filesystem::path seed;            // a registry seed file (registry/seed.hpp) applied at start
+    // CreateKeysAndCertificate's keys: RSA-2048 as AWS; true: EC P-256, faster, NOT what AWS issues.
+    bool issue_ec_keys = false;
+    // Access key id -> secret. Empty: requests are accepted signed or not; otherwise each must
+    // carry a valid SigV4 signature by one of these keys (403 as AWS answers otherwise).
+    std::map<std::string, std::string> sigv4_keys;
+};
+
 enum class log_level { debug, info, warn, error, off };
 
 struct gateway_config {
@@ -152,6 +170,7 @@ struct gateway_config {
     // Topic rules (AWS IoT SQL + actions, including `validate` for decoder Lambdas), run on
     // every accepted PUBLISH; empty: no rules engine at all.
     rules_engine::engine_config rules;
+    control_plane_config control_plane;
 };
 
 }  // namespace wv::gate

@@ -3,6 +3,7 @@
 //   wvgate [--config wvgate.yaml] [--port 4443] [--user U --password P] ...   run the gateway
 //   wvgate policy-check --policy p.json --action iot:Publish --resource topic/wv/x --client-id d1
 //   wvgate check-config wvgate.yaml
+//   wvgate registry-export --config wvgate.yaml > seed.yaml    (or --state registry.db)
 //
 // Exit codes: 0 ok (policy-check: allowed), 1 runtime failure (policy-check: denied),
 // 2 usage or configuration error.
@@ -19,6 +20,8 @@
 #include "gateway/config_yaml.hpp"
 #include "gateway/gateway.hpp"
 #include "policy_check.hpp"
+#include "registry/registry.hpp"
+#include "registry/seed.hpp"
 
 namespace {
 
@@ -87,7 +90,11 @@ int run_gateway(const run_options& o) {
             cfg.authorizers.push_back(a);
             if (cfg.default_authorizer.empty()) cfg.default_authorizer = a.name;
         }
-        if (cfg.authorizers.empty() && cfg.certificate_policies.empty())
+        // X.509 devices need no authorizer: the registry (control plane) or certificate_policies decide.
+        const bool x509_listener = std::any_of(cfg.listeners.begin(), cfg.listeners.end(), [](const auto& l) {
+            return l.kind == wv::gate::listener_kind::aws_8883 || l.kind == wv::gate::listener_kind::aws_8443;
+        });
+        if (cfg.authorizers.empty() && cfg.certificate_policies.empty() && !x509_listener)
             throw config_error("no authorizer configured: give --config FILE or --user/--password (see --help)");
     } catch (const std::exception& e) {
         std::cerr << "wvgate: " << e.what() << "\n";
@@ -173,6 +180,16 @@ int main(int argc, char** argv) {
     cc->add_option("file", check_file, "the YAML file")->required();
     cc->footer(exit_codes);
 
+    auto* rx = app.add_subcommand("registry-export",
+                                  "print the registry's state (things, policies, certificates, attachments, rules) "
+                                  "as a seed file: control_plane.seed takes it back");
+    std::string rx_config, rx_state, rx_region = "us-east-1", rx_account = "123456789012";
+    rx->add_option("--config", rx_config, "the gateway's YAML: its state file, region and account");
+    rx->add_option("--state", rx_state, "the registry's SQLite file (instead of --config)");
+    rx->add_option("--region", rx_region, "with --state: the region the ARNs name");
+    rx->add_option("--account", rx_account, "with --state: the account the ARNs name");
+    rx->footer(exit_codes);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -191,6 +208,29 @@ int main(int argc, char** argv) {
         } catch (const std::exception& e) {
             std::cerr << "wvgate: " << e.what() << "\n";
             return 2;
+        }
+    }
+    if (*rx) {
+        try {
+            wv::registry::registry_options ro{.acct = {.region = rx_region, .id = rx_account}, .state = rx_state};
+            if (!rx_config.empty()) {
+                const auto cfg = wv::gate::load_gateway_config(rx_config);
+                ro = {.acct = {.region = cfg.region, .id = cfg.account}, .state = cfg.control_plane.state};
+            }
+            if (ro.state.empty()) {
+                std::cerr << "wvgate: registry-export: no state file (give --state FILE, or --config with `state:`)\n";
+                return 2;
+            }
+            if (!std::filesystem::exists(ro.state)) {
+                std::cerr << "wvgate: registry-export: " << ro.state.string() << ": no such file\n";
+                return 2;
+            }
+            const wv::registry::registry reg(ro);
+            std::cout << wv::registry::export_seed_yaml(reg);
+            return 0;
+        } catch (const std::exception& e) {
+            std::cerr << "wvgate: registry-export: " << e.what() << "\n";
+            return 1;
         }
     }
     return run_gateway(o);

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "authorizer_clients/lambda_http/lambda_backend.hpp"
-#include "authorizer_clients/sigv4/sigv4.hpp"
+#include "sigv4/sigv4.hpp"
 #include "call.hpp"
 #include "support/child_process.hpp"
 #include "support/ports.hpp"

@@ -1,12 +1,15 @@
-// The local things registry over real HTTP, called by an unmodified python authorizer through
-// boto3's `iot` client: the runner points boto3 at the registry, so list_things by attribute
-// and describe_thing (including botocore parsing our 404) work offline.
+// The local control plane over real HTTP, called by an unmodified python authorizer through
+// boto3's `iot` client: the runner points boto3 at it, so list_things by attribute and
+// describe_thing (including botocore parsing our 404) work offline against a registry
+// seeded from a things file.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "authorizer_clients/handler/handler_backend.hpp"
-#include "authorizer_clients/registry_server/registry_server.hpp"
+#include "control_plane/control_plane_server.hpp"
+#include "registry/registry.hpp"
+#include "registry/things_file.hpp"
 #include "call.hpp"
 #include "support/temp_dir.hpp"
 
@@ -59,8 +62,9 @@ TEST_CASE("a boto3 authorizer runs offline against the local registry") {
                                        "thingName,thingTypeName,UUID,SECRET_KEY\n"
                                        "wavelet-0001,wavelet,2453AC035CBCBC9A,s3cret\n"
                                        "wavelet-0002,wavelet,2453AC035CBCBC9B,other\n");
-    auto things = std::make_shared<const wv::registry::things_registry>(wv::registry::load_things(things_file));
-    wv::registry::registry_server server(things, {.port = 0, .api = {.region = "eu-central-1", .account_id = "123456789012"}});
+    wv::registry::registry reg({.acct = {.region = "eu-central-1", .id = "123456789012"}});
+    wv::registry::seed_things(reg, wv::registry::load_things(things_file));
+    wv::control_plane::control_plane_server server(reg, {.port = 0});
     REQUIRE(server.port() != 0);
 
     const auto file = dir.write("lambda_function.py", registry_authorizer);

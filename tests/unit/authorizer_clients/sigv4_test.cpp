@@ -6,8 +6,8 @@
 
 #include <sstream>
 
-#include "authorizer_clients/sigv4/crypto.hpp"
-#include "authorizer_clients/sigv4/sigv4.hpp"
+#include "sigv4/crypto.hpp"
+#include "sigv4/sigv4.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace wv::sigv4;

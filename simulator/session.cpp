@@ -10,6 +10,7 @@
 #include "mqtt/packets/puback.hpp"
 #include "mqtt/packets/publish.hpp"
 #include "payload/report_end.hpp"
+#include "wall_clock.hpp"
 #include "worker.hpp"
 
 namespace wv::sim {
@@ -17,12 +18,6 @@ namespace wv::sim {
 namespace {
 
 using wait_for = tls::stream::wait_for;
-
-std::uint64_t unix_ms() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 std::error_code to_std(const boost::system::error_code& ec) {
     if (ec == asio::error::eof) return tls::tls_errc::closed;

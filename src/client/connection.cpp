@@ -70,6 +70,7 @@ asio::awaitable<std::error_code> connection::async_connect(const session_options
     } catch (const std::system_error& e) {  // a field over 65,535 bytes: the caller's values
         co_return e.code();
     }
+    note(true, mqtt::packet_type::connect);
     if (auto ec = co_await stream_.async_write(out)) co_return ec;
     // The CONNACK (and with TLS 1.3 the session tickets before it) must not wait for our
     // delayed ACK on a server that leaves Nagle on: ~45 ms per connect against mosquitto.
@@ -110,6 +111,7 @@ asio::awaitable<std::error_code> connection::async_connect(const session_options
     if (!fr) co_return client_errc::unexpected_packet;
     const auto ca = mqtt::decode_connack(fr->body, fr->flags);
     if (!ca) co_return ca.error();
+    note(false, mqtt::packet_type::connack);
     if (auto ec = connack_error(ca->code)) {
         stream_.close();
         co_return ec;
@@ -227,6 +229,7 @@ void connection::on_timer(const boost::system::error_code& ec) {
     }
     if (now >= last_sent_ + keep_alive_) {
         mqtt::encode(mqtt::pingreq{}, pending_);
+        note(true, mqtt::packet_type::pingreq);
         ping_outstanding_ = true;
         pingresp_deadline_ = now + pingresp_timeout_;
         flush();
@@ -246,6 +249,7 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
         case packet_type::publish: {
             const auto p = mqtt::decode_publish(f.body, f.flags);
             if (!p) return p.error();
+            note(false, packet_type::publish, p->packet_id);
             if (p->qos == mqtt::qos::exactly_once) {
                 // Delivered once, on PUBLISH; a resent PUBLISH before PUBREL is only re-acknowledged.
                 const bool seen = std::find(awaiting_pubrel_.begin(), awaiting_pubrel_.end(), p->packet_id) != awaiting_pubrel_.end();
@@ -254,25 +258,31 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
                     awaiting_pubrel_.push_back(p->packet_id);
                 }
                 mqtt::encode(mqtt::pubrec{.packet_id = p->packet_id}, pending_);
+                note(true, packet_type::pubrec, p->packet_id);
                 flush();
                 return {};
             }
             if (on_message_) on_message_(*p);
             if (p->qos == mqtt::qos::at_least_once) {
                 mqtt::encode(mqtt::puback{.packet_id = p->packet_id}, pending_);
+                note(true, packet_type::puback, p->packet_id);
                 flush();
             }
             return {};
         }
         case packet_type::puback: {
             const auto a = mqtt::decode_puback(f.body, f.flags);
-            return a ? complete_ack(a->packet_id, waiting_for::puback, {}) : a.error();
+            if (!a) return a.error();
+            note(false, packet_type::puback, a->packet_id);
+            return complete_ack(a->packet_id, waiting_for::puback, {});
         }
         case packet_type::pubrec: {
             const auto a = mqtt::decode_pubrec(f.body, f.flags);
             if (!a) return a.error();
+            note(false, packet_type::pubrec, a->packet_id);
             // PUBREL goes out even for an id we do not know (4.3.3: the server may resend PUBREC).
             mqtt::encode(mqtt::pubrel{.packet_id = a->packet_id}, pending_);
+            note(true, packet_type::pubrel, a->packet_id);
             flush();
             for (auto& op : in_flight_)
                 if (op.id == a->packet_id && op.what == waiting_for::pubrec) op.what = waiting_for::pubcomp;
@@ -280,31 +290,39 @@ std::error_code connection::handle_frame(const mqtt::frame& f) {
         }
         case packet_type::pubcomp: {
             const auto a = mqtt::decode_pubcomp(f.body, f.flags);
-            return a ? complete_ack(a->packet_id, waiting_for::pubcomp, {}) : a.error();
+            if (!a) return a.error();
+            note(false, packet_type::pubcomp, a->packet_id);
+            return complete_ack(a->packet_id, waiting_for::pubcomp, {});
         }
         case packet_type::pubrel: {
             const auto a = mqtt::decode_pubrel(f.body, f.flags);
             if (!a) return a.error();
+            note(false, packet_type::pubrel, a->packet_id);
             std::erase(awaiting_pubrel_, a->packet_id);
             if (awaiting_pubrel_.empty()) awaiting_pubrel_.shrink_to_fit();
             mqtt::encode(mqtt::pubcomp{.packet_id = a->packet_id}, pending_);
+            note(true, packet_type::pubcomp, a->packet_id);
             flush();
             return {};
         }
         case packet_type::suback: {
             const auto a = mqtt::decode_suback(f.body, f.flags);
             if (!a) return a.error();
+            note(false, packet_type::suback, a->packet_id);
             const bool refused =
                 std::find(a->return_codes.begin(), a->return_codes.end(), mqtt::suback_code::failure) != a->return_codes.end();
             return complete_ack(a->packet_id, waiting_for::suback, refused ? make_error_code(client_errc::subscription_refused) : std::error_code{});
         }
         case packet_type::unsuback: {
             const auto a = mqtt::decode_unsuback(f.body, f.flags);
-            return a ? complete_ack(a->packet_id, waiting_for::unsuback, {}) : a.error();
+            if (!a) return a.error();
+            note(false, packet_type::unsuback, a->packet_id);
+            return complete_ack(a->packet_id, waiting_for::unsuback, {});
         }
         case packet_type::pingresp: {
             const auto a = mqtt::decode_pingresp(f.body, f.flags);
             if (!a) return a.error();
+            note(false, packet_type::pingresp);
             ping_outstanding_ = false;  // the timer, armed for the PINGRESP deadline, re-arms for keep-alive
             return {};
         }
@@ -367,6 +385,7 @@ void connection::start_publish(const mqtt::publish& p, completion done) {
         pending_.resize(before);
         return post_completion(std::move(done), client_errc::queue_full);
     }
+    note(true, mqtt::packet_type::publish, out.packet_id);
     if (out.qos == mqtt::qos::at_most_once) post_completion(std::move(done), {});
     else in_flight_.push_back({out.packet_id, out.qos == mqtt::qos::at_least_once ? waiting_for::puback : waiting_for::pubrec, std::move(done)});
     flush();
@@ -383,6 +402,7 @@ void connection::start_subscribe(std::span<const mqtt::subscription> subs, compl
         pending_.resize(before);
         return post_completion(std::move(done), e.code());
     }
+    note(true, mqtt::packet_type::subscribe, id);
     in_flight_.push_back({id, waiting_for::suback, std::move(done)});
     flush();
 }
@@ -398,6 +418,7 @@ void connection::start_unsubscribe(std::span<const std::string_view> filters, co
         pending_.resize(before);
         return post_completion(std::move(done), e.code());
     }
+    note(true, mqtt::packet_type::unsubscribe, id);
     in_flight_.push_back({id, waiting_for::unsuback, std::move(done)});
     flush();
 }
@@ -405,6 +426,7 @@ void connection::start_unsubscribe(std::span<const std::string_view> filters, co
 void connection::disconnect() {
     if (!connected_ || closing_) return;
     mqtt::encode(mqtt::disconnect{}, pending_);
+    note(true, mqtt::packet_type::disconnect);
     closing_ = true;
     flush();
 }

@@ -73,6 +73,17 @@ public:
     // reused after the call returns. Must not block.
     void on_message(message_handler h) { on_message_ = std::move(h); }
 
+    // One packet as it is queued for writing (sent) or handled after reading (received), for
+    // protocol traces such as mosquitto_pub's -d lines. packet_id is 0 where the packet has none.
+    struct packet_note {
+        bool sent;
+        mqtt::packet_type type;
+        std::uint16_t packet_id;
+    };
+    // Called synchronously, in wire order; must not block or call into the connection. Unset
+    // by default (then a packet costs one test).
+    void on_packet(std::function<void(const packet_note&)> h) { on_packet_ = std::move(h); }
+
     // Sends CONNECT, sets TCP_QUICKACK, waits for CONNACK (bounded by o.connack_timeout).
     // GCC 12: name the options first; a braced temporary inside a co_await expression is
     // destroyed twice by that compiler (seen as a crash in free()).
@@ -138,6 +149,9 @@ private:
     // ends the read loop in run().
     void fail(std::error_code why);
 
+    void note(bool sent, mqtt::packet_type type, std::uint16_t packet_id = 0) {
+        if (on_packet_) on_packet_({sent, type, packet_id});
+    }
     std::uint16_t allocate_id();
     void post_completion(completion done, std::error_code ec);
     void fail_all(std::error_code ec);
@@ -154,6 +168,7 @@ private:
     std::list<pending_op> in_flight_;
     std::vector<std::uint16_t> awaiting_pubrel_;  // incoming QoS 2 ids, delivered, not yet released
     message_handler on_message_;
+    std::function<void(const packet_note&)> on_packet_;
     std::chrono::steady_clock::time_point last_sent_{};
     std::chrono::steady_clock::time_point pingresp_deadline_{};
     std::chrono::seconds keep_alive_{0};

@@ -63,7 +63,7 @@ stream::stream(tcp::socket sock, const server_context& ctx)
 
 stream::stream(stream&& o) noexcept
     : sock_(std::move(o.sock_)), ssl_(std::exchange(o.ssl_, nullptr)), client_ctx_(o.client_ctx_), detail_(o.detail_),
-      role_(o.role_), drained_(o.drained_) {
+      openssl_error_(o.openssl_error_), role_(o.role_), drained_(o.drained_) {
     watch_reads();
 }
 
@@ -76,6 +76,7 @@ stream& stream::operator=(stream&& o) noexcept {
         ssl_ = std::exchange(o.ssl_, nullptr);
         client_ctx_ = o.client_ctx_;
         detail_ = o.detail_;
+        openssl_error_ = o.openssl_error_;
         role_ = o.role_;
         drained_ = o.drained_;
         watch_reads();
@@ -138,6 +139,7 @@ std::error_code stream::ssl_failure(int ret, bool in_handshake) {
     const unsigned long e = ERR_peek_last_error();
     const int saved_errno = errno;
     ERR_clear_error();
+    openssl_error_ = e;
     switch (err) {
         case SSL_ERROR_ZERO_RETURN: return tls_errc::closed;
         case SSL_ERROR_SYSCALL:

@@ -134,6 +134,10 @@ public:
     // OpenSSL's static text for the last failure (X509 verify reason, alert name, OpenSSL
     // reason); empty when there is none.
     std::string_view error_detail() const { return detail_ ? detail_ : ""; }
+    // OpenSSL's packed error code for that failure (ERR_error_string() prints it as
+    // "error:0A000086:SSL routines::certificate verify failed"); 0 when OpenSSL queued none
+    // (the peer hung up, or a system error).
+    unsigned long openssl_error() const { return openssl_error_; }
 
     SSL* native_handle() const { return ssl_; }
 
@@ -148,6 +152,7 @@ private:
     SSL* ssl_ = nullptr;
     const client_context* client_ctx_ = nullptr;  // for the session cache
     const char* detail_ = nullptr;
+    unsigned long openssl_error_ = 0;
     role role_ = role::client;
     bool drained_ = false;  // the last socket read was short (read-ahead only): see read_now
 };

@@ -110,6 +110,7 @@ std::variant<client_plan, setup_error> plan_client(const pub_options& o,
     if (o.will_topic || (o.wavelet_will && o.topic)) {
         const std::string topic = o.will_topic.value_or(o.topic.value_or(""));
         const std::string payload = will_payload.value_or(o.will_payload.value_or(""));
+        plan.will = client_plan::will_message{topic, payload, o.will_qos, o.will_retain};
         mqtt::will_options will(topic, payload, o.will_qos, o.will_retain);
         if (auto props = build_properties(o, "will"); plan.mqtt_version == MQTTVERSION_5 && !props.empty())
             will.set_properties(std::move(props));
@@ -123,6 +124,8 @@ std::variant<client_plan, setup_error> plan_client(const pub_options& o,
         return setup_error{"Error: Problem setting username and/or password.\n", 1};
     if (user) c.set_user_name(*user);
     if (o.password) c.set_password(*o.password);
+    plan.user_name = user;
+    plan.password = o.password;
 
     if (auto e = unsupported(o)) return *e;
 

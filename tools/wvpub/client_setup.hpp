@@ -25,6 +25,14 @@ struct client_plan {
     mqtt::properties connect_properties;
     mqtt::properties publish_properties;
     mqtt::properties disconnect_properties;
+    // What `connect` carries, as plain values for wvpub's own 3.1.1 client (native_publisher).
+    struct will_message {
+        std::string topic, payload;
+        int qos = 0;
+        bool retain = false;
+    };
+    std::optional<std::string> user_name, password;
+    std::optional<will_message> will;
 };
 
 struct setup_error {

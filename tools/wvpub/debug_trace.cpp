@@ -1,17 +1,51 @@
 #include "debug_trace.hpp"
 
 #include <MQTTAsync.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
+#include <string_view>
 
 namespace wv::wvpub {
 namespace {
 
 std::atomic<std::shared_ptr<event_queue>> trace_queue;
 
+// Paho logs its whole cipher list and every TLS state change at protocol level while it sets
+// up the connection, holding its mutex: ~80 lines, each a wake-up of the main thread, on the
+// connect path. The publisher uses none of them, so they are dropped here unless
+// WVPUB_PAHO_DEBUG asks for everything.
+bool wanted(std::string_view line) {
+    static const bool everything = std::getenv("WVPUB_PAHO_DEBUG") != nullptr;
+    return everything || !(line.starts_with("SSL cipher available") || line.starts_with("SSL state "));
+}
+
+// Paho logs "<socket>  -> CONNECT ..." right after writing the CONNECT, on the thread that
+// wrote it. Asking that socket for TCP_QUICKACK there (as wv::client::connection does after its
+// CONNECT) makes the kernel acknowledge the server's TLS 1.3 session tickets at once: a server
+// with Nagle on (mosquitto) otherwise holds the CONNACK ~40 ms for our delayed ACK.
+void quick_ack_after_connect(std::string_view line) {
+    // "20261206 102452.315 3  -> CONNECT version 5 clean: 0 (0)": the socket is the number
+    // before the arrow.
+    auto at = line.find(" -> CONNECT ");
+    if (at == std::string_view::npos) return;
+    while (at > 0 && line[at - 1] == ' ') --at;
+    auto start = at;
+    while (start > 0 && line[start - 1] >= '0' && line[start - 1] <= '9') --start;
+    int fd = 0;
+    const auto [end, ec] = std::from_chars(line.data() + start, line.data() + at, fd);
+    if (ec != std::errc{} || end != line.data() + at || fd <= 0) return;
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
+
 void on_paho_trace(enum MQTTASYNC_TRACE_LEVELS level, char* message) {
-    if (level != MQTTASYNC_TRACE_PROTOCOL || message == nullptr) return;
+    if (level != MQTTASYNC_TRACE_PROTOCOL || message == nullptr || !wanted(message)) return;
+    quick_ack_after_connect(message);
     if (auto q = trace_queue.load()) q->push({pub_event::kind::trace, message});
 }
 

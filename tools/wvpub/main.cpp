@@ -3,6 +3,7 @@
 #include <mqtt/exception.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -76,10 +77,7 @@ int mosquitto_mode(const std::vector<std::string>& args) {
     return run_publisher(req);
 }
 
-}  // namespace
-
-int main(int argc, char* argv[]) {
-    std::vector<std::string> args(argv + 1, argv + argc);
+int run(const std::vector<std::string>& args) {
     try {
         // pub.py mode only as the first word, so no mosquitto_pub command line (say -m --pubpy)
         // changes meaning.
@@ -93,4 +91,14 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "Error: %s\n", e.what());
         return 1;
     }
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    const int rc = run(std::vector<std::string>(argv + 1, argv + argc));
+    // A Paho session is left running down (run_publisher()): end here, without exit handlers
+    // that could race its threads, once the output is out.
+    std::fflush(nullptr);
+    std::_Exit(rc);
 }

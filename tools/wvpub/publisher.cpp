@@ -16,6 +16,8 @@
 #include "client_setup.hpp"
 #include "debug_trace.hpp"
 #include "mosquitto_texts.hpp"
+#include "publish_window.hpp"
+#include "native_publisher.hpp"
 #include "session_timing.hpp"
 #include "stdin_lines.hpp"
 
@@ -128,7 +130,7 @@ class session {
 public:
     session(const publish_request& req, client_plan plan, std::shared_ptr<event_queue> q)
         : req_(req), o_(req.options), plan_(std::move(plan)), name_(debug_client_name(plan_.client_id)),
-          queue_(std::move(q)), q_(*queue_) {}
+          queue_(std::move(q)), q_(*queue_), window_(req.options.max_inflight) {}
 
     int run();
 
@@ -175,15 +177,13 @@ private:
     bool connect_sent_ = false;
     bool connected_ = false;
     bool disconnecting_ = false;
-    bool stdin_done_ = false;
     bool handshake_started_ = false;
     // WVPUB_PAHO_DEBUG=1: Paho's own protocol trace on stderr, for reports against wvpub.
     const bool paho_debug_ = std::getenv("WVPUB_PAHO_DEBUG") != nullptr;
     std::optional<std::string> sent_alert_, got_alert_;
     bool publish_failed_ = false;
-    std::deque<std::string> backlog_;  // -l lines read but not yet handed to Paho
+    publish_window window_;
     int local_mid_ = 0;
-    int sent_ = 0, completed_ = 0;
     std::optional<clock::time_point> next_publish_;
     std::map<int, clock::time_point> publish_times_;
     session_timing timing_;
@@ -206,7 +206,7 @@ void session::publish_one(const std::string& payload) {
         const int mid = o_.qos > 0 ? tok->get_message_id() : local_mid_;
         debug(publish_line(name_, o_.qos, o_.retain, mid, *o_.topic, payload.size()));
         publish_times_[mid] = sent_at;
-        ++sent_;
+        window_.on_sent();
     } catch (const mqtt::exception& e) {
         // Nothing will complete this message: report it and end the session.
         error(std::string("Error: ") + e.what() + "\n");
@@ -216,14 +216,12 @@ void session::publish_one(const std::string& payload) {
 }
 
 void session::pump_lines() {
-    // libmosquitto queues -l lines without bound and sends up to -M at a time; Paho refuses
-    // more than its buffer holds, so the window is kept here.
-    while (!backlog_.empty() && !disconnecting_ && sent_ - completed_ < o_.max_inflight) {
-        auto line = std::move(backlog_.front());
-        backlog_.pop_front();
-        publish_one(line);
+    while (!disconnecting_) {
+        auto line = window_.next_line();
+        if (!line) break;
+        publish_one(*line);
     }
-    if (stdin_done_ && backlog_.empty() && completed_ >= sent_) start_disconnect();
+    if (window_.lines_done()) start_disconnect();
 }
 
 void session::start_disconnect() {
@@ -242,10 +240,10 @@ void session::start_disconnect() {
 }
 
 void session::after_delivery() {
-    ++completed_;
+    window_.on_completed();
     if (o_.source == message_source::stdin_line) {
         pump_lines();
-    } else if (completed_ < o_.repeat_count) {
+    } else if (window_.completed() < o_.repeat_count) {
         next_publish_ = clock::now() + o_.repeat_delay;
     } else {
         start_disconnect();
@@ -361,18 +359,18 @@ std::optional<int> session::on_event(const pub_event& e) {
             note_connect_sent();
             if (!e.text.empty()) name_ = e.text;  // the id the broker assigned (MQTT 5)
             debug("Client " + name_ + " received CONNACK (0)");
-            if (o_.source == message_source::stdin_line) lines_ = std::make_unique<stdin_lines>(req_.line_input, q_);
+            if (o_.source == message_source::stdin_line) lines_ = std::make_unique<stdin_lines>(req_.line_input, [this](pub_event ev) { q_.push(std::move(ev)); });
             else publish_one(o_.source == message_source::null_message ? std::string() : req_.payload);
             return std::nullopt;
         case k::connect_failed: return on_connect_failed(e);
         case k::delivered:
         case k::delivery_failed: return on_delivery(e);
         case k::stdin_line:
-            backlog_.push_back(e.text);
+            window_.add_line(e.text);
             pump_lines();
             return std::nullopt;
         case k::stdin_eof:
-            stdin_done_ = true;
+            window_.end_of_input();
             pump_lines();
             return std::nullopt;
         case k::connection_lost:
@@ -469,7 +467,13 @@ int run_publisher(const publish_request& req) {
         if (!req.options.quiet) std::fputs(err->text.c_str(), stderr);
         return err->exit_code;
     }
-    const int rc = session(req, std::move(std::get<client_plan>(planned)), events).run();
+    auto& plan = std::get<client_plan>(planned);
+    if (native_supports(req.options)) return run_native_publisher(req, plan);
+    // Left to the process exit, never destroyed: Paho C 1.3's MQTTAsync_destroy waits for its
+    // threads in 100 ms sleeps (MQTTAsync_stop), and the session is over (main() ends with
+    // std::_Exit, so no exit handler races Paho's threads either).
+    auto* paho = new session(req, std::move(plan), events);
+    const int rc = paho->run();
     uninstall_paho_trace();
     return rc;
 }

@@ -1,30 +1,16 @@
 #include "pubpy_mode.hpp"
 
-#include <mqtt/async_client.h>
-
-#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include "parse_args.hpp"
+#include "pubpy_session.hpp"
 #include "usage.hpp"
-#include "wavelet_payloads.hpp"
 
 namespace wv::wvpub {
 namespace {
-
-struct pubpy_options {
-    std::string endpoint, ca_file, user, password, authorizer, akid;
-    int port = 443;
-    int messages = 1;
-    int samples = 3;
-    double interval_s = 0.1;
-    bool sdk_metrics = false;
-    bool insecure = false;
-    bool timing = false;
-};
 
 struct usage_error {
     std::string text;
@@ -78,24 +64,6 @@ std::optional<usage_error> parse_pubpy(const std::vector<std::string>& args, pub
     return std::nullopt;
 }
 
-payload::report_profile pubpy_profile(int samples) {
-    // pub.py: each entry a TEMP channel with one periodic uint64 sample 0..10000, interval 500.
-    auto profile = payload::default_profile();
-    const auto base = profile.channels.front();
-    profile.channels.clear();
-    for (int i = 0; i < samples; ++i) {
-        auto c = base;
-        c.number = static_cast<std::uint32_t>(i + 1);
-        profile.channels.push_back(c);
-    }
-    profile.seed = std::random_device{}();
-    return profile;
-}
-
-double ms_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
-
 }  // namespace
 
 std::string uuid_bits_to_decimal(const std::array<std::uint8_t, 16>& bytes) {
@@ -144,72 +112,7 @@ int run_pubpy(const std::vector<std::string>& args) {
         print_pubpy_usage(stdout);
         return 0;
     }
-    const std::string client_id = uuid4_decimal();
-    const std::string username = pubpy_username(o.user, o.authorizer, o.sdk_metrics);
-    const std::string topic = "wv/" + o.akid + "/1/samp/p1";
-    const std::string uri = "ssl://" + o.endpoint + ":" + std::to_string(o.port);
-
-    mqtt::async_client cli(uri, client_id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr);
-    std::string tls_error;
-    auto ssl = mqtt::ssl_options_builder()
-                   .trust_store(o.ca_file)
-                   .enable_server_cert_auth(true)
-                   .verify(!o.insecure)
-                   .alpn_protos({"mqtt"})
-                   .error_handler([&tls_error](const std::string& m) {
-                       if (tls_error.empty()) tls_error = m;
-                   })
-                   .finalize();
-    auto conn = mqtt::connect_options_builder()
-                    .mqtt_version(MQTTVERSION_3_1_1)
-                    .clean_session(true)
-                    .keep_alive_interval(std::chrono::seconds(30))
-                    .connect_timeout(std::chrono::seconds(10))
-                    .user_name(username)
-                    .password(o.password)
-                    .ssl(ssl)
-                    .finalize();
-
-    std::printf("Connecting to %s:%d (TLS, ALPN mqtt)\n  client id: %s\n  user name: %s\n", o.endpoint.c_str(), o.port,
-                client_id.c_str(), username.c_str());
-    std::fflush(stdout);
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-        cli.connect(conn)->wait();
-    } catch (const mqtt::exception& e) {
-        std::fprintf(stderr, "Connection failed: %s%s%s\n", e.what(), tls_error.empty() ? "" : "\n  TLS: ",
-                     tls_error.c_str());
-        return 1;
-    }
-    const double connect_ms = ms_since(t0);
-    std::printf("Connected in %.1f ms\n", connect_ms);
-
-    const auto profile = pubpy_profile(o.samples);
-    int failures = 0;
-    for (int i = 1; i <= o.messages; ++i) {
-        const auto now_ms = unix_now_ms();
-        const auto body = encode_samples(profile, i, now_ms);
-        const auto t = std::chrono::steady_clock::now();
-        try {
-            cli.publish(mqtt::make_message(topic, body, 1, false))->wait();
-            std::printf("Published report_id %d: %d TEMP samples, first timestamp %llu, %zu bytes, QoS 1 to %s "
-                        "(PUBACK in %.1f ms)\n", i, o.samples, static_cast<unsigned long long>(now_ms), body.size(),
-                        topic.c_str(), ms_since(t));
-        } catch (const mqtt::exception& e) {
-            std::fprintf(stderr, "Publish %d failed: %s\n", i, e.what());
-            ++failures;
-            if (!cli.is_connected()) break;
-        }
-        std::fflush(stdout);
-        if (i < o.messages) std::this_thread::sleep_for(std::chrono::duration<double>(o.interval_s));
-    }
-    try {
-        cli.disconnect()->wait_for(std::chrono::seconds(5));
-    } catch (const mqtt::exception&) {
-    }
-    std::printf("Disconnected\n");
-    if (o.timing) std::fprintf(stderr, "timing: connect (TCP + TLS + CONNACK) %.3f ms\n", connect_ms);
-    return failures == 0 ? 0 : 1;
+    return run_pubpy_session(o, uuid4_decimal(), pubpy_username(o.user, o.authorizer, o.sdk_metrics));
 }
 
 }  // namespace wv::wvpub

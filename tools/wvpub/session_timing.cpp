@@ -10,8 +10,9 @@ double ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<
 }  // namespace
 
 void session_timing::print(std::FILE* out, bool tls) const {
-    // Times are when Paho's threads reported each step, so they include Paho's own scheduling.
-    std::fprintf(out, "timing (ms since connect() was called, as Paho reported each step):\n");
+    // Times are when the client saw each step (under Paho: when its threads reported it, so
+    // they include Paho's own scheduling).
+    std::fprintf(out, "timing (ms since the connection was started):\n");
     if (tls && tcp_connected) std::fprintf(out, "  tcp connected   %9.3f  (DNS + TCP)\n", ms(*tcp_connected - start));
     if (tls && tls_done)
         std::fprintf(out, "  tls handshake   %9.3f  (+%.3f)\n", ms(*tls_done - start),

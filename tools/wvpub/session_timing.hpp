@@ -1,6 +1,6 @@
 #pragma once
-// --timing: where the time of one session went. "CONNECT sent" marks the end of TCP + TLS (Paho
-// writes CONNECT right after its handshake), CONNACK and the acknowledgements come from tokens.
+// --timing: where the time of one session went. "CONNECT sent" marks the end of TCP + TLS (the
+// CONNECT is written right after the handshake); CONNACK and the acknowledgements follow.
 #include <chrono>
 #include <cstdio>
 #include <optional>

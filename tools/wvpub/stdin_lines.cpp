@@ -7,7 +7,7 @@
 
 namespace wv::wvpub {
 
-stdin_lines::stdin_lines(std::FILE* in, event_queue& q) : fd_(::fileno(in)), q_(q) {
+stdin_lines::stdin_lines(std::FILE* in, std::function<void(pub_event)> sink) : fd_(::fileno(in)), sink_(std::move(sink)) {
     thread_ = std::thread([this] { read_loop(); });
 }
 
@@ -31,14 +31,14 @@ void stdin_lines::read_loop() {
         pending.append(buf, static_cast<std::size_t>(n));
         std::size_t start = 0;
         for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
-            q_.push({pub_event::kind::stdin_line, pending.substr(start, nl - start)});
+            sink_({pub_event::kind::stdin_line, pending.substr(start, nl - start)});
             start = nl + 1;
         }
         pending.erase(0, start);
     }
     if (stop_) return;
-    if (!pending.empty()) q_.push({pub_event::kind::stdin_line, pending});
-    q_.push({pub_event::kind::stdin_eof, {}});
+    if (!pending.empty()) sink_({pub_event::kind::stdin_line, pending});
+    sink_({pub_event::kind::stdin_eof, {}});
 }
 
 }  // namespace wv::wvpub

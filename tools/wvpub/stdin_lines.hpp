@@ -1,9 +1,11 @@
 #pragma once
-// -l: reads the input one line at a time on its own thread and queues each line (without its
-// '\n'; a final line without one is sent too, as mosquitto_pub does), then stdin_eof.
+// -l: reads the input one line at a time on its own thread and hands each line to `sink`
+// (without its '\n'; a final line without one is sent too, as mosquitto_pub does), then
+// stdin_eof. `sink` runs on that thread: it must only queue or post the event.
 // Polls with a short timeout so stop() returns promptly even while the input is idle.
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "pub_event.hpp"
@@ -12,7 +14,7 @@ namespace wv::wvpub {
 
 class stdin_lines {
 public:
-    stdin_lines(std::FILE* in, event_queue& q);
+    stdin_lines(std::FILE* in, std::function<void(pub_event)> sink);
     ~stdin_lines();
     stdin_lines(const stdin_lines&) = delete;
     stdin_lines& operator=(const stdin_lines&) = delete;
@@ -21,7 +23,7 @@ public:
 private:
     void read_loop();
     int fd_;
-    event_queue& q_;
+    std::function<void(pub_event)> sink_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

@@ -154,3 +154,61 @@ TEST_CASE("operations before CONNACK, past the queue bound, and on a lost connec
     CHECK(results[0] == client_errc::not_connected);
     CHECK(results[1] == client_errc::connection_lost);
 }
+
+// Accepts one client and answers its CONNECT, its QoS 2 PUBLISH (id 1), its PUBREL and its
+// PINGREQ, each after the client's packet has arrived.
+asio::awaitable<void> qos2_and_ping_script(tcp::acceptor& acc) {
+    auto [aec, s] = co_await acc.async_accept(tok);
+    REQUIRE(!aec);
+    std::array<char, 1024> buf;
+    std::vector<wv::mqtt::byte_buffer> replies{connack_bytes(), wv::mqtt::encode_to_bytes(wv::mqtt::pubrec{.packet_id = 1}),
+                                               wv::mqtt::encode_to_bytes(wv::mqtt::pubcomp{.packet_id = 1}),
+                                               wv::mqtt::encode_to_bytes(wv::mqtt::pingresp{})};
+    for (const auto& reply : replies) {
+        auto [ec, n] = co_await s.async_read_some(asio::buffer(buf), tok);  // CONNECT, PUBLISH, PUBREL, PINGREQ
+        if (ec) co_return;
+        co_await asio::async_write(s, asio::buffer(reply), tok);
+    }
+    for (;;) {
+        auto [ec, m] = co_await s.async_read_some(asio::buffer(buf), tok);
+        if (ec) co_return;
+    }
+}
+
+TEST_CASE("on_packet: every packet sent and received, in wire order, with its packet id") {
+    using wv::mqtt::packet_type;
+    wv::test::loopback lb;
+    std::vector<std::string> notes;
+    std::error_code published, why;
+    lb.run([&] { return qos2_and_ping_script(lb.acceptor); },
+           [&]() -> asio::awaitable<void> {
+               auto ex = co_await asio::this_coro::executor;
+               auto c = co_await dial(lb.endpoint());
+               c->on_packet([&](const wv::client::connection::packet_note& n) {
+                   notes.push_back(std::string(n.sent ? "sent " : "received ") + std::string(wv::mqtt::to_string(n.type)) + " " +
+                                   std::to_string(n.packet_id));
+               });
+               const wv::client::session_options so{.client_id = "d1", .keep_alive = 1s};
+               REQUIRE(!co_await c->async_connect(so));
+               bool run_done = false;
+               asio::co_spawn(ex, c->run(), [&](std::exception_ptr, std::error_code e) {
+                   why = e;
+                   run_done = true;
+               });
+               const wv::mqtt::publish p{.topic = "t", .payload = wv::mqtt::as_bytes("x"), .qos = wv::mqtt::qos::exactly_once};
+               auto [e] = co_await c->async_publish(p, tok);
+               published = e;
+               asio::steady_timer wait(ex);
+               for (int i = 0; i < 300 && (notes.empty() || notes.back() != "received PINGRESP 0"); ++i) {
+                   wait.expires_after(10ms);
+                   co_await wait.async_wait(tok);
+               }
+               c->disconnect();
+               while (!run_done) co_await asio::post(ex, asio::use_awaitable);
+           });
+    CHECK(!published);
+    CHECK(why == client_errc::disconnected);
+    CHECK(notes == std::vector<std::string>{"sent CONNECT 0", "received CONNACK 0", "sent PUBLISH 1", "received PUBREC 1",
+                                            "sent PUBREL 1", "received PUBCOMP 1", "sent PINGREQ 0", "received PINGRESP 0",
+                                            "sent DISCONNECT 0"});
+}

@@ -121,6 +121,44 @@ TEST_CASE("pub.py mode: usage errors exit 2, a refused login exits 1") {
     CHECK(r.err.find("Connection failed") != std::string::npos);
 }
 
+// Issue 12 item 12: each failure says what happened, in words that name the cause.
+TEST_CASE("pub.py mode: a refused login says the broker refused it, with the CONNACK code") {
+    if (!have_mosquitto()) {
+        MESSAGE("mosquitto not installed: skipped");
+        return;
+    }
+    pub_lab lab;
+    const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "127.0.0.1", "--port", lab.port(), "--ca-file",
+                        lab.ca.ca_cert.string(), "--user", "alice", "--password", "wrong", "--authorizer", "MyAuth",
+                        "--akid", "AK1"}, {}, std::chrono::seconds(30), {paho_leak_suppression()});
+    CHECK(r.exit_code == 1);
+    // mosquitto answers a wrong password with 3.1.1 return code 5.
+    CHECK(r.err == "Connection failed: 127.0.0.1:" + lab.port() +
+                       " refused the login: not authorized (CONNACK return code 5). Check --user, --password and "
+                       "--authorizer.\n");
+}
+
+TEST_CASE("pub.py mode: an unresolvable endpoint is named") {
+    wv::test::temp_dir dir;
+    const auto ca = wv::tls::make_test_ca(dir / "ca");
+    const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "no-such-host.invalid", "--ca-file", ca.ca_cert.string(),
+                        "--user", "alice", "--password", "secret", "--authorizer", "MyAuth", "--akid", "AK1"},
+                       {}, std::chrono::seconds(30), {paho_leak_suppression()});
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.err.rfind("Connection failed: cannot resolve 'no-such-host.invalid' (", 0) == 0, r.err);
+    CHECK_MESSAGE(r.err.find("). Check --endpoint.\n") != std::string::npos, r.err);
+}
+
+TEST_CASE("pub.py mode: a missing CA file is named") {
+    wv::test::temp_dir dir;
+    const auto missing = (dir.path() / "no-such-ca.pem").string();
+    const auto r = run({WVPUB_PATH, "pubpy", "--endpoint", "127.0.0.1", "--port", "1", "--ca-file", missing, "--user",
+                        "alice", "--password", "secret", "--authorizer", "MyAuth", "--akid", "AK1"},
+                       {}, std::chrono::seconds(30), {paho_leak_suppression()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "Connection failed: cannot read the CA file '" + missing + "' (--ca-file): No such file or directory.\n");
+}
+
 TEST_CASE("--wavelet with --akid and --authorizer: a SamplesBatchMessage from the chosen device") {
     if (!have_mosquitto()) return;
     pub_lab lab({{"alice", "secret"}, {authorized_user, "secret"}});

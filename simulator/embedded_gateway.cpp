@@ -94,6 +94,7 @@ nlohmann::json embedded_gateway::stats_json() const {
             {"messages_dropped", s.messages_dropped},
             {"policy_denials", s.policy_denials}};
     add_authorizer_latency(j, s);
+    if (!s.scope_mismatch.empty()) j["scope_mismatch"] = s.scope_mismatch;
     return j;
 }
 

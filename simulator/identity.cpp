@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "auth/credentials_csv.hpp"
+
 namespace wv::sim {
 
 namespace {
@@ -135,79 +137,32 @@ device_identity identity_generator::make(std::uint32_t index) const {
     return d;
 }
 
-namespace {
-// Splits one CSV line (RFC 4180 quoting, no embedded newlines). False on a stray quote.
-bool split_csv(std::string_view line, std::vector<std::string>& out) {
-    out.clear();
-    std::string cur;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"') {
-                if (i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
-                else quoted = false;
-            } else cur += c;
-        } else if (c == '"') {
-            if (!cur.empty() || was_quoted) return false;
-            quoted = was_quoted = true;
-        } else if (c == ',') {
-            out.push_back(std::move(cur));
-            cur.clear();
-            was_quoted = false;
-        } else {
-            if (was_quoted && c != ' ') return false;
-            if (!was_quoted) cur += c;
-        }
-    }
-    if (quoted) return false;
-    out.push_back(std::move(cur));
-    return true;
-}
-
-std::string trim(std::string s) {
-    const auto b = s.find_first_not_of(" \t\r");
-    const auto e = s.find_last_not_of(" \t\r");
-    return b == std::string::npos ? std::string{} : s.substr(b, e - b + 1);
-}
-}  // namespace
-
 std::vector<device_identity> parse_credentials(std::string_view text, std::string_view source) {
+    auth::credentials_table table;
+    try {
+        table = auth::parse_credentials_csv(text, std::string(source));
+    } catch (const std::runtime_error& e) {
+        throw config_error(e.what());
+    }
     std::vector<device_identity> out;
-    std::vector<std::string> f;
-    std::size_t line_no = 0, pos = 0;
-    bool header_checked = false;
-    while (pos < text.size()) {
-        const auto nl = text.find('\n', pos);
-        const auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
-        ++line_no;
-        const auto where = std::string(source) + ":" + std::to_string(line_no) + ": ";
-        const auto t = trim(std::string(line));
-        if (t.empty() || t[0] == '#') continue;
-        if (!split_csv(t, f)) throw config_error(where + "malformed quoting");
-        for (auto& x : f) x = trim(std::move(x));
-        if (!header_checked) {
-            header_checked = true;
-            if (f[0] == "akid" || f[0] == "AKID") continue;
-        }
-        if (f.size() < 3 || f.size() > 5)
-            throw config_error(where + "expected akid,username,password[,authorizer[,expected]], got " +
-                               std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s"));
+    out.reserve(table.rows.size());
+    for (const auto& row : table.rows) {
+        if (row.password.starts_with("sha256:"))
+            throw config_error(std::string(source) + ":" + std::to_string(row.line) +
+                               ": a sha256: password is for the registry backend; a device needs the password itself");
         device_identity d;
         d.index = static_cast<std::uint32_t>(out.size());
-        d.akid = f[0];
-        d.username = f[1];
-        d.password = f[2];
-        if (f.size() > 3) d.authorizer = f[3];
-        if (f.size() > 4) {
-            if (f[4] == "allow") d.expected = expectation::allow;
-            else if (f[4] == "deny") d.expected = expectation::deny;
-            else if (!f[4].empty())
-                throw config_error(where + "expected outcome '" + f[4] + "' must be allow, deny or empty");
+        d.akid = row.akid;
+        d.username = row.username;
+        d.password = row.password;
+        d.authorizer = row.authorizer;
+        switch (row.expected) {
+            case auth::expected_outcome::allow: d.expected = expectation::allow; break;
+            // A device sees no difference: either way the connection closes without CONNACK.
+            case auth::expected_outcome::deny:
+            case auth::expected_outcome::invalid_response: d.expected = expectation::deny; break;
+            case auth::expected_outcome::none: break;
         }
-        if (d.akid.empty()) throw config_error(where + "empty akid");
-        if (d.akid.size() > 128) throw config_error(where + "akid longer than 128 characters (AWS's client id limit)");
         out.push_back(std::move(d));
     }
     return out;

@@ -83,9 +83,11 @@ private:
     std::uint64_t seed_;
 };
 
-// Reads `akid,username,password,authorizer,expected` rows (a header row starting with `akid`
-// is skipped; blank lines and lines starting with `#` too; fields may be double-quoted).
-// expected is allow, deny or empty. Throws config_error "file:line: reason".
+// Reads the project's credentials CSV (auth/credentials_csv.hpp, config/credentials.md): a
+// header naming the columns (akid or client_id, username, password; optional authorizer,
+// expected, ...), one device per row. An empty or absent authorizer sends no
+// ?x-amz-customauthorizer-name= query; expected invalid_response counts as deny (the device
+// is refused either way). Throws config_error "file:line: reason".
 std::vector<device_identity> load_credentials(const std::filesystem::path& file);
 std::vector<device_identity> parse_credentials(std::string_view text, std::string_view source);
 

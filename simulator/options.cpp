@@ -79,7 +79,7 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
                    "without --host: run the embedded wvgate from this YAML (e.g. with a real authorizer backend)");
 
     auto* fl = app.add_option_group("Fleet");
-    fl->add_option("-n,--devices", o.devices, "devices in the whole fleet")
+    fl->add_option("-n,--devices", o.devices, "devices in the whole fleet (with --credentials: the first N rows)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 10'000'000u));
     fl->add_option("--akid", o.ids.akid, "AKID template, e.g. 'AKID{n:6}' (default: 16 hex digits from index and seed)");
@@ -88,7 +88,7 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     fl->add_option("--password", o.ids.password, "password template")->capture_default_str();
     fl->add_option("--authorizer", o.ids.authorizer, "custom authorizer name; empty: no query in the user name")
         ->capture_default_str();
-    fl->add_option("--credentials", o.credentials, "CSV: akid,username,password,authorizer,expected (allow|deny)");
+    fl->add_option("--credentials", o.credentials, "credentials CSV with a header, e.g. akid,username,password,authorizer,expected (config/credentials.md)");
     fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter, kills and sample values")->capture_default_str();
     fl->add_option("--shard", shard_text, "run slice i of N of the fleet, e.g. 0/4")->capture_default_str();
 
@@ -204,6 +204,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         std::reverse(all.begin(), all.end());
         app.parse(all);
         o.part = parse_shard(shard_text);
+        o.devices_given = app.count("--devices") > 0;
         o.engine = engine_text == "paho" ? engine_kind::paho : engine_kind::asio;
         o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
         o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));

@@ -28,6 +28,7 @@ struct sim_options {
 
     // Fleet and identities.
     std::uint32_t devices = 100;
+    bool devices_given = false;            // --devices was set: with --credentials, the first N rows
     identity_templates ids;
     std::filesystem::path credentials;     // CSV: replaces the templates
     shard part;

@@ -37,9 +37,19 @@ const char* wvsim_version() { return "0.1.0"; }
 
 namespace {
 
-std::vector<device_identity> build_fleet(const sim_options& o, std::uint32_t& fleet_devices) {
+std::vector<device_identity> build_fleet(const sim_options& o, std::uint32_t& fleet_devices, std::string& note) {
     if (!o.credentials.empty()) {
         auto rows = load_credentials(o.credentials);
+        // --devices N takes the first N rows, said out loud; more devices than rows is refused.
+        if (o.devices_given && o.devices > rows.size())
+            throw config_error("--devices " + std::to_string(o.devices) + " but " + o.credentials.string() + " has " +
+                               std::to_string(rows.size()) + " device rows: give --devices " + std::to_string(rows.size()) +
+                               " or fewer, or leave --devices out to run every row");
+        if (o.devices_given && o.devices < rows.size()) {
+            note = "--devices " + std::to_string(o.devices) + ": running the first " + std::to_string(o.devices) + " of the " +
+                   std::to_string(rows.size()) + " devices in " + o.credentials.string();
+            rows.resize(o.devices);
+        }
         fleet_devices = static_cast<std::uint32_t>(rows.size());
         return rows;
     }
@@ -62,8 +72,10 @@ int run_simulation(const sim_options& o) {
     std::uint32_t fleet_devices = 0;
     std::vector<device_identity> ids;
     payload::report_profile profile;
+    std::string fleet_note;
     try {
-        ids = build_fleet(o, fleet_devices);
+        ids = build_fleet(o, fleet_devices, fleet_note);
+        if (!fleet_note.empty()) std::cerr << "wvsim: " << fleet_note << "\n";
         if (!o.credentials.empty()) {  // shard the rows like generated identities
             const auto first = o.part.first(fleet_devices), last = o.part.last(fleet_devices);
             ids = std::vector<device_identity>(ids.begin() + first, ids.begin() + last);
@@ -89,6 +101,7 @@ int run_simulation(const sim_options& o) {
     rep.shard = std::to_string(o.part.index) + "/" + std::to_string(o.part.count);
     rep.qos = o.qos;
     rep.warnings = identity_warnings(ids);
+    if (!fleet_note.empty()) rep.notes.push_back(fleet_note);
     if (o.topic.starts_with("/") || o.will_topic.starts_with("/"))
         rep.warnings.push_back("a topic starts with '/': in MQTT that is an empty first level, and a rule FROM 'wv/#' "
                                "does not match it");
@@ -397,6 +410,7 @@ int run_simulation(const sim_options& o) {
     }
     if (gw) {
         rep.gateway = gw->stats_json();
+        if (rep.gateway.contains("scope_mismatch")) rep.warnings.push_back(rep.gateway["scope_mismatch"].get<std::string>());
         const auto& c = rep.latency["connack"];
         if (rep.gateway.contains("authorizer_p50_us") && c.count()) {
             const auto a50 = rep.gateway["authorizer_p50_us"].get<std::uint64_t>();

@@ -20,7 +20,7 @@
 //       tail_logs: false
 //     - name: devices
 //       backend: registry
-//       registry: devices.csv             # auth's registry CSV (akid,username,password,expected)
+//       registry: devices.csv             # the credentials CSV (config/credentials.md)
 //     - name: fixed
 //       backend: static
 //       credentials:

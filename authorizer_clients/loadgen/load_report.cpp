@@ -82,7 +82,8 @@ std::string to_table(const load_result& r) {
        << "sent          " << r.sent << " (" << fmt("%.1f", r.send_rate) << "/s)\n"
        << "completed     " << r.completed << " (" << fmt("%.1f", r.achieved_rate) << "/s over " << fmt("%.2f", r.elapsed_s)
        << " s)\n"
-       << "outcomes      allowed " << r.allowed << ", denied " << r.denied << ", invalid " << r.invalid << ", errors "
+       << "outcomes      allowed " << r.allowed << ", denied_by_policy " << r.denied_by_policy << ", denied " << r.denied
+       << ", invalid " << r.invalid << ", errors "
        << r.backend_errors << ", timeouts (> deadline) " << r.timeouts << ", overloaded " << r.overloaded << "\n"
        << "throttled     " << r.throttled << "\n";
     if (!r.errors_by_kind.empty()) {
@@ -124,6 +125,7 @@ nlohmann::json to_json(const load_result& r) {
             {"outcomes",
              {{"allowed", r.allowed},
               {"denied", r.denied},
+              {"denied_by_policy", r.denied_by_policy},
               {"invalid", r.invalid},
               {"backend_error", r.backend_errors},
               {"timeout", r.timeouts},
@@ -148,7 +150,8 @@ std::string to_html(const load_result& r) {
     row("authorizer", esc(r.backend));
     row("asked", fmt("%.1f", r.asked_rate) + " calls/s for " + fmt("%.1f", r.duration_s) + " s");
     row("completed", std::to_string(r.completed) + " (" + fmt("%.1f", r.achieved_rate) + "/s)");
-    row("allowed / denied", std::to_string(r.allowed) + " / " + std::to_string(r.denied));
+    row("allowed / denied by policy / denied",
+        std::to_string(r.allowed) + " / " + std::to_string(r.denied_by_policy) + " / " + std::to_string(r.denied));
     row("invalid / errors / timeouts / overloaded", std::to_string(r.invalid) + " / " + std::to_string(r.backend_errors) +
                                                         " / " + std::to_string(r.timeouts) + " / " + std::to_string(r.overloaded));
     row("throttled", std::to_string(r.throttled));

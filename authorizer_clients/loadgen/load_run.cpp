@@ -12,6 +12,7 @@
 
 #include "auth/authorizer_event.hpp"
 #include "auth/authorizer_service.hpp"
+#include "auth/connect_verdict.hpp"
 
 namespace wv::loadgen {
 namespace {
@@ -91,20 +92,24 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
                 ++st->outstanding;
                 ++st->r.sent;
             }
-            svc.authorize(events[i % events.size()], [st, when](auth::authorization_result res) {
+            const auto& device = o.devices[i % o.devices.size()];
+            svc.authorize(events[i % events.size()], [st, when, &device, &o](auth::authorization_result res) {
                 const auto now = steady::now();
+                // The verdict wvauthz invoke gives, outside the lock: it evaluates the policies.
+                const auto v = auth::judge_connect(res, o.scope, device.client_id, device.server_name);
                 std::lock_guard lk(st->m);
                 auto& r = st->r;
                 const double latency = std::chrono::duration<double, std::milli>(now - when).count();
                 st->latencies_ms.push_back(latency);
                 st->samples.push_back({std::chrono::duration<double>(now - st->t0).count(), latency,
-                                       res.outcome != auth::authorization_outcome::allowed &&
-                                           res.outcome != auth::authorization_outcome::denied});
+                                       !v.connects() && !auth::is_valid_refusal(v.outcome)});
                 ++r.completed;
-                switch (res.outcome) {
-                    case auth::authorization_outcome::allowed: ++r.allowed; break;
-                    case auth::authorization_outcome::denied: ++r.denied; break;
-                    case auth::authorization_outcome::invalid_response: {
+                if (v.scope_mismatch && !r.scope_mismatch) r.scope_mismatch = v.scope_mismatch;
+                switch (v.outcome) {
+                    case auth::connect_outcome::allowed: ++r.allowed; break;
+                    case auth::connect_outcome::denied: ++r.denied; break;
+                    case auth::connect_outcome::denied_by_policy: ++r.denied_by_policy; break;
+                    case auth::connect_outcome::invalid_response: {
                         ++r.invalid;
                         std::string rule = "invalid";
                         for (const auto& c : res.verdict.checks)
@@ -115,14 +120,14 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
                         ++r.errors_by_kind[rule];
                         break;
                     }
-                    case auth::authorization_outcome::backend_error:
+                    case auth::connect_outcome::backend_error:
                         ++r.backend_errors;
                         ++r.errors_by_kind[auth::to_string(res.reply.error)];
                         if (res.reply.error == auth::backend_errc::throttled) ++r.throttled;
                         break;
-                    case auth::authorization_outcome::timeout: ++r.timeouts; break;
-                    case auth::authorization_outcome::overloaded: ++r.overloaded; break;
-                    case auth::authorization_outcome::shut_down: ++r.errors_by_kind["shut_down"]; break;
+                    case auth::connect_outcome::timeout: ++r.timeouts; break;
+                    case auth::connect_outcome::overloaded: ++r.overloaded; break;
+                    case auth::connect_outcome::shut_down: ++r.errors_by_kind["shut_down"]; break;
                 }
                 st->last_completion = now;
                 --st->outstanding;

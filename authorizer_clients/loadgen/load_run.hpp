@@ -13,12 +13,15 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "auth/authorizer_backend.hpp"
+#include "policy/arn.hpp"
+#include "policy/scope_check.hpp"
 
 namespace wv::loadgen {
 
@@ -36,6 +39,9 @@ struct load_options {
     std::size_t max_queue = 100'000;
     std::chrono::milliseconds deadline{5'000};    // AWS's authorizer limit
     std::vector<device_credential> devices{};     // used round-robin; one event each
+    // The region/account of the iot:Connect ARN each answer is judged on
+    // (auth::judge_connect, the same verdict as wvauthz invoke).
+    policy::arn_scope scope{};
     // Calls made one at a time before the clock starts, not counted: the first call pays for
     // worker start-up or connection set-up, which would otherwise show as a backlog.
     std::size_t warmup_calls = 1;
@@ -53,7 +59,7 @@ struct latency_bucket {
 struct timeline_point {
     double t_s = 0;               // end of the second, from the first send
     std::uint64_t completed = 0;  // calls that ended in this second
-    std::uint64_t failed = 0;     // of which not allowed/denied (invalid, error, timeout, overloaded)
+    std::uint64_t failed = 0;     // of which not a valid answer (invalid, error, timeout, overloaded)
     double p50_ms = 0, p99_ms = 0;
 };
 
@@ -66,7 +72,12 @@ struct load_result {
     std::uint64_t sent = 0, completed = 0;
     double send_rate = 0;        // sent / sending time actually taken
     double achieved_rate = 0;    // completed / elapsed
-    std::uint64_t allowed = 0, denied = 0, invalid = 0, backend_errors = 0, timeouts = 0, overloaded = 0;
+    // By auth::connect_outcome: `allowed` is a device that could connect (the reply allowed AND
+    // its policies allow iot:Connect); `denied_by_policy` a reply that allowed with policies
+    // that refuse iot:Connect; `denied` isAuthenticated false.
+    std::uint64_t allowed = 0, denied = 0, denied_by_policy = 0, invalid = 0, backend_errors = 0, timeouts = 0,
+                  overloaded = 0;
+    std::optional<policy::scope_mismatch> scope_mismatch{};  // the first answer that showed one
     std::map<std::string, std::uint64_t> errors_by_kind{};  // backend_errc names, invalid rule ids
     std::uint64_t throttled = 0;
     double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, mean_ms = 0;

@@ -22,7 +22,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 }
 
 std::string device_sees(const invocation& inv) {
-    if (inv.device_connects) return "CONNACK 0 (connection accepted)";
+    if (inv.device_connects()) return "CONNACK 0 (connection accepted)";
     return "the connection is closed without a CONNACK (MQTT 3.1.1; MQTT 5: CONNACK 0x87 Not authorized); "
            "AWS logs Connect Failure AUTHORIZATION_FAILURE";
 }
@@ -33,7 +33,7 @@ policy::evaluation check(const invocation& inv, std::string action, std::string 
     r.resource = std::move(resource);
     r.context.client_id = inv.client_id;
     if (!inv.server_name.empty()) r.context.domain_name = inv.server_name;
-    return policy::evaluate(inv.policies, r);
+    return policy::evaluate(inv.verdict.policies, r);
 }
 
 }  // namespace
@@ -51,14 +51,7 @@ invocation invoke_once(auth::authorizer_service& svc, std::string event_json, co
     auto f = p->get_future();
     svc.authorize(std::move(event_json), [p](auth::authorization_result r) { p->set_value(std::move(r)); });
     inv.result = f.get();  // the service completes every call by its deadline
-    for (const auto& doc : inv.result.verdict.response.policy_documents)
-        if (auto parsed = policy::parse_policy(doc); parsed.ok()) inv.policies.push_back(*parsed.value);
-    if (inv.result.allowed()) {
-        inv.connect = check(inv, "iot:Connect", policy::client_arn(scope, inv.client_id));
-        inv.device_connects = inv.connect.allowed();
-    } else {
-        inv.connect.reason = "not evaluated: the authorizer did not allow";
-    }
+    inv.verdict = auth::judge_connect(inv.result, scope, inv.client_id, inv.server_name);
     return inv;
 }
 
@@ -71,17 +64,16 @@ policy::evaluation check_subscribe(const invocation& inv, const policy::arn_scop
 }
 
 int exit_code(const invocation& inv) {
-    using auth::authorization_outcome;
-    switch (inv.result.outcome) {
-        case authorization_outcome::allowed: return inv.device_connects ? 0 : 1;
-        case authorization_outcome::denied: return 1;
-        default: return 3;
-    }
+    if (inv.device_connects()) return 0;
+    return auth::is_valid_refusal(inv.verdict.outcome) ? 1 : 3;
 }
 
-std::string outcome_word(const invocation& inv) {
-    if (inv.result.outcome == auth::authorization_outcome::allowed && !inv.device_connects) return "denied_by_policy";
-    return auth::to_string(inv.result.outcome);
+std::string outcome_word(const invocation& inv) { return auth::to_string(inv.verdict.outcome); }
+
+const policy::scope_settings& wvauthz_scope_settings() {
+    static const policy::scope_settings s{"--iot-region", "--account",
+                                          "wvauthz's command line (with --config: region:/account: at the top of the YAML)"};
+    return s;
 }
 
 nlohmann::json to_json(const invocation& inv, const std::string& backend) {
@@ -91,7 +83,7 @@ nlohmann::json to_json(const invocation& inv, const std::string& backend) {
     j["event"] = nlohmann::json::parse(inv.event_json, nullptr, false);
     j["outcome"] = outcome_word(inv);
     j["exit_code"] = exit_code(inv);
-    j["reason"] = r.reason;
+    j["reason"] = inv.verdict.reason;
     j["latency_ms"] = {{"total", ms(r.queue_wait + r.call_time)}, {"queue", ms(r.queue_wait)}, {"call", ms(r.call_time)}};
     if (r.reply.error != auth::backend_errc::none)
         j["backend_error"] = {{"kind", auth::to_string(r.reply.error)}, {"detail", r.reply.detail}};
@@ -102,9 +94,10 @@ nlohmann::json to_json(const invocation& inv, const std::string& backend) {
         checks.push_back({{"rule", c.rule}, {"status", auth::to_string(c.status)}, {"detail", c.detail}});
     j["validation"] = checks;
     nlohmann::json statements = nlohmann::json::array();
-    for (std::size_t d = 0; d < inv.policies.size(); ++d)
-        for (std::size_t s = 0; s < inv.policies[d].statements.size(); ++s) {
-            const auto& st = inv.policies[d].statements[s];
+    const auto& policies = inv.verdict.policies;
+    for (std::size_t d = 0; d < policies.size(); ++d)
+        for (std::size_t s = 0; s < policies[d].statements.size(); ++s) {
+            const auto& st = policies[d].statements[s];
             statements.push_back({{"document", d},
                                   {"statement", s},
                                   {"effect", st.eff == policy::effect::allow ? "Allow" : "Deny"},
@@ -112,7 +105,9 @@ nlohmann::json to_json(const invocation& inv, const std::string& backend) {
                                   {st.not_resource ? "not_resources" : "resources", st.resources}});
         }
     j["policy_statements"] = statements;
-    j["connect"] = {{"client_id", inv.client_id}, {"decision", policy::to_string(inv.connect.result)}, {"reason", inv.connect.reason}};
+    const auto& connect = inv.verdict.connect;
+    j["connect"] = {{"client_id", inv.client_id}, {"decision", policy::to_string(connect.result)}, {"reason", connect.reason}};
+    if (inv.verdict.scope_mismatch) j["scope_mismatch"] = policy::describe(*inv.verdict.scope_mismatch, wvauthz_scope_settings());
     j["device_sees"] = device_sees(inv);
     j["logs"] = r.reply.log_lines;
     return j;
@@ -122,7 +117,7 @@ std::string to_text(const invocation& inv, const std::string& backend) {
     const auto& r = inv.result;
     std::ostringstream os;
     os << "authorizer   " << backend << "\n"
-       << "outcome      " << outcome_word(inv) << " (" << r.reason << ")\n"
+       << "outcome      " << outcome_word(inv) << " (" << inv.verdict.reason << ")\n"
        << "latency      " << fmt_ms(ms(r.queue_wait + r.call_time)) << " (queued " << fmt_ms(ms(r.queue_wait)) << ", call "
        << fmt_ms(ms(r.call_time)) << ")\n";
     if (r.reply.error != auth::backend_errc::none)
@@ -142,23 +137,27 @@ std::string to_text(const invocation& inv, const std::string& backend) {
             os << buf << c.detail << "\n";
         }
     }
-    if (!inv.policies.empty()) {
+    const auto& policies = inv.verdict.policies;
+    if (!policies.empty()) {
         os << "policy statements\n";
         char head[96];
         std::snprintf(head, sizeof head, "  %-4s %-4s %-6s %-28s %s\n", "doc", "stmt", "effect", "actions", "resources");
         os << head;
-        for (std::size_t d = 0; d < inv.policies.size(); ++d)
-            for (std::size_t s = 0; s < inv.policies[d].statements.size(); ++s) {
-                const auto& st = inv.policies[d].statements[s];
+        for (std::size_t d = 0; d < policies.size(); ++d)
+            for (std::size_t s = 0; s < policies[d].statements.size(); ++s) {
+                const auto& st = policies[d].statements[s];
                 char buf[96];
                 std::snprintf(buf, sizeof buf, "  %-4zu %-4zu %-6s %-28s ", d, s, st.eff == policy::effect::allow ? "Allow" : "Deny",
                               ((st.not_action ? "NOT " : "") + join(st.actions, ",")).c_str());
                 os << buf << (st.not_resource ? "NOT " : "") << join(st.resources, ", ") << "\n";
             }
     }
-    os << "iot:Connect  client '" << inv.client_id << "': " << policy::to_string(inv.connect.result) << " ("
-       << inv.connect.reason << ")\n";
-    for (const auto& n : inv.connect.notes) os << "             note: " << n << "\n";
+    const auto& connect = inv.verdict.connect;
+    os << "iot:Connect  client '" << inv.client_id << "': " << policy::to_string(connect.result) << " (" << connect.reason
+       << ")\n";
+    for (const auto& n : connect.notes) os << "             note: " << n << "\n";
+    if (inv.verdict.scope_mismatch)
+        os << "region/account  " << policy::describe(*inv.verdict.scope_mismatch, wvauthz_scope_settings()) << "\n";
     os << "device sees  " << device_sees(inv) << "\n";
     if (!r.reply.log_lines.empty()) {
         os << "function log\n";

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "auth/authorizer_service.hpp"
+#include "auth/connect_verdict.hpp"
 #include "policy/arn.hpp"
 #include "policy/evaluate.hpp"
 #include "policy/policy.hpp"
+#include "policy/scope_check.hpp"
 
 namespace wv::wvauthz {
 
@@ -17,9 +19,8 @@ struct invocation {
     std::string event_json{};
     std::string client_id{}, server_name{};
     auth::authorization_result result{};
-    std::vector<policy::policy> policies{};      // the reply's documents that parsed
-    policy::evaluation connect{};                // iot:Connect on the client ARN
-    bool device_connects = false;
+    auth::connect_verdict verdict{};             // what the device sees (auth/connect_verdict.hpp)
+    bool device_connects() const { return verdict.connects(); }
 };
 
 // Sends the event through `svc` and waits for the outcome (at most the service's deadline).
@@ -31,7 +32,10 @@ policy::evaluation check_subscribe(const invocation& inv, const policy::arn_scop
 
 // 0 the device connects, 1 denied (a valid no), 3 invalid reply, backend error or timeout.
 int exit_code(const invocation& inv);
-std::string outcome_word(const invocation& inv);  // "allowed", "denied", "invalid_response", ...
+std::string outcome_word(const invocation& inv);  // auth::to_string(connect_outcome)
+
+// Where wvauthz takes the ARNs' region/account from: the fix named by a scope mismatch.
+const policy::scope_settings& wvauthz_scope_settings();
 
 nlohmann::json to_json(const invocation& inv, const std::string& backend);
 std::string to_text(const invocation& inv, const std::string& backend);

@@ -7,9 +7,13 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "auth/authorizer_event.hpp"
+#include "auth/connect_verdict.hpp"
+#include "policy/scope_check.hpp"
 #include "authorizer_clients/backends/build_backend.hpp"
 #include "authorizer_clients/loadgen/load_report.hpp"
 #include "authorizer_clients/wvauthz/backend_flags.hpp"
@@ -97,6 +101,23 @@ struct mismatch {
     std::string device, what, expected, actual;
 };
 
+// One row of `wvauthz test`: what was expected, what the device saw, and why.
+struct device_outcome {
+    int line;
+    std::string client_id, username, expected, outcome, reason;
+    bool as_expected;
+};
+
+bool meets(auth::expected_outcome want, auth::connect_outcome got) {
+    switch (want) {
+        case auth::expected_outcome::allow: return got == auth::connect_outcome::allowed;
+        case auth::expected_outcome::deny: return auth::is_valid_refusal(got);
+        case auth::expected_outcome::invalid_response: return got == auth::connect_outcome::invalid_response;
+        case auth::expected_outcome::none: break;
+    }
+    return false;
+}
+
 int run_test(const wvauthz::backend_flags& bf, const std::string& file, int timeout_ms, bool json) {
     const auto cases = as_config([&] { return wvauthz::load_device_file(file); });
     auto chosen = build(bf);
@@ -104,7 +125,9 @@ int run_test(const wvauthz::backend_flags& bf, const std::string& file, int time
     auth::authorizer_service svc(chosen.built.backend, {.deadline = std::chrono::milliseconds(timeout_ms), .max_concurrency = 1});
     const policy::arn_scope scope = chosen.scope;
     std::vector<mismatch> bad;
-    std::size_t allowed = 0;
+    std::vector<device_outcome> rows;
+    std::map<std::string, std::size_t> by_outcome;
+    std::optional<std::string> scope_note;  // said once, not per device
     for (const auto& c : cases) {
         auth::connect_info ci;
         ci.server_name = c.device.server_name;
@@ -113,17 +136,18 @@ int run_test(const wvauthz::backend_flags& bf, const std::string& file, int time
         if (!c.device.client_id.empty()) ci.client_id = c.device.client_id;
         ci.connection_id = auth::make_connection_id();
         const auto inv = wvauthz::invoke_once(svc, auth::make_authorizer_event_json(ci, {}), scope);
+        const auto& v = inv.verdict;
+        if (v.scope_mismatch && !scope_note) scope_note = policy::describe(*v.scope_mismatch, wvauthz::wvauthz_scope_settings());
         const std::string who = c.device.username + " / " + c.device.client_id;
-        allowed += inv.device_connects;
-        if (inv.device_connects != c.expect_allow) {
-            std::string why = wvauthz::outcome_word(inv);
-            if (inv.result.reply.error != auth::backend_errc::none) why += ": " + inv.result.reply.detail;
-            else if (inv.result.outcome == auth::authorization_outcome::allowed) why += ": " + inv.connect.reason;
-            else why += ": " + inv.result.reason;
-            bad.push_back({c.line, who, "connect", c.expect_allow ? "allow" : "deny", why});
+        const std::string word = auth::to_string(v.outcome);
+        ++by_outcome[word];
+        const bool ok = meets(c.expected, v.outcome);
+        rows.push_back({c.line, c.device.client_id, c.device.username, auth::to_string(c.expected), word, v.reason, ok});
+        if (!ok) {
+            bad.push_back({c.line, who, "connect", auth::to_string(c.expected), word + ": " + v.reason});
             continue;
         }
-        if (!inv.device_connects) continue;
+        if (!v.connects()) continue;
         const auto topic_checks = [&](const std::vector<std::string>& topics, bool want, bool publish) {
             for (const auto& t : topics) {
                 const auto ev = publish ? wvauthz::check_publish(inv, scope, t) : wvauthz::check_subscribe(inv, scope, t);
@@ -137,25 +161,44 @@ int run_test(const wvauthz::backend_flags& bf, const std::string& file, int time
         topic_checks(c.subscribe_allowed, true, false);
         topic_checks(c.subscribe_denied, false, false);
     }
+    const std::size_t connected = by_outcome.count("allowed") ? by_outcome["allowed"] : 0;
     if (json) {
-        nlohmann::json j{{"authorizer", backend}, {"devices", cases.size()}, {"connected", allowed}, {"mismatches", nlohmann::json::array()}};
+        nlohmann::json j{{"authorizer", backend},
+                         {"devices", cases.size()},
+                         {"connected", connected},
+                         {"outcomes", by_outcome},
+                         {"results", nlohmann::json::array()},
+                         {"mismatches", nlohmann::json::array()}};
+        for (const auto& r : rows)
+            j["results"].push_back({{"line", r.line},
+                                    {"client_id", r.client_id},
+                                    {"username", r.username},
+                                    {"expected", r.expected},
+                                    {"outcome", r.outcome},
+                                    {"reason", r.reason},
+                                    {"as_expected", r.as_expected}});
         for (const auto& m : bad)
             j["mismatches"].push_back({{"line", m.line}, {"device", m.device}, {"check", m.what}, {"expected", m.expected}, {"actual", m.actual}});
+        if (scope_note) j["scope_mismatch"] = *scope_note;
         std::cout << j.dump(2) << "\n";
     } else {
+        std::string outcomes;
+        for (const auto& [k, n] : by_outcome) outcomes += (outcomes.empty() ? "" : ", ") + k + " " + std::to_string(n);
         std::cout << "authorizer  " << backend << "\n"
-                  << "devices     " << cases.size() << " (" << allowed << " connected)\n"
+                  << "devices     " << cases.size() << " (" << connected << " connected)\n"
+                  << "outcomes    " << outcomes << "\n"
                   << "mismatches  " << bad.size() << "\n";
         if (!bad.empty()) {
             char head[160];
-            std::snprintf(head, sizeof head, "  %-6s %-34s %-30s %-8s %s\n", "line", "device", "check", "expected", "actual");
+            std::snprintf(head, sizeof head, "  %-6s %-34s %-30s %-16s %s\n", "line", "device", "check", "expected", "actual");
             std::cout << head;
             for (const auto& m : bad) {
                 char buf[160];
-                std::snprintf(buf, sizeof buf, "  %-6d %-34s %-30s %-8s ", m.line, m.device.c_str(), m.what.c_str(), m.expected.c_str());
+                std::snprintf(buf, sizeof buf, "  %-6d %-34s %-30s %-16s ", m.line, m.device.c_str(), m.what.c_str(), m.expected.c_str());
                 std::cout << buf << m.actual << "\n";
             }
         }
+        if (scope_note) std::cout << "region/account: " << *scope_note << "\n";
     }
     return bad.empty() ? 0 : 1;
 }
@@ -166,6 +209,7 @@ struct bench_flags {
     std::string credentials;
     std::string username = "dev{n}", password = "pw{n}", client_id = "dev{n}", server_name = "localhost";
     std::size_t devices = 100;
+    bool devices_given = false;  // with --credentials: the first N rows
     int timeout_ms = 5000;
     std::string html;
     std::size_t warmup = 1;
@@ -187,7 +231,18 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     if (!b.credentials.empty()) {
-        for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials); })) o.devices.push_back(c.device);
+        for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials, false); }))
+            o.devices.push_back(c.device);
+        // --devices N takes the first N rows, said out loud; more than the file has is refused.
+        if (b.devices_given && b.devices > o.devices.size())
+            throw config_error("--devices " + std::to_string(b.devices) + " but " + b.credentials + " has " +
+                               std::to_string(o.devices.size()) + " device rows: give --devices " +
+                               std::to_string(o.devices.size()) + " or fewer, or leave --devices out to use every row");
+        if (b.devices_given && b.devices < o.devices.size()) {
+            std::cerr << "wvauthz bench: --devices " << b.devices << ": using the first " << b.devices << " of the "
+                      << o.devices.size() << " devices in " << b.credentials << "\n";
+            o.devices.resize(b.devices);
+        }
     } else {
         for (std::size_t n = 1; n <= b.devices; ++n) {
             const auto num = std::to_string(n);
@@ -196,12 +251,21 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
         }
     }
     auto chosen = build(bf);
+    o.scope = chosen.scope;
     o.progress = json ? nullptr : &std::cerr;
     std::cerr << "wvauthz bench: " << b.rate << " calls/s for " << b.duration_s << " s against "
               << chosen.built.backend->describe() << "\n";
     const auto r = loadgen::run_load(chosen.built.backend, o);
-    if (json) std::cout << loadgen::to_json(r).dump(2) << "\n";
-    else std::cout << loadgen::to_table(r);
+    const auto scope_note =
+        r.scope_mismatch ? policy::describe(*r.scope_mismatch, wvauthz::wvauthz_scope_settings()) : std::string();
+    if (json) {
+        auto j = loadgen::to_json(r);
+        if (!scope_note.empty()) j["scope_mismatch"] = scope_note;
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << loadgen::to_table(r);
+        if (!scope_note.empty()) std::cout << "region/account: " << scope_note << "\n";
+    }
     if (!b.html.empty()) {
         std::ofstream out(b.html);
         out << loadgen::to_html(r);
@@ -244,7 +308,8 @@ int main(int argc, char** argv) {
     std::string credentials_file;
     auto* test = app.add_subcommand("test", "check a devices file: expected allow/deny and topics vs the authorizer");
     wvauthz::add_backend_flags(*test, test_bf);
-    test->add_option("--credentials", credentials_file, "devices CSV (see config/authorizers/README.md)")->required();
+    test->add_option("--credentials", credentials_file, "credentials CSV with an expected column (config/credentials.md)")
+        ->required();
     test->add_option("--timeout-ms", timeout_ms, "deadline per call (AWS: 5000)");
     test->add_flag("--json", json, "print JSON");
 
@@ -254,12 +319,13 @@ int main(int argc, char** argv) {
     bench->add_option("--rate", bfl.rate, "calls per second to send (open loop)")->check(CLI::PositiveNumber);
     bench->add_option("--duration", bfl.duration_s, "seconds to send for")->check(CLI::PositiveNumber);
     bench->add_option("--concurrency", bfl.concurrency, "calls in flight at most")->check(CLI::PositiveNumber);
-    bench->add_option("--credentials", bfl.credentials, "devices CSV to cycle through (instead of templates)");
+    bench->add_option("--credentials", bfl.credentials, "credentials CSV to cycle through, instead of templates (config/credentials.md)");
     bench->add_option("--username", bfl.username, "user name template, {n} = device number");
     bench->add_option("--password", bfl.password, "password template");
     bench->add_option("--client-id", bfl.client_id, "client id template");
     bench->add_option("--server-name", bfl.server_name, "TLS SNI in the events");
-    bench->add_option("--devices", bfl.devices, "devices made from the templates")->check(CLI::PositiveNumber);
+    bench->add_option("--devices", bfl.devices, "devices made from the templates (with --credentials: the first N rows)")
+        ->check(CLI::PositiveNumber);
     bench->add_option("--timeout-ms", bfl.timeout_ms, "deadline per call (AWS: 5000)");
     bench->add_option("--html", bfl.html, "also write an HTML report here");
     bench->add_option("--warmup", bfl.warmup, "calls made (and not counted) before the clock starts; 0 measures a cold start");
@@ -278,6 +344,7 @@ int main(int argc, char** argv) {
     try {
         if (*invoke) return run_invoke(invoke_bf, ef, timeout_ms, json);
         if (*test) return run_test(test_bf, credentials_file, timeout_ms, json);
+        bfl.devices_given = bench->count("--devices") > 0;
         if (*bench) return run_bench(bench_bf, bfl, json);
     } catch (const config_error& e) {
         std::cerr << "wvauthz: " << e.what() << "\n";

@@ -12,7 +12,6 @@
 
 #include "auth/event_fields.hpp"
 #include "util/base64.hpp"
-#include "util/csv.hpp"
 #include "util/hex.hpp"
 
 namespace wv::auth {
@@ -32,12 +31,6 @@ std::string sha256_hex(std::string_view s) {
     unsigned int len = 0;
     if (EVP_Digest(s.data(), s.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
     return util::hex_encode(std::as_bytes(std::span{md, len}));
-}
-
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return std::string(s);
 }
 
 std::string principal_from(std::string_view akid) {
@@ -76,87 +69,33 @@ std::string expand_template(std::string_view text, const std::map<std::string, s
 }
 
 std::vector<registry_device> parse_registry_csv(std::string_view text, const std::string& file_name) {
+    const auto table = parse_credentials_csv(text, file_name);
     std::vector<registry_device> devices;
-    std::istringstream in{std::string(text)};
-    std::string line;
-    int n = 0;
-    auto fail = [&](const std::string& what) {
-        throw std::runtime_error(file_name + ":" + std::to_string(n) + ": " + what);
-    };
-    // Column positions; a header row may reorder them or add the simulator's `authorizer`.
-    int c_akid = 0, c_user = 1, c_pass = 2, c_expected = 3, c_template = 4;
-    std::size_t min_fields = 4, max_fields = 5;
-    bool first_record = true;
-    std::unordered_map<std::string, int> line_of_username;  // a fleet file has 100k rows: no O(n^2)
-    while (std::getline(in, line)) {
-        ++n;
-        const auto t = trim(line);
-        if (t.empty() || t.front() == '#') continue;
-        auto record = util::split_csv_record(t);
-        if (!record) fail("unterminated double quote");
-        std::vector<std::string> f = std::move(*record);
-        if (first_record && (f[0] == "akid" || f[0] == "AKID")) {
-            first_record = false;
-            c_akid = c_user = c_pass = c_expected = c_template = -1;
-            for (std::size_t i = 0; i < f.size(); ++i) {
-                const int col = static_cast<int>(i);
-                if (f[i] == "akid" || f[i] == "AKID")
-                    c_akid = col;
-                else if (f[i] == "username")
-                    c_user = col;
-                else if (f[i] == "password")
-                    c_pass = col;
-                else if (f[i] == "expected")
-                    c_expected = col;
-                else if (f[i] == "policy_template")
-                    c_template = col;
-                else if (f[i] != "authorizer")
-                    fail("unknown column '" + f[i] +
-                         "' (akid, username, password, expected, policy_template, authorizer)");
-            }
-            if (c_user < 0 || c_pass < 0) fail("the header needs akid, username and password columns");
-            min_fields = static_cast<std::size_t>(std::max(c_user, c_pass)) + 1;
-            max_fields = f.size();
-            continue;
-        }
-        first_record = false;
-        if (f.size() < min_fields || f.size() > max_fields)
-            fail(max_fields == 5 && min_fields == 4
-                     ? "expected 4 or 5 fields (akid,username,password,expected[,policy_template]), got " +
-                           std::to_string(f.size())
-                     : "expected " + std::to_string(min_fields) +
-                           (min_fields == max_fields ? "" : " to " + std::to_string(max_fields)) +
-                           " fields as in the header, got " + std::to_string(f.size()));
-        auto field = [&](int col) -> std::string {
-            return col >= 0 && static_cast<std::size_t>(col) < f.size() ? f[col] : "";
+    devices.reserve(table.rows.size());
+    std::unordered_map<std::string, int> line_of_akid;  // a fleet file has 100k rows: no O(n^2)
+    for (const auto& row : table.rows) {
+        const auto fail = [&](const std::string& what) {
+            throw std::runtime_error(file_name + ":" + std::to_string(row.line) + ": " + what);
         };
         registry_device d;
-        d.line = n;
-        d.akid = field(c_akid);
-        d.username = field(c_user);
-        if (d.akid.empty()) fail("akid is empty");
-        if (d.username.empty()) fail("username is empty");
-        const auto password = field(c_pass);
-        if (password.starts_with("sha256:")) {
-            d.password_sha256 = password.substr(7);
+        d.line = row.line;
+        d.akid = row.akid;
+        d.username = row.username;
+        if (row.password.starts_with("sha256:")) {
+            d.password_sha256 = row.password.substr(7);
             for (auto& c : d.password_sha256)
                 if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
             if (d.password_sha256.size() != 64 || !util::hex_decode(d.password_sha256))
                 fail("password hash must be sha256: followed by 64 hex digits");
         } else {
-            d.password = password;
+            d.password = row.password;
         }
-        const auto expected = field(c_expected);
-        // Empty means "no expectation" in the simulator's files; the registry knows the device.
-        if (expected == "allow" || expected.empty())
-            d.expected = expected_outcome::allow;
-        else if (expected == "deny")
-            d.expected = expected_outcome::deny;
-        else
-            fail("expected outcome must be allow or deny, got '" + expected + "'");
-        if (const auto tpl = field(c_template); !tpl.empty()) d.policy_template = tpl;
-        if (const auto [it, fresh] = line_of_username.emplace(d.username, n); !fresh)
-            fail("username '" + d.username + "' already used on line " + std::to_string(it->second));
+        // Empty means "no expectation" in a test; the registry knows the device.
+        d.expected = row.expected == expected_outcome::none ? expected_outcome::allow : row.expected;
+        if (!row.policy_template.empty()) d.policy_template = row.policy_template;
+        if (const auto [it, fresh] = line_of_akid.emplace(d.akid, row.line); !fresh)
+            fail("akid '" + d.akid + "' already on line " + std::to_string(it->second) +
+                 " (the registry finds devices by client id)");
         devices.push_back(std::move(d));
     }
     return devices;
@@ -164,7 +103,7 @@ std::vector<registry_device> parse_registry_csv(std::string_view text, const std
 
 std::vector<registry_device> load_registry_csv(const std::filesystem::path& file) {
     std::ifstream in{file, std::ios::binary};
-    if (!in) throw std::runtime_error(file.string() + ": cannot open");
+    if (!in) throw std::runtime_error(file.string() + ": cannot open the credentials file");
     std::ostringstream text;
     text << in.rdbuf();
     return parse_registry_csv(text.str(), file.string());
@@ -178,7 +117,7 @@ registry_backend::registry_backend(std::vector<registry_device> devices, registr
         if (!options_.policy_templates.contains(d.policy_template))
             throw std::invalid_argument("registry line " + std::to_string(d.line) +
                                         ": unknown policy template '" + d.policy_template + "'");
-        by_username_.emplace(d.username, i);
+        by_akid_.emplace(d.akid, i);
     }
 }
 
@@ -211,15 +150,21 @@ backend_reply registry_backend::answer(const std::string& event_json) const {
         reply.log_lines.push_back("registry: denied user '" + user + "' client '" + client_id + "': " + why);
         return reply;
     };
-    const auto it = by_username_.find(user);
-    if (it == by_username_.end()) return deny("unknown user name");
+    const auto it = by_akid_.find(client_id);
+    if (it == by_akid_.end()) return deny("unknown client id (no registry row has this akid)");
     const auto& d = devices_[it->second];
     const bool password_ok = d.password_sha256.empty()
                                  ? secrets_equal(password, d.password)
                                  : secrets_equal(sha256_hex(password), d.password_sha256);
+    if (user != d.username) return deny("user name is not the device's '" + d.username + "'");
     if (!password_ok) return deny("wrong password");
-    if (client_id != d.akid) return deny("client id is not the device's akid '" + d.akid + "'");
     if (d.expected == expected_outcome::deny) return deny("the registry marks this device deny");
+    if (d.expected == expected_outcome::invalid_response) {
+        reply.body = "null";
+        reply.log_lines.push_back("registry: client '" + client_id +
+                                  "' is marked invalid_response: answering null, as a function that crashed does");
+        return reply;
+    }
 
     const std::map<std::string, std::string> vars{{"akid", d.akid},
                                                   {"client_id", client_id},

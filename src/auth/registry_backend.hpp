@@ -1,23 +1,22 @@
 #pragma once
-// A built-in authorizer backed by a device registry CSV, one device per line:
+// A built-in authorizer backed by a device registry: the project's credentials CSV
+// (auth/credentials_csv.hpp, config/credentials.md), one device per row:
 //
-//   # akid,username,password,expected[,policy_template]
-//   2453AC035CBCBC9A,dev1,s3cret,allow
-//   2453AC035CBCBC9B,dev2,sha256:9f86d081884c7d65...,allow,wavelet
-//   2453AC035CBCBC9C,dev3,x,deny
+//   akid,username,password,expected,policy_template
+//   2453AC035CBCBC9A,dev1,s3cret,allow,
+//   2453AC035CBCBC9B,dev1,sha256:9f86d081884c7d65...,allow,wavelet
+//   2453AC035CBCBC9C,dev3,x,deny,
 //
-// - akid: the device's id, which Wavelets use as their MQTT client id; a call is only
-//   allowed when the event's clientId equals it.
+// - akid: the device's id, which Wavelets use as their MQTT client id. The registry finds a
+//   device by the event's clientId, then checks the user name and password: user names may
+//   be shared (Ayyeka's fleet shares one); an akid may appear once.
 // - password: the literal password, or `sha256:<64 hex>` of it.
-// - expected: `allow` or `deny`. A `deny` row is a device the registry knows but refuses
-//   (isAuthenticated false): wvauthz test and wvsim use the column as the expected outcome.
+// - expected: `allow` or empty (the registry lets the device in), `deny` (a device the
+//   registry knows but refuses: isAuthenticated false) or `invalid_response` (the registry
+//   answers `null`, as a Lambda that crashed does). wvauthz test and wvsim use the column as
+//   the expected outcome.
 // - policy_template: a name from registry_options::policy_templates; default "default".
-// Blank lines and lines starting with `#` are ignored. Fields are comma separated with
-// optional double quotes ("" inside quotes is `"`). A first line starting with `akid` is a
-// header that names the columns, in any order: akid, username, password, expected,
-// policy_template, and `authorizer` (ignored), so wvsim's credentials file
-// (akid,username,password,authorizer,expected) loads as is. With a header, missing trailing
-// fields are empty, and an empty `expected` means allow.
+// Other columns of the format (authorizer, server_name, publish, subscribe) are ignored here.
 //
 // Templates are JSON texts with placeholders {{akid}}, {{client_id}}, {{username}},
 // {{region}}, {{account}}. The built-in "default" template allows iot:Connect on
@@ -35,17 +34,16 @@
 #include <vector>
 
 #include "auth/authorizer_backend.hpp"
+#include "auth/credentials_csv.hpp"
 
 namespace wv::auth {
-
-enum class expected_outcome { allow, deny };
 
 struct registry_device {
     std::string akid{};
     std::string username{};
     std::string password{};          // literal, or empty when password_sha256 is set
     std::string password_sha256{};   // lower-case hex, or empty
-    expected_outcome expected = expected_outcome::allow;
+    expected_outcome expected = expected_outcome::allow;  // never none: empty reads as allow
     std::string policy_template = "default";
     int line = 0;                  // in the source file, for messages
 };
@@ -74,7 +72,7 @@ public:
 private:
     std::vector<registry_device> devices_{};
     registry_options options_{};
-    std::map<std::string, std::size_t> by_username_{};
+    std::map<std::string, std::size_t> by_akid_{};
 };
 
 // Compares secrets without an early exit, so response time does not reveal how much of a

@@ -9,8 +9,17 @@
 #include "mqtt/mqtt.hpp"
 #include "policy/arn.hpp"
 #include "policy/evaluate.hpp"
+#include "policy/scope_check.hpp"
 
 namespace wv::gate {
+namespace {
+
+const policy::scope_settings& gateway_scope_settings() {
+    static const policy::scope_settings s{"region:", "account:", "the gateway config (wvgate YAML; under wvsim: --gateway-config)"};
+    return s;
+}
+
+}  // namespace
 
 void connection_machine::handle_connect(const mqtt::connect& c, clock::time_point now) {
     const auto& lim = env_.config->limits;
@@ -180,7 +189,19 @@ void connection_machine::finish_connect(clock::time_point now) {
     const policy::arn_scope scope{env_.config->region, env_.config->account};
     if (!allowed("iot:Connect", policy::client_arn(scope, client_id_))) {
         bump(env_.stats->connects_denied);
-        fail_connect("AUTHORIZATION_FAILURE", "iot:Connect denied on client/" + client_id_, false);
+        std::string why = "iot:Connect denied on client/" + client_id_;
+        if (const auto* pols = peer_.x509 ? env_.certificate_policies : policies_.get()) {
+            if (const auto m = policy::find_scope_mismatch(*pols, scope)) {
+                why += " (the policies name " + (m->region.empty() ? "account " + m->account : "region " + m->region) +
+                       "; see the gateway's region/account warning)";
+                if (!env_.stats->scope_mismatch_recorded()) {
+                    const auto text = policy::describe(*m, gateway_scope_settings());
+                    env_.stats->record_scope_mismatch(text);
+                    log_event(log_level::warn, "Connect", false, "REGION_ACCOUNT_MISMATCH", text);
+                }
+            }
+        }
+        fail_connect("AUTHORIZATION_FAILURE", why, false);
         close(disconnect_reason::auth_error, "iot:Connect denied", now);
         return;
     }

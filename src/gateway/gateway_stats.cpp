@@ -2,9 +2,21 @@
 
 namespace wv::gate {
 
-gateway_stats counters::snapshot() const noexcept {
+void counters::record_scope_mismatch(std::string text) {
+    std::lock_guard lk(scope_mismatch_m_);
+    if (!scope_mismatch_.empty()) return;
+    scope_mismatch_ = std::move(text);
+    scope_mismatch_seen_.store(true, std::memory_order_release);
+}
+
+gateway_stats counters::snapshot() const {
     const auto r = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
     const auto h = authorizer_latency.snapshot();
+    std::string mismatch;
+    {
+        std::lock_guard lk(scope_mismatch_m_);
+        mismatch = scope_mismatch_;
+    }
     return gateway_stats{
         .connections_open = r(connections_open),
         .connections_accepted = r(connections_accepted),
@@ -27,6 +39,7 @@ gateway_stats counters::snapshot() const noexcept {
         .authorizer_p50_us = h.percentile_us(0.5),
         .authorizer_p99_us = h.percentile_us(0.99),
         .authorizer_max_us = h.max_us(),
+        .scope_mismatch = std::move(mismatch),
     };
 }
 

@@ -3,6 +3,8 @@
 // each is an independent tally); `gateway_stats` is a plain snapshot of it.
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <string>
 
 #include "metrics/concurrent_histogram.hpp"
 
@@ -29,6 +31,9 @@ struct gateway_stats {
     std::uint64_t disconnects = 0;
     // Authorizer call latency (queue wait + call), every call including refreshes.
     std::uint64_t authorizer_p50_us = 0, authorizer_p99_us = 0, authorizer_max_us = 0;
+    // The first authorizer policies that named another region/account than the gateway's
+    // (policy/scope_check.hpp), in words with the fix; empty when none did.
+    std::string scope_mismatch{};
 };
 
 struct counters {
@@ -39,7 +44,17 @@ struct counters {
         bytes_out{0}, messages_dropped{0}, policy_denials{0}, disconnects{0};
     metrics::concurrent_histogram authorizer_latency;
 
-    gateway_stats snapshot() const noexcept;
+    // Records the first region/account mismatch; later ones are dropped (said once).
+    // scope_mismatch_recorded() lets callers skip building the text.
+    void record_scope_mismatch(std::string text);
+    bool scope_mismatch_recorded() const noexcept { return scope_mismatch_seen_.load(std::memory_order_acquire); }
+
+    gateway_stats snapshot() const;
+
+private:
+    std::atomic<bool> scope_mismatch_seen_{false};
+    mutable std::mutex scope_mismatch_m_;
+    std::string scope_mismatch_;
 };
 
 inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {

@@ -113,6 +113,7 @@ int run_gateway(const run_options& o) {
     std::cerr << "wvgate: stopped. connects accepted " << s.connects_accepted << ", auth failures "
               << s.connects_auth_failed << ", messages in " << s.messages_in << ", out " << s.messages_out
               << ", dropped " << s.messages_dropped << ", policy denials " << s.policy_denials << "\n";
+    if (!s.scope_mismatch.empty()) std::cerr << "wvgate: warning: " << s.scope_mismatch << "\n";
     if (const auto rules = gw.rules_summary(); !rules.empty()) std::cerr << rules;
     return 0;
 }

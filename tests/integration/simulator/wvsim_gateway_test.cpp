@@ -133,3 +133,42 @@ TEST_CASE("--engine paho against the embedded gateway: it trusts the gateway's C
     CHECK(s.report["verify"]["wills_received"] == killed);
     CHECK(s.r.err.find("CONNECTION_LOST") == std::string::npos);  // the gateway's log stays quiet
 }
+
+TEST_CASE("Ayyeka's authorizer on a us-east-1 gateway: --devices takes the first rows; the region mismatch said once") {
+    test::temp_dir dir;
+    const std::string authorizers = std::string(WV_SOURCE_DIR_PATH) + "/config/authorizers/";
+    const auto gw_file = dir.write("gw.yaml", "endpoint_host: localhost\n"
+                                              "region: us-east-1\n"
+                                              "account: \"123456789012\"\n"
+                                              "log: {level: off}\n"
+                                              "listeners:\n  - {name: sim, kind: aws-443, address: 127.0.0.1, port: 0}\n"
+                                              "default_authorizer: wavelet\n"
+                                              "authorizers:\n"
+                                              "  - name: wavelet\n"
+                                              "    backend: handler\n"
+                                              "    handler: python:" + authorizers + "ayyeka_simple.py\n"
+                                              "    workers: 1\n");
+    const auto fleet = authorizers + "simple_fleet.csv";  // 3 rows sharing one user name; rows 1-2 allow
+    const auto s = simtest::run_wvsim(dir, "region", {"--credentials", fleet, "--devices", "2", "--gateway-config",
+                                                      gw_file.string(), "--duration", "2"});
+    INFO(s.r.out);
+    INFO(s.r.err);
+    CHECK(s.r.exit_code == 1);  // both devices expected in, both refused
+    REQUIRE(s.report.is_object());
+    CHECK(s.report["devices"] == 2);
+    CHECK(simtest::outcome_count(s.report, "closed_without_connack") == 2);
+    CHECK(s.r.err.find("wvsim: --devices 2: running the first 2 of the 3 devices in " + fleet) != std::string::npos);
+    // Said once, in words, with the fix, in the summary and the JSON.
+    const std::string says = "the authorizer's policies name region eu-central-1";
+    std::size_t n = 0;
+    for (auto p = s.r.out.find(says); p != std::string::npos; p = s.r.out.find(says, p + 1)) ++n;
+    CHECK(n == 1);
+    CHECK(s.r.out.find("Fix: set `region: eu-central-1` in the gateway config") != std::string::npos);
+    CHECK(s.report["gateway"]["scope_mismatch"].get<std::string>().find(says) == 0);
+
+    // More devices than rows: refused before anything runs.
+    const auto too_many = simtest::run_wvsim(dir, "too_many", {"--credentials", fleet, "--devices", "9", "--duration", "1"});
+    CHECK(too_many.r.exit_code == 2);
+    CHECK(too_many.r.err.find("--devices 9 but " + fleet + " has 3 device rows: give --devices 3 or fewer") !=
+          std::string::npos);
+}

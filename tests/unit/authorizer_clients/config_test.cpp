@@ -75,28 +75,43 @@ TEST_CASE("authorizers YAML: errors name the file, line and key") {
                 ":3: authorizers[1].name: 'a' is used twice");
 }
 
-TEST_CASE("devices file: our columns, topic lists, errors; auth's registry CSV too") {
+TEST_CASE("devices file: the credentials CSV with topic lists; errors") {
     auto cases = wvauthz::parse_device_file("# comment\n"
                                             "client_id,username,password,expected,publish,subscribe,server_name\n"
                                             "C1,u1,p1,allow,a/b;!c/d,e/#,host.example\n"
-                                            "C2,u2,\"p,2\",deny,,\n",
+                                            "C2,u2,\"p,2\",deny,,\n"
+                                            "C3,u2,p3,invalid_response\n",
                                             "d.csv");
-    REQUIRE(cases.size() == 2);
+    REQUIRE(cases.size() == 3);
     CHECK(cases[0].line == 3);
     CHECK(cases[0].device.client_id == "C1");
     CHECK(cases[0].device.server_name == "host.example");
     CHECK(cases[0].publish_allowed == std::vector<std::string>{"a/b"});
     CHECK(cases[0].publish_denied == std::vector<std::string>{"c/d"});
     CHECK(cases[0].subscribe_allowed == std::vector<std::string>{"e/#"});
+    CHECK(cases[0].expected == wv::auth::expected_outcome::allow);
     CHECK(cases[1].device.password == "p,2");
-    CHECK_FALSE(cases[1].expect_allow);
+    CHECK(cases[1].expected == wv::auth::expected_outcome::deny);
+    CHECK(cases[2].expected == wv::auth::expected_outcome::invalid_response);
 
     CHECK_THROWS_WITH_AS(wvauthz::parse_device_file("username,password,client_id,expected\nu,p,c,maybe\n", "d.csv"),
-                         "d.csv:2: expected must be allow or deny, not 'maybe'", std::runtime_error);
+                         "d.csv:2: expected must be allow, deny, invalid_response or empty, not 'maybe'", std::runtime_error);
     CHECK_THROWS_WITH_AS(wvauthz::parse_device_file("username,password,expected\n", "d.csv"),
-                         "d.csv:1: the header has no 'client_id' column", std::runtime_error);
+                         "d.csv:1: the header has no 'akid' column (required: akid or client_id, username, password)",
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(wvauthz::parse_device_file("akid,username,password\nA,u,p\n", "d.csv"),
+                         "d.csv: no 'expected' column: wvauthz test needs one (allow, deny or invalid_response)",
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(wvauthz::parse_device_file("akid,username,password,expected\nA,u,p,\n", "d.csv"),
+                         "d.csv:2: expected is empty; wvauthz test needs allow, deny or invalid_response", std::runtime_error);
+    // bench needs no expectations; a sha256 password cannot be sent
+    CHECK(wvauthz::parse_device_file("akid,username,password\nA,u,p\n", "d.csv", false).size() == 1);
+    CHECK_THROWS_WITH_AS(wvauthz::parse_device_file("akid,username,password\nA,u,sha256:00\n", "d.csv", false),
+                         "d.csv:2: a sha256: password cannot be sent to an authorizer; give the password itself",
+                         std::runtime_error);
 
-    cases = wvauthz::parse_device_file("akid,username,password,expected\n2453AC035CBCBC9A,dev1,s3cret,allow\n", "r.csv");
+    // The registry backend's file and wvsim's file are the same format.
+    cases = wvauthz::parse_device_file("akid,username,password,authorizer,expected\n2453AC035CBCBC9A,dev1,s3cret,wavelet,allow\n", "r.csv");
     REQUIRE(cases.size() == 1);
     CHECK(cases[0].device.client_id == "2453AC035CBCBC9A");
     CHECK(cases[0].device.username == "dev1");

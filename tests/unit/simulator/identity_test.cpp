@@ -70,13 +70,33 @@ TEST_CASE("credentials CSV: header, comments, quoting, expectations") {
     CHECK(ids[2].index == 2);
 }
 
+TEST_CASE("credentials CSV: the one format (config/credentials.md); a registry file is not read as authorizer names") {
+    // The registry's columns (no authorizer): expected is expected, not an authorizer name.
+    const auto ids = parse_credentials("client_id,username,password,expected,policy_template\n"
+                                       "A1,TestUserName,p1,allow,default\n"
+                                       "A2,TestUserName,p2,deny,\n"
+                                       "A3,TestUserName,p3,invalid_response,\n",
+                                       "registry.csv");
+    REQUIRE(ids.size() == 3);
+    CHECK(ids[0].akid == "A1");
+    CHECK(ids[0].authorizer.empty());
+    CHECK(ids[0].wire_username() == "TestUserName");
+    CHECK(ids[0].expected == expectation::allow);
+    CHECK(ids[1].expected == expectation::deny);
+    CHECK(ids[2].expected == expectation::deny);  // refused either way, as the device sees it
+}
+
 TEST_CASE("credentials CSV errors name file and line") {
     CHECK_THROWS_WITH_AS(parse_credentials("A1,u1,p1\nA2,u2\n", "d.csv"),
-                         "d.csv:2: expected akid,username,password[,authorizer[,expected]], got 2 fields", config_error);
-    CHECK_THROWS_WITH_AS(parse_credentials("A1,u1,p1,a,maybe\n", "d.csv"),
-                         "d.csv:1: expected outcome 'maybe' must be allow, deny or empty", config_error);
-    CHECK_THROWS_WITH_AS(parse_credentials("A1,\"u1,p1\n", "d.csv"), "d.csv:1: malformed quoting", config_error);
-    CHECK_THROWS_WITH_AS(parse_credentials("\n,u,p\n", "d.csv"), "d.csv:2: empty akid", config_error);
+                         doctest::Contains("d.csv:1: the first line must be a header naming the columns"), config_error);
+    const std::string h = "akid,username,password,authorizer,expected\n";
+    CHECK_THROWS_WITH_AS(parse_credentials(h + "A1,u1,p1,a,maybe\n", "d.csv"),
+                         "d.csv:2: expected must be allow, deny, invalid_response or empty, not 'maybe'", config_error);
+    CHECK_THROWS_WITH_AS(parse_credentials(h + "A1,\"u1,p1\n", "d.csv"), "d.csv:2: unterminated double quote", config_error);
+    CHECK_THROWS_WITH_AS(parse_credentials(h + "\n,u,p\n", "d.csv"), "d.csv:3: akid (client id) is empty", config_error);
+    CHECK_THROWS_WITH_AS(parse_credentials(h + "A1,u,sha256:00\n", "d.csv"),
+                         "d.csv:2: a sha256: password is for the registry backend; a device needs the password itself",
+                         config_error);
     CHECK_THROWS_AS(load_credentials("/nonexistent/devices.csv"), config_error);
 }
 

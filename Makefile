@@ -1,5 +1,5 @@
 # Thin wrapper over CMake. Each target installs what is missing, configures and builds.
-#   make demo    the main job on the embedded default
+#   make demo    the main job on the embedded default (builds only wvsim and wvdecode)
 #   make test    the whole test suite through ctest
 #   make test-sanitize   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench   the benchmark executables (tables and JSON)
@@ -19,7 +19,9 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# The demo runs two executables: build those (and the libraries under them), not the tests.
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target wvsim wvdecode
 	./scripts/demo.sh $(BUILD)
 
 test: build

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  lld                         # linker: a quarter of GNU ld's CPU time on our executables
   libboost1.81-dev            # Asio with as_tuple and awaitable operators, Beast (1.74 lacks them)
   libssl-dev openssl
   libprotobuf-dev protobuf-compiler

@@ -10,17 +10,13 @@
 
 #include "paho_socket.hpp"
 #include "payload/report_end.hpp"
+#include "wall_clock.hpp"
 
 namespace wv::sim {
 
 namespace asio = boost::asio;
 
 namespace {
-std::uint64_t unix_ms() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 // Paho reports a refused CONNACK as its return code (1..5); everything before CONNACK
 // (TCP, TLS, a close) is one generic failure whose text we keep as the detail.

@@ -10,6 +10,7 @@
 #include "mqtt/packets/puback.hpp"
 #include "mqtt/packets/publish.hpp"
 #include "payload/report_end.hpp"
+#include "wall_clock.hpp"
 #include "worker.hpp"
 
 namespace wv::sim {
@@ -20,12 +21,6 @@ using wait_for = tls::stream::wait_for;
 
 // How long after the end of the run a device still sends reports that came due before it.
 constexpr std::chrono::seconds end_grace{1};
-
-std::uint64_t unix_ms() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 std::error_code to_std(const boost::system::error_code& ec) {
     if (ec == asio::error::eof) return tls::tls_errc::closed;

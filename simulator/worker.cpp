@@ -9,7 +9,7 @@
 namespace wv::sim {
 
 namespace {
-constexpr auto tok = boost::asio::as_tuple(boost::asio::use_awaitable);
+constexpr auto as_tuple_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 // Starts devices in ramp order, at most max_connecting_per_worker connect attempts at a time.
 boost::asio::awaitable<void> launch_all(worker& w) {
@@ -19,7 +19,7 @@ boost::asio::awaitable<void> launch_all(worker& w) {
         while (!d.stop_requested && (clock::now() < when || w.connecting >= w.settings.max_connecting_per_worker)) {
             w.launcher_wake.expires_at(w.connecting >= w.settings.max_connecting_per_worker ? clock::time_point::max()
                                                                                                : when);
-            co_await w.launcher_wake.async_wait(tok);
+            co_await w.launcher_wake.async_wait(as_tuple_awaitable);
         }
         if (d.stop_requested) {  // stopped before its turn: never connects
             d.done = true;

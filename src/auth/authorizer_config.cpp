@@ -3,28 +3,21 @@
 #include <set>
 
 #include "auth/token_signature.hpp"
+#include "util/ascii.hpp"
 
 namespace wv::auth {
-
-namespace {
-
-bool is_alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-}  // namespace
 
 bool is_valid_authorizer_name(std::string_view name) {
     if (name.empty() || name.size() > 128) return false;
     for (char c : name)
-        if (!is_alnum(c) && c != '_' && c != '=' && c != ',' && c != '@' && c != '-') return false;
+        if (!util::is_ascii_alnum(c) && c != '_' && c != '=' && c != ',' && c != '@' && c != '-') return false;
     return true;
 }
 
 bool is_valid_token_key_name(std::string_view name) {
     if (name.empty() || name.size() > 128) return false;
     for (char c : name)
-        if (!is_alnum(c) && c != '_' && c != '-') return false;
+        if (!util::is_ascii_alnum(c) && c != '_' && c != '-') return false;
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "auth/authorizer_response.hpp"
 
+#include "util/ascii.hpp"
 
 namespace wv::auth {
 
@@ -26,10 +27,6 @@ std::size_t utf8_code_points(std::string_view s) {
 std::string compact(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string type_name(const json& j) { return j.type_name(); }
-
-bool is_alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
 class checker {
 public:
@@ -58,7 +55,7 @@ void check_principal(const json& root, checker& c, authorizer_response& r) {
     if (p.empty()) return c.fail("principalId", "is empty; it must be 1-128 letters and digits");
     if (p.size() > 128) return c.fail("principalId", "is " + std::to_string(p.size()) + " characters; at most 128");
     for (std::size_t i = 0; i < p.size(); ++i) {
-        if (is_alnum(p[i])) continue;
+        if (util::is_ascii_alnum(p[i])) continue;
         std::string d = "\"" + p + "\" has '" + std::string(1, p[i]) + "' at offset " + std::to_string(i) +
                         "; AWS allows only [a-zA-Z0-9]{1,128}";
         if (p[i] == '-' || p[i] == '_' || p[i] == ':' || p[i] == '.')

@@ -29,7 +29,7 @@ struct client_context::impl {
 
 namespace {
 
-int impl_index() {
+int client_impl_index() {
     static const int idx = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
     return idx;
 }
@@ -60,7 +60,7 @@ std::string session_key(SSL* ssl) {
 // copy, not the connection's own object: OpenSSL marks a connection's session not resumable
 // when that connection ends without close_notify, which would spoil the cache for everyone.
 int on_new_session(SSL* ssl, SSL_SESSION* sess) {
-    auto* self = static_cast<client_context::impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), impl_index()));
+    auto* self = static_cast<client_context::impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_impl_index()));
     if (!self || !SSL_SESSION_is_resumable(sess)) return 0;
     auto key = session_key(ssl);
     if (key.empty()) return 0;
@@ -82,7 +82,7 @@ client_context::client_context(const client_options& o) : impl_(std::make_unique
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) detail::throw_openssl("TLS client: SSL_CTX_new");
     impl_->ctx = ctx;
-    SSL_CTX_set_ex_data(ctx, impl_index(), impl_.get());
+    SSL_CTX_set_ex_data(ctx, client_impl_index(), impl_.get());
     // Release the 17 KiB read/write buffers whenever they are empty: idle connections hold none.
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (!SSL_CTX_set_min_proto_version(ctx, detail::native_version(o.min_version)) ||

@@ -16,13 +16,13 @@ struct server_context::impl {
 
 namespace {
 
-int impl_index() {
+int server_impl_index() {
     static const int idx = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
     return idx;
 }
 
 const server_context::impl* impl_of(SSL* ssl) {
-    return static_cast<const server_context::impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), impl_index()));
+    return static_cast<const server_context::impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), server_impl_index()));
 }
 
 alpn_decision default_policy(const server_options& o, const alpn_offer& offer) {
@@ -104,7 +104,7 @@ server_context::server_context(server_options o) : impl_(std::make_unique<impl>(
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx) detail::throw_openssl("TLS server: SSL_CTX_new");
     impl_->ctx = ctx;
-    SSL_CTX_set_ex_data(ctx, impl_index(), impl_.get());
+    SSL_CTX_set_ex_data(ctx, server_impl_index(), impl_.get());
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     // Read-ahead: one read(2) per burst of records instead of two per record (header, body),
     // and a short read tells the stream that the socket is empty (stream::read_now), which

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway_fixture.hpp"
+#include "run_on.hpp"
 #include "test_device.hpp"
 #include "support/temp_dir.hpp"
 #include "tls/certificate.hpp"
@@ -42,11 +43,6 @@ struct http_reply {
         return it == headers.end() ? std::string() : it->second;
     }
 };
-
-template <class F>
-auto run_on(boost::asio::io_context& ctx, F f) {
-    return asio::co_spawn(ctx, std::move(f), asio::use_future).get();
-}
 
 // One TLS connection that sends raw request bytes and parses responses.
 class https_client {

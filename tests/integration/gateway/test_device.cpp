@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "run_on.hpp"
 #include "tls/connect.hpp"
 
 namespace wv::test {
@@ -49,11 +50,6 @@ std::unique_ptr<tls::client_context> make_ctx(const endpoint_options& ep) {
     o.cert_file = ep.cert_file;
     o.key_file = ep.key_file;
     return std::make_unique<tls::client_context>(o);
-}
-
-template <class F>
-auto run_on(asio::io_context& ctx, F f) {
-    return asio::co_spawn(ctx, std::move(f), asio::use_future).get();
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string event(std::string user, std::string password, std::optional<std::string> client = "dev-1") {
+std::string login_event(std::string user, std::string password, std::optional<std::string> client = "dev-1") {
     return make_authorizer_event_json({.server_name = "h", .username = std::move(user), .password = std::move(password),
                                        .client_id = std::move(client), .connection_id = "id"},
                                       {});
@@ -33,7 +33,7 @@ static_backend backend() {
 }  // namespace
 
 TEST_CASE("static: the right password connects, with placeholders expanded") {
-    const auto reply = backend().answer(event("alice?x-amz-customauthorizer-name=a&SDK=x", "s3cret"));
+    const auto reply = backend().answer(login_event("alice?x-amz-customauthorizer-name=a&SDK=x", "s3cret"));
     REQUIRE(reply.error == backend_errc::none);
     const auto v = validate_response(reply.body);
     CHECK(v.allowed);
@@ -45,15 +45,15 @@ TEST_CASE("static: the right password connects, with placeholders expanded") {
 
 TEST_CASE("static: wrong password, wrong client id, unknown user all deny") {
     const auto b = backend();
-    CHECK_FALSE(validate_response(b.answer(event("alice", "nope")).body).allowed);
-    CHECK_FALSE(validate_response(b.answer(event("alice", "s3cret", "other")).body).allowed);
-    CHECK_FALSE(validate_response(b.answer(event("alice", "s3cret", std::nullopt)).body).allowed);
-    CHECK_FALSE(validate_response(b.answer(event("carol", "s3cret")).body).allowed);
-    CHECK(validate_response(b.answer(event("carol", "x")).body).valid);  // a clean, valid deny
+    CHECK_FALSE(validate_response(b.answer(login_event("alice", "nope")).body).allowed);
+    CHECK_FALSE(validate_response(b.answer(login_event("alice", "s3cret", "other")).body).allowed);
+    CHECK_FALSE(validate_response(b.answer(login_event("alice", "s3cret", std::nullopt)).body).allowed);
+    CHECK_FALSE(validate_response(b.answer(login_event("carol", "s3cret")).body).allowed);
+    CHECK(validate_response(b.answer(login_event("carol", "x")).body).valid);  // a clean, valid deny
 }
 
 TEST_CASE("static: config mistakes are reported like a Lambda's") {
-    const auto v = validate_response(backend().answer(event("bob", "pw")).body);
+    const auto v = validate_response(backend().answer(login_event("bob", "pw")).body);
     CHECK_FALSE(v.allowed);
     CHECK(v.reason.starts_with("principalId:"));
 }

@@ -18,16 +18,16 @@ namespace wv::sim {
 namespace {
 namespace h = report_html;
 
-std::string fmt(const char* f, double v) {
+std::string num_text(const char* f, double v) {
     char b[64];
     std::snprintf(b, sizeof b, f, v);
     return b;
 }
 
-std::string dur(std::uint64_t us) { return thresholds::format_value(static_cast<double>(us), thresholds::kind::duration); }
+std::string duration_text(std::uint64_t us) { return thresholds::format_value(static_cast<double>(us), thresholds::kind::duration); }
 
 std::string pct(std::uint64_t part, std::uint64_t whole) {
-    return whole ? fmt("%.2f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
+    return whole ? num_text("%.2f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
 }
 
 h::run_header header(const run_report& r) {
@@ -60,11 +60,11 @@ std::vector<h::stat_card> cards(const run_report& r) {
                      r.reports_due && r.reports_acked == r.reports_due ? "good" : "bad"});
     else
         c.push_back({"reports sent, of due", pct(r.reports_sent, r.reports_due), ""});
-    c.push_back({"msg/s achieved (asked " + fmt("%.1f", r.asked_msgs_per_s) + ")", fmt("%.1f", r.achieved_msgs_per_s()), ""});
+    c.push_back({"msg/s achieved (asked " + num_text("%.1f", r.asked_msgs_per_s) + ")", num_text("%.1f", r.achieved_msgs_per_s()), ""});
     for (const char* k : {"connack", "puback"})
         if (const auto it = r.latency.find(k); it != r.latency.end() && it->second.count())
             c.push_back({std::string(k == std::string("connack") ? "CONNACK" : "PUBACK") + " p99",
-                         dur(it->second.percentile_us(0.99)), ""});
+                         duration_text(it->second.percentile_us(0.99)), ""});
     if (!r.thresholds.empty()) {
         std::size_t ok = 0;
         for (const auto& t : r.thresholds) ok += t.passed;
@@ -279,16 +279,16 @@ std::string latency_table(const run_report& r) {
         const auto it = r.latency.find(k);
         if (it == r.latency.end() || it->second.count() == 0) continue;
         const auto& hist = it->second;
-        rows.push_back({{k, std::to_string(hist.count()), dur(hist.percentile_us(0.5)), dur(hist.percentile_us(0.9)),
-                         dur(hist.percentile_us(0.99)), dur(hist.percentile_us(0.999)), dur(hist.max_us())},
+        rows.push_back({{k, std::to_string(hist.count()), duration_text(hist.percentile_us(0.5)), duration_text(hist.percentile_us(0.9)),
+                         duration_text(hist.percentile_us(0.99)), duration_text(hist.percentile_us(0.999)), duration_text(hist.max_us())},
                         ""});
     }
     if (r.gateway.is_object() && r.gateway.value("authorizer_calls", std::uint64_t{0}) > 0 &&
         r.gateway.contains("authorizer_p50_us"))
         rows.push_back({{"authorizer (gateway)", std::to_string(r.gateway["authorizer_calls"].get<std::uint64_t>()),
-                         dur(r.gateway["authorizer_p50_us"].get<std::uint64_t>()), "-",
-                         dur(r.gateway["authorizer_p99_us"].get<std::uint64_t>()), "-",
-                         dur(r.gateway.value("authorizer_max_us", std::uint64_t{0}))},
+                         duration_text(r.gateway["authorizer_p50_us"].get<std::uint64_t>()), "-",
+                         duration_text(r.gateway["authorizer_p99_us"].get<std::uint64_t>()), "-",
+                         duration_text(r.gateway.value("authorizer_max_us", std::uint64_t{0}))},
                         ""});
     if (rows.empty()) return "<p class='empty'>No latency samples: no connect succeeded.</p>\n";
     return h::table({"stage", "count", "p50", "p90", "p99", "p99.9", "max"}, rows) +
@@ -332,7 +332,7 @@ std::string rules_section(const rules_result& rr) {
             bars.push_back({"  " + k, static_cast<double>(n), h::color::red, "messages with at least one"});
         for (const auto& [k, n] : v.errors_by_reason) bars.push_back({"  error: " + k, static_cast<double>(n), h::color::red, ""});
         detail += "<h3>" + h::escape("validate, rule '" + a.rule + "': " + std::to_string(v.validated) + " messages compared" +
-                                     (v.decoder_replies ? ", decoder p50 " + dur(v.decoder_p50_us) + ", p99 " + dur(v.decoder_p99_us) : "")) +
+                                     (v.decoder_replies ? ", decoder p50 " + duration_text(v.decoder_p50_us) + ", p99 " + duration_text(v.decoder_p99_us) : "")) +
                   "</h3>\n" + h::bars(bars);
     }
     return h::table({"rule", "kind", "action", "matched", "ok", "failed", "dropped", "unfinished"}, rows) + detail;

@@ -22,12 +22,12 @@ namespace wv::sim {
 
 namespace asio = boost::asio;
 namespace {
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+constexpr auto verifier_tok = asio::as_tuple(asio::use_awaitable);
 }
 
 // One framed packet, or the error that ended the stream (a struct: awaitable operators
 // flatten variants).
-struct packet_read {
+struct verifier_read {
     std::error_code ec;
     std::optional<mqtt::frame> f;
 };
@@ -39,13 +39,13 @@ struct verifier::conn {
     mqtt::byte_buffer wbuf;
     bool stopping = false;
 
-    asio::awaitable<packet_read> read_packet() {
+    asio::awaitable<verifier_read> read_packet() {
         for (;;) {
             auto r = decoder.next();
-            if (auto* f = std::get_if<mqtt::frame>(&r)) co_return packet_read{{}, *f};
-            if (auto* e = std::get_if<std::error_code>(&r)) co_return packet_read{*e, {}};
+            if (auto* f = std::get_if<mqtt::frame>(&r)) co_return verifier_read{{}, *f};
+            if (auto* e = std::get_if<std::error_code>(&r)) co_return verifier_read{*e, {}};
             auto [ec, n] = co_await s->async_read_some(rbuf);
-            if (ec) co_return packet_read{ec, {}};
+            if (ec) co_return verifier_read{ec, {}};
             decoder.feed(std::span<const std::byte>(rbuf.data(), n));
         }
     }
@@ -81,7 +81,7 @@ asio::awaitable<std::string> verifier::connect_and_subscribe() {
     t.expires_after(std::chrono::seconds(10));
     // SUBSCRIBE only after CONNACK: a server may drop what arrives while it authorizes.
     for (int step = 0; step < 2; ++step) {
-        auto res = co_await (c_->read_packet() || t.async_wait(tok));
+        auto res = co_await (c_->read_packet() || t.async_wait(verifier_tok));
         if (res.index() == 1) co_return step == 0 ? "no CONNACK within 10 s" : "no SUBACK within 10 s";
         const auto& got = std::get<0>(res);
         if (got.ec) co_return "closed before SUBACK: " + got.ec.message();

@@ -12,7 +12,7 @@
 using namespace wv::sim;
 
 namespace {
-wv::metrics::sparse_histogram second_of(std::uint64_t n, std::uint64_t us, std::uint64_t tail_n = 0,
+wv::metrics::sparse_histogram html_second_of(std::uint64_t n, std::uint64_t us, std::uint64_t tail_n = 0,
                                         std::uint64_t tail_us = 0) {
     wv::metrics::histogram h;
     h.record_us(us, n);
@@ -46,9 +46,9 @@ run_report passing_run() {
         s.connects = i <= 2 ? 50 : 0;
         s.sent = s.acked = 100;
         const bool slow = i == 8;
-        s.set_latency(i <= 2 ? second_of(50, 2'000) : wv::metrics::sparse_histogram{},
-                      slow ? second_of(100, 4'200'000) : second_of(90, 1'500, 10, 9'000));
-        if (i <= 2) s.authorizer = second_of(50, 900);
+        s.set_latency(i <= 2 ? html_second_of(50, 2'000) : wv::metrics::sparse_histogram{},
+                      slow ? html_second_of(100, 4'200'000) : html_second_of(90, 1'500, 10, 9'000));
+        if (i <= 2) s.authorizer = html_second_of(50, 900);
         r.timeline.push_back(s);
         r.latency["connack"].merge(s.connack.to_histogram());
         r.latency["puback"].merge(s.puback.to_histogram());

@@ -69,7 +69,6 @@ SKIP = [
 ]
 SHORTEN = [("--duration", 3), ("--devices", 20), ("--messages", 3), ("--connect-rate", 100)]
 SERVERS = {"wvgate", "mosquitto", "lambda_invoke_shim.py"}
-SUBCOMMANDS = {"policy-check", "check-config"}
 AWS_HOST = re.compile(r"\b[a-z0-9]+-ats\.iot\.[a-z0-9-]+\.amazonaws\.com\b")
 TOOL_DIRS = ["simulator", "src/gateway/main", "authorizer_clients/wvauthz", "tools/wvpub", "tools/wvdecode",
              "tools/wvca"]
@@ -178,8 +177,14 @@ def help_examples(source, work, env):
         text = subprocess.run([tool, "--help"], cwd=work, env=env, capture_output=True, text=True).stdout
         if "Examples:" not in text:
             continue
-        pending = ""
+        pending, indent = "", None
         for line in text.split("Examples:", 1)[1].splitlines():
+            # A line indented past the examples' own column continues the description above it.
+            depth = len(line) - len(line.lstrip(" "))
+            if line.strip() and indent is not None and depth > indent + 4 and not pending:
+                continue
+            if line.strip() and indent is None:
+                indent = depth
             if not line.strip():
                 if pending:
                     out.append(("%s --help" % tool, block, pending.strip()))
@@ -231,9 +236,14 @@ def is_server(cmd):
     prog, args = program(cmd)
     if prog not in SERVERS or "|" in cmd:
         return False
-    if prog == "wvgate":
-        return not (args and (args[0] in SUBCOMMANDS or args[0] in ("--help", "-h")))
+    if prog == "wvgate":  # a first word that is not a flag is a subcommand (check-config, registry-export ...)
+        return not (args and (not args[0].startswith("-") or args[0] in ("--help", "-h")))
     return True
+
+
+def background_stop(cmd):
+    """`kill %1` and the like: the doc stops the server it started with `&`."""
+    return re.match(r"^kill\s+%\d*\s*$", cmd.split("#", 1)[0].strip()) is not None
 
 
 def skip_reason(cmd):
@@ -455,7 +465,16 @@ def run(args):
                     skipped.append((label, cmd, why))
                     continue
                 as_run = shortened(cmd)
+                # A server the doc starts with `&` (to go on in the same shell) is run as a server
+                # here too; its `kill %1` is the harness stopping it.
+                bare = re.sub(r"\s*&\s*(#.*)?$", "", as_run)
+                if bare != as_run and is_server(bare):
+                    as_run = bare
                 ran += 1
+                if background_stop(as_run):
+                    log("\n$ %s   (%s: stops the block's servers)" % (as_run, label))
+                    stop_servers()
+                    continue
                 log("\n$ %s   (%s)" % (as_run, label) if as_run == cmd else
                     "\n$ %s   (%s, shortened from: %s)" % (as_run, label, cmd))
                 if is_server(as_run):

@@ -22,10 +22,11 @@ constexpr int read_burst = 16;
 constexpr std::size_t keep_write_buffer = 4096;
 }  // namespace
 
-connection::connection(tls::stream stream, machine_env env, authorizer_lookup authorizers, std::string listener,
-                       listener_kind kind)
+connection::connection(tls::stream stream, machine_env env, const gateway_services* services,
+                       authorizer_lookup authorizers, std::string listener, listener_kind kind)
     : stream_(std::move(stream)),
       env_(env),
+      applier_(services),
       authorizers_(std::move(authorizers)),
       listener_(std::move(listener)),
       kind_(kind),
@@ -51,16 +52,16 @@ bool connection::start_machine() {
     if (x509) {
         peer.certificate = read_x509_peer(stream_.native_handle());
         if (!peer.certificate) {
-            env_.log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
-                                              {"reason", "AUTHORIZATION_FAILURE"}, {"sourceIp", peer.ip},
-                                              {"details", "X.509 authentication needs a client certificate"}});
+            if (auto* log = applier_.services().log)
+                log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
+                                             {"reason", "AUTHORIZATION_FAILURE"}, {"sourceIp", peer.ip},
+                                             {"details", "X.509 authentication needs a client certificate"}});
             bump(env_.stats->connects_auth_failed);
             return false;
         }
         peer.x509 = true;
     }
     machine_ = std::make_unique<connection_machine>(env_, std::move(peer), auth::make_connection_id(), clock::now());
-    machine_->set_self(weak_from_this());
     return true;
 }
 
@@ -73,8 +74,8 @@ asio::awaitable<void> connection::serve() {
         const auto ep = stream_.socket().remote_endpoint(ignored);
         // One line per failed handshake (a port scan or a device with the wrong CA or no ALPN
         // shows up here), at info so that a flood can be silenced with log.level: warn.
-        if (env_.log->enabled(log_level::info))
-            env_.log->emit(log_level::info,
+        if (applier_.services().log && applier_.services().log->enabled(log_level::info))
+            applier_.services().log->emit(log_level::info,
                            {{"eventType", "Connect"}, {"status", "Failure"}, {"reason", "TLS_HANDSHAKE_FAILURE"},
                             {"listener", listener_},
                             {"sourceIp", ignored ? std::string() : ep.address().to_string()},
@@ -85,7 +86,7 @@ asio::awaitable<void> connection::serve() {
         co_return;
     }
     if (is_https(kind_, stream_.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
-        co_await serve_https(stream_, env_, listener_);
+        co_await serve_https(stream_, env_, applier_.services(), listener_);
         stream_.close();
         co_return;
     }
@@ -141,22 +142,25 @@ void connection::read_some() {
 }
 
 void connection::process() {
-    while (machine_->has_actions()) {
-        for (auto& a : machine_->take_actions()) {
-            if (auto* s = std::get_if<send_bytes>(&a)) {
+    const std::shared_ptr<subscriber> self = shared_from_this();  // what the broker delivers to
+    while (machine_->has_effects()) {
+        const auto now = clock::now();
+        for (auto& e : machine_->take_effects()) {
+            if (applier_.apply(e, *machine_, self, now)) continue;  // broker, log, rules, throttle, certificates
+            if (auto* s = std::get_if<send_bytes>(&e)) {
                 queued_bytes_.fetch_add(s->bytes.size(), std::memory_order_relaxed);
                 if (out_.empty())
                     out_ = std::move(s->bytes);  // the common case: no copy
                 else
                     out_.insert(out_.end(), s->bytes.begin(), s->bytes.end());
-            } else if (auto* c = std::get_if<call_authorizer>(&a)) {
+            } else if (auto* c = std::get_if<call_authorizer>(&e)) {
                 auto* svc = authorizers_(c->authorizer);
                 if (!svc) {
                     auth::authorization_result r;
                     r.outcome = auth::authorization_outcome::backend_error;
                     r.reason = "no backend for authorizer " + c->authorizer;
-                    machine_->on_authorizer_result(r, clock::now());
-                    continue;  // its actions are taken by the next round of the outer loop
+                    machine_->on_authorizer_result(r, now);
+                    continue;  // its effects are taken by the next round of the outer loop
                 }
                 // The service completes on its own thread: hop back to ours.
                 svc->authorize(c->event_json, [self = weak_from_this(), ex = stream_.get_executor()](
@@ -168,8 +172,9 @@ void connection::process() {
                         }
                     });
                 });
-            } else if (std::get_if<close_connection>(&a)) {
+            } else if (std::get_if<close_connection>(&e)) {
                 closing_ = true;
+                applier_.connection_closed();
             }
         }
     }

@@ -1,7 +1,8 @@
 #pragma once
 // The I/O side of one device connection: a tls::stream around a connection_machine (style.md
-// 4). The machine decides; this file only moves bytes, arms the timer and calls the authorizer
-// service.
+// 4, 4b). The machine decides and hands effects out; this file applies them: it moves bytes,
+// arms the timer, calls the authorizer service and closes (the transport's effects), and
+// hands the rest (broker, log, rules, throttle, certificates) to its effect_applier.
 //
 // Shape: a coroutine for the TLS handshake (bounded, short-lived), then plain completion
 // handlers, no coroutine: a connected device costs one pending socket wait and one timer, not
@@ -29,6 +30,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "gateway/connection_machine.hpp"
+#include "gateway/effect_applier.hpp"
 #include "tls/stream.hpp"
 
 namespace wv::gate {
@@ -38,8 +40,9 @@ using authorizer_lookup = std::function<auth::authorizer_service*(const std::str
 
 class connection final : public subscriber, public std::enable_shared_from_this<connection> {
 public:
-    connection(tls::stream stream, machine_env env, authorizer_lookup authorizers, std::string listener,
-               listener_kind kind);
+    // `services` is the gateway's, shared by every connection (it outlives them).
+    connection(tls::stream stream, machine_env env, const gateway_services* services, authorizer_lookup authorizers,
+               std::string listener, listener_kind kind);
     ~connection() override;
 
     // Runs the TLS handshake and starts the connection; it then lives on in its handlers until
@@ -54,7 +57,7 @@ private:
     boost::asio::awaitable<void> serve();
     bool start_machine();
     void read_some();                      // reads until would-block, then waits for input
-    void process();                        // carries out the machine's actions, then flushes
+    void process();                        // applies the machine's effects, then flushes
     void flush();                          // writes what is queued, or parks until writable
     void arm_timer();                      // for the machine's next deadline, if earlier than armed
     void on_timer(const boost::system::error_code& ec);
@@ -62,6 +65,7 @@ private:
 
     tls::stream stream_;
     machine_env env_;
+    effect_applier applier_;               // the gateway's effects: broker, log, rules, throttle, certificates
     authorizer_lookup authorizers_;
     std::string listener_;
     listener_kind kind_;

@@ -80,18 +80,17 @@ struct gateway::impl {
     std::condition_variable stopped_cv;
     bool started = false, stopped = false;
 
+    // What every connection machine reads (set once in start()).
     machine_env env() {
         return machine_env{.config = &config,
                            .authorizers = authorizers.get(),
-                           .brk = brk.get(),
                            .policy_cache = &policy_cache,
                            .stats = &stats,
-                           .log = log.get(),
-                           .certificates = certificates.get(),
-                           .cert_sessions = &cert_sessions,
-                           .on_accepted_publish = rules ? &rules_hook : nullptr,
-                           .throttle = throttle.get()};
+                           .min_log_level = config.level,
+                           .has_rules = rules != nullptr};
     }
+    // What the connections' effects change (effect_applier.hpp); set once in start().
+    gateway_services shared_state;
 
     auth::authorizer_service* find_service(const std::string& name) {
         auto it = services.find(name);
@@ -128,8 +127,9 @@ asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
             continue;
         }
         tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
-        auto c = std::make_shared<connection>(std::move(s), env(), [this](const std::string& n) { return find_service(n); },
-                                              l.cfg.name, l.cfg.kind);
+        auto c = std::make_shared<connection>(std::move(s), env(), &shared_state,
+                                              [this](const std::string& n) { return find_service(n); }, l.cfg.name,
+                                              l.cfg.kind);
         asio::co_spawn(ctx, connection::run(std::move(c)), asio::detached);
     }
 }
@@ -284,6 +284,13 @@ void gateway::start() {
                                  .timestamp_ms = 0});
         };
     }
+
+    m.shared_state = gateway_services{.brk = m.brk.get(),
+                                  .log = m.log.get(),
+                                  .rules = m.rules ? &m.rules_hook : nullptr,
+                                  .throttle = m.throttle.get(),
+                                  .certificates = m.certificates.get(),
+                                  .cert_sessions = &m.cert_sessions};
 
     const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));

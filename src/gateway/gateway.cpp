@@ -130,10 +130,11 @@ asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
             continue;
         }
         tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
-        auto c = std::make_shared<connection>(std::move(s), env(), &shared_state,
-                                              [this](const std::string& n) { return find_service(n); }, l.cfg.name,
-                                              l.cfg.kind);
-        asio::co_spawn(ctx, connection::run(std::move(c)), asio::detached);
+        asio::co_spawn(ctx,
+                       serve_connection(std::move(s), env(), &shared_state,
+                                        [this](const std::string& n) { return find_service(n); }, l.cfg.name,
+                                        l.cfg.kind),
+                       asio::detached);
     }
 }
 

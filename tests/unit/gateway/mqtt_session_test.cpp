@@ -17,7 +17,7 @@ using wv::gate::mqtt_session;
 
 namespace {
 
-struct fixture {
+struct session_fixture {
     wv::gate::limits_config limits;
     wv::gate::counters stats;
     wv::gate::effects out;
@@ -39,7 +39,7 @@ struct fixture {
     }
 };
 
-message_ptr msg(const std::string& payload, std::uint8_t qos = 1) {
+message_ptr stored_msg(const std::string& payload, std::uint8_t qos = 1) {
     return std::make_shared<message>(message{"t/x", payload, qos, false, "pub"});
 }
 
@@ -52,7 +52,7 @@ std::vector<std::string> payloads(const std::vector<message_ptr>& ms) {
 }  // namespace
 
 TEST_CASE("framing: whole packets out of a byte stream, a partial one waits, the limit is a framing error") {
-    fixture f;
+    session_fixture f;
     auto bytes = wv::mqtt::encode_to_bytes(wv::mqtt::pingreq{});
     const auto pub = wv::mqtt::encode_to_bytes(wv::mqtt::publish{.topic = "t/x", .payload = {}, .qos = wv::mqtt::qos::at_most_once});
     bytes.insert(bytes.end(), pub.begin(), pub.end());
@@ -74,7 +74,7 @@ TEST_CASE("framing: whole packets out of a byte stream, a partial one waits, the
 }
 
 TEST_CASE("keep-alive: 1.5 x from the last packet received; 0 means no deadline") {
-    fixture f;
+    session_fixture f;
     f.s.set_keep_alive(30s);
     f.s.packet_received(f.t0);
     CHECK(f.s.next_deadline() == f.t0 + 45s);
@@ -83,7 +83,7 @@ TEST_CASE("keep-alive: 1.5 x from the last packet received; 0 means no deadline"
     CHECK_FALSE(f.s.keep_alive_expired(f.t0 + 84s));
     CHECK(f.s.keep_alive_expired(f.t0 + 85s));
 
-    fixture none;
+    session_fixture none;
     none.s.set_keep_alive(0s);
     none.s.packet_received(none.t0);
     CHECK_FALSE(none.s.next_deadline());
@@ -91,28 +91,28 @@ TEST_CASE("keep-alive: 1.5 x from the last packet received; 0 means no deadline"
 }
 
 TEST_CASE("packet ids: increasing from 1, wrapping past 65535 without 0 or an id still in flight") {
-    fixture f;
+    session_fixture f;
     f.limits.max_inflight_qos1 = 70'000;
-    CHECK(f.s.publish(msg("first"), 1, false));  // id 1, never acknowledged
+    CHECK(f.s.publish(stored_msg("first"), 1, false));  // id 1, never acknowledged
     CHECK(f.sent_publishes() == std::vector<std::pair<std::uint16_t, std::string>>{{1, "first"}});
     for (std::uint32_t id = 2; id <= 65535; ++id) {
-        f.s.publish(msg("x"), 1, false);
+        f.s.publish(stored_msg("x"), 1, false);
         f.s.acknowledge(static_cast<std::uint16_t>(id));
     }
     f.out.clear();
-    f.s.publish(msg("wrapped"), 1, false);
+    f.s.publish(stored_msg("wrapped"), 1, false);
     CHECK(f.sent_publishes() == std::vector<std::pair<std::uint16_t, std::string>>{{2, "wrapped"}});
     // QoS 0 takes no id and no place in the window.
-    f.s.publish(msg("q0", 0), 0, false);
+    f.s.publish(stored_msg("q0", 0), 0, false);
     CHECK(f.sent_publishes() == std::vector<std::pair<std::uint16_t, std::string>>{{0, "q0"}});
     CHECK(f.s.inflight() == 2);
 }
 
 TEST_CASE("QoS 1 window: past it deliveries wait in order, a PUBACK lets the oldest in, the wait is bounded") {
-    fixture f;
+    session_fixture f;
     f.limits.max_inflight_qos1 = 2;
     f.limits.max_outbox_bytes = 2 * (64 + 3 + 1);  // two waiting one-byte messages on "t/x"
-    for (const auto* p : {"a", "b", "c", "d", "e"}) f.s.publish(msg(p), 1, false);
+    for (const auto* p : {"a", "b", "c", "d", "e"}) f.s.publish(stored_msg(p), 1, false);
     CHECK(f.sent_publishes() == std::vector<std::pair<std::uint16_t, std::string>>{{1, "a"}, {2, "b"}});
     CHECK(f.stats.messages_dropped == 1);  // "e": no room behind the window
     f.s.acknowledge(7);                    // not in flight: nothing moves
@@ -120,7 +120,7 @@ TEST_CASE("QoS 1 window: past it deliveries wait in order, a PUBACK lets the old
     f.s.acknowledge(2);
     CHECK(f.sent_publishes() == std::vector<std::pair<std::uint16_t, std::string>>{{3, "c"}});
     // A QoS 0 message is not held behind the window.
-    f.s.publish(msg("z", 0), 0, false);
+    f.s.publish(stored_msg("z", 0), 0, false);
     CHECK(f.sent_publishes() == std::vector<std::pair<std::uint16_t, std::string>>{{0, "z"}});
     // What a persistent session keeps: in flight oldest first, then waiting.
     CHECK(f.s.has_undelivered());
@@ -131,9 +131,9 @@ TEST_CASE("QoS 1 window: past it deliveries wait in order, a PUBACK lets the old
 }
 
 TEST_CASE("replay: the first stored message at once, then one per 1/rate; rate 0 all at once") {
-    fixture f;
+    session_fixture f;
     f.limits.session_replay_per_s = 10;
-    f.s.start_replay({msg("0"), msg("1"), msg("2")}, f.t0);
+    f.s.start_replay({stored_msg("0"), stored_msg("1"), stored_msg("2")}, f.t0);
     CHECK(payloads(f.s.take_due_replay(f.t0)) == std::vector<std::string>{"0"});
     CHECK(f.s.next_deadline() == f.t0 + 100ms);
     CHECK(f.s.take_due_replay(f.t0 + 99ms).empty());
@@ -143,20 +143,20 @@ TEST_CASE("replay: the first stored message at once, then one per 1/rate; rate 0
     CHECK(payloads(f.s.take_due_replay(f.t0 + 200ms)) == std::vector<std::string>{"2"});
     CHECK_FALSE(f.s.next_deadline());
 
-    fixture all;
+    session_fixture all;
     all.limits.session_replay_per_s = 0;
-    all.s.start_replay({msg("0"), msg("1"), msg("2")}, all.t0);
+    all.s.start_replay({stored_msg("0"), stored_msg("1"), stored_msg("2")}, all.t0);
     CHECK(payloads(all.s.take_due_replay(all.t0)) == std::vector<std::string>{"0", "1", "2"});
 }
 
 TEST_CASE("unacked(): in-flight messages oldest first across the packet id wrap") {
-    fixture f;
+    session_fixture f;
     f.limits.max_inflight_qos1 = 70'000;
     for (std::uint32_t id = 1; id <= 65534; ++id) {
-        f.s.publish(msg("x"), 1, false);
+        f.s.publish(stored_msg("x"), 1, false);
         f.s.acknowledge(static_cast<std::uint16_t>(id));
     }
-    f.s.publish(msg("old"), 1, false);  // id 65535
-    f.s.publish(msg("new"), 1, false);  // id 1
+    f.s.publish(stored_msg("old"), 1, false);  // id 65535
+    f.s.publish(stored_msg("new"), 1, false);  // id 1
     CHECK(payloads(f.s.unacked()) == std::vector<std::string>{"old", "new"});
 }

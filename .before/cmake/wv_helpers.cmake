@@ -1,0 +1,52 @@
+# Helpers shared by every component's CMakeLists.txt.
+
+# Adds every immediate subdirectory of the current source dir that has a CMakeLists.txt, in
+# name order. Components live in their own folders, so adding one never edits a shared file.
+function(wv_add_children)
+  set(base "${CMAKE_CURRENT_SOURCE_DIR}")
+  file(GLOB children LIST_DIRECTORIES true "${base}/*")
+  list(SORT children)
+  foreach(child IN LISTS children)
+    if(IS_DIRECTORY "${child}" AND EXISTS "${child}/CMakeLists.txt")
+      add_subdirectory("${child}")
+    endif()
+  endforeach()
+endfunction()
+
+# wv_test(NAME SOURCES a.cpp b.cpp LIBS wv_mqtt ... [LABELS unit|integration] [TIMEOUT s])
+# One doctest executable, registered as one ctest test. The doctest main comes from
+# tests/support/doctest_main.cpp.
+function(wv_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE wv_test_support ${T_LIBS})
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}"
+                       ENVIRONMENT "WV_SOURCE_DIR=${PROJECT_SOURCE_DIR};WV_BINARY_DIR=${PROJECT_BINARY_DIR};${T_ENV}")
+endfunction()
+
+# wv_bench(NAME SOURCES ... LIBS ...): a benchmark executable, never run by ctest.
+function(wv_bench name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  if(WV_BENCH)
+    add_executable(${name} ${B_SOURCES})
+    target_link_libraries(${name} PRIVATE ${B_LIBS})
+  endif()
+endfunction()
+
+# wv_fuzzer(NAME SOURCES ... LIBS ...): a libFuzzer target, built only with -DWV_FUZZ=ON and clang.
+function(wv_fuzzer name)
+  cmake_parse_arguments(F "" "" "SOURCES;LIBS" ${ARGN})
+  if(WV_FUZZ)
+    add_executable(${name} ${F_SOURCES})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${name} PRIVATE ${F_LIBS})
+  endif()
+endfunction()

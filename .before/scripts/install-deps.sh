@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package this project needs to build, test and run.
+# Idempotent: packages already present are skipped. Works as root or through sudo.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  lld                         # linker: a quarter of GNU ld's CPU time on our executables
+  libboost1.81-dev            # Asio with as_tuple and awaitable operators, Beast (1.74 lacks them)
+  libssl-dev openssl
+  libprotobuf-dev protobuf-compiler
+  libpaho-mqttpp-dev libpaho-mqtt-dev
+  doctest-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
+  libsqlite3-dev              # the AWS IoT registry's state (src/registry)
+  mosquitto mosquitto-clients # real peers for the interop tests
+  python3 python3-boto3       # local authorizer handlers and the registry test
+  python3-protobuf            # sample decoder Lambdas (config/decoders) and the validate tests
+  nodejs                      # node handler runner
+  clang libclang-rt-14-dev    # libFuzzer targets and sanitizers (optional builds)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+    echo "install-deps: not root and no sudo; install these packages as root: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

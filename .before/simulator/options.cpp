@@ -1,0 +1,365 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "report_html/page.hpp"
+#include "run_metrics.hpp"
+#include "verdict.hpp"
+
+namespace wv::sim {
+
+namespace {
+
+
+// YAML keys become `--key=value` arguments placed before the real ones, so the command line
+// wins (options keep the last value). Records file:line per flag for error messages.
+std::vector<std::string> yaml_args(const std::filesystem::path& file, const CLI::App& app,
+                                   std::map<std::string, std::string>& where) {
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(file.string());
+    } catch (const YAML::BadFile&) {
+        throw config_error(file.string() + ": cannot read the config file");
+    } catch (const YAML::Exception& e) {
+        throw config_error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    std::vector<std::string> out;
+    if (root.IsNull()) return out;
+    if (!root.IsMap()) throw config_error(file.string() + ": expected a map of option: value");
+    for (const auto& kv : root) {
+        const auto key = kv.first.as<std::string>();
+        const auto at = file.string() + ":" + std::to_string(kv.first.Mark().line + 1);
+        std::string flag = key;
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        if (flag == "config" || flag == "help" || !app.get_option_no_throw("--" + flag))
+            throw config_error(at + ": unknown option '" + key + "' (keys are wvsim's long flag names)");
+        where["--" + flag] = at;
+        const auto& v = kv.second;
+        if (v.IsSequence()) {
+            for (const auto& e : v) out.push_back("--" + flag + "=" + e.as<std::string>());
+        } else if (v.IsScalar()) {
+            out.push_back("--" + flag + "=" + v.as<std::string>());
+        } else {
+            throw config_error(at + ": '" + key + "' must be a value or a list");
+        }
+    }
+    return out;
+}
+
+// --auth x509: one certificate source; AWS's X.509 endpoint defaults (8883 without ALPN, or
+// 443 with x-amzn-mqtt-ca); no resumption (a resumed session would carry another device's
+// certificate).
+void check_x509(const CLI::App& app, sim_options& o) {
+    const bool generate = !o.certs.device_ca.empty() || !o.certs.device_ca_key.empty();
+    const bool load = !o.certs.device_certs.empty();
+    if (!o.x509()) {
+        if (generate || load)
+            throw config_error("--device-ca, --device-ca-key and --device-certs need --auth x509");
+        return;
+    }
+    if (generate == load)
+        throw config_error("--auth x509 needs its certificates: --device-ca with --device-ca-key (generated at "
+                           "start), or --device-certs DIR (`wvca devices` writes one)");
+    if (generate && (o.certs.device_ca.empty() || o.certs.device_ca_key.empty()))
+        throw config_error("--device-ca and --device-ca-key go together");
+    if (!o.credentials.empty()) throw config_error("--credentials is for custom-auth logins; --auth x509 uses certificates");
+    (void)field_template(o.certs.cert_cn, "--cert-cn");
+    if (app.count("--port") == 0) o.port = 8883;
+    if (app.count("--alpn") == 0) o.alpn = o.port == 443 ? std::vector<std::string>{"x-amzn-mqtt-ca"} : std::vector<std::string>{};
+    if (o.resumption == "on") throw config_error("--resumption on cannot be used with --auth x509 (each device has its own certificate)");
+    o.resumption = "off";
+    if (load && app.count("--devices") == 0) o.devices = std::max<std::uint32_t>(1, x509_fleet::count_pairs(o.certs.device_certs));
+}
+
+void check_output_path(const std::filesystem::path& file, const char* flag) {
+    if (file.empty()) return;
+    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw config_error(std::string(flag) + " " + file.string() + ": no such directory " + dir.string());
+    if (std::filesystem::is_directory(file, ec))
+        throw config_error(std::string(flag) + " " + file.string() + ": is a directory");
+}
+
+void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std::string& engine_text,
+                     std::string& retry_text, double& connect_timeout_s, double& ack_timeout_s) {
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    auto* ep = app.add_option_group("Endpoint");
+    ep->add_option("--host", o.host, "MQTT-over-TLS endpoint (AWS IoT Core, mosquitto, ...); none: embedded wvgate");
+    ep->add_option("--port", o.port, "TCP port")->capture_default_str();
+    ep->add_option("--sni", o.sni, "TLS server name and certificate name (default: --host)");
+    ep->add_option("--alpn", o.alpn, "ALPN protocols to offer, comma separated; 'none' offers none")
+        ->delimiter(',')
+        ->capture_default_str()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    ep->add_option("--cafile", o.ca_file, "CA bundle that signs the server's certificate (default: system store)");
+    ep->add_flag("--insecure", o.insecure, "skip certificate and host-name checks (only when asked)");
+    ep->add_option("--resumption", o.resumption, "TLS session resumption: auto (loopback only), on, off")
+        ->check(CLI::IsMember({"auto", "on", "off"}))
+        ->capture_default_str();
+    ep->add_option("--gateway-config", o.gateway_config,
+                   "without --host: run the embedded wvgate from this YAML (e.g. with a real authorizer backend, "
+                   "topic rules with `validate`); only its first listener is used, on --gateway-port");
+    ep->add_option("--gateway-log-level", o.gateway_log_level,
+                   "embedded wvgate's log level on stderr (default: warn with --gateway-config unless its log goes to "
+                   "a file, error without)")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+    ep->add_option("--gateway-port", o.gateway_port,
+                   "embedded wvgate's listener port (default: any free port, whatever the config file says)");
+    ep->add_option("--gateway-metrics-port", o.gateway_metrics_port,
+                   "embedded wvgate's Prometheus port (default: any free port when the config enables metrics)");
+
+    auto* fl = app.add_option_group("Fleet");
+    fl->add_option("-n,--devices", o.devices, "devices in the whole fleet (with --credentials: the first N rows)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 10'000'000u));
+    fl->add_option("--akid", o.ids.akid, "AKID template, e.g. 'AKID{n:6}' (default: 16 hex digits from index and seed)");
+    fl->add_option("--username", o.ids.username, "user name template (before ?x-amz-customauthorizer-name=)")
+        ->capture_default_str();
+    fl->add_option("--password", o.ids.password, "password template")->capture_default_str();
+    fl->add_option("--authorizer", o.ids.authorizer, "custom authorizer name; empty: no query in the user name")
+        ->capture_default_str();
+    fl->add_option("--credentials", o.credentials, "credentials CSV with a header, e.g. akid,username,password,authorizer,expected (config/credentials.md)");
+    fl->add_option("--seed", o.ids.seed, "seed for identities, phases, jitter, kills and sample values")->capture_default_str();
+    fl->add_option("--shard", shard_text, "run slice i of N of the fleet, e.g. 0/4")->capture_default_str();
+
+    auto* xg = app.add_option_group("X.509 devices (--auth x509)");
+    xg->add_option("--auth", o.auth, "custom (user name + password to a custom authorizer) or x509 (each device "
+                                          "its own certificate: port 8883, or 443 with ALPN x-amzn-mqtt-ca)")
+        ->check(CLI::IsMember({"custom", "x509"}))
+        ->capture_default_str();
+    xg->add_option("--device-ca", o.certs.device_ca, "CA certificate that signs the devices' certificates (generated at start)")
+        ->check(CLI::ExistingFile);
+    xg->add_option("--device-ca-key", o.certs.device_ca_key, "its private key")->check(CLI::ExistingFile);
+    xg->add_option("--cert-cn", o.certs.cert_cn, "certificate CN template (placeholders as --akid)")->capture_default_str();
+    xg->add_option("--register", o.certs.register_fleet,
+                   "embedded gateway: register every certificate ACTIVE with a thing and the own-topics policy "
+                   "before the run (false: devices meet an empty registry, as unregistered devices do)")
+        ->capture_default_str();
+    xg->add_option("--device-certs", o.certs.device_certs,
+                   "directory of <name>.crt/.key pairs (`wvca devices`); client id = <name>");
+
+    auto* ld = app.add_option_group("Load");
+    ld->add_option("--connect-rate", o.connect_rate, "connects/s ramp (0: as fast as --max-connecting allows)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    ld->add_option("--max-connecting", o.max_connecting, "connects in flight (mosquitto's accept backlog is 100)")
+        ->check(CLI::Range(1u, 100'000u))
+        ->capture_default_str();
+    ld->add_option("--interval", o.interval_s, "seconds between reports of one device")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    ld->add_option("--rate", o.rate, "messages/s over the fleet (overrides --interval)")->check(CLI::NonNegativeNumber);
+    ld->add_option("-d,--duration", o.duration_s, "seconds the run lasts (default 30; with --messages: until done)")
+        ->check(CLI::PositiveNumber);
+    ld->add_option("--messages", o.messages, "reports per device (0: until --duration)");
+    ld->add_option("--jitter", o.jitter, "fraction of the interval each report moves, 0..1")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    ld->add_option("--churn", o.churn_s,
+                   "each device reconnects cleanly every S seconds (never sooner than 1 s after its last connect: "
+                   "AWS allows 1 CONNECT/s per client id)")
+        ->check(CLI::NonNegativeNumber);
+    ld->add_option("--retry-backoff", retry_text,
+                   "a failed reconnect retries after INITIAL,MAX seconds of exponential backoff with jitter (attempt k "
+                   "waits 1/2..1 x min(MAX, INITIAL*2^k)) until the run ends; 'off': a failed reconnect ends the "
+                   "device. A first connect is never retried")
+        ->capture_default_str();
+    ld->add_option("--kill", o.kill, "fraction of devices that drop TCP without DISCONNECT (wills fire)")
+        ->check(CLI::Range(0.0, 1.0));
+    ld->add_option("--qos", o.qos, "QoS of reports (0 or 1)")->check(CLI::Range(0, 1))->capture_default_str();
+    ld->add_option("--keep-alive", o.keep_alive_s, "MQTT keep-alive seconds")->capture_default_str();
+    ld->add_option("--profile", o.profile, "report profile YAML (channels, samples); default: Ayyeka's sample client")
+        ->check(CLI::ExistingFile);
+    ld->add_option("--topic", o.topic, "report topic template")->capture_default_str();
+    ld->add_option("--will-topic", o.will_topic, "last-will and ReportEnd topic template")->capture_default_str();
+    ld->add_option("--connect-timeout", connect_timeout_s, "seconds for each of TCP, TLS and CONNACK")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    ld->add_option("--ack-timeout", ack_timeout_s, "seconds without PUBACK/PINGRESP before a connection counts as dead")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+
+    auto* out = app.add_option_group("Engine and output");
+    out->add_option("--engine", engine_text, "asio (lean, default) or paho (cross-check on Paho MQTT C++)")
+        ->check(CLI::IsMember({"asio", "paho"}))
+        ->capture_default_str();
+    out->add_option("--threads", o.threads, "I/O threads (0: one per core)");
+    out->add_flag("--verify", o.verify,
+                  "check every acked report and every will arrived on wv/+/1/#: inside the embedded gateway as its "
+                  "trusted observer (no login, whatever the authorizer grants); with --host as an MQTT subscriber");
+    out->add_option("--verify-client-id", o.verify_client_id,
+                    "--verify with --host: the subscriber's client id (one your authorizer accepts; an authorizer "
+                    "returning it as principalId needs [a-zA-Z0-9] only)")
+        ->capture_default_str();
+    out->add_option("--verify-username", o.verify_username,
+                    "--verify with --host: the subscriber's MQTT user name (with ?x-amz-customauthorizer-name=... if "
+                    "your endpoint needs it)");
+    out->add_option("--verify-password", o.verify_password, "--verify with --host: the subscriber's password");
+    out->add_flag("-q,--quiet", o.quiet, "no progress line on stderr");
+    out->add_option("--json", o.json_file, "write the full report as JSON (input of `wvsim merge`)");
+    out->add_option("--html", o.html_file, "write a self-contained HTML report with plots");
+    out->add_option("--expect", o.expect,
+                    "threshold checked at the end, e.g. 'connack.p99<200ms' or 'acked>=99.9%' (repeatable; one that "
+                    "fails: exit 1; metrics below)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    out->add_option("--metrics-port", o.metrics_port,
+                    "serve live Prometheus metrics on --metrics-address:PORT/metrics while running (0: any free port, "
+                    "printed on stderr); config/grafana/wvsim.json reads them");
+    out->add_option("--metrics-address", o.metrics_address, "address for --metrics-port")->capture_default_str();
+}
+
+// Each --expect parses now: a typo fails before anything runs, listing the metric names.
+void check_expectations(const std::vector<std::string>& expect) {
+    for (const auto& e : expect) {
+        try {
+            (void)thresholds::parse(e, run_metric_catalogue());
+        } catch (const thresholds::parse_error& err) {
+            throw config_error(err.what());
+        }
+    }
+}
+
+}  // namespace
+
+parse_outcome parse_options(int argc, const char* const* argv) {
+    parse_outcome r;
+    std::vector<std::string> args(argv + 1, argv + argc);
+
+    if (!args.empty() && args[0] == "merge") {
+        CLI::App m{"wvsim merge: combine the --json reports of shards into one (histograms merge exactly)",
+                   "wvsim merge"};
+        m.add_option("reports", r.merge_inputs, "wvsim --json files")->required()->check(CLI::ExistingFile);
+        m.add_option("--json", r.merge_json, "write the merged report as JSON");
+        m.add_option("--html", r.merge_html, "write the merged report as HTML");
+        m.add_option("--expect", r.merge_expect,
+                     "threshold checked on the merged fleet (the shards' own --expect are checked again too)")
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->allow_extra_args(false);
+        m.footer(std::string(exit_codes_help) + expect_help());
+        try {
+            std::vector<std::string> rest(args.begin() + 1, args.end());
+            std::reverse(rest.begin(), rest.end());  // CLI11 parses a vector from the back
+            m.parse(rest);
+        } catch (const CLI::CallForHelp&) {
+            std::cout << m.help();
+            r.kind = parse_outcome::exit;
+            return r;
+        } catch (const CLI::ParseError& e) {
+            std::cerr << "wvsim merge: " << e.what() << "\n";
+            r.kind = parse_outcome::exit;
+            r.exit_code = 2;
+            return r;
+        }
+        try {
+            check_output_path(r.merge_json, "--json");
+            check_output_path(r.merge_html, "--html");
+            check_expectations(r.merge_expect);
+        } catch (const config_error& e) {
+            std::cerr << "wvsim merge: " << e.what() << "\n";
+            r.kind = parse_outcome::exit;
+            r.exit_code = 2;
+            return r;
+        }
+        r.kind = parse_outcome::merge;
+        return r;
+    }
+
+    auto& o = r.options;
+    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 over TLS, AWS IoT custom "
+                 "authorizer logins) for load-testing authorizers and pipelines.\n"
+                 "Without --host it starts an embedded wvgate on 127.0.0.1 and points the fleet at it.\n"
+                 "`wvsim merge a.json b.json ...` combines shard reports.",
+                 "wvsim"};
+    std::string shard_text = "0/1", engine_text = "asio", retry_text = "1,30";
+    double connect_timeout_s = 10, ack_timeout_s = 30;
+    std::filesystem::path config;
+    app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
+    add_run_options(app, o, shard_text, engine_text, retry_text, connect_timeout_s, ack_timeout_s);
+    app.footer(std::string(exit_codes_help) + expect_help());
+    {
+        std::vector<std::string> argv_all{"wvsim"};
+        argv_all.insert(argv_all.end(), args.begin(), args.end());
+        o.command_line = report_html::shell_quote(argv_all);
+    }
+
+    std::map<std::string, std::string> where;
+    try {
+        // --config first: the file's values go before the command line's.
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            if (args[i] == "--config" && i + 1 < args.size()) config = args[i + 1];
+            else if (args[i].starts_with("--config=")) config = args[i].substr(9);
+        }
+        std::vector<std::string> all;
+        if (!config.empty()) all = yaml_args(config, app, where);
+        all.insert(all.end(), args.begin(), args.end());
+        std::reverse(all.begin(), all.end());
+        app.parse(all);
+        o.part = parse_shard(shard_text);
+        o.devices_given = app.count("--devices") > 0;
+        o.engine = engine_text == "paho" ? engine_kind::paho : engine_kind::asio;
+        try {
+            o.retry = parse_retry_backoff(retry_text);
+        } catch (const std::invalid_argument& e) {
+            throw config_error(e.what());
+        }
+        o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
+        o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));
+        if (o.alpn.size() == 1 && o.alpn[0] == "none") o.alpn.clear();
+        check_x509(app, o);
+        // With a message budget and no duration, run until the budget is spent.
+        if (app.count("--duration") == 0 && o.messages)
+            o.duration_s = static_cast<double>(o.messages) * (o.rate > 0 ? o.devices / o.rate : o.interval_s) + 1 +
+                           (o.connect_rate > 0 ? o.devices / o.connect_rate : 0);
+        if (o.sni.empty()) o.sni = o.host;
+        if (!o.host.empty())
+            for (const char* f : {"--gateway-config", "--gateway-log-level", "--gateway-port", "--gateway-metrics-port"})
+                if (app.count(f))
+                    throw config_error(std::string(f) + " configures the embedded gateway; it cannot be used with --host");
+        if (o.host.empty())
+            for (const char* f : {"--verify-client-id", "--verify-username", "--verify-password"})
+                if (app.count(f))
+                    throw config_error(std::string(f) + " is for --verify with --host; the embedded gateway's verifier "
+                                       "observes inside it and needs no login");
+        if (!o.gateway_config.empty() && !std::filesystem::exists(o.gateway_config))
+            throw config_error("--gateway-config " + o.gateway_config.string() + ": no such file");
+        if (!o.ca_file.empty() && !std::filesystem::exists(o.ca_file))
+            throw config_error("--cafile " + o.ca_file.string() + ": no such file");
+        // A report path that cannot be written is found now, not after an hour's run.
+        check_output_path(o.json_file, "--json");
+        check_output_path(o.html_file, "--html");
+        check_expectations(o.expect);
+        if (!o.credentials.empty() && !std::filesystem::exists(o.credentials))
+            throw config_error("--credentials " + o.credentials.string() + ": no such file");
+        // Templates are checked here so a typo fails before any connection.
+        (void)identity_generator(o.ids);
+        (void)field_template(o.topic, "--topic");
+        (void)field_template(o.will_topic, "--will-topic");
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        r.kind = parse_outcome::exit;
+        return r;
+    } catch (const CLI::ParseError& e) {
+        std::string msg = e.what();
+        for (const auto& [flag, at] : where)
+            if (msg.find(flag) != std::string::npos) msg = at + ": " + msg;
+        std::cerr << "wvsim: " << msg << "\n(see wvsim --help)\n";
+        r.kind = parse_outcome::exit;
+        r.exit_code = 2;
+        return r;
+    } catch (const config_error& e) {
+        std::cerr << "wvsim: " << e.what() << "\n";
+        r.kind = parse_outcome::exit;
+        r.exit_code = 2;
+        return r;
+    }
+    return r;
+}
+
+}  // namespace wv::sim

@@ -1,0 +1,94 @@
+#pragma once
+// wvsim's options, parsed once from the command line and an optional YAML file
+// (--config FILE; its keys are the long flag names, e.g. `devices: 1000`, `connect-rate: 200`;
+// the command line wins over the file). Nothing below main reads a string map.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "identity.hpp"
+#include "reconnect.hpp"
+#include "shard.hpp"
+#include "x509_fleet.hpp"
+
+namespace wv::sim {
+
+enum class engine_kind { asio, paho };
+
+struct sim_options {
+    // Endpoint. No host: an embedded wvgate on a loopback ephemeral port.
+    std::string host;
+    std::uint16_t port = 443;
+    std::string sni;                       // default: host
+    std::vector<std::string> alpn{"mqtt"};
+    std::filesystem::path ca_file;
+    bool insecure = false;
+    std::string resumption = "auto";       // auto (on for loopback only), on, off
+    std::filesystem::path gateway_config;  // embedded gateway from this wvgate YAML
+    std::string gateway_log_level;         // empty: warn with --gateway-config, error without
+    std::optional<std::uint16_t> gateway_port, gateway_metrics_port;  // none: any free port
+
+    // Fleet and identities.
+    std::uint32_t devices = 100;
+    bool devices_given = false;            // --devices was set: with --credentials, the first N rows
+    identity_templates ids;
+    std::filesystem::path credentials;     // CSV: replaces the templates
+    shard part;
+    // --auth x509: devices log in with their own certificates (x509_fleet.hpp), no user name.
+    std::string auth = "custom";           // custom or x509
+    x509_options certs;
+    bool x509() const { return auth == "x509"; }
+
+    // Load shape.
+    double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it
+    std::uint32_t max_connecting = 100;
+    double interval_s = 1.0;
+    double rate = 0;                       // msgs/s over the fleet; overrides interval
+    double duration_s = 30;
+    std::uint64_t messages = 0;
+    double jitter = 0.1;
+    double churn_s = 0;
+    retry_backoff retry;                   // a failed reconnect tries again after this (reconnect.hpp)
+    double kill = 0;
+    int qos = 1;
+    std::uint16_t keep_alive_s = 60;
+    std::filesystem::path profile;         // payload report profile (YAML); empty: Ayyeka's sample
+    std::string topic = "wv/{akid}/1/samp/p1";
+    std::string will_topic = "wv/{akid}/1/reportend/p1";
+
+    std::chrono::milliseconds connect_timeout{10'000};  // TCP, TLS and CONNACK, each
+    std::chrono::milliseconds ack_timeout{30'000};      // PUBACK/PINGRESP before a session counts as dead
+
+    // Engine and output.
+    engine_kind engine = engine_kind::asio;
+    unsigned threads = 0;                  // 0: one per core
+    bool verify = false;
+    // --verify with --host: the subscriber's MQTT login (the embedded gateway needs none: its
+    // verifier observes inside it).
+    std::string verify_client_id = "wvsimverify";  // alphanumeric: valid as an AWS principalId
+    std::string verify_username, verify_password;
+    bool quiet = false;
+    std::filesystem::path json_file, html_file;
+    std::vector<std::string> expect;       // --expect thresholds (checked by parse_options)
+    std::optional<std::uint16_t> metrics_port;  // live Prometheus text at metrics_address:port/metrics
+    std::string metrics_address = "127.0.0.1";
+    std::string command_line;              // argv, shell-quoted, for the reports' header
+};
+
+struct parse_outcome {
+    enum kind_t { run, merge, exit } kind = run;
+    int exit_code = 0;                     // for exit: 0 after --help, 2 after a usage error
+    sim_options options;
+    std::vector<std::filesystem::path> merge_inputs;  // `wvsim merge a.json b.json`
+    std::filesystem::path merge_json, merge_html;
+    std::vector<std::string> merge_expect;  // `wvsim merge --expect ...`, besides the shards' own
+};
+
+// Parses argv. Prints --help (stdout) or the error naming the flag or file:line (stderr) and
+// returns kind=exit with the code to use; never throws.
+parse_outcome parse_options(int argc, const char* const* argv);
+
+}  // namespace wv::sim

@@ -1,0 +1,97 @@
+#include "outcome.hpp"
+
+#include <array>
+
+namespace wv::sim {
+
+namespace {
+struct row {
+    std::string_view key, text;
+};
+constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
+    {"connected", "connected (CONNACK 0)"},
+    {"tcp_refused", "TCP connection refused: nothing listens on that host:port"},
+    {"tcp_timeout", "TCP connect timed out (filtered port, or the server's accept queue is full)"},
+    {"tcp_error", "TCP error (unreachable, name resolution, out of ports or files)"},
+    {"tls_timeout", "TLS handshake timed out"},
+    {"tls_alert", "TLS alert from the server"},
+    {"tls_cert_verify_failed", "server certificate did not verify (wrong --cafile or host name)"},
+    {"tls_alpn_rejected", "server did not accept ALPN 'mqtt' (AWS needs it on port 443)"},
+    {"tls_error", "TLS handshake failed (closed or protocol error)"},
+    {"connack_protocol", "CONNACK 1: unacceptable protocol version"},
+    {"connack_identifier", "CONNACK 2: client identifier rejected"},
+    {"connack_unavailable", "CONNACK 3: server unavailable"},
+    {"connack_bad_credentials", "CONNACK 4: bad user name or password"},
+    {"connack_not_authorized", "CONNACK 5: not authorized"},
+    {"closed_without_connack", "closed without CONNACK: the authorizer denied or failed (AWS's answer to a failed "
+                               "custom authentication); from an external endpoint also a throttled CONNECT (a 2nd "
+                               "within 1 s for one client id), which it does not tell apart"},
+    {"x509_unknown_certificate", "X.509: certificate not registered (closed without CONNACK)"},
+    {"x509_inactive", "X.509: certificate INACTIVE or pending (closed without CONNACK)"},
+    {"x509_revoked", "X.509: certificate REVOKED (closed without CONNACK)"},
+    {"x509_ca_inactive", "X.509: the certificate's CA is not ACTIVE (closed without CONNACK)"},
+    {"x509_expired", "X.509: certificate outside its validity period (closed without CONNACK)"},
+    {"x509_connect_denied", "X.509: ACTIVE, but no attached policy allows iot:Connect (closed without CONNACK)"},
+    {"connack_timeout", "no CONNACK in time"},
+    {"throttled", "throttled: a 2nd CONNECT within 1 s for one client id, closed without CONNACK (counted by the "
+                  "embedded gateway)"},
+    {"protocol_error", "server sent something that is not MQTT 3.1.1"},
+    {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT"},
+    {"churned", "planned reconnect (--churn)"},
+    {"killed", "TCP dropped on purpose without DISCONNECT (--kill): the will should fire"},
+    {"disconnected_after_publish", "disconnected after a publish: AWS's answer to a policy deny"},
+    {"keep_alive_timeout", "no answer from the server in time (keep-alive / PUBACK timeout)"},
+    {"closed_by_server", "closed by the server"},
+}};
+}  // namespace
+
+std::string_view key(outcome o) noexcept {
+    const auto i = static_cast<std::size_t>(o);
+    return i < rows.size() ? rows[i].key : "unknown";
+}
+
+std::string_view describe(outcome o) noexcept {
+    const auto i = static_cast<std::size_t>(o);
+    return i < rows.size() ? rows[i].text : "unknown";
+}
+
+std::string describe_bucket(const std::string& bucket) {
+    const auto colon = bucket.find(':');
+    const auto o = outcome_from_key(std::string_view(bucket).substr(0, colon));
+    std::string d = o == outcome::count_ ? bucket : std::string(describe(o));
+    if (colon != std::string::npos) d += " (" + bucket.substr(colon + 1) + ")";
+    return d;
+}
+
+outcome outcome_from_key(std::string_view k) noexcept {
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].key == k) return static_cast<outcome>(i);
+    return outcome::count_;
+}
+
+bool is_denial(outcome o) noexcept {
+    switch (o) {
+    case outcome::connack_bad_credentials:
+    case outcome::connack_not_authorized:
+    case outcome::connack_identifier:
+    case outcome::closed_without_connack:
+    case outcome::x509_unknown_certificate:
+    case outcome::x509_inactive:
+    case outcome::x509_revoked:
+    case outcome::x509_ca_inactive:
+    case outcome::x509_expired:
+    case outcome::x509_connect_denied:
+    case outcome::disconnected_after_publish: return true;
+    default: return false;
+    }
+}
+
+bool is_connect_outcome(outcome o) noexcept { return o <= outcome::protocol_error; }
+
+std::string outcome_detail::bucket() const {
+    std::string b(key(what));
+    if (!detail.empty()) b += ":" + detail;
+    return b;
+}
+
+}  // namespace wv::sim

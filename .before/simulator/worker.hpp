@@ -1,0 +1,75 @@
+#pragma once
+// A worker thread: an io_context, the devices that live on it, the launcher that starts them
+// along the connect ramp under the connects-in-flight cap, and per-thread scratch (the
+// report encoder, the read buffer and the packet buffer every device of the thread shares
+// while it runs). The engine runs one worker per core.
+//
+// Threading: everything is touched only from the worker's own thread, except request_stop().
+#include <array>
+#include <functional>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "device.hpp"
+#include "fleet_stats.hpp"
+#include "payload/report_encoder.hpp"
+#include "reconnect.hpp"
+#include "timetable.hpp"
+#include "tls/client_context.hpp"
+#include "x509_fleet.hpp"
+
+namespace wv::sim {
+
+struct engine_settings {
+    std::string host;  // SNI and certificate name
+    boost::asio::ip::tcp::endpoint address;
+    const tls::client_context* tls = nullptr;
+    int qos = 1;
+    std::uint16_t keep_alive_s = 60;
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds ack_timeout{30'000};
+    std::uint32_t max_connecting_per_worker = 100;
+    bool messages_budget = false;  // --messages: a device stops once its reports are acked
+    // --auth x509: each device's certificate (by its local index); no user name or password.
+    const x509_fleet* x509 = nullptr;
+    // --auth x509 against the embedded gateway: why a connect closed without CONNACK.
+    std::function<outcome(std::uint32_t local)> explain_x509;
+    retry_backoff retry;           // after a failed reconnect (reconnect.hpp)
+    std::uint64_t seed = 1;        // for the backoff's jitter
+};
+
+struct worker {
+    worker(const engine_settings& s, const timetable& tt, fleet_stats& st, const payload::report_profile& profile,
+           clock::time_point start);
+
+    boost::asio::io_context io{1};
+    const engine_settings& settings;
+    const timetable& tt;
+    fleet_stats& stats;
+    payload::report_encoder encoder;
+    std::vector<std::byte> report_scratch;
+    std::array<std::byte, 2048> rbuf{};  // a device's read lands here; consumed before the next read
+    mqtt::byte_buffer wbuf;              // the packet being written (a blocked write copies it out)
+    clock::time_point start;
+    std::vector<std::unique_ptr<device>> devices;
+
+    std::uint32_t connecting = 0;  // first connect attempts in flight on this worker
+    boost::asio::steady_timer launcher_wake{io};
+    std::size_t active = 0;        // devices not done
+
+    clock::time_point at(run_time t) const { return start + std::chrono::duration_cast<clock::duration>(t); }
+    // Spawns the launcher; call before io.run().
+    void launch();
+    // Asks every device for a clean stop (posted to this worker's thread; any thread may call).
+    void request_stop();
+    // A first connect attempt finished: lets the launcher start the next one.
+    void connect_finished();
+};
+
+}  // namespace wv::sim

@@ -1,0 +1,225 @@
+#include "gateway/broker.hpp"
+
+#include <deque>
+#include <map>
+
+#include "gateway/aws_topics.hpp"
+#include "gateway/lazy_deque.hpp"
+
+namespace wv::gate {
+
+struct broker::session {
+    std::string client_id;
+    bool persistent = false;
+    std::shared_ptr<subscriber> owner;       // null while offline
+    std::map<std::string, std::uint8_t> subscriptions;
+    lazy_deque<message_ptr> offline;         // QoS 1 while offline (persistent only), bounded
+    std::chrono::steady_clock::time_point expires_at{};
+};
+
+broker::broker(broker_options opts) : opts_(opts) {}
+broker::~broker() = default;
+
+attach_result broker::attach(const std::string& client_id, bool clean_session, std::shared_ptr<subscriber> who,
+                             std::chrono::steady_clock::time_point now) {
+    std::shared_ptr<subscriber> previous;
+    attach_result out;
+    {
+        std::lock_guard lock(mu_);
+        auto it = sessions_.find(client_id);
+        if (it != sessions_.end()) {
+            previous = std::move(it->second->owner);
+            const bool expired = !previous && it->second->persistent && now >= it->second->expires_at;
+            if (clean_session || !it->second->persistent || expired) {
+                remove_session_locked(client_id);
+                it = sessions_.end();
+            }
+        }
+        if (it == sessions_.end()) {
+            auto s = std::make_shared<session>();
+            s->client_id = client_id;
+            it = sessions_.emplace(client_id, std::move(s)).first;
+        } else {
+            out.session_present = true;
+            if (!it->second->offline.empty())
+                out.replay.assign(it->second->offline.begin(), it->second->offline.end());
+            it->second->offline.clear();
+        }
+        it->second->persistent = !clean_session;
+        it->second->owner = std::move(who);
+    }
+    // Kicked outside the lock: kick() only posts, but the old connection's close path will
+    // call detach(), and keeping lock scopes small keeps that obviously deadlock-free.
+    if (previous) previous->kick(disconnect_reason::duplicate_clientid);
+    return out;
+}
+
+void broker::detach(const std::string& client_id, const subscriber* who, std::chrono::steady_clock::time_point now) {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(client_id);
+    if (it == sessions_.end() || it->second->owner.get() != who) return;
+    if (!it->second->persistent) {
+        remove_session_locked(client_id);
+        return;
+    }
+    it->second->owner.reset();
+    it->second->expires_at = now + opts_.session_expiry;
+}
+
+void broker::requeue_unacked(const std::string& client_id, const subscriber* who, std::vector<message_ptr> unacked) {
+    if (unacked.empty()) return;
+    std::shared_ptr<subscriber> taker;
+    {
+        std::lock_guard lock(mu_);
+        auto it = sessions_.find(client_id);
+        if (it == sessions_.end() || !it->second->persistent) return;
+        auto& s = *it->second;
+        if (s.owner && s.owner.get() != who) {
+            taker = s.owner;
+        } else {
+            s.offline.insert(s.offline.begin(), unacked.begin(), unacked.end());
+            while (s.offline.size() > opts_.max_offline_messages) {
+                s.offline.pop_front();  // the same rule as publish(): the newest are kept
+                ++dropped_offline_;
+            }
+        }
+    }
+    if (taker)
+        for (auto& m : unacked) taker->deliver(std::move(m), 1, false);
+}
+
+std::size_t broker::kick_all(disconnect_reason why) {
+    std::vector<std::shared_ptr<subscriber>> online;
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& [cid, s] : sessions_)
+            if (s->owner) online.push_back(s->owner);
+    }
+    for (const auto& o : online) o->kick(why);
+    return online.size();
+}
+
+void broker::remove_session_locked(const std::string& client_id) {
+    auto it = sessions_.find(client_id);
+    if (it == sessions_.end()) return;
+    for (const auto& [filter, qos] : it->second->subscriptions) {
+        auto& table = has_wildcard(filter) ? wildcard_ : exact_;
+        if (auto f = table.find(filter); f != table.end()) {
+            f->second.erase(client_id);
+            if (f->second.empty()) table.erase(f);
+        }
+    }
+    sessions_.erase(it);
+}
+
+subscribe_result broker::subscribe(const std::string& client_id, const subscriber* who, const std::string& filter,
+                                   std::uint8_t qos) {
+    subscribe_result out;
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(client_id);
+    if (it == sessions_.end() || it->second->owner.get() != who) return out;
+    it->second->subscriptions[filter] = qos;
+    const bool wild = has_wildcard(filter);
+    (wild ? wildcard_ : exact_)[filter][client_id] = qos;
+    // AWS: retained messages are sent on subscribe only for an exact-topic filter.
+    if (!wild) {
+        if (auto r = retained_.find(filter); r != retained_.end()) out.retained.push_back(r->second);
+    }
+    return out;
+}
+
+void broker::unsubscribe(const std::string& client_id, const subscriber* who, const std::string& filter) {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(client_id);
+    if (it == sessions_.end() || it->second->owner.get() != who) return;
+    if (it->second->subscriptions.erase(filter) == 0) return;
+    auto& table = has_wildcard(filter) ? wildcard_ : exact_;
+    if (auto f = table.find(filter); f != table.end()) {
+        f->second.erase(client_id);
+        if (f->second.empty()) table.erase(f);
+    }
+}
+
+std::size_t broker::subscription_count(const std::string& client_id) const {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(client_id);
+    return it == sessions_.end() ? 0 : it->second->subscriptions.size();
+}
+
+std::size_t broker::publish(const message_ptr& m) {
+    std::lock_guard lock(mu_);
+    if (m->retain) {
+        // A zero-byte retained publish deletes the stored one and is still delivered.
+        if (m->payload.empty()) {
+            retained_.erase(m->topic);
+        } else if (retained_.size() < opts_.max_retained || retained_.contains(m->topic)) {
+            retained_[m->topic] = m;
+        }
+    }
+    // One delivery per session, at the highest QoS any of its matching filters granted.
+    std::unordered_map<std::string, std::uint8_t> targets;
+    const auto add = [&](const std::unordered_map<std::string, std::uint8_t>& subs) {
+        for (const auto& [cid, qos] : subs) {
+            auto [t, inserted] = targets.emplace(cid, qos);
+            if (!inserted && qos > t->second) t->second = qos;
+        }
+    };
+    if (auto e = exact_.find(m->topic); e != exact_.end()) add(e->second);
+    for (const auto& [filter, subs] : wildcard_)
+        if (aws_filter_matches(filter, m->topic)) add(subs);
+
+    for (const auto& o : observers_)
+        if (aws_filter_matches(o.filter, m->topic)) o.fn(m);
+
+    std::size_t handed = 0;
+    for (const auto& [cid, granted] : targets) {
+        auto s = sessions_.find(cid);
+        if (s == sessions_.end()) continue;
+        const std::uint8_t qos = std::min<std::uint8_t>(granted, m->qos);
+        if (s->second->owner) {
+            if (s->second->owner->deliver(m, qos, false)) ++handed;
+        } else if (qos == 1) {
+            if (s->second->offline.size() >= opts_.max_offline_messages) {
+                s->second->offline.pop_front();  // keep the newest, as a bounded queue must drop one
+                ++dropped_offline_;
+            }
+            s->second->offline.push_back(m);
+        }
+    }
+    return handed;
+}
+
+std::uint64_t broker::observe(std::string filter, observer_fn fn) {
+    std::lock_guard lock(mu_);
+    const auto id = next_observer_++;
+    observers_.push_back({id, std::move(filter), std::move(fn)});
+    return id;
+}
+
+void broker::unobserve(std::uint64_t id) {
+    std::lock_guard lock(mu_);  // publish() calls observers under this lock: none is running after it
+    std::erase_if(observers_, [id](const observer& o) { return o.id == id; });
+}
+
+void broker::expire(std::chrono::steady_clock::time_point now) {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> gone;
+    for (const auto& [cid, s] : sessions_)
+        if (!s->owner && s->persistent && now >= s->expires_at) gone.push_back(cid);
+    for (const auto& cid : gone) remove_session_locked(cid);
+}
+
+broker_counts broker::counts() const {
+    std::lock_guard lock(mu_);
+    broker_counts c;
+    c.sessions = sessions_.size();
+    for (const auto& [cid, s] : sessions_) {
+        if (s->owner) ++c.online;
+        c.subscriptions += s->subscriptions.size();
+    }
+    c.retained = retained_.size();
+    c.dropped_offline = dropped_offline_;
+    return c;
+}
+
+}  // namespace wv::gate

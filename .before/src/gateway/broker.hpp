@@ -1,0 +1,130 @@
+#pragma once
+// The broker's shared state: sessions by client id, subscriptions, retained messages, and
+// fan-out of published messages to the connections that own the matching sessions.
+//
+// It knows nothing about sockets: a connection registers a `subscriber` (an object that can
+// take a message or a kick from any thread, by posting to its own executor). AWS's rules
+// apply (spec 5): `#` does not match its parent level, retained messages go only to
+// exact-topic subscriptions, a second connection with a client id takes the session over.
+//
+// Threading: every member function is thread-safe (one mutex; the work under it is hash
+// lookups and posting, never I/O). subscriber callbacks are called with the mutex held and
+// must only enqueue (post) work; they must not call back into the broker.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/disconnect_reason.hpp"
+#include "gateway/message.hpp"
+
+namespace wv::gate {
+
+class subscriber {
+public:
+    virtual ~subscriber() = default;
+    // A message for this connection. `qos` is min(published, granted); `retained` is true only
+    // for a retained message sent because of a new subscription. Returns false when the
+    // connection refused it (its queue is full: counted as dropped).
+    virtual bool deliver(message_ptr m, std::uint8_t qos, bool retained) = 0;
+    // Another connection took over this client id (or the session expired): close with `why`.
+    virtual void kick(disconnect_reason why) = 0;
+};
+
+struct broker_options {
+    std::size_t max_offline_messages = 100;
+    std::chrono::steady_clock::duration session_expiry = std::chrono::hours(1);
+    std::size_t max_retained = 100'000;  // retained topics; beyond: new ones are not stored
+};
+
+struct attach_result {
+    bool session_present = false;           // CONNACK's flag
+    std::vector<message_ptr> replay;         // QoS 1 messages kept while offline, in order
+};
+
+struct subscribe_result {
+    std::vector<message_ptr> retained;       // to send now with RETAIN=1 (exact filters only)
+};
+
+struct broker_counts {
+    std::size_t sessions = 0, online = 0, subscriptions = 0, retained = 0;
+    std::uint64_t dropped_offline = 0;
+};
+
+class broker {
+public:
+    explicit broker(broker_options opts = {});
+    ~broker();
+
+    // Binds client_id to `who`. A previous owner is kicked with DUPLICATE_CLIENTID. With
+    // clean_session, any stored session is discarded; otherwise it is resumed and its offline
+    // messages returned. `persistent` = !clean_session.
+    attach_result attach(const std::string& client_id, bool clean_session, std::shared_ptr<subscriber> who,
+                         std::chrono::steady_clock::time_point now);
+    // The connection of `who` ended. A clean session is discarded; a persistent one keeps its
+    // subscriptions and collects QoS 1 messages until expiry. No-op if `who` no longer owns it.
+    void detach(const std::string& client_id, const subscriber* who, std::chrono::steady_clock::time_point now);
+
+    // A persistent session's connection (`who`) ends with QoS 1 deliveries unacknowledged
+    // (oldest first): AWS sends them again. They go ahead of the offline queue, to be replayed
+    // on resume; if another connection has taken the session over already, to it at once.
+    // Dropped for a clean session. Call before detach().
+    void requeue_unacked(const std::string& client_id, const subscriber* who, std::vector<message_ptr> unacked);
+    // Kicks every connected session with `why` (gateway shutdown). Returns how many.
+    std::size_t kick_all(disconnect_reason why);
+
+    // Adds or replaces one subscription. Returns retained messages for an exact filter.
+    subscribe_result subscribe(const std::string& client_id, const subscriber* who, const std::string& filter,
+                               std::uint8_t qos);
+    void unsubscribe(const std::string& client_id, const subscriber* who, const std::string& filter);
+    std::size_t subscription_count(const std::string& client_id) const;
+
+    // Stores/deletes the retained copy (retain flag; empty payload deletes) and delivers to
+    // every matching session once, at the highest granted QoS. Returns the number of
+    // connections it was handed to.
+    std::size_t publish(const message_ptr& m);
+
+    // A trusted in-process observer (an embedding program's, e.g. wvsim --verify): sees every
+    // message published from now on whose topic matches `filter` (AWS wildcard rules), wills and
+    // rule republishes included. It is no session: no client id, no authorizer, no policy, no
+    // QoS or flow control, and no connection can kick it. `fn` runs on the publisher's thread
+    // with the broker's mutex held, so it must only enqueue (post) work and never call back into
+    // the broker. Returns an id for unobserve().
+    using observer_fn = std::function<void(const message_ptr&)>;
+    std::uint64_t observe(std::string filter, observer_fn fn);
+    // After it returns, `fn` of that observer is not running and will not be called again.
+    void unobserve(std::uint64_t id);
+
+    // Drops persistent sessions whose expiry passed.
+    void expire(std::chrono::steady_clock::time_point now);
+
+    broker_counts counts() const;
+
+private:
+    struct session;
+    void remove_session_locked(const std::string& client_id);
+
+    broker_options opts_;
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
+    // filter -> sessions subscribed to it (client id -> granted QoS). Exact filters are found
+    // by hash lookup of the topic; wildcard filters are scanned (fleets subscribe to few).
+    std::unordered_map<std::string, std::unordered_map<std::string, std::uint8_t>> exact_;
+    std::unordered_map<std::string, std::unordered_map<std::string, std::uint8_t>> wildcard_;
+    std::unordered_map<std::string, message_ptr> retained_;
+    struct observer {
+        std::uint64_t id;
+        std::string filter;
+        observer_fn fn;
+    };
+    std::vector<observer> observers_;
+    std::uint64_t next_observer_ = 1;
+    std::uint64_t dropped_offline_ = 0;
+};
+
+}  // namespace wv::gate

@@ -1,0 +1,482 @@
+// The gateway: I/O threads (one io_context each), listeners, TLS contexts, authorizer
+// services, the broker, metrics. Connections are accepted on thread 0 and handed to the
+// threads round-robin; each then lives on its thread (see connection.hpp).
+#include "gateway/gateway.hpp"
+
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "auth/authorizer_service.hpp"
+#include "auth/custom_authorizers.hpp"
+#include "control_plane/control_plane_server.hpp"
+#include "gateway/authorizer_setup.hpp"
+#include "gateway/certificate_sessions.hpp"
+#include "gateway/connection.hpp"
+#include "gateway/memory_certificate_directory.hpp"
+#include "gateway/metrics_http.hpp"
+#include "gateway/registry_certificate_directory.hpp"
+#include "gateway/tls_setup.hpp"
+#include "policy/policy.hpp"
+#include "registry/registry.hpp"
+#include "registry/seed.hpp"
+#include "rules_engine/engine.hpp"
+
+namespace wv::gate {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct listener_state {
+    listener_config cfg;
+    std::unique_ptr<tls::server_context> tls;  // null for plain
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::uint16_t port = 0;
+};
+
+struct gateway::impl {
+    gateway_config config;
+    counters stats;
+    std::unique_ptr<event_log> log;
+    // The registry and its control plane outlive everything that calls them (authorizer
+    // backends' boto3 clients, connections looking up certificates).
+    std::unique_ptr<wv::registry::registry> reg;
+    std::unique_ptr<control_plane::control_plane_server> control_plane;
+    // Declared before everything that may post to them, so they are destroyed last.
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<std::thread> threads;
+    std::unique_ptr<broker> brk;
+    policy::policy_set_cache policy_cache;
+    std::unique_ptr<connect_throttle> throttle;
+    std::unique_ptr<auth::custom_authorizers> authorizers;
+    std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
+    std::shared_ptr<certificate_directory> certificates;  // config's, or built from the static config
+    std::shared_ptr<memory_certificate_directory> static_certificates;  // the built one, if any
+    certificate_sessions cert_sessions;
+    std::shared_ptr<void> certificate_subscription;
+    std::vector<listener_state> listeners;
+    certificate_paths certs;
+    std::unique_ptr<metrics_server> metrics;
+    // Topic rules; null when none are configured. Fed by every connection through rules_hook.
+    std::unique_ptr<rules_engine::engine> rules;
+    std::function<void(const message&, const std::string&)> rules_hook;
+    std::string rules_summary;  // kept after stop() for the exit report
+    std::vector<rules_engine::rule_report> rules_report;  // likewise
+    std::atomic<std::size_t> next_context{0};
+    std::mutex mu;
+    std::condition_variable stopped_cv;
+    bool started = false, stopped = false;
+
+    machine_env env() {
+        return machine_env{.config = &config,
+                           .authorizers = authorizers.get(),
+                           .brk = brk.get(),
+                           .policy_cache = &policy_cache,
+                           .stats = &stats,
+                           .log = log.get(),
+                           .certificates = certificates.get(),
+                           .cert_sessions = &cert_sessions,
+                           .on_accepted_publish = rules ? &rules_hook : nullptr,
+                           .throttle = throttle.get()};
+    }
+
+    auth::authorizer_service* find_service(const std::string& name) {
+        auto it = services.find(name);
+        return it == services.end() ? nullptr : it->second.get();
+    }
+
+    asio::awaitable<void> accept_loop(listener_state& l);
+    asio::awaitable<void> housekeeping();
+};
+
+asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
+    const auto tok = asio::as_tuple(asio::use_awaitable);
+    for (;;) {
+        auto& ctx = *contexts[next_context++ % contexts.size()];
+        auto [ec, sock] = co_await l.acceptor->async_accept(ctx, tok);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !l.acceptor->is_open()) co_return;
+            // EMFILE and friends: log, back off a little, go on accepting.
+            log->emit(log_level::error, {{"eventType", "Listener"}, {"status", "Failure"},
+                                         {"listener", l.cfg.name}, {"details", "accept: " + ec.message()}});
+            asio::steady_timer t(l.acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await t.async_wait(tok);
+            continue;
+        }
+        bump(stats.connections_accepted);
+        if (stats.connections_open.load(std::memory_order_relaxed) >= config.limits.max_connections) {
+            bump(stats.connections_refused_limit);
+            log->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"reason", "THROTTLED"},
+                                        {"listener", l.cfg.name},
+                                        {"details", "connection limit " + std::to_string(config.limits.max_connections) +
+                                                        " reached; closed at once"}});
+            boost::system::error_code ignored;
+            sock.close(ignored);
+            continue;
+        }
+        tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
+        auto c = std::make_shared<connection>(std::move(s), env(), [this](const std::string& n) { return find_service(n); },
+                                              l.cfg.name, l.cfg.kind);
+        asio::co_spawn(ctx, connection::run(std::move(c)), asio::detached);
+    }
+}
+
+asio::awaitable<void> gateway::impl::housekeeping() {
+    const auto tok = asio::as_tuple(asio::use_awaitable);
+    asio::steady_timer t(*contexts[0]);
+    for (;;) {
+        t.expires_after(std::chrono::seconds(1));
+        auto [ec] = co_await t.async_wait(tok);
+        if (ec) co_return;
+        brk->expire(clock::now());
+    }
+}
+
+namespace {
+
+// The static config's X.509 trust (before the registry): every certificate an X.509
+// listener's client CA signed is ACTIVE with certificate_policies.
+void trust_client_ca(memory_certificate_directory& dir, const listener_config& l, const certificate_paths& paths,
+                     const gateway_config& cfg) {
+    if (l.kind == listener_kind::plain) return;
+    const auto file = l.client_ca_file.empty() ? paths.ca_cert : l.client_ca_file;
+    if (file.empty()) return;
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto [cas, error] = tls::certificate::all_from_pem(text);
+    if (!error.empty() || cas.empty())
+        throw std::runtime_error("wvgate: listener " + l.name + ": client CA " + file.string() + ": " +
+                                 (error.empty() ? "no certificate in it" : error));
+    for (const auto& ca : cas)
+        if (auto e = dir.trust_ca(ca, cfg.certificate_policies); !e.empty()) throw std::runtime_error("wvgate: " + e);
+}
+
+// AWS publishes the Will on every disconnect the client did not ask for, a server-side one
+// included: before the threads stop, stop accepting, then close every connected session as
+// SERVER_INITIATED_DISCONNECT (Will, lifecycle event, log line) and give the connections a
+// moment to run that. Bounded, so stop() stays prompt with a stuck peer.
+void close_sessions_for_shutdown(gateway::impl& m) {
+    constexpr auto patience = std::chrono::seconds(2);
+    if (!m.brk || m.contexts.empty()) return;
+    std::promise<void> closed;
+    asio::post(*m.contexts[0], [&m, &closed] {
+        for (auto& l : m.listeners) {
+            boost::system::error_code ignored;
+            if (l.acceptor) l.acceptor->close(ignored);
+        }
+        closed.set_value();
+    });
+    const auto until = clock::now() + patience;
+    if (closed.get_future().wait_until(until) != std::future_status::ready) return;
+    if (m.brk->kick_all(disconnect_reason::server_initiated_disconnect) == 0) return;
+    while (m.brk->counts().online > 0 && clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+// The registry (from its state file, then the seed) and the control-plane listener. Throws
+// std::runtime_error naming the file or the address.
+void start_registry(gateway::impl& m) {
+    const auto& cp = m.config.control_plane;
+    m.reg = std::make_unique<registry::registry>(registry::registry_options{
+        .acct = {.region = m.config.region, .id = m.config.account},
+        .state = cp.state,
+        .key_type = cp.issue_ec_keys ? registry::issued_key::ec_p256 : registry::issued_key::rsa_2048});
+    if (!cp.seed.empty()) registry::seed_registry(*m.reg, cp.seed);
+    if (!cp.enabled) return;
+    try {
+        m.control_plane = std::make_unique<control_plane::control_plane_server>(
+            *m.reg, control_plane::server_options{.address = cp.address, .port = cp.port, .threads = 2,
+                                                  .api = {.endpoint_address = m.config.endpoint_host,
+                                                          .sigv4_keys = cp.sigv4_keys}});
+    } catch (const std::exception& e) {
+        throw std::runtime_error("wvgate: control_plane: cannot listen on " + cp.address + ":" + std::to_string(cp.port) +
+                                 ": " + e.what());
+    }
+    m.log->emit(log_level::info,
+                {{"eventType", "Listener"}, {"status", "Success"}, {"listener", "control_plane"},
+                 {"details", "AWS IoT control plane (boto3/aws iot --endpoint-url) on " + m.control_plane->url() +
+                                 (cp.state.empty() ? ", registry in memory" : ", registry state " + cp.state.string()) +
+                                 (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
+}
+
+}  // namespace
+
+gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
+    impl_->config = std::move(config);
+}
+
+gateway::~gateway() { stop(); }
+
+void gateway::start() {
+    auto& m = *impl_;
+    if (m.started) throw std::runtime_error("wvgate: gateway already started");
+    auto& cfg = m.config;
+    if (!m.log) {
+        if (cfg.log_file.empty()) {
+            m.log = std::make_unique<event_log>(cfg.level, cfg.account);
+        } else {
+            auto f = std::shared_ptr<std::FILE>(std::fopen(cfg.log_file.c_str(), "a"), [](std::FILE* p) {
+                if (p) std::fclose(p);
+            });
+            if (!f) throw std::runtime_error("wvgate: log_file " + cfg.log_file + ": cannot open for appending");
+            m.log = std::make_unique<event_log>(cfg.level, cfg.account, [f](std::string_view line) {
+                std::fwrite(line.data(), 1, line.size(), f.get());
+                std::fputc('\n', f.get());
+                std::fflush(f.get());
+            });
+        }
+    }
+    if (cfg.listeners.empty()) throw std::runtime_error("wvgate: no listeners configured");
+
+    start_registry(m);
+    // Authorizers and policies first: a config error must not leave a port bound.
+    auto setup = build_authorizers(
+        cfg, backends::local_iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}});
+    m.authorizers = std::move(setup.authorizers);
+    m.services = std::move(setup.services);
+    m.certificates = cfg.certificates;
+    if (!m.certificates) {
+        m.static_certificates = std::make_shared<memory_certificate_directory>(cfg.region, cfg.account);
+        m.certificates = m.static_certificates;
+    }
+    // The registry decides for the certificates it knows; the directory above for the rest.
+    m.certificates = std::make_shared<registry_certificate_directory>(*m.reg, m.certificates);
+
+    m.brk = std::make_unique<broker>(broker_options{
+        .max_offline_messages = cfg.limits.max_offline_messages,
+        .session_expiry = std::chrono::duration_cast<clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(cfg.limits.persistent_session_expiry.count()) /
+                                          (cfg.time_scale > 0 ? cfg.time_scale : 1.0))),
+    });
+
+    if (cfg.limits.connects_per_s_per_client_id > 0)
+        m.throttle = std::make_unique<connect_throttle>(cfg.limits.connects_per_s_per_client_id);
+
+    if (!cfg.rules.rules.empty()) {
+        // Republished messages enter the broker like a gateway-generated message (no client).
+        m.rules = std::make_unique<rules_engine::engine>(
+            cfg.rules, rules_engine::engine_hooks{
+                           .republish =
+                               [&m](rules_engine::republish_request r) {
+                                   m.brk->publish(std::make_shared<message>(
+                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                   return std::string{};
+                               },
+                           .log = {},
+                           .metrics = nullptr});
+        m.rules_hook = [&m](const message& msg, const std::string& principal) {
+            m.rules->on_message({.topic = msg.topic,
+                                 .payload = msg.payload,
+                                 .client_id = msg.client_id,
+                                 .principal = principal,
+                                 .timestamp_ms = 0});
+        };
+    }
+
+    const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));
+
+    for (const auto& lc : cfg.listeners) {
+        listener_state l;
+        l.cfg = lc;
+        if (lc.kind != listener_kind::plain) {
+            auto made = make_server_context(cfg, lc, *m.log);
+            l.tls = std::move(made.context);
+            if (m.certs.ca_cert.empty()) m.certs = made.paths;
+            if (m.static_certificates) trust_client_ca(*m.static_certificates, lc, made.paths, cfg);
+        }
+        boost::system::error_code ec;
+        const auto addr = asio::ip::make_address(lc.address, ec);
+        if (ec) throw std::runtime_error("wvgate: listener " + lc.name + ": bad address '" + lc.address + "'");
+        l.acceptor = std::make_unique<tcp::acceptor>(*m.contexts[0]);
+        const tcp::endpoint ep(addr, lc.port);
+        l.acceptor->open(ep.protocol(), ec);
+        if (!ec) l.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) l.acceptor->bind(ep, ec);
+        if (!ec) l.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec)
+            throw std::runtime_error("wvgate: listener " + lc.name + ": cannot listen on " + lc.address + ":" +
+                                     std::to_string(lc.port) + ": " + ec.message());
+        l.port = l.acceptor->local_endpoint().port();
+        m.listeners.push_back(std::move(l));
+    }
+    for (auto& l : m.listeners) {
+        asio::co_spawn(*m.contexts[0], m.accept_loop(l), asio::detached);
+        m.log->emit(log_level::info, {{"eventType", "Listener"}, {"status", "Success"}, {"listener", l.cfg.name},
+                                      {"details", "listening on " + l.cfg.address + ":" + std::to_string(l.port)}});
+    }
+    asio::co_spawn(*m.contexts[0], m.housekeeping(), asio::detached);
+    // UpdateCertificate to INACTIVE/REVOKED (or a CA's) closes the live connections using it.
+    m.certificate_subscription =
+        m.certificates->subscribe([&m](const certificate_status_change& c) { m.cert_sessions.on_status_change(c); });
+    if (cfg.metrics_port) {
+        m.metrics = std::make_unique<metrics_server>(*m.contexts[0], cfg.metrics_address, *cfg.metrics_port,
+                                                     [this] { return metrics_text(); });
+        m.log->emit(log_level::info, {{"eventType", "Listener"}, {"status", "Success"}, {"listener", "metrics"},
+                                      {"details", "Prometheus metrics on http://" + cfg.metrics_address + ":" +
+                                                      std::to_string(m.metrics->port()) + "/metrics"}});
+    }
+    for (auto& ctx : m.contexts) {
+        m.threads.emplace_back([c = ctx.get()] {
+            auto guard = asio::make_work_guard(*c);
+            c->run();
+        });
+    }
+    m.started = true;
+}
+
+void gateway::stop() {
+    auto& m = *impl_;
+    {
+        std::lock_guard lock(m.mu);
+        if (!m.started || m.stopped) return;
+        m.stopped = true;
+    }
+    m.certificate_subscription.reset();
+    close_sessions_for_shutdown(m);
+    for (auto& ctx : m.contexts) ctx->stop();
+    for (auto& t : m.threads)
+        if (t.joinable()) t.join();
+    m.threads.clear();
+    // No connection feeds the rules any more: let queued actions finish (validate calls to
+    // the user's decoder included), keep the summary, then stop the engine before the broker
+    // its republish actions publish into.
+    if (m.rules) {
+        m.rules->drain(std::chrono::seconds(5));
+        m.rules_summary = m.rules->summary();
+        m.rules_report = m.rules->report();
+        m.rules.reset();
+    }
+    // Authorizer services complete their pending calls (posting into stopped contexts).
+    m.services.clear();
+    m.control_plane.reset();
+    m.metrics.reset();
+    for (auto& l : m.listeners) l.acceptor.reset();
+    // The broker holds attached connections (and their sockets): release them while their
+    // io_context still exists, or their destructors would touch a dead one. Taken out under the
+    // lock so a concurrent unobserve() sees either the broker or none.
+    std::unique_ptr<broker> gone;
+    {
+        std::lock_guard lock(m.mu);
+        gone = std::move(m.brk);
+    }
+    gone.reset();
+    // Destroying the contexts destroys every coroutine frame and with it every socket.
+    m.contexts.clear();
+    m.stopped_cv.notify_all();
+}
+
+void gateway::wait() {
+    std::unique_lock lock(impl_->mu);
+    impl_->stopped_cv.wait(lock, [&] { return impl_->stopped || !impl_->started; });
+}
+
+std::vector<bound_listener> gateway::listeners() const {
+    std::vector<bound_listener> out;
+    for (const auto& l : impl_->listeners) out.push_back({l.cfg.name, l.cfg.kind, l.cfg.address, l.port});
+    return out;
+}
+
+std::optional<std::uint16_t> gateway::metrics_port() const {
+    if (!impl_->metrics) return std::nullopt;
+    return impl_->metrics->port();
+}
+
+certificate_paths gateway::certificates() const { return impl_->certs; }
+std::string gateway::control_plane_url() const { return impl_->control_plane ? impl_->control_plane->url() : std::string{}; }
+registry::registry* gateway::registry() const { return impl_->reg.get(); }
+std::string gateway::rules_summary() const {
+    return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
+}
+std::vector<rules_engine::rule_report> gateway::rules_report() const {
+    return impl_->rules ? impl_->rules->report() : impl_->rules_report;
+}
+
+std::uint64_t gateway::observe(std::string filter, std::function<void(const message_ptr&)> fn) {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->started || impl_->stopped || !impl_->brk) return 0;
+    return impl_->brk->observe(std::move(filter), std::move(fn));
+}
+
+void gateway::unobserve(std::uint64_t id) {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->brk && id) impl_->brk->unobserve(id);
+}
+
+gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
+metrics::histogram gateway::authorizer_latency() const { return impl_->stats.authorizer_latency.snapshot(); }
+const gateway_config& gateway::config() const { return impl_->config; }
+
+std::string gateway::metrics_text() const {
+    const auto s = impl_->stats.snapshot();
+    std::string out;
+    const auto metric = [&](const char* name, const char* type, const char* help, std::uint64_t v,
+                            const std::string& labels = {}) {
+        out += "# HELP ";
+        out += name;
+        out += ' ';
+        out += help;
+        out += "\n# TYPE ";
+        out += name;
+        out += ' ';
+        out += type;
+        out += '\n';
+        out += name + labels + ' ' + std::to_string(v) + '\n';
+    };
+    metric("wvgate_connections_open", "gauge", "Connections currently open.", s.connections_open);
+    metric("wvgate_connections_accepted_total", "counter", "TCP connections accepted.", s.connections_accepted);
+    metric("wvgate_connections_refused_total", "counter", "Connections closed at once: over the connection limit.",
+           s.connections_refused_limit);
+    metric("wvgate_tls_handshake_failures_total", "counter", "TLS handshakes that failed or timed out.",
+           s.tls_handshake_failures);
+    out += "# HELP wvgate_connects_total CONNECT outcomes.\n# TYPE wvgate_connects_total counter\n";
+    out += "wvgate_connects_total{outcome=\"accepted\"} " + std::to_string(s.connects_accepted) + "\n";
+    out += "wvgate_connects_total{outcome=\"auth_failed\"} " + std::to_string(s.connects_auth_failed) + "\n";
+    out += "wvgate_connects_total{outcome=\"connect_denied\"} " + std::to_string(s.connects_denied) + "\n";
+    out += "wvgate_connects_total{outcome=\"protocol_error\"} " + std::to_string(s.connects_protocol_error) + "\n";
+    out += "wvgate_connects_total{outcome=\"throttled\"} " + std::to_string(s.connects_throttled) + "\n";
+    metric("wvgate_authorizer_calls_total", "counter", "Authorizer invocations (connect and refresh).",
+           s.authorizer_calls);
+    metric("wvgate_authorizer_errors_total", "counter", "Authorizer calls without a valid answer.",
+           s.authorizer_errors);
+    metric("wvgate_messages_in_total", "counter", "PUBLISH accepted from devices.", s.messages_in);
+    metric("wvgate_messages_out_total", "counter", "PUBLISH sent to devices.", s.messages_out);
+    metric("wvgate_messages_dropped_total", "counter", "Messages dropped: slow subscriber, quota, offline queue.",
+           s.messages_dropped);
+    metric("wvgate_bytes_in_total", "counter", "Bytes received from devices (after TLS).", s.bytes_in);
+    metric("wvgate_bytes_out_total", "counter", "Bytes queued to devices (before TLS).", s.bytes_out);
+    metric("wvgate_policy_denials_total", "counter", "Actions denied by IoT policy.", s.policy_denials);
+    metric("wvgate_disconnects_total", "counter", "Connected sessions that ended.", s.disconnects);
+    {
+        const auto h = impl_->stats.authorizer_latency.snapshot();
+        out += "# HELP wvgate_authorizer_latency_seconds Authorizer call latency (queue wait + call).\n"
+               "# TYPE wvgate_authorizer_latency_seconds summary\n";
+        for (const double q : {0.5, 0.9, 0.99, 0.999})
+            out += "wvgate_authorizer_latency_seconds{quantile=\"" + std::to_string(q).substr(0, 5) + "\"} " +
+                   std::to_string(static_cast<double>(h.percentile_us(q)) / 1e6) + "\n";
+        out += "wvgate_authorizer_latency_seconds_sum " + std::to_string(static_cast<double>(h.sum_us()) / 1e6) + "\n";
+        out += "wvgate_authorizer_latency_seconds_count " + std::to_string(h.count()) + "\n";
+    }
+    for (const auto& [name, svc] : impl_->services) {
+        const auto st = svc->stats();
+        const std::string l = "{authorizer=\"" + name + "\"}";
+        out += "wvgate_authorizer_in_flight" + l + ' ' + std::to_string(st.in_flight) + '\n';
+        out += "wvgate_authorizer_timeouts_total" + l + ' ' + std::to_string(st.timeouts) + '\n';
+        out += "wvgate_authorizer_overloaded_total" + l + ' ' + std::to_string(st.overloaded) + '\n';
+    }
+    return out;
+}
+
+}  // namespace wv::gate

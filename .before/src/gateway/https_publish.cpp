@@ -1,0 +1,137 @@
+#include "gateway/https_publish.hpp"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/authorizer_event.hpp"
+#include "gateway/aws_topics.hpp"
+#include "gateway/https_target.hpp"
+#include "policy/arn.hpp"
+#include "policy/evaluate.hpp"
+
+namespace wv::gate {
+
+std::string_view http_reason(unsigned status) noexcept {
+    switch (status) {
+        case 100: return "Continue";
+        case 200: return "OK";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 413: return "Payload Too Large";
+        case 429: return "Too Many Requests";
+        case 500: return "Internal Server Error";
+    }
+    return "Unknown";
+}
+
+https_publisher::https_publisher(machine_env env, https_peer peer) : env_(env), peer_(std::move(peer)) {
+    if (peer_.certificate) principal_ = peer_.certificate->cert.id();
+}
+
+bool https_publisher::authenticated(std::string& why) {
+    if (!peer_.certificate || !env_.certificates) {
+        why = peer_.certificate ? "no certificate directory is configured" : "no client certificate";
+        return false;
+    }
+    const auto v = check_certificate(*env_.certificates, *peer_.certificate, std::chrono::system_clock::now());
+    if (!v.active()) {
+        why = describe(v);
+        policies_.reset();
+        return false;
+    }
+    policies_ = v.policies;
+    if (!facts_) facts_ = principal_facts_for(v, peer_.certificate->cert, {});
+    return true;
+}
+
+http_response https_publisher::reply(unsigned status, std::string text, const char* reason,
+                                     const std::string* topic) {
+    http_response r;
+    r.status = status;
+    r.trace_id = auth::make_connection_id();
+    r.body = nlohmann::ordered_json{{"message", text}, {"traceId", r.trace_id}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const bool ok = status == 200;
+    const auto level = ok ? log_level::debug : status == 403 ? log_level::error : log_level::warn;
+    if (env_.log && env_.log->enabled(level)) {
+        nlohmann::json j = {{"traceId", r.trace_id},   {"status", ok ? "Success" : "Failure"},
+                            {"eventType", "Publish-In"}, {"protocol", "HTTP"},
+                            {"principalId", principal_}, {"sourceIp", peer_.ip},
+                            {"sourcePort", peer_.port}, {"httpStatus", status}};
+        if (topic) j["topicName"] = *topic;
+        if (reason) j["reason"] = reason;
+        if (!ok) j["details"] = std::move(text);
+        env_.log->emit(level, std::move(j));
+    }
+    return r;
+}
+
+bool https_publisher::allowed(const std::string& action, const std::string& topic) {
+    policy::request req;
+    req.action = action;
+    req.resource = policy::topic_arn({env_.config->region, env_.config->account}, topic);
+    req.context.source_ip = peer_.ip;
+    req.context.domain_name = peer_.server_name;
+    req.context.principal = facts_.get();
+    if (!policies_) return false;  // no policies attached: implicitly denied
+    const auto e = policy::evaluate(*policies_, req);
+    if (!e.allowed()) bump(env_.stats->policy_denials);
+    return e.allowed();
+}
+
+http_response https_publisher::handle(std::string_view method, std::string_view target, std::string body) {
+    const auto& lim = env_.config->limits;
+    if (std::string why; !authenticated(why)) {
+        // AWS's answer to a refused certificate on HTTPS is not documented (README "X.509
+        // devices"): 403 with no detail for the device, the reason in the log, then close.
+        bump(env_.stats->connects_auth_failed);
+        auto r = reply(403, "Forbidden", "AUTHORIZATION_FAILURE", nullptr);
+        if (env_.log && env_.log->enabled(log_level::error))
+            env_.log->emit(log_level::error, {{"traceId", r.trace_id}, {"eventType", "Connect"}, {"status", "Failure"},
+                                              {"protocol", "HTTP"}, {"principalId", principal_},
+                                              {"sourceIp", peer_.ip}, {"reason", "AUTHORIZATION_FAILURE"},
+                                              {"details", "X.509 " + why}});
+        r.close = true;
+        return r;
+    }
+    auto parsed = parse_publish_target(method, target);
+    if (auto* e = std::get_if<http_error>(&parsed)) return reply(e->status, std::move(e->message), "CLIENT_ERROR", nullptr);
+    auto& t = std::get<publish_target>(parsed);
+    if (const auto v = check_publish_topic(t.topic, t.retain, {lim.max_topic_bytes, lim.max_topic_slashes});
+        v != topic_verdict::ok)
+        return reply(400, std::string("Invalid topic: ") + to_string(v), "CLIENT_ERROR", &t.topic);
+    // The session enforces the limit while reading; this keeps the function safe on its own.
+    if (body.size() > lim.max_payload_bytes) return too_large();
+    if (!allowed("iot:Publish", t.topic) || (t.retain && !allowed("iot:RetainPublish", t.topic)))
+        return reply(403, std::string("Forbidden: ") + (t.retain ? "iot:Publish/iot:RetainPublish" : "iot:Publish") +
+                              " on " + t.topic + " is not allowed by the certificate's policies",
+                     "AUTHORIZATION_FAILURE", &t.topic);
+    bump(env_.stats->messages_in);
+    // client_id stays empty: nothing to exclude from fan-out, and the rules engine reports
+    // clientid() as "n/a", as AWS does for HTTPS publishes.
+    auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}});
+    env_.brk->publish(m);
+    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_);
+    return reply(200, "OK", nullptr, &t.topic);
+}
+
+http_response https_publisher::too_large() {
+    // 413 rather than 400: AWS's data-plane model defines RequestEntityTooLargeException as 413
+    // (spec 8.2 leaves Publish's status unspecified), and it tells the device exactly what to
+    // fix; the connection is closed after it because the rest of the body is not read.
+    return reply(413,
+                 "Payload Too Large: the body exceeds " + std::to_string(env_.config->limits.max_payload_bytes) +
+                     " bytes (AWS IoT's message size limit)",
+                 "CLIENT_ERROR", nullptr);
+}
+
+http_response https_publisher::malformed(std::string_view why) {
+    return reply(400, "Bad Request: " + std::string(why), "CLIENT_ERROR", nullptr);
+}
+
+}  // namespace wv::gate

@@ -1,0 +1,42 @@
+#include "mqtt/packet.hpp"
+
+namespace wv::mqtt {
+namespace {
+
+template <class P>
+result<packet> lift(result<P>&& r) {
+    if (!r) return r.error();
+    return packet{std::move(*r)};
+}
+
+}  // namespace
+
+packet_type type_of(const packet& p) noexcept {
+    return static_cast<packet_type>(p.index() + 1);
+}
+
+result<packet> decode_any(const frame& f) {
+    switch (f.type) {
+    case packet_type::connect: return lift(decode_connect(f.body, f.flags));
+    case packet_type::connack: return lift(decode_connack(f.body, f.flags));
+    case packet_type::publish: return lift(decode_publish(f.body, f.flags));
+    case packet_type::puback: return lift(decode_puback(f.body, f.flags));
+    case packet_type::pubrec: return lift(decode_pubrec(f.body, f.flags));
+    case packet_type::pubrel: return lift(decode_pubrel(f.body, f.flags));
+    case packet_type::pubcomp: return lift(decode_pubcomp(f.body, f.flags));
+    case packet_type::subscribe: return lift(decode_subscribe(f.body, f.flags));
+    case packet_type::suback: return lift(decode_suback(f.body, f.flags));
+    case packet_type::unsubscribe: return lift(decode_unsubscribe(f.body, f.flags));
+    case packet_type::unsuback: return lift(decode_unsuback(f.body, f.flags));
+    case packet_type::pingreq: return lift(decode_pingreq(f.body, f.flags));
+    case packet_type::pingresp: return lift(decode_pingresp(f.body, f.flags));
+    case packet_type::disconnect: return lift(decode_disconnect(f.body, f.flags));
+    }
+    return mqtt_errc::reserved_packet_type;  // a frame not made by read_frame
+}
+
+void encode(const packet& p, byte_buffer& out) {
+    std::visit([&out](const auto& x) { encode(x, out); }, p);
+}
+
+}  // namespace wv::mqtt

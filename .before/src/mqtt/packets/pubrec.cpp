@@ -1,0 +1,15 @@
+#include "mqtt/packets/pubrec.hpp"
+
+#include "mqtt/packets/packet_id_body.hpp"
+
+namespace wv::mqtt {
+
+result<pubrec> decode_pubrec(std::span<const std::byte> body, std::uint8_t flags) noexcept {
+    auto id = detail::decode_packet_id_body(body, flags, 0);
+    if (!id) return id.error();
+    return pubrec{.packet_id = *id};
+}
+
+void encode(const pubrec& p, byte_buffer& out) { detail::encode_packet_id_packet(0x50, p.packet_id, out); }
+
+}  // namespace wv::mqtt

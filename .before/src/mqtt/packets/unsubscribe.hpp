@@ -1,0 +1,23 @@
+#pragma once
+// UNSUBSCRIBE (3.10): one or more topic filters; flags 0010.
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "mqtt/byte_buffer.hpp"
+#include "mqtt/result.hpp"
+
+namespace wv::mqtt {
+
+struct unsubscribe {
+    std::uint16_t packet_id = 0;
+    std::vector<std::string_view> filters{};  // view the body
+};
+
+// Errors: reserved_flags, truncated, zero_packet_id, unsubscribe_no_topics, utf8_*,
+// empty_topic_filter, misplaced_*_wildcard.
+result<unsubscribe> decode_unsubscribe(std::span<const std::byte> body, std::uint8_t flags);
+void encode(const unsubscribe& p, byte_buffer& out);
+
+}  // namespace wv::mqtt

@@ -1,0 +1,440 @@
+// The IoT SQL lexer and recursive-descent parser. Every failure carries the byte offset of
+// the token that caused it; rule_parse_result turns it into a 1-based column.
+#include <charconv>
+#include <cmath>
+
+#include "rules/sql_ast.hpp"
+
+namespace wv::rules {
+
+std::optional<sql_version> parse_sql_version(std::string_view s) {
+    if (s == "2015-10-08") return sql_version::v2015_10_08;
+    if (s == "2016-03-23") return sql_version::v2016_03_23;
+    if (s == "beta") return sql_version::beta;
+    return std::nullopt;
+}
+
+const char* to_string(sql_version v) noexcept {
+    switch (v) {
+    case sql_version::v2015_10_08: return "2015-10-08";
+    case sql_version::v2016_03_23: return "2016-03-23";
+    case sql_version::beta: return "beta";
+    }
+    return "unknown";
+}
+
+namespace {
+
+enum class tok { end, ident, string, number, star, comma, dot, lparen, rparen, lbracket, rbracket, op, error };
+
+struct token {
+    tok kind = tok::end;
+    std::string text;      // identifier (as written), string value, number text, operator
+    std::size_t pos = 0;
+};
+
+struct parse_failure {
+    std::size_t pos;
+    std::string message;
+};
+
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
+std::vector<token> lex(std::string_view s) {
+    std::vector<token> out;
+    std::size_t i = 0;
+    while (true) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+        token t;
+        t.pos = i;
+        if (i >= s.size()) {
+            out.push_back(t);
+            return out;
+        }
+        const char c = s[i];
+        if (is_ident_start(c)) {
+            while (i < s.size() && is_ident_char(s[i])) ++i;
+            t.kind = tok::ident;
+            t.text = std::string(s.substr(t.pos, i - t.pos));
+        } else if (is_digit(c) || (c == '-' && i + 1 < s.size() && is_digit(s[i + 1]))) {
+            ++i;
+            while (i < s.size() && is_digit(s[i])) ++i;
+            if (i < s.size() && s[i] == '.' && i + 1 < s.size() && is_digit(s[i + 1])) {
+                ++i;
+                while (i < s.size() && is_digit(s[i])) ++i;
+            }
+            if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+                std::size_t j = i + 1;
+                if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+                if (j < s.size() && is_digit(s[j])) {
+                    i = j;
+                    while (i < s.size() && is_digit(s[i])) ++i;
+                }
+            }
+            t.kind = tok::number;
+            t.text = std::string(s.substr(t.pos, i - t.pos));
+        } else if (c == '\'') {
+            ++i;
+            t.kind = tok::string;
+            bool closed = false;
+            while (i < s.size()) {
+                if (s[i] == '\'') {
+                    if (i + 1 < s.size() && s[i + 1] == '\'') {
+                        t.text += '\'';
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    closed = true;
+                    break;
+                }
+                t.text += s[i++];
+            }
+            if (!closed) throw parse_failure{t.pos, "unterminated string literal"};
+        } else {
+            ++i;
+            switch (c) {
+            case '*': t.kind = tok::star; break;
+            case ',': t.kind = tok::comma; break;
+            case '.': t.kind = tok::dot; break;
+            case '(': t.kind = tok::lparen; break;
+            case ')': t.kind = tok::rparen; break;
+            case '[': t.kind = tok::lbracket; break;
+            case ']': t.kind = tok::rbracket; break;
+            case '=': t.kind = tok::op, t.text = "="; break;
+            case '<':
+            case '>':
+            case '!':
+                t.kind = tok::op;
+                t.text = std::string(1, c);
+                if (i < s.size() && (s[i] == '=' || (c == '<' && s[i] == '>'))) t.text += s[i++];
+                if (t.text == "!") throw parse_failure{t.pos, "'!' must be followed by '=' (use NOT for negation)"};
+                break;
+            case '+':
+            case '-':
+            case '/':
+            case '%':
+            case '|':
+                throw parse_failure{t.pos, std::string("operator '") + c + "' is not supported by this emulator"};
+            case '"':
+            case '`':
+                throw parse_failure{t.pos, "quoted identifiers are not supported; strings use single quotes"};
+            default:
+                throw parse_failure{t.pos, std::string("unexpected character '") + c + "'"};
+            }
+        }
+        out.push_back(std::move(t));
+    }
+}
+
+std::string describe(const token& t) {
+    switch (t.kind) {
+    case tok::end: return "end of statement";
+    case tok::ident: return "'" + t.text + "'";
+    case tok::string: return "string '" + t.text + "'";
+    case tok::number: return "number " + t.text;
+    case tok::star: return "'*'";
+    case tok::comma: return "','";
+    case tok::dot: return "'.'";
+    case tok::lparen: return "'('";
+    case tok::rparen: return "')'";
+    case tok::lbracket: return "'['";
+    case tok::rbracket: return "']'";
+    case tok::op: return "'" + t.text + "'";
+    case tok::error: return "error";
+    }
+    return "?";
+}
+
+bool is_keyword(std::string_view u) {
+    return u == "SELECT" || u == "FROM" || u == "WHERE" || u == "AS" || u == "AND" || u == "OR" || u == "NOT";
+}
+
+// Nesting limit: keeps a hostile `((((...` from exhausting the stack.
+constexpr int max_depth = 200;
+
+class parser {
+public:
+    parser(std::vector<token> toks, sql_version v) : t_(std::move(toks)), version_(v) {}
+
+    std::unique_ptr<compiled_rule> parse_statement() {
+        auto r = std::make_unique<compiled_rule>();
+        r->version = version_;
+        expect_keyword("SELECT");
+        if (peek_keyword("VALUE")) fail(peek(), "SELECT VALUE is not supported by this emulator");
+        do {
+            r->items.push_back(parse_item(r->items.size()));
+        } while (accept(tok::comma));
+        expect_keyword("FROM");
+        const auto& f = peek();
+        if (f.kind != tok::string) fail(f, "expected the topic filter in single quotes after FROM, found " + describe(f));
+        check_filter(f);
+        r->from = f.text;
+        ++p_;
+        if (accept_keyword("WHERE")) r->where = parse_expr(0);
+        if (peek().kind != tok::end) fail(peek(), "expected WHERE or the end of the statement, found " + describe(peek()));
+        return r;
+    }
+
+private:
+    const token& peek() const { return t_[p_]; }
+    [[noreturn]] void fail(const token& t, std::string m) { throw parse_failure{t.pos, std::move(m)}; }
+    bool accept(tok k) {
+        if (peek().kind != k) return false;
+        ++p_;
+        return true;
+    }
+    void expect(tok k, const char* what) {
+        if (!accept(k)) fail(peek(), std::string("expected ") + what + ", found " + describe(peek()));
+    }
+    bool peek_keyword(std::string_view kw) const { return peek().kind == tok::ident && upper(peek().text) == kw; }
+    bool accept_keyword(std::string_view kw) {
+        if (!peek_keyword(kw)) return false;
+        ++p_;
+        return true;
+    }
+    void expect_keyword(std::string_view kw) {
+        if (!accept_keyword(kw)) fail(peek(), "expected " + std::string(kw) + ", found " + describe(peek()));
+    }
+
+    void check_filter(const token& f) {
+        const auto& s = f.text;
+        if (s.empty()) fail(f, "the FROM topic filter is empty");
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const bool level_start = i == 0 || s[i - 1] == '/';
+            const bool level_end = i + 1 == s.size() || s[i + 1] == '/';
+            if (s[i] == '+' && !(level_start && level_end))
+                throw parse_failure{f.pos + 1 + i, "'+' must occupy a whole topic level"};
+            if (s[i] == '#' && !(level_start && i + 1 == s.size()))
+                throw parse_failure{f.pos + 1 + i, "'#' must be the last level of the topic filter"};
+        }
+    }
+
+    select_item parse_item(std::size_t index) {
+        select_item it;
+        if (accept(tok::star)) {
+            it.star = true;
+            return it;
+        }
+        it.expr = parse_expr(0);
+        if (accept_keyword("AS")) {
+            const auto& n = peek();
+            if (n.kind != tok::ident || is_keyword(upper(n.text))) fail(n, "expected a name after AS, found " + describe(n));
+            it.name = n.text;
+            ++p_;
+        } else if (it.expr->kind == node_kind::path && !it.expr->path.empty()) {
+            for (const auto& s : it.expr->path)
+                if (!s.name.empty()) it.name = s.name;
+        } else if (it.expr->kind == node_kind::call) {
+            static const char* const names[] = {"clientid", "topic", "timestamp", "principal", "encode", "traceid", "decode"};
+            it.name = names[static_cast<int>(it.expr->fn)];
+        } else {
+            it.name = "_" + std::to_string(index + 1);
+        }
+        return it;
+    }
+
+    std::unique_ptr<node> parse_expr(int depth) { return parse_or(depth + 1); }
+
+    std::unique_ptr<node> binary(node_kind k, std::unique_ptr<node> a, std::unique_ptr<node> b) {
+        auto n = std::make_unique<node>();
+        n->kind = k;
+        n->args.push_back(std::move(a));
+        n->args.push_back(std::move(b));
+        return n;
+    }
+
+    std::unique_ptr<node> parse_or(int depth) {
+        auto left = parse_and(depth);
+        while (accept_keyword("OR")) left = binary(node_kind::logic_or, std::move(left), parse_and(depth));
+        return left;
+    }
+    std::unique_ptr<node> parse_and(int depth) {
+        auto left = parse_not(depth);
+        while (accept_keyword("AND")) left = binary(node_kind::logic_and, std::move(left), parse_not(depth));
+        return left;
+    }
+    std::unique_ptr<node> parse_not(int depth) {
+        if (depth > max_depth) fail(peek(), "expression nested too deeply");
+        if (accept_keyword("NOT")) {
+            auto n = std::make_unique<node>();
+            n->kind = node_kind::logic_not;
+            n->args.push_back(parse_not(depth + 1));
+            return n;
+        }
+        return parse_cmp(depth);
+    }
+    std::unique_ptr<node> parse_cmp(int depth) {
+        auto left = parse_primary(depth);
+        if (peek().kind == tok::op) {
+            const auto o = peek().text;
+            ++p_;
+            auto n = binary(node_kind::compare, std::move(left), parse_primary(depth));
+            n->op = o == "=" ? cmp_op::eq : (o == "<>" || o == "!=") ? cmp_op::ne : o == "<" ? cmp_op::lt
+                  : o == "<=" ? cmp_op::le : o == ">" ? cmp_op::gt : cmp_op::ge;
+            if (peek().kind == tok::op) fail(peek(), "comparisons do not chain; use AND");
+            return n;
+        }
+        return left;
+    }
+
+    std::unique_ptr<node> parse_primary(int depth) {
+        if (depth > max_depth) fail(peek(), "expression nested too deeply");
+        const token t = peek();
+        auto n = std::make_unique<node>();
+        switch (t.kind) {
+        case tok::lparen: {
+            ++p_;
+            auto inner = parse_expr(depth + 1);
+            expect(tok::rparen, "')'");
+            return inner;
+        }
+        case tok::string:
+            ++p_;
+            n->literal = t.text;
+            return n;
+        case tok::number: {
+            ++p_;
+            std::int64_t i = 0;
+            const auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), i);
+            if (ec == std::errc{} && ptr == t.text.data() + t.text.size()) {
+                n->literal = i;
+            } else {
+                double d = 0;
+                const auto [p2, ec2] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), d);
+                if (ec2 != std::errc{} || p2 != t.text.data() + t.text.size() || !std::isfinite(d))
+                    fail(t, "number " + t.text + " is out of range");
+                n->literal = d;
+            }
+            return n;
+        }
+        case tok::ident: break;
+        case tok::star: fail(t, "'*' is only allowed as a SELECT item or as encode(*, 'base64')");
+        default: fail(t, "expected a value, found " + describe(t));
+        }
+        const auto u = upper(t.text);
+        if (u == "TRUE" || u == "FALSE") {
+            ++p_;
+            n->literal = u == "TRUE";
+            return n;
+        }
+        if (u == "NULL") {
+            ++p_;
+            n->literal = nullptr;
+            return n;
+        }
+        if (is_keyword(u)) fail(t, "expected a value, found keyword " + u);
+        ++p_;
+        if (peek().kind == tok::lparen) return parse_call(t, u, depth);
+        n->kind = node_kind::path;
+        n->path.push_back({t.text, 0});
+        while (true) {
+            if (accept(tok::dot)) {
+                const auto& m = peek();
+                if (m.kind != tok::ident || is_keyword(upper(m.text)))
+                    fail(m, "expected a field name after '.', found " + describe(m));
+                n->path.push_back({m.text, 0});
+                ++p_;
+            } else if (accept(tok::lbracket)) {
+                const auto& ix = peek();
+                std::size_t v = 0;
+                const auto [ptr, ec] = std::from_chars(ix.text.data(), ix.text.data() + ix.text.size(), v);
+                if (ix.kind != tok::number || ec != std::errc{} || ptr != ix.text.data() + ix.text.size())
+                    fail(ix, "expected an array index, found " + describe(ix));
+                ++p_;
+                expect(tok::rbracket, "']'");
+                n->path.push_back({"", v});
+            } else {
+                break;
+            }
+        }
+        return n;
+    }
+
+    std::unique_ptr<node> parse_call(const token& name, const std::string& u, int depth) {
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::call;
+        expect(tok::lparen, "'('");
+        auto no_args = [&] { expect(tok::rparen, "')' (this function takes no arguments)"); };
+        if (u == "CLIENTID") n->fn = function::clientid, no_args();
+        else if (u == "TIMESTAMP") n->fn = function::timestamp, no_args();
+        else if (u == "PRINCIPAL") n->fn = function::principal, no_args();
+        else if (u == "TRACEID") n->fn = function::traceid, no_args();
+        else if (u == "TOPIC") {
+            n->fn = function::topic;
+            if (!accept(tok::rparen)) {
+                const auto& a = peek();
+                std::size_t level = 0;
+                const auto [ptr, ec] = std::from_chars(a.text.data(), a.text.data() + a.text.size(), level);
+                if (a.kind != tok::number || ec != std::errc{} || ptr != a.text.data() + a.text.size() || level == 0)
+                    fail(a, "topic(n) takes a level number from 1, found " + describe(a));
+                n->topic_level = level;
+                ++p_;
+                expect(tok::rparen, "')'");
+            }
+        } else if (u == "ENCODE") {
+            n->fn = function::encode;
+            if (version_ == sql_version::v2015_10_08)
+                fail(name, "encode() needs SQL version 2016-03-23 (awsIotSqlVersion); this rule uses 2015-10-08, "
+                           "AWS's default when the version is omitted");
+            if (accept(tok::star)) {
+                auto s = std::make_unique<node>();
+                s->kind = node_kind::star;
+                n->args.push_back(std::move(s));
+            } else {
+                n->args.push_back(parse_expr(depth + 1));
+            }
+            expect(tok::comma, "',' and the encoding");
+            const auto& enc = peek();
+            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe(enc));
+            if (enc.text != "base64") fail(enc, "encoding '" + enc.text + "' is not supported; AWS supports only 'base64'");
+            ++p_;
+            expect(tok::rparen, "')'");
+        } else if (u == "DECODE") {
+            n->fn = function::decode;
+            n->args.push_back(parse_expr(depth + 1));
+            expect(tok::comma, "',' and the encoding");
+            const auto& enc = peek();
+            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe(enc));
+            if (enc.text != "base64") fail(enc, "encoding '" + enc.text + "' is not supported; AWS supports only 'base64'");
+            ++p_;
+            expect(tok::rparen, "')'");
+        } else {
+            fail(name, "unknown or unsupported function " + name.text + "()");
+        }
+        return n;
+    }
+
+    std::vector<token> t_;
+    std::size_t p_ = 0;
+    sql_version version_;
+};
+
+std::size_t column_of(std::string_view sql, std::size_t pos) { return std::min(pos, sql.size()) + 1; }
+
+}  // namespace
+
+std::unique_ptr<compiled_rule> compile_rule(std::string_view sql, sql_version v, std::size_t& error_column,
+                                            std::string& error) {
+    try {
+        parser p{lex(sql), v};
+        auto r = p.parse_statement();
+        r->sql = std::string(sql);
+        return r;
+    } catch (const parse_failure& f) {
+        error_column = column_of(sql, f.pos);
+        error = "column " + std::to_string(error_column) + ": " + f.message;
+        return nullptr;
+    }
+}
+
+}  // namespace wv::rules

@@ -1,0 +1,36 @@
+#pragma once
+// The `republish` action: publishes the SELECT output back through the gateway, on a topic
+// built from a substitution template. The gateway supplies the publish function
+// (engine_hooks::republish); without one every run fails with "no gateway attached".
+#include <functional>
+
+#include "rules_engine/action.hpp"
+#include "rules_engine/engine_config.hpp"
+#include "rules_engine/topic_template.hpp"
+
+namespace wv::rules_engine {
+
+struct republish_request {
+    std::string topic;
+    std::string payload;  // JSON text, or the raw bytes of a `SELECT *` on a binary payload
+    std::uint8_t qos = 0;
+    std::string rule;     // the rule that produced it
+};
+// Called on an engine worker thread; must hand the message over (post to the broker) and
+// return without blocking. An empty string is success, anything else the reason it failed.
+using republish_fn = std::function<std::string(republish_request)>;
+
+class republish_action final : public action {
+public:
+    // Throws std::invalid_argument for a bad topic template.
+    republish_action(republish_action_config cfg, rules::sql_version v, republish_fn publish);
+    void run(input_ptr in, completion done) override;
+    std::string describe() const override;
+
+private:
+    republish_action_config cfg_;
+    topic_template topic_;
+    republish_fn publish_;
+};
+
+}  // namespace wv::rules_engine

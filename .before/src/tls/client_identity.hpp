@@ -1,0 +1,36 @@
+#pragma once
+// One client's certificate and private key, kept as DER and set on a single connection's SSL
+// (not on the shared context): a fleet of devices, each with its own certificate, shares one
+// client_context. DER costs ~600 bytes per ECDSA P-256 device; the SSL parses it at connect
+// and tls::connect drops the parsed copy after the handshake.
+//
+//   auto id = wv::tls::client_identity::from_pem(cert_pem, key_pem);   // throws naming the problem
+//   co_await wv::tls::connect(ex, {.host = h, .port = 8883, .identity = &id}, &ctx);
+//
+// Session resumption must be off on a context whose streams carry different identities (a
+// resumed session would carry another device's identity).
+// Immutable; safe to share between threads.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+typedef struct ssl_st SSL;
+
+namespace wv::tls {
+
+class client_identity {
+public:
+    // Throws std::runtime_error: "certificate: ..." / "key: ..." / "key does not match the certificate".
+    static client_identity from_pem(std::string_view cert_pem, std::string_view key_pem);
+    static client_identity from_files(const std::filesystem::path& cert, const std::filesystem::path& key);
+
+    // Sets certificate and key on `ssl` (before the handshake). False (and `error`) on failure.
+    bool apply(SSL* ssl, std::string& error) const;
+    const std::vector<unsigned char>& cert_der() const { return cert_; }
+
+private:
+    std::vector<unsigned char> cert_, key_;  // DER: X.509 certificate, PKCS#8 private key
+};
+
+}  // namespace wv::tls

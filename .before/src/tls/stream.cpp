@@ -1,0 +1,406 @@
+#include "tls/stream.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <csignal>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "tls/client_context.hpp"
+#include "tls/openssl_util.hpp"
+#include "tls/server_context.hpp"
+
+namespace wv::tls {
+namespace {
+
+constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+
+std::error_code to_std(const boost::system::error_code& ec) {
+    if (ec == asio::error::eof) return tls_errc::closed;
+    return ec;  // boost::system converts to std::error_code (ECONNRESET, ECANCELED, ...)
+}
+
+bool is_verify_failure(int reason) { return reason == SSL_R_CERTIFICATE_VERIFY_FAILED; }
+
+// Socket BIO callback: after every read(2), records whether it returned fewer bytes than OpenSSL
+// asked for. With read-ahead, OpenSSL asks for a whole buffer's worth, so a short read means the
+// socket's receive queue was empty at that moment (see read_now).
+long note_short_read(BIO* b, int oper, const char*, size_t len, int, long, int ret, size_t* processed) {
+    if (oper == (BIO_CB_READ | BIO_CB_RETURN)) {
+        if (auto* drained = reinterpret_cast<bool*>(BIO_get_callback_arg(b)))
+            *drained = ret > 0 && processed && *processed < len;
+    }
+    return ret;
+}
+
+}  // namespace
+
+stream::stream(const asio::any_io_executor& ex) : sock_(ex) {}
+
+stream::stream(tcp::socket sock) : sock_(std::move(sock)) { prepare_socket(); }
+
+stream::stream(tcp::socket sock, const client_context& ctx, std::string_view host)
+    : sock_(std::move(sock)), ssl_(ctx.new_ssl(std::string(host))), client_ctx_(&ctx), role_(role::client) {
+    if (!ssl_) detail_ = "SSL_new failed";
+    prepare_socket();
+}
+
+stream::stream(tcp::socket sock, const server_context& ctx)
+    : sock_(std::move(sock)), ssl_(ctx.new_ssl()), role_(role::server) {
+    if (!ssl_) detail_ = "SSL_new failed";
+    prepare_socket();
+}
+
+stream::stream(stream&& o) noexcept
+    : sock_(std::move(o.sock_)), ssl_(std::exchange(o.ssl_, nullptr)), client_ctx_(o.client_ctx_), detail_(o.detail_),
+      openssl_error_(o.openssl_error_), role_(o.role_), drained_(o.drained_) {
+    watch_reads();
+}
+
+stream& stream::operator=(stream&& o) noexcept {
+    if (this != &o) {
+        free_ssl();
+        boost::system::error_code ignored;
+        sock_.close(ignored);
+        sock_ = std::move(o.sock_);
+        ssl_ = std::exchange(o.ssl_, nullptr);
+        client_ctx_ = o.client_ctx_;
+        detail_ = o.detail_;
+        openssl_error_ = o.openssl_error_;
+        role_ = o.role_;
+        drained_ = o.drained_;
+        watch_reads();
+    }
+    return *this;
+}
+
+stream::~stream() { free_ssl(); }
+
+void stream::free_ssl() noexcept {
+    if (ssl_) SSL_free(ssl_);
+    ssl_ = nullptr;
+}
+
+// Points the socket BIO's read callback at this object's drained_ flag (again after a move).
+// Only with read-ahead (server contexts turn it on): without it OpenSSL reads exactly a
+// record header, then exactly its body, so a short read says nothing useful.
+void stream::watch_reads() noexcept {
+    if (!ssl_ || !SSL_get_read_ahead(ssl_)) return;
+    BIO* b = SSL_get_rbio(ssl_);
+    if (!b) return;  // before SSL_set_fd; drive_handshake calls this again
+    BIO_set_callback_ex(b, note_short_read);
+    BIO_set_callback_arg(b, reinterpret_cast<char*>(&drained_));
+}
+
+void stream::prepare_socket() noexcept {
+    // OpenSSL's socket BIO writes with write(2), so a peer that has gone away raises SIGPIPE,
+    // whose default action kills the whole process: the gateway with every connection, or a
+    // fleet. Every user of a stream wants EPIPE as an error value instead.
+    static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    (void)sigpipe_ignored;
+    if (!sock_.is_open()) return;
+    boost::system::error_code ignored;
+    sock_.set_option(tcp::no_delay(true), ignored);
+    sock_.non_blocking(true, ignored);
+}
+
+void stream::quick_ack() noexcept {
+    if (!sock_.is_open()) return;
+    const int one = 1;
+    ::setsockopt(sock_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
+void stream::close() noexcept {
+    boost::system::error_code ignored;
+    sock_.close(ignored);
+}
+
+void stream::abort() noexcept {
+    if (!sock_.is_open()) return;
+    boost::system::error_code ignored;
+    sock_.set_option(asio::socket_base::linger(true, 0), ignored);
+    sock_.close(ignored);
+}
+
+// Maps a failed SSL_* call (SSL_get_error(ssl_, ret) not WANT_*) to an error code, and sets
+// detail_ to OpenSSL's static text.
+std::error_code stream::ssl_failure(int ret, bool in_handshake) {
+    const int err = SSL_get_error(ssl_, ret);
+    const unsigned long e = ERR_peek_last_error();
+    const int saved_errno = errno;
+    ERR_clear_error();
+    openssl_error_ = e;
+    switch (err) {
+        case SSL_ERROR_ZERO_RETURN: return tls_errc::closed;
+        case SSL_ERROR_SYSCALL:
+            if (e == 0 && saved_errno != 0) return {saved_errno, std::system_category()};
+            detail_ = "connection closed without close_notify";
+            return tls_errc::truncated;
+        case SSL_ERROR_SSL: break;
+        default: detail_ = "unexpected SSL_get_error"; return tls_errc::ssl_error;
+    }
+    const int reason = ERR_GET_REASON(e);
+    detail_ = ERR_reason_error_string(e);
+    if (detail::alpn_refused(ssl_)) {
+        detail_ = "no application protocol";
+        return tls_errc::no_alpn_agreed;
+    }
+    if (is_verify_failure(reason)) {
+        const long v = SSL_get_verify_result(ssl_);
+        detail_ = X509_verify_cert_error_string(v);
+        if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH) return tls_errc::hostname_mismatch;
+        return tls_errc::verify_failed;
+    }
+    // Alerts from the peer surface as reasons SSL_AD_REASON_OFFSET + alert description.
+    if (reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+        const int alert = reason - SSL_AD_REASON_OFFSET;
+        detail_ = SSL_alert_desc_string_long(alert);
+        switch (alert) {
+            case SSL_AD_NO_APPLICATION_PROTOCOL: return tls_errc::no_alpn_agreed;
+            case SSL_AD_CERTIFICATE_REQUIRED: return tls_errc::peer_certificate_required;
+            case SSL_AD_PROTOCOL_VERSION: return tls_errc::version_mismatch;
+            default: return tls_errc::alert_received;
+        }
+    }
+    switch (reason) {
+        case SSL_R_NO_APPLICATION_PROTOCOL: return tls_errc::no_alpn_agreed;
+        case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return tls_errc::peer_certificate_required;
+        case SSL_R_UNSUPPORTED_PROTOCOL:
+        case SSL_R_UNKNOWN_PROTOCOL:  // fallthrough: also "not TLS at all" on some inputs
+            return in_handshake && reason == SSL_R_UNSUPPORTED_PROTOCOL ? tls_errc::version_mismatch : tls_errc::protocol_error;
+        case SSL_R_UNEXPECTED_EOF_WHILE_READING: return tls_errc::truncated;
+        case SSL_R_WRONG_VERSION_NUMBER:
+        case SSL_R_HTTP_REQUEST:
+        case SSL_R_HTTPS_PROXY_REQUEST:
+        case SSL_R_PACKET_LENGTH_TOO_LONG:
+        case SSL_R_RECORD_LENGTH_MISMATCH:
+        case SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC:
+        case SSL_R_UNEXPECTED_MESSAGE:
+        case SSL_R_UNEXPECTED_RECORD:
+        case SSL_R_LENGTH_MISMATCH:
+        case SSL_R_BAD_PACKET_LENGTH: return tls_errc::protocol_error;
+        default: return tls_errc::ssl_error;
+    }
+}
+
+asio::awaitable<std::error_code> stream::drive_handshake() {
+    if (SSL_get_fd(ssl_) < 0 && !SSL_set_fd(ssl_, sock_.native_handle())) {
+        detail_ = "SSL_set_fd failed";
+        co_return tls_errc::ssl_error;
+    }
+    watch_reads();
+    if (role_ == role::client && client_ctx_) client_ctx_->offer_session(ssl_);  // keyed by the peer address
+    for (;;) {
+        ERR_clear_error();
+        const int r = SSL_do_handshake(ssl_);
+        if (r == 1) {
+            SSL_free_buffers(ssl_);  // the handshake's last flight may leave a 16 KiB buffer behind
+            co_return std::error_code{};
+        }
+        const int err = SSL_get_error(ssl_, r);
+        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+            auto [ec] = co_await sock_.async_wait(err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
+            if (ec) co_return to_std(ec);
+            continue;
+        }
+        co_return ssl_failure(r, true);
+    }
+}
+
+asio::awaitable<std::error_code> stream::async_handshake(std::chrono::milliseconds timeout) {
+    using namespace asio::experimental::awaitable_operators;
+    if (!sock_.is_open()) co_return tls_errc::not_connected;
+    prepare_socket();
+    // A TLS stream whose SSL_new failed has no SSL but a detail: fail rather than go plain.
+    if (!ssl_) co_return detail_ ? std::error_code(tls_errc::ssl_error) : std::error_code{};
+    detail_ = nullptr;
+    asio::steady_timer timer(sock_.get_executor(), timeout);
+    auto r = co_await (drive_handshake() || timer.async_wait(tok));
+    if (r.index() == 1) {
+        detail_ = "handshake deadline passed";
+        co_return tls_errc::handshake_timeout;
+    }
+    co_return std::get<0>(r);
+}
+
+std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> buf, wait_for& need) {
+    const auto would_block = std::make_error_code(std::errc::operation_would_block);
+    if (!sock_.is_open()) return {tls_errc::not_connected, 0};
+    if (!ssl_) {
+        boost::system::error_code ec;
+        const std::size_t n = sock_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            need = wait_for::read;
+            return {would_block, 0};
+        }
+        return {to_std(ec), n};
+    }
+    if (drained_ && !SSL_has_pending(ssl_)) {
+        // The last read(2) emptied the socket and OpenSSL holds nothing: another SSL_read would
+        // only cost a read(2) that fails with EAGAIN. Wait instead; Asio's wait re-arms the
+        // descriptor (EPOLL_CTL_MOD), which reports data that arrived since at once.
+        drained_ = false;
+        SSL_free_buffers(ssl_);
+        need = wait_for::read;
+        return {would_block, 0};
+    }
+    ERR_clear_error();
+    std::size_t n = 0;
+    const int r = SSL_read_ex(ssl_, buf.data(), buf.size(), &n);
+    if (r == 1) return {std::error_code{}, n};
+    drained_ = false;
+    const int err = SSL_get_error(ssl_, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        // About to go idle. A post-handshake message (a TLS 1.3 NewSessionTicket) runs
+        // OpenSSL's state machine, which sets up a 16 KiB write buffer that RELEASE_BUFFERS
+        // frees only after our next write: on an idle device that is never. Free both record
+        // buffers now; OpenSSL declines while a record is partly read or written.
+        if (err == SSL_ERROR_WANT_READ) SSL_free_buffers(ssl_);
+        need = err == SSL_ERROR_WANT_READ ? wait_for::read : wait_for::write;
+        return {would_block, 0};
+    }
+    return {ssl_failure(r, false), 0};
+}
+
+bool stream::has_buffered_input() const { return ssl_ && SSL_has_pending(ssl_) == 1; }
+
+asio::awaitable<std::error_code> stream::async_wait_ready(wait_for need) {
+    auto [ec] = co_await sock_.async_wait(need == wait_for::read ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
+    co_return to_std(ec);
+}
+
+asio::awaitable<std::tuple<std::error_code, std::size_t>> stream::async_read_some(std::span<std::byte> buf) {
+    for (;;) {
+        wait_for need = wait_for::read;
+        auto [ec, n] = read_now(buf, need);
+        if (ec != std::errc::operation_would_block) co_return std::tuple{ec, n};
+        if (auto wec = co_await async_wait_ready(need)) co_return std::tuple{wec, std::size_t{0}};
+    }
+}
+
+std::tuple<std::error_code, std::size_t> stream::write_now(std::span<const std::byte> buf, wait_for& need) {
+    const auto would_block = std::make_error_code(std::errc::operation_would_block);
+    if (!sock_.is_open()) return {tls_errc::not_connected, 0};
+    if (buf.empty()) return {std::error_code{}, 0};
+    if (!ssl_) {
+        boost::system::error_code ec;
+        const std::size_t n = sock_.write_some(asio::buffer(buf.data(), buf.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            need = wait_for::write;
+            return {would_block, 0};
+        }
+        return {to_std(ec), n};
+    }
+    ERR_clear_error();
+    std::size_t n = 0;
+    const int r = SSL_write_ex(ssl_, buf.data(), buf.size(), &n);
+    if (r == 1) return {std::error_code{}, n};
+    const int err = SSL_get_error(ssl_, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        need = err == SSL_ERROR_WANT_READ ? wait_for::read : wait_for::write;
+        return {would_block, 0};
+    }
+    return {ssl_failure(r, false), 0};
+}
+
+asio::awaitable<std::error_code> stream::async_write(std::span<const std::byte> buf) {
+    while (!buf.empty()) {
+        wait_for need = wait_for::write;
+        auto [ec, n] = write_now(buf, need);
+        if (ec == std::errc::operation_would_block) {
+            if (auto wec = co_await async_wait_ready(need)) co_return wec;
+            continue;
+        }
+        if (ec) co_return ec;
+        buf = buf.subspan(n);
+    }
+    co_return std::error_code{};
+}
+
+void stream::shutdown_now() noexcept {
+    if (!sock_.is_open()) return;
+    if (ssl_ && SSL_is_init_finished(ssl_)) {
+        ERR_clear_error();
+        (void)SSL_shutdown(ssl_);  // queues and tries to send close_notify; not waiting for theirs
+        ERR_clear_error();
+    }
+    boost::system::error_code ignored;
+    sock_.shutdown(tcp::socket::shutdown_send, ignored);
+    sock_.close(ignored);
+}
+
+asio::awaitable<std::error_code> stream::async_shutdown(std::chrono::milliseconds timeout) {
+    if (!sock_.is_open()) co_return std::error_code{};
+    std::error_code result;
+    if (ssl_ && SSL_is_init_finished(ssl_)) {
+        using namespace asio::experimental::awaitable_operators;
+        auto send_close_notify = [this]() -> asio::awaitable<std::error_code> {
+            for (;;) {
+                ERR_clear_error();
+                const int r = SSL_shutdown(ssl_);
+                if (r >= 0) co_return std::error_code{};  // 0: ours sent, theirs not awaited
+                const int err = SSL_get_error(ssl_, r);
+                if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) co_return ssl_failure(r, false);
+                auto [ec] = co_await sock_.async_wait(err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
+                if (ec) co_return to_std(ec);
+            }
+        };
+        asio::steady_timer timer(sock_.get_executor(), timeout);
+        auto r = co_await (send_close_notify() || timer.async_wait(tok));
+        result = r.index() == 1 ? std::error_code(tls_errc::shutdown_timeout) : std::get<0>(r);
+    }
+    boost::system::error_code ignored;
+    sock_.shutdown(tcp::socket::shutdown_send, ignored);
+    sock_.close(ignored);
+    co_return result;
+}
+
+std::string_view stream::sni() const {
+    if (!ssl_) return {};
+    const char* s = SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name);
+    return s ? s : "";
+}
+
+std::string_view stream::alpn() const {
+    if (!ssl_) return {};
+    const unsigned char* p = nullptr;
+    unsigned n = 0;
+    SSL_get0_alpn_selected(ssl_, &p, &n);
+    return p ? std::string_view(reinterpret_cast<const char*>(p), n) : std::string_view{};
+}
+
+std::string_view stream::protocol_version() const { return ssl_ ? SSL_get_version(ssl_) : "TCP"; }
+
+std::string_view stream::cipher() const {
+    if (!ssl_) return {};
+    const char* c = SSL_get_cipher_name(ssl_);
+    return c ? c : "";
+}
+
+bool stream::session_resumed() const { return ssl_ && SSL_session_reused(ssl_) == 1; }
+
+std::string stream::peer_subject() const {
+    if (!ssl_) return {};
+    X509* cert = SSL_get0_peer_certificate(ssl_);
+    if (!cert) return {};
+    BIO* bio = BIO_new(BIO_s_mem());
+    if (!bio) return {};
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    std::string out(data, n > 0 ? static_cast<std::size_t>(n) : 0);
+    BIO_free(bio);
+    return out;
+}
+
+}  // namespace wv::tls

@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""wvsim benchmark: one process simulating a fleet against a local mosquitto 2.0 over TLS 1.3
+(ECDSA P-256 server key, password file, no connection cap, open files raised), QoS 1, 60-byte
+reports, 1 report/s per device. Per fleet size and engine it measures
+
+  rss_kib_per_device  (VmRSS with every device connected, in steady state - wvsim's RSS before
+                      its first device) / devices
+  connects_per_s      0.995 x devices / time from the start of the ramp until 99.5% of the fleet
+                      was connected (interpolated in wvsim's 1 s timeline); connects_peak_s is
+                      the best single second of the ramp
+  cpu_us_per_msg      utime+stime of wvsim from /proc over a steady window (every device
+                      connected, a settle time after the ramp) / reports sent in it, and the
+                      broker's CPU over the same window
+
+Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
+         [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
+         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--json out.json]
+--x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
+device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
+mosquitto listener with require_certificate true and use_identity_as_username true) and
+`x509-wvgate` (the same fleet against wvgate's aws-8883 listener, every certificate of the CA
+ACTIVE with an allow-all policy: the static certificate_policies config), and `custom-wvgate`
+(wvgate with its static custom authorizer) beside mosquitto's password-file row.
+--variant adds a row per size for another wvsim binary or flags (e.g. before/after a change,
+or `off=build/simulator/wvsim,--resumption,off`), measured in the same run as the default rows.
+Prints a table; --json writes the same figures. Not a test: figures vary with the machine.
+"""
+import argparse, json, os, re, resource, shutil, socket, subprocess, sys, tempfile, threading, time
+
+USER, PASSWORD = "bench", "bench-secret-123"
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+def make_ca(d):
+    def run(*a): subprocess.run(a, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d)
+    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
+    run("openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=wvsim bench CA", "-days", "2", "-out", "ca.crt")
+    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.key")
+    run("openssl", "req", "-new", "-key", "server.key", "-subj", "/CN=localhost", "-out", "server.csr")
+    with open(os.path.join(d, "ext.cnf"), "w") as f: f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt")
+
+def start_mosquitto(d, port, x509_port=None):
+    pw = os.path.join(d, "passwd")
+    with open(pw, "w") as f: f.write(f"{USER}:{PASSWORD}\n")
+    subprocess.run(["/usr/bin/mosquitto_passwd", "-U", pw], check=True)  # hashes the file in place
+    conf = os.path.join(d, "mosquitto.conf")
+    with open(conf, "w") as f:
+        f.write("per_listener_settings false\npersistence false\nmax_keepalive 65535\nlog_dest none\n"
+                f"allow_anonymous false\npassword_file {pw}\nmax_connections -1\n")
+        if os.geteuid() == 0: f.write("user root\n")
+        f.write(f"listener {port} 127.0.0.1\ncertfile {d}/server.crt\nkeyfile {d}/server.key\ntls_version tlsv1.3\n")
+        if x509_port:  # mutual TLS: the bench CA signs the devices too
+            f.write(f"listener {x509_port} 127.0.0.1\ncertfile {d}/server.crt\nkeyfile {d}/server.key\n"
+                    f"tls_version tlsv1.3\ncafile {d}/ca.crt\nrequire_certificate true\nuse_identity_as_username true\n")
+    p = subprocess.Popen(["/usr/sbin/mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); return p
+        except OSError: time.sleep(0.05)
+    raise SystemExit("mosquitto did not start")
+
+def start_wvgate(build, d, port, x509_port):
+    """wvgate with a custom-auth listener (ALPN mqtt, static authorizer) and an aws-8883 listener
+    trusting the bench CA (every certificate it signed ACTIVE, allow-all policy)."""
+    allow = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]}'
+    conf = os.path.join(d, "wvgate.yaml")
+    with open(conf, "w") as f:
+        f.write(f"""listeners:
+  - {{name: custom, kind: aws-443, address: 127.0.0.1, port: {port}, cert: {d}/server.crt, key: {d}/server.key, client_ca: {d}/ca.crt}}
+  - {{name: x509, kind: aws-8883, address: 127.0.0.1, port: {x509_port}, cert: {d}/server.crt, key: {d}/server.key, client_ca: {d}/ca.crt}}
+authorizers:
+  - name: bench
+    backend: static
+    credentials: [{{username: {USER}, password: {PASSWORD}}}]
+    default_policies: ['{allow}']
+default_authorizer: bench
+certificate_policies: ['{allow}']
+threads: 1
+lifecycle_events: false
+log: {{level: error}}
+limits: {{publish_rate_per_s: 0, max_connections: 1000000, connects_per_s_per_client_id: 0}}
+""")
+    p = subprocess.Popen([os.path.join(build, "src", "gateway", "main", "wvgate"), "--config", conf],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", x509_port), timeout=0.2).close(); return p
+        except OSError: time.sleep(0.05)
+    raise SystemExit("wvgate did not start")
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f: fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"): return int(line.split()[1])
+    return 0
+
+def loadavg():
+    with open("/proc/loadavg") as f: return f.read().split()[0]
+
+def ramp(timeline, target):
+    """Seconds from the start until `target` devices were connected (linear between samples)."""
+    prev_t, prev_c = 0.0, 0
+    for s in timeline:
+        if s["connected"] >= target:
+            span = s["connected"] - prev_c
+            return prev_t + (s["t"] - prev_t) * ((target - prev_c) / span if span else 1)
+        prev_t, prev_c = s["t"], s["connected"]
+    return None
+
+def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
+    out = os.path.join(d, f"{label}-{devices}.json")
+    if label.startswith("x509"):  # each device its own certificate, generated at start
+        login = ["--auth", "x509", "--device-ca", f"{d}/ca.crt", "--device-ca-key", f"{d}/ca.key"]
+    elif label == "custom-wvgate":
+        login = ["--authorizer", "bench", "--username", USER, "--password", PASSWORD]
+    else:
+        login = ["--authorizer", "", "--username", USER, "--password", PASSWORD]
+    args = [wvsim, "--host", "localhost", "--port", str(port), "--cafile", f"{d}/ca.crt"] + login + [
+            "--devices", str(devices), "--interval", "1", "--qos", "1", "--jitter", "0",
+            "--duration", "3600", "--engine", engine, "--json", out, "--connect-rate", str(a.connect_rate),
+            "--max-connecting", str(a.max_connecting)] + extra
+    ramp_budget = devices / 50 + 60  # a loaded machine connects slowly; past this the row says so
+    t0 = time.monotonic()
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    def stop():  # a clean stop (ReportEnd + DISCONNECT), and a second SIGINT (at once) if it hangs
+        p.send_signal(2)
+        threading.Timer(60, lambda: p.poll() is None and p.send_signal(2)).start()
+    res = {"engine": engine, "variant": label, "devices": devices, "load_start": loadavg()}
+    state, sent = "ramp", 0
+    for line in p.stderr:
+        g = re.search(r"(\d+) device certificates .* in ([\d.]+) s", line)
+        if g: res["cert_generation_s"] = float(g.group(2))
+        m = re.search(r"\[\s*(\d+)s\] connected (\d+),.*sent (\d+)/s", line)
+        if not m: continue
+        conn, now = int(m.group(2)), time.monotonic()
+        if state == "ramp":
+            if conn >= devices * 0.995: state, settle_until = "settle", now + a.settle
+            elif now - t0 > ramp_budget: state = "gave_up"; stop()
+        elif state == "settle" and now >= settle_until:
+            state, sent, tc0 = "steady", 0, now
+            cpu0, bcpu0 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+        elif state == "steady":
+            sent += int(m.group(3))
+            if now - tc0 >= a.steady:
+                dt = time.monotonic() - tc0
+                cpu1, bcpu1 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+                res["rss_steady_kib"] = rss_kib(p.pid)
+                res["steady_connected"] = conn
+                res["steady_window_s"] = round(dt, 1)
+                res["steady_msgs_per_s"] = round(sent / dt, 1)
+                res["steady_cpu_pct_of_core"] = round(100 * (cpu1 - cpu0) / dt, 1)
+                res["cpu_us_per_msg"] = round(1e6 * (cpu1 - cpu0) / max(1, sent), 1)
+                res["broker_cpu_pct_of_core"] = round(100 * (bcpu1 - bcpu0) / dt, 1)
+                state = "done"; stop()
+    p.wait()
+    res["load_end"] = loadavg()
+    rep = json.load(open(out))
+    if a.keep: shutil.copy(out, a.keep)
+    base = rep["process"]["rss_baseline_kib"]
+    res["connected"] = rep["connect_outcomes"].get("connected", 0)
+    res["rss_baseline_kib"] = base
+    res["rss_peak_kib"] = rep["process"]["rss_peak_kib"]
+    if "rss_steady_kib" in res:
+        res["rss_kib_per_device"] = round((res["rss_steady_kib"] - base) / devices, 2)
+    cols = rep["timeline_columns"]
+    timeline = [dict(zip(cols, row)) for row in rep["timeline"]]
+    t = ramp(timeline, devices * 0.995)
+    if t: res["connects_per_s"] = round(devices * 0.995 / t, 1)
+    res["connects_peak_s"] = max((s["connects"] for s in timeline), default=0)
+    res["connack_p50_ms"] = rep["latency_us"]["connack"]["p50"] / 1000
+    res["connack_p99_ms"] = rep["latency_us"]["connack"]["p99"] / 1000
+    res["tls_handshake_p50_ms"] = rep["latency_us"]["tls_handshake"]["p50"] / 1000
+    res["puback_p99_ms"] = rep["latency_us"]["puback"]["p99"] / 1000
+    res["session_ends"] = rep["session_ends"]
+    res["connect_outcomes"] = rep["connect_outcomes"]
+    if state != "done": res["note"] = "ramp did not reach 99.5% connected" if state in ("ramp", "gave_up") else state
+    return res
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build"); ap.add_argument("--sizes", default="1000,5000,10000,15000")
+    ap.add_argument("--paho-sizes", default="1000,5000"); ap.add_argument("--steady", type=float, default=20)
+    ap.add_argument("--settle", type=float, default=5, help="seconds after the ramp before the steady window")
+    ap.add_argument("--connect-rate", type=float, default=0, help="wvsim --connect-rate (0: unpaced)")
+    ap.add_argument("--max-connecting", type=int, default=100)
+    ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
+    ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
+    ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
+    a = ap.parse_args()
+    wvsim = os.path.join(a.build, "simulator", "wvsim")
+    variants = [("asio", wvsim, [])]
+    for v in a.variant:
+        label, spec = v.split("=", 1)
+        parts = spec.split(",")
+        variants.append((label, parts[0] or wvsim, parts[1:]))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by mosquitto and wvsim
+    d = tempfile.mkdtemp(prefix="wvsim-bench-")
+    os.chmod(d, 0o755)
+    make_ca(d)
+    port = free_port()
+    x509_port = free_port() if a.x509 else None
+    broker = start_mosquitto(d, port, x509_port)
+    gate_port, gate_x509_port = (free_port(), free_port()) if a.x509 else (None, None)
+    gate = start_wvgate(a.build, d, gate_port, gate_x509_port) if a.x509 else None
+    # label -> (broker process, port) for the extra rows
+    targets = {"x509-mosquitto": (broker, x509_port), "x509-wvgate": (gate, gate_x509_port),
+               "custom-wvgate": (gate, gate_port)}
+    if a.x509: variants += [(l, wvsim, []) for l in ("x509-mosquitto", "custom-wvgate", "x509-wvgate")]
+    rows = []
+    meta = {"bench": "wvsim", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_start": loadavg(),
+            "argv": sys.argv[1:], "nofile": hard}
+    try:
+        plan = [("asio", n, v) for n in a.sizes.split(",") if n for v in variants] + \
+               [("paho", n, ("paho", wvsim, [])) for n in a.paho_sizes.split(",") if n]
+        for engine, n, (label, binary, extra) in plan:
+            n = int(n)
+            if n + 200 > hard:
+                print(f"skip {label} {n}: the open-file limit is {hard}", file=sys.stderr); continue
+            b, p = targets.get(label, (broker, port))
+            r = run_one(binary, extra, label, d, p, b, n, engine, a)
+            rows.append(r); print(json.dumps(r), file=sys.stderr)
+    finally:
+        broker.terminate(); broker.wait()
+        if gate: gate.terminate(); gate.wait()
+        shutil.rmtree(d, ignore_errors=True)
+    meta["load_end"] = loadavg()
+    cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
+            "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
+            "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
+    print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
+    for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
+    if a.json: json.dump(dict(meta, rows=rows), open(a.json, "w"), indent=1)
+
+if __name__ == "__main__":
+    main()

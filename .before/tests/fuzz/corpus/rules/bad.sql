@@ -1,0 +1,1 @@
+SELECT * FORM 'a' WHERE ((1

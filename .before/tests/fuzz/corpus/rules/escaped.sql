@@ -1,0 +1,1 @@
+SELECT 'it''s' AS q FROM 'a/b' WHERE q <= 'z'

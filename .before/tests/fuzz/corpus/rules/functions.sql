@@ -1,0 +1,1 @@
+select principal(), traceid(), topic(3), encode(a, 'base64') as e from '#' where true and null = null

@@ -1,0 +1,75 @@
+#include <doctest/doctest.h>
+
+#include "gateway/config_yaml.hpp"
+
+using namespace wv::gate;
+
+TEST_CASE("config: the shipped example parses") {
+    const auto cfg = load_gateway_config(std::string(WV_SOURCE_DIR_PATH) + "/config/wvgate.yaml");
+    REQUIRE(cfg.listeners.size() == 2);
+    CHECK(cfg.listeners[0].kind == listener_kind::aws_443);
+    CHECK(cfg.listeners[0].port == 4443);
+    // HTTPS publish as src/gateway/README.md shows it: certificates from the generated CA.
+    CHECK(cfg.listeners[1].kind == listener_kind::aws_8443);
+    CHECK(cfg.listeners[1].port == 8443);
+    CHECK(cfg.certificate_policies.size() == 1);
+    REQUIRE(cfg.authorizers.size() == 1);
+    CHECK(cfg.authorizers[0].credentials.size() == 2);
+    CHECK(cfg.authorizers[0].default_policies[0].find("${iot:ClientId}") != std::string::npos);
+    CHECK(cfg.default_authorizer == "wavelet");
+}
+
+TEST_CASE("config: errors name file, line and key") {
+    const auto err = [](const char* text) {
+        try {
+            parse_gateway_config(text, "gw.yaml", ".");
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(err("listeners:\n  - name: a\n    kind: aws-444\n") ==
+          "gw.yaml:3: listeners[0].kind: expected aws-443, aws-8883, aws-8443 or plain, not 'aws-444'");
+    CHECK(err("https:\n  idle_timeout: 3\n").rfind("gw.yaml:2: https.idle_timeout: unknown key", 0) == 0);
+    CHECK(err("limits:\n  max_topic_byte: 3\n").rfind("gw.yaml:2: limits.max_topic_byte: unknown key", 0) == 0);
+    CHECK(err("threads: many\n") == "gw.yaml:1: threads: expected a number in range");
+    CHECK(err("default_authorizer: nope\n") == "gw.yaml:1: default_authorizer: no authorizer with that name");
+    CHECK(err("authorizers:\n  - name: a\n    backend: registry\n").find("registry_csv: required") != std::string::npos);
+    CHECK(err("a: [\n").rfind("gw.yaml:", 0) == 0);
+}
+
+TEST_CASE("config: HTTPS publish, an aws-8443 listener and the CONNECT throttle") {
+    const auto cfg = parse_gateway_config(
+        "listeners:\n"
+        "  - name: https\n"
+        "    kind: aws-8443\n"
+        "    port: 0\n"
+        "https:\n"
+        "  max_header_bytes: 4096\n"
+        "  idle_timeout_ms: 1500\n"
+        "  request_timeout_ms: 700\n"
+        "limits:\n"
+        "  connects_per_s_per_client_id: 0\n",
+        "gw.yaml", ".");
+    REQUIRE(cfg.listeners.size() == 1);
+    CHECK(cfg.listeners[0].kind == listener_kind::aws_8443);
+    CHECK(cfg.https.max_header_bytes == 4096);
+    CHECK(cfg.https.idle_timeout == std::chrono::milliseconds(1500));
+    CHECK(cfg.https.request_timeout == std::chrono::milliseconds(700));
+    CHECK(cfg.limits.connects_per_s_per_client_id == 0);
+    CHECK(gateway_config{}.limits.connects_per_s_per_client_id == 1);  // AWS's default: on
+}
+
+TEST_CASE("config: inline policies as JSON text or YAML mapping") {
+    const auto cfg = parse_gateway_config(
+        "authorizers:\n"
+        "  - name: a\n"
+        "    default_policies:\n"
+        "      - '{\"Version\":\"2012-10-17\",\"Statement\":[]}'\n"
+        "      - Version: '2012-10-17'\n"
+        "        Statement: [{Effect: Allow, Action: 'iot:*', Resource: '*'}]\n",
+        "x.yaml", ".");
+    REQUIRE(cfg.authorizers[0].default_policies.size() == 2);
+    CHECK(cfg.authorizers[0].default_policies[1] ==
+          R"({"Statement":[{"Action":"iot:*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"})");
+}

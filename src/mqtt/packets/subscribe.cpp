@@ -56,6 +56,10 @@ result<subscribe> decode_subscribe(std::span<const std::byte> body, std::uint8_t
         subscription s;
         std::uint8_t options = 0;
         if (!r.utf8_string(s.filter)) return r.error();
+        // A ShareName with a wildcard is a bad shared subscription before it is a bad filter.
+        if (v5) {
+            if (const auto e = check_shared_filter(s.filter)) return e;
+        }
         if (const auto e = validate_topic_filter(s.filter)) return e;
         if (!r.u8(options)) return r.error();
         if (options & (v5 ? 0xc0 : 0xfc)) return mqtt_errc::subscribe_reserved_bits;
@@ -67,7 +71,6 @@ result<subscribe> decode_subscribe(std::span<const std::byte> body, std::uint8_t
             s.no_local = (options & no_local_bit) != 0;
             s.retain_as_published = (options & retain_as_published_bit) != 0;
             s.retain_handling = static_cast<mqtt::retain_handling>(rh);
-            if (const auto e = check_shared_filter(s.filter)) return e;
             if (s.no_local && s.filter.starts_with(share_prefix)) return mqtt_errc::no_local_on_shared_subscription;
         }
         p.subscriptions.push_back(s);

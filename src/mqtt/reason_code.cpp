@@ -1,5 +1,7 @@
 #include "mqtt/reason_code.hpp"
 
+#include <string>
+
 #include "mqtt/errors.hpp"
 
 namespace wv::mqtt {
@@ -71,7 +73,23 @@ std::uint32_t packets_allowing(reason_code c) noexcept {
     return 0;
 }
 
+class reason_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "mqtt5-reason"; }
+    std::string message(int v) const override {
+        return std::string(to_string(static_cast<reason_code>(v))) + " (0x" + "0123456789abcdef"[(v >> 4) & 15] +
+               "0123456789abcdef"[v & 15] + ")";
+    }
+};
+
 }  // namespace
+
+const std::error_category& reason_category() noexcept {
+    static const reason_category_impl c;
+    return c;
+}
+
+std::error_code make_error_code(reason_code c) noexcept { return {static_cast<int>(c), reason_category()}; }
 
 bool is_allowed(reason_code c, packet_type t) noexcept { return (packets_allowing(c) & bit(t)) != 0; }
 

@@ -80,4 +80,14 @@ std::string_view to_string(reason_code c, packet_type t = packet_type::connack) 
 // and DISCONNECT except 0x84 (CONNACK only: only CONNECT decoding returns that error).
 reason_code reason_code_for(std::error_code e) noexcept;
 
+// A failure reason code as a std::error_code (category "mqtt5-reason", message() the
+// specification's name), so a client can surface a refusal - CONNACK 0x87, PUBACK 0x87, SUBACK
+// 0xA2 - as the operation's error: `if (e == reason_code::not_authorized)`. Convert failures
+// only: 0x00 becomes the empty error_code, and the other success codes are not errors.
+const std::error_category& reason_category() noexcept;
+std::error_code make_error_code(reason_code c) noexcept;
+
 }  // namespace wv::mqtt
+
+template <>
+struct std::is_error_code_enum<wv::mqtt::reason_code> : std::true_type {};

@@ -10,20 +10,20 @@ using namespace wv::mqtt::test;
 
 namespace {
 
-constexpr auto v5 = protocol_level::v5;
+constexpr auto level5 = protocol_level::v5;
 
 // The packet at level 5, or a failed REQUIRE.
 packet decoded_5(const byte_buffer& wire) {
-    auto p = decode_any(whole_frame(wire, {}, v5), v5);
+    auto p = decode_any(whole_frame(wire, {}, level5), level5);
     REQUIRE_MESSAGE(p.has_value(), p.error().message());
     return *p;
 }
 
 // The first error decoding the first n bytes of wire's body at level 5.
 std::error_code cut_error(const byte_buffer& wire, std::size_t n) {
-    auto f = whole_frame(wire, {}, v5);
+    auto f = whole_frame(wire, {}, level5);
     f.body = f.body.first(n);
-    return decode_any(f, v5).error();
+    return decode_any(f, level5).error();
 }
 
 std::vector<std::uint32_t> subscription_ids(const properties& props) {
@@ -60,7 +60,7 @@ TEST_CASE("MQTT 5 PUBLISH: QoS 1, topic alias, repeated user properties and subs
     CHECK(user[1] == std::pair<std::string_view, std::string_view>{"k", "w"});
     CHECK(subscription_ids(p.properties) == std::vector<std::uint32_t>{1, 128});
     CHECK(p.payload.data() == wire.data() + 32);  // views, no copies
-    CHECK(encode_to_bytes(p, v5) == wire);
+    CHECK(encode_to_bytes(p, level5) == wire);
     // Cuts before the payload are truncated; the payload is the rest, so later cuts shorten it.
     for (std::size_t n = 0; n < 30; ++n) CHECK_MESSAGE(cut_error(wire, n) == mqtt_errc::truncated, n);
     // At 3.1.1 the property bytes are payload: the same wire decodes, differently.
@@ -77,7 +77,7 @@ TEST_CASE("MQTT 5 PUBLISH: empty topic with a topic alias, QoS 0, and the minima
     const auto a = std::get<publish>(decoded_5(aliased));
     CHECK(a.topic.empty());
     CHECK(a.properties.number(property_id::topic_alias) == 1u);
-    CHECK(encode_to_bytes(a, v5) == aliased);
+    CHECK(encode_to_bytes(a, level5) == aliased);
 
     const auto minimal = bytes({0x30, 0x06, 0x00, 0x01, 't',  // PUBLISH QoS 0, topic "t"
                                 0x00,                         // no properties
@@ -86,7 +86,7 @@ TEST_CASE("MQTT 5 PUBLISH: empty topic with a topic alias, QoS 0, and the minima
     CHECK(m.topic == "t");
     CHECK(m.properties.empty());
     const auto hi = bytes("hi");
-    CHECK(encode_to_bytes(publish{.topic = "t", .payload = hi}, v5) == minimal);
+    CHECK(encode_to_bytes(publish{.topic = "t", .payload = hi}, level5) == minimal);
     for (std::size_t n = 0; n < 4; ++n) CHECK_MESSAGE(cut_error(minimal, n) == mqtt_errc::truncated, n);
 }
 
@@ -110,8 +110,8 @@ TEST_CASE("MQTT 5 PUBACK, PUBREC, PUBREL, PUBCOMP: the three short forms and the
             if constexpr (requires { x.packet_id; x.reason; }) {
                 CHECK(x.packet_id == 1);
                 CHECK(x.reason == reason_code::success);
-                CHECK(encode_to_bytes(x, v5) == two);
-                CHECK(encode_to_bytes(T{.packet_id = 1}, v5) == two);
+                CHECK(encode_to_bytes(x, level5) == two);
+                CHECK(encode_to_bytes(T{.packet_id = 1}, level5) == two);
             } else {
                 FAIL("not an acknowledgement");
             }
@@ -122,7 +122,7 @@ TEST_CASE("MQTT 5 PUBACK, PUBREC, PUBREL, PUBCOMP: the three short forms and the
             if constexpr (requires { x.reason; x.packet_id; }) {
                 CHECK(x.reason == t.failure);
                 CHECK(x.properties.empty());
-                CHECK(encode_to_bytes(x, v5) == three);
+                CHECK(encode_to_bytes(x, level5) == three);
             }
         }, decoded_5(three));
         // Remaining Length 4: reason code and an empty property block; encodes back to the
@@ -131,7 +131,7 @@ TEST_CASE("MQTT 5 PUBACK, PUBREC, PUBREL, PUBCOMP: the three short forms and the
         std::visit([&](const auto& x) {
             if constexpr (requires { x.reason; x.packet_id; }) {
                 CHECK(x.reason == t.failure);
-                CHECK(encode_to_bytes(x, v5) == three);
+                CHECK(encode_to_bytes(x, level5) == three);
             }
         }, decoded_5(four));
         // The full form: reason code and a reason string.
@@ -144,7 +144,7 @@ TEST_CASE("MQTT 5 PUBACK, PUBREC, PUBREL, PUBCOMP: the three short forms and the
             if constexpr (requires { x.reason; x.packet_id; }) {
                 CHECK(x.reason == t.failure);
                 CHECK(x.properties.string(property_id::reason_string) == "denied");
-                CHECK(encode_to_bytes(x, v5) == full);
+                CHECK(encode_to_bytes(x, level5) == full);
                 CHECK_THROWS_AS(encode_to_bytes(x), exception);  // 3.1.1 cannot say it
             }
         }, decoded_5(full));
@@ -180,7 +180,7 @@ TEST_CASE("MQTT 5 SUBSCRIBE: subscription identifier, options, a shared subscrip
     CHECK(s.qos == qos::at_most_once);
     CHECK_FALSE(s.no_local);
     CHECK(s.retain_handling == retain_handling::send_if_new_subscription);
-    CHECK(encode_to_bytes(p, v5) == wire);
+    CHECK(encode_to_bytes(p, level5) == wire);
     CHECK_THROWS_AS(encode_to_bytes(p), exception);  // options 3.1.1 does not have
     // Body: packet id 0-1, property length 2, properties 3-4, first entry 5-10, second 11-25.
     for (std::size_t n = 0; n < 5; ++n) CHECK_MESSAGE(cut_error(wire, n) == mqtt_errc::truncated, n);
@@ -205,7 +205,7 @@ TEST_CASE("MQTT 5 SUBACK and UNSUBACK: reason codes per filter") {
                                    reason_code::subscription_identifiers_not_supported});
     CHECK(s.return_codes.empty());
     CHECK(s.properties.string(property_id::reason_string) == "denied");
-    CHECK(encode_to_bytes(s, v5) == suback_wire);
+    CHECK(encode_to_bytes(s, level5) == suback_wire);
     for (std::size_t n = 0; n < 12; ++n) CHECK_MESSAGE(cut_error(suback_wire, n) == mqtt_errc::truncated, n);
     CHECK(cut_error(suback_wire, 12) == mqtt_errc::suback_no_return_codes);
 
@@ -217,7 +217,7 @@ TEST_CASE("MQTT 5 SUBACK and UNSUBACK: reason codes per filter") {
     const auto u = std::get<unsuback>(decoded_5(unsuback_wire));
     CHECK(u.packet_id == 11);
     CHECK(u.reason_codes == std::vector<reason_code>{reason_code::success, reason_code::no_subscription_existed});
-    CHECK(encode_to_bytes(u, v5) == unsuback_wire);
+    CHECK(encode_to_bytes(u, level5) == unsuback_wire);
     for (std::size_t n = 0; n < 3; ++n) CHECK_MESSAGE(cut_error(unsuback_wire, n) == mqtt_errc::truncated, n);
     CHECK(cut_error(unsuback_wire, 3) == mqtt_errc::unsuback_no_reason_codes);
     CHECK_THROWS_AS(encode_to_bytes(u), exception);
@@ -232,7 +232,7 @@ TEST_CASE("MQTT 5 UNSUBSCRIBE: user property and a filter") {
     const auto p = std::get<unsubscribe>(decoded_5(wire));
     CHECK(p.packet_id == 11);
     CHECK(p.filters == std::vector<std::string_view>{"a/+"});
-    CHECK(encode_to_bytes(p, v5) == wire);
+    CHECK(encode_to_bytes(p, level5) == wire);
     for (std::size_t n = 0; n < 10; ++n) CHECK_MESSAGE(cut_error(wire, n) == mqtt_errc::truncated, n);
     CHECK(cut_error(wire, 10) == mqtt_errc::unsubscribe_no_topics);
     for (std::size_t n = 11; n < 15; ++n) CHECK_MESSAGE(cut_error(wire, n) == mqtt_errc::truncated, n);
@@ -241,20 +241,20 @@ TEST_CASE("MQTT 5 UNSUBSCRIBE: user property and a filter") {
 TEST_CASE("MQTT 5 PINGREQ, PINGRESP: the same two bytes as 3.1.1") {
     CHECK(std::holds_alternative<pingreq>(decoded_5(bytes({0xc0, 0x00}))));
     CHECK(std::holds_alternative<pingresp>(decoded_5(bytes({0xd0, 0x00}))));
-    CHECK(encode_to_bytes(pingreq{}, v5) == bytes({0xc0, 0x00}));
-    CHECK(encode_to_bytes(pingresp{}, v5) == bytes({0xd0, 0x00}));
-    CHECK(first_error(bytes({0xc0, 0x01, 0x00}), {}, v5) == mqtt_errc::bad_remaining_length);
+    CHECK(encode_to_bytes(pingreq{}, level5) == bytes({0xc0, 0x00}));
+    CHECK(encode_to_bytes(pingresp{}, level5) == bytes({0xd0, 0x00}));
+    CHECK(first_error(bytes({0xc0, 0x01, 0x00}), {}, level5) == mqtt_errc::bad_remaining_length);
 }
 
 TEST_CASE("MQTT 5 DISCONNECT: normal, reason only, reason and properties") {
     const auto normal = bytes({0xe0, 0x00});                  // Normal disconnection
     CHECK(std::get<disconnect>(decoded_5(normal)) == disconnect{});
-    CHECK(encode_to_bytes(disconnect{}, v5) == normal);
+    CHECK(encode_to_bytes(disconnect{}, level5) == normal);
 
     const auto taken_over = bytes({0xe0, 0x01, 0x8e});        // Session taken over
     const auto t = std::get<disconnect>(decoded_5(taken_over));
     CHECK(t.reason == reason_code::session_taken_over);
-    CHECK(encode_to_bytes(t, v5) == taken_over);
+    CHECK(encode_to_bytes(t, level5) == taken_over);
     CHECK_THROWS_AS(encode_to_bytes(t), exception);
 
     const auto full = bytes({0xe0, 0x0c,                      // DISCONNECT, remaining length 12
@@ -266,16 +266,16 @@ TEST_CASE("MQTT 5 DISCONNECT: normal, reason only, reason and properties") {
     CHECK(d.reason == reason_code::disconnect_with_will_message);
     CHECK(d.properties.number(property_id::session_expiry_interval) == 0u);
     CHECK(d.properties.string(property_id::reason_string) == "by");
-    CHECK(encode_to_bytes(d, v5) == full);
+    CHECK(encode_to_bytes(d, level5) == full);
     for (std::size_t n = 2; n < 12; ++n) CHECK_MESSAGE(cut_error(full, n) == mqtt_errc::truncated, n);
     // An empty property block means what the shorter forms say.
-    CHECK(encode_to_bytes(std::get<disconnect>(decoded_5(bytes({0xe0, 0x02, 0x00, 0x00}))), v5) == normal);
+    CHECK(encode_to_bytes(std::get<disconnect>(decoded_5(bytes({0xe0, 0x02, 0x00, 0x00}))), level5) == normal);
 }
 
 TEST_CASE("MQTT 5 AUTH: success, and a continue step with method and data") {
     const auto success = bytes({0xf0, 0x00});                 // AUTH, Success, no properties
     CHECK(std::get<auth>(decoded_5(success)).reason == reason_code::success);
-    CHECK(encode_to_bytes(auth{}, v5) == success);
+    CHECK(encode_to_bytes(auth{}, level5) == success);
 
     const auto step = bytes({0xf0, 0x0f,                      // AUTH, remaining length 15
                              0x18,                            // Continue authentication
@@ -287,7 +287,7 @@ TEST_CASE("MQTT 5 AUTH: success, and a continue step with method and data") {
     CHECK(a.properties.string(property_id::authentication_method) == "SCRAM");
     REQUIRE(a.properties.binary(property_id::authentication_data));
     CHECK(a.properties.binary(property_id::authentication_data)->size() == 2);
-    CHECK(encode_to_bytes(a, v5) == step);
+    CHECK(encode_to_bytes(a, level5) == step);
     for (std::size_t n = 2; n < 15; ++n) CHECK_MESSAGE(cut_error(step, n) == mqtt_errc::truncated, n);
     CHECK_THROWS_AS(encode_to_bytes(a, protocol_level::v3_1_1), exception);
     // Type 15 is reserved at 3.1.1.

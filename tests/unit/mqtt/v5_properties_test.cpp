@@ -186,3 +186,13 @@ TEST_CASE("reason codes: errors from other categories answer Unspecified error")
     CHECK(reason_code_for(std::make_error_code(std::errc::timed_out)) == reason_code::unspecified_error);
     CHECK(reason_code_for(mqtt_errc::packet_too_large) == reason_code::packet_too_large);
 }
+
+TEST_CASE("reason codes: failures as std::error_code, success as no error") {
+    const std::error_code e = reason_code::not_authorized;
+    CHECK(e);
+    CHECK(e == reason_code::not_authorized);
+    CHECK(e != mqtt_errc::truncated);
+    CHECK(e.message() == "Not authorized (0x87)");
+    CHECK(std::string(e.category().name()) == "mqtt5-reason");
+    CHECK_FALSE(std::error_code{reason_code::success});
+}

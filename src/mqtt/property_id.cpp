@@ -1,5 +1,8 @@
 #include "mqtt/property_id.hpp"
 
+#include <array>
+#include <cstddef>
+
 namespace wv::mqtt {
 namespace {
 
@@ -23,43 +26,55 @@ constexpr std::uint32_t everywhere = will_bit | in_connect | in_publish | in_sub
                                      ctx_bit(packet_type::unsubscribe) | in_acks;
 
 struct property_info {
-    property_type type;
-    std::uint32_t contexts;
-    std::string_view name;
+    property_type type{};
+    std::uint32_t contexts = 0;  // 0: identifier not defined
+    std::string_view name{};
 };
 
-std::optional<property_info> info(std::uint8_t id) noexcept {
+// Indexed by identifier: one load per look-up, since decoders and encoders look up every
+// property they see two or three times.
+constexpr auto make_table() {
     using enum property_type;
-    switch (static_cast<property_id>(id)) {
-    case property_id::payload_format_indicator: return property_info{byte, in_publish | will_bit, "Payload Format Indicator"};
-    case property_id::message_expiry_interval: return property_info{four_byte_integer, in_publish | will_bit, "Message Expiry Interval"};
-    case property_id::content_type: return property_info{utf8_string, in_publish | will_bit, "Content Type"};
-    case property_id::response_topic: return property_info{utf8_string, in_publish | will_bit, "Response Topic"};
-    case property_id::correlation_data: return property_info{binary_data, in_publish | will_bit, "Correlation Data"};
-    case property_id::subscription_identifier: return property_info{variable_byte_integer, in_publish | in_subscribe, "Subscription Identifier"};
-    case property_id::session_expiry_interval: return property_info{four_byte_integer, in_connect | in_connack | in_disconnect, "Session Expiry Interval"};
-    case property_id::assigned_client_identifier: return property_info{utf8_string, in_connack, "Assigned Client Identifier"};
-    case property_id::server_keep_alive: return property_info{two_byte_integer, in_connack, "Server Keep Alive"};
-    case property_id::authentication_method: return property_info{utf8_string, in_connect | in_connack | in_auth, "Authentication Method"};
-    case property_id::authentication_data: return property_info{binary_data, in_connect | in_connack | in_auth, "Authentication Data"};
-    case property_id::request_problem_information: return property_info{byte, in_connect, "Request Problem Information"};
-    case property_id::will_delay_interval: return property_info{four_byte_integer, will_bit, "Will Delay Interval"};
-    case property_id::request_response_information: return property_info{byte, in_connect, "Request Response Information"};
-    case property_id::response_information: return property_info{utf8_string, in_connack, "Response Information"};
-    case property_id::server_reference: return property_info{utf8_string, in_connack | in_disconnect, "Server Reference"};
-    case property_id::reason_string: return property_info{utf8_string, in_acks, "Reason String"};
-    case property_id::receive_maximum: return property_info{two_byte_integer, in_connect | in_connack, "Receive Maximum"};
-    case property_id::topic_alias_maximum: return property_info{two_byte_integer, in_connect | in_connack, "Topic Alias Maximum"};
-    case property_id::topic_alias: return property_info{two_byte_integer, in_publish, "Topic Alias"};
-    case property_id::maximum_qos: return property_info{byte, in_connack, "Maximum QoS"};
-    case property_id::retain_available: return property_info{byte, in_connack, "Retain Available"};
-    case property_id::user_property: return property_info{utf8_string_pair, everywhere, "User Property"};
-    case property_id::maximum_packet_size: return property_info{four_byte_integer, in_connect | in_connack, "Maximum Packet Size"};
-    case property_id::wildcard_subscription_available: return property_info{byte, in_connack, "Wildcard Subscription Available"};
-    case property_id::subscription_identifier_available: return property_info{byte, in_connack, "Subscription Identifier Available"};
-    case property_id::shared_subscription_available: return property_info{byte, in_connack, "Shared Subscription Available"};
-    }
-    return std::nullopt;
+    std::array<property_info, 0x2b> t{};
+    const auto set = [&t](property_id id, property_type type, std::uint32_t where, std::string_view name) {
+        t[static_cast<std::size_t>(id)] = {type, where, name};
+    };
+    set(property_id::payload_format_indicator, byte, in_publish | will_bit, "Payload Format Indicator");
+    set(property_id::message_expiry_interval, four_byte_integer, in_publish | will_bit, "Message Expiry Interval");
+    set(property_id::content_type, utf8_string, in_publish | will_bit, "Content Type");
+    set(property_id::response_topic, utf8_string, in_publish | will_bit, "Response Topic");
+    set(property_id::correlation_data, binary_data, in_publish | will_bit, "Correlation Data");
+    set(property_id::subscription_identifier, variable_byte_integer, in_publish | in_subscribe, "Subscription Identifier");
+    set(property_id::session_expiry_interval, four_byte_integer, in_connect | in_connack | in_disconnect,
+        "Session Expiry Interval");
+    set(property_id::assigned_client_identifier, utf8_string, in_connack, "Assigned Client Identifier");
+    set(property_id::server_keep_alive, two_byte_integer, in_connack, "Server Keep Alive");
+    set(property_id::authentication_method, utf8_string, in_connect | in_connack | in_auth, "Authentication Method");
+    set(property_id::authentication_data, binary_data, in_connect | in_connack | in_auth, "Authentication Data");
+    set(property_id::request_problem_information, byte, in_connect, "Request Problem Information");
+    set(property_id::will_delay_interval, four_byte_integer, will_bit, "Will Delay Interval");
+    set(property_id::request_response_information, byte, in_connect, "Request Response Information");
+    set(property_id::response_information, utf8_string, in_connack, "Response Information");
+    set(property_id::server_reference, utf8_string, in_connack | in_disconnect, "Server Reference");
+    set(property_id::reason_string, utf8_string, in_acks, "Reason String");
+    set(property_id::receive_maximum, two_byte_integer, in_connect | in_connack, "Receive Maximum");
+    set(property_id::topic_alias_maximum, two_byte_integer, in_connect | in_connack, "Topic Alias Maximum");
+    set(property_id::topic_alias, two_byte_integer, in_publish, "Topic Alias");
+    set(property_id::maximum_qos, byte, in_connack, "Maximum QoS");
+    set(property_id::retain_available, byte, in_connack, "Retain Available");
+    set(property_id::user_property, utf8_string_pair, everywhere, "User Property");
+    set(property_id::maximum_packet_size, four_byte_integer, in_connect | in_connack, "Maximum Packet Size");
+    set(property_id::wildcard_subscription_available, byte, in_connack, "Wildcard Subscription Available");
+    set(property_id::subscription_identifier_available, byte, in_connack, "Subscription Identifier Available");
+    set(property_id::shared_subscription_available, byte, in_connack, "Shared Subscription Available");
+    return t;
+}
+
+constexpr auto property_table = make_table();
+
+const property_info* info(std::uint8_t id) noexcept {
+    if (id >= property_table.size() || property_table[id].contexts == 0) return nullptr;
+    return &property_table[id];
 }
 
 }  // namespace

@@ -128,6 +128,7 @@ TEST_CASE("mosquitto as an MQTT 5 broker: publish and subscribe, an ACL denial a
         auto [dpec] =
             co_await c->async_publish({.topic = "secret/a", .payload = payload_of("no"), .qos = qos::at_least_once}, tok5);
         CHECK_MESSAGE(dpec == reason_code::not_authorized, dpec.message());
+        MESSAGE("reason string with the PUBACK: \"" << c->reason_string() << "\"");
         CHECK(c->is_connected());  // a denial at 5 is an answer, not a disconnect
 
         if (got.empty()) {  // the delivery may come after the PUBACK; the handler cancels the wait

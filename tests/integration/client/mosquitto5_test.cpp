@@ -17,12 +17,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "client/connection.hpp"
+#include "integration/client/tls_broker_fixture.hpp"
 #include "mqtt/reason_code.hpp"
 #include "support/mosquitto_broker.hpp"
-#include "support/temp_dir.hpp"
-#include "tls/client_context.hpp"
-#include "tls/connect.hpp"
-#include "tls/test_ca.hpp"
 
 namespace {
 
@@ -34,37 +31,9 @@ using wv::mqtt::qos;
 using wv::mqtt::reason_code;
 constexpr auto tok5 = asio::as_tuple(asio::use_awaitable);
 
-struct broker5_fixture {
-    wv::test::temp_dir dir;
-    wv::tls::test_ca_files ca = wv::tls::make_test_ca(dir.path());
-    // dev may use lab/# only: everything else is denied by the ACL.
-    wv::test::mosquitto_broker broker{{.cert_file = ca.server_cert,
-                                       .key_file = ca.server_key,
-                                       .ca_file = {},
-                                       .require_certificate = false,
-                                       .users = {{"dev", "s3cret"}},
-                                       .acl_lines = {"user dev", "topic readwrite lab/#"},
-                                       .extra_config = {}}};
-    wv::tls::client_context ctx{{.ca_file = ca.ca_cert}};
-    asio::io_context io;
-
-    void run(std::function<asio::awaitable<void>()> fn, std::chrono::seconds limit = 20s) {
-        bool done = false;
-        asio::co_spawn(io, fn(), [&](std::exception_ptr e) {
-            done = true;
-            if (e) std::rethrow_exception(e);
-        });
-        io.restart();
-        io.run_for(limit);
-        REQUIRE_MESSAGE(done, "did not finish in time; broker log:\n" << broker.log());
-    }
-
-    asio::awaitable<std::unique_ptr<wv::client::connection>> open() {
-        const wv::tls::connect_options o{.host = "localhost", .port = broker.port()};
-        auto r = co_await wv::tls::connect(co_await asio::this_coro::executor, o, &ctx);
-        REQUIRE_MESSAGE(!r.ec, r.ec.message() << " " << r.detail);
-        co_return std::make_unique<wv::client::connection>(std::move(*r.s));
-    }
+// dev may use lab/# only: everything else is denied by the ACL.
+struct broker5_fixture : wv::test::tls_broker_fixture {
+    broker5_fixture() : tls_broker_fixture({{"dev", "s3cret"}}, {"user dev", "topic readwrite lab/#"}) {}
 };
 
 std::span<const std::byte> payload_of(std::string_view s) {

@@ -1,1 +1,0 @@
-SELECT * FORM 'a' WHERE ((1

@@ -1,1 +1,0 @@
-SELECT decode(a.b, 'base64') AS d, decode('eyJrIjoxfQ==', 'base64') AS e FROM 'x/#' WHERE decode(t, 'base64') = 'hi'

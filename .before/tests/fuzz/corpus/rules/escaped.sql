@@ -1,1 +1,0 @@
-SELECT 'it''s' AS q FROM 'a/b' WHERE q <= 'z'

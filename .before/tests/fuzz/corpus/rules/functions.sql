@@ -1,1 +1,0 @@
-select principal(), traceid(), topic(3), encode(a, 'base64') as e from '#' where true and null = null

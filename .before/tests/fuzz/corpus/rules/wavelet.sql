@@ -1,1 +1,0 @@
-SELECT clientid() as client_id, topic() as topic, encode(*, 'base64') as data, timestamp() as timestamp FROM 'wv/#'

@@ -1,1 +1,0 @@
-SELECT *, a.b[1] AS x, 'lit' AS s, -2.5e3 AS n FROM 'wv/+/1/#' WHERE (t > 2 AND NOT a.b[0] <> 1) OR topic(2) = 'dev-1' OR clientid() != 'x'

@@ -35,6 +35,11 @@ void on_connection_end(worker& w, device& d) {
 
 }  // namespace
 
+// The worker's timer wheel: reports of devices due in the same millisecond go out in one
+// wake-up. No write buffer is kept between reports (a device writes ~100 bytes a second).
+device_connection::device_connection(worker& w, device& d, tls::stream s)
+    : machine(w, d), drv(std::move(s), machine, {.keep_write_capacity = 0, .wheel = &w.wheel}) {}
+
 void open_connection(worker& w, device& d, tls::stream s) {
     d.connect_over = false;
     d.conn = std::make_unique<device_connection>(w, d, std::move(s));

@@ -16,7 +16,7 @@ struct worker;
 struct device;
 
 struct device_connection {
-    device_connection(worker& w, device& d, tls::stream s) : machine(w, d), drv(std::move(s), machine) {}
+    device_connection(worker& w, device& d, tls::stream s);
     device_session machine;
     net::driver drv;
 };

@@ -17,6 +17,7 @@
 
 #include "device.hpp"
 #include "fleet_stats.hpp"
+#include "net/timer_wheel.hpp"
 #include "payload/report_encoder.hpp"
 #include "reconnect.hpp"
 #include "timetable.hpp"
@@ -48,6 +49,9 @@ struct worker {
            clock::time_point start);
 
     boost::asio::io_context io{1};
+    // Every device connection's deadlines (net/timer_wheel.hpp); declared before `devices`,
+    // which it must outlive.
+    net::timer_wheel wheel{io.get_executor()};
     const engine_settings& settings;
     const timetable& tt;
     fleet_stats& stats;

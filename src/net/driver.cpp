@@ -33,6 +33,8 @@ std::span<std::byte> driver_read_buffer() {
 
 driver::driver(tls::stream s, protocol_machine& m, driver_options o) : stream_(std::move(s)), machine_(m), opts_(o) {
     if (!opts_.wheel) timer_ = std::make_unique<boost::asio::steady_timer>(stream_.get_executor());
+    // Read waits would otherwise each wake us twice (stream::renew_registration).
+    stream_.renew_registration();
 }
 
 driver::~driver() {
@@ -70,11 +72,11 @@ void driver::read_some() {
         machine_.on_bytes(std::span<const std::byte>(buf.data(), n), clock::now(), fx_);
         busy_ = false;
         if (fx_.closing()) return;
-        // A short read that left nothing inside OpenSSL took all there was: wait now instead
-        // of a read(2) that would only say "would block" (the wait is level-triggered, so
-        // bytes that came meanwhile still wake us).
-        if (n < buf.size() && !stream_.has_buffered_input() && machine_.wants_input())
-            return park_read(tls::stream::wait_for::read);
+        // Plain TCP: a short read took all there was; wait now instead of a read(2) that would
+        // only say "would block". TLS streams (read-ahead) know that themselves and answer the
+        // next read_now without a system call; skipping that call would leave the stream's
+        // "socket drained" note behind for the read after the wait, which would then wait again.
+        if (!stream_.is_tls() && n < buf.size() && machine_.wants_input()) return park_read(tls::stream::wait_for::read);
     }
 }
 

@@ -4,9 +4,9 @@
 // (src/client) and, through the client, wvsim's devices all run on it, so the loop below,
 // its bugs and its system calls live in one place.
 //
-//   reading  read_now() into one per-thread buffer until would-block (a short read with
-//            nothing left inside OpenSSL counts as would-block: no extra read(2)), feeding
-//            the machine; then one socket wait. At most read_burst reads per wake-up, so a
+//   reading  read_now() into one per-thread buffer until would-block (after a short read,
+//            TLS read-ahead says would-block without a system call; plain TCP parks at once),
+//            feeding the machine; then one socket wait. At most read_burst reads per wake-up, so a
 //            peer that keeps sending does not starve the thread's other connections.
 //   writing  what the machine appended to effects::send goes out after the input that
 //            produced it, all of one read burst coalesced into one TLS record; writes are

@@ -114,6 +114,21 @@ void stream::prepare_socket() noexcept {
     sock_.non_blocking(true, ignored);
 }
 
+void stream::renew_registration() noexcept {
+    if (!sock_.is_open()) return;
+    boost::system::error_code ec;
+    const auto protocol = sock_.local_endpoint(ec).protocol();
+    if (ec) return;
+    const auto fd = sock_.release(ec);  // EPOLL_CTL_DEL; the descriptor stays open
+    if (ec) return;
+    sock_.assign(protocol, fd, ec);     // EPOLL_CTL_ADD: read events only until a write waits
+    if (ec) {
+        ::close(fd);
+        return;
+    }
+    sock_.non_blocking(true, ec);       // Asio's own flag went with the old registration
+}
+
 void stream::quick_ack() noexcept {
     if (!sock_.is_open()) return;
     const int one = 1;

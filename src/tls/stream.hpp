@@ -118,6 +118,12 @@ public:
     // Closes with SO_LINGER 0: the peer sees RST (a "network failure", e.g. to fire a last will).
     void abort() noexcept;
 
+    // Registers the socket with the reactor afresh (same descriptor, same TLS state). Asio
+    // never drops EPOLLOUT from a descriptor once a write wait (the TCP connect, a handshake
+    // flight) added it, and then every later read wait (EPOLL_CTL_MOD) also reports the
+    // always-writable socket: one wasted wake-up per wait. Call with no operation pending.
+    void renew_registration() noexcept;
+
     // Sets TCP_QUICKACK (not sticky on Linux): ACK the peer's next segments at once instead of
     // delaying, so a server with Nagle on is not held ~40 ms waiting for our ACK. Call right
     // after writing a request whose answer you wait for (MQTT CONNECT).

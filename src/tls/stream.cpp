@@ -92,7 +92,7 @@ void stream::free_ssl() noexcept {
 }
 
 // Points the socket BIO's read callback at this object's drained_ flag (again after a move).
-// Only with read-ahead (server contexts turn it on): without it OpenSSL reads exactly a
+// Only with read-ahead (our client and server contexts turn it on): without it OpenSSL reads exactly a
 // record header, then exactly its body, so a short read says nothing useful.
 void stream::watch_reads() noexcept {
     if (!ssl_ || !SSL_get_read_ahead(ssl_)) return;

@@ -47,6 +47,10 @@ struct subscribe;
 struct unsubscribe;
 }  // namespace wv::mqtt
 
+namespace wv::provisioning {
+class provisioning_service;
+}
+
 namespace wv::gate {
 
 using clock = std::chrono::steady_clock;
@@ -82,6 +86,8 @@ struct machine_env {
     const std::function<void(const message&, const std::string& principal)>* on_accepted_publish = nullptr;
     // AWS's 1 CONNECT/s per client id, shared by every connection. Null: no throttling.
     connect_throttle* throttle = nullptr;
+    // Fleet provisioning's MQTT API (provisioning_step.hpp). Null: its topics route as any other.
+    provisioning::provisioning_service* provisioning = nullptr;
 };
 
 // Actions for the driver, in order.

@@ -31,6 +31,7 @@
 #include "gateway/registry_certificate_directory.hpp"
 #include "gateway/tls_setup.hpp"
 #include "policy/policy.hpp"
+#include "provisioning/provisioning_service.hpp"
 #include "registry/registry.hpp"
 #include "registry/seed.hpp"
 #include "rules_engine/engine.hpp"
@@ -55,6 +56,8 @@ struct gateway::impl {
     // backends' boto3 clients, connections looking up certificates).
     std::unique_ptr<wv::registry::registry> reg;
     std::unique_ptr<control_plane::control_plane_server> control_plane;
+    // Fleet provisioning's MQTT API; its replies go through the broker (reset before it).
+    std::unique_ptr<provisioning::provisioning_service> provisioning;
     // Declared before everything that may post to them, so they are destroyed last.
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<std::thread> threads;
@@ -90,7 +93,8 @@ struct gateway::impl {
                            .certificates = certificates.get(),
                            .cert_sessions = &cert_sessions,
                            .on_accepted_publish = rules ? &rules_hook : nullptr,
-                           .throttle = throttle.get()};
+                           .throttle = throttle.get(),
+                           .provisioning = provisioning.get()};
     }
 
     auth::authorizer_service* find_service(const std::string& name) {
@@ -211,6 +215,27 @@ void start_registry(gateway::impl& m) {
                                  (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
+// The fleet-provisioning service, its hooks resolved by function name from the config.
+std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::impl& m) {
+    const auto& pc = m.config.provisioning;
+    const backends::local_iot iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}};
+    auto resolve = [hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+        // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] or a bare name.
+        std::string name = target;
+        if (const auto at = target.find(":function:"); at != std::string::npos) {
+            name = target.substr(at + 10);
+            name = name.substr(0, name.find(':'));
+        }
+        const auto it = hooks.find(name);
+        return it == hooks.end() ? nullptr : it->second(iot);
+    };
+    return std::make_unique<provisioning::provisioning_service>(
+        *m.reg, provisioning::provisioning_options{.threads = pc.threads,
+                                                   .max_pending = pc.max_pending,
+                                                   .hook_concurrency = pc.hook_concurrency,
+                                                   .resolve_function = std::move(resolve)});
+}
+
 }  // namespace
 
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
@@ -260,6 +285,8 @@ void gateway::start() {
             std::chrono::duration<double>(static_cast<double>(cfg.limits.persistent_session_expiry.count()) /
                                           (cfg.time_scale > 0 ? cfg.time_scale : 1.0))),
     });
+
+    m.provisioning = make_provisioning(m);
 
     if (cfg.limits.connects_per_s_per_client_id > 0)
         m.throttle = std::make_unique<connect_throttle>(cfg.limits.connects_per_s_per_client_id);
@@ -361,6 +388,8 @@ void gateway::stop() {
     }
     // Authorizer services complete their pending calls (posting into stopped contexts).
     m.services.clear();
+    // Provisioning requests in progress finish; their replies reach the broker, not a socket.
+    m.provisioning.reset();
     m.control_plane.reset();
     m.metrics.reset();
     for (auto& l : m.listeners) l.acceptor.reset();

@@ -4,6 +4,7 @@
 
 #include "gateway/aws_topics.hpp"
 #include "gateway/connection_machine.hpp"
+#include "gateway/provisioning_step.hpp"
 #include "mqtt/mqtt.hpp"
 #include "policy/arn.hpp"
 
@@ -71,6 +72,9 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
                   &m->topic);
     if (p.qos == mqtt::qos::at_least_once)
         send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
+    if (hand_to_provisioning(env_.provisioning, env_.brk, env_.log, m->topic, m->payload,
+                             {client_id_, peer_.certificate ? peer_.certificate->cert.id() : std::string{}, self_}))
+        return;
     env_.brk->publish(m);
     if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_id_);
 }

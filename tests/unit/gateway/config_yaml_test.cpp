@@ -73,3 +73,27 @@ TEST_CASE("config: inline policies as JSON text or YAML mapping") {
     CHECK(cfg.authorizers[0].default_policies[1] ==
           R"({"Statement":[{"Action":"iot:*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"})");
 }
+
+TEST_CASE("config: provisioning bounds and hook functions by name; errors name the key") {
+    const auto cfg = parse_gateway_config(
+        "provisioning:\n  threads: 3\n  max_pending: 10\n  hooks:\n"
+        "    - {name: fleet-hook, backend: handler, handler: 'python:" WV_SOURCE_DIR_PATH "/tests/integration/provisioning/hook.py'}\n",
+        "gw.yaml", ".");
+    CHECK(cfg.provisioning.threads == 3);
+    CHECK(cfg.provisioning.max_pending == 10);
+    REQUIRE(cfg.provisioning.hooks.count("fleet-hook") == 1);
+    CHECK(cfg.provisioning.hooks.at("fleet-hook"));
+    const auto err = [](const char* text) {
+        try {
+            parse_gateway_config(text, "gw.yaml", ".");
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(err("provisioning:\n  hooks:\n    - {name: h, backend: static}\n") ==
+          "gw.yaml:3: provisioning.hooks[0].backend: expected handler or lambda");
+    CHECK(err("provisioning:\n  hooks:\n    - {backend: handler}\n") ==
+          "gw.yaml:3: provisioning.hooks[0]: needs a name (the function name its ARN ends with)");
+    CHECK(err("provisioning:\n  thread: 2\n").rfind("gw.yaml:2: provisioning.thread: unknown key", 0) == 0);
+}

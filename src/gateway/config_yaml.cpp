@@ -284,10 +284,37 @@ void parse_control_plane(const ctx& c, const YAML::Node& n, control_plane_config
 }
 
 // provisioning: {threads, max_pending, hook_concurrency,
-//                hooks: [{name, backend: handler | lambda, ...as an authorizer's backend}]}
+//                hooks: [{name, backend: handler | lambda, ...as an authorizer's backend}],
+//                templates: [{name, body_file | body, enabled, description, hook}]}
 void parse_provisioning(const ctx& c, const YAML::Node& n, provisioning_config& pc) {
     if (!n.IsMap()) fail(c, n, "provisioning", "expected a mapping");
-    only_keys(c, n, "provisioning", {"threads", "max_pending", "hook_concurrency", "hooks"});
+    only_keys(c, n, "provisioning", {"threads", "max_pending", "hook_concurrency", "hooks", "templates"});
+    if (const auto ts = n["templates"]) {
+        if (!ts.IsSequence()) fail(c, ts, "provisioning.templates", "expected a list of templates");
+        for (std::size_t i = 0; i < ts.size(); ++i) {
+            const std::string path = "provisioning.templates[" + std::to_string(i) + "]";
+            only_keys(c, ts[i], path, {"name", "body", "body_file", "enabled", "description", "hook"});
+            provisioning_template_seed t;
+            opt(c, ts[i], "name", path, t.name);
+            opt(c, ts[i], "description", path, t.description);
+            opt(c, ts[i], "enabled", path, t.enabled);
+            opt(c, ts[i], "hook", path, t.hook);
+            if (t.name.empty()) fail(c, ts[i], path + ".name", "required");
+            if (ts[i]["body"] && ts[i]["body_file"]) fail(c, ts[i], path, "give body or body_file, not both");
+            if (const auto b = ts[i]["body"]) {
+                // A mapping is the template itself, written as YAML; a string is its JSON text.
+                t.body = b.IsScalar() ? b.as<std::string>() : yaml_to_json(b).dump();
+            } else if (const auto f = ts[i]["body_file"]) {
+                const auto file = file_path(c, f, path + ".body_file");
+                std::ifstream in(file);
+                if (!in) fail(c, f, path + ".body_file", "cannot read " + file.string());
+                t.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            } else {
+                fail(c, ts[i], path, "needs body or body_file");
+            }
+            pc.templates.push_back(std::move(t));
+        }
+    }
     opt(c, n, "threads", "provisioning", pc.threads);
     opt(c, n, "max_pending", "provisioning", pc.max_pending);
     opt(c, n, "hook_concurrency", "provisioning", pc.hook_concurrency);

@@ -32,6 +32,7 @@
 #include "gateway/tls_setup.hpp"
 #include "policy/policy.hpp"
 #include "provisioning/provisioning_service.hpp"
+#include "provisioning/provisioning_template.hpp"
 #include "registry/registry.hpp"
 #include "registry/seed.hpp"
 #include "rules_engine/engine.hpp"
@@ -229,6 +230,24 @@ std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::i
         const auto it = hooks.find(name);
         return it == hooks.end() ? nullptr : it->second(iot);
     };
+    for (const auto& t : pc.templates) {
+        const auto parsed = provisioning::parse_template(t.body);
+        if (const auto* bad = std::get_if<provisioning::template_problem>(&parsed))
+            throw std::runtime_error("wvgate: provisioning.templates " + t.name + ": " + bad->message);
+        if (m.reg->describe_provisioning_template(t.name)) continue;  // the registry's (state file) wins
+        registry::provisioning_template_record rec;
+        rec.name = t.name;
+        rec.description = t.description;
+        rec.enabled = t.enabled;
+        rec.versions.push_back({1, t.body, 0});
+        if (!t.hook.empty())
+            rec.hook = registry::provisioning_hook{t.hook.rfind("arn:", 0) == 0
+                                                       ? t.hook
+                                                       : "arn:aws:lambda:" + m.config.region + ":" + m.config.account +
+                                                             ":function:" + t.hook};
+        if (auto made = m.reg->create_provisioning_template(std::move(rec)); !made)
+            throw std::runtime_error("wvgate: provisioning.templates " + t.name + ": " + made.err().message);
+    }
     return std::make_unique<provisioning::provisioning_service>(
         *m.reg, provisioning::provisioning_options{.threads = pc.threads,
                                                    .max_pending = pc.max_pending,

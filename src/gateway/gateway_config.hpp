@@ -143,7 +143,18 @@ struct control_plane_config {
 // control plane. `hooks` are the functions pre-provisioning hooks may name: a template's
 // preProvisioningHook.targetArn arn:aws:lambda:<region>:<account>:function:<name> (or <name>)
 // calls the one called <name>.
+struct provisioning_template_seed {
+    std::string name;
+    std::string body;                 // the template body (JSON text)
+    std::string description;
+    bool enabled = true;
+    std::string hook;                 // a hooks[] name or a Lambda ARN; empty: no hook
+};
+
 struct provisioning_config {
+    // Templates created at start when the registry has none of that name (the control plane's
+    // CreateProvisioningTemplate makes the others).
+    std::vector<provisioning_template_seed> templates;
     // Function name -> builds its backend at first use (like authorizer_config::factory).
     std::map<std::string, std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_iot&)>> hooks;
     std::size_t threads = 2;          // key generation, signing, the registry

@@ -92,7 +92,7 @@ void run_csr_row(row_result& out, wv::registry::registry& reg, provisioning_opti
     for (std::size_t i = 0; i < devices; ++i) csrs.push_back(make_device_csr("dev" + std::to_string(i)).csr_pem);
     out.csr_gen_ms_per_device = ms(clk::now() - g0) / static_cast<double>(devices);
 
-    provisioning_service svc(reg, std::move(opts));
+    provisioning_service* svc = nullptr;  // made last, so destroyed (workers joined) first
     std::mutex mu;
     std::condition_variable cv;
     std::size_t next = 0, done = 0;
@@ -115,7 +115,7 @@ void run_csr_row(row_result& out, wv::registry::registry& reg, provisioning_opti
         }
         const auto t0 = clk::now();
         const auto body = json{{"certificateSigningRequest", csrs[i]}}.dump();
-        svc.submit({.topic = "$aws/certificates/create-from-csr/json", .payload = body, .client_id = "c" + std::to_string(i)},
+        svc->submit({.topic = "$aws/certificates/create-from-csr/json", .payload = body, .client_id = "c" + std::to_string(i)},
                    [&, i, t0](provisioning_reply r) {
                        const auto t1 = clk::now();
                        if (!r.accepted) {
@@ -129,7 +129,7 @@ void run_csr_row(row_result& out, wv::registry::registry& reg, provisioning_opti
                        const auto token = json::parse(r.payload)["certificateOwnershipToken"].get<std::string>();
                        const auto reg_body =
                            json{{"certificateOwnershipToken", token}, {"parameters", {{"SerialNumber", std::to_string(i)}}}}.dump();
-                       svc.submit({.topic = "$aws/provisioning-templates/fleet/provision/json", .payload = reg_body,
+                       svc->submit({.topic = "$aws/provisioning-templates/fleet/provision/json", .payload = reg_body,
                                    .client_id = "c" + std::to_string(i)},
                                   [&, t1](provisioning_reply r2) {
                                       {
@@ -142,6 +142,8 @@ void run_csr_row(row_result& out, wv::registry::registry& reg, provisioning_opti
                                   });
                    });
     };
+    auto service = std::make_unique<provisioning_service>(reg, std::move(opts));
+    svc = service.get();
     const auto t0 = clk::now();
     for (std::size_t k = 0; k < in_flight; ++k) start_one();
     std::unique_lock lock(mu);

@@ -226,3 +226,21 @@ TEST_CASE("an expired claim certificate cannot connect") {
     mqtt::client dev("ssl://localhost:" + std::to_string(g.port(1)), "expired");
     CHECK_THROWS(dev.connect(x509_options(g, cert.string(), key.string())));
 }
+
+TEST_CASE("a template in the gateway config exists at start, with its hook; a bad one stops the start") {
+    gateway_fixture g([](wv::gate::gateway_config& c) {
+        with_provisioning(c);
+        c.provisioning.templates.push_back({.name = "from-config", .body = fleet_template, .hook = "fleet-hook"});
+    });
+    const auto t = g.gw->registry()->describe_provisioning_template("from-config");
+    REQUIRE(t);
+    CHECK(t.value().enabled);
+    REQUIRE(t.value().hook);
+    CHECK(t.value().hook->target_arn == "arn:aws:lambda:eu-west-1:111122223333:function:fleet-hook");
+    wv::gate::gateway_config bad;
+    with_provisioning(bad);
+    bad.generated_ca_dir = g.dir / "ca2";
+    bad.provisioning.templates.push_back({.name = "broken", .body = R"({"Resources": {"x": {"Type": "AWS::S3::Bucket"}}})"});
+    wv::gate::gateway gw(std::move(bad));
+    CHECK_THROWS_WITH(gw.start(), doctest::Contains("provisioning.templates broken: Resources.x: resource type"));
+}

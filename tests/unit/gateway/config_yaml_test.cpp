@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/config_yaml.hpp"
 
 using namespace wv::gate;
@@ -96,4 +98,29 @@ TEST_CASE("config: provisioning bounds and hook functions by name; errors name t
     CHECK(err("provisioning:\n  hooks:\n    - {backend: handler}\n") ==
           "gw.yaml:3: provisioning.hooks[0]: needs a name (the function name its ARN ends with)");
     CHECK(err("provisioning:\n  thread: 2\n").rfind("gw.yaml:2: provisioning.thread: unknown key", 0) == 0);
+}
+
+TEST_CASE("config: provisioning templates inline (YAML or JSON text) or from a file") {
+    const auto cfg = parse_gateway_config(
+        "provisioning:\n  templates:\n"
+        "    - name: fleet\n      hook: fleet-hook\n      body:\n        Resources:\n          thing: {Type: 'AWS::IoT::Thing', Properties: {ThingName: x}}\n"
+        "    - {name: t2, enabled: false, body: '{\"Resources\": {}}'}\n",
+        "gw.yaml", ".");
+    REQUIRE(cfg.provisioning.templates.size() == 2);
+    CHECK(nlohmann::json::parse(cfg.provisioning.templates[0].body) ==
+          nlohmann::json{{"Resources", {{"thing", {{"Type", "AWS::IoT::Thing"}, {"Properties", {{"ThingName", "x"}}}}}}}});
+    CHECK(cfg.provisioning.templates[0].hook == "fleet-hook");
+    CHECK(cfg.provisioning.templates[1].enabled == false);
+    CHECK(cfg.provisioning.templates[1].body == R"({"Resources": {}})");
+    const auto err = [](const char* text) {
+        try {
+            parse_gateway_config(text, "gw.yaml", ".");
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(err("provisioning:\n  templates:\n    - {name: t}\n") == "gw.yaml:3: provisioning.templates[0]: needs body or body_file");
+    CHECK(err("provisioning:\n  templates:\n    - {name: t, body_file: /nonexistent.json}\n") ==
+          "gw.yaml:3: provisioning.templates[0].body_file: cannot read /nonexistent.json");
 }

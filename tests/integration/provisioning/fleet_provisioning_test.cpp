@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <mqtt/client.h>
 #include <nlohmann/json.hpp>
@@ -101,9 +102,25 @@ bool node_sdk_present() {
     return std::filesystem::exists(WV_NODE) && std::filesystem::exists(node_modules / "aws-iot-device-sdk-v2");
 }
 
-// The SDK's flow for one device; the JSON line it printed.
-json sdk_provision(provisioning_gateway& g, const std::string& serial, bool csr = false) {
-    const auto [cert, key] = g.claim("claim-" + serial);
+// A fleet claim certificate as the developer guide sets one up: registered, ACTIVE, with the
+// claim policy attached (connect; the provisioning topics of template fleet only).
+std::pair<std::string, std::string> fleet_claim(provisioning_gateway& g) {
+    auto& reg = *g.gw->registry();
+    const auto k = reg.create_keys_and_certificate(true);
+    REQUIRE(k);
+    if (!reg.get_policy("claim")) REQUIRE(reg.create_policy("claim", wv::registry::claim_policy_document(reg.acct(), "fleet")));
+    REQUIRE_FALSE(reg.attach_policy("claim", reg.certificate_arn(k.value().cert.id)));
+    const auto cert = g.dir / "fleet-claim.pem", key = g.dir / "fleet-claim.key";
+    std::ofstream(cert) << k.value().cert.pem;
+    std::ofstream(key) << k.value().keys.private_key_pem;
+    return {cert.string(), key.string()};
+}
+
+// The SDK's flow for one device; the JSON line it printed. Without `claim`: a trusted-user
+// claim (CreateProvisioningClaim) for this device.
+json sdk_provision(provisioning_gateway& g, const std::string& serial, bool csr = false,
+                   std::optional<std::pair<std::string, std::string>> claim = std::nullopt) {
+    const auto [cert, key] = claim ? *claim : g.claim("claim-" + serial);
     const auto out = g.dir / ("out-" + serial);
     std::filesystem::create_directories(out);
     std::vector<std::string> argv{WV_NODE, (here / "fleet_provisioning_sdk.js").string(), "--endpoint", "localhost",
@@ -168,6 +185,21 @@ TEST_CASE("the AWS IoT Device SDK v2 (node) provisions by claim against wvgate u
     CHECK(b["thingName"] == "wavelet-2007");
     CHECK(b["deviceConfiguration"] == json{{"broker", "a1.example"}});
     CHECK(reg.describe_thing("wavelet-2007").value().attributes.at("region") == "us");
+}
+
+TEST_CASE("fleet provisioning by claim: one registered claim certificate onboards several devices with the SDK") {
+    if (!node_sdk_present()) {
+        MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
+        return;
+    }
+    provisioning_gateway g;
+    const auto claim = fleet_claim(g);
+    for (const std::string serial : {"4001", "4002"}) {
+        const auto r = sdk_provision(g, serial, false, claim);
+        CHECK_MESSAGE(r["exit"] == 0, r.dump());
+        CHECK(r["thingName"] == "wavelet-" + serial);
+    }
+    CHECK(g.gw->registry()->describe_thing("wavelet-4002"));
 }
 
 TEST_CASE("a python hook that refuses, raises or hangs rejects that device with AWS's error; the others provision") {

@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -38,19 +40,13 @@ using clk = std::chrono::steady_clock;
 using nlohmann::json;
 using namespace wv::provisioning;
 
-const char* template_body = R"({
-  "Parameters": {"SerialNumber": {"Type": "String"}, "Site": {"Type": "String", "Default": "berlin"}},
-  "Mappings": {"Sites": {"berlin": {"Region": "eu"}, "austin": {"Region": "us"}}},
-  "Resources": {
-    "thing": {"Type": "AWS::IoT::Thing", "Properties": {
-      "ThingName": {"Fn::Join": ["-", ["wavelet", {"Ref": "SerialNumber"}]]},
-      "AttributePayload": {"region": {"Fn::FindInMap": ["Sites", {"Ref": "Site"}, "Region"]}},
-      "ThingGroups": ["fleet"]}},
-    "certificate": {"Type": "AWS::IoT::Certificate", "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}},
-    "policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": "device"}}
-  },
-  "DeviceConfiguration": {"region": {"Fn::FindInMap": ["Sites", {"Ref": "Site"}, "Region"]}}
-})";
+// The example template (config/provisioning/fleet-template.json): Mappings, Fn::Join,
+// Fn::FindInMap, a group, a policy by name.
+std::string template_body() {
+    std::ifstream in(WV_BENCH_SOURCE_DIR "/config/provisioning/fleet-template.json");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 
 struct latencies {
     std::mutex mu;
@@ -77,7 +73,7 @@ void setup(wv::registry::registry& reg, bool hook) {
     wv::registry::provisioning_template_record t;
     t.name = "fleet";
     t.enabled = true;
-    t.versions.push_back({1, template_body, 0});
+    t.versions.push_back({1, template_body(), 0});
     if (hook) t.hook = wv::registry::provisioning_hook{"arn:aws:lambda:us-east-1:123456789012:function:bench-hook"};
     (void)reg.create_provisioning_template(t);
 }

@@ -29,22 +29,10 @@ namespace {
 const std::filesystem::path here = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/provisioning";
 const std::filesystem::path node_modules = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/peers/node/node_modules";
 
-// The issue's template: Mappings, Fn::Join, Fn::FindInMap, a group, a policy by name, device configuration.
-const std::string fleet_template = R"({
-  "Parameters": {"SerialNumber": {"Type": "String"}, "Site": {"Type": "String", "Default": "berlin"}},
-  "Mappings": {"Sites": {"berlin": {"Region": "eu", "Broker": "b1.example"}, "austin": {"Region": "us", "Broker": "a1.example"}}},
-  "Resources": {
-    "thing": {"Type": "AWS::IoT::Thing",
-              "Properties": {"ThingName": {"Fn::Join": ["-", ["wavelet", {"Ref": "SerialNumber"}]]},
-                             "AttributePayload": {"serial": {"Ref": "SerialNumber"},
-                                                  "region": {"Fn::FindInMap": ["Sites", {"Ref": "Site"}, "Region"]}},
-                             "ThingGroups": ["fleet"]}},
-    "certificate": {"Type": "AWS::IoT::Certificate",
-                    "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}},
-    "policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": "device"}}
-  },
-  "DeviceConfiguration": {"broker": {"Fn::FindInMap": ["Sites", {"Ref": "Site"}, "Broker"]}}
-})";
+// The issue's template (config/provisioning/fleet-template.json): Mappings, Fn::Join,
+// Fn::FindInMap, a group, a policy by name, device configuration.
+const std::string fleet_template = read_file(std::filesystem::path(WV_SOURCE_DIR_PATH) / "config/provisioning/fleet-template.json");
+
 
 const char* device_policy =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iot:Connect","iot:Publish"],"Resource":"*"}]})";

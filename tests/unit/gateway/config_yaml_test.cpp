@@ -6,6 +6,18 @@
 
 using namespace wv::gate;
 
+namespace {
+// The config_error a text gives, or "no error".
+std::string err(const char* text) {
+    try {
+        parse_gateway_config(text, "gw.yaml", ".");
+    } catch (const config_error& e) {
+        return std::string(e.what());
+    }
+    return std::string("no error");
+}
+}  // namespace
+
 TEST_CASE("config: the shipped example parses") {
     const auto cfg = load_gateway_config(std::string(WV_SOURCE_DIR_PATH) + "/config/wvgate.yaml");
     REQUIRE(cfg.listeners.size() == 2);
@@ -22,14 +34,6 @@ TEST_CASE("config: the shipped example parses") {
 }
 
 TEST_CASE("config: errors name file, line and key") {
-    const auto err = [](const char* text) {
-        try {
-            parse_gateway_config(text, "gw.yaml", ".");
-        } catch (const config_error& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     CHECK(err("listeners:\n  - name: a\n    kind: aws-444\n") ==
           "gw.yaml:3: listeners[0].kind: expected aws-443, aws-8883, aws-8443 or plain, not 'aws-444'");
     CHECK(err("https:\n  idle_timeout: 3\n").rfind("gw.yaml:2: https.idle_timeout: unknown key", 0) == 0);
@@ -85,14 +89,6 @@ TEST_CASE("config: provisioning bounds and hook functions by name; errors name t
     CHECK(cfg.provisioning.max_pending == 10);
     REQUIRE(cfg.provisioning.hooks.count("fleet-hook") == 1);
     CHECK(cfg.provisioning.hooks.at("fleet-hook"));
-    const auto err = [](const char* text) {
-        try {
-            parse_gateway_config(text, "gw.yaml", ".");
-        } catch (const config_error& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     CHECK(err("provisioning:\n  hooks:\n    - {name: h, backend: static}\n") ==
           "gw.yaml:3: provisioning.hooks[0].backend: expected handler or lambda");
     CHECK(err("provisioning:\n  hooks:\n    - {backend: handler}\n") ==
@@ -112,14 +108,6 @@ TEST_CASE("config: provisioning templates inline (YAML or JSON text) or from a f
     CHECK(cfg.provisioning.templates[0].hook == "fleet-hook");
     CHECK(cfg.provisioning.templates[1].enabled == false);
     CHECK(cfg.provisioning.templates[1].body == R"({"Resources": {}})");
-    const auto err = [](const char* text) {
-        try {
-            parse_gateway_config(text, "gw.yaml", ".");
-        } catch (const config_error& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     CHECK(err("provisioning:\n  templates:\n    - {name: t}\n") == "gw.yaml:3: provisioning.templates[0]: needs body or body_file");
     CHECK(err("provisioning:\n  templates:\n    - {name: t, body_file: /nonexistent.json}\n") ==
           "gw.yaml:3: provisioning.templates[0].body_file: cannot read /nonexistent.json");

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "authorizer_clients/backends/backend_spec.hpp"
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/backend_spec.hpp"
+#include "functions/build_backend.hpp"
 #include "rules_engine/engine_config.hpp"
 
 namespace wv::gate {
@@ -127,7 +127,7 @@ static_credential parse_credential(const ctx& c, const YAML::Node& n, const std:
     return s;
 }
 
-// A lambda/handler function in authorizer_clients' YAML shape (config/authorizers/README.md),
+// A lambda/handler function in src/functions' YAML shape (config/authorizers/README.md),
 // parsed by their code so wvauthz and wvgate read one format; built at first use.
 std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_iot&)> function_factory(
     const ctx& c, const YAML::Node& n, const std::string& path) {

@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 #include "provisioning/device_csr.hpp"
 #include "provisioning/provisioning_service.hpp"
 

@@ -14,7 +14,7 @@
 #include <mqtt/client.h>
 #include <nlohmann/json.hpp>
 
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 #include "control_plane/api.hpp"
 #include "provisioning/device_csr.hpp"
 #include "support/child_process.hpp"

@@ -15,7 +15,7 @@ packages=(
   mosquitto mosquitto-clients # real peers for the interop tests
   python3 python3-boto3       # local authorizer handlers and the registry test
   python3-protobuf            # sample decoder Lambdas (config/decoders) and the validate tests
-  nodejs                      # node handler runner
+  nodejs                      # node handler runner (npm, for the test peers below, comes with it or as Debian's npm)
   clang libclang-rt-14-dev    # libFuzzer targets and sanitizers (optional builds)
 )
 
@@ -28,19 +28,35 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
-fi
-
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
-    echo "install-deps: not root and no sudo; install these packages as root: ${missing[*]}" >&2
-    exit 1
+else
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+      echo "install-deps: not root and no sudo; install these packages as root: ${missing[*]}" >&2
+      exit 1
+    fi
   fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# npm test peers (tests/peers/node/package.json, versions pinned by its package-lock.json): the
+# AWS IoT Device SDK v2 for JavaScript whose own fleet-provisioning client the provisioning tests
+# drive. Installed into tests/peers/node/node_modules (not committed).
+peers="$(cd "$(dirname "$0")/.." && pwd)/tests/peers/node"
+if [ -d "$peers/node_modules/aws-iot-device-sdk-v2" ]; then
+  echo "install-deps: npm test peers already installed"
+else
+  if ! command -v npm >/dev/null 2>&1; then
+    # Debian's nodejs ships npm separately; NodeSource's nodejs includes it (and conflicts with it).
+    echo "install-deps: installing npm"
+    sudo_cmd=()
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
+  fi
+  echo "install-deps: installing npm test peers into $peers/node_modules"
+  (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 echo "install-deps: done"

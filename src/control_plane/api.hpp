@@ -11,7 +11,8 @@
 //
 // Operations (one file per family): things_api.cpp (things, thing types, thing groups),
 // certificates_api.cpp, ca_certificates_api.cpp, policies_api.cpp (policies, versions,
-// attachments), principals_api.cpp, rules_api.cpp (topic rules), endpoint_api.cpp.
+// attachments), principals_api.cpp, rules_api.cpp (topic rules), endpoint_api.cpp,
+// provisioning_api.cpp (provisioning templates, versions, CreateProvisioningClaim).
 // An unknown path or method answers 404 UnknownOperationException.
 //
 // SigV4: requests are accepted signed or not unless api_options::sigv4_keys names keys; then

@@ -29,6 +29,7 @@ void add_policies_routes(std::vector<route>& r);
 void add_principals_routes(std::vector<route>& r);
 void add_rules_routes(std::vector<route>& r);
 void add_endpoint_routes(std::vector<route>& r);
+void add_provisioning_routes(std::vector<route>& r);
 
 // Paging parameters: nextToken/maxResults (RegistryMaxResults 1..250, default 50) or
 // marker/pageSize/isAscendingOrder (PageSize 1..250, default 25).

@@ -189,6 +189,19 @@ std::size_t broker::publish(const message_ptr& m) {
     return handed;
 }
 
+bool broker::deliver_to(const std::string& client_id, const subscriber* who, const message_ptr& m) {
+    std::lock_guard lock(mu_);
+    for (const auto& o : observers_)
+        if (aws_filter_matches(o.filter, m->topic)) o.fn(m);
+    const auto s = sessions_.find(client_id);
+    if (s == sessions_.end() || !s->second->owner || s->second->owner.get() != who) return false;
+    int granted = -1;
+    for (const auto& [filter, qos] : s->second->subscriptions)
+        if (aws_filter_matches(filter, m->topic)) granted = std::max<int>(granted, qos);
+    if (granted < 0) return false;
+    return s->second->owner->deliver(m, std::min<std::uint8_t>(static_cast<std::uint8_t>(granted), m->qos), false);
+}
+
 std::uint64_t broker::observe(std::string filter, observer_fn fn) {
     std::lock_guard lock(mu_);
     const auto id = next_observer_++;

@@ -89,6 +89,13 @@ public:
     // connections it was handed to.
     std::size_t publish(const message_ptr& m);
 
+    // A reply meant for one connection (fleet provisioning's accepted/rejected): handed to the
+    // session of `client_id` only, only while `who` owns it and only if one of its filters
+    // matches the topic (at the highest granted QoS, capped by m->qos), as AWS answers the
+    // connection that asked, and only once it has subscribed. Observers see it too; no other
+    // session, no retained copy, no offline queue. Returns whether it was handed over.
+    bool deliver_to(const std::string& client_id, const subscriber* who, const message_ptr& m);
+
     // A trusted in-process observer (an embedding program's, e.g. wvsim --verify): sees every
     // message published from now on whose topic matches `filter` (AWS wildcard rules), wills and
     // rule republishes included. It is no session: no client id, no authorizer, no policy, no

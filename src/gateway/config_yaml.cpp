@@ -127,26 +127,30 @@ static_credential parse_credential(const ctx& c, const YAML::Node& n, const std:
     return s;
 }
 
+// A lambda/handler function in src/functions' YAML shape (config/authorizers/README.md),
+// parsed by their code so wvauthz and wvgate read one format; built at first use.
+std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_iot&)> function_factory(
+    const ctx& c, const YAML::Node& n, const std::string& path) {
+    std::shared_ptr<backends::backend_spec> spec;
+    try {
+        spec = std::make_shared<backends::backend_spec>(backends::parse_backend_spec(n, c.base, c.file + "|" + path + "."));
+    } catch (const std::exception& e) {
+        throw config_error(e.what());
+    }
+    return [spec](const backends::local_iot& iot) -> std::shared_ptr<auth::authorizer_backend> {
+        auto built = std::make_shared<backends::built_backend>(backends::build_backend(*spec, iot));
+        auto* raw = built->backend.get();
+        return std::shared_ptr<auth::authorizer_backend>(std::move(built), raw);  // owns the registry too
+    };
+}
+
 authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std::string& path) {
     if (!n.IsMap()) fail(c, n, path, "expected a mapping");
     const auto kind = n["backend"] ? get<std::string>(c, n["backend"], path + ".backend") : std::string("static");
     if (kind == "lambda" || kind == "handler") {
-        // src/functions' backends, in their YAML shape (config/authorizers/README.md):
-        // parsed by their code so wvauthz and wvgate read one format.
-        std::shared_ptr<backends::backend_spec> spec;
-        try {
-            spec = std::make_shared<backends::backend_spec>(
-                backends::parse_backend_spec(n, c.base, c.file + "|" + path + "."));
-        } catch (const std::exception& e) {
-            throw config_error(e.what());
-        }
         authorizer_config a;
         a.backend = kind == "lambda" ? backend_kind::lambda : backend_kind::handler;
-        a.factory = [spec](const backends::local_iot& iot) -> std::shared_ptr<auth::authorizer_backend> {
-            auto built = std::make_shared<backends::built_backend>(backends::build_backend(*spec, iot));
-            auto* raw = built->backend.get();
-            return std::shared_ptr<auth::authorizer_backend>(std::move(built), raw);  // owns the registry too
-        };
+        a.factory = function_factory(c, n, path);
         opt(c, n, "name", path, a.name);
         if (const auto s = n["status"]) a.active = get<std::string>(c, s, path + ".status") != "INACTIVE";
         opt(c, n, "signing_disabled", path, a.signing_disabled);
@@ -279,6 +283,56 @@ void parse_control_plane(const ctx& c, const YAML::Node& n, control_plane_config
     }
 }
 
+// provisioning: {threads, max_pending, hook_concurrency,
+//                hooks: [{name, backend: handler | lambda, ...as an authorizer's backend}],
+//                templates: [{name, body_file | body, enabled, description, hook}]}
+void parse_provisioning(const ctx& c, const YAML::Node& n, provisioning_config& pc) {
+    if (!n.IsMap()) fail(c, n, "provisioning", "expected a mapping");
+    only_keys(c, n, "provisioning", {"threads", "max_pending", "hook_concurrency", "hooks", "templates"});
+    if (const auto ts = n["templates"]) {
+        if (!ts.IsSequence()) fail(c, ts, "provisioning.templates", "expected a list of templates");
+        for (std::size_t i = 0; i < ts.size(); ++i) {
+            const std::string path = "provisioning.templates[" + std::to_string(i) + "]";
+            only_keys(c, ts[i], path, {"name", "body", "body_file", "enabled", "description", "hook"});
+            provisioning_template_seed t;
+            opt(c, ts[i], "name", path, t.name);
+            opt(c, ts[i], "description", path, t.description);
+            opt(c, ts[i], "enabled", path, t.enabled);
+            opt(c, ts[i], "hook", path, t.hook);
+            if (t.name.empty()) fail(c, ts[i], path + ".name", "required");
+            if (ts[i]["body"] && ts[i]["body_file"]) fail(c, ts[i], path, "give body or body_file, not both");
+            if (const auto b = ts[i]["body"]) {
+                // A mapping is the template itself, written as YAML; a string is its JSON text.
+                t.body = b.IsScalar() ? b.as<std::string>() : yaml_to_json(b).dump();
+            } else if (const auto f = ts[i]["body_file"]) {
+                const auto file = file_path(c, f, path + ".body_file");
+                std::ifstream in(file);
+                if (!in) fail(c, f, path + ".body_file", "cannot read " + file.string());
+                t.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            } else {
+                fail(c, ts[i], path, "needs body or body_file");
+            }
+            pc.templates.push_back(std::move(t));
+        }
+    }
+    opt(c, n, "threads", "provisioning", pc.threads);
+    opt(c, n, "max_pending", "provisioning", pc.max_pending);
+    opt(c, n, "hook_concurrency", "provisioning", pc.hook_concurrency);
+    if (pc.threads == 0) fail(c, n["threads"], "provisioning.threads", "must be at least 1");
+    if (const auto hs = n["hooks"]) {
+        if (!hs.IsSequence()) fail(c, hs, "provisioning.hooks", "expected a list of functions");
+        for (std::size_t i = 0; i < hs.size(); ++i) {
+            const std::string path = "provisioning.hooks[" + std::to_string(i) + "]";
+            if (!hs[i].IsMap() || !hs[i]["name"]) fail(c, hs[i], path, "needs a name (the function name its ARN ends with)");
+            const auto kind = hs[i]["backend"] ? get<std::string>(c, hs[i]["backend"], path + ".backend") : std::string{};
+            if (kind != "handler" && kind != "lambda") fail(c, hs[i], path + ".backend", "expected handler or lambda");
+            const auto name = get<std::string>(c, hs[i]["name"], path + ".name");
+            if (pc.hooks.count(name)) fail(c, hs[i], path + ".name", "'" + name + "' is named twice");
+            pc.hooks[name] = function_factory(c, hs[i], path);
+        }
+    }
+}
+
 }  // namespace
 
 listener_kind parse_listener_kind(std::string_view s) {
@@ -312,7 +366,8 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     only_keys(c, root, "",
               {"region", "account", "endpoint_host", "threads", "time_scale", "log", "metrics", "generated_ca_dir",
                "listeners", "default_authorizer", "allow_authorizer_override", "authorizers", "certificate_policies",
-               "limits", "lifecycle_events", "rules", "rules_queue", "https", "state", "control_plane"});
+               "limits", "lifecycle_events", "rules", "rules_queue", "https", "state", "control_plane",
+               "provisioning"});
     opt(c, root, "region", "", cfg.region);
     opt(c, root, "account", "", cfg.account);
     opt(c, root, "endpoint_host", "", cfg.endpoint_host);
@@ -355,6 +410,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     if (const auto h = root["https"]) parse_https(c, h, cfg.https);
     if (const auto st = root["state"]) cfg.control_plane.state = file_path(c, st, "state");
     if (const auto cp = root["control_plane"]) parse_control_plane(c, cp, cfg.control_plane);
+    if (const auto pv = root["provisioning"]) parse_provisioning(c, pv, cfg.provisioning);
     if (const auto r = root["rules"]) {
         // The rules engine owns its section's schema and messages (file:line, SQL caret).
         try {

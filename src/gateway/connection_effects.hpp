@@ -96,6 +96,16 @@ struct route_message {
     message_ptr msg;
 };
 
+// A PUBLISH to a fleet-provisioning request topic ($aws/certificates/create*/<fmt>,
+// $aws/provisioning-templates/<name>/provision/<fmt>), allowed by the policy: answered by the
+// provisioning service to this connection only (provisioning_step.hpp), never routed.
+struct provisioning_request {
+    std::string topic;
+    std::string payload;
+    std::string client_id;
+    std::string certificate_id;  // X.509: the certificate presented (a claim); else empty
+};
+
 // --- observers ------------------------------------------------------------------------------
 
 // A message for the topic rules (rules_engine::engine::on_message), with the connection's
@@ -113,7 +123,7 @@ struct log_line {
 
 using effect = std::variant<send_bytes, close_connection, call_authorizer, admit_connect, verify_certificate,
                             watch_certificate, attach_session, subscribe_session, unsubscribe_session,
-                            detach_session, route_message, rules_event, log_line>;
+                            detach_session, route_message, provisioning_request, rules_event, log_line>;
 using effects = std::vector<effect>;
 
 }  // namespace wv::gate

@@ -83,6 +83,9 @@ struct machine_env {
     log_level min_log_level = log_level::info;
     // The gateway has topic rules: hand out a rules_event for every accepted PUBLISH and Will.
     bool has_rules = false;
+    // Fleet provisioning's MQTT API is served: a PUBLISH to one of its request topics becomes a
+    // provisioning_request (provisioning_step.hpp) instead of a route_message.
+    bool provisioning = false;
 };
 
 class connection_machine {

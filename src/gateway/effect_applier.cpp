@@ -5,6 +5,7 @@
 #include <chrono>
 #include <type_traits>
 
+#include "gateway/provisioning_step.hpp"
 #include "gateway/x509_identity.hpp"
 
 namespace wv::gate {
@@ -55,6 +56,10 @@ bool effect_applier::apply(effect& e, connection_machine& m, const std::shared_p
                 }
             } else if constexpr (std::is_same_v<T, route_message>) {
                 if (s.brk) s.brk->publish(x.msg);
+            } else if constexpr (std::is_same_v<T, provisioning_request>) {
+                if (s.brk)
+                    hand_to_provisioning(s.provisioning, s.brk, s.log, x.topic, x.payload,
+                                         {std::move(x.client_id), std::move(x.certificate_id), self});
             } else if constexpr (std::is_same_v<T, rules_event>) {
                 if (s.rules && *s.rules) (*s.rules)(*x.msg, x.principal);
             } else if constexpr (std::is_same_v<T, log_line>) {

@@ -9,6 +9,7 @@
 //   unsubscribe_session  broker::unsubscribe                -> on_unsubscribed
 //   detach_session       broker::requeue_unacked, broker::detach
 //   route_message        broker::publish
+//   provisioning_request provisioning_service::submit; the reply by broker::deliver_to
 //   rules_event          the rules engine's entry (gateway_services::rules)
 //   log_line             event_log::emit
 // The transport's effects (send_bytes, close_connection, call_authorizer) are not its: apply()
@@ -28,6 +29,10 @@
 #include "gateway/connection_machine.hpp"
 #include "gateway/event_log.hpp"
 
+namespace wv::provisioning {
+class provisioning_service;
+}
+
 namespace wv::gate {
 
 // The gateway's shared state that connections' effects change. Every member may be null:
@@ -42,6 +47,8 @@ struct gateway_services {
     connect_throttle* throttle = nullptr;
     const certificate_directory* certificates = nullptr;
     certificate_sessions* cert_sessions = nullptr;
+    // Fleet provisioning's MQTT API (provisioning_request). Null: those requests are dropped.
+    provisioning::provisioning_service* provisioning = nullptr;
 };
 
 class effect_applier {

@@ -32,6 +32,8 @@
 #include "gateway/registry_certificate_directory.hpp"
 #include "gateway/tls_setup.hpp"
 #include "policy/policy.hpp"
+#include "provisioning/provisioning_service.hpp"
+#include "provisioning/provisioning_template.hpp"
 #include "registry/registry.hpp"
 #include "registry/seed.hpp"
 #include "rules_engine/engine.hpp"
@@ -56,6 +58,8 @@ struct gateway::impl {
     // backends' boto3 clients, connections looking up certificates).
     std::unique_ptr<wv::registry::registry> reg;
     std::unique_ptr<control_plane::control_plane_server> control_plane;
+    // Fleet provisioning's MQTT API; its replies go through the broker (reset before it).
+    std::unique_ptr<provisioning::provisioning_service> provisioning;
     // Declared before everything that may post to them, so they are destroyed last.
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<std::thread> threads;
@@ -90,7 +94,8 @@ struct gateway::impl {
                            .policy_cache = &policy_cache,
                            .stats = &stats,
                            .min_log_level = config.level,
-                           .has_rules = rules != nullptr};
+                           .has_rules = rules != nullptr,
+                           .provisioning = provisioning != nullptr};
     }
     // What the connections' effects change (effect_applier.hpp); set once in start().
     gateway_services shared_state;
@@ -215,6 +220,45 @@ void start_registry(gateway::impl& m) {
                                  (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
+// The fleet-provisioning service, its hooks resolved by function name from the config.
+std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::impl& m) {
+    const auto& pc = m.config.provisioning;
+    const backends::local_iot iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}};
+    auto resolve = [hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+        // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] or a bare name.
+        std::string name = target;
+        if (const auto at = target.find(":function:"); at != std::string::npos) {
+            name = target.substr(at + 10);
+            name = name.substr(0, name.find(':'));
+        }
+        const auto it = hooks.find(name);
+        return it == hooks.end() ? nullptr : it->second(iot);
+    };
+    for (const auto& t : pc.templates) {
+        const auto parsed = provisioning::parse_template(t.body);
+        if (const auto* bad = std::get_if<provisioning::template_problem>(&parsed))
+            throw std::runtime_error("wvgate: provisioning.templates " + t.name + ": " + bad->message);
+        if (m.reg->describe_provisioning_template(t.name)) continue;  // the registry's (state file) wins
+        registry::provisioning_template_record rec;
+        rec.name = t.name;
+        rec.description = t.description;
+        rec.enabled = t.enabled;
+        rec.versions.push_back({1, t.body, 0});
+        if (!t.hook.empty())
+            rec.hook = registry::provisioning_hook{t.hook.rfind("arn:", 0) == 0
+                                                       ? t.hook
+                                                       : "arn:aws:lambda:" + m.config.region + ":" + m.config.account +
+                                                             ":function:" + t.hook};
+        if (auto made = m.reg->create_provisioning_template(std::move(rec)); !made)
+            throw std::runtime_error("wvgate: provisioning.templates " + t.name + ": " + made.err().message);
+    }
+    return std::make_unique<provisioning::provisioning_service>(
+        *m.reg, provisioning::provisioning_options{.threads = pc.threads,
+                                                   .max_pending = pc.max_pending,
+                                                   .hook_concurrency = pc.hook_concurrency,
+                                                   .resolve_function = std::move(resolve)});
+}
+
 }  // namespace
 
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
@@ -265,6 +309,8 @@ void gateway::start() {
                                           (cfg.time_scale > 0 ? cfg.time_scale : 1.0))),
     });
 
+    m.provisioning = make_provisioning(m);
+
     if (cfg.limits.connects_per_s_per_client_id > 0)
         m.throttle = std::make_unique<connect_throttle>(cfg.limits.connects_per_s_per_client_id);
 
@@ -300,7 +346,8 @@ void gateway::start() {
                                   .rules = m.rules ? &m.rules_hook : nullptr,
                                   .throttle = m.throttle.get(),
                                   .certificates = m.certificates.get(),
-                                  .cert_sessions = &m.cert_sessions};
+                                  .cert_sessions = &m.cert_sessions,
+                                  .provisioning = m.provisioning.get()};
 
     const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));
@@ -378,6 +425,8 @@ void gateway::stop() {
     }
     // Authorizer services complete their pending calls (posting into stopped contexts).
     m.services.clear();
+    // Provisioning requests in progress finish; their replies reach the broker, not a socket.
+    m.provisioning.reset();
     m.control_plane.reset();
     m.metrics.reset();
     for (auto& l : m.listeners) l.acceptor.reset();

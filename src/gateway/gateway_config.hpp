@@ -138,6 +138,30 @@ struct control_plane_config {
     std::map<std::string, std::string> sigv4_keys;
 };
 
+// Fleet provisioning (src/provisioning): the MQTT API ($aws/certificates/create*,
+// $aws/provisioning-templates/<name>/provision/<fmt>) is always on; templates come from the
+// control plane. `hooks` are the functions pre-provisioning hooks may name: a template's
+// preProvisioningHook.targetArn arn:aws:lambda:<region>:<account>:function:<name> (or <name>)
+// calls the one called <name>.
+struct provisioning_template_seed {
+    std::string name;
+    std::string body;                 // the template body (JSON text)
+    std::string description;
+    bool enabled = true;
+    std::string hook;                 // a hooks[] name or a Lambda ARN; empty: no hook
+};
+
+struct provisioning_config {
+    // Templates created at start when the registry has none of that name (the control plane's
+    // CreateProvisioningTemplate makes the others).
+    std::vector<provisioning_template_seed> templates;
+    // Function name -> builds its backend at first use (like authorizer_config::factory).
+    std::map<std::string, std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_iot&)>> hooks;
+    std::size_t threads = 2;          // key generation, signing, the registry
+    std::size_t max_pending = 1024;   // requests in progress; beyond: 429 Throttling
+    std::size_t hook_concurrency = 64;
+};
+
 enum class log_level { debug, info, warn, error, off };
 
 struct gateway_config {
@@ -171,6 +195,7 @@ struct gateway_config {
     // every accepted PUBLISH; empty: no rules engine at all.
     rules_engine::engine_config rules;
     control_plane_config control_plane;
+    provisioning_config provisioning;
 };
 
 }  // namespace wv::gate

@@ -12,6 +12,7 @@
 #include "gateway/connection_machine.hpp"
 #include "mqtt/mqtt.hpp"
 #include "policy/arn.hpp"
+#include "provisioning/mqtt_api.hpp"
 
 namespace wv::gate {
 
@@ -75,6 +76,12 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
     if (logs(log_level::debug))
         log_event(log_level::debug, "Publish-In", true, {}, std::to_string(p.payload.size()) + " bytes", &m->topic);
     if (p.qos == mqtt::qos::at_least_once) session_.send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = p.packet_id}));
+    if (env_.provisioning && provisioning::parse_request_topic(m->topic)) {
+        // Fleet provisioning's API answers it (to this connection only); the broker never sees it.
+        effects_.push_back(provisioning_request{m->topic, m->payload, client_id_,
+                                                peer_.certificate ? peer_.certificate->cert.id() : std::string{}});
+        return;
+    }
     effects_.push_back(route_message{m});
     if (env_.has_rules) effects_.push_back(rules_event{std::move(m), principal_id_});
 }

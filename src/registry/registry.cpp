@@ -48,6 +48,8 @@ registry::registry(registry_options options)
     load_kind(*store_, kind::ca, s.cas);
     load_kind(*store_, kind::policy, s.policies);
     load_kind(*store_, kind::rule, s.rules);
+    load_kind(*store_, kind::provisioning_template, s.templates);
+    load_kind(*store_, kind::provisioning_claim, s.claims);
     load_relation(*store_, kind::policy_target, s.policy_targets);
     load_relation(*store_, kind::thing_principal, s.thing_principals);
     load_relation(*store_, kind::group_thing, s.group_things);
@@ -88,7 +90,15 @@ certificate_identity registry::identify(const std::string& certificate_id) const
     std::shared_lock lock(mu_);
     const auto& s = *st_;
     const auto it = s.certs.find(certificate_id);
-    if (it == s.certs.end()) return out;
+    if (it == s.certs.end()) {
+        // A claim certificate (CreateProvisioningClaim): active with its claim policy until it expires.
+        if (const auto c = s.claims.find(certificate_id); c != s.claims.end()) {
+            out.known = true;
+            out.status = c->second.expiration > now_seconds() ? cert_status::active : cert_status::inactive;
+            out.policy_documents.push_back(claim_policy_document(opts_.acct, c->second.template_name));
+        }
+        return out;
+    }
     const certificate& c = it->second;
     out.known = true;
     out.status = c.status;

@@ -39,6 +39,7 @@
 #include "registry/amazon_ca.hpp"
 #include "registry/errors.hpp"
 #include "registry/model.hpp"
+#include "registry/provisioning_model.hpp"
 #include "registry/sqlite_store.hpp"
 
 namespace wv::registry {
@@ -72,6 +73,21 @@ struct thing_filter {
 
 struct created_keys {
     certificate cert;
+    issued_keys keys;
+};
+
+// UpdateProvisioningTemplate's optional fields (unset: unchanged).
+struct provisioning_template_update {
+    std::optional<std::string> description{};
+    std::optional<bool> enabled{};
+    std::optional<std::int64_t> default_version{};
+    std::optional<std::string> role_arn{};
+    std::optional<provisioning_hook> hook{};
+    bool remove_hook = false;
+};
+
+struct created_claim {
+    provisioning_claim claim;
     issued_keys keys;
 };
 
@@ -187,6 +203,29 @@ public:
     status delete_topic_rule(const std::string& name);
     status set_topic_rule_enabled(const std::string& name, bool enabled);
     std::vector<topic_rule> topic_rules() const;
+
+    // Fleet provisioning (registry_provisioning.cpp). Template bodies are checked by the caller
+    // (src/provisioning's parse_template) before they are kept. At most 5 versions per
+    // template; the default version cannot be deleted.
+    outcome<provisioning_template_record> create_provisioning_template(provisioning_template_record t);
+    outcome<provisioning_template_record> describe_provisioning_template(const std::string& name) const;
+    outcome<page<provisioning_template_record>> list_provisioning_templates(const page_request& p) const;
+    status update_provisioning_template(const std::string& name, const provisioning_template_update& u);
+    status delete_provisioning_template(const std::string& name);
+    outcome<provisioning_template_version> create_provisioning_template_version(const std::string& name,
+                                                                                const std::string& body,
+                                                                                bool set_default);
+    status delete_provisioning_template_version(const std::string& name, std::int64_t version);
+    // Certificates the fleet-provisioning MQTT API issues (PENDING_ACTIVATION until RegisterThing).
+    outcome<created_keys> issue_keys_and_certificate(cert_status s);
+    outcome<certificate> issue_certificate_from_csr(const std::string& csr_pem, cert_status s);
+    // RegisterThing's activation: any status to `s`, without UpdateCertificate's transition
+    // rules (PENDING_ACTIVATION -> ACTIVE is what provisioning does).
+    status set_certificate_status(const std::string& id, cert_status s);
+    // CreateProvisioningClaim: a claim certificate for an existing template, valid for `ttl`
+    // seconds (AWS: 300); identify() knows it (ACTIVE with its claim policy) until it expires.
+    outcome<created_claim> create_provisioning_claim(const std::string& template_name, double ttl_seconds);
+    std::optional<provisioning_claim> find_provisioning_claim(const std::string& certificate_id) const;
 
     // The gateway's view of a certificate (by certificateId). Never fails: unknown ids give
     // known == false.

@@ -52,19 +52,26 @@ outcome<certificate> registry::add_certificate(const std::string& pem, const std
 }
 
 outcome<created_keys> registry::create_keys_and_certificate(bool set_active) {
+    return issue_keys_and_certificate(set_active ? cert_status::active : cert_status::inactive);
+}
+
+outcome<created_keys> registry::issue_keys_and_certificate(cert_status st) {
     issued_keys keys;
     try {
         keys = ca_->create_keys_and_certificate(opts_.key_type);  // outside the lock: RSA takes a while
     } catch (const std::exception& e) {
         return fail(errc::internal, e.what());
     }
-    auto c = add_certificate(keys.certificate_pem, "", set_active ? cert_status::active : cert_status::inactive,
-                             "DEFAULT", true);
+    auto c = add_certificate(keys.certificate_pem, "", st, "DEFAULT", true);
     if (!c) return c.err();
     return created_keys{std::move(c.value()), std::move(keys)};
 }
 
 outcome<certificate> registry::create_certificate_from_csr(const std::string& csr_pem, bool set_active) {
+    return issue_certificate_from_csr(csr_pem, set_active ? cert_status::active : cert_status::inactive);
+}
+
+outcome<certificate> registry::issue_certificate_from_csr(const std::string& csr_pem, cert_status st) {
     std::string why;
     if (!parse_csr_pem(csr_pem, &why)) return fail(errc::invalid_request, "certificateSigningRequest: " + why);
     std::string pem;
@@ -73,7 +80,7 @@ outcome<certificate> registry::create_certificate_from_csr(const std::string& cs
     } catch (const std::exception& e) {
         return fail(errc::invalid_request, std::string("certificateSigningRequest: ") + e.what());
     }
-    return add_certificate(pem, "", set_active ? cert_status::active : cert_status::inactive, "DEFAULT", true);
+    return add_certificate(pem, "", st, "DEFAULT", true);
 }
 
 outcome<certificate> registry::register_certificate(const std::string& pem, const std::string& ca_pem,

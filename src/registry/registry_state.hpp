@@ -25,6 +25,8 @@ inline constexpr const char* policy_target = "policy_target";    // policy \n ta
 inline constexpr const char* thing_principal = "thing_principal";  // thing \n principal
 inline constexpr const char* group_thing = "group_thing";        // group \n thing
 inline constexpr const char* meta = "meta";
+inline constexpr const char* provisioning_template = "provisioning_template";
+inline constexpr const char* provisioning_claim = "provisioning_claim";
 }  // namespace kind
 
 // A many-to-many relation kept in both directions.
@@ -65,6 +67,8 @@ struct registry::state {
     relation thing_principals;  // thing -> principal ARN
     relation group_things;      // group -> thing
     std::string registration_code;
+    std::map<std::string, provisioning_template_record> templates;
+    std::map<std::string, provisioning_claim> claims;  // by certificate id; expired ones pruned on write
 };
 
 inline std::string pair_key(const std::string& a, const std::string& b) { return a + "\n" + b; }

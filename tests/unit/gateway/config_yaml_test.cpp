@@ -1,8 +1,22 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/config_yaml.hpp"
 
 using namespace wv::gate;
+
+namespace {
+// The config_error a text gives, or "no error".
+std::string err(const char* text) {
+    try {
+        parse_gateway_config(text, "gw.yaml", ".");
+    } catch (const config_error& e) {
+        return std::string(e.what());
+    }
+    return std::string("no error");
+}
+}  // namespace
 
 TEST_CASE("config: the shipped example parses") {
     const auto cfg = load_gateway_config(std::string(WV_SOURCE_DIR_PATH) + "/config/wvgate.yaml");
@@ -20,14 +34,6 @@ TEST_CASE("config: the shipped example parses") {
 }
 
 TEST_CASE("config: errors name file, line and key") {
-    const auto err = [](const char* text) {
-        try {
-            parse_gateway_config(text, "gw.yaml", ".");
-        } catch (const config_error& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     CHECK(err("listeners:\n  - name: a\n    kind: aws-444\n") ==
           "gw.yaml:3: listeners[0].kind: expected aws-443, aws-8883, aws-8443 or plain, not 'aws-444'");
     CHECK(err("https:\n  idle_timeout: 3\n").rfind("gw.yaml:2: https.idle_timeout: unknown key", 0) == 0);
@@ -72,4 +78,37 @@ TEST_CASE("config: inline policies as JSON text or YAML mapping") {
     REQUIRE(cfg.authorizers[0].default_policies.size() == 2);
     CHECK(cfg.authorizers[0].default_policies[1] ==
           R"({"Statement":[{"Action":"iot:*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"})");
+}
+
+TEST_CASE("config: provisioning bounds and hook functions by name; errors name the key") {
+    const auto cfg = parse_gateway_config(
+        "provisioning:\n  threads: 3\n  max_pending: 10\n  hooks:\n"
+        "    - {name: fleet-hook, backend: handler, handler: 'python:" WV_SOURCE_DIR_PATH "/tests/integration/provisioning/hook.py'}\n",
+        "gw.yaml", ".");
+    CHECK(cfg.provisioning.threads == 3);
+    CHECK(cfg.provisioning.max_pending == 10);
+    REQUIRE(cfg.provisioning.hooks.count("fleet-hook") == 1);
+    CHECK(cfg.provisioning.hooks.at("fleet-hook"));
+    CHECK(err("provisioning:\n  hooks:\n    - {name: h, backend: static}\n") ==
+          "gw.yaml:3: provisioning.hooks[0].backend: expected handler or lambda");
+    CHECK(err("provisioning:\n  hooks:\n    - {backend: handler}\n") ==
+          "gw.yaml:3: provisioning.hooks[0]: needs a name (the function name its ARN ends with)");
+    CHECK(err("provisioning:\n  thread: 2\n").rfind("gw.yaml:2: provisioning.thread: unknown key", 0) == 0);
+}
+
+TEST_CASE("config: provisioning templates inline (YAML or JSON text) or from a file") {
+    const auto cfg = parse_gateway_config(
+        "provisioning:\n  templates:\n"
+        "    - name: fleet\n      hook: fleet-hook\n      body:\n        Resources:\n          thing: {Type: 'AWS::IoT::Thing', Properties: {ThingName: x}}\n"
+        "    - {name: t2, enabled: false, body: '{\"Resources\": {}}'}\n",
+        "gw.yaml", ".");
+    REQUIRE(cfg.provisioning.templates.size() == 2);
+    CHECK(nlohmann::json::parse(cfg.provisioning.templates[0].body) ==
+          nlohmann::json{{"Resources", {{"thing", {{"Type", "AWS::IoT::Thing"}, {"Properties", {{"ThingName", "x"}}}}}}}});
+    CHECK(cfg.provisioning.templates[0].hook == "fleet-hook");
+    CHECK(cfg.provisioning.templates[1].enabled == false);
+    CHECK(cfg.provisioning.templates[1].body == R"({"Resources": {}})");
+    CHECK(err("provisioning:\n  templates:\n    - {name: t}\n") == "gw.yaml:3: provisioning.templates[0]: needs body or body_file");
+    CHECK(err("provisioning:\n  templates:\n    - {name: t, body_file: /nonexistent.json}\n") ==
+          "gw.yaml:3: provisioning.templates[0].body_file: cannot read /nonexistent.json");
 }

@@ -56,6 +56,7 @@ public:
         case mqtt_errc::property_duplicate: return "property included more than once";
         case mqtt_errc::property_bad_value: return "property value other than 0 or 1";
         case mqtt_errc::topic_alias_zero: return "topic alias is 0";
+        case mqtt_errc::topic_alias_above_maximum: return "topic alias above the topic alias maximum";
         case mqtt_errc::subscription_identifier_zero: return "subscription identifier is 0";
         case mqtt_errc::receive_maximum_zero: return "receive maximum is 0";
         case mqtt_errc::maximum_packet_size_zero: return "maximum packet size is 0";

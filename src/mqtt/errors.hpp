@@ -73,6 +73,8 @@ enum class mqtt_errc {
                                    // Request Problem/Response Information, Maximum QoS, the
                                    // *Available flags): Protocol Error (5.0 3.1.2.11.7, 3.2.2.3.4 ...)
     topic_alias_zero,              // Topic Alias 0 [MQTT-3.3.2-8 (5.0)]: Topic Alias invalid (0x94)
+    topic_alias_above_maximum,     // over the Topic Alias Maximum the receiver announced
+                                   // [MQTT-3.3.2-9/10 (5.0)]: 0x94 (check_topic_alias, publish.hpp)
     subscription_identifier_zero,  // Subscription Identifier 0: Protocol Error (5.0 3.3.2.3.8, 3.8.2.1.2)
     receive_maximum_zero,          // Receive Maximum 0: Protocol Error (5.0 3.1.2.11.3, 3.2.2.3.3)
     maximum_packet_size_zero,      // Maximum Packet Size 0: Protocol Error (5.0 3.1.2.11.4, 3.2.2.3.6)

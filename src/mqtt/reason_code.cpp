@@ -151,7 +151,8 @@ reason_code reason_code_for(std::error_code e) noexcept {
     switch (static_cast<mqtt_errc>(e.value())) {
     case mqtt_errc::unacceptable_protocol_level: return reason_code::unsupported_protocol_version;
     case mqtt_errc::packet_too_large: return reason_code::packet_too_large;
-    case mqtt_errc::topic_alias_zero: return reason_code::topic_alias_invalid;
+    case mqtt_errc::topic_alias_zero:
+    case mqtt_errc::topic_alias_above_maximum: return reason_code::topic_alias_invalid;
     case mqtt_errc::property_duplicate:
     case mqtt_errc::property_bad_value:
     case mqtt_errc::subscription_identifier_zero:

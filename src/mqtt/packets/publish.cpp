@@ -40,6 +40,12 @@ result<publish> decode_publish(std::span<const std::byte> body, std::uint8_t fla
     return p;
 }
 
+std::error_code check_topic_alias(const publish& p, std::uint16_t maximum) noexcept {
+    const auto alias = p.properties.number(property_id::topic_alias);
+    if (alias && *alias > maximum) return mqtt_errc::topic_alias_above_maximum;
+    return {};
+}
+
 void encode(const publish& p, byte_buffer& out) { encode(p, out, protocol_level::v3_1_1); }
 
 void encode(const publish& p, byte_buffer& out, protocol_level v) {

@@ -33,6 +33,11 @@ struct publish {
 result<publish> decode_publish(std::span<const std::byte> body, std::uint8_t flags, protocol_level v) noexcept;
 result<publish> decode_publish(std::span<const std::byte> body, std::uint8_t flags) noexcept;  // 3.1.1
 
+// MQTT 5, for the receiver: p's Topic Alias against the Topic Alias Maximum it announced (0 when
+// it announced none, so any alias is refused). topic_alias_above_maximum when over it
+// [MQTT-3.3.2-9/10 (5.0)], answered with DISCONNECT 0x94; empty otherwise. (The codec refuses 0.)
+std::error_code check_topic_alias(const publish& p, std::uint16_t maximum) noexcept;
+
 // Appends the packet (QoS 0 writes no packet id). Throws exception(string_too_long) for a topic
 // over 65,535 bytes, exception(packet_too_large) past 268,435,455 bytes,
 // exception(not_in_protocol_version) for properties at 3.1.1, the property errors at 5.

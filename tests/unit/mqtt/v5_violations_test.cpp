@@ -231,3 +231,16 @@ TEST_CASE("MQTT 5 encoders: local values the wire cannot carry throw, naming the
               encode_to_bytes(subscribe{.packet_id = 1, .subscriptions = {{.filter = "a", .no_local = true}}});
           }) == mqtt_errc::not_in_protocol_version);
 }
+
+TEST_CASE("MQTT 5 Topic Alias against the announced maximum (session state the codec checks on request)") {
+    // The decoded packet views its wire: keep each wire alive while its packet is used.
+    const auto check = [](int alias, std::uint16_t maximum) {
+        const auto wire = publish5(bytes({0x23, 0x00, alias}));
+        return check_topic_alias(std::get<publish>(decode_any(whole_frame(wire, {}, level_5), level_5).value()), maximum);
+    };
+    CHECK_FALSE(check(8, 8));
+    CHECK(check(9, 8) == mqtt_errc::topic_alias_above_maximum);
+    CHECK(check(1, 0) == mqtt_errc::topic_alias_above_maximum);  // none announced
+    CHECK_FALSE(check_topic_alias(publish{.topic = "t"}, 0));  // no alias at all
+    CHECK(reason_code_for(mqtt_errc::topic_alias_above_maximum) == reason_code::topic_alias_invalid);
+}

@@ -147,6 +147,19 @@ std::map<std::string, std::string> signing_keys(const ctx& c, const YAML::Node& 
     return out;
 }
 
+// The keys of AWS's authorizer resource, whatever runs its function: name, status, signing.
+void parse_authorizer_resource(const ctx& c, const YAML::Node& n, const std::string& path, authorizer_config& a) {
+    opt(c, n, "name", path, a.name);
+    if (const auto s = n["status"]) {
+        const auto v = get<std::string>(c, s, path + ".status");
+        if (v != "ACTIVE" && v != "INACTIVE") fail(c, s, path + ".status", "expected ACTIVE or INACTIVE");
+        a.active = v == "ACTIVE";
+    }
+    opt(c, n, "signing_disabled", path, a.signing_disabled);
+    opt(c, n, "token_key_name", path, a.token_key_name);
+    if (const auto keys = n["token_signing_public_keys"]) a.token_signing_public_keys = signing_keys(c, keys, path);
+}
+
 // An authorizer whose function is one of `functions:`: `function: NAME_OR_ARN`, or AWS's
 // CreateAuthorizer key `authorizerFunctionArn: ARN`. Checked against the functions later.
 authorizer_config parse_authorizer_ref(const ctx& c, const YAML::Node& n, const std::string& path) {
@@ -161,15 +174,7 @@ authorizer_config parse_authorizer_ref(const ctx& c, const YAML::Node& n, const 
     a.backend = backend_kind::function;
     a.function = get<std::string>(c, n[key], path + "." + key);
     if (a.function.empty()) fail(c, n[key], path + "." + key, "empty (a name under `functions:` or its ARN)");
-    opt(c, n, "name", path, a.name);
-    if (const auto s = n["status"]) {
-        const auto v = get<std::string>(c, s, path + ".status");
-        if (v != "ACTIVE" && v != "INACTIVE") fail(c, s, path + ".status", "expected ACTIVE or INACTIVE");
-        a.active = v == "ACTIVE";
-    }
-    opt(c, n, "signing_disabled", path, a.signing_disabled);
-    opt(c, n, "token_key_name", path, a.token_key_name);
-    if (const auto keys = n["token_signing_public_keys"]) a.token_signing_public_keys = signing_keys(c, keys, path);
+    parse_authorizer_resource(c, n, path, a);
     if (const auto t = n["timeout_ms"]) a.timeout = std::chrono::milliseconds(get<std::int64_t>(c, t, path + ".timeout_ms"));
     opt(c, n, "max_concurrency", path, a.max_concurrency);
     opt(c, n, "max_queue", path, a.max_queue);
@@ -213,15 +218,7 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
                "credentials", "default_policies", "refresh_after_s", "disconnect_after_s", "registry_csv", "registry",
                "timeout_ms", "max_concurrency", "max_queue"});
     authorizer_config a;
-    opt(c, n, "name", path, a.name);
-    if (const auto s = n["status"]) {
-        const auto v = get<std::string>(c, s, path + ".status");
-        if (v != "ACTIVE" && v != "INACTIVE") fail(c, s, path + ".status", "expected ACTIVE or INACTIVE");
-        a.active = v == "ACTIVE";
-    }
-    opt(c, n, "signing_disabled", path, a.signing_disabled);
-    opt(c, n, "token_key_name", path, a.token_key_name);
-    if (const auto keys = n["token_signing_public_keys"]) a.token_signing_public_keys = signing_keys(c, keys, path);
+    parse_authorizer_resource(c, n, path, a);
     if (const auto b = n["backend"]) {
         const auto v = get<std::string>(c, b, path + ".backend");
         if (v == "static") a.backend = backend_kind::static_credentials;

@@ -1,13 +1,22 @@
 #include "authorizer_clients/wvauthz/backend_flags.hpp"
 
 #include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
 #include <stdexcept>
+
+#include "functions/function_registry.hpp"
+#include "functions/functions_section.hpp"
 
 namespace wv::wvauthz {
 
 void add_backend_flags(CLI::App& app, backend_flags& f) {
     app.add_option("--config", f.config, "authorizers YAML file (see config/authorizers/README.md)")->group("Backend");
-    app.add_option("--authorizer", f.authorizer, "which authorizer of --config (default: the first)")->group("Backend");
+    app.add_option("--authorizer", f.authorizer,
+                   "which authorizer of --config (default: the first); with a wvgate config's functions: "
+                   "a function's name or ARN, or an authorizer that refers to one")
+        ->group("Backend");
     app.add_option("--lambda-url", f.lambda_url, "Lambda Invoke API base URL, e.g. http://127.0.0.1:9001")->group("Backend");
     app.add_option("--function", f.function, "Lambda function name or ARN (with --lambda-url)")->group("Backend");
     app.add_option("--qualifier", f.qualifier, "Lambda version or alias")->group("Backend");
@@ -28,6 +37,37 @@ void add_backend_flags(CLI::App& app, backend_flags& f) {
     app.add_option("--account", f.account, "account in IoT ARNs")->group("Backend");
 }
 
+namespace {
+
+// A config with a `functions:` section (wvgate's): --authorizer names one of its functions (by
+// name or ARN) or one of its authorizers that refers to a function. nullopt: no such section.
+std::optional<backends::backend_spec> function_of_config(const std::string& config, const std::string& name) {
+    const auto specs = functions::load_functions_section(config);
+    if (specs.empty()) return std::nullopt;
+    functions::function_registry known;
+    for (const auto& s : specs) known.add(s);
+    if (name.empty())
+        throw std::invalid_argument(config + " names its functions under functions:; choose one with --authorizer "
+                                    "NAME_OR_ARN (or the name of an authorizer that refers to one); known: " +
+                                    known.known());
+    if (const auto* s = known.find(name)) return *s;
+    const auto root = YAML::LoadFile(config);
+    if (const auto list = root["authorizers"]; list && list.IsSequence())
+        for (const auto& a : list) {
+            if (!a.IsMap() || !a["name"] || a["name"].Scalar() != name) continue;
+            const auto ref = a["function"] ? a["function"] : a["authorizerFunctionArn"];
+            if (!ref || !ref.IsScalar())
+                throw std::invalid_argument(config + ": authorizer '" + name +
+                                            "' runs no function of functions: (use --static/--registry/--handler "
+                                            "for it, or name a function); known: " + known.known());
+            return known.spec(ref.Scalar());  // an unknown reference throws with the known ones listed
+        }
+    throw std::invalid_argument(config + ": no function or authorizer named '" + name + "'; known functions: " +
+                                known.known());
+}
+
+}  // namespace
+
 backends::backend_spec to_spec(const backend_flags& f) {
     const int chosen = !f.config.empty() + !f.lambda_url.empty() + !f.handler.empty() + !f.statics.empty() + !f.registry.empty();
     if (chosen != 1)
@@ -37,6 +77,7 @@ backends::backend_spec to_spec(const backend_flags& f) {
     s.region = f.iot_region;
     s.account = f.account;
     if (!f.config.empty()) {
+        if (auto fn = function_of_config(f.config, f.authorizer)) return *fn;
         const auto file = backends::load_authorizers_file(f.config);
         if (file.authorizers.empty()) throw std::runtime_error(f.config + ": no authorizers");
         const auto* a = f.authorizer.empty() ? &file.authorizers.front() : file.find(f.authorizer);

@@ -1,6 +1,8 @@
 #pragma once
 // The backend flags every wvauthz command takes, and the backend_spec they describe:
-//   --config FILE [--authorizer NAME]          an authorizers YAML (config/authorizers/README.md)
+//   --config FILE [--authorizer NAME]          an authorizers YAML (config/authorizers/README.md),
+//                                              or a wvgate config's functions: (NAME: a function's
+//                                              name or ARN, or an authorizer referring to one)
 //   --lambda-url URL --function NAME [...]     Lambda's Invoke API (SigV4 for https://)
 //   --handler python:FILE[:FN] | node:FILE[:FN] [--workers N] [--env K=V]... [--things FILE]
 //   --static USER:PASSWORD[:PRINCIPAL]...      built-in static credentials (allow everything)

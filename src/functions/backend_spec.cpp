@@ -91,7 +91,10 @@ backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::p
     else throw problem(node["backend"], where, "backend: '" + kind + "' is not static, registry, lambda or handler");
     if (node["region"]) s.region = scalar(node["region"], where, "region");
     if (node["account"]) s.account = scalar(node["account"], where, "account");
-    if (node["timeout_ms"]) s.timeout = std::chrono::milliseconds(number<std::int64_t>(node["timeout_ms"], where, "timeout_ms"));
+    if (node["timeout_ms"]) {
+        s.timeout = std::chrono::milliseconds(number<std::int64_t>(node["timeout_ms"], where, "timeout_ms"));
+        if (s.timeout.count() <= 0) throw problem(node["timeout_ms"], where, "timeout_ms: must be positive");
+    }
 
     switch (s.kind) {
         case backend_kind::static_credentials: {

@@ -1,5 +1,6 @@
 #include "functions/function_registry.hpp"
 
+#include <cctype>
 #include <stdexcept>
 
 namespace wv::functions {
@@ -22,6 +23,13 @@ std::optional<lambda_arn> parse_lambda_arn(std::string_view text) {
     lambda_arn a{std::string(parts[3]), std::string(parts[4]), std::string(parts[6]), {}};
     if (parts.size() == 8) a.qualifier = std::string(parts[7]);
     return a;
+}
+
+bool is_function_name(std::string_view name) {
+    if (name.empty() || name.size() > 64) return false;
+    for (const char ch : name)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_')) return false;
+    return true;
 }
 
 std::string function_arn(std::string_view region, std::string_view account, std::string_view name) {

@@ -54,6 +54,8 @@ struct lambda_arn {
 std::optional<lambda_arn> parse_lambda_arn(std::string_view text);
 std::string function_arn(std::string_view region, std::string_view account, std::string_view name);
 inline bool looks_like_arn(std::string_view text) { return text.starts_with("arn:"); }
+// Lambda's rule for a function name: 1 to 64 of [A-Za-z0-9_-] (so never an ARN or python:FILE).
+bool is_function_name(std::string_view name);
 
 // One started function, as every caller that named it sees it.
 struct function {
@@ -84,6 +86,9 @@ public:
     function resolve(std::string_view name_or_arn);
 
     std::vector<std::string> names() const;
+    // The control plane handler functions' boto3 `iot` clients reach (for functions started
+    // outside the registry, such as an action's inline one).
+    const backends::local_iot& iot() const noexcept { return iot_; }
     std::string arn_of(const backends::backend_spec& spec) const;
     // "auth (arn:aws:lambda:us-east-1:123456789012:function:auth), decoder (...)" or "none".
     std::string known() const;

@@ -24,7 +24,7 @@ std::string principal_from(const std::string& username) {
 }  // namespace
 
 std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& a, const gateway_config& cfg,
-                                                       const backends::local_iot& iot) {
+                                                       functions::function_registry& fns) {
     switch (a.backend) {
         case backend_kind::static_credentials: {
             std::vector<auth::static_credential> creds;
@@ -54,7 +54,13 @@ std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& 
         case backend_kind::lambda:
         case backend_kind::handler:
             if (!a.factory) throw std::runtime_error("authorizer " + a.name + ": no backend factory (configure it in YAML)");
-            return a.factory(iot);
+            return a.factory(fns.iot());
+        case backend_kind::function:
+            try {
+                return fns.resolve(a.function).backend;
+            } catch (const std::exception& e) {
+                throw std::runtime_error("authorizer " + a.name + ": " + e.what());
+            }
         case backend_kind::custom:
             if (!a.custom) throw std::runtime_error("authorizer " + a.name + ": custom backend not set");
             return a.custom;
@@ -62,7 +68,7 @@ std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& 
     throw std::runtime_error("authorizer " + a.name + ": unknown backend");
 }
 
-authorizer_setup build_authorizers(const gateway_config& cfg, const backends::local_iot& iot) {
+authorizer_setup build_authorizers(const gateway_config& cfg, functions::function_registry& fns) {
     authorizer_setup out;
     if (!cfg.authorizers.empty()) {
         auth::endpoint_authorizers ep;
@@ -84,7 +90,7 @@ authorizer_setup build_authorizers(const gateway_config& cfg, const backends::lo
             throw std::runtime_error(std::string("authorizers: ") + e.what());
         }
         for (const auto& a : cfg.authorizers) {
-            auto backend = make_backend(a, cfg, iot);
+            auto backend = make_backend(a, cfg, fns);
             out.services.emplace(a.name, std::make_unique<auth::authorizer_service>(
                                              std::move(backend), auth::authorizer_service_options{
                                                                      .deadline = a.timeout,

@@ -10,7 +10,7 @@
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
-#include "functions/build_backend.hpp"
+#include "functions/function_registry.hpp"
 #include "gateway/gateway_config.hpp"
 #include "policy/policy.hpp"
 
@@ -21,10 +21,12 @@ struct authorizer_setup {
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
 };
 
-authorizer_setup build_authorizers(const gateway_config& cfg, const backends::local_iot& iot);
+// `fns` holds gateway_config::functions: an authorizer naming one shares it with every other
+// user; inline lambda/handler authorizers start their own, on fns.iot()'s control plane.
+authorizer_setup build_authorizers(const gateway_config& cfg, functions::function_registry& fns);
 
 // The backend an authorizer_config describes (not wrapped in a service).
 std::shared_ptr<auth::authorizer_backend> make_backend(const authorizer_config& a, const gateway_config& cfg,
-                                                       const backends::local_iot& iot);
+                                                       functions::function_registry& fns);
 
 }  // namespace wv::gate

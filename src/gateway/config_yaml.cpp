@@ -9,6 +9,8 @@
 
 #include "functions/backend_spec.hpp"
 #include "functions/build_backend.hpp"
+#include "functions/function_registry.hpp"
+#include "functions/functions_section.hpp"
 #include "rules_engine/engine_config.hpp"
 
 namespace wv::gate {
@@ -144,8 +146,61 @@ std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_io
     };
 }
 
+// token_signing_public_keys: name -> PEM text or a PEM file's path.
+std::map<std::string, std::string> signing_keys(const ctx& c, const YAML::Node& keys, const std::string& path) {
+    if (!keys.IsMap()) fail(c, keys, path + ".token_signing_public_keys", "expected name: PEM pairs");
+    std::map<std::string, std::string> out;
+    for (const auto& kv : keys) {
+        auto v = get<std::string>(c, kv.second, path + ".token_signing_public_keys");
+        if (v.find("-----BEGIN") == std::string::npos) {  // a file path
+            std::ifstream in(std::filesystem::path(v).is_absolute() ? std::filesystem::path(v) : c.base / v);
+            if (!in) fail(c, kv.second, path + ".token_signing_public_keys", "cannot read " + v);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            v = ss.str();
+        }
+        out[kv.first.as<std::string>()] = v;
+    }
+    return out;
+}
+
+// The keys of AWS's authorizer resource, whatever runs its function: name, status, signing.
+void parse_authorizer_resource(const ctx& c, const YAML::Node& n, const std::string& path, authorizer_config& a) {
+    opt(c, n, "name", path, a.name);
+    if (const auto s = n["status"]) {
+        const auto v = get<std::string>(c, s, path + ".status");
+        if (v != "ACTIVE" && v != "INACTIVE") fail(c, s, path + ".status", "expected ACTIVE or INACTIVE");
+        a.active = v == "ACTIVE";
+    }
+    opt(c, n, "signing_disabled", path, a.signing_disabled);
+    opt(c, n, "token_key_name", path, a.token_key_name);
+    if (const auto keys = n["token_signing_public_keys"]) a.token_signing_public_keys = signing_keys(c, keys, path);
+}
+
+// An authorizer whose function is one of `functions:`: `function: NAME_OR_ARN`, or AWS's
+// CreateAuthorizer key `authorizerFunctionArn: ARN`. Checked against the functions later.
+authorizer_config parse_authorizer_ref(const ctx& c, const YAML::Node& n, const std::string& path) {
+    only_keys(c, n, path,
+              {"name", "status", "signing_disabled", "token_key_name", "token_signing_public_keys", "function",
+               "authorizerFunctionArn", "timeout_ms", "max_concurrency", "max_queue"});
+    if (n["function"] && n["authorizerFunctionArn"])
+        fail(c, n["authorizerFunctionArn"], path + ".authorizerFunctionArn",
+             "give the function once: function: NAME_OR_ARN or authorizerFunctionArn: ARN, not both");
+    const char* key = n["function"] ? "function" : "authorizerFunctionArn";
+    authorizer_config a;
+    a.backend = backend_kind::function;
+    a.function = get<std::string>(c, n[key], path + "." + key);
+    if (a.function.empty()) fail(c, n[key], path + "." + key, "empty (a name under `functions:` or its ARN)");
+    parse_authorizer_resource(c, n, path, a);
+    if (const auto t = n["timeout_ms"]) a.timeout = std::chrono::milliseconds(get<std::int64_t>(c, t, path + ".timeout_ms"));
+    opt(c, n, "max_concurrency", path, a.max_concurrency);
+    opt(c, n, "max_queue", path, a.max_queue);
+    return a;
+}
+
 authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std::string& path) {
     if (!n.IsMap()) fail(c, n, path, "expected a mapping");
+    if (!n["backend"] && (n["function"] || n["authorizerFunctionArn"])) return parse_authorizer_ref(c, n, path);
     const auto kind = n["backend"] ? get<std::string>(c, n["backend"], path + ".backend") : std::string("static");
     if (kind == "lambda" || kind == "handler") {
         authorizer_config a;
@@ -167,28 +222,7 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
                "credentials", "default_policies", "refresh_after_s", "disconnect_after_s", "registry_csv", "registry",
                "timeout_ms", "max_concurrency", "max_queue"});
     authorizer_config a;
-    opt(c, n, "name", path, a.name);
-    if (const auto s = n["status"]) {
-        const auto v = get<std::string>(c, s, path + ".status");
-        if (v != "ACTIVE" && v != "INACTIVE") fail(c, s, path + ".status", "expected ACTIVE or INACTIVE");
-        a.active = v == "ACTIVE";
-    }
-    opt(c, n, "signing_disabled", path, a.signing_disabled);
-    opt(c, n, "token_key_name", path, a.token_key_name);
-    if (const auto keys = n["token_signing_public_keys"]) {
-        if (!keys.IsMap()) fail(c, keys, path + ".token_signing_public_keys", "expected name: PEM pairs");
-        for (const auto& kv : keys) {
-            auto v = get<std::string>(c, kv.second, path + ".token_signing_public_keys");
-            if (v.find("-----BEGIN") == std::string::npos) {  // a file path
-                std::ifstream in(std::filesystem::path(v).is_absolute() ? std::filesystem::path(v) : c.base / v);
-                if (!in) fail(c, kv.second, path + ".token_signing_public_keys", "cannot read " + v);
-                std::stringstream ss;
-                ss << in.rdbuf();
-                v = ss.str();
-            }
-            a.token_signing_public_keys[kv.first.as<std::string>()] = v;
-        }
-    }
+    parse_authorizer_resource(c, n, path, a);
     if (const auto b = n["backend"]) {
         const auto v = get<std::string>(c, b, path + ".backend");
         if (v == "static") a.backend = backend_kind::static_credentials;
@@ -211,6 +245,56 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
     if (a.backend == backend_kind::registry && a.registry_csv.empty())
         fail(c, n, path + ".registry_csv", "required with backend: registry");
     return a;
+}
+
+// `functions:`: each Lambda named once (functions/functions_section.hpp), inheriting the
+// config's region and account.
+void parse_functions(const ctx& c, const YAML::Node& list, gateway_config& cfg) {
+    try {
+        cfg.functions = functions::parse_functions_section(list, cfg.region, cfg.account, c.base, c.file);
+    } catch (const std::exception& e) {
+        throw config_error(e.what());
+    }
+}
+
+// Every reference to a function (authorizers, rule lambda and validate actions) names one of
+// `functions:`; an unknown one is refused with the known ones listed.
+void check_function_refs(const ctx& c, const YAML::Node& root, gateway_config& cfg) {
+    functions::function_registry known;
+    for (const auto& f : cfg.functions) known.add(f);
+    for (std::size_t i = 0; i < cfg.authorizers.size(); ++i) {
+        const auto& a = cfg.authorizers[i];
+        if (a.backend != backend_kind::function) continue;
+        try {
+            known.spec(a.function);
+        } catch (const std::runtime_error& e) {
+            const auto n = root["authorizers"][i];
+            const char* key = n["function"] ? "function" : "authorizerFunctionArn";
+            fail(c, n[key], "authorizers[" + std::to_string(i) + "]." + key, e.what());
+        }
+    }
+    const auto check = [&](const rules_engine::function_ref& ref) -> backends::backend_spec* {
+        if (ref.empty()) return nullptr;
+        try {
+            const auto& spec = known.spec(ref.name_or_arn);
+            for (auto& f : cfg.functions)
+                if (f.name == spec.name) return &f;
+        } catch (const std::runtime_error& e) {
+            throw config_error(ref.origin + ": " + e.what());
+        }
+        return nullptr;
+    };
+    for (auto& rule : cfg.rules.rules)
+        for (auto& action : rule.actions) {
+            if (const auto* l = std::get_if<rules_engine::lambda_action_config>(&action)) check(l->ref);
+            if (const auto* v = std::get_if<rules_engine::validate_action_config>(&action)) {
+                auto* f = check(v->decoder_ref);
+                // A Lambda decoder's log comes back only when asked for (X-Amz-Log-Result).
+                if (f && f->kind == backends::backend_kind::lambda &&
+                    v->output_from_log != rules_engine::validate_action_config::log_output::off)
+                    f->lambda.tail_logs = true;
+            }
+        }
 }
 
 void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
@@ -367,7 +451,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
               {"region", "account", "endpoint_host", "threads", "time_scale", "log", "metrics", "generated_ca_dir",
                "listeners", "default_authorizer", "allow_authorizer_override", "authorizers", "certificate_policies",
                "limits", "lifecycle_events", "rules", "rules_queue", "https", "state", "control_plane",
-               "provisioning"});
+               "provisioning", "functions"});
     opt(c, root, "region", "", cfg.region);
     opt(c, root, "account", "", cfg.account);
     opt(c, root, "endpoint_host", "", cfg.endpoint_host);
@@ -397,6 +481,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
         for (std::size_t i = 0; i < ls.size(); ++i)
             cfg.listeners.push_back(parse_listener(c, ls[i], "listeners[" + std::to_string(i) + "]"));
     }
+    if (const auto fs = root["functions"]) parse_functions(c, fs, cfg);
     opt(c, root, "default_authorizer", "", cfg.default_authorizer);
     opt(c, root, "allow_authorizer_override", "", cfg.allow_authorizer_override);
     if (const auto as = root["authorizers"]) {
@@ -421,6 +506,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
             throw config_error(e.what());
         }
     }
+    check_function_refs(c, root, cfg);
     if (!cfg.default_authorizer.empty()) {
         bool found = false;
         for (const auto& a : cfg.authorizers) found = found || a.name == cfg.default_authorizer;

@@ -66,6 +66,9 @@ struct gateway::impl {
     std::unique_ptr<broker> brk;
     policy::policy_set_cache policy_cache;
     std::unique_ptr<connect_throttle> throttle;
+    // The `functions:` section, started on first use and shared by authorizers and rules;
+    // declared before them so that it outlives their calls.
+    std::unique_ptr<wv::functions::function_registry> functions;
     std::unique_ptr<auth::custom_authorizers> authorizers;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
     std::shared_ptr<certificate_directory> certificates;  // config's, or built from the static config
@@ -290,8 +293,10 @@ void gateway::start() {
 
     start_registry(m);
     // Authorizers and policies first: a config error must not leave a port bound.
-    auto setup = build_authorizers(
-        cfg, backends::local_iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}});
+    m.functions = std::make_unique<wv::functions::function_registry>(
+        backends::local_iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}});
+    for (const auto& f : cfg.functions) m.functions->add(f);
+    auto setup = build_authorizers(cfg, *m.functions);
     m.authorizers = std::move(setup.authorizers);
     m.services = std::move(setup.services);
     m.certificates = cfg.certificates;
@@ -331,7 +336,8 @@ void gateway::start() {
                                    return std::string{};
                                },
                            .log = {},
-                           .metrics = &m.metric_registry});
+                           .metrics = &m.metric_registry,
+                           .functions = m.functions.get()});
         m.rules_hook = [&m](const message& msg, const std::string& principal) {
             m.rules->on_message({.topic = msg.topic,
                                  .payload = msg.payload,
@@ -427,6 +433,7 @@ void gateway::stop() {
     m.services.clear();
     // Provisioning requests in progress finish; their replies reach the broker, not a socket.
     m.provisioning.reset();
+    m.functions.reset();  // the started functions (handler workers call the control plane)
     m.control_plane.reset();
     m.metrics.reset();
     for (auto& l : m.listeners) l.acceptor.reset();

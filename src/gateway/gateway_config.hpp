@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/backend_spec.hpp"
 #include "rules_engine/engine_config.hpp"
 
 namespace wv::auth {
@@ -60,8 +61,9 @@ struct static_credential {
 };
 
 // static, registry: built in (src/functions). lambda, handler: src/functions' backends, built
-// by `factory` (config_yaml fills it from the authorizer's YAML). custom: `custom`, in code.
-enum class backend_kind { static_credentials, registry, lambda, handler, custom };
+// by `factory` (config_yaml fills it from the authorizer's YAML). function: one of
+// gateway_config::functions, by name or ARN (`function`). custom: `custom`, in code.
+enum class backend_kind { static_credentials, registry, lambda, handler, function, custom };
 
 // A custom authorizer as AWS models it (spec 1.1) plus where its function runs.
 struct authorizer_config {
@@ -84,6 +86,8 @@ struct authorizer_config {
     // problem), given the gateway's registry and control plane (a handler's boto3 `iot`
     // client talks to it). The returned pointer keeps whatever the backend needs alive.
     std::function<std::shared_ptr<auth::authorizer_backend>(const backends::local_iot&)> factory;
+    // function: a name in gateway_config::functions or its ARN (AWS's authorizerFunctionArn).
+    std::string function;
 
     std::chrono::milliseconds timeout{5000};  // AWS: 5 s, not adjustable
     std::size_t max_concurrency = 64;         // calls in flight
@@ -166,6 +170,10 @@ enum class log_level { debug, info, warn, error, off };
 
 struct gateway_config {
     std::vector<listener_config> listeners{listener_config{}};
+    // The `functions:` section: each Lambda named once (backend lambda or handler). Authorizers
+    // (`function`), rule lambda actions (`functionArn`) and validate decoders refer to one by
+    // name or ARN; everyone naming a function shares one started backend (one worker pool).
+    std::vector<backends::backend_spec> functions;
     std::vector<authorizer_config> authorizers;
     std::string default_authorizer;        // used when the user name names none (spec 1.2)
     bool allow_authorizer_override = true;

@@ -42,10 +42,28 @@ std::int64_t now_ms() {
         .count();
 }
 
-backends::built_backend start_function(const backends::backend_spec& spec) {
-    auto b = backends::build_backend(spec);
+// An action's inline function, its own; a handler's boto3 `iot` reaches the host's control plane.
+backends::built_backend start_function(const backends::backend_spec& spec, const functions::function_registry* fns) {
+    auto b = backends::build_backend(spec, fns ? fns->iot() : backends::local_iot{});
     if (!b.backend) throw std::runtime_error("function backend '" + spec.name + "' could not be built");
     return b;
+}
+
+// A function of the `functions:` section, started (once, shared) by the registry.
+functions::function resolve_function(functions::function_registry* fns, const function_ref& ref) {
+    if (!fns)
+        throw std::runtime_error(ref.origin + ": names function '" + ref.name_or_arn +
+                                 "', but no `functions:` section is configured (define it there, or give the "
+                                 "function inline: python:FILE or a backend map)");
+    try {
+        return fns->resolve(ref.name_or_arn);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(ref.origin + ": " + e.what());
+    }
+}
+
+std::string describe_named(const functions::function& f, const backends::backend_spec& spec) {
+    return f.name + " (" + describe_function(spec) + ")";
 }
 
 }  // namespace
@@ -77,8 +95,13 @@ engine::engine(engine_config cfg, engine_hooks hooks)
             s->kind = action_kind(ac);
             const std::string at = where + " actions[" + std::to_string(i) + "] (" + s->kind + ")";
             try {
-                if (auto* l = std::get_if<lambda_action_config>(&ac)) {
-                    s->function = start_function(l->function);
+                if (auto* l = std::get_if<lambda_action_config>(&ac); l && !l->ref.empty()) {
+                    const auto f = resolve_function(hooks_.functions, l->ref);
+                    const auto timeout = l->ref.timeout_from_function ? f.timeout : l->timeout;
+                    s->act = std::make_unique<lambda_action>(
+                        timeout, describe_named(f, hooks_.functions->spec(f.name)), f.backend);
+                } else if (l) {
+                    s->function = start_function(l->function, hooks_.functions);
                     s->act = std::make_unique<lambda_action>(l->timeout, describe_function(l->function), s->function.backend);
                 } else if (auto* p = std::get_if<republish_action_config>(&ac)) {
                     s->act = std::make_unique<republish_action>(*p, rc.version, hooks_.republish);
@@ -87,9 +110,20 @@ engine::engine(engine_config cfg, engine_hooks hooks)
                 } else if (auto* h = std::get_if<http_action_config>(&ac)) {
                     s->act = std::make_unique<http_action>(*h, io_);
                 } else if (auto* v = std::get_if<validate_action_config>(&ac)) {
-                    s->function = start_function(v->decoder);
-                    auto va = std::make_unique<validate_action>(*v, rc.name, describe_function(v->decoder),
-                                                                s->function.backend, io_, log_line, *metrics_);
+                    std::shared_ptr<auth::authorizer_backend> decoder;
+                    std::string description;
+                    if (!v->decoder_ref.empty()) {
+                        const auto f = resolve_function(hooks_.functions, v->decoder_ref);
+                        if (v->decoder_ref.timeout_from_function) v->timeout = f.timeout;
+                        description = describe_named(f, hooks_.functions->spec(f.name));
+                        decoder = f.backend;
+                    } else {
+                        s->function = start_function(v->decoder, hooks_.functions);
+                        description = describe_function(v->decoder);
+                        decoder = s->function.backend;
+                    }
+                    auto va = std::make_unique<validate_action>(*v, rc.name, std::move(description), std::move(decoder),
+                                                                io_, log_line, *metrics_);
                     s->validator = va.get();
                     s->act = std::move(va);
                 }

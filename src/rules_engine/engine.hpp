@@ -46,6 +46,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "functions/function_registry.hpp"
 #include "metrics/registry.hpp"
 #include "rules_engine/action.hpp"
 #include "rules_engine/engine_config.hpp"
@@ -67,6 +68,9 @@ struct engine_hooks {
     republish_fn republish{};        // the gateway's publish; republish actions fail without it
     log_fn log{};                    // one line per call; default: stderr
     metrics::registry* metrics = nullptr;  // default: a private registry
+    // Where actions naming a function (function_ref) find it: the gateway's, shared with its
+    // authorizers. Null: a rule naming one is a start-up error. Must outlive the engine.
+    wv::functions::function_registry* functions = nullptr;
 };
 
 struct engine_stats {

@@ -1,5 +1,7 @@
 #include "rules_engine/engine_config.hpp"
 
+#include "functions/function_registry.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <set>
@@ -53,6 +55,20 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
     return path.is_absolute() || base.empty() ? path : base / path;
 }
 
+// A scalar naming a function of the `functions:` section: a Lambda function name or an ARN.
+bool is_reference(const std::string& text) {
+    return functions::is_function_name(text) || functions::looks_like_arn(text);
+}
+
+// A reference to a function of the `functions:` section: a scalar that is not a handler
+// shorthand (a name or an ARN). Its existence is checked where the functions are known.
+function_ref reference(const YAML::Node& n, const place& at, const std::string& key) {
+    const auto text = scalar(n, at, key);
+    if (text.empty()) throw problem(n, at, key + ": empty (a function name, its ARN, python:FILE or node:FILE)");
+    return function_ref{.name_or_arn = text,
+                        .origin = at.file + ":" + std::to_string(n.Mark().line + 1) + ": " + at.path + key};
+}
+
 // A function to call: a backend map, or the "python:FILE" / "node:FILE" shorthand.
 backends::backend_spec function_spec(YAML::Node n, const place& at, const std::string& key,
                                      const std::string& default_name, const std::filesystem::path& base) {
@@ -73,7 +89,8 @@ backends::backend_spec function_spec(YAML::Node n, const place& at, const std::s
         }
         return backends::parse_backend_spec(m, base, at.file, at.path + key + ".");
     }
-    if (!n.IsMap()) throw problem(n, at, key + ": expected python:FILE, node:FILE or a backend map");
+    if (!n.IsMap())
+        throw problem(n, at, key + ": expected python:FILE, node:FILE or a backend map");
     // Nodes are handles into the loaded document: this fills the name in place, so every
     // other key keeps its line for parse_backend_spec's messages.
     if (!n["name"]) n["name"] = default_name;
@@ -97,7 +114,22 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
         lambda_action_config c;
         // timeout_ms is one of the backend keys parse_backend_spec accepts (and ignores).
         if (body.IsMap() && body["timeout_ms"]) c.timeout = millis(body["timeout_ms"], here, "timeout_ms");
-        c.function = function_spec(body, at, kind, fn_name, base);
+        if (body.IsScalar() && is_reference(body.Scalar())) {
+            c.ref = reference(body, at, kind);  // lambda: NAME or lambda: ARN
+        } else if (body.IsMap() && (body["functionArn"] || (body["function"] && !body["backend"]))) {
+            // AWS's shape, {functionArn: ...}: a function of the `functions:` section.
+            if (!body["functionArn"])
+                throw problem(body["function"], here,
+                              "function: without backend: names a function of the `functions:` section; write it "
+                              "as functionArn: " + scalar(body["function"], here, "function") +
+                              " (a name or arn:aws:lambda:<region>:<account>:function:<name>), or add backend: "
+                              "lambda and url: for an inline Lambda");
+            only_keys(body, here, {"functionArn", "timeout_ms"});
+            c.ref = reference(body["functionArn"], here, "functionArn");
+            c.ref.timeout_from_function = !body["timeout_ms"];
+        } else {
+            c.function = function_spec(body, at, kind, fn_name, base);
+        }
         return c;
     }
     if (kind == "republish") {
@@ -144,9 +176,14 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
         only_keys(body, here,
                   {"decoder", "timeout_ms", "float_tolerance", "compare", "max_logged_mismatches", "output_from_log"});
         validate_action_config c;
-        if (!body["decoder"]) throw problem(body, here, "decoder: missing (python:FILE, node:FILE or a backend map)");
-        c.decoder = function_spec(body["decoder"], here, "decoder", fn_name, base);
+        if (!body["decoder"])
+            throw problem(body, here, "decoder: missing (python:FILE, node:FILE, a function name, its ARN or a backend map)");
+        if (body["decoder"].IsScalar() && is_reference(body["decoder"].Scalar()))
+            c.decoder_ref = reference(body["decoder"], here, "decoder");
+        else
+            c.decoder = function_spec(body["decoder"], here, "decoder", fn_name, base);
         if (body["timeout_ms"]) c.timeout = millis(body["timeout_ms"], here, "timeout_ms");
+        c.decoder_ref.timeout_from_function = !body["timeout_ms"];
         if (body["float_tolerance"]) {
             c.float_tolerance = number<double>(body["float_tolerance"], here, "float_tolerance");
             if (!(c.float_tolerance >= 0 && c.float_tolerance < 1))
@@ -165,7 +202,7 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
             }
         }
         // A Lambda decoder's log comes back only when asked for (X-Amz-Log-Result).
-        if (c.decoder.kind == backends::backend_kind::lambda && c.output_from_log != validate_action_config::log_output::off &&
+        if (c.decoder_ref.empty() && c.decoder.kind == backends::backend_kind::lambda && c.output_from_log != validate_action_config::log_output::off &&
             !(body["decoder"].IsMap() && body["decoder"]["tail_logs"]))
             c.decoder.lambda.tail_logs = true;
         if (body["max_logged_mismatches"])

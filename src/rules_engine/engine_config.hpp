@@ -13,6 +13,7 @@
 //         - validate: {decoder: "python:../decoders/ayyeka_decoder.py", timeout_ms: 5000,
 //                      output_from_log: "Lambda Output:"}
 //         - lambda:   {backend: lambda, url: "http://127.0.0.1:9001", function: decoder}
+//         - lambda:   {functionArn: "arn:aws:lambda:us-east-1:123456789012:function:decoder"}
 //         - republish: {topic: "decoded/${clientid()}", qos: 0}
 //         - file:     {path: wavelet.jsonl}
 //         - http:     {url: "http://127.0.0.1:8080/ingest", timeout_ms: 3000}
@@ -21,7 +22,10 @@
 // A function (the `lambda` action's target, the `validate` action's decoder) is any
 // authorizer-style backend (src/functions/backend_spec.hpp): a map with
 // `backend: lambda | handler` and that backend's keys (`name` is optional), or the shorthand
-// "python:FILE[:FUNCTION]" / "node:FILE[:FUNCTION]" for a local handler with 2 workers.
+// "python:FILE[:FUNCTION]" / "node:FILE[:FUNCTION]" for a local handler with 2 workers; or a
+// function named once in the gateway's `functions:` section, by name or ARN: `lambda: NAME`,
+// `lambda: {functionArn: ARN}` (AWS's shape), `validate: {decoder: NAME}`. The engine resolves
+// names through engine_hooks::functions, so a rule and an authorizer naming one function share it.
 //
 // Errors: std::runtime_error "<file>:<line>: rules[i].<key>: <problem>"; bad SQL names the
 // column inside the statement and shows it with a caret. Relative paths resolve against the
@@ -45,9 +49,20 @@ class Node;
 
 namespace wv::rules_engine {
 
+// A named function an action calls: a name in the gateway's `functions:` section or its ARN
+// arn:aws:lambda:<region>:<account>:function:<name> (functions/function_registry.hpp). Empty:
+// the action's own inline function (a backend map or python:FILE), started for it alone.
+struct function_ref {
+    std::string name_or_arn{};
+    std::string origin{};  // "wvgate.yaml:12: rules[0].actions[1].lambda.functionArn", for messages
+    bool timeout_from_function = true;  // no timeout_ms on the action: the function's own timeout
+    bool empty() const noexcept { return name_or_arn.empty(); }
+};
+
 // AWS invokes the Lambda action asynchronously with the SELECT output as the event.
 struct lambda_action_config {
-    backends::backend_spec function{};
+    backends::backend_spec function{};         // inline (when `ref` is empty)
+    function_ref ref{};                        // AWS's {functionArn: ...}, or a name
     std::chrono::milliseconds timeout{30000};  // per invocation; late replies count as failures
 };
 
@@ -78,7 +93,8 @@ struct http_action_config {
 // Runs the user's decoder and the reference decoder (payload::lambda_result_for_event) on the
 // same event and compares them (json_compare.hpp).
 struct validate_action_config {
-    backends::backend_spec decoder{};
+    backends::backend_spec decoder{};  // inline (when `decoder_ref` is empty)
+    function_ref decoder_ref{};        // `decoder: NAME` or its ARN
     std::chrono::milliseconds timeout{5000};
     double float_tolerance = 1e-6;  // relative
     // JSON pointers compared; the rest of the results is ignored. The default skips the

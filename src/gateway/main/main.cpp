@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
         try {
             auto cfg = wv::gate::load_gateway_config(check_file);
             std::cout << check_file << ": ok (" << cfg.listeners.size() << " listener(s), " << cfg.authorizers.size()
-                      << " authorizer(s))\n";
+                      << " authorizer(s), " << cfg.functions.size() << " function(s))\n";
             return 0;
         } catch (const std::exception& e) {
             std::cerr << "wvgate: " << e.what() << "\n";

@@ -256,3 +256,24 @@ TEST_CASE("bench --devices N with --credentials: the first N rows, said; more th
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--devices 5 but " + simple_fleet + " has 3 device rows: give --devices 3 or fewer") != std::string::npos);
 }
+
+TEST_CASE("invoke --config: a wvgate config's functions:, by function name, ARN or authorizer") {
+    const std::string gw = std::string(WV_SOURCE_DIR_PATH) + "/config/wvgate-ayyeka.yaml";
+    const auto with = [&](const std::string& name) {
+        return std::vector<std::string>{"invoke", "--config", gw, "--authorizer", name, "--iot-region", "eu-central-1",
+                                        "--username", "TestUserName?x-amz-customauthorizer-name=wavelet",
+                                        "--password", "TestPassword", "--client-id", "2453AC035CBCBC9A"};
+    };
+    for (const char* name : {"wavelet", "ayyeka-authorizer",
+                             "arn:aws:lambda:eu-central-1:123456789012:function:ayyeka-authorizer"}) {
+        const auto r = wvauthz(with(name));
+        CHECK_MESSAGE(r.exit_code == 0, name, r.out, r.err);
+        CHECK(r.out.find("ayyeka_simple.py") != std::string::npos);
+    }
+    const auto r = wvauthz(with("ayyeka-authorizr"));
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("no function or authorizer named 'ayyeka-authorizr'; known functions: ayyeka-authorizer "
+                             "(arn:aws:lambda:eu-central-1:123456789012:function:ayyeka-authorizer), ayyeka-decoder") !=
+                      std::string::npos,
+                  r.err);
+}

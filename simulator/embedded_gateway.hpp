@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/message.hpp"
+#include "tls/certificate.hpp"
 #include "identity.hpp"
 #include "metrics/sparse_histogram.hpp"
 #include "outcome.hpp"
@@ -59,6 +60,10 @@ struct embedded_gateway_options {
     // policy (x509_registrar); the aws-443 listener takes them with ALPN x-amzn-mqtt-ca too.
     const x509_fleet* certs = nullptr;
     bool register_fleet = true;                 // false: the directory stays empty (--register false)
+    // --onboard jitr: this CA (PEM) is registered ACTIVE with auto-registration in the gateway's
+    // registry, as RegisterCACertificate allowAutoRegistration does (empty: none; a CA the
+    // config's state or seed holds already is left as it is).
+    std::string jitr_ca_pem;
 };
 
 // The configuration could not be used (unreadable, invalid, an authorizer or rule that cannot
@@ -101,12 +106,15 @@ public:
     std::uint64_t connects_throttled() const;
 
 private:
+    void register_jitr_ca(const std::string& ca_pem);
+
     std::filesystem::path ca_dir_;
     std::unique_ptr<gate::gateway> gw_;
     gateway_endpoint ep_;
     metrics::histogram authorizer_seen_;
     std::shared_ptr<gate::memory_certificate_directory> directory_;
     const x509_fleet* certs_ = nullptr;
+    std::shared_ptr<const tls::certificate> jitr_ca_;  // --onboard jitr's CA, once registered
     std::vector<std::string> notes_;
     std::vector<std::uint64_t> observers_;
 };

@@ -87,6 +87,7 @@ json to_json(const run_report& r) {
         {"gateway", r.gateway},
         {"thresholds", thresholds::to_json(r.thresholds)},
     };
+    if (!r.onboarding.is_null()) j["onboarding"] = r.onboarding;  // --onboard runs only
     if (r.timeline_histograms) {
         // One row per timeline row: the second's latencies whole, so `wvsim merge` is exact.
         j["timeline_latency_columns"] = {"connack", "puback"};
@@ -264,6 +265,7 @@ run_report report_from_json(const json& j) {
         r.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
         r.notes = get_or<std::vector<std::string>>(j, "notes", {});
         if (j.contains("gateway")) r.gateway = j["gateway"];
+        if (j.contains("onboarding")) r.onboarding = j["onboarding"];
         if (j.contains("rules") && j["rules"].is_object()) r.rules = rules_from_json(j["rules"]);
         if (j.contains("verify") && j["verify"].is_object()) {
             const auto& v = j["verify"];

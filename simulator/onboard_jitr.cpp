@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -22,13 +24,40 @@ namespace {
 namespace asio = boost::asio;
 using jitr_clock = std::chrono::steady_clock;
 
+// At most max_connecting attempts in flight: a device waits on its own timer, which the
+// attempt that frees a slot cancels (the slot passes to it). One thread: no locks.
+struct jitr_slots {
+    std::uint32_t free = 0;
+    std::deque<asio::steady_timer*> waiting;
+};
+
 struct jitr_run {
     const std::vector<device_identity>& ids;
     const jitr_settings& s;
     jitr_result r;
-    std::uint32_t in_flight = 0;
+    jitr_slots slots;
     std::uint64_t finished = 0;
 };
+
+asio::awaitable<void> jitr_acquire(jitr_slots& g) {
+    if (g.free > 0) {
+        --g.free;
+        co_return;
+    }
+    asio::steady_timer t(co_await asio::this_coro::executor, jitr_clock::time_point::max());
+    g.waiting.push_back(&t);
+    boost::system::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));  // cancelled: the slot is ours
+}
+
+void jitr_release(jitr_slots& g) {
+    if (g.waiting.empty()) {
+        ++g.free;
+        return;
+    }
+    g.waiting.front()->cancel();
+    g.waiting.pop_front();
+}
 
 asio::awaitable<void> jitr_sleep(std::chrono::nanoseconds d) {
     asio::steady_timer t(co_await asio::this_coro::executor, d);
@@ -71,16 +100,16 @@ asio::awaitable<std::string> jitr_attempt(jitr_run& run, std::uint32_t i, bool& 
 
 asio::awaitable<void> jitr_device(jitr_run& run, std::uint32_t i) {
     const auto& s = run.s;
-    while (run.in_flight >= s.max_connecting) co_await jitr_sleep(std::chrono::milliseconds(2));
     const auto first = jitr_clock::now();
     bool ever_reached_mqtt = false;
     std::string bucket = "never_active";
     for (std::uint32_t attempt = 0;; ++attempt) {
-        while (run.in_flight >= s.max_connecting) co_await jitr_sleep(std::chrono::milliseconds(2));
-        ++run.in_flight;
+        co_await jitr_acquire(run.slots);
+        const auto began = jitr_clock::now();
         bool reached = false;
         const auto result = co_await jitr_attempt(run, i, reached);
-        --run.in_flight;
+        jitr_release(run.slots);
+        run.r.attempt_time.record(jitr_clock::now() - began);
         ++run.r.attempts;
         ever_reached_mqtt = ever_reached_mqtt || reached;
         const auto ended = jitr_clock::now();
@@ -134,7 +163,8 @@ asio::awaitable<void> jitr_progress(jitr_run& run) {
 
 std::string jitr_ms(std::uint64_t us) {
     char b[32];
-    std::snprintf(b, sizeof b, us >= 10'000'000 ? "%.1f s" : "%.0f ms", us >= 10'000'000 ? us / 1e6 : us / 1e3);
+    if (us >= 1'000'000) std::snprintf(b, sizeof b, "%.2f s", static_cast<double>(us) / 1e6);
+    else std::snprintf(b, sizeof b, "%.1f ms", static_cast<double>(us) / 1e3);
     return b;
 }
 
@@ -148,7 +178,7 @@ std::uint64_t jitr_result::active() const {
 }
 
 jitr_result run_jitr_onboarding(const std::vector<device_identity>& ids, const jitr_settings& s) {
-    jitr_run run{ids, s, {}};
+    jitr_run run{ids, s, {}, {.free = std::max<std::uint32_t>(1, s.max_connecting), .waiting = {}}, 0};
     run.r.devices = ids.size();
     asio::io_context io{1};
     const auto start = jitr_clock::now();
@@ -192,6 +222,9 @@ std::string jitr_summary_text(const nlohmann::json& j) {
         for (const auto& [n, devices] : j["attempts_to_active"].items()) o << " " << n << " x" << devices.get<std::uint64_t>();
         o << "\n";
     }
+    if (count("attempt_us", "count"))
+        o << "  one attempt (TCP, TLS, CONNECT to CONNACK or close): p50 " << jitr_ms(count("attempt_us", "p50"))
+          << ", p99 " << jitr_ms(count("attempt_us", "p99")) << ", max " << jitr_ms(count("attempt_us", "max")) << "\n";
     if (j.contains("attempt_outcomes")) {
         o << "  attempts by outcome:";
         for (const auto& [k, n] : j["attempt_outcomes"].items()) o << " " << k << " " << n.get<std::uint64_t>() << ";";
@@ -215,6 +248,11 @@ nlohmann::json jitr_to_json(const jitr_result& r) {
             {"device_outcomes", r.device_outcomes},
             {"attempt_outcomes", r.attempt_outcomes},
             {"attempts_to_active", attempts},
+            {"attempt_us",
+             {{"count", r.attempt_time.count()},
+              {"p50", r.attempt_time.percentile_us(0.5)},
+              {"p99", r.attempt_time.percentile_us(0.99)},
+              {"max", r.attempt_time.max_us()}}},
             {"time_to_active_us",
              {{"count", h.count()},
               {"p50", h.percentile_us(0.5)},

@@ -64,6 +64,7 @@ struct jitr_settings {
 
 struct jitr_result {
     metrics::histogram time_to_active;          // first attempt's start to CONNACK 0
+    metrics::histogram attempt_time;            // one attempt: TCP + TLS + CONNECT to CONNACK or close
     std::map<std::uint32_t, std::uint64_t> attempts_to_active;  // attempts -> devices
     std::map<std::string, std::uint64_t> device_outcomes;       // bucket above -> devices
     std::map<std::string, std::uint64_t> attempt_outcomes;      // outcome bucket -> attempts

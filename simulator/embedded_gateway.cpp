@@ -243,6 +243,17 @@ void embedded_gateway::register_jitr_ca(const std::string& ca_pem) {
                          "activation Lambda)");
 }
 
+outcome embedded_gateway::explain_x509_refusal(std::uint32_t local,
+                                              std::chrono::system_clock::time_point attempt_began) const {
+    const auto o = explain_x509_refusal(local);
+    if (o != outcome::x509_connect_denied || !certs_ || local >= certs_->size()) return o;
+    const auto c = tls::certificate::from_der(certs_->of(local).cert_der());
+    if (!c) return o;
+    const auto d = gw_->registry()->describe_certificate(c->id());
+    const double began = std::chrono::duration<double>(attempt_began.time_since_epoch()).count();
+    return d && d.value().last_modified >= began ? outcome::x509_inactive : o;
+}
+
 outcome embedded_gateway::explain_x509_refusal(std::uint32_t local) const {
     if (!directory_ || !certs_ || local >= certs_->size()) return outcome::closed_without_connack;
     const auto c = tls::certificate::from_der(certs_->of(local).cert_der());

@@ -13,6 +13,7 @@
 //
 // --verify observes inside the gateway (gate::gateway::observe): a trusted observer that needs
 // no login, so it works whatever the user's authorizer grants.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -100,6 +101,10 @@ public:
     // --auth x509: why the gateway refused the device at `local` (its certificate directory's
     // verdict), for a connect that was closed without CONNACK.
     outcome explain_x509_refusal(std::uint32_t local) const;
+    // The same for an attempt that began at `attempt_began`: a certificate found ACTIVE now whose
+    // status changed after that (a JITR activation racing the refusal) reads x509_inactive, the
+    // status it had when it was refused.
+    outcome explain_x509_refusal(std::uint32_t local, std::chrono::system_clock::time_point attempt_began) const;
     // The topic rules' counts; nullopt when the configuration has no rules. Complete after stop().
     std::optional<rules_result> rules() const;
     // THROTTLED CONNECTs (more than 1/s per client id), which a device sees as a close without CONNACK.

@@ -68,6 +68,7 @@ asio::awaitable<void> jitr_sleep(std::chrono::nanoseconds d) {
 // when CONNACK 0 came. `reached_mqtt` tells a refusal from a transport failure.
 asio::awaitable<std::string> jitr_attempt(jitr_run& run, std::uint32_t i, bool& reached_mqtt) {
     const auto& s = run.s;
+    const auto began = std::chrono::system_clock::now();
     auto ex = co_await asio::this_coro::executor;
     tls::connect_options co{.host = s.host,
                             .port = s.address.port(),
@@ -95,7 +96,7 @@ asio::awaitable<std::string> jitr_attempt(jitr_run& run, std::uint32_t i, bool& 
             co_return std::string(key(connack_outcome(code)));
     if (ec == client_errc::unexpected_packet) co_return std::string(key(outcome::protocol_error));
     // Closed without CONNACK: AWS's answer to a certificate it does not (yet) accept.
-    co_return std::string(key(s.explain_refusal ? s.explain_refusal(i) : outcome::closed_without_connack));
+    co_return std::string(key(s.explain_refusal ? s.explain_refusal(i, began) : outcome::closed_without_connack));
 }
 
 asio::awaitable<void> jitr_device(jitr_run& run, std::uint32_t i) {

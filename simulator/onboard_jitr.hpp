@@ -56,9 +56,9 @@ struct jitr_settings {
     std::uint32_t max_connecting = 100;         // attempts in flight at once
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds deadline{60'000}; // from a device's first attempt: never_active after it
-    // Why a connection closed without CONNACK (the embedded gateway's certificate directory);
-    // empty: closed_without_connack.
-    std::function<outcome(std::uint32_t local)> explain_refusal{};
+    // Why the attempt of device `local` that began at `began` was closed without CONNACK (the
+    // embedded gateway's registry); empty: closed_without_connack.
+    std::function<outcome(std::uint32_t local, std::chrono::system_clock::time_point began)> explain_refusal{};
     bool progress = true;                       // a stderr line per second
 };
 

@@ -221,11 +221,13 @@ int run_simulation(const sim_options& o) {
     // before the timetable starts.
     if (o.certs.onboard == "jitr") {
         auto target = address;
-        std::function<outcome(std::uint32_t)> explain;
+        std::function<outcome(std::uint32_t, std::chrono::system_clock::time_point)> explain;
         if (gw) {
             if (std::find(o.alpn.begin(), o.alpn.end(), "x-amzn-mqtt-ca") == o.alpn.end())
                 target.port(gw->endpoint().x509_port);
-            explain = [g = gw.get()](std::uint32_t local) { return g->explain_x509_refusal(local); };
+            explain = [g = gw.get()](std::uint32_t local, std::chrono::system_clock::time_point began) {
+                return g->explain_x509_refusal(local, began);
+            };
         }
         const auto jr = run_jitr_onboarding(
             ids, jitr_settings{.host = host,

@@ -56,10 +56,12 @@ def run_row(a, work, workers):
     with open(report) as f:
         ob = json.load(f)["onboarding"]
     t = ob["time_to_active_us"]
+    at = ob.get("attempt_us", {})
     return {"workers": workers, "devices": ob["devices"], "active": ob["active"],
             "attempts_per_device": ob["attempts"] / max(1, ob["devices"]),
             "p50_s": t["p50"] / 1e6, "p90_s": t["p90"] / 1e6, "p99_s": t["p99"] / 1e6, "max_s": t["max"] / 1e6,
-            "onboarding_s": ob["seconds"], "activations_per_s": ob["active"] / max(1e-9, ob["seconds"]),
+            "onboarding_s": ob["seconds"], "attempt_p50_s": at.get("p50", 0) / 1e6, "attempt_p99_s": at.get("p99", 0) / 1e6,
+            "attempt_outcomes": ob["attempt_outcomes"], "activations_per_s": ob["active"] / max(1e-9, ob["seconds"]),
             "device_outcomes": ob["device_outcomes"], "wvsim_exit": p.returncode, "wall_s": wall,
             "load_before": before, "load_after": after}
 
@@ -82,9 +84,10 @@ def main():
             rows.append(run_row(a, work, w))
             r = rows[-1]
             print("workers %d: %d/%d active, time to active p50 %.2f s p90 %.2f s p99 %.2f s max %.2f s, "
-                  "%.2f attempts/device, %.1f activations/s, onboarding %.1f s (load %s -> %s)"
+                  "%.2f attempts/device (one attempt p50 %.2f s p99 %.2f s), %.1f activations/s, onboarding %.1f s "
+                  "(load %s -> %s)"
                   % (w, r["active"], r["devices"], r["p50_s"], r["p90_s"], r["p99_s"], r["max_s"],
-                     r["attempts_per_device"], r["activations_per_s"], r["onboarding_s"], r["load_before"],
+                     r["attempts_per_device"], r["attempt_p50_s"], r["attempt_p99_s"], r["activations_per_s"], r["onboarding_s"], r["load_before"],
                      r["load_after"]), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

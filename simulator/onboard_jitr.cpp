@@ -19,9 +19,10 @@
 
 namespace wv::sim {
 
+namespace asio = boost::asio;
+
 namespace {
 
-namespace asio = boost::asio;
 using jitr_clock = std::chrono::steady_clock;
 
 // At most max_connecting attempts in flight: a device waits on its own timer, which the

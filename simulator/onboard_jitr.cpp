@@ -263,4 +263,27 @@ nlohmann::json jitr_to_json(const jitr_result& r) {
               {"max", h.max_us()}}}};
 }
 
+nlohmann::json merge_jitr_json(const nlohmann::json& a, const nlohmann::json& b, const metrics::histogram& time_to_active,
+                               const metrics::histogram& attempt_time) {
+    if (a.is_null()) return b;
+    if (b.is_null()) return a;
+    jitr_result r;
+    r.time_to_active = time_to_active;
+    r.attempt_time = attempt_time;
+    for (const auto* j : {&a, &b}) {
+        r.devices += j->value("devices", std::uint64_t{0});
+        r.attempts += j->value("attempts", std::uint64_t{0});
+        r.seconds = std::max(r.seconds, j->value("seconds", 0.0));
+        // value() returns a copy: keep it alive for the loop.
+        const auto devices = j->value("device_outcomes", nlohmann::json::object());
+        for (const auto& [k, n] : devices.items()) r.device_outcomes[k] += n.get<std::uint64_t>();
+        const auto attempts = j->value("attempt_outcomes", nlohmann::json::object());
+        for (const auto& [k, n] : attempts.items()) r.attempt_outcomes[k] += n.get<std::uint64_t>();
+        const auto to_active = j->value("attempts_to_active", nlohmann::json::object());
+        for (const auto& [k, n] : to_active.items())
+            r.attempts_to_active[static_cast<std::uint32_t>(std::stoul(k))] += n.get<std::uint64_t>();
+    }
+    return jitr_to_json(r);
+}
+
 }  // namespace wv::sim

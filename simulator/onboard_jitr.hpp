@@ -79,5 +79,10 @@ jitr_result run_jitr_onboarding(const std::vector<device_identity>& ids, const j
 // devices per bucket, time to active p50/p90/p99/max, attempts.
 nlohmann::json jitr_to_json(const jitr_result& r);
 std::string jitr_summary_text(const nlohmann::json& onboarding);
+// `wvsim merge`: two shards' onboarding objects as one (pure). Counts add, the phase lasts the
+// longer of the two; the percentiles come from the whole histograms, which the reports carry in
+// latency_us ("time_to_active", "onboard_attempt") and which the caller has merged already.
+nlohmann::json merge_jitr_json(const nlohmann::json& a, const nlohmann::json& b, const metrics::histogram& time_to_active,
+                               const metrics::histogram& attempt_time);
 
 }  // namespace wv::sim

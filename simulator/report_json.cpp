@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "metrics/histogram_json.hpp"
+#include "onboard_jitr.hpp"
 #include "report.hpp"
 
 namespace wv::sim {
@@ -328,6 +329,8 @@ void merge(run_report& a, const run_report& b) {
     a.stopped_at_once = a.stopped_at_once || b.stopped_at_once;
     if (rate > 0) a.publish_window_s = static_cast<double>(a.reports_sent) / rate;
     for (const auto& [k, h] : b.latency) a.latency[k].merge(h);
+    if (!b.onboarding.is_null())
+        a.onboarding = merge_jitr_json(a.onboarding, b.onboarding, a.latency["time_to_active"], a.latency["onboard_attempt"]);
     a.expectations_checked += b.expectations_checked;
     a.expectations_met += b.expectations_met;
     a.mismatches.insert(a.mismatches.end(), b.mismatches.begin(), b.mismatches.end());

@@ -244,6 +244,7 @@ int run_simulation(const sim_options& o) {
                                .progress = !o.quiet});
         rep.onboarding = jitr_to_json(jr);
         rep.latency["time_to_active"] = jr.time_to_active;
+        rep.latency["onboard_attempt"] = jr.attempt_time;
         if (!o.quiet) std::cerr << jitr_summary_text(rep.onboarding);
         // AWS allows one CONNECT per second per client id: the run's first connects come after that.
         std::this_thread::sleep_for(min_connect_spacing);

@@ -40,3 +40,34 @@ TEST_CASE("onboarding (jitr): an empty result prints no percentiles and no advic
     const auto text = jitr_summary_text(jitr_to_json(r));
     CHECK(text == "\nOnboarding (jitr): 0 of 0 devices active in 0.0 s, 0 connect attempts\n  attempts by outcome:\n");
 }
+
+TEST_CASE("onboarding (jitr): wvsim merge adds the shards and takes percentiles from the merged histograms") {
+    jitr_result a, b;
+    a.devices = 2;
+    a.attempts = 4;
+    a.seconds = 3;
+    a.device_outcomes = {{"active_after_retry", 2}};
+    a.attempt_outcomes = {{"connected", 2}, {"x509_inactive", 2}};
+    a.attempts_to_active = {{2, 2}};
+    a.time_to_active.record_us(1'000'000, 2);
+    b.devices = 1;
+    b.attempts = 3;
+    b.seconds = 5;
+    b.device_outcomes = {{"active_after_retry", 1}};
+    b.attempt_outcomes = {{"connected", 1}, {"x509_inactive", 2}};
+    b.attempts_to_active = {{3, 1}};
+    b.time_to_active.record_us(4'000'000);
+    wv::metrics::histogram tta = a.time_to_active, attempts;
+    tta.merge(b.time_to_active);
+    const auto m = merge_jitr_json(jitr_to_json(a), jitr_to_json(b), tta, attempts);
+    CHECK(m["devices"] == 3);
+    CHECK(m["active"] == 3);
+    CHECK(m["attempts"] == 7);
+    CHECK(m["seconds"] == 5.0);
+    CHECK(m["attempt_outcomes"]["x509_inactive"] == 4);
+    CHECK(m["attempts_to_active"]["2"] == 2);
+    CHECK(m["attempts_to_active"]["3"] == 1);
+    CHECK(m["time_to_active_us"]["count"] == 3);
+    CHECK(m["time_to_active_us"]["max"] == 4'000'000);
+    CHECK(merge_jitr_json(nullptr, jitr_to_json(b), tta, attempts) == jitr_to_json(b));
+}

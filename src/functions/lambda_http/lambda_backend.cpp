@@ -1,4 +1,4 @@
-#include "authorizer_clients/lambda_http/lambda_backend.hpp"
+#include "functions/lambda_http/lambda_backend.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -23,8 +23,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "authorizer_clients/lambda_http/http_url.hpp"
-#include "authorizer_clients/lambda_http/invoke_response.hpp"
+#include "functions/lambda_http/http_url.hpp"
+#include "functions/lambda_http/invoke_response.hpp"
 #include "sigv4/sigv4.hpp"
 
 namespace wv::lambda_http {

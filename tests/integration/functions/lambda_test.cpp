@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "authorizer_clients/lambda_http/lambda_backend.hpp"
+#include "functions/lambda_http/lambda_backend.hpp"
 #include "sigv4/sigv4.hpp"
 #include "call.hpp"
 #include "support/child_process.hpp"

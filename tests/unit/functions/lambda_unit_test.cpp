@@ -1,8 +1,8 @@
 // The lambda backend's pure parts: URL parsing and how each Invoke answer maps to a reply.
 #include <doctest/doctest.h>
 
-#include "authorizer_clients/lambda_http/http_url.hpp"
-#include "authorizer_clients/lambda_http/invoke_response.hpp"
+#include "functions/lambda_http/http_url.hpp"
+#include "functions/lambda_http/invoke_response.hpp"
 
 using namespace wv::lambda_http;
 using wv::auth::backend_errc;

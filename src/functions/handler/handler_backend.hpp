@@ -35,7 +35,7 @@
 #include <string>
 
 #include "auth/authorizer_backend.hpp"
-#include "authorizer_clients/handler/handler_spec.hpp"
+#include "functions/handler/handler_spec.hpp"
 
 namespace wv::handler {
 

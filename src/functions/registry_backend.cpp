@@ -1,4 +1,4 @@
-#include "auth/registry_backend.hpp"
+#include "functions/registry_backend.hpp"
 
 #include <algorithm>
 #include <fstream>

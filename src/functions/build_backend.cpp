@@ -1,4 +1,4 @@
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 
 #include <stdexcept>
 

@@ -30,14 +30,15 @@
 // Relative paths are relative to the config file's folder. Parsing checks shapes and names
 // every problem as "<file>:<line>: authorizers[i].<key>: <problem>" (std::runtime_error);
 // files are opened only by build_backend().
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "auth/registry_backend.hpp"
-#include "auth/static_backend.hpp"
-#include "authorizer_clients/handler/handler_backend.hpp"
-#include "authorizer_clients/lambda_http/lambda_backend.hpp"
+#include "functions/registry_backend.hpp"
+#include "functions/static_backend.hpp"
+#include "functions/handler/handler_backend.hpp"
+#include "functions/lambda_http/lambda_backend.hpp"
 
 namespace YAML {
 class Node;
@@ -58,8 +59,9 @@ struct backend_spec {
     std::string profile{};                               // lambda: credentials profile
     handler::handler_options handler{};                  // handler
     std::filesystem::path things_file{};                 // handler: local things registry to host
-    std::string region = "us-east-1";                    // ARNs (policies, things)
+    std::string region = "us-east-1";                    // ARNs (policies, things, the function's own)
     std::string account = "123456789012";
+    std::chrono::milliseconds timeout{3000};             // `timeout_ms`: the function's own (Lambda's default)
 };
 
 struct authorizers_file {

@@ -1,4 +1,4 @@
-#include "authorizer_clients/handler/worker_process.hpp"
+#include "functions/handler/worker_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

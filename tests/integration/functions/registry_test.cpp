@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "authorizer_clients/handler/handler_backend.hpp"
+#include "functions/handler/handler_backend.hpp"
 #include "control_plane/control_plane_server.hpp"
 #include "registry/registry.hpp"
 #include "registry/things_file.hpp"

@@ -1,4 +1,4 @@
-#include "authorizer_clients/lambda_http/http_url.hpp"
+#include "functions/lambda_http/http_url.hpp"
 
 #include <charconv>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "authorizer_clients/handler/handler_spec.hpp"
+#include "functions/handler/handler_spec.hpp"
 
 #include <cctype>
 #include <stdexcept>

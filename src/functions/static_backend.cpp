@@ -1,8 +1,8 @@
-#include "auth/static_backend.hpp"
+#include "functions/static_backend.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "auth/registry_backend.hpp"
+#include "functions/registry_backend.hpp"
 #include "auth/event_fields.hpp"
 #include "util/base64.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "auth/authorizer_event.hpp"
 #include "auth/authorizer_response.hpp"
-#include "auth/static_backend.hpp"
+#include "functions/static_backend.hpp"
 
 using namespace wv::auth;
 using nlohmann::json;

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for authorizer_clients tests: one backend call waited for, and AWS-shaped events.
+// Helpers for function backend tests: one backend call waited for, and AWS-shaped events.
 #include <chrono>
 #include <string>
 

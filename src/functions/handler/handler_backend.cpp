@@ -1,4 +1,4 @@
-#include "authorizer_clients/handler/handler_backend.hpp"
+#include "functions/handler/handler_backend.hpp"
 
 #include <unistd.h>
 
@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "authorizer_clients/handler/worker_process.hpp"
+#include "functions/handler/worker_process.hpp"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "authorizer_clients/backends/backend_spec.hpp"
+#include "functions/backend_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -91,6 +91,7 @@ backend_spec parse_backend_spec(const YAML::Node& node, const std::filesystem::p
     else throw problem(node["backend"], where, "backend: '" + kind + "' is not static, registry, lambda or handler");
     if (node["region"]) s.region = scalar(node["region"], where, "region");
     if (node["account"]) s.account = scalar(node["account"], where, "account");
+    if (node["timeout_ms"]) s.timeout = std::chrono::milliseconds(number<std::int64_t>(node["timeout_ms"], where, "timeout_ms"));
 
     switch (s.kind) {
         case backend_kind::static_credentials: {

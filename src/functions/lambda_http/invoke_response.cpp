@@ -1,4 +1,4 @@
-#include "authorizer_clients/lambda_http/invoke_response.hpp"
+#include "functions/lambda_http/invoke_response.hpp"
 
 #include <nlohmann/json.hpp>
 

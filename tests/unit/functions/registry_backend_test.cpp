@@ -6,7 +6,7 @@
 
 #include "auth/authorizer_event.hpp"
 #include "auth/authorizer_response.hpp"
-#include "auth/registry_backend.hpp"
+#include "functions/registry_backend.hpp"
 #include "policy/arn.hpp"
 #include "policy/evaluate.hpp"
 

@@ -9,7 +9,7 @@
 #include <regex>
 #include <thread>
 
-#include "authorizer_clients/handler/handler_backend.hpp"
+#include "functions/handler/handler_backend.hpp"
 #include "call.hpp"
 #include "support/temp_dir.hpp"
 

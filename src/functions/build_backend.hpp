@@ -14,7 +14,7 @@
 #include <string>
 
 #include "auth/authorizer_backend.hpp"
-#include "authorizer_clients/backends/backend_spec.hpp"
+#include "functions/backend_spec.hpp"
 #include "control_plane/control_plane_server.hpp"
 #include "registry/registry.hpp"
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "sim_helpers.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace wv;
 
@@ -29,7 +30,7 @@ TEST_CASE("wvsim --onboard jitr with the example activation Lambda: refused firs
     const auto ca = simtest::make_ca(dir / "devca");
     auto args = jitr_args(ca, "6");
     args.insert(args.end(), {"--gateway-config", std::string(WV_SOURCE_DIR_PATH) + "/config/jitr/wvgate-jitr.yaml",
-                             "--onboard-timeout", "60", "--expect", "time_to_active.p99<60s", "--expect",
+                             "--onboard-timeout", "60", "--html", (dir / "jitr.html").string(), "--expect", "time_to_active.p99<60s", "--expect",
                              "never_active==0"});
     const auto s = simtest::run_wvsim(dir, "jitr", args);
     INFO(s.r.err);
@@ -47,6 +48,9 @@ TEST_CASE("wvsim --onboard jitr with the example activation Lambda: refused firs
     CHECK(s.report["latency_us"].contains("time_to_active"));
     CHECK(simtest::outcome_count(s.report, "connected") == 6);  // the run itself, after onboarding
     CHECK(s.r.out.find("Onboarding (jitr): 6 of 6 devices active") != std::string::npos);
+    const auto html = test::read_file(dir / "jitr.html");
+    CHECK(html.find("Onboarding (--onboard jitr)") != std::string::npos);
+    CHECK(html.find("Onboarding (jitr): 6 of 6 devices active") != std::string::npos);
     REQUIRE(s.report["thresholds"].size() == 2);
     CHECK(s.report["thresholds"][0]["passed"] == true);
     CHECK(s.report["thresholds"][1]["passed"] == true);

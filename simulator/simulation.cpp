@@ -178,6 +178,10 @@ int run_simulation(const sim_options& o) {
             if (ca.empty()) ca = gw->endpoint().ca_file;
             address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);
             for (const auto& n : gw->start_notes()) std::cerr << "wvsim: " << n << "\n";
+            if (o.certs.onboard == "jitr" && o.certs.device_ca.empty())
+                std::cerr << "wvsim: --onboard jitr with --device-certs: the embedded gateway knows your CA only if the "
+                             "config's state or seed registers it with auto-registration (or give --device-ca with "
+                             "--device-ca-key and let wvsim sign the fleet)\n";
         } else {
             asio::io_context rio;
             tcp::resolver res(rio);

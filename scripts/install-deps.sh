@@ -15,6 +15,7 @@ packages=(
   mosquitto mosquitto-clients # real peers for the interop tests
   python3 python3-boto3       # local authorizer handlers and the registry test
   python3-protobuf            # sample decoder Lambdas (config/decoders) and the validate tests
+  python3-asn1crypto          # the JITR activation Lambda reads the certificate's CN (config/jitr)
   nodejs                      # node handler runner (npm, for the test peers below, comes with it or as Debian's npm)
   clang libclang-rt-14-dev    # libFuzzer targets and sanitizers (optional builds)
 )

@@ -5,6 +5,7 @@
 #include "gateway/config_yaml.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/memory_certificate_directory.hpp"
+#include "registry/registry.hpp"
 #include "tls/certificate.hpp"
 
 namespace wv::sim {
@@ -117,6 +118,7 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
         }
         // The config's ports are wvgate's; wvsim's gateway must not collide with a running one.
         if (cfg.metrics_port) cfg.metrics_port = std::uint16_t{0};
+        cfg.control_plane.port = 0;
     } else {
         cfg = built_in_config(fleet);
     }
@@ -149,6 +151,7 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
         throw gateway_setup_error((from_file ? o.config_file.string() + ": " : std::string()) + e.what());
     }
     if (o.certs) ep_.x509_port = gw_->listeners().back().port;
+    if (!o.jitr_ca_pem.empty()) register_jitr_ca(o.jitr_ca_pem);
     const auto l = gw_->listeners().at(0);
     ep_.port = l.port;
     ep_.host = gw_->config().endpoint_host;
@@ -223,10 +226,52 @@ void add_authorizer_latency(nlohmann::json& j, const Stats& s) {
 }
 }  // namespace
 
+void embedded_gateway::register_jitr_ca(const std::string& ca_pem) {
+    auto* reg = gw_->registry();
+    const auto r = reg->register_ca_certificate(ca_pem, "", true, true, nlohmann::json::object(), "SNI_ONLY");
+    if (!r && r.err().code != registry::errc::already_exists)
+        throw gateway_setup_error("--onboard jitr: registering the device CA: " + r.err().message);
+    if (auto parsed = tls::certificate::from_pem(ca_pem)) jitr_ca_ = std::make_shared<tls::certificate>(*parsed);
+    std::string id = r ? r.value().id : std::string();
+    notes_.push_back("--onboard jitr: the device CA " + (id.empty() ? std::string("(registered already)") : id) +
+                     " is registered ACTIVE with auto-registration");
+    bool rule = false;
+    for (const auto& t : gw_->config().rules.rules) rule = rule || t.sql.find("$aws/events/certificates/registered/") != std::string::npos;
+    if (!rule)
+        notes_.push_back("--onboard jitr: no topic rule on $aws/events/certificates/registered/...: nothing will "
+                         "activate the certificates (--gateway-config config/jitr/wvgate-jitr.yaml runs the example "
+                         "activation Lambda)");
+}
+
+outcome embedded_gateway::explain_x509_refusal(std::uint32_t local,
+                                              std::chrono::system_clock::time_point attempt_began) const {
+    const auto o = explain_x509_refusal(local);
+    if (o != outcome::x509_connect_denied || !certs_ || local >= certs_->size()) return o;
+    const auto c = tls::certificate::from_der(certs_->of(local).cert_der());
+    if (!c) return o;
+    const auto d = gw_->registry()->describe_certificate(c->id());
+    const double began = std::chrono::duration<double>(attempt_began.time_since_epoch()).count();
+    return d && d.value().last_modified >= began ? outcome::x509_inactive : o;
+}
+
 outcome embedded_gateway::explain_x509_refusal(std::uint32_t local) const {
     if (!directory_ || !certs_ || local >= certs_->size()) return outcome::closed_without_connack;
     const auto c = tls::certificate::from_der(certs_->of(local).cert_der());
     if (!c) return outcome::closed_without_connack;
+    // The gateway's registry first (the control plane's certificates, JITR's PENDING_ACTIVATION),
+    // then the directory wvsim registered the fleet in.
+    if (const auto who = gw_->registry()->identify(c->id()); who.known) {
+        if (!who.ca_active) return outcome::x509_ca_inactive;
+        switch (who.status) {
+            case registry::cert_status::active: break;
+            case registry::cert_status::revoked: return outcome::x509_revoked;
+            default: return outcome::x509_inactive;
+        }
+        return outcome::x509_connect_denied;
+    }
+    // Not (yet) in the registry, but the JITR CA signed it: refused because its registration is
+    // under way (the gateway registers right after refusing), i.e. PENDING_ACTIVATION.
+    if (jitr_ca_ && c->issued_by(*jitr_ca_)) return outcome::x509_inactive;
     const auto v = directory_->look_up(*c, nullptr);
     switch (v.check) {
         case gate::certificate_check::unknown: return outcome::x509_unknown_certificate;

@@ -13,6 +13,7 @@
 //
 // --verify observes inside the gateway (gate::gateway::observe): a trusted observer that needs
 // no login, so it works whatever the user's authorizer grants.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -25,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/message.hpp"
+#include "tls/certificate.hpp"
 #include "identity.hpp"
 #include "metrics/sparse_histogram.hpp"
 #include "outcome.hpp"
@@ -59,6 +61,10 @@ struct embedded_gateway_options {
     // policy (x509_registrar); the aws-443 listener takes them with ALPN x-amzn-mqtt-ca too.
     const x509_fleet* certs = nullptr;
     bool register_fleet = true;                 // false: the directory stays empty (--register false)
+    // --onboard jitr: this CA (PEM) is registered ACTIVE with auto-registration in the gateway's
+    // registry, as RegisterCACertificate allowAutoRegistration does (empty: none; a CA the
+    // config's state or seed holds already is left as it is).
+    std::string jitr_ca_pem;
 };
 
 // The configuration could not be used (unreadable, invalid, an authorizer or rule that cannot
@@ -95,18 +101,25 @@ public:
     // --auth x509: why the gateway refused the device at `local` (its certificate directory's
     // verdict), for a connect that was closed without CONNACK.
     outcome explain_x509_refusal(std::uint32_t local) const;
+    // The same for an attempt that began at `attempt_began`: a certificate found ACTIVE now whose
+    // status changed after that (a JITR activation racing the refusal) reads x509_inactive, the
+    // status it had when it was refused.
+    outcome explain_x509_refusal(std::uint32_t local, std::chrono::system_clock::time_point attempt_began) const;
     // The topic rules' counts; nullopt when the configuration has no rules. Complete after stop().
     std::optional<rules_result> rules() const;
     // THROTTLED CONNECTs (more than 1/s per client id), which a device sees as a close without CONNACK.
     std::uint64_t connects_throttled() const;
 
 private:
+    void register_jitr_ca(const std::string& ca_pem);
+
     std::filesystem::path ca_dir_;
     std::unique_ptr<gate::gateway> gw_;
     gateway_endpoint ep_;
     metrics::histogram authorizer_seen_;
     std::shared_ptr<gate::memory_certificate_directory> directory_;
     const x509_fleet* certs_ = nullptr;
+    std::shared_ptr<const tls::certificate> jitr_ca_;  // --onboard jitr's CA, once registered
     std::vector<std::string> notes_;
     std::vector<std::uint64_t> observers_;
 };

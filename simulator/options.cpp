@@ -57,6 +57,13 @@ std::vector<std::string> yaml_args(const std::filesystem::path& file, const CLI:
 void check_x509(const CLI::App& app, sim_options& o) {
     const bool generate = !o.certs.device_ca.empty() || !o.certs.device_ca_key.empty();
     const bool load = !o.certs.device_certs.empty();
+    if (!o.certs.onboard.empty()) {
+        if (app.count("--auth") && !o.x509()) throw config_error("--onboard jitr is for X.509 devices (--auth x509)");
+        if (app.count("--register") && o.certs.register_fleet)
+            throw config_error("--onboard jitr registers nothing beforehand: leave out --register true");
+        o.auth = "x509";
+        o.certs.register_fleet = false;
+    }
     if (!o.x509()) {
         if (generate || load)
             throw config_error("--device-ca, --device-ca-key and --device-certs need --auth x509");
@@ -143,6 +150,15 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->capture_default_str();
     xg->add_option("--device-certs", o.certs.device_certs,
                    "directory of <name>.crt/.key pairs (`wvca devices`); client id = <name>");
+    xg->add_option("--onboard", o.certs.onboard,
+                   "jitr: the devices onboard themselves by just-in-time registration before the run: first attempt "
+                   "refused, retries with --retry-backoff until the activation Lambda set the certificate ACTIVE; "
+                   "time to active and outcomes reported (config/jitr/README.md). Implies --auth x509 --register false")
+        ->check(CLI::IsMember({"jitr"}));
+    xg->add_option("--onboard-timeout", o.certs.onboard_timeout_s,
+                   "seconds a device keeps retrying from its first attempt before it counts as never_active")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
 
     auto* ld = app.add_option_group("Load");
     ld->add_option("--connect-rate", o.connect_rate, "connects/s ramp (0: as fast as --max-connecting allows)")

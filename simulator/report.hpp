@@ -163,6 +163,7 @@ struct run_report {
     std::vector<std::string> warnings;
     std::vector<std::string> notes;
     nlohmann::json gateway;  // the embedded gateway's counters (null otherwise)
+    nlohmann::json onboarding;  // --onboard: the onboarding phase (onboard_jitr.hpp's jitr_to_json; null otherwise)
     // --expect results, checked at the end (run_metrics.hpp); a failed one makes the exit code 1.
     std::vector<thresholds::result> thresholds;
     std::optional<rules_result> rules;  // the embedded gateway's topic rules (absent: none configured)

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "onboard_jitr.hpp"
 #include "outcome.hpp"
 #include "report.hpp"
 #include "report_html/chart.hpp"
@@ -349,6 +350,8 @@ std::string html_page(const run_report& r) {
         for (const auto& t : r.thresholds) rows.push_back({{t.expression, t.actual, t.passed ? "ok" : "FAILED"}, t.passed ? "good" : "bad"});
         o += h::section("thresholds", "Thresholds (--expect)", h::table({"expression", "actual", "result"}, rows));
     }
+    if (r.onboarding.is_object() && r.onboarding.value("mode", "") == "jitr")
+        o += h::section("onboarding", "Onboarding (--onboard jitr)", h::pre(jitr_summary_text(r.onboarding)));
     o += h::section("timeline", "Over time", timeline_charts(r));
     if (r.rules) o += h::section("rules", "Topic rules (embedded gateway)", rules_section(*r.rules));
     o += h::section("latency", "Latency over the whole run", latency_table(r));

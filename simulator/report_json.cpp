@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "metrics/histogram_json.hpp"
+#include "onboard_jitr.hpp"
 #include "report.hpp"
 
 namespace wv::sim {
@@ -87,6 +88,7 @@ json to_json(const run_report& r) {
         {"gateway", r.gateway},
         {"thresholds", thresholds::to_json(r.thresholds)},
     };
+    if (!r.onboarding.is_null()) j["onboarding"] = r.onboarding;  // --onboard runs only
     if (r.timeline_histograms) {
         // One row per timeline row: the second's latencies whole, so `wvsim merge` is exact.
         j["timeline_latency_columns"] = {"connack", "puback"};
@@ -264,6 +266,7 @@ run_report report_from_json(const json& j) {
         r.warnings = get_or<std::vector<std::string>>(j, "warnings", {});
         r.notes = get_or<std::vector<std::string>>(j, "notes", {});
         if (j.contains("gateway")) r.gateway = j["gateway"];
+        if (j.contains("onboarding")) r.onboarding = j["onboarding"];
         if (j.contains("rules") && j["rules"].is_object()) r.rules = rules_from_json(j["rules"]);
         if (j.contains("verify") && j["verify"].is_object()) {
             const auto& v = j["verify"];
@@ -326,6 +329,8 @@ void merge(run_report& a, const run_report& b) {
     a.stopped_at_once = a.stopped_at_once || b.stopped_at_once;
     if (rate > 0) a.publish_window_s = static_cast<double>(a.reports_sent) / rate;
     for (const auto& [k, h] : b.latency) a.latency[k].merge(h);
+    if (!b.onboarding.is_null())
+        a.onboarding = merge_jitr_json(a.onboarding, b.onboarding, a.latency["time_to_active"], a.latency["onboard_attempt"]);
     a.expectations_checked += b.expectations_checked;
     a.expectations_met += b.expectations_met;
     a.mismatches.insert(a.mismatches.end(), b.mismatches.begin(), b.mismatches.end());

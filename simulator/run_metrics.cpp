@@ -6,7 +6,7 @@ namespace {
 using thresholds::kind;
 
 // Stages with a latency histogram in the report, as the summary's latency table names them.
-constexpr const char* stages[] = {"connack", "puback", "tcp_connect", "tls_handshake", "send_lag"};
+constexpr const char* stages[] = {"connack", "puback", "tcp_connect", "tls_handshake", "send_lag", "time_to_active"};
 constexpr std::pair<const char*, double> quantiles[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p99.9", 0.999}};
 
 double percent(std::uint64_t part, std::uint64_t whole) { return 100.0 * static_cast<double>(part) / static_cast<double>(whole); }
@@ -35,6 +35,7 @@ const thresholds::catalogue& run_metric_catalogue() {
         c.push_back({"never_connected", kind::count, "devices (without allow/deny expectation) that never connected"});
         c.push_back({"mismatches", kind::count, "credentials-file rows whose allow/deny did not come true"});
         c.push_back({"verify.missing", kind::count, "--verify: acked reports the subscriber never saw"});
+        c.push_back({"never_active", kind::count, "--onboard: devices still refused at --onboard-timeout"});
         return c;
     }();
     return c;
@@ -73,6 +74,10 @@ thresholds::values run_metric_values(const run_report& r) {
     v["never_connected"] = static_cast<double>(r.devices_never_connected);
     v["mismatches"] = static_cast<double>(r.mismatches.size());
     if (r.verify) v["verify.missing"] = static_cast<double>(r.verify->reports_missing);
+    if (r.onboarding.is_object()) {
+        const auto outcomes = r.onboarding.value("device_outcomes", nlohmann::json::object());
+        v["never_active"] = static_cast<double>(outcomes.value("never_active", std::uint64_t{0}));
+    }
     return v;
 }
 
@@ -89,7 +94,8 @@ std::string expect_help() {
         "  wvsim --expect 'connack.p99<200ms' --expect 'acked>=99.9%' --expect 'connect_failures==0'\n"
         "Operators < <= > >= ==. Metrics (durations need us, ms or s; percentages need %):\n"
         "  <stage>.p50 .p90 .p99 .p99.9 .max .mean  [us|ms|s]  stage: connack, puback, tcp_connect,\n"
-        "                                                      tls_handshake, send_lag\n";
+        "                                                      tls_handshake, send_lag,\n"
+        "                                                      time_to_active (--onboard)\n";
     thresholds::catalogue rest;
     for (const auto& m : run_metric_catalogue())
         if (m.name.find('.') == std::string::npos || m.name.starts_with("authorizer.") || m.name.starts_with("verify."))

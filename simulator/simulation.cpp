@@ -24,6 +24,7 @@
 
 #include "device_result.hpp"
 #include "embedded_gateway.hpp"
+#include "onboard_jitr.hpp"
 #include "fleet_stats.hpp"
 #include "live_metrics.hpp"
 #include "paho_engine.hpp"
@@ -74,6 +75,16 @@ struct sampler_state {
     std::uint64_t ok = 0, fail = 0, sent = 0, acked = 0;
 };
 
+}  // namespace
+
+namespace {
+// --onboard jitr against the embedded gateway: the CA that signs the generated certificates is
+// registered with auto-registration (with --device-certs, the gateway's state or seed must hold it).
+std::string jitr_ca_pem(const sim_options& o) {
+    if (o.certs.onboard != "jitr" || o.certs.device_ca.empty()) return {};
+    std::ifstream in(o.certs.device_ca);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 }  // namespace
 
 int run_simulation(const sim_options& o) {
@@ -161,11 +172,16 @@ int run_simulation(const sim_options& o) {
                                                                                  .port = o.gateway_port,
                                                                                  .metrics_port = o.gateway_metrics_port,
                                                                                  .certs = certs.get(),
-                                                                                 .register_fleet = o.certs.register_fleet});
+                                                                                 .register_fleet = o.certs.register_fleet,
+                                                                                 .jitr_ca_pem = jitr_ca_pem(o)});
             host = gw->endpoint().host;
             if (ca.empty()) ca = gw->endpoint().ca_file;
             address = tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw->endpoint().port);
             for (const auto& n : gw->start_notes()) std::cerr << "wvsim: " << n << "\n";
+            if (o.certs.onboard == "jitr" && o.certs.device_ca.empty())
+                std::cerr << "wvsim: --onboard jitr with --device-certs: the embedded gateway knows your CA only if the "
+                             "config's state or seed registers it with auto-registration (or give --device-ca with "
+                             "--device-ca-key and let wvsim sign the fleet)\n";
         } else {
             asio::io_context rio;
             tcp::resolver res(rio);
@@ -203,6 +219,39 @@ int run_simulation(const sim_options& o) {
     } catch (const std::exception& e) {
         std::cerr << "wvsim: TLS: " << e.what() << "\n";
         return 2;
+    }
+
+    // --onboard jitr: the fleet registers itself (first attempt refused, retries until ACTIVE)
+    // before the timetable starts.
+    if (o.certs.onboard == "jitr") {
+        auto target = address;
+        std::function<outcome(std::uint32_t, std::chrono::system_clock::time_point)> explain;
+        if (gw) {
+            if (std::find(o.alpn.begin(), o.alpn.end(), "x-amzn-mqtt-ca") == o.alpn.end())
+                target.port(gw->endpoint().x509_port);
+            explain = [g = gw.get()](std::uint32_t local, std::chrono::system_clock::time_point began) {
+                return g->explain_x509_refusal(local, began);
+            };
+        }
+        const auto jr = run_jitr_onboarding(
+            ids, jitr_settings{.host = host,
+                               .address = target,
+                               .tls = tls_ctx.get(),
+                               .certs = certs.get(),
+                               .retry = o.retry,
+                               .seed = o.ids.seed,
+                               .connect_rate = o.connect_rate / o.part.count,
+                               .max_connecting = o.max_connecting,
+                               .connect_timeout = o.connect_timeout,
+                               .deadline = std::chrono::milliseconds(static_cast<std::int64_t>(o.certs.onboard_timeout_s * 1000)),
+                               .explain_refusal = std::move(explain),
+                               .progress = !o.quiet});
+        rep.onboarding = jitr_to_json(jr);
+        rep.latency["time_to_active"] = jr.time_to_active;
+        rep.latency["onboard_attempt"] = jr.attempt_time;
+        if (!o.quiet) std::cerr << jitr_summary_text(rep.onboarding);
+        // AWS allows one CONNECT per second per client id: the run's first connects come after that.
+        std::this_thread::sleep_for(min_connect_spacing);
     }
 
     // The timetable of this process's slice.

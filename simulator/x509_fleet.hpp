@@ -29,6 +29,10 @@ struct x509_options {
     std::string cert_cn = "{akid}";
     std::filesystem::path device_certs;              // or load
     bool register_fleet = true;                      // embedded gateway: register them before the run
+    // --onboard jitr: the devices onboard themselves by just-in-time registration before the run
+    // (onboard_jitr.hpp); nothing is registered beforehand. Empty: no onboarding phase.
+    std::string onboard;
+    double onboard_timeout_s = 60;                   // --onboard-timeout: per device, from its first attempt
     bool enabled() const { return !device_ca.empty() || !device_certs.empty(); }
 };
 

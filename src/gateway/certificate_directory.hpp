@@ -106,6 +106,18 @@ public:
     // device may include its CA; JITR relies on it). Never throws for a bad certificate.
     virtual certificate_verdict look_up(const tls::certificate& cert, const tls::certificate* issuer) const = 0;
 
+    // Just-in-time registration (JITR): called by check_certificate() for a certificate that
+    // look_up() answered `unknown`, on a connection that sent SNI (`sent_sni`) or not. A
+    // directory that registers the certificates of CAs with auto-registration enabled answers
+    // `pending_activation` (jitr_registrar.hpp: the registration and AWS's registration event
+    // follow off the caller's thread); the default keeps the verdict. Same threading as look_up().
+    virtual certificate_verdict register_on_first_connect(certificate_verdict unknown, const tls::certificate& cert,
+                                                          bool sent_sni) const {
+        (void)cert;
+        (void)sent_sni;
+        return unknown;
+    }
+
     using status_listener = std::function<void(const certificate_status_change&)>;
     // Keeps the listener until the returned handle is destroyed (or reset); the handle must
     // not outlive the directory.

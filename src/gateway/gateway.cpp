@@ -27,6 +27,7 @@
 #include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
 #include "gateway/gateway_metrics.hpp"
+#include "gateway/jitr_registrar.hpp"
 #include "gateway/memory_certificate_directory.hpp"
 #include "gateway/metrics_http.hpp"
 #include "gateway/registry_certificate_directory.hpp"
@@ -73,6 +74,7 @@ struct gateway::impl {
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
     std::shared_ptr<certificate_directory> certificates;  // config's, or built from the static config
     std::shared_ptr<memory_certificate_directory> static_certificates;  // the built one, if any
+    std::shared_ptr<jitr_registrar> jitr;  // just-in-time registration, around `certificates`
     certificate_sessions cert_sessions;
     std::shared_ptr<void> certificate_subscription;
     std::vector<listener_state> listeners;
@@ -262,6 +264,36 @@ std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::i
                                                    .resolve_function = std::move(resolve)});
 }
 
+// A rule's handler function that calls boto3's 'iot' client (a JITR activation Lambda) reaches
+// this gateway's control plane, as a Lambda reaches the account's AWS IoT.
+void point_rule_functions_at(rules_engine::engine_config& rules, const std::string& control_plane_url) {
+    if (control_plane_url.empty()) return;
+    for (auto& r : rules.rules)
+        for (auto& a : r.actions)
+            if (auto* l = std::get_if<rules_engine::lambda_action_config>(&a))
+                if (l->function.kind == backends::backend_kind::handler && l->function.handler.iot_endpoint_url.empty())
+                    l->function.handler.iot_endpoint_url = control_plane_url;
+}
+
+// JITR's registration event goes where AWS's does: to subscribers and to the topic rules (the
+// activation Lambda's trigger); each registration is one log line.
+jitr_hooks make_jitr_hooks(gateway::impl& m) {
+    return jitr_hooks{
+        .publish =
+            [&m](std::string topic, std::string payload) {
+                const auto msg = std::make_shared<message>(message{std::move(topic), std::move(payload), 1, false, {}});
+                if (m.brk) m.brk->publish(msg);
+                if (m.rules) m.rules_hook(*msg, {});
+            },
+        .log =
+            [&m](bool ok, const std::string& certificate_id, const std::string& detail) {
+                m.log->emit(ok ? log_level::info : log_level::error,
+                            {{"eventType", "JustInTimeRegistration"}, {"status", ok ? "Success" : "Failure"},
+                             {"principalId", certificate_id}, {"details", detail}});
+            },
+    };
+}
+
 }  // namespace
 
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
@@ -306,6 +338,9 @@ void gateway::start() {
     }
     // The registry decides for the certificates it knows; the directory above for the rest.
     m.certificates = std::make_shared<registry_certificate_directory>(*m.reg, m.certificates);
+    // Unknown certificates of CAs with auto-registration: registered, announced, refused (JITR).
+    m.jitr = std::make_shared<jitr_registrar>(*m.reg, m.certificates, make_jitr_hooks(m));
+    m.certificates = m.jitr;
 
     m.brk = std::make_unique<broker>(broker_options{
         .max_offline_messages = cfg.limits.max_offline_messages,
@@ -326,6 +361,7 @@ void gateway::start() {
                                  [&m](const std::string& n) -> const auth::authorizer_service* { return m.find_service(n); });
     }
     if (!cfg.rules.rules.empty()) {
+        point_rule_functions_at(cfg.rules, m.control_plane ? m.control_plane->url() : std::string{});
         // Republished messages enter the broker like a gateway-generated message (no client).
         m.rules = std::make_unique<rules_engine::engine>(
             cfg.rules, rules_engine::engine_hooks{
@@ -420,6 +456,8 @@ void gateway::stop() {
     for (auto& t : m.threads)
         if (t.joinable()) t.join();
     m.threads.clear();
+    // Registrations already queued publish their events before the rules engine drains.
+    if (m.jitr) m.jitr->stop();
     // No connection feeds the rules any more: let queued actions finish (validate calls to
     // the user's decoder included), keep the summary, then stop the engine before the broker
     // its republish actions publish into.

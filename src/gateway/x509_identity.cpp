@@ -9,6 +9,7 @@ std::shared_ptr<const x509_peer> read_x509_peer(SSL* ssl) {
     X509* leaf = SSL_get0_peer_certificate(ssl);
     if (!leaf) return nullptr;
     auto p = std::make_shared<x509_peer>(x509_peer{tls::certificate::adopt(leaf), std::nullopt});
+    p->sent_sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) != nullptr;
     // Server side: the chain the client sent, without its own certificate.
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
         for (int i = 0; i < sk_X509_num(chain); ++i) {
@@ -62,6 +63,7 @@ std::shared_ptr<const policy::principal_facts> principal_facts_for(const certifi
 certificate_verdict check_certificate(const certificate_directory& dir, const x509_peer& peer,
                                       std::chrono::system_clock::time_point now) {
     auto v = dir.look_up(peer.cert, peer.issuer ? &*peer.issuer : nullptr);
+    if (v.check == certificate_check::unknown) v = dir.register_on_first_connect(std::move(v), peer.cert, peer.sent_sni);
     if (v.active() && (now < peer.cert.not_before() || now > peer.cert.not_after())) {
         v.check = certificate_check::expired;
         v.detail = "certificate " + peer.cert.id() + " is outside its validity period";

@@ -8,8 +8,9 @@
 //   if (!v.active()) refuse(describe(v));                   // "INACTIVE: certificate 3f1c... is INACTIVE"
 //   auto facts = principal_facts_for(v, peer->cert, client_id);   // for policy::request_context
 //
-// Checks: the directory's (registered, status, CA status), then the validity period (AWS
-// refuses expired certificates; the directory does not look at time).
+// Checks: the directory's (registered, status, CA status; an unknown certificate goes to its
+// just-in-time registration), then the validity period (AWS refuses expired certificates; the
+// directory does not look at time).
 // Pure but for read_x509_peer (reads the SSL object); thread-safe.
 #include <chrono>
 #include <memory>
@@ -28,6 +29,7 @@ namespace wv::gate {
 struct x509_peer {
     tls::certificate cert;
     std::optional<tls::certificate> issuer;
+    bool sent_sni = false;  // the client sent SNI (AWS requires it for JITR's first connection)
 };
 
 // Null when the client sent no certificate (or `ssl` is null).

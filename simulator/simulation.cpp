@@ -229,6 +229,7 @@ void register_through_api(run_state& s, const std::string& url) {
     }
     if (s.gw) s.gw->set_fleet(s.certs.get());
     if (!o.quiet) std::cerr << "wvsim: " << reg.summary() << "\n";
+    s.rep.notes.push_back(reg.summary() + (s.certs ? " (" + s.certs->source() + ")" : ""));
 }
 
 void open_endpoint(run_state& s) {

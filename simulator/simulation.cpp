@@ -94,6 +94,7 @@ struct run_state {
     std::vector<std::unique_ptr<worker>> workers;
     std::vector<std::thread> threads;
     std::atomic<unsigned> running{0};
+    std::unique_ptr<sim_options> paho_options;
     std::unique_ptr<paho_engine> paho;
     std::unique_ptr<https_engine> https;
 
@@ -401,9 +402,9 @@ void start_engine(run_state& s) {
         s.https->start();
     } else if (o.engine == engine_kind::paho) {
         // Paho reads its trust store from the options: give it the embedded gateway's CA too.
-        sim_options paho_options = o;
-        paho_options.ca_file = s.ca;
-        s.paho = std::make_unique<paho_engine>(s.es, *s.tt, s.stats, s.profile, s.start, s.ids, paho_options);
+        s.paho_options = std::make_unique<sim_options>(o);  // the engine keeps a reference
+        s.paho_options->ca_file = s.ca;
+        s.paho = std::make_unique<paho_engine>(s.es, *s.tt, s.stats, s.profile, s.start, s.ids, *s.paho_options);
         s.paho->start();
     } else {
         for (unsigned t = 0; t < nthreads; ++t)

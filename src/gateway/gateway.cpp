@@ -34,6 +34,7 @@
 #include "registry/registry.hpp"
 #include "registry/seed.hpp"
 #include "rules_engine/engine.hpp"
+#include "gateway/api_rules.hpp"
 
 namespace wv::gate {
 
@@ -72,6 +73,8 @@ struct gateway::impl {
     std::unique_ptr<metrics_server> metrics;
     // Topic rules; null when none are configured. Fed by every connection through rules_hook.
     std::unique_ptr<rules_engine::engine> rules;
+    // Topic rules created through the control plane (api_rules.hpp); fed by rules_hook too.
+    std::unique_ptr<api_rules> live_rules;
     std::function<void(const message&, const std::string&)> rules_hook;
     std::string rules_summary;  // kept after stop() for the exit report
     std::vector<rules_engine::rule_report> rules_report;  // likewise
@@ -89,7 +92,7 @@ struct gateway::impl {
                            .log = log.get(),
                            .certificates = certificates.get(),
                            .cert_sessions = &cert_sessions,
-                           .on_accepted_publish = rules ? &rules_hook : nullptr,
+                           .on_accepted_publish = rules_hook ? &rules_hook : nullptr,
                            .throttle = throttle.get()};
     }
 
@@ -211,6 +214,39 @@ void start_registry(gateway::impl& m) {
                                  (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
+// The function a rule's lambda action names by ARN (...:function:<name>[:qualifier]): one the
+// configuration's rules name (until a `functions:` section names them once).
+std::optional<backends::backend_spec> function_named_in_config(const rules_engine::engine_config& rules,
+                                                               const std::string& arn) {
+    const auto at = arn.find(":function:");
+    if (at == std::string::npos) return std::nullopt;
+    auto name = arn.substr(at + 10);
+    if (const auto q = name.find(':'); q != std::string::npos) name.resize(q);
+    for (const auto& r : rules.rules)
+        for (const auto& a : r.actions)
+            if (const auto* l = std::get_if<rules_engine::lambda_action_config>(&a); l && l->function.name == name)
+                return l->function;
+    return std::nullopt;
+}
+
+// Topic rules created through the control plane run beside the configuration's.
+void start_live_rules(gateway::impl& m) {
+    m.live_rules = std::make_unique<api_rules>(
+        *m.reg,
+        rules_engine::engine_hooks{.republish =
+                                       [&m](rules_engine::republish_request r) {
+                                           m.brk->publish(std::make_shared<message>(
+                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                           return std::string{};
+                                       },
+                                   .log = {},
+                                   .metrics = nullptr},
+        [&m](const std::string& arn) { return function_named_in_config(m.config.rules, arn); },
+        [&m](const std::string& line) {
+            m.log->emit(log_level::warn, {{"eventType", "RuleEngine"}, {"status", "Failure"}, {"details", line}});
+        });
+}
+
 }  // namespace
 
 gateway::gateway(gateway_config config) : impl_(std::make_unique<impl>()) {
@@ -276,14 +312,17 @@ void gateway::start() {
                                },
                            .log = {},
                            .metrics = nullptr});
-        m.rules_hook = [&m](const message& msg, const std::string& principal) {
-            m.rules->on_message({.topic = msg.topic,
-                                 .payload = msg.payload,
-                                 .client_id = msg.client_id,
-                                 .principal = principal,
-                                 .timestamp_ms = 0});
-        };
     }
+    start_live_rules(m);
+    m.rules_hook = [&m](const message& msg, const std::string& principal) {
+        const rules_engine::inbound_message in{.topic = msg.topic,
+                                               .payload = msg.payload,
+                                               .client_id = msg.client_id,
+                                               .principal = principal,
+                                               .timestamp_ms = 0};
+        if (m.rules) m.rules->on_message(in);
+        m.live_rules->on_message(in);
+    };
 
     const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));
@@ -359,6 +398,11 @@ void gateway::stop() {
         m.rules_report = m.rules->report();
         m.rules.reset();
     }
+    if (m.live_rules) {
+        m.live_rules->drain(std::chrono::seconds(5));
+        for (auto& r : m.live_rules->report()) m.rules_report.push_back(std::move(r));
+        m.live_rules.reset();
+    }
     // Authorizer services complete their pending calls (posting into stopped contexts).
     m.services.clear();
     m.control_plane.reset();
@@ -401,7 +445,11 @@ std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }
 std::vector<rules_engine::rule_report> gateway::rules_report() const {
-    return impl_->rules ? impl_->rules->report() : impl_->rules_report;
+    if (!impl_->rules && !impl_->live_rules) return impl_->rules_report;
+    auto out = impl_->rules ? impl_->rules->report() : std::vector<rules_engine::rule_report>{};
+    if (impl_->live_rules)
+        for (auto& r : impl_->live_rules->report()) out.push_back(std::move(r));
+    return out;
 }
 
 std::uint64_t gateway::observe(std::string filter, std::function<void(const message_ptr&)> fn) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sigv4/sigv4.hpp"
 #include "tls/certificate.hpp"
 
 namespace wv::sim {
@@ -15,27 +16,13 @@ namespace {
 using json = nlohmann::json;
 
 // Path segments go percent-encoded (client ids are plain, but a template may make anything).
-std::string segment(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
+std::string segment(std::string_view s) { return sigv4::uri_encode(s, false); }
 
-[[noreturn]] void fail(const std::string& who, const char* op, const api_result& r) {
+[[noreturn]] void registrar_fail(const std::string& who, const char* op, const api_result& r) {
     throw std::runtime_error(who + ": " + op + ": " + r.describe());
 }
 
-bool exists(const api_result& r) { return r.error_type == "ResourceAlreadyExistsException"; }
+bool already_exists(const api_result& r) { return r.error_type == "ResourceAlreadyExistsException"; }
 
 std::string pem_of(const tls::client_identity& id) {
     const auto c = tls::certificate::from_der(id.cert_der());
@@ -76,18 +63,18 @@ void control_plane_registrar::parallel(std::size_t n, Fn fn) {
 void control_plane_registrar::ensure_policy(control_plane_client& c, const std::string& policy_json) {
     const auto r = c.call("POST", "/policies/" + segment(policy_name_), {}, json{{"policyDocument", policy_json}});
     ++calls_;
-    if (!r.ok() && !exists(r)) fail("policy " + policy_name_, "CreatePolicy", r);
+    if (!r.ok() && !already_exists(r)) registrar_fail("policy " + policy_name_, "CreatePolicy", r);
 }
 
 void control_plane_registrar::attach(control_plane_client& c, const device_identity& id, const std::string& arn) {
     const std::string who = "device " + id.akid;
-    if (auto r = c.call("POST", "/things/" + segment(id.akid), {}, json::object()); !r.ok() && !exists(r))
-        fail(who, "CreateThing", r);
+    if (auto r = c.call("POST", "/things/" + segment(id.akid), {}, json::object()); !r.ok() && !already_exists(r))
+        registrar_fail(who, "CreateThing", r);
     if (auto r = c.call("PUT", "/target-policies/" + segment(policy_name_), {}, json{{"target", arn}}); !r.ok())
-        fail(who, "AttachPolicy", r);
+        registrar_fail(who, "AttachPolicy", r);
     if (auto r = c.call("PUT", "/things/" + segment(id.akid) + "/principals", {}, nullptr, {{"x-amzn-principal", arn}});
         !r.ok())
-        fail(who, "AttachThingPrincipal", r);
+        registrar_fail(who, "AttachThingPrincipal", r);
 }
 
 void control_plane_registrar::register_fleet(const std::vector<device_identity>& ids, const x509_fleet& certs,
@@ -110,13 +97,13 @@ void control_plane_registrar::register_fleet(const std::vector<device_identity>&
         std::string arn;
         if (r.ok()) {
             arn = r.body.value("certificateArn", "");
-        } else if (exists(r)) {  // from an earlier run against a wvgate with state: reuse it as it is
+        } else if (already_exists(r)) {  // from an earlier run against a wvgate with state: reuse it as it is
             const auto id = tls::certificate::from_der(identity.cert_der())->id();
             const auto d = c.call("GET", "/certificates/" + id, {}, nullptr);
-            if (!d.ok()) fail(who, "DescribeCertificate", d);
+            if (!d.ok()) registrar_fail(who, "DescribeCertificate", d);
             arn = d.body["certificateDescription"].value("certificateArn", "");
         } else {
-            fail(who, "RegisterCertificateWithoutCA", r);
+            registrar_fail(who, "RegisterCertificateWithoutCA", r);
         }
         if (arn.empty()) throw std::runtime_error(who + ": RegisterCertificateWithoutCA answered no certificateArn");
         attach(c, ids[i], arn);
@@ -135,7 +122,7 @@ x509_fleet control_plane_registrar::create_fleet(const std::vector<device_identi
     parallel(ids.size(), [&](control_plane_client& c, std::size_t i) {
         const std::string who = "device " + ids[i].akid;
         const auto r = c.call("POST", "/keys-and-certificate", {{"setAsActive", "true"}}, nullptr);
-        if (!r.ok()) fail(who, "CreateKeysAndCertificate", r);
+        if (!r.ok()) registrar_fail(who, "CreateKeysAndCertificate", r);
         try {
             out[i] = tls::client_identity::from_pem(r.body.at("certificatePem").get<std::string>(),
                                                     r.body.at("keyPair").at("PrivateKey").get<std::string>());

@@ -21,6 +21,7 @@
 #include "classify.hpp"
 #include "payload/report_encoder.hpp"
 #include "payload/report_end.hpp"
+#include "sigv4/sigv4.hpp"
 #include "tls/connect.hpp"
 #include "tls/tls_errc.hpp"
 #include "wall_clock.hpp"
@@ -31,18 +32,7 @@ namespace http = boost::beast::http;
 using namespace asio::experimental::awaitable_operators;
 
 std::string https_publish_target(std::string_view topic, int qos) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out = "/topics/";
-    for (const unsigned char c : topic) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out + "?qos=" + std::to_string(qos);
+    return "/topics/" + sigv4::uri_encode(topic, false) + "?qos=" + std::to_string(qos);
 }
 
 namespace {

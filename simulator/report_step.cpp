@@ -10,7 +10,7 @@ namespace wv::sim {
 
 namespace {
 
-void check_expectations(run_report& r, const std::vector<device_result>& results, std::span<const device_identity> ids) {
+void tally_expectations(run_report& r, const std::vector<device_result>& results, std::span<const device_identity> ids) {
     for (std::uint32_t d = 0; d < ids.size() && d < results.size(); ++d) {
         if (ids[d].expected == expectation::none) {
             r.devices_never_connected += !results[d].ever_connected;
@@ -99,7 +99,7 @@ run_report finish_report(run_report r, const run_facts& f, std::span<const devic
         r.publish_window_s = f.messages_budget ? f.elapsed_s : std::min(f.elapsed_s, f.tt->end().count());
     }
     r.reports_late = r.latency["send_lag"].count_at_or_above(1'000'000);
-    check_expectations(r, f.devices, ids);
+    tally_expectations(r, f.devices, ids);
     if (f.verify) r.verify = f.verify;
     if (f.embedded && !f.gateway.is_null()) add_gateway(r, f);
     r.stopped_at_once = f.aborted;

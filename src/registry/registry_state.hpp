@@ -25,6 +25,7 @@ inline constexpr const char* policy_target = "policy_target";    // policy \n ta
 inline constexpr const char* thing_principal = "thing_principal";  // thing \n principal
 inline constexpr const char* group_thing = "group_thing";        // group \n thing
 inline constexpr const char* meta = "meta";
+inline constexpr const char* tags = "tags";                      // resource ARN -> {key: value}
 }  // namespace kind
 
 // A many-to-many relation kept in both directions.
@@ -64,6 +65,7 @@ struct registry::state {
     relation policy_targets;    // policy -> target (principal ARN, thing group ARN)
     relation thing_principals;  // thing -> principal ARN
     relation group_things;      // group -> thing
+    std::map<std::string, std::map<std::string, std::string>> tags;  // resource ARN -> tags
     std::string registration_code;
 };
 

@@ -25,8 +25,8 @@ COPY --from=build /opt/wavelet-iot-lab/build/simulator/wvsim /usr/local/bin/wvsi
 COPY --from=build /opt/wavelet-iot-lab/build/src/gateway/main/wvgate /usr/local/bin/wvgate
 # The handler backend (python: authorizers and decoders) looks for its runners where the build's
 # source tree had them.
-COPY --from=build /opt/wavelet-iot-lab/authorizer_clients/handler/runners \
-     /opt/wavelet-iot-lab/authorizer_clients/handler/runners
+COPY --from=build /opt/wavelet-iot-lab/src/functions/handler/runners \
+     /opt/wavelet-iot-lab/src/functions/handler/runners
 # The examples' generated CAs (config/wvgate-ca) are written next to their config: the user owns it.
 # Handlers that import boto3 or protobuf need python3-boto3 / python3-protobuf added here.
 COPY --chown=10001:10001 config /opt/wavelet-iot-lab/config

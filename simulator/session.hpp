@@ -1,25 +1,32 @@
 #pragma once
-// A connected device's session as a state machine on its worker thread: report on schedule,
-// keep alive, count acks, churn, die, or stop cleanly (ReportEnd(CLOSED) + DISCONNECT after the
-// acks in flight). Two callbacks drive it, socket readable and timer expired; a device holds at
-// most one pending socket wait, one pending timer wait and, rarely, one blocked write.
-//
-// When the session ends the device's stream is closed and, once no callback is pending, the
-// session is accounted (stats, outcome) and the device either reconnects (churn: run_device
-// again) or is done.
+// A device's connection: its session machine (device_session.hpp) on the one connection driver
+// (net/driver.hpp), and the engine's side of its life: open it (CONNECT), start the session
+// after the connect was counted, poke it for a clean stop, and account for its end (stats,
+// outcome), after which the device either reconnects (churn: run_device again) or is done.
+// A connected device holds one pending socket wait and at most one pending timer wait.
 //
 // Threading: every function here runs on the device's worker thread.
-#include <system_error>
+#include "device_session.hpp"
+#include "net/driver.hpp"
+#include "tls/stream.hpp"
 
 namespace wv::sim {
 
 struct worker;
 struct device;
 
-// The device just got CONNACK 0 on d.s: runs its session from now on.
-void start_session(worker& w, device& d);
+struct device_connection {
+    device_connection(worker& w, device& d, tls::stream s);
+    device_session machine;
+    net::driver drv;
+};
 
-// The ways a peer ends a stream (EOF, close_notify, reset, ...), as opposed to protocol errors.
-bool is_closed(std::error_code ec);
+// Runs the driver on `s` (TLS done) and sends CONNECT; d.conn holds it. When CONNACK (or the
+// failure before it) comes, d.wake is cancelled; a connection that never got to its session
+// sets d.connect_over at its end, and cancels d.wake again.
+void open_connection(worker& w, device& d, tls::stream s);
+
+// The device got CONNACK 0 and the engine counted it: runs its session from now on.
+void start_session(worker& w, device& d);
 
 }  // namespace wv::sim

@@ -1,8 +1,7 @@
 #pragma once
 // A worker thread: an io_context, the devices that live on it, the launcher that starts them
 // along the connect ramp under the connects-in-flight cap, and per-thread scratch (the
-// report encoder, the read buffer and the packet buffer every device of the thread shares
-// while it runs). The engine runs one worker per core.
+// report encoder every device of the thread shares while it runs). The engine runs one worker per core.
 //
 // Threading: everything is touched only from the worker's own thread, except request_stop().
 #include <array>
@@ -18,6 +17,7 @@
 
 #include "device.hpp"
 #include "fleet_stats.hpp"
+#include "net/timer_wheel.hpp"
 #include "payload/report_encoder.hpp"
 #include "reconnect.hpp"
 #include "timetable.hpp"
@@ -49,13 +49,14 @@ struct worker {
            clock::time_point start);
 
     boost::asio::io_context io{1};
+    // Every device connection's deadlines (net/timer_wheel.hpp); declared before `devices`,
+    // which it must outlive.
+    net::timer_wheel wheel{io.get_executor()};
     const engine_settings& settings;
     const timetable& tt;
     fleet_stats& stats;
     payload::report_encoder encoder;
     std::vector<std::byte> report_scratch;
-    std::array<std::byte, 2048> rbuf{};  // a device's read lands here; consumed before the next read
-    mqtt::byte_buffer wbuf;              // the packet being written (a blocked write copies it out)
     clock::time_point start;
     std::vector<std::unique_ptr<device>> devices;
 

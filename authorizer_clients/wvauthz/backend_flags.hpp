@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "authorizer_clients/backends/backend_spec.hpp"
+#include "functions/backend_spec.hpp"
 
 namespace CLI {
 class App;

@@ -14,7 +14,7 @@
 #include "auth/authorizer_event.hpp"
 #include "auth/connect_verdict.hpp"
 #include "policy/scope_check.hpp"
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 #include "authorizer_clients/loadgen/load_metrics.hpp"
 #include "authorizer_clients/loadgen/load_report.hpp"
 #include "authorizer_clients/wvauthz/backend_flags.hpp"

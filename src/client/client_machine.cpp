@@ -2,8 +2,11 @@
 
 #include <algorithm>
 
+#include <limits>
+
 #include "mqtt/errors.hpp"
 #include "mqtt/packet.hpp"
+#include "mqtt/property_builder.hpp"
 
 namespace wv::client {
 namespace {
@@ -43,9 +46,20 @@ void client_machine::begin(const session_options& o, clock::time_point now, net:
     keep_alive_ = std::min(o.keep_alive, std::chrono::seconds(65535));
     pingresp_timeout_ = o.pingresp_timeout;
     max_queued_bytes_ = o.max_queued_bytes;
-    decoder_ = mqtt::stream_decoder(mqtt::limits{.max_packet_bytes = o.max_packet_bytes});
+    level_ = o.protocol == mqtt::protocol_level::v5 ? mqtt::protocol_level::v5 : mqtt::protocol_level::v3_1_1;
+    reason_string_.clear();
+    decoder_ = mqtt::stream_decoder(mqtt::limits{.max_packet_bytes = o.max_packet_bytes}, level_);
 
     mqtt::connect c;
+    c.protocol_level = static_cast<std::uint8_t>(level_);
+    mqtt::property_builder props;
+    if (level_ == mqtt::protocol_level::v5) {
+        if (o.session_expiry_s > 0) props.add(mqtt::property_id::session_expiry_interval, o.session_expiry_s);
+        // So that the server never sends what the decoder would refuse as too large.
+        if (o.max_packet_bytes > 0 && o.max_packet_bytes <= std::numeric_limits<std::uint32_t>::max())
+            props.add(mqtt::property_id::maximum_packet_size, static_cast<std::uint32_t>(o.max_packet_bytes));
+        c.properties = props.view();
+    }
     c.client_id = o.client_id;
     c.clean_session = o.clean_session;
     c.keep_alive_s = static_cast<std::uint16_t>(keep_alive_.count());
@@ -76,7 +90,7 @@ void client_machine::release(clock::time_point now, net::effects& fx) {
     // Whole frames only: the main decoder keeps any partial packet that follows them.
     const auto held = std::move(held_);
     held_ = {};
-    mqtt::stream_decoder d(decoder_.limits_in_use());
+    mqtt::stream_decoder d(decoder_.limits_in_use(), level_);
     d.feed(held);
     take_frames(d, now, fx);
 }
@@ -88,7 +102,7 @@ void client_machine::on_bytes(std::span<const std::byte> in, clock::time_point n
     // Nothing of this chunk is referenced any more; drop a reassembly buffer grown by a
     // large packet so an idle connection returns to its small size.
     if (large_frame_seen_ && decoder_.buffered() == 0) {
-        decoder_ = mqtt::stream_decoder(decoder_.limits_in_use());
+        decoder_ = mqtt::stream_decoder(decoder_.limits_in_use(), level_);
         large_frame_seen_ = false;
     }
 }
@@ -112,19 +126,29 @@ void client_machine::take_frames(mqtt::stream_decoder& d, clock::time_point now,
 
 std::error_code client_machine::handle_connack(const mqtt::frame& f, net::effects& fx) {
     if (f.type != mqtt::packet_type::connack) return client_errc::unexpected_packet;
-    const auto ca = mqtt::decode_connack(f.body, f.flags);
+    const auto ca = mqtt::decode_connack(f.body, f.flags, level_);
     if (!ca) return ca.error();
     note(false, mqtt::packet_type::connack);
-    if (auto ec = connack_error(ca->code)) {
+    const auto ec = level_ == mqtt::protocol_level::v5 ? refusal(ca->reason, ca->properties) : connack_error(ca->code);
+    if (ec) {
         state_ = state::closed;
         events_.on_connack(ec, false);
         fx.close(net::ending::close_now, ec);
         return {};
     }
     session_present_ = ca->session_present;
+    // 5.0 3.2.2.3.14: the client MUST use the Server Keep Alive instead of its own.
+    if (const auto ka = ca->properties.number(mqtt::property_id::server_keep_alive))
+        keep_alive_ = std::chrono::seconds(*ka);
     state_ = state::holding;
     events_.on_connack({}, session_present_);
     return {};
+}
+
+std::error_code client_machine::refusal(mqtt::reason_code c, const mqtt::properties& props) {
+    if (!mqtt::is_failure(c)) return {};
+    reason_string_ = std::string(props.string(mqtt::property_id::reason_string).value_or(std::string_view{}));
+    return make_error_code(c);
 }
 
 void client_machine::fail(std::error_code why, net::effects& fx) {
@@ -146,7 +170,7 @@ void client_machine::on_deadline(clock::time_point now, net::effects& fx) {
         return;
     }
     if (keep_alive_.count() > 0 && now >= last_sent_ + keep_alive_) {
-        mqtt::encode(mqtt::pingreq{}, fx.send);
+        mqtt::encode(mqtt::pingreq{}, fx.send, level_);
         sent(mqtt::packet_type::pingreq, 0, now);
         ping_outstanding_ = true;
         pingresp_deadline_ = now + pingresp_timeout_;
@@ -198,7 +222,7 @@ mqtt::result<std::uint16_t> client_machine::publish(const mqtt::publish& p, cloc
     }
     const std::size_t before = fx.send.size();
     try {
-        mqtt::encode(out, fx.send);
+        mqtt::encode(out, fx.send, level_);
     } catch (const std::system_error& e) {
         fx.send.resize(before);
         return e.code();
@@ -221,7 +245,7 @@ mqtt::result<std::uint16_t> client_machine::subscribe(std::span<const mqtt::subs
     if (!id) return id;
     const std::size_t before = fx.send.size();
     try {
-        mqtt::encode(mqtt::subscribe{.packet_id = *id, .subscriptions = {subs.begin(), subs.end()}}, fx.send);
+        mqtt::encode(mqtt::subscribe{.packet_id = *id, .subscriptions = {subs.begin(), subs.end()}}, fx.send, level_);
     } catch (const std::system_error& e) {
         fx.send.resize(before);
         return e.code();
@@ -238,7 +262,7 @@ mqtt::result<std::uint16_t> client_machine::unsubscribe(std::span<const std::str
     if (!id) return id;
     const std::size_t before = fx.send.size();
     try {
-        mqtt::encode(mqtt::unsubscribe{.packet_id = *id, .filters = {filters.begin(), filters.end()}}, fx.send);
+        mqtt::encode(mqtt::unsubscribe{.packet_id = *id, .filters = {filters.begin(), filters.end()}}, fx.send, level_);
     } catch (const std::system_error& e) {
         fx.send.resize(before);
         return e.code();
@@ -250,7 +274,7 @@ mqtt::result<std::uint16_t> client_machine::unsubscribe(std::span<const std::str
 
 void client_machine::disconnect(clock::time_point now, net::effects& fx) {
     if (!is_connected()) return;
-    mqtt::encode(mqtt::disconnect{}, fx.send);
+    mqtt::encode(mqtt::disconnect{}, fx.send, level_);
     sent(mqtt::packet_type::disconnect, 0, now);
     state_ = state::closed;
     fx.close(net::ending::shutdown_after_flush, client_errc::disconnected);
@@ -269,8 +293,10 @@ std::error_code client_machine::handle_frame(const mqtt::frame& f, clock::time_p
     using mqtt::packet_type;
     switch (f.type) {
         case packet_type::publish: {
-            const auto p = mqtt::decode_publish(f.body, f.flags);
+            const auto p = mqtt::decode_publish(f.body, f.flags, level_);
             if (!p) return p.error();
+            // We announce no Topic Alias Maximum, so the server may send none (5.0 3.3.2.3.4).
+            if (p->properties.contains(mqtt::property_id::topic_alias)) return make_error_code(mqtt::reason_code::topic_alias_invalid);
             note(false, packet_type::publish, p->packet_id);
             if (p->qos == mqtt::qos::exactly_once) {
                 // Delivered once, on PUBLISH; a resent PUBLISH before PUBREL is only re-acknowledged.
@@ -279,76 +305,99 @@ std::error_code client_machine::handle_frame(const mqtt::frame& f, clock::time_p
                     events_.on_message(*p);
                     awaiting_pubrel_.push_back(p->packet_id);
                 }
-                mqtt::encode(mqtt::pubrec{.packet_id = p->packet_id}, fx.send);
+                mqtt::encode(mqtt::pubrec{.packet_id = p->packet_id}, fx.send, level_);
                 sent(packet_type::pubrec, p->packet_id, now);
                 return {};
             }
             events_.on_message(*p);
             if (p->qos == mqtt::qos::at_least_once) {
-                mqtt::encode(mqtt::puback{.packet_id = p->packet_id}, fx.send);
+                mqtt::encode(mqtt::puback{.packet_id = p->packet_id}, fx.send, level_);
                 sent(packet_type::puback, p->packet_id, now);
             }
             return {};
         }
         case packet_type::puback: {
-            const auto a = mqtt::decode_puback(f.body, f.flags);
+            const auto a = mqtt::decode_puback(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::puback, a->packet_id);
-            acknowledge(a->packet_id, waiting_for::puback, {});
+            acknowledge(a->packet_id, waiting_for::puback, refusal(a->reason, a->properties));
             return {};
         }
         case packet_type::pubrec: {
-            const auto a = mqtt::decode_pubrec(f.body, f.flags);
+            const auto a = mqtt::decode_pubrec(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::pubrec, a->packet_id);
+            // A failure ends the QoS 2 flow here: no PUBREL (5.0 4.3.3).
+            if (const auto ec = refusal(a->reason, a->properties)) {
+                acknowledge(a->packet_id, waiting_for::pubrec, ec);
+                return {};
+            }
             // PUBREL goes out even for an id we do not know (4.3.3: the server may resend PUBREC).
-            mqtt::encode(mqtt::pubrel{.packet_id = a->packet_id}, fx.send);
+            mqtt::encode(mqtt::pubrel{.packet_id = a->packet_id}, fx.send, level_);
             sent(packet_type::pubrel, a->packet_id, now);
             for (auto& op : in_flight_)
                 if (op.id == a->packet_id && op.what == waiting_for::pubrec) op.what = waiting_for::pubcomp;
             return {};
         }
         case packet_type::pubcomp: {
-            const auto a = mqtt::decode_pubcomp(f.body, f.flags);
+            const auto a = mqtt::decode_pubcomp(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::pubcomp, a->packet_id);
-            acknowledge(a->packet_id, waiting_for::pubcomp, {});
+            acknowledge(a->packet_id, waiting_for::pubcomp, refusal(a->reason, a->properties));
             return {};
         }
         case packet_type::pubrel: {
-            const auto a = mqtt::decode_pubrel(f.body, f.flags);
+            const auto a = mqtt::decode_pubrel(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::pubrel, a->packet_id);
             std::erase(awaiting_pubrel_, a->packet_id);
             if (awaiting_pubrel_.empty()) awaiting_pubrel_.shrink_to_fit();
-            mqtt::encode(mqtt::pubcomp{.packet_id = a->packet_id}, fx.send);
+            mqtt::encode(mqtt::pubcomp{.packet_id = a->packet_id}, fx.send, level_);
             sent(packet_type::pubcomp, a->packet_id, now);
             return {};
         }
         case packet_type::suback: {
-            const auto a = mqtt::decode_suback(f.body, f.flags);
+            const auto a = mqtt::decode_suback(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::suback, a->packet_id);
+            if (level_ == mqtt::protocol_level::v5) {
+                // The first refused filter's reason code (0x87 Not authorized, 0xA2 ...).
+                const auto bad = std::find_if(a->reason_codes.begin(), a->reason_codes.end(), mqtt::is_failure);
+                acknowledge(a->packet_id, waiting_for::suback,
+                            bad == a->reason_codes.end() ? std::error_code{} : refusal(*bad, a->properties));
+                return {};
+            }
             const bool refused =
                 std::find(a->return_codes.begin(), a->return_codes.end(), mqtt::suback_code::failure) != a->return_codes.end();
             acknowledge(a->packet_id, waiting_for::suback, refused ? make_error_code(client_errc::subscription_refused) : std::error_code{});
             return {};
         }
         case packet_type::unsuback: {
-            const auto a = mqtt::decode_unsuback(f.body, f.flags);
+            const auto a = mqtt::decode_unsuback(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::unsuback, a->packet_id);
-            acknowledge(a->packet_id, waiting_for::unsuback, {});
+            const auto bad = std::find_if(a->reason_codes.begin(), a->reason_codes.end(), mqtt::is_failure);
+            acknowledge(a->packet_id, waiting_for::unsuback,
+                        bad == a->reason_codes.end() ? std::error_code{} : refusal(*bad, a->properties));
             return {};
         }
         case packet_type::pingresp: {
-            const auto a = mqtt::decode_pingresp(f.body, f.flags);
+            const auto a = mqtt::decode_pingresp(f.body, f.flags, level_);
             if (!a) return a.error();
             note(false, packet_type::pingresp);
             ping_outstanding_ = false;
             return {};
         }
-        default: return client_errc::unexpected_packet;  // CONNACK again, or a server-bound packet
+        case packet_type::disconnect: {
+            // MQTT 5 servers say why they close (0x8E Session taken over, 0x8D Keep Alive timeout ...).
+            if (level_ != mqtt::protocol_level::v5) return client_errc::unexpected_packet;
+            const auto d = mqtt::decode_disconnect(f.body, f.flags, level_);
+            if (!d) return d.error();
+            note(false, packet_type::disconnect);
+            const auto ec = refusal(d->reason, d->properties);
+            return ec ? ec : make_error_code(client_errc::connection_lost);
+        }
+        default: return client_errc::unexpected_packet;  // CONNACK again, AUTH, or a server-bound packet
     }
 }
 

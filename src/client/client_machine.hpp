@@ -1,5 +1,5 @@
 #pragma once
-// The client side of an MQTT 3.1.1 session as a Sans-I/O machine (net/protocol_machine.hpp):
+// The client side of an MQTT 3.1.1 or 5 session (session_options::protocol) as a Sans-I/O machine (net/protocol_machine.hpp):
 // bytes and time in; bytes to send, the next deadline and a close out; and events for its owner
 // (CONNACK's answer, received messages, acknowledgements by packet id, a trace of packets).
 // It never does I/O and never reads a clock: tests run it on virtual time with a scripted
@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -35,6 +36,8 @@
 #include "mqtt/packet_type.hpp"
 #include "mqtt/packets/publish.hpp"
 #include "mqtt/packets/subscribe.hpp"
+#include "mqtt/properties.hpp"
+#include "mqtt/reason_code.hpp"
 #include "mqtt/result.hpp"
 #include "mqtt/stream_decoder.hpp"
 #include "net/protocol_machine.hpp"
@@ -94,6 +97,10 @@ public:
     bool session_present() const noexcept { return session_present_; }
     std::size_t in_flight() const noexcept { return in_flight_.size(); }
     std::chrono::seconds keep_alive() const noexcept { return keep_alive_; }
+    mqtt::protocol_level protocol() const noexcept { return level_; }
+    // MQTT 5: the Reason String of the last failure the server reported (CONNACK, an
+    // acknowledgement, DISCONNECT), empty when it sent none.
+    const std::string& reason_string() const noexcept { return reason_string_; }
     // Calls events.on_packet for every packet (off by default: then a packet costs one test).
     void trace_packets(bool on) noexcept { trace_ = on; }
 
@@ -117,6 +124,8 @@ private:
     void take_frames(mqtt::stream_decoder& d, clock::time_point now, net::effects& fx);
     std::error_code handle_connack(const mqtt::frame& f, net::effects& fx);
     std::error_code handle_frame(const mqtt::frame& f, clock::time_point now, net::effects& fx);
+    // At 5: the error for a failure reason code (empty for success), keeping its reason string.
+    std::error_code refusal(mqtt::reason_code c, const mqtt::properties& props);
     void acknowledge(std::uint16_t id, waiting_for what, std::error_code result);
     void fail(std::error_code why, net::effects& fx);
     mqtt::result<std::uint16_t> allocate_id();
@@ -126,6 +135,8 @@ private:
     }
 
     session_events& events_;
+    mqtt::protocol_level level_ = mqtt::protocol_level::v3_1_1;
+    std::string reason_string_;
     mqtt::stream_decoder decoder_;
     mqtt::byte_buffer held_;                       // whole frames that came behind the CONNACK
     std::vector<pending> in_flight_;

@@ -125,6 +125,8 @@ void connection::on_packet(std::function<void(const packet_note&)> h) {
 bool connection::session_present() const { return core_->machine.session_present(); }
 bool connection::is_connected() const { return core_->accepted && core_->drv.is_open() && core_->machine.is_connected(); }
 std::size_t connection::in_flight() const { return core_->pending.size(); }
+
+const std::string& connection::reason_string() const { return core_->machine.reason_string(); }
 std::size_t connection::queued_bytes() const { return core_->drv.queued_bytes(); }
 tls::stream& connection::stream() { return core_->drv.stream(); }
 

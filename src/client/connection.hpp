@@ -1,5 +1,5 @@
 #pragma once
-// A lean client-side MQTT 3.1.1 connection over a wv::tls::stream (TLS or plain TCP): the
+// A lean client-side MQTT 3.1.1 or 5 (session_options::protocol) connection over a wv::tls::stream (TLS or plain TCP): the
 // client machine (client_machine.hpp: the protocol, Sans-I/O) on the one connection driver
 // (net/driver.hpp: reads until would-block, coalesced non-blocking writes, one lazily re-armed
 // timer). This file only turns the machine's events into Asio completions.
@@ -27,7 +27,10 @@
 // held until run() starts.
 //
 // Errors: async_connect returns transport errors, mqtt_errc for a malformed CONNACK, or
-// client_errc (timeout, CONNACK refusal codes, unexpected_packet). run() returns why the
+// client_errc (timeout, CONNACK refusal codes, unexpected_packet). At MQTT 5 the server's failure
+// reason codes are the errors instead (mqtt::reason_category(): `ec == mqtt::reason_code::
+// not_authorized` for CONNACK, PUBACK, SUBACK or UNSUBACK 0x87; a server's DISCONNECT 0x8E ends
+// run() with session_taken_over), and the machine keeps the Reason String. run() returns why the
 // connection ended. Nothing here throws: a local value the wire cannot carry (a topic over
 // 65,535 bytes) completes its operation with the codec's error (mqtt_errc::string_too_long).
 // Threading: a connection belongs to its stream's executor; call every member from there.
@@ -38,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -117,6 +121,8 @@ public:
 
     bool is_connected() const;
     std::size_t in_flight() const;     // operations waiting for their acknowledgement
+    // MQTT 5: the Reason String of the server's last reported failure (empty if none).
+    const std::string& reason_string() const;
     std::size_t queued_bytes() const;  // bytes the socket has not taken yet
     tls::stream& stream();
 

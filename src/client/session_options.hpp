@@ -2,10 +2,12 @@
 // What a client says in its CONNECT, and the deadlines and limits of its session.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "mqtt/limits.hpp"
+#include "mqtt/packet_type.hpp"
 #include "mqtt/qos.hpp"
 
 namespace wv::client {
@@ -18,6 +20,11 @@ struct will_message {
 };
 
 struct session_options {
+    // MQTT 3.1.1 (the default) or 5. At 5 a refusal is a reason code: a failed CONNACK, PUBACK,
+    // PUBREC, SUBACK or UNSUBACK and a server's DISCONNECT are reported as std::error_code
+    // values of mqtt::reason_category() (`e == mqtt::reason_code::not_authorized`), and the
+    // machine keeps the reason string that came with it.
+    mqtt::protocol_level protocol = mqtt::protocol_level::v3_1_1;
     std::string client_id{};
     std::optional<std::string> user_name{};
     std::optional<std::string> password{};          // a secret: never logged
@@ -30,6 +37,9 @@ struct session_options {
     std::size_t max_queued_bytes = 256 * 1024;
     // Largest packet accepted from the server (a bigger one ends the connection).
     std::size_t max_packet_bytes = mqtt::default_max_packet_bytes;
+    // MQTT 5 only: Session Expiry Interval (0: the session ends with the connection). At 5 the
+    // CONNECT also carries max_packet_bytes as Maximum Packet Size, so the server knows it.
+    std::uint32_t session_expiry_s = 0;
 };
 
 }  // namespace wv::client

@@ -3,8 +3,8 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "auth/registry_backend.hpp"
-#include "auth/static_backend.hpp"
+#include "functions/registry_backend.hpp"
+#include "functions/static_backend.hpp"
 #include "gateway/gateway.hpp"
 
 namespace wv::gate {

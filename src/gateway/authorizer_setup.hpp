@@ -10,7 +10,7 @@
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 #include "gateway/gateway_config.hpp"
 #include "policy/policy.hpp"
 

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "authorizer_clients/backends/backend_spec.hpp"
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/backend_spec.hpp"
+#include "functions/build_backend.hpp"
 #include "rules_engine/engine_config.hpp"
 
 namespace wv::gate {
@@ -131,7 +131,7 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
     if (!n.IsMap()) fail(c, n, path, "expected a mapping");
     const auto kind = n["backend"] ? get<std::string>(c, n["backend"], path + ".backend") : std::string("static");
     if (kind == "lambda" || kind == "handler") {
-        // authorizer_clients' backends, in their YAML shape (config/authorizers/README.md):
+        // src/functions' backends, in their YAML shape (config/authorizers/README.md):
         // parsed by their code so wvauthz and wvgate read one format.
         std::shared_ptr<backends::backend_spec> spec;
         try {

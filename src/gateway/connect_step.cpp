@@ -1,7 +1,8 @@
-// CONNECT: validation as AWS does it, custom authentication (authorizer selection, token
-// signature, the event, the verdict), iot:Connect and Will authorization, session attach,
-// CONNACK. Any failure closes without CONNACK: that is what an MQTT 3.1.1 device sees from
-// AWS (spec 2.4, 4.6).
+// CONNECT: validation as AWS does it, the 1 CONNECT/s throttle (admit_connect), custom
+// authentication (authorizer selection, token signature, the event, the verdict),
+// iot:Connect and Will authorization, then the session (attach_session) and CONNACK. Any
+// failure closes without CONNACK: that is what an MQTT 3.1.1 device sees from AWS (spec 2.4,
+// 4.6).
 #include <algorithm>
 
 #include "gateway/aws_topics.hpp"
@@ -28,7 +29,7 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
         // AWS's 3.1.1 behaviour for an empty client id is not documented; refuse it the way
         // the MQTT spec allows (CONNACK 2) rather than invent an assigned id.
         bump(env_.stats->connects_protocol_error);
-        send(mqtt::encode_to_bytes(mqtt::connack{.code = mqtt::connack_code::identifier_rejected}));
+        session_.send(mqtt::encode_to_bytes(mqtt::connack{.code = mqtt::connack_code::identifier_rejected}));
         fail_connect("CLIENT_ERROR", "empty client id", false);
         close(disconnect_reason::client_error, "empty client id", now);
         return;
@@ -40,14 +41,6 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
         close(disconnect_reason::client_error, "client id too long", now);
         return;
     }
-    if (env_.throttle && !env_.throttle->admit(client_id_, now)) {
-        // What a device sees from AWS when it reconnects faster than 1/s with one client id:
-        // no CONNACK; the connection already holding the id carries on.
-        bump(env_.stats->connects_throttled);
-        fail_connect("THROTTLED", "more than one CONNECT per second for client id " + client_id_, false);
-        close(disconnect_reason::throttled, "CONNECT rate per client id exceeded", now);
-        return;
-    }
     clean_session_ = c.clean_session;
     // AWS raises a keep-alive under 30 s to 30 s rather than refusing the CONNECT, and gives 0
     // or anything over 1,200 s the 1,200 s default: a device sees here the drop timing it
@@ -55,20 +48,42 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     auto ka = c.keep_alive_s;
     if (ka == 0 || ka > lim.max_keep_alive_s) ka = lim.max_keep_alive_s;
     if (ka < lim.min_keep_alive_s) ka = lim.min_keep_alive_s;
-    keep_alive_ = std::chrono::seconds(ka);
+    session_.set_keep_alive(std::chrono::seconds(ka));
     if (c.user_name) username_ = std::string(*c.user_name);
     if (c.password) password_ = std::string(mqtt::as_chars(*c.password));
-    if (c.will) {
-        if (c.will->qos == mqtt::qos::exactly_once) {
+    // Kept as sent; checked once the throttle has admitted the CONNECT (its verdict comes first).
+    if (c.will)
+        will_ = will_message{std::string(c.will->topic), std::string(mqtt::as_chars(c.will->message)),
+                             static_cast<std::uint8_t>(c.will->qos), c.will->retain};
+    state_ = state::admitting;
+    effects_.push_back(admit_connect{client_id_});
+}
+
+void connection_machine::on_connect_admitted(bool admitted, clock::time_point now) {
+    if (state_ != state::admitting) return;
+    if (!admitted) {
+        // What a device sees from AWS when it reconnects faster than 1/s with one client id:
+        // no CONNACK; the connection already holding the id carries on.
+        bump(env_.stats->connects_throttled);
+        fail_connect("THROTTLED", "more than one CONNECT per second for client id " + client_id_, false);
+        close(disconnect_reason::throttled, "CONNECT rate per client id exceeded", now);
+        return;
+    }
+    continue_connect(now);
+}
+
+void connection_machine::continue_connect(clock::time_point now) {
+    const auto& lim = env_.config->limits;
+    if (will_) {
+        if (will_->qos == static_cast<std::uint8_t>(mqtt::qos::exactly_once)) {
             // Observed: AWS closes a CONNECT with Will QoS 2 at the TCP level.
             bump(env_.stats->connects_protocol_error);
             fail_connect("CLIENT_ERROR", "Will QoS 2 is not supported", false);
             close(disconnect_reason::client_error, "Will QoS 2", now);
             return;
         }
-        const auto v = check_publish_topic(c.will->topic, c.will->retain,
-                                           {lim.max_topic_bytes, lim.max_topic_slashes});
-        if (v != topic_verdict::ok || c.will->message.size() > lim.max_payload_bytes) {
+        const auto v = check_publish_topic(will_->topic, will_->retain, {lim.max_topic_bytes, lim.max_topic_slashes});
+        if (v != topic_verdict::ok || will_->payload.size() > lim.max_payload_bytes) {
             bump(env_.stats->connects_protocol_error);
             fail_connect("CLIENT_ERROR",
                          "Will refused: " + std::string(v != topic_verdict::ok ? to_string(v) : "payload too large"),
@@ -76,8 +91,6 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
             close(disconnect_reason::client_error, "bad Will", now);
             return;
         }
-        will_ = will_message{std::string(c.will->topic), std::string(mqtt::as_chars(c.will->message)),
-                             static_cast<std::uint8_t>(c.will->qos), c.will->retain};
     }
     if (peer_.x509) {
         start_x509_auth(now);
@@ -116,11 +129,11 @@ void connection_machine::start_custom_auth(clock::time_point now) {
     for (const auto& a : env_.config->authorizers)
         if (a.name == authorizer_name_) connect_deadline_ = now + a.timeout * 2 + std::chrono::seconds(1);
     bump(env_.stats->authorizer_calls);
-    actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
+    effects_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
 }
 
 void connection_machine::on_authorizer_result(const auth::authorization_result& r, clock::time_point now) {
-    const bool initial = state_ == state::authenticating;
+    const bool initial = state_ == state::authenticating && !peer_.x509;
     const bool refresh = state_ == state::connected && refreshing_;
     if (!initial && !refresh) return;  // closed meanwhile: a late answer
     refreshing_ = false;
@@ -156,9 +169,6 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
         disconnect_deadline_ =
             now + std::chrono::duration_cast<clock::duration>(scaled(r.verdict.response.disconnect_after_s));
         finish_connect(now);
-        // Packets pipelined behind CONNECT waited for the verdict (a client may send before
-        // CONNACK; AWS answers them after it): now, after the CONNACK, in the order sent.
-        if (state_ == state::connected && !in_.empty()) handle_frame_bytes(now);
     }
 }
 
@@ -172,14 +182,14 @@ void connection_machine::start_refresh(clock::time_point now) {
         close(disconnect_reason::auth_error, "refresh: " + prepared.reason, now);
         return;
     }
-    actions_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
+    effects_.push_back(call_authorizer{authorizer_name_, std::move(prepared.event_json)});
 }
 
-void connection_machine::refuse_input_before_connack(std::size_t limit, clock::time_point now) {
+void connection_machine::refuse_input_before_connack(clock::time_point now) {
     bump(env_.stats->connects_protocol_error);
     fail_connect("CLIENT_ERROR",
-                 "sent " + std::to_string(in_.size()) + " bytes behind CONNECT before CONNACK (limit " +
-                     std::to_string(limit) + ")",
+                 "sent " + std::to_string(session_.buffered_input()) + " bytes behind CONNECT before CONNACK (limit " +
+                     std::to_string(session_.max_packet_bytes()) + ")",
                  false);
     close(disconnect_reason::client_error, "too much input before CONNACK", now);
 }
@@ -213,19 +223,28 @@ void connection_machine::finish_connect(clock::time_point now) {
             return;
         }
     }
+    state_ = state::attaching;
+    effects_.push_back(attach_session{client_id_, clean_session_});
+}
+
+void connection_machine::on_attached(attach_result attached, std::size_t subscriptions, clock::time_point now) {
+    if (state_ != state::attaching) return;
     state_ = state::connected;
-    const auto attached = env_.brk->attach(client_id_, clean_session_, self_.lock(), now);
-    send(mqtt::encode_to_bytes(mqtt::connack{.session_present = attached.session_present}));
+    subscriptions_ = subscriptions;
+    session_.send(mqtt::encode_to_bytes(mqtt::connack{.session_present = attached.session_present}));
     bump(env_.stats->connects_accepted);
-    keep_alive_deadline_ = now + std::chrono::duration_cast<clock::duration>(keep_alive_ * 3 / 2);
+    session_.packet_received(now);  // the keep-alive deadline starts with the session
     tokens_ = env_.config->limits.publish_rate_per_s;
     tokens_at_ = now;
     log_event(log_level::info, "Connect", true, {},
-              "keepAlive " + std::to_string(keep_alive_.count()) + " s" +
+              "keepAlive " + std::to_string(session_.keep_alive().count()) + " s" +
                   (attached.session_present ? ", session resumed" : ""));
     publish_lifecycle(true, disconnect_reason::connection_lost);
-    replay_ = std::move(attached.replay);
-    send_replay(now);
+    session_.start_replay(std::move(attached.replay), now);
+    send_due_replay(now);
+    // Packets pipelined behind CONNECT waited for the verdict (a client may send before
+    // CONNACK; AWS answers them after it): now, after the CONNACK, in the order sent.
+    if (state_ == state::connected && session_.buffered_input() > 0) handle_frames(now);
 }
 
 }  // namespace wv::gate

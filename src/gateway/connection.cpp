@@ -1,7 +1,5 @@
 #include "gateway/connection.hpp"
 
-#include <array>
-
 #include <boost/asio/post.hpp>
 
 #include "auth/authorizer_event.hpp"
@@ -12,290 +10,190 @@ namespace wv::gate {
 namespace asio = boost::asio;
 
 namespace {
-// A closed connection gets this long to flush its last bytes to a peer that does not read.
-constexpr auto flush_grace = std::chrono::seconds(5);
-// Bookkeeping added to a queued delivery's payload size (topic, header).
+
+// Bookkeeping added to a posted delivery's payload size (topic, header).
 constexpr std::size_t delivery_overhead = 64;
-// Reads handled in one go before yielding to other connections on the thread.
-constexpr int read_burst = 16;
-// A write buffer bigger than this is freed after use rather than kept for the next burst.
-constexpr std::size_t keep_write_buffer = 4096;
-}  // namespace
 
-connection::connection(tls::stream stream, machine_env env, authorizer_lookup authorizers, std::string listener,
-                       listener_kind kind)
-    : stream_(std::move(stream)),
-      env_(env),
-      authorizers_(std::move(authorizers)),
-      listener_(std::move(listener)),
-      kind_(kind),
-      timer_(stream_.get_executor()) {
-    bump(env_.stats->connections_open);
-}
+// counters::connections_open from accept to the end, whichever object ends it.
+class open_count {
+public:
+    explicit open_count(counters& c) : c_(&c) { bump(c.connections_open); }
+    ~open_count() {
+        if (c_) c_->connections_open.fetch_sub(1, std::memory_order_relaxed);
+    }
+    open_count(const open_count&) = delete;
+    open_count& operator=(const open_count&) = delete;
+    void hand_over() noexcept { c_ = nullptr; }  // the connection counts itself out
 
-connection::~connection() { env_.stats->connections_open.fetch_sub(1, std::memory_order_relaxed); }
+private:
+    counters* c_;
+};
 
-bool connection::start_machine() {
+// What the transport knows about an MQTT peer; null certificate on an X.509 listener: refused.
+peer_info describe_peer(tls::stream& s, const std::string& listener, listener_kind kind) {
     peer_info peer;
-    peer.listener = listener_;
+    peer.listener = listener;
     boost::system::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
+    const auto ep = s.socket().remote_endpoint(ec);
     if (!ec) {
         peer.ip = ep.address().to_string();
         peer.port = ep.port();
     }
-    if (!stream_.sni().empty()) peer.server_name = std::string(stream_.sni());
-    peer.alpn = std::string(stream_.alpn());
+    if (!s.sni().empty()) peer.server_name = std::string(s.sni());
+    peer.alpn = std::string(s.alpn());
     // Port + ALPN decide the authentication (spec 3.1).
-    const bool x509 = kind_ == listener_kind::aws_8883 || peer.alpn == "x-amzn-mqtt-ca";
-    if (x509) {
-        peer.certificate = read_x509_peer(stream_.native_handle());
-        if (!peer.certificate) {
-            env_.log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
-                                              {"reason", "AUTHORIZATION_FAILURE"}, {"sourceIp", peer.ip},
-                                              {"details", "X.509 authentication needs a client certificate"}});
-            bump(env_.stats->connects_auth_failed);
-            return false;
-        }
-        peer.x509 = true;
-    }
-    machine_ = std::make_unique<connection_machine>(env_, std::move(peer), auth::make_connection_id(), clock::now());
-    machine_->set_self(weak_from_this());
-    return true;
+    peer.x509 = kind == listener_kind::aws_8883 || peer.alpn == "x-amzn-mqtt-ca";
+    if (peer.x509) peer.certificate = read_x509_peer(s.native_handle());
+    return peer;
 }
 
-asio::awaitable<void> connection::run(std::shared_ptr<connection> self) { co_await self->serve(); }
+}  // namespace
 
-asio::awaitable<void> connection::serve() {
-    if (auto ec = co_await stream_.async_handshake(env_.config->limits.tls_handshake_timeout)) {
-        bump(env_.stats->tls_handshake_failures);
+asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
+                                       authorizer_lookup authorizers, std::string listener, listener_kind kind) {
+    open_count counted(*env.stats);
+    event_log* log = services->log;
+    if (auto ec = co_await stream.async_handshake(env.config->limits.tls_handshake_timeout)) {
+        bump(env.stats->tls_handshake_failures);
         boost::system::error_code ignored;
-        const auto ep = stream_.socket().remote_endpoint(ignored);
+        const auto ep = stream.socket().remote_endpoint(ignored);
         // One line per failed handshake (a port scan or a device with the wrong CA or no ALPN
         // shows up here), at info so that a flood can be silenced with log.level: warn.
-        if (env_.log->enabled(log_level::info))
-            env_.log->emit(log_level::info,
-                           {{"eventType", "Connect"}, {"status", "Failure"}, {"reason", "TLS_HANDSHAKE_FAILURE"},
-                            {"listener", listener_},
-                            {"sourceIp", ignored ? std::string() : ep.address().to_string()},
-                            {"details", ec.message() + (stream_.error_detail().empty()
-                                                            ? std::string()
-                                                            : ": " + std::string(stream_.error_detail()))}});
-        stream_.close();
+        if (log && log->enabled(log_level::info))
+            log->emit(log_level::info,
+                      {{"eventType", "Connect"}, {"status", "Failure"}, {"reason", "TLS_HANDSHAKE_FAILURE"},
+                       {"listener", listener},
+                       {"sourceIp", ignored ? std::string() : ep.address().to_string()},
+                       {"details", ec.message() + (stream.error_detail().empty()
+                                                       ? std::string()
+                                                       : ": " + std::string(stream.error_detail()))}});
+        stream.close();
         co_return;
     }
-    if (is_https(kind_, stream_.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
-        co_await serve_https(stream_, env_, listener_);
-        stream_.close();
+    if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
+        co_await serve_https(stream, env, *services, listener);
+        stream.close();
         co_return;
     }
-    if (!start_machine()) {
-        stream_.close();
+    auto peer = describe_peer(stream, listener, kind);
+    if (peer.x509 && !peer.certificate) {
+        if (log)
+            log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
+                                         {"reason", "AUTHORIZATION_FAILURE"}, {"sourceIp", peer.ip},
+                                         {"details", "X.509 authentication needs a client certificate"}});
+        bump(env.stats->connects_auth_failed);
+        stream.close();
         co_return;
     }
-    // From here on the handlers below carry the connection; this coroutine frame ends.
-    read_some();
-    arm_timer();
+    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, std::move(authorizers));
+    counted.hand_over();
+    // From here on the driver's handlers carry the connection; this coroutine frame ends.
+    c->start();
 }
 
-void connection::read_some() {
-    // One read buffer per thread, not per connection: read_now fills it synchronously and the
-    // machine consumes (copies what it keeps) before anything else runs on this thread. Saves
-    // its size on every idle connection.
-    thread_local std::array<std::byte, 16 * 1024> buf;
-    for (int reads = 0; !closing_; ++reads) {
-        if (reads == read_burst) {
-            // A client that keeps sending must not starve the others on this thread.
-            read_pending_ = true;
-            asio::post(stream_.get_executor(), [self = shared_from_this()] {
-                self->read_pending_ = false;
-                self->read_some();
-            });
-            return;
-        }
-        auto need = tls::stream::wait_for::read;
-        auto [ec, n] = stream_.read_now(buf, need);
-        if (ec == std::errc::operation_would_block) {
-            read_pending_ = true;
-            const auto what = need == tls::stream::wait_for::read ? tls::tcp::socket::wait_read : tls::tcp::socket::wait_write;
-            stream_.socket().async_wait(what, [self = shared_from_this()](const boost::system::error_code& wec) {
-                self->read_pending_ = false;
-                if (self->closing_) return;  // closed meanwhile (the wait was aborted)
-                if (wec) {
-                    self->machine_->on_transport_closed(clock::now(), wec.message());
-                    self->process();
-                    return;
-                }
-                self->read_some();
-            });
-            return;
-        }
-        if (ec) {
-            machine_->on_transport_closed(clock::now(), ec.message());
-            process();
-            return;
-        }
-        machine_->on_bytes(std::span<const std::byte>(buf.data(), n), clock::now());
-        process();
-    }
+connection::connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
+                       authorizer_lookup authorizers)
+    : stats_(*env.stats),
+      max_outbox_bytes_(env.config->limits.max_outbox_bytes),
+      applier_(services),
+      authorizers_(std::move(authorizers)),
+      machine_(env, std::move(peer), auth::make_connection_id(), clock::now()),
+      driver_(std::move(stream), *this) {}
+
+connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_order_relaxed); }
+
+void connection::start() {
+    // The end handler keeps the connection until the driver is done with it.
+    driver_.start([self = shared_from_this()](std::error_code) {});
 }
 
-void connection::process() {
-    while (machine_->has_actions()) {
-        for (auto& a : machine_->take_actions()) {
-            if (auto* s = std::get_if<send_bytes>(&a)) {
-                queued_bytes_.fetch_add(s->bytes.size(), std::memory_order_relaxed);
-                if (out_.empty())
-                    out_ = std::move(s->bytes);  // the common case: no copy
+void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) {
+    machine_.on_bytes(in, now);
+    apply(now, fx);
+}
+
+void connection::on_deadline(clock::time_point now, net::effects& fx) {
+    machine_.on_tick(now);
+    apply(now, fx);
+}
+
+void connection::on_transport_closed(std::error_code why, clock::time_point now) {
+    machine_.on_transport_closed(now, why.message());
+    net::effects nothing_can_be_sent;  // the Will, the detach and the log still happen
+    apply(now, nothing_can_be_sent);
+}
+
+void connection::apply(clock::time_point now, net::effects& fx) {
+    const std::shared_ptr<subscriber> self = shared_from_this();  // what the broker delivers to
+    while (machine_.has_effects()) {
+        for (auto& e : machine_.take_effects()) {
+            if (applier_.apply(e, machine_, self, now)) continue;  // broker, log, rules, throttle, certificates
+            if (auto* s = std::get_if<send_bytes>(&e)) {
+                if (fx.send.empty())
+                    fx.send = std::move(s->bytes);  // the common case: no copy
                 else
-                    out_.insert(out_.end(), s->bytes.begin(), s->bytes.end());
-            } else if (auto* c = std::get_if<call_authorizer>(&a)) {
-                auto* svc = authorizers_(c->authorizer);
-                if (!svc) {
-                    auth::authorization_result r;
-                    r.outcome = auth::authorization_outcome::backend_error;
-                    r.reason = "no backend for authorizer " + c->authorizer;
-                    machine_->on_authorizer_result(r, clock::now());
-                    continue;  // its actions are taken by the next round of the outer loop
-                }
-                // The service completes on its own thread: hop back to ours.
-                svc->authorize(c->event_json, [self = weak_from_this(), ex = stream_.get_executor()](
-                                                  auth::authorization_result r) {
-                    asio::post(ex, [self, r = std::move(r)]() {
-                        if (auto c = self.lock(); c && c->machine_) {
-                            c->machine_->on_authorizer_result(r, clock::now());
-                            c->process();
-                        }
-                    });
-                });
-            } else if (std::get_if<close_connection>(&a)) {
-                closing_ = true;
+                    fx.send.insert(fx.send.end(), s->bytes.begin(), s->bytes.end());
+            } else if (auto* c = std::get_if<gate::call_authorizer>(&e)) {
+                call_authorizer(c->authorizer, std::move(c->event_json), now);
+            } else if (std::get_if<close_connection>(&e)) {
+                applier_.connection_closed();
+                // The machine's last packets (a CONNACK refusal, say) go out first.
+                fx.close(net::ending::close_after_flush, std::make_error_code(std::errc::connection_aborted));
             }
         }
     }
-    // Everything this input produced (PUBACKs, deliveries) goes out as one TLS record.
-    flush();
-    if (closing_)
-        finish_if_done();
-    else
-        arm_timer();
 }
 
-void connection::flush() {
-    while (!write_blocked_ && stream_.is_open()) {
-        if (writing_.empty()) {
-            if (out_.empty()) return;
-            writing_.swap(out_);
-        }
-        auto need = tls::stream::wait_for::write;
-        auto [ec, n] = stream_.write_now(writing_, need);
-        if (ec == std::errc::operation_would_block) {
-            // TLS: the retry must offer the same bytes, so writing_ stays as it is meanwhile.
-            write_blocked_ = true;
-            const auto what = need == tls::stream::wait_for::write ? tls::tcp::socket::wait_write : tls::tcp::socket::wait_read;
-            stream_.socket().async_wait(what, [self = shared_from_this()](const boost::system::error_code& wec) {
-                self->write_blocked_ = false;
-                if (wec) {
-                    if (!self->closing_) {
-                        self->machine_->on_transport_closed(clock::now(), "write failed: " + wec.message());
-                        self->process();
-                    }
-                    self->finish_if_done();
-                    return;
-                }
-                self->flush();
-                if (self->closing_) self->finish_if_done();
-            });
-            return;
-        }
-        if (ec) {
-            const auto dropped = out_.size() + writing_.size();
-            queued_bytes_.fetch_sub(std::min(dropped, queued_bytes_.load()), std::memory_order_relaxed);
-            mqtt::byte_buffer().swap(out_);
-            mqtt::byte_buffer().swap(writing_);
-            stream_.close();  // nothing more can be written; the reader sees the close too
-            machine_->on_transport_closed(clock::now(), "write failed: " + ec.message());
-            process();
-            return;
-        }
-        queued_bytes_.fetch_sub(std::min(n, queued_bytes_.load()), std::memory_order_relaxed);
-        if (n < writing_.size()) {  // plain TCP may take part of it
-            writing_.erase(writing_.begin(), writing_.begin() + static_cast<std::ptrdiff_t>(n));
-            continue;
-        }
-        // An idle connection keeps no write buffer; a busy one keeps a small one for the next burst.
-        if (writing_.capacity() > keep_write_buffer || out_.empty())
-            mqtt::byte_buffer().swap(writing_);
-        else
-            writing_.clear();
-    }
-}
-
-void connection::arm_timer() {
-    if (closing_) return;
-    const auto d = machine_->next_deadline();
-    if (!d) return;
-    // Lazily: a deadline that moved later (keep-alive, at every packet) is found when the
-    // timer fires, so the timer is touched only when a deadline comes earlier.
-    if (timer_pending_ && *d >= armed_at_) return;
-    armed_at_ = *d;
-    timer_pending_ = true;
-    timer_.expires_at(*d);  // aborts a pending wait; its handler ignores that
-    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_timer(ec); });
-}
-
-void connection::on_timer(const boost::system::error_code& ec) {
-    if (ec == asio::error::operation_aborted) return;  // re-armed or closed: a newer wait or none
-    timer_pending_ = false;
-    armed_at_ = clock::time_point::max();
-    if (in_grace_) {  // the peer did not take our last bytes in time
-        mqtt::byte_buffer().swap(out_);
-        mqtt::byte_buffer().swap(writing_);
-        finish_if_done();
+void connection::call_authorizer(const std::string& name, std::string event_json, clock::time_point now) {
+    auto* svc = authorizers_(name);
+    if (!svc) {
+        auth::authorization_result r;
+        r.outcome = auth::authorization_outcome::backend_error;
+        r.reason = "no backend for authorizer " + name;
+        machine_.on_authorizer_result(r, now);  // its effects: the next round of apply()
         return;
     }
-    if (closing_) return;
-    machine_->on_tick(clock::now());
-    process();
-}
-
-void connection::finish_if_done() {
-    if (!closing_) return;
-    if (stream_.is_open() && !(out_.empty() && writing_.empty())) {
-        // Bytes are still queued for a peer that does not read: give it flush_grace, then close.
-        if (in_grace_) return;
-        in_grace_ = true;
-        timer_pending_ = true;
-        timer_.expires_after(flush_grace);  // aborts the deadline wait, if any
-        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_timer(ec); });
-        return;
-    }
-    // Pending socket waits complete (aborted) and, with the timer's, release the connection.
-    stream_.close();
-    timer_.cancel();
+    // The service completes on its own thread: hop back to ours, then feed the machine.
+    svc->authorize(std::move(event_json), [self = weak_from_this(), ex = driver_.stream().get_executor()](
+                                              auth::authorization_result r) {
+        asio::post(ex, [self, r = std::move(r)]() {
+            if (auto c = self.lock())
+                c->driver_.act([&](clock::time_point now, net::effects& fx) {
+                    c->machine_.on_authorizer_result(r, now);
+                    c->apply(now, fx);
+                });
+        });
+    });
 }
 
 bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
     const auto cost = m->payload.size() + m->topic.size() + delivery_overhead;
-    if (queued_bytes_.load(std::memory_order_relaxed) + cost > env_.config->limits.max_outbox_bytes) {
-        bump(env_.stats->messages_dropped);
+    if (posted_bytes_.load(std::memory_order_relaxed) + cost > max_outbox_bytes_) {
+        bump(stats_.messages_dropped);
         return false;
     }
-    queued_bytes_.fetch_add(cost, std::memory_order_relaxed);
-    asio::post(stream_.get_executor(), [self = shared_from_this(), m = std::move(m), qos, retained, cost]() {
-        self->queued_bytes_.fetch_sub(cost, std::memory_order_relaxed);
-        if (!self->machine_) return;
-        self->machine_->on_deliver(m, qos, retained, clock::now());
-        self->process();
+    posted_bytes_.fetch_add(cost, std::memory_order_relaxed);
+    asio::post(driver_.stream().get_executor(), [self = shared_from_this(), m = std::move(m), qos, retained, cost]() {
+        const auto still_posted = self->posted_bytes_.fetch_sub(cost, std::memory_order_relaxed) - cost;
+        // Bounded together with what the socket has not taken yet (read on this thread only).
+        if (self->driver_.is_open() && self->driver_.queued_bytes() + still_posted + cost > self->max_outbox_bytes_) {
+            bump(self->stats_.messages_dropped);
+            return;
+        }
+        self->driver_.act([&](clock::time_point now, net::effects& fx) {
+            self->machine_.on_deliver(m, qos, retained, now);
+            self->apply(now, fx);
+        });
     });
     return true;
 }
 
 void connection::kick(disconnect_reason why) {
-    asio::post(stream_.get_executor(), [self = shared_from_this(), why]() {
-        if (!self->machine_) return;
-        self->machine_->on_kick(why, clock::now());
-        self->process();
+    asio::post(driver_.stream().get_executor(), [self = shared_from_this(), why]() {
+        self->driver_.act([&](clock::time_point now, net::effects& fx) {
+            self->machine_.on_kick(why, now);
+            self->apply(now, fx);
+        });
     });
 }
 

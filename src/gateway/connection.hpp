@@ -1,34 +1,37 @@
 #pragma once
-// The I/O side of one device connection: a tls::stream around a connection_machine (style.md
-// 4). The machine decides; this file only moves bytes, arms the timer and calls the authorizer
-// service.
+// One device connection of the gateway, from the accepted socket to its end.
 //
-// Shape: a coroutine for the TLS handshake (bounded, short-lived), then plain completion
-// handlers, no coroutine: a connected device costs one pending socket wait and one timer, not
-// three coroutine frames and their parallel-group state (measured with bench_gateway: a
-// coroutine per direction cost ~4 KiB per idle connection and ~20% more CPU per message).
-//   reading   read_now() until would-block, feeding the machine; then one socket wait
-//   writing   packets the machine sends are written at once (non-blocking), all of one
-//             input burst coalesced into one TLS record; only a full socket buffer parks the
-//             rest until the socket is writable. No write buffer is kept while idle.
-//   timer     one steady_timer, armed for the machine's next deadline and re-armed lazily
-//             (a keep-alive deadline that moved later is found when the timer fires)
-// Pending handlers hold the connection (shared_ptr); when the machine has closed, nothing is
-// re-armed and the last handler to finish releases it.
+//   serve_connection()  a coroutine for the TLS handshake (bounded, short-lived); then HTTPS
+//                       publish (https_session.hpp) or an MQTT `connection` below
+//   connection          a connection_machine run by the one connection driver
+//                       (src/net/driver.hpp: reads until would-block, coalesced non-blocking
+//                       writes, one lazily re-armed timer). It adapts the machine to
+//                       net::protocol_machine: after every input it applies the machine's
+//                       effects: send_bytes into the driver's queue, close_connection as the
+//                       driver's close, call_authorizer to the authorizer service, and the
+//                       gateway's effects (broker, log, rules, throttle, certificates) through
+//                       its effect_applier.
+// No coroutine after the handshake: a connected, idle device costs one pending socket wait and
+// one timer (bench_gateway: a coroutine per direction cost ~4 KiB per idle connection and ~20%
+// more CPU per message).
 //
-// Threading: a connection lives on the executor of its socket (one io_context thread).
-// deliver() and kick() are called by the broker from any thread: they only post. The outbound
-// queue is bounded (limits_config::max_outbox_bytes): a message that would exceed it is
-// dropped and counted, so a slow subscriber never grows memory without bound.
+// Lifetime: the driver's end handler holds the connection until the driver has finished; the
+// broker holds it while it owns the session. Threading: a connection lives on the executor of
+// its socket (one io_context thread). deliver() and kick() are called by the broker (and the
+// certificate table) from any thread: they only post, and the posted work feeds the machine
+// through driver::act(). Deliveries are bounded by limits_config::max_outbox_bytes (posted and
+// not yet handled, plus what the socket has not taken): a message beyond it is dropped and
+// counted, so a slow subscriber never grows memory without bound.
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "gateway/connection_machine.hpp"
+#include "gateway/effect_applier.hpp"
+#include "net/driver.hpp"
 #include "tls/stream.hpp"
 
 namespace wv::gate {
@@ -36,46 +39,45 @@ namespace wv::gate {
 // Looks up the service for an authorizer name (nullptr: unknown).
 using authorizer_lookup = std::function<auth::authorizer_service*(const std::string& name)>;
 
-class connection final : public subscriber, public std::enable_shared_from_this<connection> {
+// Runs the TLS handshake of an accepted stream, then serves it (HTTPS publish, or MQTT on a
+// `connection` that lives on after this coroutine in the driver's handlers). Never throws for
+// I/O reasons. Counts the connection in counters::connections_open from start to end;
+// `services` is the gateway's and outlives every connection.
+boost::asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
+                                              authorizer_lookup authorizers, std::string listener, listener_kind kind);
+
+class connection final : public subscriber,
+                         public net::protocol_machine,
+                         public std::enable_shared_from_this<connection> {
 public:
-    connection(tls::stream stream, machine_env env, authorizer_lookup authorizers, std::string listener,
-               listener_kind kind);
+    // `stream` is past its TLS handshake. Call start() once, on the stream's executor.
+    connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
+               authorizer_lookup authorizers);
     ~connection() override;
+    void start();
 
-    // Runs the TLS handshake and starts the connection; it then lives on in its handlers until
-    // it closes. Never throws for I/O reasons. Static so that the coroutine frame owns `self`
-    // from the first instruction.
-    static boost::asio::awaitable<void> run(std::shared_ptr<connection> self);
-
+    // subscriber (any thread: posts)
     bool deliver(message_ptr m, std::uint8_t qos, bool retained) override;
     void kick(disconnect_reason why) override;
 
-private:
-    boost::asio::awaitable<void> serve();
-    bool start_machine();
-    void read_some();                      // reads until would-block, then waits for input
-    void process();                        // carries out the machine's actions, then flushes
-    void flush();                          // writes what is queued, or parks until writable
-    void arm_timer();                      // for the machine's next deadline, if earlier than armed
-    void on_timer(const boost::system::error_code& ec);
-    void finish_if_done();                 // closed and flushed (or out of grace): close the socket
+    // net::protocol_machine (the driver's inputs and queries)
+    void on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) override;
+    void on_deadline(clock::time_point now, net::effects& fx) override;
+    void on_transport_closed(std::error_code why, clock::time_point now) override;
+    std::optional<clock::time_point> next_deadline() const override { return machine_.next_deadline(); }
 
-    tls::stream stream_;
-    machine_env env_;
+private:
+    // Applies what the machine handed out, answers included, until it hands out nothing more.
+    void apply(clock::time_point now, net::effects& fx);
+    void call_authorizer(const std::string& name, std::string event_json, clock::time_point now);
+
+    counters& stats_;
+    std::size_t max_outbox_bytes_;
+    effect_applier applier_;           // the gateway's effects: broker, log, rules, throttle, certificates
     authorizer_lookup authorizers_;
-    std::string listener_;
-    listener_kind kind_;
-    std::unique_ptr<connection_machine> machine_;
-    mqtt::byte_buffer out_;                // queued, not yet handed to TLS
-    mqtt::byte_buffer writing_;            // handed to TLS, not yet accepted (the socket was full)
-    boost::asio::steady_timer timer_;      // the machine's next deadline, or the flush grace
-    clock::time_point armed_at_ = clock::time_point::max();
-    bool timer_pending_ = false;
-    bool read_pending_ = false;            // a wait for input is in flight
-    bool write_blocked_ = false;           // a wait for writability is in flight
-    bool closing_ = false;                 // the machine closed: flush, then close the socket
-    bool in_grace_ = false;                // the flush grace timer is armed
-    std::atomic<std::size_t> queued_bytes_{0};
+    connection_machine machine_;
+    net::driver driver_;               // after machine_: it runs it (through this adapter)
+    std::atomic<std::size_t> posted_bytes_{0};  // deliveries posted, not yet handled
 };
 
 }  // namespace wv::gate

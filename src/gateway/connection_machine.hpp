@@ -1,42 +1,49 @@
 #pragma once
-// One device connection as a Sans-I/O state machine (style.md 1, after async_mqtt's
-// rv_connection): bytes, timer ticks, authorizer results and broker deliveries go in;
-// actions (bytes to send, an authorizer call to make, close) come out. It owns every AWS rule
-// that concerns one connection: CONNECT deadline, custom auth and policies, keep-alive
-// clamping and the 1.5x timeout, size limits, QoS 2 refusal, publish quota, lifecycle events,
-// the Will. It talks to the broker (in-memory, thread-safe) directly.
+// One device connection's AWS IoT rules as a Sans-I/O state machine (style.md 1 and 4b, after
+// async_mqtt's rv_connection): bytes, timer ticks and answers go in; effects come out
+// (connection_effects.hpp). It owns every AWS rule that concerns one connection: the CONNECT
+// deadline, the 1 CONNECT/s throttle question, custom auth and X.509 identity, policies
+// (iot:Connect, Publish, RetainPublish, Subscribe, Receive), keep-alive clamping, size limits,
+// QoS 2 refusal, the publish quota, lifecycle and subscription events, the Will.
+//
+// The MQTT mechanics underneath (framing, the 1.5 x keep-alive deadline, packet ids, the QoS 1
+// window, PUBACK, paced replay) are its mqtt_session's (mqtt_session.hpp). The machine makes
+// no call into the broker, the event log, the rules engine, the throttle or the certificate
+// directory: it asks for them with effects, applied by the connection (connection.cpp) and
+// effect_applier.cpp, which answer questions through the on_* inputs below.
+//
+// One file per step:
+//   connection_machine.cpp   dispatch by state, timers, closing (Will, lifecycle, detach)
+//   connect_step.cpp         CONNECT: validation, throttle, custom auth, iot:Connect, attach
+//   x509_step.cpp            CONNECT on X.509 listeners: the certificate's verdict
+//   publish_step.cpp         PUBLISH in: topic rules, quota, iot:Publish, route, rules event
+//   deliver_step.cpp         PUBLISH out: iot:Receive, then the session's window; replay
+//   subscribe_step.cpp       SUBSCRIBE / UNSUBSCRIBE: limits, iot:Subscribe, retained
 //
 // Clock: every input carries `now`; the machine never reads a clock, so tests run on virtual
 // time. next_deadline() says when on_tick() must be called next.
 //
 // Threading: one machine belongs to one connection and is used from that connection's
-// executor only. Broker deliveries reach it through its `subscriber`, which posts.
+// executor only. Broker deliveries reach it through the connection (a broker subscriber),
+// which posts them to that executor.
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
-#include <variant>
-#include <vector>
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
 #include "gateway/broker.hpp"
 #include "gateway/certificate_directory.hpp"
-#include "gateway/certificate_sessions.hpp"
-#include "gateway/x509_identity.hpp"
+#include "gateway/connection_effects.hpp"
 #include "gateway/decision_cache.hpp"
-#include "gateway/connect_throttle.hpp"
 #include "gateway/disconnect_reason.hpp"
-#include "gateway/event_log.hpp"
-#include "gateway/lazy_deque.hpp"
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
-#include "mqtt/byte_buffer.hpp"
+#include "gateway/mqtt_session.hpp"
+#include "gateway/x509_identity.hpp"
 #include "policy/policy.hpp"
 #include "policy/policy_set_cache.hpp"
 
@@ -62,60 +69,39 @@ struct peer_info {
     std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 
-// Shared, immutable-while-running things every machine uses.
+// Shared, immutable-while-running things every machine reads. Nothing here is changed by a
+// machine but the counters (relaxed atomics) and the policy cache (a memo of parsed documents).
 struct machine_env {
     const gateway_config* config = nullptr;
+    // Authorizer selection, token signatures and AWS's event: pure, thread-safe.
     const auth::custom_authorizers* authorizers = nullptr;
-    broker* brk = nullptr;
     // Parsed authorizer policies shared by every connection that got the same documents.
     // Null: each connection parses its own (tests).
     policy::policy_set_cache* policy_cache = nullptr;
     counters* stats = nullptr;
-    event_log* log = nullptr;
-    // X.509 identity: registered certificates, their status, policies and things. Null: every
-    // X.509 CONNECT is refused (no directory configured).
-    const certificate_directory* certificates = nullptr;
-    // Live X.509 connections by certificate, for disconnects on status changes. Null: none kept.
-    certificate_sessions* cert_sessions = nullptr;
-    // Called for every PUBLISH the gateway accepted (after the broker has it), with the
-    // connection's principal: the rules engine's entry. Must not block. Null: no rules.
-    const std::function<void(const message&, const std::string& principal)>* on_accepted_publish = nullptr;
-    // AWS's 1 CONNECT/s per client id, shared by every connection. Null: no throttling.
-    connect_throttle* throttle = nullptr;
+    // The event log's level: log_line effects below it are not made (nor their JSON built).
+    log_level min_log_level = log_level::info;
+    // The gateway has topic rules: hand out a rules_event for every accepted PUBLISH and Will.
+    bool has_rules = false;
 };
-
-// Actions for the driver, in order.
-struct send_bytes {
-    mqtt::byte_buffer bytes;
-};
-struct call_authorizer {
-    std::string authorizer;  // name, as configured
-    std::string event_json;
-};
-struct close_connection {
-    disconnect_reason reason;
-    std::string detail;
-};
-using action = std::variant<send_bytes, call_authorizer, close_connection>;
 
 class connection_machine {
 public:
-    enum class state { awaiting_connect, authenticating, connected, closed };
+    // admitting, attaching: a question is out (admit_connect, attach_session) whose answer comes
+    // at once from effect_applier; authenticating: the authorizer or the certificate's verdict.
+    enum class state { awaiting_connect, admitting, authenticating, attaching, connected, closed };
 
-    // `self` is what the broker delivers to for this connection (the driver's subscriber).
     connection_machine(machine_env env, peer_info peer, std::string connection_id, clock::time_point now);
     ~connection_machine();
     connection_machine(const connection_machine&) = delete;
     connection_machine& operator=(const connection_machine&) = delete;
 
-    // Weak: the driver owns the machine, and the broker holds the driver while attached.
-    void set_self(std::weak_ptr<subscriber> self) { self_ = std::move(self); }
-
-    // Inputs. Each may append actions; drain them with take_actions() after every call.
+    // --- inputs; each may add effects: take them with take_effects() after every call ---
     void on_bytes(std::span<const std::byte> in, clock::time_point now);
     void on_tick(clock::time_point now);
-    void on_authorizer_result(const auth::authorization_result& r, clock::time_point now);
+    // A broker delivery (the connection's subscriber::deliver, posted to its executor).
     void on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point now);
+    // The broker or the certificate table closes this connection (takeover, shutdown, status).
     void on_kick(disconnect_reason why, clock::time_point now);
     // The transport ended (EOF, reset, write error) without the machine asking.
     void on_transport_closed(clock::time_point now, std::string detail = {});
@@ -124,15 +110,31 @@ public:
     // on_kick(disconnect_reason::server_initiated_disconnect).
     void on_shutdown(clock::time_point now);
 
-    std::vector<action> take_actions();
-    bool has_actions() const noexcept { return !actions_.empty(); }
+    // --- answers to the machine's questions (connection_effects.hpp) ---
+    void on_authorizer_result(const auth::authorization_result& r, clock::time_point now);  // call_authorizer
+    void on_connect_admitted(bool admitted, clock::time_point now);                         // admit_connect
+    // verify_certificate; nullopt: no certificate directory is configured.
+    void on_certificate_verdict(const std::optional<certificate_verdict>& v, clock::time_point now);
+    // attach_session: CONNACK's session flag, the stored messages to replay, and how many
+    // subscriptions the session has (a resumed one keeps its own).
+    void on_attached(attach_result r, std::size_t subscriptions, clock::time_point now);
+    // subscribe_session: the retained messages to send for that filter, and the session's
+    // subscription count after it.
+    void on_subscribed(const subscribe_session& s, subscribe_result r, std::size_t subscriptions,
+                       clock::time_point now);
+    // unsubscribe_session: the session's subscription count after it.
+    void on_unsubscribed(std::size_t subscriptions);
+
+    // --- output ---
+    effects take_effects();
+    bool has_effects() const noexcept { return !effects_.empty(); }
     std::optional<clock::time_point> next_deadline() const;
 
     state current_state() const noexcept { return state_; }
     const std::string& client_id() const noexcept { return client_id_; }
     const std::string& connection_id() const noexcept { return connection_id_; }
-    std::chrono::seconds keep_alive() const noexcept { return keep_alive_; }
-    std::size_t inflight() const noexcept { return inflight_.size(); }
+    std::chrono::seconds keep_alive() const noexcept { return session_.keep_alive(); }
+    std::size_t inflight() const noexcept { return session_.inflight(); }
 
 private:
     struct will_message {
@@ -142,86 +144,74 @@ private:
         bool retain = false;
     };
 
-    // Steps (one file each: connect_step.cpp, publish_step.cpp, subscribe_step.cpp).
-    void handle_frame_bytes(clock::time_point now);
-    void handle_connect(const mqtt::connect& c, clock::time_point now);
-    void start_custom_auth(clock::time_point now);
-    void start_x509_auth(clock::time_point now);  // x509_step.cpp: the certificate directory decides
-    auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
-    void finish_connect(clock::time_point now);
-    void refuse_input_before_connack(std::size_t limit, clock::time_point now);
-    void start_refresh(clock::time_point now);  // refreshAfterInSeconds elapsed: call the authorizer again
-    void handle_publish(const mqtt::publish& p, clock::time_point now);
-    void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
-    void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
-    void handle_puback(std::uint16_t packet_id);
-    bool send_publish(const message_ptr& m, std::uint8_t qos, bool retained);
-    void transmit_publish(const message_ptr& m, std::uint8_t qos, bool retained);  // window checked
-    bool wait_for_window(const message_ptr& m, bool retained);
-    void drop_deliveries();  // in flight and waiting: the connection is closing
-    // In-flight QoS 1 (oldest first), those waiting for the window, then stored messages not
-    // yet replayed: what a persistent session keeps when the connection ends.
-    std::vector<message_ptr> unacked() const;
-    void send_replay(clock::time_point now);
-
-    // Policy checks (evaluate the connection's policies; log and count denials).
-    bool allowed(const std::string& action, const std::string& resource);
+    // connection_machine.cpp
+    void handle_frames(clock::time_point now);
+    bool waiting_for_connack() const noexcept;
     void close(disconnect_reason why, std::string detail, clock::time_point now, bool publish_will = true);
     void publish_the_will(disconnect_reason why);
     void fail_connect(std::string status_reason, std::string detail, bool auth_failure);
     void publish_lifecycle(bool connected, disconnect_reason why);
-    void publish_subscription_event(bool subscribed, std::vector<std::string> filters);
+    // Evaluates the connection's policies; logs and counts a denial.
+    bool allowed(const std::string& action, const std::string& resource);
     void log_event(log_level l, const char* event_type, bool success, std::string reason, std::string details,
                    const std::string* topic = nullptr);
-    void send(mqtt::byte_buffer b);
+    bool logs(log_level l) const noexcept { return l >= env_.min_log_level && env_.min_log_level != log_level::off; }
     std::chrono::nanoseconds scaled(std::int64_t seconds) const;
+
+    // connect_step.cpp, x509_step.cpp
+    void handle_connect(const mqtt::connect& c, clock::time_point now);
+    void continue_connect(clock::time_point now);  // admitted: the Will's checks, then auth
+    void start_custom_auth(clock::time_point now);
+    void start_x509_auth(clock::time_point now);
+    auth::prepared_invocation prepare_invocation() const;  // the authorizer event, from CONNECT's fields
+    void finish_connect(clock::time_point now);            // policies known: iot:Connect, Will, attach
+    void refuse_input_before_connack(clock::time_point now);
+    void start_refresh(clock::time_point now);  // refreshAfterInSeconds elapsed: call the authorizer again
+
+    // publish_step.cpp, deliver_step.cpp
+    void handle_publish(const mqtt::publish& p, clock::time_point now);
     bool take_publish_token(clock::time_point now);
+    bool may_receive(const std::string& topic);
+    void send_due_replay(clock::time_point now);
+
+    // subscribe_step.cpp
+    void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
+    void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
+    void publish_subscription_event(bool subscribed, std::vector<std::string> filters);
 
     machine_env env_;
     peer_info peer_;
     std::string connection_id_;
     state state_ = state::awaiting_connect;
-    std::weak_ptr<subscriber> self_;
-    std::vector<action> actions_;
-    std::vector<std::byte> in_;                  // unparsed input (bounded by the packet limit)
+    effects effects_;
+    mqtt_session session_;  // after effects_: it appends to them
 
     // From CONNECT.
     std::string client_id_;
     bool clean_session_ = true;
-    std::chrono::seconds keep_alive_{0};
     std::optional<std::string> username_;
     std::optional<std::string> password_;
     std::optional<will_message> will_;
 
-    // From the authorizer.
+    // From the authorizer (or the certificate's verdict).
     std::string authorizer_name_;
     std::string principal_id_;
     policy::shared_policy_set policies_;        // immutable, shared (see machine_env::policy_cache)
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
     bool refreshing_ = false;
-    // X.509: thing and certificate facts for policy variables; the certificate_sessions entry.
+    // X.509: thing and certificate facts for policy variables.
     std::shared_ptr<const policy::principal_facts> principal_facts_;
-    std::uint64_t cert_session_ = 0;
 
-    // Timers.
+    // Timers (the session keeps the keep-alive deadline and the replay's).
     clock::time_point connect_deadline_;
-    std::optional<clock::time_point> keep_alive_deadline_;
     std::optional<clock::time_point> disconnect_deadline_;
     std::optional<clock::time_point> refresh_deadline_;
 
-    // Flow.
-    std::uint16_t next_packet_id_ = 1;
-    std::unordered_map<std::uint16_t, message_ptr> inflight_;
-    // QoS 1 deliveries past the in-flight window wait here, oldest first, as AWS holds them
-    // until the client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
-    lazy_deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
-    std::size_t waiting_bytes_ = 0;
-    std::vector<message_ptr> replay_;            // a resumed session's stored QoS 1, paced
-    std::size_t replay_next_ = 0;
-    std::optional<clock::time_point> replay_at_;
-    std::size_t subscriptions_ = 0;
-    double tokens_ = 0;                          // publish quota token bucket
+    // AWS's quotas.
+    std::size_t subscriptions_ = 0;      // the session's, as the broker last said
+    std::size_t subscribing_ = 0;        // subscribe_session effects not answered yet
+    double tokens_ = 0;                  // publish quota token bucket
     clock::time_point tokens_at_{};
 };
 

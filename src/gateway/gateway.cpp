@@ -26,6 +26,7 @@
 #include "gateway/authorizer_setup.hpp"
 #include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
+#include "gateway/gateway_metrics.hpp"
 #include "gateway/memory_certificate_directory.hpp"
 #include "gateway/metrics_http.hpp"
 #include "gateway/registry_certificate_directory.hpp"
@@ -71,6 +72,8 @@ struct gateway::impl {
     std::vector<listener_state> listeners;
     certificate_paths certs;
     std::unique_ptr<metrics_server> metrics;
+    // Everything /metrics shows: the gateway's (gateway_metrics.hpp) and the rules engine's.
+    metrics::registry metric_registry;
     // Topic rules; null when none are configured. Fed by every connection through rules_hook.
     std::unique_ptr<rules_engine::engine> rules;
     // Topic rules created through the control plane (api_rules.hpp); fed by rules_hook too.
@@ -83,18 +86,17 @@ struct gateway::impl {
     std::condition_variable stopped_cv;
     bool started = false, stopped = false;
 
+    // What every connection machine reads (set once in start()).
     machine_env env() {
         return machine_env{.config = &config,
                            .authorizers = authorizers.get(),
-                           .brk = brk.get(),
                            .policy_cache = &policy_cache,
                            .stats = &stats,
-                           .log = log.get(),
-                           .certificates = certificates.get(),
-                           .cert_sessions = &cert_sessions,
-                           .on_accepted_publish = rules_hook ? &rules_hook : nullptr,
-                           .throttle = throttle.get()};
+                           .min_log_level = config.level,
+                           .has_rules = true};  // topic rules may be created through the API at any time (api_rules.hpp)
     }
+    // What the connections' effects change (effect_applier.hpp); set once in start().
+    gateway_services shared_state;
 
     auth::authorizer_service* find_service(const std::string& name) {
         auto it = services.find(name);
@@ -131,9 +133,11 @@ asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
             continue;
         }
         tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
-        auto c = std::make_shared<connection>(std::move(s), env(), [this](const std::string& n) { return find_service(n); },
-                                              l.cfg.name, l.cfg.kind);
-        asio::co_spawn(ctx, connection::run(std::move(c)), asio::detached);
+        asio::co_spawn(ctx,
+                       serve_connection(std::move(s), env(), &shared_state,
+                                        [this](const std::string& n) { return find_service(n); }, l.cfg.name,
+                                        l.cfg.kind),
+                       asio::detached);
     }
 }
 
@@ -300,6 +304,12 @@ void gateway::start() {
     if (cfg.limits.connects_per_s_per_client_id > 0)
         m.throttle = std::make_unique<connect_throttle>(cfg.limits.connects_per_s_per_client_id);
 
+    {
+        std::vector<std::string> names;
+        for (const auto& [name, svc] : m.services) names.push_back(name);
+        register_gateway_metrics(m.metric_registry, m.stats, names,
+                                 [&m](const std::string& n) -> const auth::authorizer_service* { return m.find_service(n); });
+    }
     if (!cfg.rules.rules.empty()) {
         // Republished messages enter the broker like a gateway-generated message (no client).
         m.rules = std::make_unique<rules_engine::engine>(
@@ -311,7 +321,7 @@ void gateway::start() {
                                    return std::string{};
                                },
                            .log = {},
-                           .metrics = nullptr});
+                           .metrics = &m.metric_registry});
     }
     start_live_rules(m);
     m.rules_hook = [&m](const message& msg, const std::string& principal) {
@@ -323,6 +333,13 @@ void gateway::start() {
         if (m.rules) m.rules->on_message(in);
         m.live_rules->on_message(in);
     };
+
+    m.shared_state = gateway_services{.brk = m.brk.get(),
+                                  .log = m.log.get(),
+                                  .rules = &m.rules_hook,
+                                  .throttle = m.throttle.get(),
+                                  .certificates = m.certificates.get(),
+                                  .cert_sessions = &m.cert_sessions};
 
     const unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) m.contexts.push_back(std::make_unique<asio::io_context>(1));
@@ -467,64 +484,6 @@ gateway_stats gateway::stats() const { return impl_->stats.snapshot(); }
 metrics::histogram gateway::authorizer_latency() const { return impl_->stats.authorizer_latency.snapshot(); }
 const gateway_config& gateway::config() const { return impl_->config; }
 
-std::string gateway::metrics_text() const {
-    const auto s = impl_->stats.snapshot();
-    std::string out;
-    const auto metric = [&](const char* name, const char* type, const char* help, std::uint64_t v,
-                            const std::string& labels = {}) {
-        out += "# HELP ";
-        out += name;
-        out += ' ';
-        out += help;
-        out += "\n# TYPE ";
-        out += name;
-        out += ' ';
-        out += type;
-        out += '\n';
-        out += name + labels + ' ' + std::to_string(v) + '\n';
-    };
-    metric("wvgate_connections_open", "gauge", "Connections currently open.", s.connections_open);
-    metric("wvgate_connections_accepted_total", "counter", "TCP connections accepted.", s.connections_accepted);
-    metric("wvgate_connections_refused_total", "counter", "Connections closed at once: over the connection limit.",
-           s.connections_refused_limit);
-    metric("wvgate_tls_handshake_failures_total", "counter", "TLS handshakes that failed or timed out.",
-           s.tls_handshake_failures);
-    out += "# HELP wvgate_connects_total CONNECT outcomes.\n# TYPE wvgate_connects_total counter\n";
-    out += "wvgate_connects_total{outcome=\"accepted\"} " + std::to_string(s.connects_accepted) + "\n";
-    out += "wvgate_connects_total{outcome=\"auth_failed\"} " + std::to_string(s.connects_auth_failed) + "\n";
-    out += "wvgate_connects_total{outcome=\"connect_denied\"} " + std::to_string(s.connects_denied) + "\n";
-    out += "wvgate_connects_total{outcome=\"protocol_error\"} " + std::to_string(s.connects_protocol_error) + "\n";
-    out += "wvgate_connects_total{outcome=\"throttled\"} " + std::to_string(s.connects_throttled) + "\n";
-    metric("wvgate_authorizer_calls_total", "counter", "Authorizer invocations (connect and refresh).",
-           s.authorizer_calls);
-    metric("wvgate_authorizer_errors_total", "counter", "Authorizer calls without a valid answer.",
-           s.authorizer_errors);
-    metric("wvgate_messages_in_total", "counter", "PUBLISH accepted from devices.", s.messages_in);
-    metric("wvgate_messages_out_total", "counter", "PUBLISH sent to devices.", s.messages_out);
-    metric("wvgate_messages_dropped_total", "counter", "Messages dropped: slow subscriber, quota, offline queue.",
-           s.messages_dropped);
-    metric("wvgate_bytes_in_total", "counter", "Bytes received from devices (after TLS).", s.bytes_in);
-    metric("wvgate_bytes_out_total", "counter", "Bytes queued to devices (before TLS).", s.bytes_out);
-    metric("wvgate_policy_denials_total", "counter", "Actions denied by IoT policy.", s.policy_denials);
-    metric("wvgate_disconnects_total", "counter", "Connected sessions that ended.", s.disconnects);
-    {
-        const auto h = impl_->stats.authorizer_latency.snapshot();
-        out += "# HELP wvgate_authorizer_latency_seconds Authorizer call latency (queue wait + call).\n"
-               "# TYPE wvgate_authorizer_latency_seconds summary\n";
-        for (const double q : {0.5, 0.9, 0.99, 0.999})
-            out += "wvgate_authorizer_latency_seconds{quantile=\"" + std::to_string(q).substr(0, 5) + "\"} " +
-                   std::to_string(static_cast<double>(h.percentile_us(q)) / 1e6) + "\n";
-        out += "wvgate_authorizer_latency_seconds_sum " + std::to_string(static_cast<double>(h.sum_us()) / 1e6) + "\n";
-        out += "wvgate_authorizer_latency_seconds_count " + std::to_string(h.count()) + "\n";
-    }
-    for (const auto& [name, svc] : impl_->services) {
-        const auto st = svc->stats();
-        const std::string l = "{authorizer=\"" + name + "\"}";
-        out += "wvgate_authorizer_in_flight" + l + ' ' + std::to_string(st.in_flight) + '\n';
-        out += "wvgate_authorizer_timeouts_total" + l + ' ' + std::to_string(st.timeouts) + '\n';
-        out += "wvgate_authorizer_overloaded_total" + l + ' ' + std::to_string(st.overloaded) + '\n';
-    }
-    return out;
-}
+std::string gateway::metrics_text() const { return impl_->metric_registry.render(); }
 
 }  // namespace wv::gate

@@ -98,7 +98,8 @@ public:
     // called again; stop() drops every observer).
     std::uint64_t observe(std::string filter, std::function<void(const message_ptr&)> fn);
     void unobserve(std::uint64_t id);
-    // Prometheus text exposition of the gateway's metrics.
+    // Prometheus text exposition of everything /metrics serves, from one registry
+    // (gateway_metrics.hpp): the gateway's wvgate_* and its rules engine's wv_rules_*.
     std::string metrics_text() const;
     const gateway_config& config() const;
     // The control-plane API's base URL (http://127.0.0.1:<port>) once started; empty when

@@ -59,7 +59,7 @@ struct static_credential {
     bool authenticated = true;   // false: answers isAuthenticated:false (a "deny" row)
 };
 
-// static, registry: built in (src/auth). lambda, handler: authorizer_clients' backends, built
+// static, registry: built in (src/functions). lambda, handler: src/functions' backends, built
 // by `factory` (config_yaml fills it from the authorizer's YAML). custom: `custom`, in code.
 enum class backend_kind { static_credentials, registry, lambda, handler, custom };
 

@@ -29,16 +29,17 @@ std::string_view http_reason(unsigned status) noexcept {
     return "Unknown";
 }
 
-https_publisher::https_publisher(machine_env env, https_peer peer) : env_(env), peer_(std::move(peer)) {
+https_publisher::https_publisher(machine_env env, gateway_services services, https_peer peer)
+    : env_(env), services_(services), peer_(std::move(peer)) {
     if (peer_.certificate) principal_ = peer_.certificate->cert.id();
 }
 
 bool https_publisher::authenticated(std::string& why) {
-    if (!peer_.certificate || !env_.certificates) {
+    if (!peer_.certificate || !services_.certificates) {
         why = peer_.certificate ? "no certificate directory is configured" : "no client certificate";
         return false;
     }
-    const auto v = check_certificate(*env_.certificates, *peer_.certificate, std::chrono::system_clock::now());
+    const auto v = check_certificate(*services_.certificates, *peer_.certificate, std::chrono::system_clock::now());
     if (!v.active()) {
         why = describe(v);
         policies_.reset();
@@ -58,7 +59,7 @@ http_response https_publisher::reply(unsigned status, std::string text, const ch
         -1, ' ', false, nlohmann::json::error_handler_t::replace);
     const bool ok = status == 200;
     const auto level = ok ? log_level::debug : status == 403 ? log_level::error : log_level::warn;
-    if (env_.log && env_.log->enabled(level)) {
+    if (services_.log && services_.log->enabled(level)) {
         nlohmann::json j = {{"traceId", r.trace_id},   {"status", ok ? "Success" : "Failure"},
                             {"eventType", "Publish-In"}, {"protocol", "HTTP"},
                             {"principalId", principal_}, {"sourceIp", peer_.ip},
@@ -66,7 +67,7 @@ http_response https_publisher::reply(unsigned status, std::string text, const ch
         if (topic) j["topicName"] = *topic;
         if (reason) j["reason"] = reason;
         if (!ok) j["details"] = std::move(text);
-        env_.log->emit(level, std::move(j));
+        services_.log->emit(level, std::move(j));
     }
     return r;
 }
@@ -91,8 +92,8 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
         // devices"): 403 with no detail for the device, the reason in the log, then close.
         bump(env_.stats->connects_auth_failed);
         auto r = reply(403, "Forbidden", "AUTHORIZATION_FAILURE", nullptr);
-        if (env_.log && env_.log->enabled(log_level::error))
-            env_.log->emit(log_level::error, {{"traceId", r.trace_id}, {"eventType", "Connect"}, {"status", "Failure"},
+        if (services_.log && services_.log->enabled(log_level::error))
+            services_.log->emit(log_level::error, {{"traceId", r.trace_id}, {"eventType", "Connect"}, {"status", "Failure"},
                                               {"protocol", "HTTP"}, {"principalId", principal_},
                                               {"sourceIp", peer_.ip}, {"reason", "AUTHORIZATION_FAILURE"},
                                               {"details", "X.509 " + why}});
@@ -115,8 +116,8 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
     // client_id stays empty: nothing to exclude from fan-out, and the rules engine reports
     // clientid() as "n/a", as AWS does for HTTPS publishes.
     auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}});
-    env_.brk->publish(m);
-    if (env_.on_accepted_publish) (*env_.on_accepted_publish)(*m, principal_);
+    if (services_.brk) services_.brk->publish(m);
+    if (services_.rules) (*services_.rules)(*m, principal_);
     return reply(200, "OK", nullptr, &t.topic);
 }
 

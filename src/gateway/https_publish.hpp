@@ -2,7 +2,7 @@
 // What an HTTPS publish request does, without I/O (spec 8): the decisions the MQTT path makes
 // for a PUBLISH, answered as AWS's data endpoint answers them.
 //
-//   https_publisher pub{env, {.ip = "127.0.0.1", .certificate = read_x509_peer(ssl)}};
+//   https_publisher pub{env, services, {.ip = "127.0.0.1", .certificate = read_x509_peer(ssl)}};
 //   http_response r = pub.handle("POST", "/topics/wv%2Fd1%2Fsamp?qos=1", body);
 //   // r.status 200, r.body {"message":"OK","traceId":"<uuid>"}, r.trace_id the same uuid
 //
@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include "gateway/connection_machine.hpp"
+#include "gateway/effect_applier.hpp"
 
 namespace wv::gate {
 
@@ -52,7 +53,7 @@ struct http_response {
 
 class https_publisher {
 public:
-    https_publisher(machine_env env, https_peer peer);
+    https_publisher(machine_env env, gateway_services services, https_peer peer);
 
     http_response handle(std::string_view method, std::string_view target, std::string body);
     // The body was over the limit (the caller stops reading it and closes the connection).
@@ -66,6 +67,7 @@ private:
     bool authenticated(std::string& why);  // the directory's verdict for this request
 
     machine_env env_;
+    gateway_services services_;
     https_peer peer_;
     std::string principal_;  // the certificate id
     policy::shared_policy_set policies_;

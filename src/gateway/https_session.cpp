@@ -36,8 +36,8 @@ std::string serialize(const http_response& r, bool keep_alive) {
 
 class https_session {
 public:
-    https_session(tls::stream& s, machine_env env, https_peer peer)
-        : s_(s), env_(env), pub_(env, std::move(peer)) {}
+    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer)
+        : s_(s), env_(env), services_(services), pub_(env, services, std::move(peer)) {}
 
     asio::awaitable<void> run() {
         for (;;) {
@@ -123,13 +123,14 @@ private:
     }
 
     void log_close(std::string why) {
-        if (env_.log->enabled(log_level::warn))
-            env_.log->emit(log_level::warn, {{"eventType", "Publish-In"}, {"status", "Failure"}, {"protocol", "HTTP"},
+        if (services_.log && services_.log->enabled(log_level::warn))
+            services_.log->emit(log_level::warn, {{"eventType", "Publish-In"}, {"status", "Failure"}, {"protocol", "HTTP"},
                                              {"reason", "CLIENT_ERROR"}, {"details", std::move(why)}});
     }
 
     tls::stream& s_;
     machine_env env_;
+    gateway_services services_;
     https_publisher pub_;
     std::string pending_;  // read, not yet consumed by the parser (pipelined requests too)
     std::array<std::byte, 16 * 1024> buf_{};
@@ -141,7 +142,8 @@ bool is_https(listener_kind kind, std::string_view alpn) noexcept {
     return kind == listener_kind::aws_8443 || alpn == "x-amzn-http-ca";
 }
 
-asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, std::string listener) {
+asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_services services,
+                                  std::string listener) {
     https_peer peer;
     boost::system::error_code ec;
     const auto ep = stream.socket().remote_endpoint(ec);
@@ -156,14 +158,15 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, std::str
         // x-amzn-http-ca client without one completes; AWS refuses it, so do we, before any
         // request. (Under TLS 1.3 a client learns of a refused certificate only at its first
         // read either way.)
-        env.log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "HTTP"},
+        if (services.log)
+            services.log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "HTTP"},
                                          {"reason", "AUTHORIZATION_FAILURE"}, {"listener", listener},
                                          {"sourceIp", peer.ip},
                                          {"details", "HTTPS publish needs a client certificate"}});
         bump(env.stats->connects_auth_failed);
         co_return;
     }
-    auto s = std::make_unique<https_session>(stream, env, std::move(peer));
+    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer));
     co_await s->run();
 }
 

@@ -19,6 +19,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "gateway/connection_machine.hpp"
+#include "gateway/effect_applier.hpp"
 #include "tls/stream.hpp"
 
 namespace wv::gate {
@@ -27,6 +28,7 @@ bool is_https(listener_kind kind, std::string_view alpn) noexcept;
 
 // Serves requests until the peer closes, a deadline passes or a request is refused with a
 // close. Never throws for I/O reasons; does not close the stream (the caller does).
-boost::asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, std::string listener);
+boost::asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_services services,
+                                         std::string listener);
 
 }  // namespace wv::gate

@@ -77,7 +77,8 @@ void* registry::find_or_add(const std::string& name, const std::string& help, co
     case kind::summary: p = &histograms_.emplace_back(); break;
     case kind::counter_fn:
     case kind::gauge_fn: p = &value_fns_.emplace_back(); break;
-    case kind::histogram_fn: p = &histogram_fns_.emplace_back(); break;
+    case kind::histogram_fn:
+    case kind::summary_fn: p = &histogram_fns_.emplace_back(); break;
     }
     series.emplace(key, p);
     return p;
@@ -108,6 +109,13 @@ void registry::add_gauge_fn(const std::string& name, const std::string& help, st
 void registry::add_histogram_fn(const std::string& name, const std::string& help, std::function<histogram()> read,
                                 const labels& l) {
     auto* f = static_cast<std::function<histogram()>*>(find_or_add(name, help, l, kind::histogram_fn));
+    std::lock_guard lock(m_);
+    *f = std::move(read);
+}
+
+void registry::add_summary_fn(const std::string& name, const std::string& help, std::function<histogram()> read,
+                              const labels& l) {
+    auto* f = static_cast<std::function<histogram()>*>(find_or_add(name, help, l, kind::summary_fn));
     std::lock_guard lock(m_);
     *f = std::move(read);
 }
@@ -145,7 +153,7 @@ const char* type_name(int k) {
     switch (k) {
     case 0: case 3: return "counter";
     case 1: case 4: return "gauge";
-    case 2: return "summary";
+    case 2: case 6: return "summary";
     default: return "histogram";
     }
 }
@@ -167,8 +175,14 @@ std::string registry::render() const {
             switch (f.k) {
             case kind::counter: out << name << lbl << ' ' << static_cast<const counter*>(p)->value() << '\n'; break;
             case kind::gauge: out << name << lbl << ' ' << static_cast<const gauge*>(p)->value() << '\n'; break;
-            case kind::summary: {
-                const auto h = static_cast<const concurrent_histogram*>(p)->snapshot();
+            case kind::summary:
+            case kind::summary_fn: {
+                histogram h;
+                if (f.k == kind::summary) {
+                    h = static_cast<const concurrent_histogram*>(p)->snapshot();
+                } else if (const auto& fn = *static_cast<const std::function<histogram()>*>(p)) {
+                    h = fn();
+                }
                 for (const auto& [q, qs] : {std::pair{0.5, "0.5"}, {0.9, "0.9"}, {0.99, "0.99"}, {0.999, "0.999"}})
                     out << name << with_label(lbl, std::string("quantile=\"") + qs + "\"") << ' '
                         << seconds(h.percentile_us(q)) << '\n';

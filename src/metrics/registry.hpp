@@ -43,13 +43,16 @@ public:
                       const labels& l = {});
     void add_histogram_fn(const std::string& name, const std::string& help, std::function<histogram()> read,
                           const labels& l = {});
+    // A histogram kept elsewhere, exposed like add_histogram()'s: a Prometheus summary.
+    void add_summary_fn(const std::string& name, const std::string& help, std::function<histogram()> read,
+                        const labels& l = {});
     // The `le` bounds of callback histograms, in seconds (+Inf follows).
     static const std::vector<double>& histogram_bounds_s();
 
     std::string render() const;
 
 private:
-    enum class kind { counter, gauge, summary, counter_fn, gauge_fn, histogram_fn };
+    enum class kind { counter, gauge, summary, counter_fn, gauge_fn, histogram_fn, summary_fn };
     struct family {
         kind k;
         std::string help;

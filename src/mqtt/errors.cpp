@@ -10,7 +10,7 @@ public:
     std::string message(int v) const override {
         switch (static_cast<mqtt_errc>(v)) {
         case mqtt_errc::truncated: return "packet ends before its fields do";
-        case mqtt_errc::remaining_length_too_long: return "remaining length longer than 4 bytes";
+        case mqtt_errc::remaining_length_too_long: return "remaining length or variable byte integer longer than 4 bytes";
         case mqtt_errc::packet_too_large: return "packet larger than the maximum packet size";
         case mqtt_errc::reserved_packet_type: return "reserved control packet type (0 or 15)";
         case mqtt_errc::reserved_flags: return "fixed header flags not the value the packet type requires";
@@ -49,6 +49,30 @@ public:
         case mqtt_errc::connack_session_present_with_error:
             return "CONNACK has session present with a non-zero return code";
         case mqtt_errc::string_too_long: return "string or binary field longer than 65535 bytes";
+        case mqtt_errc::varint_not_minimal: return "variable byte integer not in its shortest encoding";
+        case mqtt_errc::property_unknown: return "unknown MQTT 5 property identifier";
+        case mqtt_errc::property_not_allowed: return "property not allowed in this packet";
+        case mqtt_errc::property_length_mismatch: return "property runs past the property length";
+        case mqtt_errc::property_duplicate: return "property included more than once";
+        case mqtt_errc::property_bad_value: return "property value other than 0 or 1";
+        case mqtt_errc::topic_alias_zero: return "topic alias is 0";
+        case mqtt_errc::subscription_identifier_zero: return "subscription identifier is 0";
+        case mqtt_errc::receive_maximum_zero: return "receive maximum is 0";
+        case mqtt_errc::maximum_packet_size_zero: return "maximum packet size is 0";
+        case mqtt_errc::authentication_data_without_method:
+            return "authentication data without an authentication method";
+        case mqtt_errc::auth_without_method: return "AUTH without an authentication method";
+        case mqtt_errc::wildcard_in_response_topic: return "response topic contains a wildcard ('+' or '#')";
+        case mqtt_errc::empty_topic_without_alias: return "PUBLISH topic is empty and there is no topic alias";
+        case mqtt_errc::reason_code_not_allowed: return "reason code not defined for this packet";
+        case mqtt_errc::subscribe_invalid_retain_handling: return "SUBSCRIBE retain handling is 3";
+        case mqtt_errc::no_local_on_shared_subscription: return "SUBSCRIBE sets no local on a shared subscription";
+        case mqtt_errc::invalid_shared_subscription:
+            return "shared subscription is not $share/<name>/<filter> with a name free of '/', '+' and '#'";
+        case mqtt_errc::unsuback_no_reason_codes: return "UNSUBACK has no reason codes";
+        case mqtt_errc::not_in_protocol_version:
+            return "field or protocol level not available in this MQTT version";
+        case mqtt_errc::property_wrong_type: return "property value of the wrong type for its identifier";
         }
         return "unknown mqtt error " + std::to_string(v);
     }

@@ -1,10 +1,13 @@
 #pragma once
-// Every way MQTT 3.1.1 input can be rejected, one named value per rule, as a std::error_code.
+// Every way MQTT 3.1.1 and MQTT 5 input can be rejected, one named value per rule, as a
+// std::error_code.
 //
 // Decoders return these as values (never throw); encoders throw `wv::mqtt::exception` only when
 // local code asks for something the wire cannot carry (a string over 65,535 bytes, a packet over
 // 268,435,455 bytes). The comment on each value names the OASIS MQTT 3.1.1 conformance statement
-// it enforces, so a log line can be traced to the spec.
+// it enforces, so a log line can be traced to the spec: [MQTT-x.y.z-n] numbers are 3.1.1's unless
+// the comment says 5.0; "5.0 x.y" is a section of the MQTT 5.0 standard. An MQTT 5 server answers
+// each error with the CONNACK or DISCONNECT reason code reason_code_for() gives (reason_code.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,7 +18,8 @@ namespace wv::mqtt {
 enum class mqtt_errc {
     // Framing (section 2)
     truncated = 1,                 // the body ends before its fields do
-    remaining_length_too_long,     // a fifth Remaining Length byte (2.2.3: at most four)
+    remaining_length_too_long,     // a fifth byte in a Remaining Length (2.2.3: at most four) or in
+                                   // an MQTT 5 Variable Byte Integer (5.0 1.5.5)
     packet_too_large,              // over the configured maximum, or over 268,435,455 to encode
     reserved_packet_type,          // control packet type 0 or 15 (2.2.1)
     reserved_flags,                // fixed-header flags other than the type's fixed value [MQTT-2.2.2-1/2]
@@ -58,6 +62,35 @@ enum class mqtt_errc {
     connack_session_present_with_error,  // session present with a non-zero code [MQTT-3.2.2-4]
     // Encoding local values
     string_too_long,               // a string or binary field over 65,535 bytes (1.5.3)
+    // MQTT 5 (OASIS MQTT Version 5.0). Malformed Packet (0x81) unless marked Protocol Error (0x82).
+    varint_not_minimal,            // a Variable Byte Integer longer than its value needs [MQTT-1.5.5-1 (5.0)]
+    property_unknown,              // an identifier Table 2-4 does not define (5.0 2.2.2.2)
+    property_not_allowed,          // a property this packet (or a Will) may not carry (5.0 2.2.2.2, Table 2-4)
+    property_length_mismatch,      // a property runs past the Property Length (5.0 2.2.2.1)
+    property_duplicate,            // a property other than User Property (and Subscription Identifier
+                                   // in PUBLISH) twice: Protocol Error (5.0 3.x.2.x "more than once")
+    property_bad_value,            // a byte property other than 0 or 1 (Payload Format Indicator,
+                                   // Request Problem/Response Information, Maximum QoS, the
+                                   // *Available flags): Protocol Error (5.0 3.1.2.11.7, 3.2.2.3.4 ...)
+    topic_alias_zero,              // Topic Alias 0 [MQTT-3.3.2-8 (5.0)]: Topic Alias invalid (0x94)
+    subscription_identifier_zero,  // Subscription Identifier 0: Protocol Error (5.0 3.3.2.3.8, 3.8.2.1.2)
+    receive_maximum_zero,          // Receive Maximum 0: Protocol Error (5.0 3.1.2.11.3, 3.2.2.3.3)
+    maximum_packet_size_zero,      // Maximum Packet Size 0: Protocol Error (5.0 3.1.2.11.4, 3.2.2.3.6)
+    authentication_data_without_method,  // Protocol Error (5.0 3.1.2.11.10, 3.15.2.2.3)
+    auth_without_method,           // an AUTH with properties but no Authentication Method: Protocol
+                                   // Error (5.0 3.15.2.2.2)
+    wildcard_in_response_topic,    // [MQTT-3.3.2-14 (5.0)]
+    empty_topic_without_alias,     // PUBLISH topic empty and no Topic Alias: Protocol Error (5.0 3.3.2.1)
+    reason_code_not_allowed,       // a reason code the packet type does not define (5.0 Table 2-6)
+    subscribe_invalid_retain_handling,  // Retain Handling 3: Protocol Error (5.0 3.8.3.1)
+    no_local_on_shared_subscription,    // No Local on a $share/ filter: Protocol Error [MQTT-3.8.3-4 (5.0)]
+    invalid_shared_subscription,   // "$share/" without a ShareName, a ShareName with '+' or '#', or no
+                                   // filter after it [MQTT-4.8.2-1/2 (5.0)]
+    unsuback_no_reason_codes,      // an MQTT 5 UNSUBACK acknowledging nothing (5.0 3.11.3)
+    // Encoding local values (MQTT 5)
+    not_in_protocol_version,       // a reason code, property or option 3.1.1 cannot carry, or a
+                                   // protocol level the codec does not speak
+    property_wrong_type,           // property_builder: a value of the wrong type for the identifier
 };
 
 const std::error_category& mqtt_category() noexcept;

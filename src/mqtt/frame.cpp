@@ -7,10 +7,10 @@ namespace wv::mqtt {
 namespace {
 
 // What the fixed header's first byte alone can tell: type, flags, QoS 3.
-std::error_code check_first_byte(std::uint8_t b) noexcept {
+std::error_code check_first_byte(std::uint8_t b, protocol_level v) noexcept {
     const unsigned type = b >> 4;
     const unsigned flags = b & 0x0f;
-    if (type == 0 || type == 15) return mqtt_errc::reserved_packet_type;
+    if (type == 0 || (type == 15 && v != protocol_level::v5)) return mqtt_errc::reserved_packet_type;
     switch (static_cast<packet_type>(type)) {
     case packet_type::publish:
         if ((flags & 0x06) == 0x06) return mqtt_errc::invalid_qos;
@@ -24,8 +24,11 @@ std::error_code check_first_byte(std::uint8_t b) noexcept {
     }
 }
 
-// Remaining Length the type fixes, or -1 when it varies.
-long fixed_remaining_length(packet_type t) noexcept {
+// Remaining Length the type fixes, or -1 when it varies. In MQTT 5 only the pings are fixed: the
+// acknowledgements and DISCONNECT may add a reason code and properties.
+long fixed_remaining_length(packet_type t, protocol_level v) noexcept {
+    if (v == protocol_level::v5)
+        return t == packet_type::pingreq || t == packet_type::pingresp ? 0 : -1;
     switch (t) {
     case packet_type::connack:
     case packet_type::puback:
@@ -45,11 +48,11 @@ long fixed_remaining_length(packet_type t) noexcept {
 
 }  // namespace
 
-std::variant<need_more, frame, std::error_code> read_frame(std::span<const std::byte> in,
-                                                           const limits& lim) noexcept {
+std::variant<need_more, frame, std::error_code> read_frame(std::span<const std::byte> in, const limits& lim,
+                                                           protocol_level level) noexcept {
     if (in.empty()) return need_more{2};
     const auto first = std::to_integer<std::uint8_t>(in[0]);
-    if (const auto e = check_first_byte(first)) return e;
+    if (const auto e = check_first_byte(first, level)) return e;
     const auto type = static_cast<packet_type>(first >> 4);
 
     const auto v = decode_varint(in.subspan(1));
@@ -57,7 +60,8 @@ std::variant<need_more, frame, std::error_code> read_frame(std::span<const std::
     if (std::holds_alternative<varint_incomplete>(v)) return need_more{in.size() + 1};
     const auto [remaining, varint_bytes] = std::get<varint_value>(v);
 
-    const long fixed = fixed_remaining_length(type);
+    if (level == protocol_level::v5 && varint_bytes != varint_size(remaining)) return mqtt_errc::varint_not_minimal;
+    const long fixed = fixed_remaining_length(type, level);
     if (fixed >= 0 && remaining != static_cast<unsigned long>(fixed)) return mqtt_errc::bad_remaining_length;
     const std::size_t total = 1 + varint_bytes + remaining;
     if (total > lim.max_packet_bytes) return mqtt_errc::packet_too_large;

@@ -26,15 +26,20 @@ struct frame {
     std::size_t consumed;               // fixed header + body
 };
 
-// Reads the packet at the front of in. Fails, as soon as the bytes that show it are present:
-//   reserved_packet_type      type 0 or 15
+// Reads the packet at the front of in, framed as protocol level v speaks (the level of the
+// connection's CONNECT; a CONNECT frames alike in both). Fails, as soon as the bytes that show it
+// are present:
+//   reserved_packet_type      type 0, or 15 unless v is 5 (AUTH)
 //   reserved_flags            flags other than 0000 (0010 for PUBREL, SUBSCRIBE, UNSUBSCRIBE)
 //   invalid_qos               a PUBLISH with both QoS bits set
 //   remaining_length_too_long a fifth Remaining Length byte
-//   bad_remaining_length      CONNACK/PUBACK/PUBREC/PUBREL/PUBCOMP/UNSUBACK not 2, PING*/DISCONNECT not 0
+//   bad_remaining_length      3.1.1: CONNACK/PUBACK/PUBREC/PUBREL/PUBCOMP/UNSUBACK not 2,
+//                             PING*/DISCONNECT not 0; 5: PING* not 0 (the rest carry reason codes
+//                             and properties)
+//   varint_not_minimal        5 only: a Remaining Length longer than it needs [MQTT-1.5.5-1]
 //   packet_too_large          fixed header + Remaining Length over lim.max_packet_bytes
 // The body itself is not parsed: pass the frame to decode_any or to the type's decoder.
-std::variant<need_more, frame, std::error_code> read_frame(std::span<const std::byte> in,
-                                                           const limits& lim = {}) noexcept;
+std::variant<need_more, frame, std::error_code> read_frame(
+    std::span<const std::byte> in, const limits& lim = {}, protocol_level v = protocol_level::v3_1_1) noexcept;
 
 }  // namespace wv::mqtt

@@ -18,6 +18,7 @@ std::string_view to_string(packet_type t) noexcept {
     case packet_type::pingreq: return "PINGREQ";
     case packet_type::pingresp: return "PINGRESP";
     case packet_type::disconnect: return "DISCONNECT";
+    case packet_type::auth: return "AUTH";
     }
     return "RESERVED";
 }

@@ -1,6 +1,7 @@
 #include "mqtt/reader.hpp"
 
 #include "mqtt/utf8.hpp"
+#include "mqtt/varint.hpp"
 
 namespace wv::mqtt {
 
@@ -22,6 +23,35 @@ bool reader::u16(std::uint16_t& v) noexcept {
     v = static_cast<std::uint16_t>(std::to_integer<unsigned>(in_[pos_]) << 8 |
                                    std::to_integer<unsigned>(in_[pos_ + 1]));
     pos_ += 2;
+    return true;
+}
+
+bool reader::u32(std::uint32_t& v) noexcept {
+    if (error_) return false;
+    if (remaining() < 4) return fail(mqtt_errc::truncated);
+    v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = v << 8 | std::to_integer<std::uint32_t>(in_[pos_ + i]);
+    pos_ += 4;
+    return true;
+}
+
+bool reader::varint(std::uint32_t& v) noexcept {
+    if (error_) return false;
+    const auto r = decode_varint(in_.subspan(pos_));
+    if (const auto* e = std::get_if<std::error_code>(&r)) return fail(*e);
+    if (std::holds_alternative<varint_incomplete>(r)) return fail(mqtt_errc::truncated);
+    const auto [value, size] = std::get<varint_value>(r);
+    if (size != varint_size(value)) return fail(mqtt_errc::varint_not_minimal);
+    v = value;
+    pos_ += size;
+    return true;
+}
+
+bool reader::take(std::size_t n, std::span<const std::byte>& v) noexcept {
+    if (error_) return false;
+    if (remaining() < n) return fail(mqtt_errc::truncated);
+    v = in_.subspan(pos_, n);
+    pos_ += n;
     return true;
 }
 

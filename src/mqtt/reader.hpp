@@ -18,6 +18,11 @@ public:
 
     bool u8(std::uint8_t& v) noexcept;
     bool u16(std::uint16_t& v) noexcept;               // big-endian (1.5.2)
+    bool u32(std::uint32_t& v) noexcept;               // big-endian (5.0 1.5.3)
+    // An MQTT 5 Variable Byte Integer (5.0 1.5.5): remaining_length_too_long past four bytes,
+    // varint_not_minimal when a shorter encoding exists [MQTT-1.5.5-1].
+    bool varint(std::uint32_t& v) noexcept;
+    bool take(std::size_t n, std::span<const std::byte>& v) noexcept;  // n bytes, no length prefix
     bool binary(std::span<const std::byte>& v) noexcept;  // 2-byte length + bytes (3.1.3.5)
     bool utf8_string(std::string_view& v) noexcept;    // 2-byte length + validated UTF-8 (1.5.3)
     std::span<const std::byte> rest() noexcept;        // everything left (a PUBLISH payload)

@@ -28,7 +28,7 @@ std::variant<need_more, frame, std::error_code> stream_decoder::next() {
 
     if (buffer_.empty()) {
         // Fast path: a whole packet in the chunk is returned as a view of it.
-        auto r = read_frame(chunk_, lim_);
+        auto r = read_frame(chunk_, lim_, level_);
         if (auto* f = std::get_if<frame>(&r)) {
             chunk_ = chunk_.subspan(f->consumed);
             return r;
@@ -46,7 +46,7 @@ std::variant<need_more, frame, std::error_code> stream_decoder::next() {
     // A partial packet is buffered: top it up with only as many bytes as read_frame asks for,
     // so the buffer never holds anything past this packet.
     for (;;) {
-        auto r = read_frame(buffer_, lim_);
+        auto r = read_frame(buffer_, lim_, level_);
         if (auto* e = std::get_if<std::error_code>(&r)) {
             failed_ = *e;
             return r;

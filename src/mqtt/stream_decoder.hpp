@@ -13,6 +13,9 @@
 // across chunks is copied into an internal buffer, and only after its fixed header passed every
 // check of read_frame, so the buffer never holds more than limits.max_packet_bytes. After an
 // error the decoder stays failed and returns that error from every next().
+// Frames are read at one protocol level (read_frame's v): 3.1.1 until set_protocol_level says
+// otherwise. A server reads the CONNECT at the default level (it frames alike in both), decodes it,
+// then sets the level the CONNECT carried; a client sets the level it connects with up front.
 // Threading: one decoder per connection, used from one thread at a time.
 #include <cstddef>
 #include <span>
@@ -27,7 +30,12 @@ namespace wv::mqtt {
 
 class stream_decoder {
 public:
-    explicit stream_decoder(limits lim = {}) noexcept : lim_(lim) {}
+    explicit stream_decoder(limits lim = {}, protocol_level v = protocol_level::v3_1_1) noexcept
+        : lim_(lim), level_(v) {}
+
+    // The level later frames are read at. Takes effect from the next packet not yet returned.
+    void set_protocol_level(protocol_level v) noexcept { level_ = v; }
+    protocol_level level() const noexcept { return level_; }
 
     // Hands over the next chunk. Precondition: next() returned need_more (or was never called)
     // since the previous feed, i.e. the previous chunk was fully consumed. Ignored after an error.
@@ -43,6 +51,7 @@ public:
 
 private:
     limits lim_;
+    protocol_level level_;
     std::span<const std::byte> chunk_;  // unconsumed part of the last fed chunk
     byte_buffer buffer_;                // a packet split across chunks
     bool buffer_holds_frame_ = false;   // buffer_ is a frame returned by the last next()

@@ -18,6 +18,8 @@ void writer::raw(std::span<const std::byte> b) noexcept {
     p_ += b.size();
 }
 
+void writer::varint(std::uint32_t v) noexcept { p_ += encode_varint(v, p_); }
+
 void writer::field(std::span<const std::byte> b) noexcept {
     u16(static_cast<std::uint16_t>(b.size()));
     raw(b);

@@ -24,6 +24,11 @@ public:
         u8(static_cast<std::uint8_t>(v >> 8));
         u8(static_cast<std::uint8_t>(v));
     }
+    void u32(std::uint32_t v) noexcept {
+        u16(static_cast<std::uint16_t>(v >> 16));
+        u16(static_cast<std::uint16_t>(v));
+    }
+    void varint(std::uint32_t v) noexcept;                  // Variable Byte Integer, v <= 268,435,455
     void raw(std::span<const std::byte> b) noexcept;       // no length prefix
     void field(std::span<const std::byte> b) noexcept;     // 2-byte length + bytes
     void field(std::string_view s) noexcept { field(as_bytes(s)); }

@@ -31,10 +31,15 @@ std::span<std::byte> driver_read_buffer() {
 
 }  // namespace
 
-driver::driver(tls::stream s, protocol_machine& m, driver_options o)
-    : stream_(std::move(s)), machine_(m), opts_(o), timer_(stream_.get_executor()) {}
+driver::driver(tls::stream s, protocol_machine& m, driver_options o) : stream_(std::move(s)), machine_(m), opts_(o) {
+    if (!opts_.wheel) timer_ = std::make_unique<boost::asio::steady_timer>(stream_.get_executor());
+    // Read waits would otherwise each wake us twice (stream::renew_registration).
+    stream_.renew_registration();
+}
 
-driver::~driver() = default;
+driver::~driver() {
+    if (opts_.wheel) opts_.wheel->cancel(*this);
+}
 
 void driver::start(end_handler on_end) {
     if (started_) return;
@@ -67,11 +72,11 @@ void driver::read_some() {
         machine_.on_bytes(std::span<const std::byte>(buf.data(), n), clock::now(), fx_);
         busy_ = false;
         if (fx_.closing()) return;
-        // A short read that left nothing inside OpenSSL took all there was: wait now instead
-        // of a read(2) that would only say "would block" (the wait is level-triggered, so
-        // bytes that came meanwhile still wake us).
-        if (n < buf.size() && !stream_.has_buffered_input() && machine_.wants_input())
-            return park_read(tls::stream::wait_for::read);
+        // Plain TCP: a short read took all there was; wait now instead of a read(2) that would
+        // only say "would block". TLS streams (read-ahead) know that themselves and answer the
+        // next read_now without a system call; skipping that call would leave the stream's
+        // "socket drained" note behind for the read after the wait, which would then wait again.
+        if (!stream_.is_tls() && n < buf.size() && machine_.wants_input()) return park_read(tls::stream::wait_for::read);
     }
 }
 
@@ -151,19 +156,21 @@ void driver::arm_timer() {
     if (!d) return;
     // Lazily: a deadline that moved later (keep-alive, at every packet) is found when the
     // timer fires, so the timer is touched only when a deadline comes earlier.
-    if (timer_waits_ && *d >= armed_at_) return;
-    armed_at_ = *d;
-    timer_.expires_at(*d);  // aborts a pending wait; its handler only counts itself out
+    if (timer_pending() && *d >= armed_at_) return;
+    set_timer(*d);
+}
+
+void driver::set_timer(clock::time_point at) {
+    armed_at_ = at;
+    if (opts_.wheel) return opts_.wheel->schedule(*this, at);
+    timer_->expires_at(at);  // aborts a pending wait; its handler only counts itself out
     ++timer_waits_;
-    timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
+    timer_->async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
 }
 
 void driver::arm_grace() {
     in_grace_ = true;
-    armed_at_ = clock::time_point::max();
-    timer_.expires_after(opts_.flush_grace);
-    ++timer_waits_;
-    timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
+    set_timer(clock::now() + opts_.flush_grace);
 }
 
 void driver::on_timer(const boost::system::error_code& ec) {
@@ -171,7 +178,15 @@ void driver::on_timer(const boost::system::error_code& ec) {
     if (closed_) return finish_if_idle();
     // Aborted by a re-arm, or an older wait that had completed before the re-arm: the newer
     // wait is pending and will come.
-    if (ec || clock::now() < timer_.expiry()) return;
+    if (ec || clock::now() < timer_->expiry()) return;
+    deadline_reached();
+}
+
+void driver::on_expired() {
+    if (!closed_) deadline_reached();
+}
+
+void driver::deadline_reached() {
     armed_at_ = clock::time_point::max();
     if (in_grace_) {  // the peer did not take our last bytes in time
         close_socket(ending::close_now);
@@ -208,7 +223,8 @@ void driver::close_socket(ending how) {
         case ending::shutdown_after_flush: stream_.shutdown_now(); break;
         default: stream_.close(); break;
     }
-    if (timer_waits_) timer_.cancel();
+    if (opts_.wheel) opts_.wheel->cancel(*this);
+    else if (timer_waits_) timer_->cancel();
     mqtt::byte_buffer().swap(fx_.send);
     mqtt::byte_buffer().swap(writing_);
     write_offset_ = 0;

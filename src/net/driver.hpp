@@ -4,9 +4,9 @@
 // (src/client) and, through the client, wvsim's devices all run on it, so the loop below,
 // its bugs and its system calls live in one place.
 //
-//   reading  read_now() into one per-thread buffer until would-block (a short read with
-//            nothing left inside OpenSSL counts as would-block: no extra read(2)), feeding
-//            the machine; then one socket wait. At most read_burst reads per wake-up, so a
+//   reading  read_now() into one per-thread buffer until would-block (after a short read,
+//            TLS read-ahead says would-block without a system call; plain TCP parks at once),
+//            feeding the machine; then one socket wait. At most read_burst reads per wake-up, so a
 //            peer that keeps sending does not starve the thread's other connections.
 //   writing  what the machine appended to effects::send goes out after the input that
 //            produced it, all of one read burst coalesced into one TLS record; writes are
@@ -42,11 +42,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <system_error>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include "net/protocol_machine.hpp"
+#include "net/timer_wheel.hpp"
 #include "tls/stream.hpp"
 
 namespace wv::net {
@@ -59,9 +61,12 @@ struct driver_options {
     int read_burst = 16;
     // A write buffer above this capacity is freed once written rather than kept for the next.
     std::size_t keep_write_capacity = 4096;
+    // The thread's timer wheel (timer_wheel.hpp), which must outlive the driver: deadlines of
+    // many connections in one tick share a wake-up. Null: the driver's own steady_timer.
+    timer_wheel* wheel = nullptr;
 };
 
-class driver {
+class driver final : private timer_wheel::entry {
 public:
     using end_handler = std::function<void(std::error_code why)>;
 
@@ -113,6 +118,10 @@ private:
     void arm_timer();                  // for the machine's deadline, if earlier than armed
     void arm_grace();                  // the flush grace of a close_after_flush
     void on_timer(const boost::system::error_code& ec);
+    void on_expired() override;        // the wheel's
+    void deadline_reached();           // the timer or the wheel fired for armed_at_
+    void set_timer(clock::time_point at);
+    bool timer_pending() const noexcept { return opts_.wheel ? is_scheduled() : timer_waits_ > 0; }
     void transport_closed(std::error_code why);  // the machine hears it once; then the end
     void close_socket(ending how);     // FIN, close_notify + FIN, or RST; the waits complete
     void finish_if_idle();             // nothing pending: post the end handler once
@@ -124,7 +133,7 @@ private:
     effects fx_;                       // fx_.send: queued, not yet handed to the socket
     mqtt::byte_buffer writing_;        // handed to the socket, not yet taken (TLS: retry as is)
     std::size_t write_offset_ = 0;     // plain TCP: bytes of writing_ already taken
-    boost::asio::steady_timer timer_;
+    std::unique_ptr<boost::asio::steady_timer> timer_;  // without a wheel
     clock::time_point armed_at_ = clock::time_point::max();
     std::error_code end_why_;
     std::uint8_t timer_waits_ = 0;     // timer waits not yet completed (a re-arm aborts one)

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 #include "rules_engine/file_action.hpp"
 #include "rules_engine/http_action.hpp"
 #include "rules_engine/lambda_action.hpp"

@@ -19,7 +19,7 @@
 //   rules_queue: {max: 10000, threads: 1}  # optional: actions waiting/in flight; worker threads
 //
 // A function (the `lambda` action's target, the `validate` action's decoder) is any
-// authorizer-style backend (authorizer_clients/backends/backend_spec.hpp): a map with
+// authorizer-style backend (src/functions/backend_spec.hpp): a map with
 // `backend: lambda | handler` and that backend's keys (`name` is optional), or the shorthand
 // "python:FILE[:FUNCTION]" / "node:FILE[:FUNCTION]" for a local handler with 2 workers.
 //
@@ -36,7 +36,7 @@
 #include <variant>
 #include <vector>
 
-#include "authorizer_clients/backends/backend_spec.hpp"
+#include "functions/backend_spec.hpp"
 #include "rules/rule.hpp"
 
 namespace YAML {

@@ -15,7 +15,7 @@
 #include <deque>
 #include <vector>
 
-#include "authorizer_clients/lambda_http/http_url.hpp"
+#include "functions/lambda_http/http_url.hpp"
 
 namespace wv::rules_engine {
 

@@ -85,6 +85,9 @@ client_context::client_context(const client_options& o) : impl_(std::make_unique
     SSL_CTX_set_ex_data(ctx, client_impl_index(), impl_.get());
     // Release the 17 KiB read/write buffers whenever they are empty: idle connections hold none.
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // Read-ahead, as on servers (server_context.cpp): one read(2) per PUBACK instead of two
+    // (record header, then body), and a short read tells the stream the socket is empty.
+    SSL_CTX_set_read_ahead(ctx, 1);
     if (!SSL_CTX_set_min_proto_version(ctx, detail::native_version(o.min_version)) ||
         !SSL_CTX_set_max_proto_version(ctx, detail::native_version(o.max_version)) || o.min_version > o.max_version)
         throw std::runtime_error("TLS client: bad min/max TLS version");

@@ -92,7 +92,7 @@ void stream::free_ssl() noexcept {
 }
 
 // Points the socket BIO's read callback at this object's drained_ flag (again after a move).
-// Only with read-ahead (server contexts turn it on): without it OpenSSL reads exactly a
+// Only with read-ahead (our client and server contexts turn it on): without it OpenSSL reads exactly a
 // record header, then exactly its body, so a short read says nothing useful.
 void stream::watch_reads() noexcept {
     if (!ssl_ || !SSL_get_read_ahead(ssl_)) return;
@@ -112,6 +112,21 @@ void stream::prepare_socket() noexcept {
     boost::system::error_code ignored;
     sock_.set_option(tcp::no_delay(true), ignored);
     sock_.non_blocking(true, ignored);
+}
+
+void stream::renew_registration() noexcept {
+    if (!sock_.is_open()) return;
+    boost::system::error_code ec;
+    const auto protocol = sock_.local_endpoint(ec).protocol();
+    if (ec) return;
+    const auto fd = sock_.release(ec);  // EPOLL_CTL_DEL; the descriptor stays open
+    if (ec) return;
+    sock_.assign(protocol, fd, ec);     // EPOLL_CTL_ADD: read events only until a write waits
+    if (ec) {
+        ::close(fd);
+        return;
+    }
+    sock_.non_blocking(true, ec);       // Asio's own flag went with the old registration
 }
 
 void stream::quick_ack() noexcept {

@@ -85,7 +85,7 @@ public:
     asio::awaitable<std::tuple<std::error_code, std::size_t>> async_read_some(std::span<std::byte> buf);
     // One non-blocking read attempt that never suspends: bytes read, or
     // std::errc::operation_would_block with `need` set to what async_wait_ready() must wait
-    // for. With read-ahead on (server contexts), a would-block may come without a system call,
+    // for. With read-ahead on (our client and server contexts), a would-block may come without a system call,
     // when the previous read(2) already emptied the socket: the wait that follows must be a
     // level-triggered readiness wait (async_wait_ready, socket().async_wait), not a guess. For loops that take a per-thread buffer only after each wake-up (executors with
     // several threads), so no buffer is tied to a suspended read.
@@ -117,6 +117,12 @@ public:
     void close() noexcept;
     // Closes with SO_LINGER 0: the peer sees RST (a "network failure", e.g. to fire a last will).
     void abort() noexcept;
+
+    // Registers the socket with the reactor afresh (same descriptor, same TLS state). Asio
+    // never drops EPOLLOUT from a descriptor once a write wait (the TCP connect, a handshake
+    // flight) added it, and then every later read wait (EPOLL_CTL_MOD) also reports the
+    // always-writable socket: one wasted wake-up per wait. Call with no operation pending.
+    void renew_registration() noexcept;
 
     // Sets TCP_QUICKACK (not sticky on Linux): ACK the peer's next segments at once instead of
     // delaying, so a server with Nagle on is not held ~40 ms waiting for our ACK. Call right

@@ -5,11 +5,19 @@
 namespace wv::mqtt {
 
 result<pubcomp> decode_pubcomp(std::span<const std::byte> body, std::uint8_t flags) noexcept {
-    auto id = detail::decode_packet_id_body(body, flags, 0);
-    if (!id) return id.error();
-    return pubcomp{.packet_id = *id};
+    return decode_pubcomp(body, flags, protocol_level::v3_1_1);
 }
 
-void encode(const pubcomp& p, byte_buffer& out) { detail::encode_packet_id_packet(0x70, p.packet_id, out); }
+result<pubcomp> decode_pubcomp(std::span<const std::byte> body, std::uint8_t flags, protocol_level v) noexcept {
+    auto a = detail::decode_ack_body(body, flags, 0, packet_type::pubcomp, v);
+    if (!a) return a.error();
+    return pubcomp{.packet_id = a->packet_id, .reason = a->reason, .properties = a->properties};
+}
+
+void encode(const pubcomp& p, byte_buffer& out) { encode(p, out, protocol_level::v3_1_1); }
+
+void encode(const pubcomp& p, byte_buffer& out, protocol_level v) {
+    detail::encode_ack_packet(0x70, packet_type::pubcomp, {p.packet_id, p.reason, p.properties}, out, v);
+}
 
 }  // namespace wv::mqtt

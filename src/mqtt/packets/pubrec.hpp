@@ -1,20 +1,29 @@
 #pragma once
-// PUBREC (3.5): QoS 2 delivery, part 1.
+// PUBREC (3.5; 5.0 3.5): QoS 2 delivery, part 1.
 #include <cstdint>
 #include <span>
 
 #include "mqtt/byte_buffer.hpp"
+#include "mqtt/packet_type.hpp"
+#include "mqtt/properties.hpp"
+#include "mqtt/reason_code.hpp"
 #include "mqtt/result.hpp"
 
 namespace wv::mqtt {
 
 struct pubrec {
     std::uint16_t packet_id = 0;
-    // MQTT 5 will add a reason code and properties here.
+    reason_code reason = reason_code::success;  // MQTT 5 only
+    mqtt::properties properties{};              // MQTT 5 only: Reason String, User Properties
 };
 
-// Errors: reserved_flags (flags must be 0), truncated, zero_packet_id, trailing_bytes.
-result<pubrec> decode_pubrec(std::span<const std::byte> body, std::uint8_t flags) noexcept;
-void encode(const pubrec& p, byte_buffer& out);
+// Errors: reserved_flags (flags must be 0), truncated, zero_packet_id, trailing_bytes; at 5 also
+// reason_code_not_allowed and the property errors. At 5 a Remaining Length of 2 means Success.
+result<pubrec> decode_pubrec(std::span<const std::byte> body, std::uint8_t flags, protocol_level v) noexcept;
+result<pubrec> decode_pubrec(std::span<const std::byte> body, std::uint8_t flags) noexcept;  // 3.1.1
+// At 5 writes the shortest form; at 3.1.1 throws exception(not_in_protocol_version) for a reason
+// code or properties.
+void encode(const pubrec& p, byte_buffer& out, protocol_level v);
+void encode(const pubrec& p, byte_buffer& out);  // 3.1.1
 
 }  // namespace wv::mqtt

@@ -1,20 +1,29 @@
 #pragma once
-// PUBREL (3.6): QoS 2 delivery, part 2; fixed-header flags 0010.
+// PUBREL (3.6; 5.0 3.6): QoS 2 delivery, part 2; fixed-header flags 0010.
 #include <cstdint>
 #include <span>
 
 #include "mqtt/byte_buffer.hpp"
+#include "mqtt/packet_type.hpp"
+#include "mqtt/properties.hpp"
+#include "mqtt/reason_code.hpp"
 #include "mqtt/result.hpp"
 
 namespace wv::mqtt {
 
 struct pubrel {
     std::uint16_t packet_id = 0;
-    // MQTT 5 will add a reason code and properties here.
+    reason_code reason = reason_code::success;  // MQTT 5 only
+    mqtt::properties properties{};              // MQTT 5 only: Reason String, User Properties
 };
 
-// Errors: reserved_flags (flags must be 2), truncated, zero_packet_id, trailing_bytes.
-result<pubrel> decode_pubrel(std::span<const std::byte> body, std::uint8_t flags) noexcept;
-void encode(const pubrel& p, byte_buffer& out);
+// Errors: reserved_flags (flags must be 2), truncated, zero_packet_id, trailing_bytes; at 5 also
+// reason_code_not_allowed and the property errors. At 5 a Remaining Length of 2 means Success.
+result<pubrel> decode_pubrel(std::span<const std::byte> body, std::uint8_t flags, protocol_level v) noexcept;
+result<pubrel> decode_pubrel(std::span<const std::byte> body, std::uint8_t flags) noexcept;  // 3.1.1
+// At 5 writes the shortest form; at 3.1.1 throws exception(not_in_protocol_version) for a reason
+// code or properties.
+void encode(const pubrel& p, byte_buffer& out, protocol_level v);
+void encode(const pubrel& p, byte_buffer& out);  // 3.1.1
 
 }  // namespace wv::mqtt

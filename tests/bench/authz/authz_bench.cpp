@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "authorizer_clients/backends/build_backend.hpp"
+#include "functions/build_backend.hpp"
 #include "authorizer_clients/loadgen/load_report.hpp"
 
 namespace {
@@ -86,7 +86,7 @@ struct shim_process {
     shim_process(const std::string& handler) {
         char tmpl[] = "/tmp/authz_bench_XXXXXX";
         port_file = std::string(mkdtemp(tmpl)) + "/port";
-        const std::string shim = std::string(WV_SOURCE_DIR_PATH) + "/authorizer_clients/lambda_http/lambda_invoke_shim.py";
+        const std::string shim = std::string(WV_SOURCE_DIR_PATH) + "/src/functions/lambda_http/lambda_invoke_shim.py";
         std::vector<std::string> args{WV_PYTHON3, shim, "--handler", handler, "--port", "0", "--port-file", port_file};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

@@ -14,13 +14,19 @@ reports, 1 report/s per device. Per fleet size and engine it measures
 
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
-         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--json out.json]
+         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--json out.json]
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
 device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
 mosquitto listener with require_certificate true and use_identity_as_username true) and
 `x509-wvgate` (the same fleet against wvgate's aws-8883 listener, every certificate of the CA
 ACTIVE with an allow-all policy: the static certificate_policies config), and `custom-wvgate`
 (wvgate with its static custom authorizer) beside mosquitto's password-file row.
+--probe adds a `probe` row per size: ../shared/probes' bare TLS MQTT client (mqtt_tls_probe
+--mode=publish --impl=fd, one thread, a timer and a wake-up per connection: the naive floor)
+with the same fleet size, report rate, settle and steady window against the same mosquitto
+(which then also allows anonymous logins, as the probe sends no user name; wvsim's rows still
+log in with the password file). ratio_cpu_vs_probe in every row of that size is its CPU per
+message over the probe's.
 --variant adds a row per size for another wvsim binary or flags (e.g. before/after a change,
 or `off=build/simulator/wvsim,--resumption,off`), measured in the same run as the default rows.
 Prints a table; --json writes the same figures. Not a test: figures vary with the machine.
@@ -42,14 +48,14 @@ def make_ca(d):
     run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
         "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt")
 
-def start_mosquitto(d, port, x509_port=None):
+def start_mosquitto(d, port, x509_port=None, anonymous=False):
     pw = os.path.join(d, "passwd")
     with open(pw, "w") as f: f.write(f"{USER}:{PASSWORD}\n")
     subprocess.run(["/usr/bin/mosquitto_passwd", "-U", pw], check=True)  # hashes the file in place
     conf = os.path.join(d, "mosquitto.conf")
     with open(conf, "w") as f:
         f.write("per_listener_settings false\npersistence false\nmax_keepalive 65535\nlog_dest none\n"
-                f"allow_anonymous false\npassword_file {pw}\nmax_connections -1\n")
+                f"allow_anonymous {'true' if anonymous else 'false'}\npassword_file {pw}\nmax_connections -1\n")
         if os.geteuid() == 0: f.write("user root\n")
         f.write(f"listener {port} 127.0.0.1\ncertfile {d}/server.crt\nkeyfile {d}/server.key\ntls_version tlsv1.3\n")
         if x509_port:  # mutual TLS: the bench CA signs the devices too
@@ -183,6 +189,30 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
     if state != "done": res["note"] = "ramp did not reach 99.5% connected" if state in ("ramp", "gave_up") else state
     return res
 
+def run_probe(probe, d, port, broker, devices, a):
+    """The bare client (../shared/probes) publishing like the fleet: one connection per device,
+    60 bytes QoS 1 once a second, its CPU over a window of --steady seconds after --settle."""
+    args = [probe, "--host=127.0.0.1", f"--port={port}", f"--ca={d}/ca.crt", "--sni=localhost", "--mode=publish",
+            "--impl=fd", "--tls=1.3", "--release=1", f"--levels={devices}", "--rate=1000",
+            f"--max-inflight={a.max_connecting}", f"--settle={int(a.settle)}", f"--window={int(a.steady)}",
+            f"--server-pid={broker.pid}", "--quickack=1"]
+    res = {"engine": "probe", "variant": "probe", "devices": devices, "load_start": loadavg()}
+    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         timeout=devices / 50 + 120 + a.settle + a.steady).stdout
+    for line in out.splitlines():
+        if not line.startswith(f"RESULT level={devices} "): continue
+        kv = dict(x.split("=", 1) for x in line.split()[1:])
+        msgs, cpu = float(kv["msgs_per_s"]), float(kv["cpu_pct"])
+        res.update({"connected": int(kv["connacks"]), "rss_kib_per_device": float(kv["kib_per_conn"]),
+                    "steady_msgs_per_s": msgs, "steady_cpu_pct_of_core": cpu,
+                    "cpu_us_per_msg": round(cpu / 100 * 1e6 / msgs, 1) if msgs else None,
+                    "broker_cpu_pct_of_core": float(kv["srv_cpu_pct"]),
+                    "connects_per_s": round(devices / float(kv["ramp_s"]), 1) if float(kv["ramp_s"]) else None,
+                    "steady_window_s": float(kv["window_s"])})
+    if "connected" not in res: res["note"] = "the probe printed no result"
+    res["load_end"] = loadavg()
+    return res
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build"); ap.add_argument("--sizes", default="1000,5000,10000,15000")
@@ -192,6 +222,7 @@ def main():
     ap.add_argument("--max-connecting", type=int, default=100)
     ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
     ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
+    ap.add_argument("--probe", help="mqtt_tls_probe binary: a bare-client row per size (see above)")
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
     wvsim = os.path.join(a.build, "simulator", "wvsim")
@@ -207,7 +238,7 @@ def main():
     make_ca(d)
     port = free_port()
     x509_port = free_port() if a.x509 else None
-    broker = start_mosquitto(d, port, x509_port)
+    broker = start_mosquitto(d, port, x509_port, anonymous=bool(a.probe))
     gate_port, gate_x509_port = (free_port(), free_port()) if a.x509 else (None, None)
     gate = start_wvgate(a.build, d, gate_port, gate_x509_port) if a.x509 else None
     # label -> (broker process, port) for the extra rows
@@ -218,23 +249,29 @@ def main():
     meta = {"bench": "wvsim", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_start": loadavg(),
             "argv": sys.argv[1:], "nofile": hard}
     try:
-        plan = [("asio", n, v) for n in a.sizes.split(",") if n for v in variants] + \
+        probe_rows = [("probe", n, ("probe", a.probe, [])) for n in a.sizes.split(",") if n] if a.probe else []
+        plan = probe_rows + [("asio", n, v) for n in a.sizes.split(",") if n for v in variants] + \
                [("paho", n, ("paho", wvsim, [])) for n in a.paho_sizes.split(",") if n]
         for engine, n, (label, binary, extra) in plan:
             n = int(n)
             if n + 200 > hard:
                 print(f"skip {label} {n}: the open-file limit is {hard}", file=sys.stderr); continue
             b, p = targets.get(label, (broker, port))
-            r = run_one(binary, extra, label, d, p, b, n, engine, a)
+            if engine == "probe": r = run_probe(binary, d, p, b, n, a)
+            else: r = run_one(binary, extra, label, d, p, b, n, engine, a)
             rows.append(r); print(json.dumps(r), file=sys.stderr)
     finally:
         broker.terminate(); broker.wait()
         if gate: gate.terminate(); gate.wait()
         shutil.rmtree(d, ignore_errors=True)
     meta["load_end"] = loadavg()
+    for r in rows:  # CPU per message over the probe's at the same size, from the same run
+        pr = next((q for q in rows if q["engine"] == "probe" and q["devices"] == r["devices"]), None)
+        if pr and pr.get("cpu_us_per_msg") and r.get("cpu_us_per_msg"):
+            r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
-            "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
+            "ratio_cpu_vs_probe", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
     if a.json: json.dump(dict(meta, rows=rows), open(a.json, "w"), indent=1)

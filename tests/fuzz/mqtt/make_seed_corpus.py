@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus for fuzz_mqtt_stream into tests/fuzz/corpus/mqtt/.
+"""Writes the seed corpora for fuzz_mqtt_stream (tests/fuzz/corpus/mqtt/) and fuzz_mqtt5_stream
+(tests/fuzz/corpus/mqtt5/).
 
-Seeds are the hand-derived vectors of tests/unit/mqtt (valid packets of all fourteen types,
-streams of several, and one of each malformed kind), so the fuzzer starts from every decoder's
-accepting path and every rejection. Rerun after adding vectors; file names are stable.
+Seeds are the hand-derived vectors of tests/unit/mqtt (valid packets of every type, streams of
+several, and one of each malformed kind), so the fuzzers start from every decoder's accepting
+path and every rejection. The mqtt5 seeds are read at MQTT 5 from the first byte (a client's
+view); the mqtt corpus also gets v5 sessions that begin with a level 5 CONNECT (a server's view).
+Rerun after adding vectors; file names are stable.
 """
 import pathlib
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "corpus" / "mqtt"
+OUT5 = pathlib.Path(__file__).resolve().parents[1] / "corpus" / "mqtt5"
 
 
 def s(text: bytes) -> bytes:
@@ -84,6 +88,72 @@ INVALID = {
 }
 
 
+def props(block: bytes) -> bytes:
+    return varint(len(block)) + block
+
+
+def connect5(flags: int, client_id: bytes, properties: bytes = b"\x00", rest: bytes = b"", keep_alive=60) -> bytes:
+    return packet(0x10, s(b"MQTT") + bytes([5, flags]) + keep_alive.to_bytes(2, "big") + properties + s(client_id) + rest)
+
+
+USER_KV = b"\x26" + s(b"k") + s(b"v")
+REASON_DENIED = b"\x1f" + s(b"denied")
+
+VALID5 = {
+    "connect5_min": connect5(0x02, b"d1"),
+    "connect5_full": connect5(
+        0xEC, b"d1",
+        props(b"\x11\x00\x00\x0e\x10" + b"\x21\x00\x14" + b"\x27\x00\x02\x00\x00" + b"\x22\x00\x08" + USER_KV),
+        props(b"\x18\x00\x00\x00\x05" + b"\x01\x01" + b"\x03" + s(b"text") + b"\x08" + s(b"r")
+              + b"\x09" + s(b"\x01\x02") + b"\x02\x00\x00\x00\x3c") + s(b"a/b") + s(b"hi") + s(b"u") + s(b"p"),
+        keep_alive=300),
+    "connect5_password_only": connect5(0x42, b"", rest=s(b"tk"), keep_alive=0),
+    "connack5_aws": packet(0x20, b"\x00\x00" + props(
+        b"\x22\x00\x08" + b"\x12" + s(b"abc") + b"\x13\x00\x1e" + b"\x24\x01" + b"\x25\x01" + b"\x29\x00"
+        + b"\x2a\x01" + b"\x27\x00\x02\x00\x00")),
+    "connack5_refused": packet(0x20, b"\x00\x87" + props(REASON_DENIED)),
+    "publish5_alias_user_subids": packet(0x32, s(b"a/b") + b"\x00\x07" + props(
+        b"\x23\x00\x01" + USER_KV + b"\x26" + s(b"k") + s(b"w") + b"\x0b\x01" + b"\x0b\x80\x01") + b"hi"),
+    "publish5_empty_topic_alias": packet(0x30, s(b"") + props(b"\x23\x00\x01") + b"x"),
+    "publish5_min": packet(0x30, s(b"t") + b"\x00hi"),
+    "puback5_short": packet(0x40, b"\x00\x01"),
+    "puback5_reason": packet(0x40, b"\x00\x01\x10"),
+    "puback5_empty_props": packet(0x40, b"\x00\x01\x87\x00"),
+    "puback5_full": packet(0x40, b"\x00\x01\x87" + props(REASON_DENIED)),
+    "pubrec5_full": packet(0x50, b"\x00\x01\x97" + props(REASON_DENIED)),
+    "pubrel5_full": packet(0x62, b"\x00\x01\x92" + props(REASON_DENIED)),
+    "pubcomp5_full": packet(0x70, b"\x00\x01\x92" + props(REASON_DENIED)),
+    "subscribe5": packet(0x82, b"\x00\x0a" + props(b"\x0b\x05") + s(b"a/b") + b"\x2d" + s(b"$share/g/c/#") + b"\x10"),
+    "suback5": packet(0x90, b"\x00\x0a" + props(REASON_DENIED) + b"\x01\x87\xa1"),
+    "unsubscribe5": packet(0xA2, b"\x00\x0b" + props(USER_KV) + s(b"a/+")),
+    "unsuback5": packet(0xB0, b"\x00\x0b\x00\x00\x11"),
+    "pingreq5": packet(0xC0, b""),
+    "disconnect5_normal": packet(0xE0, b""),
+    "disconnect5_taken_over": packet(0xE0, b"\x8e"),
+    "disconnect5_full": packet(0xE0, b"\x04" + props(b"\x11\x00\x00\x00\x00" + b"\x1f" + s(b"by"))),
+    "auth5_success": packet(0xF0, b""),
+    "auth5_continue": packet(0xF0, b"\x18" + props(b"\x15" + s(b"SCRAM") + b"\x16" + s(b"\x01\x02"))),
+}
+
+INVALID5 = {
+    "bad5_duplicate_alias": packet(0x30, s(b"t") + props(b"\x23\x00\x01\x23\x00\x02") + b"x"),
+    "bad5_not_allowed": packet(0x30, s(b"t") + props(b"\x11\x00\x00\x00\x01") + b"x"),
+    "bad5_unknown_property": packet(0x30, s(b"t") + props(b"\x04\x01") + b"x"),
+    "bad5_alias_zero": packet(0x30, s(b"t") + props(b"\x23\x00\x00") + b"x"),
+    "bad5_user_property_utf8": packet(0x30, s(b"t") + props(b"\x26" + s(b"k") + s(b"\xc0\xaf")) + b"x"),
+    "bad5_property_overrun": packet(0x30, s(b"t") + b"\x02\x23\x00\x01x"),
+    "bad5_props_not_minimal": packet(0x30, s(b"t") + b"\x80\x00x"),
+    "bad5_puback_reason": packet(0x40, b"\x00\x01\x04"),
+    "bad5_connack_reason": packet(0x20, b"\x00\x8e\x00"),
+    "bad5_retain_handling": packet(0x82, b"\x00\x01\x00" + s(b"a") + b"\x30"),
+    "bad5_no_local_shared": packet(0x82, b"\x00\x01\x00" + s(b"$share/g/a") + b"\x04"),
+    "bad5_auth_no_method": packet(0xF0, b"\x18"),
+    "bad5_empty_topic": packet(0x30, s(b"") + b"\x00x"),
+    "bad5_rl_not_minimal": b"\xc0\x80\x00",
+    "bad5_subid_zero": packet(0x82, b"\x00\x01" + props(b"\x0b\x00") + s(b"a") + b"\x00"),
+}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, data in {**VALID, **INVALID}.items():
@@ -94,6 +164,19 @@ def main() -> None:
         + VALID["pingreq"] + VALID["disconnect"])
     (OUT / "stream_all").write_bytes(b"".join(VALID.values()))
     (OUT / "stream_then_garbage").write_bytes(VALID["connect_min"] + VALID["publish_qos0"] + b"\xf0\x00")
+
+    # MQTT 5: single packets read at 5, and sessions.
+    OUT5.mkdir(parents=True, exist_ok=True)
+    for name, data in {**VALID5, **INVALID5}.items():
+        (OUT5 / name).write_bytes(data)
+    (OUT5 / "stream5_all").write_bytes(b"".join(VALID5.values()))
+    session5 = (VALID5["connect5_full"] + VALID5["subscribe5"] + VALID5["publish5_alias_user_subids"]
+                + VALID5["puback5_full"] + VALID5["pingreq5"] + VALID5["disconnect5_full"])
+    (OUT5 / "stream5_session").write_bytes(session5)
+    # The server's view: 3.1.1 framing until the level 5 CONNECT, then 5.
+    (OUT / "stream5_session").write_bytes(session5)
+    (OUT / "stream5_short_acks").write_bytes(
+        VALID5["connect5_min"] + VALID5["puback5_reason"] + VALID5["disconnect5_taken_over"] + VALID5["auth5_success"])
 
 
 if __name__ == "__main__":

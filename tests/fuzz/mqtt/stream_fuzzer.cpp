@@ -1,5 +1,6 @@
-// libFuzzer target: the stream decoder, framing and every packet decoder, plus re-encoding of
-// whatever decodes. See stream_check.hpp for the properties checked.
+// libFuzzer target: a server's view of a stream (3.1.1 until a CONNECT with level 5, then 5): the
+// stream decoder, framing and every packet decoder, plus re-encoding of whatever decodes. See
+// stream_check.hpp for the properties checked.
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -15,11 +15,8 @@
 
 #include "client/connection.hpp"
 #include "support/child_process.hpp"
+#include "integration/client/tls_broker_fixture.hpp"
 #include "support/mosquitto_broker.hpp"
-#include "support/temp_dir.hpp"
-#include "tls/client_context.hpp"
-#include "tls/connect.hpp"
-#include "tls/test_ca.hpp"
 
 namespace {
 
@@ -29,39 +26,8 @@ using wv::client::client_errc;
 using wv::mqtt::qos;
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
-struct broker_fixture {
-    wv::test::temp_dir dir;
-    wv::tls::test_ca_files ca = wv::tls::make_test_ca(dir.path());
-    wv::test::mosquitto_broker broker{{.cert_file = ca.server_cert,
-                                       .key_file = ca.server_key,
-                                       .ca_file = {},
-                                       .require_certificate = false,
-                                       .users = {{"dev", "s3cret"}, {"watcher", "w"}},
-                                       .acl_lines = {},
-                                       .extra_config = {}}};
-    wv::tls::client_context ctx{{.ca_file = ca.ca_cert}};
-    asio::io_context io;
-
-    // Runs `fn` to completion on io (fails the test after `limit`).
-    void run(std::function<asio::awaitable<void>()> fn, std::chrono::seconds limit = 20s) {
-        bool done = false;
-        asio::co_spawn(io, fn(), [&](std::exception_ptr e) {
-            done = true;
-            if (e) std::rethrow_exception(e);
-        });
-        io.restart();
-        io.run_for(limit);
-        REQUIRE_MESSAGE(done, "did not finish in time; broker log:\n" << broker.log());
-    }
-
-    // TCP + TLS to the broker, then a connection object (not yet MQTT-connected).
-    asio::awaitable<std::unique_ptr<wv::client::connection>> open() {
-        const wv::tls::connect_options o{.host = "localhost", .port = broker.port()};
-        auto r = co_await wv::tls::connect(co_await asio::this_coro::executor, o, &ctx);
-        REQUIRE_MESSAGE(!r.ec, r.ec.message() << " " << r.detail);
-        CHECK(r.timing.tls_handshake.count() > 0);
-        co_return std::make_unique<wv::client::connection>(std::move(*r.s));
-    }
+struct broker_fixture : wv::test::tls_broker_fixture {
+    broker_fixture() : tls_broker_fixture({{"dev", "s3cret"}, {"watcher", "w"}}, {}) {}
 
     // Polls the broker's log until `needle` appears (mosquitto logs each SUBSCRIBE it handles).
     bool wait_for_log(const std::string& needle, std::chrono::seconds limit = 10s) {

@@ -107,11 +107,11 @@ def main():
             check(os.path.isfile(os.path.join(build, rel)), "%s is where the build puts %s" % (built, prog),
                   "no %s in %s" % (rel, build))
 
-    runner_src = os.path.join(workdir, "authorizer_clients/handler/runners")
+    runner_src = os.path.join(workdir, "src/functions/handler/runners")
     check(any(c[1:-1] == [runner_src] and c[-1].rstrip("/") == runner_src for c in from_build),
           "handler runners copied to %s (WV_HANDLER_RUNNER_DIR of the build stage)" % runner_src,
           "COPY lines: %s" % from_build)
-    check(os.path.isfile(os.path.join(src, "authorizer_clients/handler/runners/wv_runner.py")),
+    check(os.path.isfile(os.path.join(src, "src/functions/handler/runners/wv_runner.py")),
           "the runners exist in the source tree")
 
     installed = set()

@@ -4,11 +4,13 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 #include <yaml-cpp/yaml.h>
 
 #include "gateway_fixture.hpp"
 #include "rules_engine/engine_config.hpp"
 #include "support/child_process.hpp"
+#include "support/http_get.hpp"
 
 using namespace std::chrono_literals;
 
@@ -50,6 +52,54 @@ TEST_CASE("rules: an accepted PUBLISH reaches the rule; the file action gets the
     CHECK(events[1]["topic"] == "wv/d1/1/reportend/p1");
     const auto summary = g.gw->rules_summary();
     CHECK_MESSAGE(summary.find("matched 2") != std::string::npos, summary);
+}
+
+namespace {
+void add_wavelet_rule_and_metrics(wv::gate::gateway_config& c) {
+    add_wavelet_rule(c);
+    c.metrics_port = 0;  // the kernel picks
+}
+
+// The value of the series `series` (name and labels, as rendered) on a /metrics page; -1: absent.
+double metric_value(const std::string& page, const std::string& series) {
+    const auto at = page.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(page.substr(at + series.size() + 2));
+}
+}  // namespace
+
+TEST_CASE("/metrics: one page with the gateway's and the rules engine's metrics, scraped while a rule runs") {
+    wv::test::temp_dir out;
+    events_file = (out / "events.jsonl").string();
+    wv::test::gateway_fixture g(add_wavelet_rule_and_metrics);
+    REQUIRE(g.gw->metrics_port());
+    auto a = g.mosquitto_args(WV_MOSQUITTO_PUB, "m1", "dev1", "pw1");
+    a.insert(a.end(), {"-t", "wv/d1/1/samp/p1", "-m", "hello", "-q", "1"});
+    const auto r = wv::test::run(a, {}, 20s);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // The rule's file action runs on the engine's threads: scrape until it is counted.
+    const std::string ok = R"(wv_rules_actions_total{rule="wavelet",action="file0",outcome="ok"})";
+    std::string page;
+    for (int i = 0; i < 100; ++i) {
+        page = wv::test::http_get(*g.gw->metrics_port(), "/metrics");
+        if (metric_value(page, ok) == 1) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    INFO(page);
+    CHECK(page.starts_with("HTTP/1.1 200"));
+    // The rules engine's, which never reached /metrics before.
+    CHECK(metric_value(page, R"(wv_rules_matched_total{rule="wavelet"})") == 1);
+    CHECK(metric_value(page, ok) == 1);
+    // The gateway's, from the same registry, with their names and labels as before.
+    CHECK(metric_value(page, "wvgate_messages_in_total") == 1);
+    CHECK(metric_value(page, R"(wvgate_connects_total{outcome="accepted"})") == 1);
+    CHECK(metric_value(page, R"(wvgate_authorizer_latency_seconds_count)") == 1);
+    CHECK(page.find("# TYPE wvgate_authorizer_latency_seconds summary\n") != std::string::npos);
+    // The quantile labels the Grafana dashboard queries (config/grafana/wvsim.json).
+    CHECK(page.find(R"(wvgate_authorizer_latency_seconds{quantile="0.99"} )") != std::string::npos);
+    CHECK(metric_value(page, R"(wvgate_authorizer_in_flight{authorizer="auth"})") == 0);
+    // Each family once: one registry renders the page.
+    CHECK(page.find("# TYPE wvgate_messages_in_total") == page.rfind("# TYPE wvgate_messages_in_total"));
 }
 
 TEST_CASE("rules: none configured, no summary") {

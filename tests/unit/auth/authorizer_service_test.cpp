@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "auth/authorizer_service.hpp"
-#include "auth/static_backend.hpp"
+#include "functions/static_backend.hpp"
 
 using namespace wv::auth;
 using namespace std::chrono_literals;

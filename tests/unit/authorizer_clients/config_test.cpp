@@ -2,7 +2,7 @@
 // file, with the file:line errors users see.
 #include <doctest/doctest.h>
 
-#include "authorizer_clients/backends/backend_spec.hpp"
+#include "functions/backend_spec.hpp"
 #include "authorizer_clients/wvauthz/device_file.hpp"
 #include "support/temp_dir.hpp"
 

@@ -241,3 +241,63 @@ TEST_CASE("protocol violations after CONNACK close at once with their error") {
     CHECK(t.fx.end == wv::net::ending::close_now);
     CHECK(t.fx.why.category() == mqtt::mqtt_category());
 }
+
+TEST_CASE("MQTT 5: CONNECT at level 5, CONNACK refused 0x87 with a reason string") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1", .keep_alive = 30s, .max_packet_bytes = 131072,
+             .session_expiry_s = 3600});
+    CHECK(s.sent() == bytes({0x10, 0x19,                          // CONNECT, remaining length 25
+                             0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05,  // protocol name, level 5
+                             0x02,                                  // clean start
+                             0x00, 0x1e,                            // keep-alive 30 s
+                             0x0a,                                  // property length 10
+                             0x11, 0x00, 0x00, 0x0e, 0x10,          //   session expiry interval 3600 s
+                             0x27, 0x00, 0x02, 0x00, 0x00,          //   maximum packet size 131072
+                             0x00, 0x02, 'd', '1'}));               // client id
+    s.server_sends(bytes({0x20, 0x0c, 0x00, 0x87,                     // CONNACK: Not authorized
+                          0x09, 0x1f, 0x00, 0x06, 'd', 'e', 'n', 'i', 'e', 'd'}));  // reason string
+    CHECK(s.take_events() == std::vector<std::string>{"connack Not authorized (0x87)"});
+    CHECK(s.m.reason_string() == "denied");
+    CHECK(s.fx.closing());
+    CHECK(!s.m.is_connected());
+}
+
+TEST_CASE("MQTT 5: Server Keep Alive, PUBACK 0x87 and 0x10, SUBACK refusal, DISCONNECT 0x8E from the server") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1", .keep_alive = 60s});
+    s.sent();
+    s.server_sends(bytes({0x20, 0x06, 0x00, 0x00, 0x03, 0x13, 0x00, 0x14}));  // CONNACK, Server Keep Alive 20 s
+    s.m.release(s.now, s.fx);
+    CHECK(s.take_events() == std::vector<std::string>{"connack ok"});
+    CHECK(s.m.keep_alive() == 20s);
+
+    const auto p1 = s.m.publish({.topic = "t", .payload = mqtt::as_bytes("x"), .qos = mqtt::qos::at_least_once}, s.now, s.fx);
+    const auto p2 = s.m.publish({.topic = "t", .payload = mqtt::as_bytes("y"), .qos = mqtt::qos::at_least_once}, s.now, s.fx);
+    REQUIRE(p1);
+    REQUIRE(p2);
+    CHECK(s.sent() == bytes({0x32, 0x07, 0x00, 0x01, 't', 0x00, 0x01, 0x00, 'x',    // PUBLISH id 1, no properties
+                             0x32, 0x07, 0x00, 0x01, 't', 0x00, 0x02, 0x00, 'y'}));  // PUBLISH id 2
+    s.server_sends(bytes({0x40, 0x0a, 0x00, 0x01, 0x87, 0x06, 0x1f, 0x00, 0x03, 'n', 'o', '!'}));  // PUBACK 1: 0x87
+    s.server_sends(bytes({0x40, 0x03, 0x00, 0x02, 0x10}));  // PUBACK 2: No matching subscribers (a success)
+    CHECK(s.take_events() == std::vector<std::string>{"ack 1 Not authorized (0x87)", "ack 2"});
+    CHECK(s.m.reason_string() == "no!");
+
+    const mqtt::subscription subs[] = {{.filter = "a", .qos = mqtt::qos::at_least_once}, {.filter = "b"}};
+    const auto sid = s.m.subscribe(subs, s.now, s.fx);
+    REQUIRE(sid);
+    CHECK(s.sent() == bytes({0x82, 0x0b, 0x00, 0x03, 0x00, 0x00, 0x01, 'a', 0x01, 0x00, 0x01, 'b', 0x00}));
+    s.server_sends(bytes({0x90, 0x05, 0x00, 0x03, 0x00, 0x01, 0xa2}));  // SUBACK: granted 1, 0xA2
+    CHECK(s.take_events() == std::vector<std::string>{"ack 3 Wildcard Subscriptions not supported (0xa2)"});
+
+    s.server_sends(bytes({0xe0, 0x01, 0x8e}));  // DISCONNECT: Session taken over
+    CHECK(s.fx.closing());
+    CHECK(s.fx.why == mqtt::reason_code::session_taken_over);
+}
+
+TEST_CASE("MQTT 5: a 3.1.1 session refuses the v5 forms, a v5 session sends them") {
+    script s;
+    s.connect();
+    s.server_sends(bytes({0x40, 0x03, 0x00, 0x01, 0x10}));  // a v5 PUBACK on a 3.1.1 session
+    CHECK(s.fx.closing());
+    CHECK(s.fx.why == mqtt::mqtt_errc::bad_remaining_length);
+}

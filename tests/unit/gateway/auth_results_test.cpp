@@ -80,8 +80,7 @@ TEST_CASE("authorizer errors and timeouts refuse the connection without CONNACK"
         auth::authorization_result r;
         r.outcome = outcome;
         r.reason = std::string("simulated ") + auth::to_string(outcome);
-        p->machine->on_authorizer_result(r, h.now);
-        (void)p->machine->take_actions();
+        p->answer_auth(r);
         CHECK(p->machine->current_state() == gate::connection_machine::state::closed);
         CHECK_FALSE(p->has_connack());
         CHECK(h.stats.authorizer_errors == 1);

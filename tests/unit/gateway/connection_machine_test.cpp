@@ -147,7 +147,7 @@ TEST_CASE("the Will is published on an abrupt close, not after DISCONNECT") {
         "a", 60, true,
         mqtt::last_will{
             .topic = "wv/a/will", .message = mqtt::as_bytes("a died"), .qos = mqtt::qos::at_least_once});
-    a->machine->on_transport_closed(h.now);
+    a->transport_closed();
     auto b = h.make_peer("b");
     b->connect("b", 60, true, mqtt::last_will{.topic = "wv/b/will", .message = mqtt::as_bytes("b died")});
     b->send(mqtt::encode_to_bytes(mqtt::disconnect{}));

@@ -85,10 +85,10 @@ struct https_fixture {
     }
     const std::string& id() const { return peer->cert.id(); }
     gate::https_publisher publisher() {
-        auto env = h.env();
-        env.certificates = &certs;
-        env.on_accepted_publish = &rules_hook;
-        return gate::https_publisher(env, {.ip = "127.0.0.1", .port = 5555, .certificate = peer, .server_name = {}});
+        auto services = h.services();
+        services.certificates = &certs;
+        services.rules = &rules_hook;
+        return gate::https_publisher(h.env(), services, {.ip = "127.0.0.1", .port = 5555, .certificate = peer, .server_name = {}});
     }
 };
 

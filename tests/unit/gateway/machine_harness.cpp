@@ -48,13 +48,13 @@ harness::harness() {
 gate::machine_env harness::env() {
     return gate::machine_env{.config = &config,
                              .authorizers = authorizers.get(),
-                             .brk = brk.get(),
                              .stats = &stats,
-                             .log = log.get(),
-                             .certificates = nullptr,
-                             .cert_sessions = nullptr,
-                             .on_accepted_publish = nullptr,
-                             .throttle = throttle};
+                             .min_log_level = gate::log_level::debug,  // as `log`
+                             .has_rules = false};
+}
+
+gate::gateway_services harness::services() {
+    return gate::gateway_services{.brk = brk.get(), .log = log.get(), .throttle = throttle};
 }
 
 std::string harness::log_text() const {
@@ -73,17 +73,17 @@ std::string harness::good_reply(const std::string& principal) const {
 }
 
 std::shared_ptr<peer> harness::make_peer(const std::string& name) {
+    shared = services();
     auto p = std::make_shared<peer>(*this, name);
     gate::peer_info info;
     info.server_name = "localhost";
     info.alpn = "mqtt";
     p->machine = std::make_unique<gate::connection_machine>(env(), info, "conn-" + name, now);
-    p->machine->set_self(p);
     p->auth_body = good_reply();
     return p;
 }
 
-peer::peer(harness& h, std::string) : h_(h) {}
+peer::peer(harness& h, std::string) : h_(h), applier_(&h.shared) {}
 
 bool peer::deliver(gate::message_ptr m, std::uint8_t qos, bool retained) {
     pending_.push_back([this, m, qos, retained] { machine->on_deliver(m, qos, retained, h_.now); });
@@ -104,7 +104,11 @@ void peer::pump() {
 }
 
 void peer::process() {
-    for (auto& a : machine->take_actions()) {
+    // As connection.cpp does: the gateway's effects to the applier, the transport's here.
+    const std::shared_ptr<gate::subscriber> self = shared_from_this();
+    while (machine->has_effects()) {
+        for (auto& a : machine->take_effects()) {
+        if (applier_.apply(a, *machine, self, h_.now)) continue;
         if (auto* s = std::get_if<gate::send_bytes>(&a)) {
             // Split into packets so tests can look at each.
             std::span<const std::byte> rest(s->bytes);
@@ -119,17 +123,25 @@ void peer::process() {
             if (auth_body.empty()) {
                 pending_auth_ = c->event_json;
             } else {
-                machine->on_authorizer_result(result_for(auth_body), h_.now);
-                process();
+                machine->on_authorizer_result(result_for(auth_body), h_.now);  // its effects: the next round
             }
         } else if (auto* c = std::get_if<gate::close_connection>(&a)) {
             closed = *c;
+            applier_.connection_closed();
+        }
         }
     }
 }
 
-void peer::answer_auth(const std::string& body) {
-    machine->on_authorizer_result(result_for(body), h_.now);
+void peer::answer_auth(const std::string& body) { answer_auth(result_for(body)); }
+
+void peer::answer_auth(const auth::authorization_result& r) {
+    machine->on_authorizer_result(r, h_.now);
+    process();
+}
+
+void peer::transport_closed() {
+    machine->on_transport_closed(h_.now);
     process();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A scripted peer for connection_machine: builds CONNECT/PUBLISH/... bytes with the codec,
 // feeds them at virtual times, answers authorizer calls, and decodes what the machine sends.
-// Several machines share one broker, so routing, takeover and wills are observable.
+// The gateway's effects (broker, log, throttle) go through the real effect_applier, and
+// several machines share one broker, so routing, takeover and wills are observable.
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "gateway/connection_machine.hpp"
+#include "gateway/effect_applier.hpp"
 #include "mqtt/mqtt.hpp"
 
 namespace wv::test {
@@ -46,6 +48,8 @@ public:
     void pump();  // runs queued broker deliveries/kicks
     void tick();
     void answer_auth(const std::string& body);  // answers the held authorizer call
+    void answer_auth(const auth::authorization_result& r);
+    void transport_closed();  // the socket ended under the machine
 
     // Packets the machine sent since the last call.
     std::vector<sent_packet> take_sent();
@@ -59,6 +63,7 @@ public:
 private:
     void process();
     harness& h_;
+    gate::effect_applier applier_;
     std::vector<sent_packet> sent_;
     std::deque<std::function<void()>> pending_;
     std::string pending_auth_;
@@ -83,6 +88,9 @@ public:
     std::string good_reply(const std::string& principal = "dev1") const;
     // Build the machine env (after changing config).
     gate::machine_env env();
+    // What the peers' effects change: the broker, the log, the throttle.
+    gate::gateway_services services();
+    gate::gateway_services shared;  // refreshed by make_peer()
 };
 
 // Turns a reply body into what authorizer_service would hand the gateway.

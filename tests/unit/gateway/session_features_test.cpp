@@ -193,7 +193,7 @@ TEST_CASE("persistent session: QoS 1 deliveries left unacknowledged are sent aga
     // The device acks only the second one, then the connection drops.
     const auto second_id = std::get<mqtt::publish>(first[1].decoded()).packet_id;
     a->send(mqtt::encode_to_bytes(mqtt::puback{.packet_id = second_id}));
-    a->machine->on_transport_closed(h.now);
+    a->transport_closed();
     pub->publish("wv/p/4", "while away", mqtt::qos::at_least_once, false, 4);
 
     h.advance(2s);
@@ -247,7 +247,7 @@ TEST_CASE("a resumed session's stored messages are replayed at 10 msg/s (limits.
     auto c = h.make_peer("a3");
     c->connect("dev", 60, false);
     CHECK(publishes(c->take_sent()).size() == 1);
-    c->machine->on_transport_closed(h.now);
+    c->transport_closed();
     h.config.limits.session_replay_per_s = 0;  // all at once
     h.advance(2s);
     auto d = h.make_peer("a4");
@@ -292,7 +292,7 @@ TEST_CASE("a clean session's unacknowledged deliveries are not kept") {
     pub->connect("pub");
     pub->publish("wv/p/1", "gone");
     a->pump();
-    a->machine->on_transport_closed(h.now);
+    a->transport_closed();
     h.advance(2s);
     auto b = h.make_peer("a2");
     b->connect("dev", 60, false);
@@ -381,7 +381,7 @@ TEST_CASE("persistent session: deliveries waiting for the in-flight window are k
         pub->publish("wv/p/x", std::to_string(i), mqtt::qos::at_least_once, false, static_cast<std::uint16_t>(i + 1));
     a->pump();
     CHECK(publishes(a->take_sent()).size() == 2);  // two in flight, two waiting
-    a->machine->on_transport_closed(h.now);
+    a->transport_closed();
     h.advance(2s);
     h.config.limits.max_inflight_qos1 = 100;
     auto b = h.make_peer("a2");

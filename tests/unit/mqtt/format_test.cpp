@@ -36,3 +36,25 @@ TEST_CASE("format: passwords are masked, payloads are counted, strings escaped")
     CHECK(text(packet{puback{.packet_id = 9}}) == "PUBACK{packet_id=9}");
     CHECK(text(packet{pingreq{}}) == "PINGREQ{}");
 }
+
+TEST_CASE("format: MQTT 5 reason codes and properties by name, authentication data masked") {
+    property_builder denied;
+    denied.add(property_id::reason_string, std::string_view("no\n"));
+    CHECK(text(puback{.packet_id = 9, .reason = reason_code::not_authorized, .properties = denied.view()}) ==
+          "PUBACK{packet_id=9 reason=0x87 props={reason_string=\"no\\x0a\"}}");
+    property_builder login;
+    login.add(property_id::authentication_method, std::string_view("SCRAM"))
+        .add(property_id::authentication_data, as_bytes("secret"))
+        .add(property_id::receive_maximum, 20)
+        .add_user_property("k", "v");
+    const connect c{.protocol_level = 5, .client_id = "d1", .properties = login.view()};
+    const auto s = text(c);
+    CHECK(s == "CONNECT{client_id=\"d1\" clean_session=1 keep_alive_s=0 protocol=\"MQTT\"/5 "
+               "props={authentication_method=\"SCRAM\" authentication_data=***** receive_maximum=20 "
+               "user_property=\"k\":\"v\"}}");
+    CHECK(s.find("secret") == std::string::npos);
+    CHECK(text(packet{disconnect{.reason = reason_code::session_taken_over}}) == "DISCONNECT{reason=0x8e}");
+    CHECK(text(packet{auth{}}) == "AUTH{reason=0x00}");
+    CHECK(text(packet{suback{.packet_id = 3, .reason_codes = {reason_code::granted_qos1, reason_code::not_authorized}}}) ==
+          "SUBACK{packet_id=3 codes=0x01,0x87}");
+}

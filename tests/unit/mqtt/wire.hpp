@@ -32,8 +32,9 @@ inline byte_buffer operator+(byte_buffer a, const byte_buffer& b) {
 }
 
 // The frame of a wire holding exactly one packet.
-inline frame whole_frame(const byte_buffer& wire, const limits& lim = {}) {
-    auto r = read_frame(wire, lim);
+inline frame whole_frame(const byte_buffer& wire, const limits& lim = {},
+                         protocol_level v = protocol_level::v3_1_1) {
+    auto r = read_frame(wire, lim, v);
     const auto* f = std::get_if<frame>(&r);
     REQUIRE_MESSAGE(f != nullptr, "read_frame did not return a frame");
     REQUIRE(f->consumed == wire.size());
@@ -41,13 +42,15 @@ inline frame whole_frame(const byte_buffer& wire, const limits& lim = {}) {
 }
 
 // The first error framing or decoding the single packet in wire reports; empty when it decodes.
-inline std::error_code first_error(const byte_buffer& wire, const limits& lim = {}) {
-    auto r = read_frame(wire, lim);
+// At level v (for a CONNECT: the highest level accepted).
+inline std::error_code first_error(const byte_buffer& wire, const limits& lim = {},
+                                   protocol_level v = protocol_level::v3_1_1) {
+    auto r = read_frame(wire, lim, v);
     if (const auto* e = std::get_if<std::error_code>(&r)) return *e;
     if (std::holds_alternative<need_more>(r)) return make_error_code(mqtt_errc::truncated);
     const auto& f = std::get<frame>(r);
     if (f.consumed != wire.size()) return make_error_code(mqtt_errc::trailing_bytes);
-    return decode_any(f).error();
+    return decode_any(f, v).error();
 }
 
 inline bool same(std::span<const std::byte> a, std::string_view b) { return as_chars(a) == b; }

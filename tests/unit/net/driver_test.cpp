@@ -82,11 +82,13 @@ struct text_machine final : wv::net::protocol_machine {
 // The driver's side of one test: accepts one plain TCP connection and runs the machine on it.
 struct driven {
     text_machine m;
+    std::unique_ptr<wv::net::timer_wheel> wheel;  // optional: the driver's own timer otherwise
     std::unique_ptr<wv::net::driver> d;
+    std::chrono::milliseconds flush_grace{5'000};
     int ends = 0;
     std::error_code why;
     void start(wv::tls::stream s) {
-        d = std::make_unique<wv::net::driver>(std::move(s), m);
+        d = std::make_unique<wv::net::driver>(std::move(s), m, wv::net::driver_options{.flush_grace = flush_grace, .wheel = wheel.get()});
         d->start([this](std::error_code e) {
             ++ends;
             why = e;
@@ -199,6 +201,8 @@ TEST_CASE("reset: the peer sees a connection reset, queued bytes are dropped") {
 TEST_CASE("deadline: re-armed when it comes earlier, never fired before it, lazily when it moves later") {
     wv::test::loopback lb;
     driven dv;
+    SUBCASE("the driver's own timer") {}
+    SUBCASE("a timer wheel") { dv.wheel = std::make_unique<wv::net::timer_wheel>(lb.io.get_executor()); }
     dv.m.deadline = clock::now() + 10s;
     std::string seen;
     clock::time_point asked{};
@@ -308,4 +312,28 @@ TEST_CASE("TLS 1.3: the driver on the client side; close_notify after the last b
     CHECK(seen == "pongpongciao");
     CHECK(server_end == tls_errc::closed);  // close_notify, not a truncation
     CHECK(dv.why == std::errc::interrupted);
+}
+
+TEST_CASE("close_after_flush to a peer that does not read: closed once the flush grace runs out") {
+    wv::test::loopback lb;
+    driven dv;
+    SUBCASE("the driver's own timer") {}
+    SUBCASE("a timer wheel") { dv.wheel = std::make_unique<wv::net::timer_wheel>(lb.io.get_executor()); }
+    dv.m.flood_bytes = 8 * 1024 * 1024;
+    dv.m.bye_with = ending::close_after_flush;
+    dv.flush_grace = 200ms;
+    clock::duration took{};
+    lb.run([&] { return accept_plain(lb.acceptor, dv); },
+           [&]() -> asio::awaitable<void> {
+               auto s = co_await dial(lb.endpoint());
+               co_await asio::async_write(s, asio::buffer(std::string_view("floodbye")), tok);
+               const auto t0 = clock::now();
+               while (dv.ends == 0) co_await sleep_for(5ms);  // never reads
+               took = clock::now() - t0;
+           });
+    CHECK(dv.ends == 1);
+    CHECK(dv.why == std::errc::interrupted);
+    CHECK(dv.m.transport_closed == 0);
+    CHECK(took >= 150ms);
+    CHECK(took < 5s);
 }

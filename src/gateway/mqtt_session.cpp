@@ -1,0 +1,171 @@
+// MQTT session mechanics: framing, keep-alive, packet ids, the QoS 1 window, replay pacing.
+#include "gateway/mqtt_session.hpp"
+
+#include <algorithm>
+
+#include "mqtt/mqtt.hpp"
+
+namespace wv::gate {
+
+namespace {
+// What a waiting delivery counts against limits.max_outbox_bytes: its bytes plus bookkeeping.
+std::size_t waiting_cost(const message& m) {
+    return m.payload.size() + m.topic.size() + 64;
+}
+// A buffer this big is given back once empty rather than kept for the next packet.
+constexpr std::size_t keep_input_buffer = 4096;
+}  // namespace
+
+mqtt_session::mqtt_session(const limits_config& limits, counters& stats, effects& out)
+    : limits_(limits), stats_(stats), out_(out) {}
+
+std::size_t mqtt_session::max_packet_bytes() const noexcept {
+    return limits_.max_payload_bytes + 5 + 2 + limits_.max_topic_bytes + 2;
+}
+
+void mqtt_session::append_input(std::span<const std::byte> in) {
+    bump(stats_.bytes_in, in.size());
+    in_.insert(in_.end(), in.begin(), in.end());
+}
+
+std::variant<mqtt::need_more, mqtt::frame, std::error_code> mqtt_session::next_frame() {
+    auto r = mqtt::read_frame(std::span<const std::byte>(in_).subspan(read_at_), {.max_packet_bytes = max_packet_bytes()});
+    if (const auto* f = std::get_if<mqtt::frame>(&r)) read_at_ += f->consumed;
+    return r;
+}
+
+void mqtt_session::compact_input() {
+    in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(std::min(read_at_, in_.size())));
+    read_at_ = 0;
+    if (in_.empty() && in_.capacity() > keep_input_buffer) in_.shrink_to_fit();  // a big PUBLISH passed
+}
+
+void mqtt_session::clear_input() {
+    in_.clear();
+    in_.shrink_to_fit();
+    read_at_ = 0;
+}
+
+void mqtt_session::packet_received(time_point now) {
+    if (keep_alive_.count() > 0)
+        keep_alive_deadline_ = now + std::chrono::duration_cast<time_point::duration>(keep_alive_ * 3 / 2);
+}
+
+bool mqtt_session::keep_alive_expired(time_point now) const noexcept {
+    return keep_alive_deadline_ && now >= *keep_alive_deadline_;
+}
+
+void mqtt_session::send(mqtt::byte_buffer packet) {
+    bump(stats_.bytes_out, packet.size());
+    out_.push_back(send_bytes{std::move(packet)});
+}
+
+bool mqtt_session::publish(const message_ptr& m, std::uint8_t qos, bool retained) {
+    // Behind waiting messages too, so that QoS 1 deliveries keep their order.
+    if (qos == 1 && (inflight_.size() >= limits_.max_inflight_qos1 || !waiting_qos1_.empty()))
+        return wait_for_window(m, retained);
+    transmit(m, qos, retained);
+    return true;
+}
+
+void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retained) {
+    std::uint16_t id = 0;
+    if (qos == 1) {
+        do {
+            id = next_packet_id_++;
+            if (next_packet_id_ == 0) next_packet_id_ = 1;
+        } while (id == 0 || inflight_.contains(id));
+        inflight_.emplace(id, m);
+    }
+    mqtt::byte_buffer out;
+    mqtt::encode(mqtt::publish{.topic = m->topic,
+                               .payload = mqtt::as_bytes(m->payload),
+                               .qos = static_cast<mqtt::qos>(qos),
+                               .retain = retained,
+                               .packet_id = id},
+                 out);
+    bump(stats_.messages_out);
+    send(std::move(out));
+}
+
+bool mqtt_session::wait_for_window(const message_ptr& m, bool retained) {
+    const auto cost = waiting_cost(*m);
+    if (waiting_bytes_ + cost > limits_.max_outbox_bytes) {
+        bump(stats_.messages_dropped);
+        return false;
+    }
+    waiting_bytes_ += cost;
+    waiting_qos1_.emplace_back(m, retained);
+    return true;
+}
+
+void mqtt_session::acknowledge(std::uint16_t packet_id) {
+    if (!inflight_.erase(packet_id)) return;
+    while (!waiting_qos1_.empty() && inflight_.size() < limits_.max_inflight_qos1) {
+        auto [m, retained] = std::move(waiting_qos1_.front());
+        waiting_qos1_.pop_front();
+        waiting_bytes_ -= waiting_cost(*m);
+        transmit(m, 1, retained);
+    }
+}
+
+void mqtt_session::start_replay(std::vector<message_ptr> stored, time_point now) {
+    replay_ = std::move(stored);
+    replay_next_ = 0;
+    replay_at_ = now;
+}
+
+std::vector<message_ptr> mqtt_session::take_due_replay(time_point now) {
+    std::vector<message_ptr> due;
+    if (!replay_at_ || now < *replay_at_) return due;
+    // AWS replays a resumed session's stored QoS 1 messages at 10 msg/s: one now, the next
+    // after 1/rate (rate 0: all at once).
+    const double rate = limits_.session_replay_per_s;
+    do {
+        if (replay_next_ < replay_.size()) due.push_back(replay_[replay_next_++]);
+    } while (rate <= 0 && replay_next_ < replay_.size());
+    if (replay_next_ < replay_.size()) {
+        replay_at_ = now + std::chrono::duration_cast<time_point::duration>(std::chrono::duration<double>(1.0 / rate));
+    } else {
+        replay_at_.reset();
+        replay_.clear();
+        replay_.shrink_to_fit();
+        replay_next_ = 0;
+    }
+    return due;
+}
+
+bool mqtt_session::has_undelivered() const noexcept {
+    return !inflight_.empty() || !waiting_qos1_.empty() || replay_next_ < replay_.size();
+}
+
+std::vector<message_ptr> mqtt_session::unacked() const {
+    // Packet ids are handed out in increasing order (wrapping, skipping 0): distance behind
+    // next_packet_id_ orders them oldest first.
+    std::vector<std::pair<std::uint16_t, message_ptr>> by_age;
+    for (const auto& [id, m] : inflight_) by_age.emplace_back(static_cast<std::uint16_t>(id - next_packet_id_), m);
+    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<message_ptr> out;
+    for (auto& [age, m] : by_age) out.push_back(std::move(m));
+    for (const auto& [m, retained] : waiting_qos1_) out.push_back(m);
+    out.insert(out.end(), replay_.begin() + static_cast<std::ptrdiff_t>(replay_next_), replay_.end());
+    return out;
+}
+
+void mqtt_session::clear() {
+    inflight_.clear();
+    waiting_qos1_.clear();
+    waiting_bytes_ = 0;
+    replay_.clear();
+    replay_next_ = 0;
+    replay_at_.reset();
+    keep_alive_deadline_.reset();
+    clear_input();
+}
+
+std::optional<mqtt_session::time_point> mqtt_session::next_deadline() const {
+    if (keep_alive_deadline_ && replay_at_) return std::min(*keep_alive_deadline_, *replay_at_);
+    return keep_alive_deadline_ ? keep_alive_deadline_ : replay_at_;
+}
+
+}  // namespace wv::gate

@@ -1,0 +1,121 @@
+#pragma once
+// The MQTT 3.1.1 mechanics of one server-side connection, with nothing of AWS in it:
+//   input     buffering and framing (whole packets out of a byte stream, bounded)
+//   keep-alive the 1.5 x keep-alive deadline, moved by every packet received
+//   output    outbound PUBLISH with packet ids (increasing, wrapping, skipping 0 and ids
+//             still in flight), the QoS 1 in-flight window and the bounded queue behind it,
+//             PUBACK releasing the window oldest first
+//   replay    a resumed session's stored QoS 1 messages, paced (one now, then 1/rate)
+//   persistence what a persistent session keeps when the connection ends (unacked())
+// What to do with a packet (AWS's rules: auth, policies, quotas, lifecycle) is the
+// connection_machine's; it owns one mqtt_session and feeds it.
+//
+// Sans-I/O: bytes and time in; encoded packets out, appended as send_bytes to the effects the
+// machine hands out. The limits are read live from the gateway config it is given.
+//
+// Threading: like its machine, used from one connection's executor only.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "gateway/connection_effects.hpp"
+#include "gateway/gateway_config.hpp"
+#include "gateway/gateway_stats.hpp"
+#include "gateway/lazy_deque.hpp"
+#include "mqtt/frame.hpp"
+
+namespace wv::gate {
+
+class mqtt_session {
+public:
+    using time_point = std::chrono::steady_clock::time_point;
+
+    // `limits`, `stats` and `out` must outlive the session (the machine owns all three).
+    mqtt_session(const limits_config& limits, counters& stats, effects& out);
+
+    // --- input ---
+    // Appends received bytes (counted in bytes_in).
+    void append_input(std::span<const std::byte> in);
+    // The next whole packet of the input (its body views the input until compact_input()),
+    // need_more, or a framing error (malformed remaining length, over max_packet_bytes()).
+    std::variant<mqtt::need_more, mqtt::frame, std::error_code> next_frame();
+    // Drops the frames read so far; gives a big buffer back once it is empty.
+    void compact_input();
+    // Input bytes not yet read as frames (after compact_input(): all that is buffered).
+    std::size_t buffered_input() const noexcept { return in_.size() - read_at_; }
+    void clear_input();
+    // The largest packet accepted: a maximum-size PUBLISH (payload, topic, header).
+    std::size_t max_packet_bytes() const noexcept;
+
+    // --- keep-alive ---
+    // The keep-alive the connection runs with (AWS clamps the client's: the machine's job).
+    void set_keep_alive(std::chrono::seconds keep_alive) noexcept { keep_alive_ = keep_alive; }
+    // A packet arrived (or the session started): the deadline moves to now + 1.5 x keep-alive
+    // (keep-alive 0: no deadline).
+    void packet_received(time_point now);
+    bool keep_alive_expired(time_point now) const noexcept;
+    std::chrono::seconds keep_alive() const noexcept { return keep_alive_; }
+
+    // --- output ---
+    // Any packet (CONNACK, PUBACK, SUBACK, ...): counted in bytes_out, appended as send_bytes.
+    void send(mqtt::byte_buffer packet);
+    // An application message to the client. QoS 1 takes a packet id and a place in the
+    // in-flight window (limits.max_inflight_qos1); past it, or behind messages already
+    // waiting, it waits in order, up to limits.max_outbox_bytes. False: over that bound,
+    // dropped (counted in messages_dropped).
+    bool publish(const message_ptr& m, std::uint8_t qos, bool retained);
+    // The client's PUBACK: frees the id and moves waiting messages into the window.
+    void acknowledge(std::uint16_t packet_id);
+    std::size_t inflight() const noexcept { return inflight_.size(); }
+
+    // --- replay of a resumed session ---
+    // Stored QoS 1 messages to send, oldest first, at limits.session_replay_per_s.
+    void start_replay(std::vector<message_ptr> stored, time_point now);
+    // The stored messages due now (the first at once, then one per 1/rate; all with rate 0).
+    // The caller decides whether each may be delivered (iot:Receive) and publish()es it.
+    std::vector<message_ptr> take_due_replay(time_point now);
+
+    // --- end ---
+    // QoS 1 deliveries not acknowledged: in flight (oldest first), waiting for the window,
+    // then stored messages not replayed yet. What a persistent session keeps.
+    bool has_undelivered() const noexcept;
+    std::vector<message_ptr> unacked() const;
+    // The connection is over: forget every delivery, the replay and the input.
+    void clear();
+
+    // The earliest of the keep-alive deadline and the next replay; nullopt: none.
+    std::optional<time_point> next_deadline() const;
+
+private:
+    void transmit(const message_ptr& m, std::uint8_t qos, bool retained);
+    bool wait_for_window(const message_ptr& m, bool retained);
+
+    const limits_config& limits_;
+    counters& stats_;
+    effects& out_;
+
+    std::vector<std::byte> in_;  // received, not yet consumed (bounded by the packet limit)
+    std::size_t read_at_ = 0;    // frames before this offset have been handed out
+
+    std::chrono::seconds keep_alive_{0};
+    std::optional<time_point> keep_alive_deadline_;
+
+    std::uint16_t next_packet_id_ = 1;
+    std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    // QoS 1 deliveries past the in-flight window, oldest first, as AWS holds them until the
+    // client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
+    lazy_deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
+    std::size_t waiting_bytes_ = 0;
+
+    std::vector<message_ptr> replay_;
+    std::size_t replay_next_ = 0;
+    std::optional<time_point> replay_at_;
+};
+
+}  // namespace wv::gate

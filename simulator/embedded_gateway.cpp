@@ -6,6 +6,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/memory_certificate_directory.hpp"
 #include "registry/registry.hpp"
+#include "gateway/registry_certificate_directory.hpp"
 #include "tls/certificate.hpp"
 
 namespace wv::sim {
@@ -133,16 +134,24 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
     }
     cfg.generated_ca_dir = ca_dir_;
     certs_ = o.certs;
-    if (o.certs) {
+    if (o.x509) {
         gate::listener_config l = cfg.listeners.front();
         l.name = "wvsim-8883";
         l.kind = gate::listener_kind::aws_8883;
         l.port = 0;
         cfg.listeners.push_back(l);
+        if (o.https) {
+            l.name = "wvsim-8443";
+            l.kind = gate::listener_kind::aws_8443;
+            cfg.listeners.push_back(l);
+        }
         directory_ = std::make_shared<gate::memory_certificate_directory>(cfg.region, cfg.account);
-        if (o.register_fleet)
-            directory_registrar(*directory_).register_fleet(fleet, *o.certs, gate::own_topics_policy("wv"));
+        if (o.register_fleet == registration::static_map && o.certs)
+            directory_registrar(*directory_).register_fleet(fleet, *o.certs, fleet_policy(o.https));
         cfg.certificates = directory_;
+        if (o.register_fleet == registration::api && !cfg.control_plane.enabled)
+            throw gateway_setup_error(o.config_file.string() + ": control_plane.enabled is false, so the fleet cannot "
+                                      "be registered through it: give wvsim --register static (or none)");
     }
     gw_ = std::make_unique<gate::gateway>(std::move(cfg));
     try {
@@ -150,7 +159,14 @@ embedded_gateway::embedded_gateway(const std::vector<device_identity>& fleet, co
     } catch (const std::exception& e) {
         throw gateway_setup_error((from_file ? o.config_file.string() + ": " : std::string()) + e.what());
     }
-    if (o.certs) ep_.x509_port = gw_->listeners().back().port;
+    if (o.x509) {
+        for (const auto& b : gw_->listeners()) {
+            if (b.name == "wvsim-8883") ep_.x509_port = b.port;
+            if (b.name == "wvsim-8443") ep_.https_port = b.port;
+        }
+        lookup_ = std::make_unique<gate::registry_certificate_directory>(*gw_->registry(), directory_);
+    }
+    ep_.control_plane_url = gw_->control_plane_url();
     if (!o.jitr_ca_pem.empty()) register_jitr_ca(o.jitr_ca_pem);
     const auto l = gw_->listeners().at(0);
     ep_.port = l.port;
@@ -255,24 +271,14 @@ outcome embedded_gateway::explain_x509_refusal(std::uint32_t local,
 }
 
 outcome embedded_gateway::explain_x509_refusal(std::uint32_t local) const {
-    if (!directory_ || !certs_ || local >= certs_->size()) return outcome::closed_without_connack;
+    if (!lookup_ || !certs_ || local >= certs_->size()) return outcome::closed_without_connack;
     const auto c = tls::certificate::from_der(certs_->of(local).cert_der());
     if (!c) return outcome::closed_without_connack;
-    // The gateway's registry first (the control plane's certificates, JITR's PENDING_ACTIVATION),
-    // then the directory wvsim registered the fleet in.
-    if (const auto who = gw_->registry()->identify(c->id()); who.known) {
-        if (!who.ca_active) return outcome::x509_ca_inactive;
-        switch (who.status) {
-            case registry::cert_status::active: break;
-            case registry::cert_status::revoked: return outcome::x509_revoked;
-            default: return outcome::x509_inactive;
-        }
-        return outcome::x509_connect_denied;
-    }
     // Not (yet) in the registry, but the JITR CA signed it: refused because its registration is
     // under way (the gateway registers right after refusing), i.e. PENDING_ACTIVATION.
-    if (jitr_ca_ && c->issued_by(*jitr_ca_)) return outcome::x509_inactive;
-    const auto v = directory_->look_up(*c, nullptr);
+    if (jitr_ca_ && !gw_->registry()->identify(c->id()).known && c->issued_by(*jitr_ca_)) return outcome::x509_inactive;
+    // The gateway's registry first (the control plane's certificates, JITR's), then the map.
+    const auto v = lookup_->look_up(*c, nullptr);
     switch (v.check) {
         case gate::certificate_check::unknown: return outcome::x509_unknown_certificate;
         case gate::certificate_check::inactive:

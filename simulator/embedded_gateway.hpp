@@ -35,6 +35,7 @@
 
 namespace wv::gate {
 class gateway;
+class certificate_directory;
 class memory_certificate_directory;
 }
 
@@ -46,6 +47,8 @@ struct gateway_endpoint {
     std::filesystem::path ca_file;
     std::string authorizer;          // the authorizer devices should name
     std::uint16_t x509_port = 0;     // --auth x509: the aws-8883 listener (0: none)
+    std::uint16_t https_port = 0;    // --protocol https: the aws-8443 listener (0: none)
+    std::string control_plane_url;   // its control-plane API (empty: off in --gateway-config)
 };
 
 struct embedded_gateway_options {
@@ -56,11 +59,15 @@ struct embedded_gateway_options {
     std::string log_level;
     std::optional<std::uint16_t> port;          // --gateway-port; none: 0, any free port
     std::optional<std::uint16_t> metrics_port;  // --gateway-metrics-port; none: 0 if the config enables metrics
-    // --auth x509: adds an aws-8883 listener and a certificate directory in which every device's
-    // certificate is registered ACTIVE, with a thing named as its client id and the own-topics
-    // policy (x509_registrar); the aws-443 listener takes them with ALPN x-amzn-mqtt-ca too.
+    // --auth x509: adds an aws-8883 listener (and aws-8443 with `https`); the aws-443 listener
+    // takes them with ALPN x-amzn-mqtt-ca / x-amzn-http-ca too. With registration::static_map
+    // every certificate of `certs` goes into an in-memory certificate map, ACTIVE, with a thing
+    // named as its client id and the own-topics policy; with registration::api the caller
+    // registers them through control_plane_url() (control_plane_registrar) once it runs.
+    bool x509 = false;
+    bool https = false;
     const x509_fleet* certs = nullptr;
-    bool register_fleet = true;                 // false: the directory stays empty (--register false)
+    registration register_fleet = registration::api;
     // --onboard jitr: this CA (PEM) is registered ACTIVE with auto-registration in the gateway's
     // registry, as RegisterCACertificate allowAutoRegistration does (empty: none; a CA the
     // config's state or seed holds already is left as it is).
@@ -99,12 +106,14 @@ public:
     // Called by the timeline sampler, once a second, from one thread.
     metrics::sparse_histogram take_authorizer_second();
     // --auth x509: why the gateway refused the device at `local` (its certificate directory's
-    // verdict), for a connect that was closed without CONNACK.
+    // verdict), for a connect that was closed without CONNACK. `certs` (the fleet the devices
+    // present) must be given first, here or in the options.
     outcome explain_x509_refusal(std::uint32_t local) const;
     // The same for an attempt that began at `attempt_began`: a certificate found ACTIVE now whose
     // status changed after that (a JITR activation racing the refusal) reads x509_inactive, the
     // status it had when it was refused.
     outcome explain_x509_refusal(std::uint32_t local, std::chrono::system_clock::time_point attempt_began) const;
+    void set_fleet(const x509_fleet* certs) { certs_ = certs; }
     // The topic rules' counts; nullopt when the configuration has no rules. Complete after stop().
     std::optional<rules_result> rules() const;
     // THROTTLED CONNECTs (more than 1/s per client id), which a device sees as a close without CONNACK.
@@ -118,6 +127,7 @@ private:
     gateway_endpoint ep_;
     metrics::histogram authorizer_seen_;
     std::shared_ptr<gate::memory_certificate_directory> directory_;
+    std::unique_ptr<gate::certificate_directory> lookup_;  // the registry, then directory_
     const x509_fleet* certs_ = nullptr;
     std::shared_ptr<const tls::certificate> jitr_ca_;  // --onboard jitr's CA, once registered
     std::vector<std::string> notes_;

@@ -25,13 +25,13 @@ void fleet_stats::fill(run_report& r) const {
         const auto n = outcomes[i].load();
         if (!n) continue;
         const auto o = static_cast<outcome>(i);
-        (is_connect_outcome(o) ? r.connect_outcomes : r.session_ends)[std::string(key(o))] += n;
+        (is_connect_outcome(o) ? r.connect_outcomes : is_refusal(o) ? r.refused : r.session_ends)[std::string(key(o))] += n;
     }
     {
         std::lock_guard lock(m_);
         for (const auto& [k, n] : detailed_) {
             const auto o = outcome_from_key(k.substr(0, k.find(':')));
-            (is_connect_outcome(o) ? r.connect_outcomes : r.session_ends)[k] += n;
+            (is_connect_outcome(o) ? r.connect_outcomes : is_refusal(o) ? r.refused : r.session_ends)[k] += n;
         }
     }
     r.reports_sent = sent.load();

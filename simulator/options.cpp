@@ -59,25 +59,55 @@ void check_x509(const CLI::App& app, sim_options& o) {
     const bool load = !o.certs.device_certs.empty();
     if (!o.certs.onboard.empty()) {
         if (app.count("--auth") && !o.x509()) throw config_error("--onboard jitr is for X.509 devices (--auth x509)");
-        if (app.count("--register") && o.certs.register_fleet)
-            throw config_error("--onboard jitr registers nothing beforehand: leave out --register true");
+        if (app.count("--register") && o.certs.register_fleet != registration::none)
+            throw config_error("--onboard jitr registers nothing beforehand: leave out --register (or give --register none)");
         o.auth = "x509";
-        o.certs.register_fleet = false;
+        o.certs.register_fleet = registration::none;
     }
     if (!o.x509()) {
-        if (generate || load)
-            throw config_error("--device-ca, --device-ca-key and --device-certs need --auth x509");
+        if (generate || load || o.certs.create_keys)
+            throw config_error("--device-ca, --device-ca-key, --device-certs and --create-keys need --auth x509");
+        if (o.https())
+            throw config_error("--protocol https publishes with the device's X.509 certificate (AWS: 8443, or 443 with "
+                               "ALPN x-amzn-http-ca): add --auth x509 and the certificates (--device-ca/--device-ca-key "
+                               "or --device-certs)");
         return;
     }
-    if (generate == load)
+    if (o.https()) {
+        if (o.certs.create_keys)
+            throw config_error("--create-keys with --protocol https: every certificate CreateKeysAndCertificate issues "
+                               "has the CN 'AWS IoT Certificate' (as AWS's do), and an HTTPS request carries no client "
+                               "id, so no policy can give each device its own topics: use --device-ca or --device-certs");
+        if (o.kill > 0) throw config_error("--kill drops MQTT connections to fire wills; HTTPS has no will (--protocol https)");
+        if (o.churn_s > 0) throw config_error("--churn is for MQTT sessions; with --protocol https a device keeps one "
+                                              "connection alive and reopens it only when the server closes it");
+        if (app.count("--engine") && o.engine == engine_kind::paho)
+            throw config_error("--engine paho is MQTT; --protocol https runs on wvsim's own engine");
+    }
+    if (o.certs.create_keys && (generate || load))
+        throw config_error("--create-keys takes every device's key and certificate from the control plane: "
+                           "leave out --device-ca, --device-ca-key and --device-certs");
+    if (o.certs.create_keys && o.certs.register_fleet != registration::api)
+        throw config_error("--create-keys needs --register api (the control plane issues the certificates)");
+    if (o.certs.create_keys && !o.host.empty() && o.certs.control_plane.empty())
+        throw config_error("--create-keys with --host needs --control-plane URL (wvgate's control-plane listener)");
+    if (!o.certs.create_keys && generate == load)
         throw config_error("--auth x509 needs its certificates: --device-ca with --device-ca-key (generated at "
-                           "start), or --device-certs DIR (`wvca devices` writes one)");
+                           "start), --device-certs DIR (`wvca devices` writes one), or --create-keys (issued by "
+                           "the control plane)");
     if (generate && (o.certs.device_ca.empty() || o.certs.device_ca_key.empty()))
         throw config_error("--device-ca and --device-ca-key go together");
     if (!o.credentials.empty()) throw config_error("--credentials is for custom-auth logins; --auth x509 uses certificates");
     (void)field_template(o.certs.cert_cn, "--cert-cn");
-    if (app.count("--port") == 0) o.port = 8883;
-    if (app.count("--alpn") == 0) o.alpn = o.port == 443 ? std::vector<std::string>{"x-amzn-mqtt-ca"} : std::vector<std::string>{};
+    if (!o.host.empty() && o.certs.register_fleet == registration::static_map)
+        throw config_error("--register static is the embedded gateway's certificate map; with --host use --register "
+                           "api with --control-plane URL, or none");
+    if (o.certs.register_fleet == registration::api && !o.certs.control_plane.empty() &&
+        !o.certs.control_plane.starts_with("http://"))
+        throw config_error("--control-plane " + o.certs.control_plane + ": expected http://host:port (wvgate logs it at start)");
+    if (app.count("--port") == 0) o.port = o.https() ? 8443 : 8883;
+    const char* alpn443 = o.https() ? "x-amzn-http-ca" : "x-amzn-mqtt-ca";
+    if (app.count("--alpn") == 0) o.alpn = o.port == 443 ? std::vector<std::string>{alpn443} : std::vector<std::string>{};
     if (o.resumption == "on") throw config_error("--resumption on cannot be used with --auth x509 (each device has its own certificate)");
     o.resumption = "off";
     if (load && app.count("--devices") == 0) o.devices = std::max<std::uint32_t>(1, x509_fleet::count_pairs(o.certs.device_certs));
@@ -94,7 +124,8 @@ void check_output_path(const std::filesystem::path& file, const char* flag) {
 }
 
 void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std::string& engine_text,
-                     std::string& retry_text, double& connect_timeout_s, double& ack_timeout_s) {
+                     std::string& retry_text, std::string& register_text, double& connect_timeout_s,
+                     double& ack_timeout_s) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     auto* ep = app.add_option_group("Endpoint");
     ep->add_option("--host", o.host, "MQTT-over-TLS endpoint (AWS IoT Core, mosquitto, ...); none: embedded wvgate");
@@ -104,6 +135,11 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->delimiter(',')
         ->capture_default_str()
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    ep->add_option("--protocol", o.protocol,
+                   "mqtt, or https: each report an HTTPS POST /topics/<topic>?qos=N with the device's certificate "
+                   "(--auth x509; port 8443, or 443 with ALPN x-amzn-http-ca), one kept-alive connection per device")
+        ->check(CLI::IsMember({"mqtt", "https"}))
+        ->capture_default_str();
     ep->add_option("--cafile", o.ca_file, "CA bundle that signs the server's certificate (default: system store)");
     ep->add_flag("--insecure", o.insecure, "skip certificate and host-name checks (only when asked)");
     ep->add_option("--resumption", o.resumption, "TLS session resumption: auto (loopback only), on, off")
@@ -144,10 +180,20 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->check(CLI::ExistingFile);
     xg->add_option("--device-ca-key", o.certs.device_ca_key, "its private key")->check(CLI::ExistingFile);
     xg->add_option("--cert-cn", o.certs.cert_cn, "certificate CN template (placeholders as --akid)")->capture_default_str();
-    xg->add_option("--register", o.certs.register_fleet,
-                   "embedded gateway: register every certificate ACTIVE with a thing and the own-topics policy "
-                   "before the run (false: devices meet an empty registry, as unregistered devices do)")
+    xg->add_option("--register", register_text,
+                   "api: before the run, create the own-topics policy, a thing per device, register every "
+                   "certificate ACTIVE (RegisterCertificateWithoutCA, or CreateKeysAndCertificate with "
+                   "--create-keys) and attach both, through the control-plane API (the embedded gateway's, or "
+                   "--control-plane with --host); static: the embedded gateway's in-memory map, no API calls; "
+                   "none (or false): devices meet a registry that does not know them")
+        ->check(CLI::IsMember({"api", "static", "none", "true", "false"}))
         ->capture_default_str();
+    xg->add_option("--control-plane", o.certs.control_plane,
+                   "with --host: wvgate's control-plane URL (http://127.0.0.1:PORT) to register the fleet through; "
+                   "SigV4-signed with the AWS credentials of the environment when there are any");
+    xg->add_flag("--create-keys", o.certs.create_keys,
+                 "the control plane issues each device's key and certificate (CreateKeysAndCertificate: RSA-2048 as "
+                 "AWS, or EC P-256 when wvgate's control_plane.issue_ec_keys is on) instead of --device-ca");
     xg->add_option("--device-certs", o.certs.device_certs,
                    "directory of <name>.crt/.key pairs (`wvca devices`); client id = <name>");
     xg->add_option("--onboard", o.certs.onboard,
@@ -297,7 +343,8 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     double connect_timeout_s = 10, ack_timeout_s = 30;
     std::filesystem::path config;
     app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
-    add_run_options(app, o, shard_text, engine_text, retry_text, connect_timeout_s, ack_timeout_s);
+    std::string register_text = "api";
+    add_run_options(app, o, shard_text, engine_text, retry_text, register_text, connect_timeout_s, ack_timeout_s);
     app.footer(std::string(exit_codes_help) + expect_help());
     {
         std::vector<std::string> argv_all{"wvsim"};
@@ -328,6 +375,9 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
         o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));
         if (o.alpn.size() == 1 && o.alpn[0] == "none") o.alpn.clear();
+        o.certs.register_fleet = register_text == "static"                              ? registration::static_map
+                                 : register_text == "none" || register_text == "false" ? registration::none
+                                                                                         : registration::api;
         check_x509(app, o);
         // With a message budget and no duration, run until the budget is spent.
         if (app.count("--duration") == 0 && o.messages)

@@ -39,6 +39,9 @@ struct sim_options {
     shard part;
     // --auth x509: devices log in with their own certificates (x509_fleet.hpp), no user name.
     std::string auth = "custom";           // custom or x509
+    // --protocol https: reports as HTTPS POSTs (X.509 only: 8443, or 443 + ALPN x-amzn-http-ca).
+    std::string protocol = "mqtt";
+    bool https() const { return protocol == "https"; }
     x509_options certs;
     bool x509() const { return auth == "x509"; }
 

@@ -9,7 +9,7 @@ struct row {
     std::string_view key, text;
 };
 constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
-    {"connected", "connected (CONNACK 0)"},
+    {"connected", "connected (CONNACK 0; HTTPS: the first request answered)"},
     {"tcp_refused", "TCP connection refused: nothing listens on that host:port"},
     {"tcp_timeout", "TCP connect timed out (filtered port, or the server's accept queue is full)"},
     {"tcp_error", "TCP error (unreachable, name resolution, out of ports or files)"},
@@ -35,13 +35,23 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"connack_timeout", "no CONNACK in time"},
     {"throttled", "throttled: a 2nd CONNECT within 1 s for one client id, closed without CONNACK (counted by the "
                   "embedded gateway)"},
-    {"protocol_error", "server sent something that is not MQTT 3.1.1"},
-    {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT"},
+    {"https_refused", "HTTPS: 403 and closed at the first request: the certificate is not registered or not ACTIVE "
+                      "(AWS does not document its answer here)"},
+    {"closed_without_response", "HTTPS: closed before answering the first request"},
+    {"protocol_error", "server sent something that is not MQTT 3.1.1 (or, --protocol https, not HTTP/1.1)"},
+    {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT (HTTPS: + close_notify)"},
     {"churned", "planned reconnect (--churn)"},
     {"killed", "TCP dropped on purpose without DISCONNECT (--kill): the will should fire"},
     {"disconnected_after_publish", "disconnected after a publish: AWS's answer to a policy deny"},
     {"keep_alive_timeout", "no answer from the server in time (keep-alive / PUBACK timeout)"},
     {"closed_by_server", "closed by the server"},
+    {"http_bad_request", "HTTP 400: the topic or the query is invalid (AWS's topic rules)"},
+    {"http_forbidden", "HTTP 403: the certificate's policies deny iot:Publish on the topic"},
+    {"http_not_found", "HTTP 404/405: not POST /topics/<topic>"},
+    {"http_too_large", "HTTP 413: the body exceeds the message size limit"},
+    {"http_throttled", "HTTP 429: throttled"},
+    {"http_server_error", "HTTP 5xx: the server failed"},
+    {"http_other_status", "HTTP status not expected from a publish"},
 }};
 }  // namespace
 
@@ -81,12 +91,29 @@ bool is_denial(outcome o) noexcept {
     case outcome::x509_ca_inactive:
     case outcome::x509_expired:
     case outcome::x509_connect_denied:
+    case outcome::https_refused:
+    case outcome::http_forbidden:
     case outcome::disconnected_after_publish: return true;
     default: return false;
     }
 }
 
 bool is_connect_outcome(outcome o) noexcept { return o <= outcome::protocol_error; }
+
+bool is_refusal(outcome o) noexcept { return o >= outcome::http_bad_request && o < outcome::count_; }
+
+outcome http_status_outcome(unsigned status) noexcept {
+    if (status >= 200 && status < 300) return outcome::connected;
+    switch (status) {
+    case 400: return outcome::http_bad_request;
+    case 403: return outcome::http_forbidden;
+    case 404:
+    case 405: return outcome::http_not_found;
+    case 413: return outcome::http_too_large;
+    case 429: return outcome::http_throttled;
+    default: return status >= 500 && status < 600 ? outcome::http_server_error : outcome::http_other_status;
+    }
+}
 
 std::string outcome_detail::bucket() const {
     std::string b(key(what));

@@ -36,7 +36,10 @@ enum class outcome : std::uint8_t {
     // authorizer. Only the embedded gateway can tell it apart (its count, taken from
     // closed_without_connack at the end); against any other endpoint it stays in that bucket.
     throttled,
-    protocol_error,              // the server sent something that is not MQTT 3.1.1
+    // --protocol https: the first request on a connection decides whether it counts as connected.
+    https_refused,               // 403 and closed at the first request: the certificate was not accepted
+    closed_without_response,     // closed before answering the first request
+    protocol_error,              // the server sent something that is not MQTT 3.1.1 (or HTTP/1.1)
     // How a session ended (after CONNACK 0):
     clean_stop,                  // our ReportEnd(CLOSED) + DISCONNECT
     churned,                     // a planned reconnect (clean)
@@ -44,6 +47,15 @@ enum class outcome : std::uint8_t {
     disconnected_after_publish,  // the server closed right after a publish: AWS's policy deny
     keep_alive_timeout,          // no PINGRESP / PUBACK in time: the connection is dead
     closed_by_server,            // the server closed the connection otherwise
+    // --protocol https: a report the server answered with something other than 200 (counted
+    // per report in run_report::refused; the connection stays unless the server closes it).
+    http_bad_request,            // 400: topic or query AWS rejects
+    http_forbidden,              // 403: the policies deny iot:Publish on the topic
+    http_not_found,              // 404 / 405: not POST /topics/<topic>
+    http_too_large,              // 413: body over the message size limit
+    http_throttled,              // 429
+    http_server_error,           // 5xx
+    http_other_status,           // any other status (detail: the status)
     count_
 };
 
@@ -61,6 +73,10 @@ outcome outcome_from_key(std::string_view k) noexcept;
 bool is_denial(outcome o) noexcept;
 // True for the outcomes of a connect attempt (as opposed to how a session ended).
 bool is_connect_outcome(outcome o) noexcept;
+// True for a report the server refused (--protocol https: an HTTP status other than 200).
+bool is_refusal(outcome o) noexcept;
+// The outcome of an HTTP answer to a report (200: connected, i.e. accepted).
+outcome http_status_outcome(unsigned status) noexcept;
 
 // An outcome with its detail, e.g. {tls_alert, "handshake_failure"}.
 struct outcome_detail {

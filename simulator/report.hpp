@@ -106,6 +106,7 @@ struct run_report {
     std::string started_at;
     std::map<std::string, std::string> versions;
     std::string engine = "asio";
+    std::string protocol = "mqtt";   // mqtt, or https (reports as HTTPS POSTs: --protocol https)
     std::string target;               // host:port
     bool embedded_gateway = false;
     std::uint32_t fleet_devices = 0;  // the whole fleet (all shards)
@@ -122,6 +123,9 @@ struct run_report {
     std::uint64_t connected_peak = 0;
     std::map<std::string, std::uint64_t> connect_outcomes;  // bucket -> attempts
     std::map<std::string, std::uint64_t> session_ends;      // bucket -> sessions
+    // --protocol https: reports the server answered with a status other than 200 (bucket ->
+    // reports, e.g. "http_forbidden"); each one fails the run, as a policy deny does over MQTT.
+    std::map<std::string, std::uint64_t> refused;
 
     std::uint64_t reports_planned = 0;  // due by the timetable over the whole run
     std::uint64_t reports_due = 0;      // came due while the run lasted

@@ -302,6 +302,7 @@ std::string outcomes_table(const run_report& r) {
     for (const auto& [k, n] : r.connect_outcomes)
         rows.push_back({{"connect", k, std::to_string(n), describe_bucket(k)}, k == "connected" ? "good" : "bad"});
     for (const auto& [k, n] : r.session_ends) rows.push_back({{"session end", k, std::to_string(n), describe_bucket(k)}, ""});
+    for (const auto& [k, n] : r.refused) rows.push_back({{"report refused", k, std::to_string(n), describe_bucket(k)}, ""});
     std::vector<h::table_row> rep{
         {{"planned", std::to_string(r.reports_planned)}, ""}, {{"due", std::to_string(r.reports_due)}, ""},
         {{"sent", std::to_string(r.reports_sent)}, ""},       {{"acked", r.qos ? std::to_string(r.reports_acked) : "-"}, ""},

@@ -52,6 +52,7 @@ json to_json(const run_report& r) {
         {"started_at", r.started_at},
         {"versions", r.versions},
         {"engine", r.engine},
+        {"protocol", r.protocol},
         {"target", r.target},
         {"embedded_gateway", r.embedded_gateway},
         {"fleet_devices", r.fleet_devices},
@@ -67,6 +68,7 @@ json to_json(const run_report& r) {
         {"connected_peak", r.connected_peak},
         {"connect_outcomes", r.connect_outcomes},
         {"session_ends", r.session_ends},
+        {"refused", r.refused},
         {"reports", {{"planned", r.reports_planned}, {"due", r.reports_due}, {"sent", r.reports_sent},
                      {"acked", r.reports_acked}, {"lost", r.reports_lost}, {"skipped", r.reports_skipped},
                      {"unsent", r.unsent}, {"late", r.reports_late},
@@ -172,6 +174,7 @@ run_report report_from_json(const json& j) {
         r.started_at = get_or<std::string>(j, "started_at", "");
         r.versions = get_or<std::map<std::string, std::string>>(j, "versions", {});
         r.engine = get<std::string>(j, "engine");
+        r.protocol = get_or<std::string>(j, "protocol", "mqtt");
         r.target = get<std::string>(j, "target");
         r.embedded_gateway = get_or(j, "embedded_gateway", false);
         r.fleet_devices = get<std::uint32_t>(j, "fleet_devices");
@@ -187,6 +190,7 @@ run_report report_from_json(const json& j) {
         r.connected_peak = get<std::uint64_t>(j, "connected_peak");
         r.connect_outcomes = get<std::map<std::string, std::uint64_t>>(j, "connect_outcomes");
         r.session_ends = get<std::map<std::string, std::uint64_t>>(j, "session_ends");
+        r.refused = get_or<std::map<std::string, std::uint64_t>>(j, "refused", {});
         const auto& rep = need(j, "reports");
         r.reports_planned = get<std::uint64_t>(rep, "planned");
         r.reports_due = get<std::uint64_t>(rep, "due");
@@ -314,6 +318,7 @@ void merge(run_report& a, const run_report& b) {
     a.connected_peak += b.connected_peak;
     for (const auto& [k, v] : b.connect_outcomes) a.connect_outcomes[k] += v;
     for (const auto& [k, v] : b.session_ends) a.session_ends[k] += v;
+    for (const auto& [k, v] : b.refused) a.refused[k] += v;
     a.reports_planned += b.reports_planned;
     a.reports_due += b.reports_due;
     a.reports_sent += b.reports_sent;

@@ -30,7 +30,8 @@ std::string pad(std::string s, std::size_t w, bool right = false) {
 
 std::string summary_text(const run_report& r) {
     std::ostringstream o;
-    o << "wvsim " << r.version << " | engine " << r.engine << " | " << r.target
+    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol) << " | "
+      << r.target
       << (r.embedded_gateway ? " (embedded wvgate)" : "") << " | QoS " << r.qos << "\n";
     o << "devices " << r.devices;
     if (r.fleet_devices != r.devices) o << " of " << r.fleet_devices << " (shard " << r.shard << ")";
@@ -44,6 +45,11 @@ std::string summary_text(const run_report& r) {
     if (!r.session_ends.empty()) {
         o << "Session ends\n";
         for (const auto& [k, v] : r.session_ends)
+            o << "  " << pad(std::to_string(v), 8, true) << "  " << pad(k, 28) << " " << describe_bucket(k) << "\n";
+    }
+    if (!r.refused.empty()) {
+        o << "Reports refused\n";
+        for (const auto& [k, v] : r.refused)
             o << "  " << pad(std::to_string(v), 8, true) << "  " << pad(k, 28) << " " << describe_bucket(k) << "\n";
     }
 

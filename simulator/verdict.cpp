@@ -5,7 +5,8 @@ namespace wv::sim {
 const char* const exit_codes_help =
     "\nExit codes (the summary's last line says which and why):\n"
     "  0  everything held: every device connected (with --credentials: each allow/deny came true)\n"
-    "     and was still up at the end, every due report was sent, --verify (if asked) found every\n"
+    "     and was still up at the end, every due report was sent (--protocol https: and answered\n"
+    "     200), --verify (if asked) found every\n"
     "     acked report and every will of a killed device, and the embedded gateway's rules\n"
     "     (--gateway-config) validated every message without a mismatch, error or timeout\n"
     "  1  the run finished but something did not hold: devices that never connected or were down\n"
@@ -65,6 +66,15 @@ verdict judge(const run_report& r) {
             why += ")";
         }
         return {1, why};
+    }
+    if (!r.refused.empty()) {
+        std::uint64_t n = 0;
+        std::string by;
+        for (const auto& [k, v] : r.refused) {
+            n += v;
+            by += (by.empty() ? "" : ", ") + k + " " + std::to_string(v);
+        }
+        return {1, std::to_string(n) + " of " + std::to_string(r.reports_sent) + " reports refused by the server (" + by + ")"};
     }
     if (!thresholds::all_passed(r.thresholds))
         return {1, "--expect: " + thresholds::failed_list(r.thresholds)};

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "gateway/gateway.hpp"
 #include "tls/test_ca.hpp"
 
 namespace wv::sim {
@@ -63,6 +64,24 @@ std::vector<std::string> pair_stems(const std::filesystem::path& dir) {
     return out;
 }
 }  // namespace
+
+x509_fleet x509_fleet::from_identities(std::vector<tls::client_identity> ids, std::string source,
+                                       std::chrono::nanoseconds took) {
+    x509_fleet out;
+    out.ids_ = std::move(ids);
+    out.source_ = std::move(source);
+    out.took_ = took;
+    return out;
+}
+
+std::string fleet_policy(bool https) {
+    auto doc = gate::own_topics_policy("wv");
+    if (!https) return doc;
+    const std::string var = "${iot:ClientId}";
+    for (auto at = doc.find(var); at != std::string::npos; at = doc.find(var, at))
+        doc.replace(at, var.size(), "${iot:Certificate.Subject.CommonName}");
+    return doc;
+}
 
 std::uint32_t x509_fleet::count_pairs(const std::filesystem::path& dir) {
     return static_cast<std::uint32_t>(pair_stems(dir).size());

@@ -24,16 +24,28 @@
 
 namespace wv::sim {
 
+// How the fleet gets into the gateway's registry before the run (--register).
+enum class registration {
+    api,         // through the control-plane API (embedded gateway, or --control-plane URL with --host)
+    static_map,  // embedded gateway only: its in-memory certificate map, no API calls
+    none,        // not at all: devices meet a registry that does not know them
+};
+
 struct x509_options {
     std::filesystem::path device_ca, device_ca_key;  // generate
     std::string cert_cn = "{akid}";
     std::filesystem::path device_certs;              // or load
-    bool register_fleet = true;                      // embedded gateway: register them before the run
+    registration register_fleet = registration::api;
+    // --control-plane URL: with --host, the control plane to register through (wvgate's).
+    std::string control_plane;
+    // --create-keys: the control plane issues each device's key and certificate
+    // (CreateKeysAndCertificate) instead of RegisterCertificateWithoutCA of wvsim's own.
+    bool create_keys = false;
     // --onboard jitr: the devices onboard themselves by just-in-time registration before the run
     // (onboard_jitr.hpp); nothing is registered beforehand. Empty: no onboarding phase.
     std::string onboard;
     double onboard_timeout_s = 60;                   // --onboard-timeout: per device, from its first attempt
-    bool enabled() const { return !device_ca.empty() || !device_certs.empty(); }
+    bool enabled() const { return !device_ca.empty() || !device_certs.empty() || create_keys; }
 };
 
 class x509_fleet {
@@ -46,6 +58,9 @@ public:
                            std::vector<device_identity>& ids_out);
     // How many <name>.crt/.key pairs a directory holds (for --devices' default).
     static std::uint32_t count_pairs(const std::filesystem::path& dir);
+    // Identities made elsewhere (the control plane's CreateKeysAndCertificate), one per device.
+    static x509_fleet from_identities(std::vector<tls::client_identity> ids, std::string source,
+                                      std::chrono::nanoseconds took);
 
     // The identity of the device at `local` (its place in this process's identity table).
     const tls::client_identity& of(std::uint32_t local) const { return ids_[local]; }
@@ -58,6 +73,12 @@ private:
     std::chrono::nanoseconds took_{0};
     std::string source_;
 };
+
+// The policy a registered fleet gets: each device publishes, subscribes and receives under
+// wv/<its client id>/... (gate::own_topics_policy). HTTPS requests carry no client id and AWS
+// resolves no thing variables for them, so for --protocol https the topic level is the
+// certificate's CN (${iot:Certificate.Subject.CommonName}, --cert-cn '{akid}' by default).
+std::string fleet_policy(bool https);
 
 // Puts a fleet's certificates into a registry before the run.
 class x509_registrar {

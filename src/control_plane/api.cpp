@@ -22,6 +22,7 @@ std::vector<compiled_route> build_routes() {
     add_rules_routes(raw);
     add_endpoint_routes(raw);
     add_provisioning_routes(raw);
+    add_tags_routes(raw);
     std::vector<compiled_route> out;
     for (const auto& r : raw) {
         compiled_route c{r.method, {}, r.fn};

@@ -92,7 +92,9 @@ http_response delete_ca_certificate(const context& c, const parsed_request&, con
 void add_ca_certificates_routes(std::vector<route>& r) {
     r.insert(r.end(), {
         {"GET", "registrationcode", get_registration_code},
-        {"POST", "cacertificate", register_ca_certificate},
+        {"POST", "cacertificate", [](const context& c, const parsed_request& r, const std::vector<std::string>& v) {
+             return with_create_tags(c, r, v, register_ca_certificate, "certificateArn");
+         }},
         {"GET", "cacertificate/{}", describe_ca_certificate},
         {"PUT", "cacertificate/{}", update_ca_certificate},
         {"DELETE", "cacertificate/{}", delete_ca_certificate},

@@ -157,10 +157,10 @@ http_response detach_principal_policy(const context& c, const parsed_request& r,
     return empty_response();
 }
 
-http_response attached(const context& c, const parsed_request& r, const std::string& who) {
+http_response attached(const context& c, const parsed_request& r, const std::string& who, bool recursive = false) {
     const auto p = marker_page(r);
     if (!p) return error_response(p.err());
-    const auto page = c.reg.attached_policies(who, p.value());
+    const auto page = c.reg.attached_policies(who, p.value(), recursive);
     if (!page) return error_response(page.err());
     json body{{"policies", policy_list(c, page.value().items)}};
     if (!page.value().next.empty()) body["nextMarker"] = page.value().next;
@@ -168,7 +168,9 @@ http_response attached(const context& c, const parsed_request& r, const std::str
 }
 
 http_response list_attached_policies(const context& c, const parsed_request& r, const std::vector<std::string>& v) {
-    return attached(c, r, v[0]);
+    const auto recursive = query_bool(r, "recursive");
+    if (!recursive) return error_response(recursive.err());
+    return attached(c, r, v[0], recursive.value().value_or(false));
 }
 
 http_response list_principal_policies(const context& c, const parsed_request& r, const std::vector<std::string>&) {
@@ -192,7 +194,9 @@ http_response list_targets_for_policy(const context& c, const parsed_request& r,
 void add_policies_routes(std::vector<route>& r) {
     r.insert(r.end(), {
         {"GET", "policies", list_policies},
-        {"POST", "policies/{}", create_policy},
+        {"POST", "policies/{}", [](const context& c, const parsed_request& r, const std::vector<std::string>& v) {
+             return with_create_tags(c, r, v, create_policy, "policyArn");
+         }},
         {"GET", "policies/{}", get_policy},
         {"DELETE", "policies/{}", delete_policy},
         {"POST", "policies/{}/version", create_policy_version},

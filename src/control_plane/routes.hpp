@@ -30,6 +30,13 @@ void add_principals_routes(std::vector<route>& r);
 void add_rules_routes(std::vector<route>& r);
 void add_endpoint_routes(std::vector<route>& r);
 void add_provisioning_routes(std::vector<route>& r);
+void add_tags_routes(std::vector<route>& r);
+
+// A create call with the tags it carries (a `tags` TagList in the body, or CreateTopicRule's
+// x-amz-tagging header): checked first, applied to the created resource's ARN, which the
+// response's `arn_field` holds (null: the topic rule named in the path).
+http_response with_create_tags(const context& c, const parsed_request& r, const std::vector<std::string>& v,
+                               handler_fn create, const char* arn_field);
 
 // Paging parameters: nextToken/maxResults (RegistryMaxResults 1..250, default 50) or
 // marker/pageSize/isAscendingOrder (PageSize 1..250, default 25).

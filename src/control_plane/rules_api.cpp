@@ -81,7 +81,9 @@ http_response disable_topic_rule(const context& c, const parsed_request&, const 
 void add_rules_routes(std::vector<route>& r) {
     r.insert(r.end(), {
         {"GET", "rules", list_topic_rules},
-        {"POST", "rules/{}", create_topic_rule},
+        {"POST", "rules/{}", [](const context& c, const parsed_request& r, const std::vector<std::string>& v) {
+             return with_create_tags(c, r, v, create_topic_rule, nullptr);
+         }},
         {"PATCH", "rules/{}", replace_topic_rule},
         {"GET", "rules/{}", get_topic_rule},
         {"DELETE", "rules/{}", delete_topic_rule},

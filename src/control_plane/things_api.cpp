@@ -289,14 +289,18 @@ void add_things_routes(std::vector<route>& r) {
         {"PATCH", "things/{}", update_thing},
         {"DELETE", "things/{}", delete_thing},
         {"GET", "thing-types", list_thing_types},
-        {"POST", "thing-types/{}", create_thing_type},
+        {"POST", "thing-types/{}", [](const context& c, const parsed_request& r, const std::vector<std::string>& v) {
+             return with_create_tags(c, r, v, create_thing_type, "thingTypeArn");
+         }},
         {"GET", "thing-types/{}", describe_thing_type},
         {"DELETE", "thing-types/{}", delete_thing_type},
         {"POST", "thing-types/{}/deprecate", deprecate_thing_type},
         {"PUT", "thing-groups/addThingToThingGroup", add_thing_to_thing_group},
         {"PUT", "thing-groups/removeThingFromThingGroup", remove_thing_from_thing_group},
         {"GET", "thing-groups", list_thing_groups},
-        {"POST", "thing-groups/{}", create_thing_group},
+        {"POST", "thing-groups/{}", [](const context& c, const parsed_request& r, const std::vector<std::string>& v) {
+             return with_create_tags(c, r, v, create_thing_group, "thingGroupArn");
+         }},
         {"GET", "thing-groups/{}", describe_thing_group},
         {"DELETE", "thing-groups/{}", delete_thing_group},
         {"GET", "thing-groups/{}/things", list_things_in_thing_group},

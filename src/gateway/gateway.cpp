@@ -38,6 +38,7 @@
 #include "registry/registry.hpp"
 #include "registry/seed.hpp"
 #include "rules_engine/engine.hpp"
+#include "gateway/api_rules.hpp"
 
 namespace wv::gate {
 
@@ -84,6 +85,8 @@ struct gateway::impl {
     metrics::registry metric_registry;
     // Topic rules; null when none are configured. Fed by every connection through rules_hook.
     std::unique_ptr<rules_engine::engine> rules;
+    // Topic rules created through the control plane (api_rules.hpp); fed by rules_hook too.
+    std::unique_ptr<api_rules> live_rules;
     std::function<void(const message&, const std::string&)> rules_hook;
     std::string rules_summary;  // kept after stop() for the exit report
     std::vector<rules_engine::rule_report> rules_report;  // likewise
@@ -99,7 +102,7 @@ struct gateway::impl {
                            .policy_cache = &policy_cache,
                            .stats = &stats,
                            .min_log_level = config.level,
-                           .has_rules = rules != nullptr,
+                           .has_rules = true,  // topic rules may be created through the API at any time (api_rules.hpp)
                            .provisioning = provisioning != nullptr};
     }
     // What the connections' effects change (effect_applier.hpp); set once in start().
@@ -283,7 +286,7 @@ jitr_hooks make_jitr_hooks(gateway::impl& m) {
             [&m](std::string topic, std::string payload) {
                 const auto msg = std::make_shared<message>(message{std::move(topic), std::move(payload), 1, false, {}});
                 if (m.brk) m.brk->publish(msg);
-                if (m.rules) m.rules_hook(*msg, {});
+                if (m.rules_hook) m.rules_hook(*msg, {});
             },
         .log =
             [&m](bool ok, const std::string& certificate_id, const std::string& detail) {
@@ -292,6 +295,42 @@ jitr_hooks make_jitr_hooks(gateway::impl& m) {
                              {"principalId", certificate_id}, {"details", detail}});
             },
     };
+}
+
+// The function a rule's lambda action names by ARN (...:function:<name>[:qualifier]): one of
+// the `functions:` section, else one the configuration's rules name inline.
+std::optional<backends::backend_spec> function_named_in_config(const wv::functions::function_registry* fns,
+                                                               const rules_engine::engine_config& rules,
+                                                               const std::string& arn) {
+    if (fns)
+        if (const auto* spec = fns->find(arn)) return *spec;
+    const auto at = arn.find(":function:");
+    if (at == std::string::npos) return std::nullopt;
+    auto name = arn.substr(at + 10);
+    if (const auto q = name.find(':'); q != std::string::npos) name.resize(q);
+    for (const auto& r : rules.rules)
+        for (const auto& a : r.actions)
+            if (const auto* l = std::get_if<rules_engine::lambda_action_config>(&a); l && l->function.name == name)
+                return l->function;
+    return std::nullopt;
+}
+
+// Topic rules created through the control plane run beside the configuration's.
+void start_live_rules(gateway::impl& m) {
+    m.live_rules = std::make_unique<api_rules>(
+        *m.reg,
+        rules_engine::engine_hooks{.republish =
+                                       [&m](rules_engine::republish_request r) {
+                                           m.brk->publish(std::make_shared<message>(
+                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                           return std::string{};
+                                       },
+                                   .log = {},
+                                   .metrics = nullptr},
+        [&m](const std::string& arn) { return function_named_in_config(m.functions.get(), m.config.rules, arn); },
+        [&m](const std::string& line) {
+            m.log->emit(log_level::warn, {{"eventType", "RuleEngine"}, {"status", "Failure"}, {"details", line}});
+        });
 }
 
 }  // namespace
@@ -374,18 +413,21 @@ void gateway::start() {
                            .log = {},
                            .metrics = &m.metric_registry,
                            .functions = m.functions.get()});
-        m.rules_hook = [&m](const message& msg, const std::string& principal) {
-            m.rules->on_message({.topic = msg.topic,
-                                 .payload = msg.payload,
-                                 .client_id = msg.client_id,
-                                 .principal = principal,
-                                 .timestamp_ms = 0});
-        };
     }
+    start_live_rules(m);
+    m.rules_hook = [&m](const message& msg, const std::string& principal) {
+        const rules_engine::inbound_message in{.topic = msg.topic,
+                                               .payload = msg.payload,
+                                               .client_id = msg.client_id,
+                                               .principal = principal,
+                                               .timestamp_ms = 0};
+        if (m.rules) m.rules->on_message(in);
+        m.live_rules->on_message(in);
+    };
 
     m.shared_state = gateway_services{.brk = m.brk.get(),
                                   .log = m.log.get(),
-                                  .rules = m.rules ? &m.rules_hook : nullptr,
+                                  .rules = &m.rules_hook,
                                   .throttle = m.throttle.get(),
                                   .certificates = m.certificates.get(),
                                   .cert_sessions = &m.cert_sessions,
@@ -467,6 +509,11 @@ void gateway::stop() {
         m.rules_report = m.rules->report();
         m.rules.reset();
     }
+    if (m.live_rules) {
+        m.live_rules->drain(std::chrono::seconds(5));
+        for (auto& r : m.live_rules->report()) m.rules_report.push_back(std::move(r));
+        m.live_rules.reset();
+    }
     // Authorizer services complete their pending calls (posting into stopped contexts).
     m.services.clear();
     // Provisioning requests in progress finish; their replies reach the broker, not a socket.
@@ -512,7 +559,11 @@ std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }
 std::vector<rules_engine::rule_report> gateway::rules_report() const {
-    return impl_->rules ? impl_->rules->report() : impl_->rules_report;
+    if (!impl_->rules && !impl_->live_rules) return impl_->rules_report;
+    auto out = impl_->rules ? impl_->rules->report() : std::vector<rules_engine::rule_report>{};
+    if (impl_->live_rules)
+        for (auto& r : impl_->live_rules->report()) out.push_back(std::move(r));
+    return out;
 }
 
 std::uint64_t gateway::observe(std::string filter, std::function<void(const message_ptr&)> fn) {

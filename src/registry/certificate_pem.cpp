@@ -9,15 +9,16 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <ctime>
+#include <chrono>
+#include <span>
 
+#include "tls/certificate.hpp"
 #include "util/hex.hpp"
 
 namespace wv::registry {
 namespace {
 
 using bio_ptr = std::unique_ptr<BIO, decltype(&BIO_free)>;
-using x509_ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 using req_ptr = std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)>;
 using pkey_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
@@ -41,12 +42,6 @@ std::string name_text(const X509_NAME* n) {
     return std::string(p, static_cast<std::size_t>(len));
 }
 
-double asn1_seconds(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-    return static_cast<double>(timegm(&tm));
-}
-
 // Counts BEGIN lines of a kind: AWS takes one certificate per call, not a bundle.
 std::size_t count_blocks(std::string_view pem, std::string_view label) {
     const std::string begin = "-----BEGIN " + std::string(label) + "-----";
@@ -58,11 +53,17 @@ std::size_t count_blocks(std::string_view pem, std::string_view label) {
 }  // namespace
 
 std::string certificate_id_of_der(std::string_view der) {
+    const auto c = tls::certificate::from_der(
+        std::span(reinterpret_cast<const unsigned char*>(der.data()), der.size()));
+    if (c) return c->id();
+    // Not a certificate: still the SHA-256 of the bytes, as the id is defined.
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(der.data()), der.size(), md);
     return util::hex_encode(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
 }
 
+// The certificate itself is parsed by tls::certificate (one parser for the gateway and the
+// registry); this adds AWS's one-certificate-per-call rule and the registry's plain fields.
 std::optional<parsed_certificate> parse_certificate_pem(std::string_view pem, std::string* why) {
     const auto blocks = count_blocks(pem, "CERTIFICATE");
     if (blocks != 1) {
@@ -70,47 +71,31 @@ std::optional<parsed_certificate> parse_certificate_pem(std::string_view pem, st
                              : std::to_string(blocks) + " certificates given: expected exactly one");
         return std::nullopt;
     }
-    bio_ptr in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-    x509_ptr cert(PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr), X509_free);
-    if (!cert) {
-        set(why, "the certificate PEM does not parse as X.509");
+    const auto c = tls::certificate::from_pem(pem);
+    if (!c) {
+        set(why, "the certificate PEM does not parse as X.509: " + c.error);
         return std::nullopt;
     }
     parsed_certificate out;
-    unsigned char* der = nullptr;
-    const int len = i2d_X509(cert.get(), &der);
-    if (len <= 0) {
-        set(why, "the certificate cannot be encoded as DER");
-        return std::nullopt;
-    }
-    out.der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
-    OPENSSL_free(der);
-    out.id = certificate_id_of_der(out.der);
-    bio_ptr mem(BIO_new(BIO_s_mem()), BIO_free);
-    PEM_write_bio_X509(mem.get(), cert.get());
-    char* p = nullptr;
-    const long plen = BIO_get_mem_data(mem.get(), &p);
-    out.pem.assign(p, static_cast<std::size_t>(plen));
-    out.subject = name_text(X509_get_subject_name(cert.get()));
-    out.issuer = name_text(X509_get_issuer_name(cert.get()));
-    out.not_before = asn1_seconds(X509_get0_notBefore(cert.get()));
-    out.not_after = asn1_seconds(X509_get0_notAfter(cert.get()));
-    out.is_ca = X509_check_ca(cert.get()) > 0;
-    ERR_clear_error();
+    const auto der = c->der();
+    out.der.assign(reinterpret_cast<const char*>(der.data()), der.size());
+    out.id = c->id();
+    out.pem = c->pem();
+    out.subject = c->subject();
+    out.issuer = c->issuer();
+    out.not_before = static_cast<double>(std::chrono::system_clock::to_time_t(c->not_before()));
+    out.not_after = static_cast<double>(std::chrono::system_clock::to_time_t(c->not_after()));
+    out.is_ca = c->is_ca();
     return out;
 }
 
 bool is_signed_by(const parsed_certificate& cert, const parsed_certificate& issuer) {
-    const auto* c = reinterpret_cast<const unsigned char*>(cert.der.data());
-    const auto* i = reinterpret_cast<const unsigned char*>(issuer.der.data());
-    x509_ptr xc(d2i_X509(nullptr, &c, static_cast<long>(cert.der.size())), X509_free);
-    x509_ptr xi(d2i_X509(nullptr, &i, static_cast<long>(issuer.der.size())), X509_free);
-    if (!xc || !xi) return false;
-    if (X509_NAME_cmp(X509_get_issuer_name(xc.get()), X509_get_subject_name(xi.get())) != 0) return false;
-    EVP_PKEY* key = X509_get0_pubkey(xi.get());
-    const bool ok = key && X509_verify(xc.get(), key) == 1;
-    ERR_clear_error();
-    return ok;
+    const auto as_bytes = [](const std::string& d) {
+        return std::span(reinterpret_cast<const unsigned char*>(d.data()), d.size());
+    };
+    const auto c = tls::certificate::from_der(as_bytes(cert.der));
+    const auto i = tls::certificate::from_der(as_bytes(issuer.der));
+    return c && i && c->issued_by(*i);
 }
 
 std::optional<parsed_csr> parse_csr_pem(std::string_view pem, std::string* why) {

@@ -53,6 +53,8 @@ registry::registry(registry_options options)
     load_relation(*store_, kind::policy_target, s.policy_targets);
     load_relation(*store_, kind::thing_principal, s.thing_principals);
     load_relation(*store_, kind::group_thing, s.group_things);
+    for (auto& [arn, body] : store_->load(kind::tags))
+        s.tags[arn] = nlohmann::json::parse(body).get<std::map<std::string, std::string>>();
     std::map<std::string, std::string> meta;
     for (auto& [k, v] : store_->load(kind::meta)) meta[k] = v;
     // The Amazon CA stand-in and the registration code are state too: certificates issued

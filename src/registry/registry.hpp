@@ -187,7 +187,10 @@ public:
     status set_default_policy_version(const std::string& name, const std::string& version);
     status attach_policy(const std::string& name, const std::string& target);
     status detach_policy(const std::string& name, const std::string& target);
-    outcome<page<std::string>> attached_policies(const std::string& target, const page_request& p) const;
+    // `recursive` (ListAttachedPolicies' recursive=true): for a thing group, its ancestors'
+    // policies too (AWS: a group's policies apply to the things of its child groups).
+    outcome<page<std::string>> attached_policies(const std::string& target, const page_request& p,
+                                                 bool recursive = false) const;
     outcome<page<std::string>> policy_targets(const std::string& name, const page_request& p) const;
     status attach_thing_principal(const std::string& thing, const std::string& principal);
     status detach_thing_principal(const std::string& thing, const std::string& principal);
@@ -226,6 +229,16 @@ public:
     // seconds (AWS: 300); identify() knows it (ACTIVE with its claim policy) until it expires.
     outcome<created_claim> create_provisioning_claim(const std::string& template_name, double ttl_seconds);
     std::optional<provisioning_claim> find_provisioning_claim(const std::string& certificate_id) const;
+    // Tags (registry_tags.cpp), by resource ARN, on what AWS IoT tags here: policies, thing
+    // groups, thing types, topic rules and CA certificates. AWS's limits: 50 tags, keys 1..128
+    // characters not starting with "aws:", values up to 256. Deleting a resource drops its tags.
+    using tag_map = std::map<std::string, std::string>;
+    status tag_resource(const std::string& arn, const tag_map& tags);
+    // The limits alone (a create call checks its tags before it creates anything).
+    static status check_tags(const tag_map& tags);
+    status untag_resource(const std::string& arn, const std::vector<std::string>& keys);
+    outcome<page<std::pair<std::string, std::string>>> list_tags_for_resource(const std::string& arn,
+                                                                            const page_request& p) const;
 
     // The gateway's view of a certificate (by certificateId). Never fails: unknown ids give
     // known == false.
@@ -249,6 +262,7 @@ private:
     status commit(const std::vector<store_op>& ops);
     void notify_certificates(const std::vector<certificate_change>& changes);
     void notify_rules();
+    void drop_tags(const std::string& arn);  // mu_ held (unique): the resource was deleted
     outcome<certificate> add_certificate(const std::string& pem, const std::string& ca_id, cert_status s,
                                          const std::string& mode, bool must_be_new);
 

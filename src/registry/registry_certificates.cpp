@@ -301,6 +301,7 @@ status registry::delete_ca_certificate(const std::string& id) {
         return fail(errc::certificate_state, "The CA certificate " + id + " is ACTIVE: set it INACTIVE first");
     if (auto e = commit({erase_op(kind::ca, id)})) return *e;
     s.cas.erase(it);
+    drop_tags(opts_.acct.arn("cacert", id));
     return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <set>
 
 #include "policy/policy.hpp"
 #include "registry/registry.hpp"
@@ -68,6 +69,7 @@ status registry::delete_policy(const std::string& name) {
                                            "attached to it (name=" + name + "); delete the non-default versions first");
     if (auto e = commit({erase_op(kind::policy, name)})) return *e;
     s.policies.erase(it);
+    drop_tags(opts_.acct.arn("policy", name));
     return std::nullopt;
 }
 
@@ -164,11 +166,24 @@ status registry::detach_policy(const std::string& name, const std::string& targe
     return std::nullopt;
 }
 
-outcome<page<std::string>> registry::attached_policies(const std::string& target, const page_request& p) const {
+outcome<page<std::string>> registry::attached_policies(const std::string& target, const page_request& p,
+                                                       bool recursive) const {
     std::shared_lock lock(mu_);
-    if (auto e = check_principal(*st_, opts_.acct, target)) return *e;
-    return make_page<std::string>(keys_of(st_->policy_targets.to(target)), p, [](const std::string& k) { return k; },
-                                  self_text);
+    const auto& s = *st_;
+    if (auto e = check_principal(s, opts_.acct, target)) return *e;
+    auto names = keys_of(s.policy_targets.to(target));
+    const std::string group_prefix = opts_.acct.arn("thinggroup", "");
+    if (recursive && target.rfind(group_prefix, 0) == 0) {
+        std::set<std::string> all(names.begin(), names.end());
+        // Up the parent chain (bounded: a cycle cannot be made through the API, but a seed could).
+        auto it = s.groups.find(target.substr(group_prefix.size()));
+        for (std::size_t depth = 0; it != s.groups.end() && !it->second.parent.empty() && depth < 64; ++depth) {
+            for (const auto& n : keys_of(s.policy_targets.to(group_prefix + it->second.parent))) all.insert(n);
+            it = s.groups.find(it->second.parent);
+        }
+        names.assign(all.begin(), all.end());
+    }
+    return make_page<std::string>(names, p, [](const std::string& k) { return k; }, self_text);
 }
 
 outcome<page<std::string>> registry::policy_targets(const std::string& name, const page_request& p) const {

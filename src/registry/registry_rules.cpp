@@ -90,6 +90,7 @@ status registry::delete_topic_rule(const std::string& name) {
         if (it == st_->rules.end()) return fail(errc::not_found, "Rule " + name + " does not exist");
         if (auto e = commit({erase_op(kind::rule, name)})) return e;
         st_->rules.erase(it);
+        drop_tags(opts_.acct.arn("rule", name));
     }
     notify_rules();
     return std::nullopt;

@@ -27,6 +27,7 @@ inline constexpr const char* group_thing = "group_thing";        // group \n thi
 inline constexpr const char* meta = "meta";
 inline constexpr const char* provisioning_template = "provisioning_template";
 inline constexpr const char* provisioning_claim = "provisioning_claim";
+inline constexpr const char* tags = "tags";                      // resource ARN -> {key: value}
 }  // namespace kind
 
 // A many-to-many relation kept in both directions.
@@ -66,6 +67,7 @@ struct registry::state {
     relation policy_targets;    // policy -> target (principal ARN, thing group ARN)
     relation thing_principals;  // thing -> principal ARN
     relation group_things;      // group -> thing
+    std::map<std::string, std::map<std::string, std::string>> tags;  // resource ARN -> tags
     std::string registration_code;
     std::map<std::string, provisioning_template_record> templates;
     std::map<std::string, provisioning_claim> claims;  // by certificate id; expired ones pruned on write

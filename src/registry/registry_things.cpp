@@ -190,6 +190,7 @@ status registry::delete_thing_type(const std::string& name) {
             return fail(errc::invalid_request, "Thing type " + name + " is still used by thing " + n);
     if (auto e = commit({erase_op(kind::thing_type, name)})) return *e;
     s.types.erase(it);
+    drop_tags(opts_.acct.arn("thingtype", name));
     return std::nullopt;
 }
 
@@ -254,6 +255,7 @@ status registry::delete_thing_group(const std::string& name, std::optional<std::
     for (const auto& t : members) s.group_things.remove(name, t);
     for (const auto& p : policies) s.policy_targets.remove(p, arn);
     s.groups.erase(it);
+    drop_tags(arn);
     return std::nullopt;
 }
 

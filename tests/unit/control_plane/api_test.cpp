@@ -343,3 +343,71 @@ TEST_CASE("SigV4: verified when keys are configured, as AWS answers a missing or
     CHECK(api.handle(unsigned_request).error_type == "MissingAuthenticationTokenException");
     CHECK(open_api.handle(unsigned_request).status == 200);  // no keys configured: accepted
 }
+
+TEST_CASE("ListAttachedPolicies recursive=true: a thing group's ancestors' policies too") {
+    fixture f;
+    for (const char* p : {"root_p", "mid_p", "leaf_p", "other_p"}) f.ok("POST", std::string("/policies/") + p, {{"policyDocument", allow_connect}});
+    f.ok("POST", "/thing-groups/root");
+    f.ok("POST", "/thing-groups/mid", {{"parentGroupName", "root"}});
+    f.ok("POST", "/thing-groups/leaf", {{"parentGroupName", "mid"}});
+    f.ok("POST", "/thing-groups/other");
+    const std::string g = "arn:aws:iot:eu-west-1:111122223333:thinggroup/";
+    const std::string g_path = "arn%3Aaws%3Aiot%3Aeu-west-1%3A111122223333%3Athinggroup%2F";  // as botocore sends it
+    f.ok("PUT", "/target-policies/root_p", {{"target", g + "root"}});
+    f.ok("PUT", "/target-policies/mid_p", {{"target", g + "mid"}});
+    f.ok("PUT", "/target-policies/leaf_p", {{"target", g + "leaf"}});
+    f.ok("PUT", "/target-policies/other_p", {{"target", g + "other"}});
+    f.ok("PUT", "/target-policies/root_p", {{"target", g + "leaf"}});  // also directly: listed once
+    const auto names = [&](const std::string& q) {
+        std::vector<std::string> out;
+        const auto body = f.ok("POST", "/attached-policies/" + g_path + "leaf" + q);  // named: range-for keeps no temporary
+        for (const auto& p : body["policies"]) out.push_back(p["policyName"]);
+        return out;
+    };
+    CHECK(names("") == std::vector<std::string>{"leaf_p", "root_p"});
+    CHECK(names("?recursive=false") == std::vector<std::string>{"leaf_p", "root_p"});
+    CHECK(names("?recursive=true") == std::vector<std::string>{"leaf_p", "mid_p", "root_p"});
+    f.fails(f.call("POST", "/attached-policies/" + g_path + "leaf?recursive=maybe"), 400, "InvalidRequestException");
+}
+
+TEST_CASE("Tags: on create (body TagList, CreateTopicRule's x-amz-tagging), Tag/Untag/ListTagsForResource, AWS's limits") {
+    fixture f;
+    const std::string policy = "arn:aws:iot:eu-west-1:111122223333:policy/p";
+    const auto list = [&](const std::string& arn) {
+        std::map<std::string, std::string> out;
+        const auto body = f.ok("GET", "/tags?resourceArn=" + arn);
+        for (const auto& t : body["tags"]) out[t["Key"]] = t.value("Value", "");
+        return out;
+    };
+    f.fails(f.call("POST", "/policies/p", {{"policyDocument", allow_connect}, {"tags", json::array({{{"Key", "aws:x"}, {"Value", "1"}}})}}),
+            400, "InvalidRequestException");
+    f.fails(f.call("GET", "/policies/p"), 404, "ResourceNotFoundException");  // a bad tag creates nothing
+    f.ok("POST", "/policies/p", {{"policyDocument", allow_connect}, {"tags", json::array({{{"Key", "team"}, {"Value", "lab"}}})}});
+    CHECK(list(policy) == std::map<std::string, std::string>{{"team", "lab"}});
+    f.ok("POST", "/tags", {{"resourceArn", policy}, {"tags", json::array({{{"Key", "env"}, {"Value", "test"}}, {{"Key", "team"}, {"Value", "iot"}}})}});
+    CHECK(list(policy) == std::map<std::string, std::string>{{"env", "test"}, {"team", "iot"}});
+    f.ok("POST", "/untag", {{"resourceArn", policy}, {"tagKeys", {"team", "absent"}}});
+    CHECK(list(policy) == std::map<std::string, std::string>{{"env", "test"}});
+
+    f.ok("POST", "/rules/r1", {{"sql", "SELECT * FROM 'a/#'"}, {"actions", json::array()}},
+         {{"x-amz-tagging", "owner=ops&note=a%20b"}});
+    CHECK(list("arn:aws:iot:eu-west-1:111122223333:rule/r1") ==
+          std::map<std::string, std::string>{{"note", "a b"}, {"owner", "ops"}});
+    f.ok("POST", "/thing-groups/g", {{"tags", json::array({{{"Key", "k"}}})}});
+    CHECK(list("arn:aws:iot:eu-west-1:111122223333:thinggroup/g") == std::map<std::string, std::string>{{"k", ""}});
+
+    // Deleting a resource drops its tags: created again, it has none.
+    f.ok("DELETE", "/policies/p");
+    f.fails(f.call("GET", "/tags?resourceArn=" + policy), 404, "ResourceNotFoundException");
+    f.ok("POST", "/policies/p", {{"policyDocument", allow_connect}});
+    CHECK(list(policy).empty());
+
+    f.ok("POST", "/things/t1");
+    f.fails(f.call("POST", "/tags", {{"resourceArn", "arn:aws:iot:eu-west-1:111122223333:thing/t1"},
+                                     {"tags", json::array({{{"Key", "a"}, {"Value", "b"}}})}}),
+            400, "InvalidRequestException");  // things are not taggable in AWS IoT
+    json many = json::array();
+    for (int i = 0; i < 51; ++i) many.push_back({{"Key", "k" + std::to_string(i)}, {"Value", "v"}});
+    f.fails(f.call("POST", "/tags", {{"resourceArn", policy}, {"tags", many}}), 410, "LimitExceededException");
+    f.fails(f.call("POST", "/tags", {{"resourceArn", policy}}), 400, "InvalidRequestException");
+}

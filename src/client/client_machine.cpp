@@ -39,6 +39,20 @@ void append_frame(const mqtt::frame& f, mqtt::byte_buffer& out) {
     out.insert(out.end(), f.body.begin(), f.body.end());
 }
 
+// Encodes p at `level` onto out. A value the wire cannot carry (a string over 65,535 bytes, a
+// field the level has not) leaves out as it was and returns the codec's error.
+template <class Packet>
+std::error_code encode_whole(const Packet& p, mqtt::byte_buffer& out, mqtt::protocol_level level) {
+    const std::size_t before = out.size();
+    try {
+        mqtt::encode(p, out, level);
+    } catch (const std::system_error& e) {
+        out.resize(before);
+        return e.code();
+    }
+    return {};
+}
+
 }  // namespace
 
 void client_machine::begin(const session_options& o, clock::time_point now, net::effects& fx) {
@@ -221,12 +235,7 @@ mqtt::result<std::uint16_t> client_machine::publish(const mqtt::publish& p, cloc
         out.packet_id = *id;
     }
     const std::size_t before = fx.send.size();
-    try {
-        mqtt::encode(out, fx.send, level_);
-    } catch (const std::system_error& e) {
-        fx.send.resize(before);
-        return e.code();
-    }
+    if (auto ec = encode_whole(out, fx.send, level_)) return ec;
     // One packet always fits an empty queue, whatever its size.
     if (before + fx.backlog > 0 && fx.send.size() + fx.backlog > max_queued_bytes_) {
         fx.send.resize(before);
@@ -243,13 +252,8 @@ mqtt::result<std::uint16_t> client_machine::subscribe(std::span<const mqtt::subs
     if (!is_connected()) return make_error_code(client_errc::not_connected);
     const auto id = allocate_id();
     if (!id) return id;
-    const std::size_t before = fx.send.size();
-    try {
-        mqtt::encode(mqtt::subscribe{.packet_id = *id, .subscriptions = {subs.begin(), subs.end()}}, fx.send, level_);
-    } catch (const std::system_error& e) {
-        fx.send.resize(before);
-        return e.code();
-    }
+    if (auto ec = encode_whole(mqtt::subscribe{.packet_id = *id, .subscriptions = {subs.begin(), subs.end()}}, fx.send, level_))
+        return ec;
     sent(mqtt::packet_type::subscribe, *id, now);
     in_flight_.push_back({*id, waiting_for::suback});
     return *id;
@@ -260,13 +264,8 @@ mqtt::result<std::uint16_t> client_machine::unsubscribe(std::span<const std::str
     if (!is_connected()) return make_error_code(client_errc::not_connected);
     const auto id = allocate_id();
     if (!id) return id;
-    const std::size_t before = fx.send.size();
-    try {
-        mqtt::encode(mqtt::unsubscribe{.packet_id = *id, .filters = {filters.begin(), filters.end()}}, fx.send, level_);
-    } catch (const std::system_error& e) {
-        fx.send.resize(before);
-        return e.code();
-    }
+    if (auto ec = encode_whole(mqtt::unsubscribe{.packet_id = *id, .filters = {filters.begin(), filters.end()}}, fx.send, level_))
+        return ec;
     sent(mqtt::packet_type::unsubscribe, *id, now);
     in_flight_.push_back({*id, waiting_for::unsuback});
     return *id;

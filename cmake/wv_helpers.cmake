@@ -66,7 +66,7 @@ function(wv_test_library name)
 endfunction()
 
 # wv_bench(NAME SOURCES ... LIBS ...): a benchmark executable, never run by ctest. Not part of
-# the default build (`make test` needs none of them: ~10% of its compile time): `make bench`
+# the default build (`make test` runs none of them; README "Build times"): `make bench`
 # builds them all through the wv_benchmarks target, `--target NAME` one.
 function(wv_bench name)
   cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})

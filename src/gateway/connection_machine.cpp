@@ -29,6 +29,11 @@ effects connection_machine::take_effects() {
     return out;
 }
 
+void connection_machine::take_effects(effects& into) noexcept {
+    into.clear();
+    into.swap(effects_);
+}
+
 std::optional<clock::time_point> connection_machine::next_deadline() const {
     switch (state_) {
         case state::closed: return std::nullopt;

@@ -130,6 +130,9 @@ public:
 
     // --- output ---
     effects take_effects();
+    // The same into `into` (cleared first), whose storage the machine keeps for its next
+    // effects: a caller that recycles one vector spares an allocation per effect batch.
+    void take_effects(effects& into) noexcept;
     bool has_effects() const noexcept { return !effects_.empty(); }
     std::optional<clock::time_point> next_deadline() const;
 

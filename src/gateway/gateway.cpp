@@ -26,6 +26,7 @@
 #include "gateway/authorizer_setup.hpp"
 #include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
+#include "net/timer_wheel.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/jitr_registrar.hpp"
 #include "gateway/memory_certificate_directory.hpp"
@@ -479,7 +480,14 @@ void gateway::start() {
     for (auto& ctx : m.contexts) {
         m.threads.emplace_back([c = ctx.get()] {
             auto guard = asio::make_work_guard(*c);
+            // The thread's connections share one timer (connection.hpp): 8 ms ticks (a deadline
+            // fires at most that late), a turn of ~33 s, so a far keep-alive deadline costs a
+            // look every 33 s rather than a wake-up per connection. Destroyed before the
+            // context; drivers that outlive it no longer refer to it.
+            net::timer_wheel wheel{c->get_executor(), std::chrono::milliseconds(8), 4096};
+            set_thread_timer_wheel(&wheel);
             c->run();
+            set_thread_timer_wheel(nullptr);
         });
     }
     m.started = true;

@@ -206,11 +206,13 @@ void provisioning_service::register_thing(std::shared_ptr<register_job> job) {
 
     const auto cert = reg_.describe_certificate(job->certificate_id);
     if (!cert) return complete(job->done, rejection(r, f, from_registry(cert.err())));
-    auth::authorizer_service* hook = hook_service(job->record.hook->target_arn);
-    if (!hook)
-        return complete(job->done, rejection(r, f, {403, "AccessDenied", "The pre-provisioning hook " +
-                                                                             job->record.hook->target_arn +
-                                                                             " is not a function this gateway knows."}));
+    std::string why_not;
+    auth::authorizer_service* hook = hook_service(job->record.hook->target_arn, why_not);
+    if (!hook) {
+        auto reply = rejection(r, f, {403, "AccessDenied", "The pre-provisioning hook could not be called."});
+        reply.log += " (the pre-provisioning hook " + job->record.hook->target_arn + ": " + why_not + ")";
+        return complete(job->done, std::move(reply));
+    }
     {
         std::lock_guard lock(mu_);
         ++stats_.hook_calls;
@@ -283,12 +285,20 @@ void provisioning_service::finish_register(std::shared_ptr<register_job> job) {
     }
 }
 
-auth::authorizer_service* provisioning_service::hook_service(const std::string& target_arn) {
+auth::authorizer_service* provisioning_service::hook_service(const std::string& target_arn, std::string& why_not) {
     std::lock_guard lock(mu_);
     if (const auto it = hooks_.find(target_arn); it != hooks_.end()) return it->second.get();
-    if (!opts_.resolve_function) return nullptr;
-    auto backend = opts_.resolve_function(target_arn);
-    if (!backend) return nullptr;
+    std::shared_ptr<auth::authorizer_backend> backend;
+    try {
+        if (opts_.resolve_function) backend = opts_.resolve_function(target_arn);
+    } catch (const std::exception& e) {  // a known function that cannot start
+        why_not = e.what();
+        return nullptr;
+    }
+    if (!backend) {
+        why_not = "not a function this gateway knows (name it under functions:)";
+        return nullptr;
+    }
     auto svc = std::make_unique<auth::authorizer_service>(
         std::move(backend), auth::authorizer_service_options{.deadline = opts_.hook_deadline,
                                                              .max_concurrency = opts_.hook_concurrency,

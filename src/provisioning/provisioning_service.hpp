@@ -105,6 +105,9 @@ private:
     std::optional<api_error> claim_refusal(const provisioning_request& r, const std::string* template_name) const;
     void sweep_expired_certificates();
     void complete(const completion& done, provisioning_reply reply);
+    // Completes once the batch's writes are on disk (a failed save turns an acceptance into 500).
+    void complete_when_saved(registry::registry::write_batch& batch, const completion& done, provisioning_reply reply,
+                             const provisioning_request& r, payload_format f);
 
     registry::registry& reg_;
     provisioning_options opts_;

@@ -229,11 +229,13 @@ void start_registry(gateway::impl& m) {
                                  (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
-// The fleet-provisioning service, its hooks resolved by function name from the config.
+// The fleet-provisioning service. A hook's targetArn (or name) resolves through `functions:`
+// first, as authorizers and rule actions do, then through the older `provisioning.hooks`.
 std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::impl& m) {
     const auto& pc = m.config.provisioning;
     const backends::local_iot iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}};
-    auto resolve = [hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+    auto resolve = [&m, hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+        if (m.functions && m.functions->find(target)) return m.functions->resolve(target).backend;
         // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] or a bare name.
         std::string name = target;
         if (const auto at = target.find(":function:"); at != std::string::npos) {

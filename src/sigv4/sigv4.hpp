@@ -54,6 +54,21 @@ struct signing_result {
 };
 signing_result sign(const http_request& req, const credentials& creds, const signing_scope& scope);
 
+// The core sign() and verify() (verify.hpp) share: the canonical request of exactly these
+// parts, the string to sign and the signature. `headers` are the headers to sign (names in
+// any case; same-name values join with ','), `payload_hash` the canonical request's last line
+// (SHA-256 hex of the body, or "UNSIGNED-PAYLOAD"). Fills every field of signed_parts but
+// `authorization`.
+struct canonical_input {
+    std::string method = "GET";
+    std::string path = "/";     // as sent on the wire (percent-encoded), without the query
+    header_list query{};        // decoded name/value pairs: encoded and sorted here
+    header_list headers{};
+    std::string payload_hash{};
+};
+signed_parts sign_canonical(const canonical_input& in, std::string_view secret_access_key,
+                            const signing_scope& scope);
+
 // RFC 3986 percent-encoding as SigV4 wants it: unreserved characters (A-Z a-z 0-9 - . _ ~)
 // stay, everything else becomes %XX with upper-case hex; '/' stays when keep_slash.
 std::string uri_encode(std::string_view s, bool keep_slash);

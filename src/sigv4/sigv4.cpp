@@ -144,4 +144,26 @@ signing_result sign(const http_request& req, const credentials& creds, const sig
     return r;
 }
 
+std::string presign_target(std::string_view path, std::string_view host, const credentials& creds,
+                           const signing_scope& scope, std::optional<std::chrono::seconds> expires) {
+    const std::string date = amz_date(scope.at);
+    const std::string credential =
+        creds.access_key_id + "/" + date.substr(0, 8) + "/" + scope.region + "/" + scope.service + "/aws4_request";
+    canonical_input in{.method = "GET", .path = std::string(path), .query = {}, .headers = {{"host", std::string(host)}},
+                       .payload_hash = sha256_hex("")};
+    in.query = {{"X-Amz-Algorithm", "AWS4-HMAC-SHA256"}, {"X-Amz-Credential", credential}, {"X-Amz-Date", date}};
+    if (expires) in.query.emplace_back("X-Amz-Expires", std::to_string(expires->count()));
+    in.query.emplace_back("X-Amz-SignedHeaders", "host");
+    const auto parts = sign_canonical(in, creds.secret_access_key, scope);
+    std::string out(path);
+    char sep = '?';
+    for (const auto& [n, v] : in.query) {
+        out += sep + n + "=" + uri_encode(v, false);
+        sep = '&';
+    }
+    out += "&X-Amz-Signature=" + parts.signature;
+    if (!creds.session_token.empty()) out += "&X-Amz-Security-Token=" + uri_encode(creds.session_token, false);
+    return out;
+}
+
 }  // namespace wv::sigv4

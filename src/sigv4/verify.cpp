@@ -306,8 +306,11 @@ verify_result verify(const received_request& r, const key_lookup& keys, std::chr
             in.payload_hash = ph;
             const auto parts = sign_canonical(in, key->secret_access_key, scope);
             if (parts.signature.size() == c.signature.size() &&
-                CRYPTO_memcmp(parts.signature.data(), c.signature.data(), c.signature.size()) == 0)
-                return {};
+                CRYPTO_memcmp(parts.signature.data(), c.signature.data(), c.signature.size()) == 0) {
+                verify_result ok;
+                ok.claim = std::move(c);
+                return ok;
+            }
         }
     return fail(verify_errc::bad_signature, c,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret "

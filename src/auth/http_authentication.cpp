@@ -50,6 +50,9 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
             if (v.error == sigv4::verify_errc::unknown_key && (!iam || iam->empty()))
                 detail += ": the gateway has no `iam:` keys configured";
             detail += ": " + v.message;
+            if (!v.canonical_request.empty())
+                detail += " The canonical request we computed: '" + v.canonical_request + "' string to sign: '" +
+                          v.string_to_sign + "'";
             done(http_refusal{.status = 403, .error_type = v.error_type, .message = v.message, .detail = std::move(detail)});
             return;
         }

@@ -94,7 +94,7 @@ signed_parts sign_canonical(const canonical_input& in, std::string_view secret_a
     }
 
     // Non-S3 services sign the already-encoded path encoded once more.
-    const std::string canonical_uri = in.path.empty() ? "/" : uri_encode(in.path, true);
+    const std::string canonical_uri = in.path.empty() ? "/" : in.encode_path ? uri_encode(in.path, true) : in.path;
 
     p.canonical_request = in.method + "\n" + canonical_uri + "\n" + canonical_query + "\n" + canonical_headers +
                           "\n" + p.signed_headers + "\n" + in.payload_hash;

@@ -66,6 +66,9 @@ struct canonical_input {
     header_list query{};        // decoded name/value pairs: encoded and sorted here
     header_list headers{};
     std::string payload_hash{};
+    // Non-S3 rule: the wire path is URI-encoded once more. false: signed as sent (what curl's
+    // --aws-sigv4 does; verify() accepts both, see verify.hpp).
+    bool encode_path = true;
 };
 signed_parts sign_canonical(const canonical_input& in, std::string_view secret_access_key,
                             const signing_scope& scope);

@@ -300,11 +300,22 @@ verify_result verify(const received_request& r, const key_lookup& keys, std::chr
         query_variants.push_back(std::move(base));
     }
     const signing_scope scope{.region = c.region, .service = c.service, .at = *at};
-    for (const auto& q : query_variants)
+    std::string first_canonical, first_sts;
+    // The path: encoded once more (the SigV4 rule for non-S3 services: botocore, aws-crt,
+    // this project's signer), or as sent (curl --aws-sigv4); the same when it holds no '%'.
+    const bool path_variants = in.path.find('%') != std::string::npos;
+    for (const bool encode_path : {true, false})
+        for (const auto& q : query_variants)
         for (const auto& ph : payload_hashes) {
+            if (!encode_path && !path_variants) continue;
+            in.encode_path = encode_path;
             in.query = q;
             in.payload_hash = ph;
             const auto parts = sign_canonical(in, key->secret_access_key, scope);
+            if (first_canonical.empty()) {
+                first_canonical = parts.canonical_request;
+                first_sts = parts.string_to_sign;
+            }
             if (parts.signature.size() == c.signature.size() &&
                 CRYPTO_memcmp(parts.signature.data(), c.signature.data(), c.signature.size()) == 0) {
                 verify_result ok;
@@ -312,9 +323,12 @@ verify_result verify(const received_request& r, const key_lookup& keys, std::chr
                 return ok;
             }
         }
-    return fail(verify_errc::bad_signature, c,
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
-                "Access Key and signing method. Consult the service documentation for details.");
+    auto mismatch = fail(verify_errc::bad_signature, c,
+                         "The request signature we calculated does not match the signature you provided. Check your AWS "
+                         "Secret Access Key and signing method. Consult the service documentation for details.");
+    mismatch.canonical_request = std::move(first_canonical);
+    mismatch.string_to_sign = std::move(first_sts);
+    return mismatch;
 }
 
 }  // namespace wv::sigv4

@@ -13,6 +13,8 @@
 //              presign) verifies too. The payload hash is SHA-256 of the (empty) body, or
 //              UNSIGNED-PAYLOAD.
 //
+// The path is canonicalised as SigV4 says for non-S3 services (the wire path URI-encoded once
+// more: botocore, aws-crt) or as sent (curl --aws-sigv4 7.88); both name the same resource.
 // The signature is recomputed with sign_canonical() (sigv4.hpp: one implementation for signing
 // and checking) and compared in constant time. Answers, with AWS's error types and messages:
 //   not_signed      the request carries neither form (the caller tries something else)
@@ -82,6 +84,10 @@ struct verify_result {
     std::string error_type{};   // x-amzn-ErrorType, e.g. "InvalidSignatureException"
     std::string message{};      // AWS's message text for the body
     signature_claim claim{};    // what was parsed (partly filled on `incomplete`)
+    // bad_signature: the canonical request and string to sign we computed (the first variant),
+    // as AWS prints them for a mismatch: compare with the client's to find the difference.
+    std::string canonical_request{};
+    std::string string_to_sign{};
     bool ok() const { return error == verify_errc::none; }
 };
 

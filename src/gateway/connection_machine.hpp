@@ -47,6 +47,9 @@
 #include "policy/policy.hpp"
 #include "policy/policy_set_cache.hpp"
 
+namespace wv::auth {
+class http_authenticator;
+}
 namespace wv::mqtt {
 struct connect;
 struct publish;
@@ -86,6 +89,9 @@ struct machine_env {
     // Fleet provisioning's MQTT API is served: a PUBLISH to one of its request topics becomes a
     // provisioning_request (provisioning_step.hpp) instead of a route_message.
     bool provisioning = false;
+    // The HTTP front's authentication (443 without ALPN: HTTPS publish, MQTT over WebSocket):
+    // custom auth from the request and SigV4 against the iam: keys. Null: no HTTP front.
+    const auth::http_authenticator* http_auth = nullptr;
 };
 
 class connection_machine {

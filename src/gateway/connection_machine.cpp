@@ -255,7 +255,9 @@ void connection_machine::close_with(disconnect_reason why, std::optional<mqtt::r
     state_ = state::closed;
     if (was_connected) {
         bump(env_.stats->disconnects);
-        if (publish_will && will_ && publishes_will(why)) publish_the_will(why, now);
+        // A client's DISCONNECT publishes it only with MQTT 5's 0x04 (the caller says so).
+        if (publish_will && will_ && (publishes_will(why) || why == disconnect_reason::client_initiated_disconnect))
+            publish_the_will(why, now);
         // A persistent session keeps what was not acknowledged, to send again on resume.
         detach_session d{client_id_, {}, {}};
         if (!clean_session_ && session_.has_undelivered()) d.unacked = session_.unacked();

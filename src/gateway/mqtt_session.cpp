@@ -30,7 +30,8 @@ void mqtt_session::append_input(std::span<const std::byte> in) {
 }
 
 std::variant<mqtt::need_more, mqtt::frame, std::error_code> mqtt_session::next_frame() {
-    auto r = mqtt::read_frame(std::span<const std::byte>(in_).subspan(read_at_), {.max_packet_bytes = max_packet_bytes()});
+    auto r = mqtt::read_frame(std::span<const std::byte>(in_).subspan(read_at_), {.max_packet_bytes = max_packet_bytes()},
+                              version_);
     if (const auto* f = std::get_if<mqtt::frame>(&r)) read_at_ += f->consumed;
     return r;
 }

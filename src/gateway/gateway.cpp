@@ -293,7 +293,7 @@ jitr_hooks make_jitr_hooks(gateway::impl& m) {
     return jitr_hooks{
         .publish =
             [&m](std::string topic, std::string payload) {
-                const auto msg = std::make_shared<message>(message{std::move(topic), std::move(payload), 1, false, {}});
+                const auto msg = std::make_shared<message>(message{std::move(topic), std::move(payload), 1, false, {}, {}, {}});
                 if (m.brk) m.brk->publish(msg);
                 if (m.rules_hook) m.rules_hook(*msg, {});
             },
@@ -331,7 +331,7 @@ void start_live_rules(gateway::impl& m) {
         rules_engine::engine_hooks{.republish =
                                        [&m](rules_engine::republish_request r) {
                                            m.brk->publish(std::make_shared<message>(
-                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, {}, {}}));
                                            return std::string{};
                                        },
                                    .log = {},
@@ -427,7 +427,7 @@ void gateway::start() {
                            .republish =
                                [&m](rules_engine::republish_request r) {
                                    m.brk->publish(std::make_shared<message>(
-                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, {}, {}}));
                                    return std::string{};
                                },
                            .log = {},

@@ -80,7 +80,7 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         co_return;
     }
     if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
-        co_await serve_https(stream, env, *services, listener);
+        co_await serve_https(stream, env, *services, listener, kind);
         stream.close();
         co_return;
     }

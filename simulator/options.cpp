@@ -378,7 +378,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     }
 
     auto& o = r.options;
-    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 over TLS, AWS IoT custom "
+    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 or 5 over TLS, AWS IoT custom "
                  "authorizer logins) for load-testing authorizers and pipelines.\n"
                  "Without --host it starts an embedded wvgate on 127.0.0.1 and points the fleet at it.\n"
                  "`wvsim merge a.json b.json ...` combines shard reports.",

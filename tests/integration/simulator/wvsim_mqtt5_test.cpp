@@ -157,3 +157,29 @@ TEST_CASE("--mqtt 5 against mosquitto: its DISCONNECT 0x95 for a report over max
     CHECK(count_prefix(s.report["session_ends"], "server_disconnect:0x95") == 1);
     CHECK(s.r.out.find("MQTT 5 DISCONNECT from the server 0x95 Packet too large") != std::string::npos);
 }
+
+TEST_CASE("--engine paho --mqtt 5 against mosquitto: the same buckets as wvsim's own engine") {
+    if (!have_peers()) return;
+    test::temp_dir dir;
+    const auto ca = simtest::make_ca(dir / "ca");
+    auto b = broker5(ca, {{"dev0", "pw0"}, {"dev1", "pw1"}, {"dev2", "other"}},
+                     {"user dev0", "topic readwrite wv/#", "user dev1", "topic readwrite wv/AKID1/1/reportend/#"});
+    auto args = args5(b->port(), ca);
+    args.insert(args.end(), {"--devices", "3", "--messages", "2", "--engine", "paho", "--session-expiry", "30",
+                             "--user-property", "site=lab-{n:2}"});
+    const auto s = simtest::run_wvsim(dir, "paho5", args);
+    INFO(s.r.out);
+    INFO(s.r.err);
+    CHECK(s.r.exit_code == 1);
+    REQUIRE(s.report.is_object());
+    CHECK(s.report["engine"] == "paho");
+    CHECK(s.report["mqtt_version"] == "5");
+    CHECK(s.report["topic_alias"] == false);
+    CHECK(simtest::outcome_count(s.report, "connected") == 2);
+    const auto& co = s.report["connect_outcomes"];
+    CHECK_MESSAGE(count_prefix(co, "connack_refused:0x86") + count_prefix(co, "connack_refused:0x87") == 1, co.dump());
+    CHECK(count_prefix(s.report["refused"], "puback_refused:0x87") == 2);
+    CHECK(s.report["reports"]["acked"] == 2);
+    CHECK(s.report["reports"]["lost"] == 0);  // refused, not lost
+    CHECK(b->log().find("as AKID0 (p5, c1, k60, u'dev0')") != std::string::npos);
+}

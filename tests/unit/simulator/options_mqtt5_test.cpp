@@ -38,15 +38,14 @@ TEST_CASE("--mqtt 5 from a config file") {
     CHECK(p.options.topic_alias);
 }
 
-TEST_CASE("MQTT 5 flags without --mqtt 5, a malformed user property, a bad template, --engine paho: exit 2") {
+TEST_CASE("MQTT 5 flags without --mqtt 5, a malformed user property, a bad template: exit 2") {
     for (const auto& args : std::vector<std::vector<std::string>>{{"--session-expiry", "5"},
                                                                   {"--user-property", "a=b"},
                                                                   {"--topic-alias", "off"},
                                                                   {"--mqtt", "4"},
                                                                   {"--mqtt", "5", "--user-property", "novalue"},
                                                                   {"--mqtt", "5", "--user-property", "=v"},
-                                                                  {"--mqtt", "5", "--user-property", "site={site}"},
-                                                                  {"--mqtt", "5", "--engine", "paho"}}) {
+                                                                  {"--mqtt", "5", "--user-property", "site={site}"}}) {
         const auto p = parse5(args);
         CHECK_MESSAGE(p.kind == parse_outcome::exit, args.back());
         CHECK(p.exit_code == 2);

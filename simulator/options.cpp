@@ -121,8 +121,6 @@ void check_mqtt5(const CLI::App& app, const sim_options& o) {
         return;
     }
     if (o.https()) throw config_error("--mqtt 5 is for MQTT sessions; --protocol https publishes over HTTP");
-    if (o.engine == engine_kind::paho)
-        throw config_error("--engine paho speaks MQTT 3.1.1 here; --mqtt 5 runs on wvsim's own engine (asio)");
     for (const auto& p : o.user_properties) {
         const auto eq = p.find('=');
         if (eq == std::string::npos || eq == 0)
@@ -280,7 +278,7 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     m5->add_option("--topic-alias", topic_alias_text,
                    "on: the first report of a connection sets Topic Alias 1 for the report topic, later ones send "
                    "the alias and an empty topic (when the server's CONNACK allows aliases); off: the topic every "
-                   "time")
+                   "time (--engine paho: always off)")
         ->check(CLI::IsMember({"on", "off"}))
         ->capture_default_str();
     ld->add_option("--will-topic", o.will_topic, "last-will and ReportEnd topic template")->capture_default_str();
@@ -378,7 +376,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     }
 
     auto& o = r.options;
-    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 over TLS, AWS IoT custom "
+    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 or 5 over TLS, AWS IoT custom "
                  "authorizer logins) for load-testing authorizers and pipelines.\n"
                  "Without --host it starts an embedded wvgate on 127.0.0.1 and points the fleet at it.\n"
                  "`wvsim merge a.json b.json ...` combines shard reports.",

@@ -203,7 +203,7 @@ void plan_fleet(run_state& s) {
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.protocol = o.protocol;
     rep.mqtt_version = o.mqtt;
-    rep.topic_alias = o.mqtt5() && o.topic_alias;
+    rep.topic_alias = o.mqtt5() && o.topic_alias && o.engine == engine_kind::asio;  // Paho sends no alias
     rep.embedded_gateway = s.embedded();
     rep.fleet_devices = s.fleet_devices;
     rep.devices = static_cast<std::uint32_t>(s.ids.size());

@@ -23,7 +23,8 @@ verdict judge(const run_report& r) {
         // --onboard claim / trusted-user: every device provisioned, or was refused as listed.
         std::uint64_t failed = 0;
         std::string by;
-        for (const auto& [k, n] : r.onboarding.value("device_outcomes", nlohmann::json::object()).items())
+        const auto outcomes = r.onboarding.value("device_outcomes", nlohmann::json::object());  // a copy: kept alive
+        for (const auto& [k, n] : outcomes.items())
             if (k != "provisioned" && k != "refused_as_expected") {
                 failed += n.get<std::uint64_t>();
                 by += (by.empty() ? "" : ", ") + k + " " + std::to_string(n.get<std::uint64_t>());

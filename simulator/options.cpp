@@ -58,11 +58,38 @@ void check_x509(const CLI::App& app, sim_options& o) {
     const bool generate = !o.certs.device_ca.empty() || !o.certs.device_ca_key.empty();
     const bool load = !o.certs.device_certs.empty();
     if (!o.certs.onboard.empty()) {
-        if (app.count("--auth") && !o.x509()) throw config_error("--onboard jitr is for X.509 devices (--auth x509)");
+        parse_onboard(o.certs.onboard, o.claim);
+        const std::string what = "--onboard " + o.certs.onboard;
+        if (app.count("--auth") && !o.x509()) throw config_error(what + " is for X.509 devices (--auth x509)");
         if (app.count("--register") && o.certs.register_fleet != registration::none)
-            throw config_error("--onboard jitr registers nothing beforehand: leave out --register (or give --register none)");
+            throw config_error(what + " registers nothing beforehand: leave out --register (or give --register none)");
         o.auth = "x509";
         o.certs.register_fleet = registration::none;
+    }
+    if (o.claim.mode.empty() && (!o.claim.params.empty() || !o.claim.refuse_file.empty() || !o.claim.claim_cert.empty()))
+        throw config_error("--provision-param, --provision-refuse and --claim-cert are for --onboard claim:<template> "
+                           "or trusted-user:<template>");
+    if (!o.claim.mode.empty()) {
+        if (generate || load || o.certs.create_keys)
+            throw config_error("--onboard " + o.certs.onboard + " gets every device's certificate by fleet provisioning: "
+                               "leave out --device-ca, --device-certs and --create-keys");
+        if (o.https()) throw config_error("--onboard " + o.certs.onboard + " onboards over MQTT; leave out --protocol https");
+        if (o.claim.claim_cert.empty() != o.claim.claim_key.empty())
+            throw config_error("--claim-cert and --claim-key go together");
+        if (o.claim.mode == "trusted-user" && !o.claim.claim_cert.empty())
+            throw config_error("--onboard trusted-user:<t> gets a claim per device from CreateProvisioningClaim: leave "
+                               "out --claim-cert (or use --onboard claim:<t>)");
+        if (!o.host.empty() && o.certs.control_plane.empty() && (o.claim.mode == "trusted-user" || o.claim.claim_cert.empty()))
+            throw config_error("--onboard " + o.certs.onboard + " with --host needs " +
+                               (o.claim.mode == "trusted-user" ? std::string("--control-plane URL (CreateProvisioningClaim)")
+                                                               : std::string("--claim-cert/--claim-key, or --control-plane URL "
+                                                                             "to register a claim certificate")));
+        for (const auto& p : o.claim.params) {
+            const auto eq = p.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw config_error("--provision-param " + p + ": expected NAME=VALUE, e.g. serialNumber={n}");
+            (void)field_template(p.substr(eq + 1), "--provision-param");
+        }
     }
     if (!o.x509()) {
         if (generate || load || o.certs.create_keys)
@@ -91,7 +118,7 @@ void check_x509(const CLI::App& app, sim_options& o) {
         throw config_error("--create-keys needs --register api (the control plane issues the certificates)");
     if (o.certs.create_keys && !o.host.empty() && o.certs.control_plane.empty())
         throw config_error("--create-keys with --host needs --control-plane URL (wvgate's control-plane listener)");
-    if (!o.certs.create_keys && generate == load)
+    if (!o.certs.create_keys && o.claim.mode.empty() && generate == load)
         throw config_error("--auth x509 needs its certificates: --device-ca with --device-ca-key (generated at "
                            "start), --device-certs DIR (`wvca devices` writes one), or --create-keys (issued by "
                            "the control plane)");
@@ -217,8 +244,33 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     xg->add_option("--onboard", o.certs.onboard,
                    "jitr: the devices onboard themselves by just-in-time registration before the run: first attempt "
                    "refused, retries with --retry-backoff until the activation Lambda set the certificate ACTIVE; "
-                   "time to active and outcomes reported (config/jitr/README.md). Implies --auth x509 --register false")
-        ->check(CLI::IsMember({"jitr"}));
+                   "time to active and outcomes reported (config/jitr/README.md). claim:<template>: each device "
+                   "connects with a claim certificate, gets its own by fleet provisioning (CreateCertificateFromCsr or "
+                   "CreateKeysAndCertificate, RegisterThing with <template>), reconnects with it, then runs; "
+                   "trusted-user:<template>: the same with a claim per device from CreateProvisioningClaim "
+                   "(src/provisioning/README.md). Each implies --auth x509 --register none")
+;
+    xg->add_option("--claim-cert", o.claim.claim_cert,
+                   "--onboard claim:<t>: the claim certificate every device connects with first (registered, ACTIVE, "
+                   "its policy allowing the provisioning topics); default: wvsim registers one through the control "
+                   "plane with the developer guide's claim policy")
+        ->check(CLI::ExistingFile);
+    xg->add_option("--claim-key", o.claim.claim_key, "its private key")->check(CLI::ExistingFile);
+    xg->add_option("--provision-param", o.claim.params,
+                   "NAME=VALUE, repeatable: a RegisterThing parameter, VALUE a template with the placeholders of "
+                   "--akid, e.g. --provision-param 'SerialNumber={n}'");
+    xg->add_option("--provision-key", o.claim.key,
+                   "csr: the device generates its key (EC P-256) and sends CreateCertificateFromCsr; keys: "
+                   "CreateKeysAndCertificate, the gateway generates the key (RSA-2048 as AWS, slow)")
+        ->check(CLI::IsMember({"csr", "keys"}))
+        ->capture_default_str();
+    xg->add_option("--provision-refuse", o.claim.refuse_file,
+                   "file of client ids (one a line) the pre-provisioning hook must refuse: each must get 403 "
+                   "AccessDenied and every other device must provision, or the run fails")
+        ->check(CLI::ExistingFile);
+    xg->add_option("--provision-timeout", o.claim.reply_timeout_s, "seconds to wait for each provisioning reply")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     xg->add_option("--onboard-timeout", o.certs.onboard_timeout_s,
                    "seconds a device keeps retrying from its first attempt before it counts as never_active")
         ->check(CLI::PositiveNumber)

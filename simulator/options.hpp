@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "claim_options.hpp"
 #include "identity.hpp"
 #include "reconnect.hpp"
 #include "shard.hpp"
@@ -43,6 +44,7 @@ struct sim_options {
     std::string protocol = "mqtt";
     bool https() const { return protocol == "https"; }
     x509_options certs;
+    claim_options claim;  // --onboard claim:<t> / trusted-user:<t> (onboard_claim.hpp)
     bool x509() const { return auth == "x509"; }
 
     // Load shape.

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "outcome.hpp"
+#include "onboard_claim.hpp"
 #include "onboard_jitr.hpp"
 #include "report.hpp"
 #include "verdict.hpp"
@@ -62,6 +63,7 @@ std::string summary_text(const run_report& r) {
     }
 
     if (!r.onboarding.is_null() && r.onboarding.value("mode", "") == "jitr") o << jitr_summary_text(r.onboarding);
+    else if (r.onboarding.is_object()) o << claim_summary_text(r.onboarding);
     o << "\nReports (" << (r.qos ? "QoS 1" : "QoS 0") << "): due " << r.reports_due << " of " << r.reports_planned
       << " planned, sent " << r.reports_sent;
     if (r.qos) o << ", acked " << r.reports_acked << ", lost " << r.reports_lost;

@@ -33,6 +33,8 @@
 #include "control_plane_registrar.hpp"
 #include "device_result.hpp"
 #include "embedded_gateway.hpp"
+#include "onboard_claim.hpp"
+#include "onboard_claim_phase.hpp"
 #include "onboard_jitr.hpp"
 #include "fleet_stats.hpp"
 #include "gateway/gateway.hpp"
@@ -179,7 +181,7 @@ void plan_fleet(run_state& s) {
             if (!o.certs.device_certs.empty()) {
                 const auto first = o.part.first(s.fleet_devices), last = o.part.last(s.fleet_devices);
                 s.certs = std::make_unique<x509_fleet>(x509_fleet::load(o.certs, first, last - first, s.ids));
-            } else if (!o.certs.create_keys) {
+            } else if (!o.certs.create_keys && o.claim.mode.empty()) {  // --onboard claim: provisioned later
                 s.certs = std::make_unique<x509_fleet>(x509_fleet::generate(s.ids, o.certs, o.ids.seed));
             }
         } catch (const std::exception& e) {
@@ -311,8 +313,11 @@ void open_endpoint(run_state& s) {
 
 // --onboard jitr: the fleet registers itself (first attempt refused, retries until ACTIVE)
 // before the timetable starts.
+void onboard_by_provisioning(run_state& s);
+
 void onboard_fleet(run_state& s) {
     const auto& o = s.o;
+    if (!o.claim.mode.empty()) return onboard_by_provisioning(s);
     if (o.certs.onboard != "jitr") return;
     auto target = s.address;
     std::function<outcome(std::uint32_t, std::chrono::system_clock::time_point)> explain;
@@ -342,6 +347,40 @@ void onboard_fleet(run_state& s) {
     if (!o.quiet) std::cerr << jitr_summary_text(s.rep.onboarding);
     // AWS allows one CONNECT per second per client id: the run's first connects come after that.
     std::this_thread::sleep_for(min_connect_spacing);
+}
+
+// --onboard claim:<t> / trusted-user:<t>: the fleet provisions itself (onboard_claim_phase.hpp);
+// the run goes on with the devices that got a certificate.
+void onboard_by_provisioning(run_state& s) {
+    const auto& o = s.o;
+    auto target = s.address;
+    if (s.gw && std::find(o.alpn.begin(), o.alpn.end(), "x-amzn-mqtt-ca") == o.alpn.end())
+        target.port(s.gw->endpoint().x509_port);
+    claim_phase_result r;
+    try {
+        r = run_claim_phase(s.ids, o,
+                            {.host = s.host,
+                             .address = target,
+                             .tls = s.tls_ctx.get(),
+                             .control_plane_url = s.gw ? s.gw->endpoint().control_plane_url : o.certs.control_plane},
+                            s.gw ? std::function<metrics::histogram()>([g = s.gw.get()] { return g->provisioning_hook_times(); })
+                                 : std::function<metrics::histogram()>{});
+    } catch (const std::exception& e) {
+        throw phase_error{1, "--onboard " + o.certs.onboard + ": " + e.what()};
+    }
+    s.rep.onboarding = std::move(r.onboarding);
+    s.rep.latency["onboard_total"] = r.total;
+    if (!o.quiet) std::cerr << claim_summary_text(s.rep.onboarding);
+    if (r.ids.empty())
+        throw phase_error{1, "--onboard " + o.certs.onboard + ": no device provisioned (outcomes: " +
+                                 s.rep.onboarding["device_outcomes"].dump() + ")"};
+    if (r.not_provisioned)
+        s.rep.notes.push_back(std::to_string(r.not_provisioned) + " devices did not provision and are not in the run");
+    s.ids = std::move(r.ids);
+    s.certs = std::move(r.certs);
+    s.rep.devices = static_cast<std::uint32_t>(s.ids.size());
+    if (s.gw) s.gw->set_fleet(s.certs.get());
+    std::this_thread::sleep_for(min_connect_spacing);  // AWS: one CONNECT per second per client id
 }
 
 // --- start_observers ----------------------------------------------------------------------

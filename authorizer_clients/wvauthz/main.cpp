@@ -62,6 +62,10 @@ chosen_backend build(const wvauthz::backend_flags& bf) {
 struct event_flags {
     std::string event_file;
     std::string username, password, client_id, server_name = "localhost", token;
+    std::string protocol = "mqtt";          // mqtt | http (HTTPS publish) | wss (MQTT over WebSocket)
+    std::vector<std::string> headers;       // "Name: value", the HTTP request's (http, wss)
+    std::string query;                      // the request's raw query string (http, wss)
+    std::string topic;                      // http: the topic whose iot:Publish decides
 };
 
 std::string replace_all(std::string s, std::string_view from, const std::string& to) {
@@ -81,9 +85,33 @@ std::string build_event(const event_flags& e) {
     }
     auth::connect_info ci;
     ci.server_name = e.server_name;
-    if (!e.username.empty()) ci.username = e.username;
-    if (!e.password.empty()) ci.password = e.password;
-    if (!e.client_id.empty()) ci.client_id = e.client_id;
+    if (e.protocol != "mqtt") {
+        // The event AWS sends for HTTPS publish (protocols tls+http) or MQTT over WebSocket
+        // (tls+http+mqtt): protocolData.http carries the request's headers and query string.
+        auth::http_request_info http;
+        for (const auto& h : e.headers) {
+            const auto colon = h.find(':');
+            if (colon == std::string::npos || colon == 0)
+                throw std::invalid_argument("--header '" + h + "': expected 'Name: value'");
+            auto value = h.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+            http.headers.emplace_back(h.substr(0, colon), value);
+        }
+        if (!e.query.empty()) http.query_string = e.query.front() == '?' ? e.query : "?" + e.query;
+        ci.http = std::move(http);
+        ci.mqtt = e.protocol == "wss";
+        if (!ci.mqtt && (!e.username.empty() || !e.password.empty() || !e.client_id.empty()))
+            throw std::invalid_argument("--protocol http: an HTTPS publish has no MQTT user name, password or client id "
+                                        "(use --header / --query for the authorizer's token)");
+    } else if (!e.headers.empty() || !e.query.empty()) {
+        throw std::invalid_argument("--header / --query need --protocol http or wss");
+    }
+    if (!e.topic.empty() && e.protocol != "http") throw std::invalid_argument("--topic needs --protocol http");
+    if (ci.mqtt) {
+        if (!e.username.empty()) ci.username = e.username;
+        if (!e.password.empty()) ci.password = e.password;
+        if (!e.client_id.empty()) ci.client_id = e.client_id;
+    }
     ci.connection_id = auth::make_connection_id();
     auth::event_options eo;
     if (!e.token.empty()) eo.token = e.token;
@@ -95,7 +123,8 @@ int run_invoke(const wvauthz::backend_flags& bf, const event_flags& ef, int time
     auto chosen = build(bf);
     const std::string backend = chosen.built.backend->describe();
     auth::authorizer_service svc(chosen.built.backend, {.deadline = std::chrono::milliseconds(timeout_ms), .max_concurrency = 1});
-    const auto inv = wvauthz::invoke_once(svc, event, chosen.scope);
+    const auto inv = wvauthz::invoke_once(svc, event, chosen.scope,
+                                          ef.topic.empty() ? std::nullopt : std::optional<std::string>(ef.topic));
     if (json) std::cout << wvauthz::to_json(inv, backend).dump(2) << "\n";
     else std::cout << wvauthz::to_text(inv, backend);
     return wvauthz::exit_code(inv);
@@ -305,13 +334,16 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json,
 int main(int argc, char** argv) {
     CLI::App app{"wvauthz: call an AWS IoT custom authorizer the way AWS IoT does, offline"};
     app.footer(
-        "Exit codes: invoke: 0 the device would connect, 1 denied, 3 invalid reply / backend error / timeout;\n"
+        "Exit codes: invoke: 0 the device would connect (http: the publish is accepted), 1 denied, 3 invalid\n"
+        "            reply / backend error / timeout;\n"
         "            test: 0 every device as expected, 1 mismatches; bench: 0 done, 1 runtime failure or an\n"
         "            --expect threshold failed;\n"
         "            all: 2 usage or config error.\n"
         "Examples:\n"
         "  wvauthz invoke --handler python:config/authorizers/ayyeka_simple.py --username TestUserName \\\n"
         "                 --password TestPassword --client-id 2453AC035CBCBC9A --iot-region eu-central-1\n"
+        "  wvauthz invoke --handler python:config/authorizers/token_authorizer.py --protocol http \\\n"
+        "                 --header 'token: allow-me' --token allow-me --topic wv/d1\n"
         "  wvauthz test --config config/authorizers/example.yaml --authorizer registry-lookup \\\n"
         "               --credentials config/authorizers/devices.csv\n"
         "  wvauthz bench --static dev1:pw1 --rate 1000 --duration 5 --username dev1 --password pw1 --client-id dev1\n"
@@ -331,7 +363,15 @@ int main(int argc, char** argv) {
     invoke->add_option("--password", ef.password, "MQTT password (sent base64-encoded, as AWS does)")->group("Event");
     invoke->add_option("--client-id", ef.client_id, "MQTT client id")->group("Event");
     invoke->add_option("--server-name", ef.server_name, "TLS SNI (the data endpoint name)")->group("Event");
-    invoke->add_option("--token", ef.token, "token value (authorizers with a tokenKeyName)")->group("Event");
+    invoke->add_option("--token", ef.token, "token value, as the gateway found it under the authorizer's tokenKeyName (MQTT user name, or http/wss header or query parameter)")->group("Event");
+    invoke->add_option("--protocol", ef.protocol,
+                       "mqtt (default), http (HTTPS publish: protocols tls+http) or wss (MQTT over WebSocket: tls+http+mqtt)")
+        ->check(CLI::IsMember({"mqtt", "http", "wss"}))
+        ->group("Event");
+    invoke->add_option("--header", ef.headers, "an HTTP request header 'Name: value' (repeat; http, wss)")->group("Event");
+    invoke->add_option("--query", ef.query, "the HTTP request's query string, e.g. 'qos=1&token=abc' (http, wss)")->group("Event");
+    invoke->add_option("--topic", ef.topic, "http: the publish topic; its iot:Publish decides what the device sees")
+        ->group("Event");
     invoke->add_option("--timeout-ms", timeout_ms, "deadline (AWS: 5000)");
     invoke->add_flag("--json", json, "print JSON");
 

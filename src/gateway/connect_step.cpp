@@ -69,6 +69,7 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
         if (v5()) {
             will_->properties = forwarded_properties(c.will->properties);
             will_->expiry_s = c.will->properties.number(mqtt::property_id::message_expiry_interval);
+            will_->delay_s = c.will->properties.number(mqtt::property_id::will_delay_interval).value_or(0);
         }
     }
     state_ = state::admitting;

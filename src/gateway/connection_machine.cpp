@@ -283,6 +283,15 @@ void connection_machine::publish_the_will(disconnect_reason why, clock::time_poi
     auto w = message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_, will_->properties, {}};
     if (will_->expiry_s) w.expires_at = now + std::chrono::seconds(*will_->expiry_s);
     auto m = std::make_shared<message>(std::move(w));
+    if (will_->delay_s > 0 && session_expiry_s_ > 0) {
+        // MQTT 5 Will Delay: at the earlier of the delay and the session's end, unless the client
+        // connects again first (5.0 3.1.3.2.2). A session that ends with the connection sends it now.
+        const auto delay = std::min(will_->delay_s, session_expiry_s_);
+        effects_.push_back(delay_will{client_id_, m, now + std::chrono::duration_cast<clock::duration>(scaled(delay))});
+        log_event(log_level::info, "Publish-In", true, {},
+                  "Will delayed " + std::to_string(delay) + " s (" + std::string(to_string(why)) + ")", &will_->topic);
+        return;
+    }
     effects_.push_back(route_message{m});
     // The Will is a publish like any other for the rules engine too.
     if (env_.has_rules) effects_.push_back(rules_event{m, principal_id_});

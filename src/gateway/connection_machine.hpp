@@ -168,6 +168,7 @@ private:
         bool retain = false;
         std::string properties;                        // MQTT 5, passed on (message::properties)
         std::optional<std::uint32_t> expiry_s;         // MQTT 5 Message Expiry Interval
+        std::uint32_t delay_s = 0;                     // MQTT 5 Will Delay Interval
     };
 
     // connection_machine.cpp

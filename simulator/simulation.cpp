@@ -206,6 +206,8 @@ void plan_fleet(run_state& s) {
                     {"Boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000)}};
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.protocol = o.protocol;
+    rep.mqtt_version = o.mqtt;
+    rep.topic_alias = o.mqtt5() && o.topic_alias;
     rep.embedded_gateway = s.embedded();
     rep.fleet_devices = s.fleet_devices;
     rep.devices = static_cast<std::uint32_t>(s.ids.size());
@@ -430,8 +432,17 @@ void start_engine(run_state& s) {
                            .messages_budget = o.messages > 0,
                            .x509 = s.certs.get(),
                            .explain_x509 = {},
+                           .protocol = o.mqtt5() ? mqtt::protocol_level::v5 : mqtt::protocol_level::v3_1_1,
+                           .session_expiry_s = o.session_expiry_s,
+                           .user_properties = {},
+                           .topic_alias = o.topic_alias,
                            .retry = o.retry,
                            .seed = o.ids.seed};
+    for (const auto& p : o.user_properties) {  // NAME=VALUE, checked by parse_options
+        const auto eq = p.find('=');
+        s.es.user_properties.push_back({field_template(p.substr(0, eq), "--user-property name"),
+                                        field_template(p.substr(eq + 1), "--user-property value")});
+    }
     if (s.certs && s.gw) {
         // X.509 devices reach the embedded gateway's aws-8883 listener (aws-8443 for HTTPS), or
         // aws-443 with ALPN x-amzn-mqtt-ca / x-amzn-http-ca; its directory says why a

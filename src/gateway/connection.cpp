@@ -14,6 +14,13 @@ namespace {
 // Bookkeeping added to a posted delivery's payload size (topic, header).
 constexpr std::size_t delivery_overhead = 64;
 
+thread_local net::timer_wheel* this_thread_wheel = nullptr;
+
+// Storage for effect batches, kept by the thread rather than by each connection: a PUBLISH
+// hands out three effects, which would otherwise grow a fresh vector (three allocations) on
+// every input, and an idle connection keeps none.
+thread_local effects spare_effects;
+
 // counters::connections_open from accept to the end, whichever object ends it.
 class open_count {
 public:
@@ -49,6 +56,8 @@ peer_info describe_peer(tls::stream& s, const std::string& listener, listener_ki
 
 }  // namespace
 
+void set_thread_timer_wheel(net::timer_wheel* wheel) noexcept { this_thread_wheel = wheel; }
+
 asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
                                        authorizer_lookup authorizers, std::string listener, listener_kind kind) {
     open_count counted(*env.stats);
@@ -71,7 +80,7 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         co_return;
     }
     if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
-        co_await serve_https(stream, env, *services, listener);
+        co_await serve_https(stream, env, *services, listener, kind);
         stream.close();
         co_return;
     }
@@ -98,7 +107,7 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
       applier_(services),
       authorizers_(std::move(authorizers)),
       machine_(env, std::move(peer), auth::make_connection_id(), clock::now()),
-      driver_(std::move(stream), *this) {}
+      driver_(std::move(stream), *this, net::driver_options{.wheel = this_thread_wheel}) {}
 
 connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -107,7 +116,12 @@ void connection::start() {
     driver_.start([self = shared_from_this()](std::error_code) {});
 }
 
+void connection::lend_effect_storage() noexcept {
+    if (!machine_.has_effects() && spare_effects.capacity() > 0) machine_.take_effects(spare_effects);
+}
+
 void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) {
+    lend_effect_storage();
     machine_.on_bytes(in, now);
     apply(now, fx);
 }
@@ -125,8 +139,10 @@ void connection::on_transport_closed(std::error_code why, clock::time_point now)
 
 void connection::apply(clock::time_point now, net::effects& fx) {
     const std::shared_ptr<subscriber> self = shared_from_this();  // what the broker delivers to
+    effects batch;
     while (machine_.has_effects()) {
-        for (auto& e : machine_.take_effects()) {
+        machine_.take_effects(batch);
+        for (auto& e : batch) {
             if (applier_.apply(e, machine_, self, now)) continue;  // broker, log, rules, throttle, certificates
             if (auto* s = std::get_if<send_bytes>(&e)) {
                 if (fx.send.empty())
@@ -142,6 +158,11 @@ void connection::apply(clock::time_point now, net::effects& fx) {
             }
         }
     }
+    // The storage goes back to the thread: the larger of the batch's and the machine's.
+    effects rest;
+    machine_.take_effects(rest);
+    batch.clear();
+    spare_effects = std::move(batch.capacity() >= rest.capacity() ? batch : rest);
 }
 
 void connection::call_authorizer(const std::string& name, std::string event_json, clock::time_point now) {
@@ -181,6 +202,7 @@ bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
             return;
         }
         self->driver_.act([&](clock::time_point now, net::effects& fx) {
+            self->lend_effect_storage();
             self->machine_.on_deliver(m, qos, retained, now);
             self->apply(now, fx);
         });

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/iam_keys.hpp"
 #include "functions/backend_spec.hpp"
 #include "rules_engine/engine_config.hpp"
 
@@ -112,7 +113,8 @@ struct limits_config {
     std::size_t max_outbox_bytes = 1 << 20;   // queued for a slow subscriber; beyond: dropped+counted
     std::size_t max_offline_messages = 100;   // QoS 1 kept for a disconnected persistent session
     double session_replay_per_s = 10;         // AWS: a resumed session's stored QoS 1 at 10 msg/s; 0: at once
-    std::chrono::seconds persistent_session_expiry{3600};
+    std::chrono::seconds persistent_session_expiry{3600};  // MQTT 5: also the most a CONNECT's Session Expiry gets
+    std::uint16_t topic_alias_maximum = 8;    // MQTT 5: topic aliases a client may set (AWS: 8)
     std::size_t max_connections = 20'000;     // beyond: accepted and closed at once, logged
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::chrono::milliseconds connect_timeout{10'000};  // from accept/handshake to CONNECT
@@ -175,6 +177,9 @@ struct gateway_config {
     // name or ARN; everyone naming a function shares one started backend (one worker pool).
     std::vector<backends::backend_spec> functions;
     std::vector<authorizer_config> authorizers;
+    // SigV4 on the data plane (MQTT over WebSocket, HTTPS publish on 443 without ALPN): the
+    // IAM-style keys accepted, each with the IAM policy deciding its iot: actions (iam_keys.hpp).
+    std::vector<auth::iam_key_config> iam;
     std::string default_authorizer;        // used when the user name names none (spec 1.2)
     bool allow_authorizer_override = true;
     std::string region = "us-east-1";      // for resource ARNs in policies

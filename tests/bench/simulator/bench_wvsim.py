@@ -20,21 +20,17 @@ reports, 1 report/s per device. Per fleet size and engine it measures
 
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
-<<<<<<< HEAD
-         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--json out.json]
+         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--mqtt5] [--json out.json]
        bench_wvsim.py BUILD_DIR --floor --probe MQTT_TLS_PROBE [--before WVSIM] [--quick] [--json out.json]
+--mqtt5 adds two rows per size in the same run: `mqtt5` (wvsim --mqtt 5: the report topic as
+Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqtt 5
+--topic-alias off), beside the default MQTT 3.1.1 row (`asio`).
 --floor runs issue 18's client-side floor in one run and prints a goal table after the rows: at
 5,000 devices the probe publishing (CPU and RSS), the probe's full-handshake rate (`probe-connect`:
 mqtt_tls_probe --mode=rate, one thread, --max-connecting in flight), wvsim (default flags:
 resumed handshakes on loopback) and `full` (wvsim --resumption off); with --before the same two
 for that binary; and 15,000 devices for wvsim and --before. --quick: settle 3 s, steady 8 s, and
 --floor without the 15,000-device rows (a few minutes in all).
-=======
-         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--mqtt5] [--json out.json]
---mqtt5 adds two rows per size in the same run: `mqtt5` (wvsim --mqtt 5: the report topic as
-Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqtt 5
---topic-alias off), beside the default MQTT 3.1.1 row (`asio`).
->>>>>>> main
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
 device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
 mosquitto listener with require_certificate true and use_identity_as_username true) and
@@ -191,25 +187,17 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
             elif now - t0 > ramp_budget: state = "gave_up"; stop()
         elif state == "settle" and now >= settle_until:
             state, sent, tc0 = "steady", 0, now
-<<<<<<< HEAD
             cpu0, bcpu0, cs0 = cpu_seconds(p.pid), cpu_seconds(broker.pid), context_switches(p.pid)
-=======
-            cpu0, bcpu0 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
             wire0 = wire_bytes(port)
->>>>>>> main
         elif state == "steady":
             sent += int(m.group(3))
             if now - tc0 >= a.steady:
                 dt = time.monotonic() - tc0
-<<<<<<< HEAD
                 cpu1, bcpu1, cs1 = cpu_seconds(p.pid), cpu_seconds(broker.pid), context_switches(p.pid)
                 res["ctx_switches_per_msg"] = round((cs1 - cs0) / max(1, sent), 3)
-=======
-                cpu1, bcpu1 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
                 wire1 = wire_bytes(port)
                 res["wire_up_b_per_msg"] = round((wire1[0] - wire0[0]) / max(1, sent), 1)
                 res["wire_down_b_per_msg"] = round((wire1[1] - wire0[1]) / max(1, sent), 1)
->>>>>>> main
                 res["rss_steady_kib"] = rss_kib(p.pid)
                 res["steady_connected"] = conn
                 res["steady_window_s"] = round(dt, 1)
@@ -331,14 +319,11 @@ def main():
     ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
     ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
     ap.add_argument("--probe", help="mqtt_tls_probe binary: a bare-client row per size (see above)")
-<<<<<<< HEAD
     ap.add_argument("--floor", action="store_true",
                     help="issue 18's client-side floor in one run: needs --probe; --before adds the build before (see README)")
     ap.add_argument("--before", help="--floor: the wvsim binary of the build before, for its rows")
     ap.add_argument("--quick", action="store_true", help="shorter windows (settle 3 s, steady 8 s); --floor: 5,000 devices only")
-=======
     ap.add_argument("--mqtt5", action="store_true", help="MQTT 5 rows with and without the topic alias (see above)")
->>>>>>> main
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
     if a.quick: a.settle, a.steady = min(a.settle, 3), min(a.steady, 8)
@@ -393,11 +378,7 @@ def main():
             r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
-<<<<<<< HEAD
-            "ratio_cpu_vs_probe", "ctx_switches_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
-=======
-            "ratio_cpu_vs_probe", "wire_up_b_per_msg", "wire_down_b_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
->>>>>>> main
+            "ratio_cpu_vs_probe", "ctx_switches_per_msg", "wire_up_b_per_msg", "wire_down_b_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
     g = goals(rows) if a.floor else []

@@ -345,7 +345,16 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     out->add_option("--engine", engine_text, "asio (lean, default) or paho (cross-check on Paho MQTT C++)")
         ->check(CLI::IsMember({"asio", "paho"}))
         ->capture_default_str();
-    out->add_option("--threads", o.threads, "I/O threads (0: one per core)");
+    out->add_option("--threads", o.threads,
+                    "I/O threads (0: auto: as few session threads as the report rate needs, one per 20,000 "
+                    "reports/s, with TCP/TLS connects spread over one thread per core; N: N threads that each "
+                    "connect and run their own devices)");
+    out->add_option("--timer-tick", o.timer_tick_ms,
+                    "milliseconds per tick of each session thread's timer: deadlines (reports, acks, keep-alive) "
+                    "that fall in one tick share a wake-up; a report goes out up to one tick after it is due (0: auto, "
+                    "0.4% of the report interval, 1 to 4 ms)")
+        ->check(CLI::Range(0.0, 1000.0))
+        ->capture_default_str();
     out->add_flag("--verify", o.verify,
                   "check every acked report and every will arrived on wv/+/1/#: inside the embedded gateway as its "
                   "trusted observer (no login, whatever the authorizer grants); with --host as an MQTT subscriber");

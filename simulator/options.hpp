@@ -77,7 +77,8 @@ struct sim_options {
 
     // Engine and output.
     engine_kind engine = engine_kind::asio;
-    unsigned threads = 0;                  // 0: one per core
+    unsigned threads = 0;                  // 0: auto (thread_plan.hpp)
+    double timer_tick_ms = 0;              // the session threads' timer tick; 0: auto (thread_plan.hpp)
     bool verify = false;
     // --verify with --host: the subscriber's MQTT login (the embedded gateway needs none: its
     // verifier observes inside it).

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "auth/authorizer_event.hpp"
+#include "gateway/http_front.hpp"
 #include "gateway/https_session.hpp"
 
 namespace wv::gate {
@@ -70,12 +71,37 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         stream.close();
         co_return;
     }
-    if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
+    std::optional<std::string> websocket_request;
+    if (kind == listener_kind::aws_443 && (stream.alpn().empty() || stream.alpn() == "http/1.1")) {
+        // HTTP (spec 3.1): the first request says whether this is MQTT over WebSocket.
+        auto front = co_await read_http_front(stream, *env.config);
+        if (!front) {
+            stream.close();
+            co_return;
+        }
+        if (!front->malformed.empty()) {
+            if (log && log->enabled(log_level::warn))
+                log->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "HTTP"},
+                                            {"reason", "CLIENT_ERROR"}, {"listener", listener},
+                                            {"details", front->malformed}});
+            const auto answer = websocket::refusal(400, front->malformed, "InvalidRequestException");
+            co_await stream.async_write(mqtt::as_bytes(answer));
+            stream.close();
+            co_return;
+        }
+        if (!front->websocket) {
+            co_await serve_https(stream, env, *services, listener, std::move(front->bytes));
+            stream.close();
+            co_return;
+        }
+        websocket_request = std::move(front->bytes);
+    } else if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
         co_await serve_https(stream, env, *services, listener);
         stream.close();
         co_return;
     }
     auto peer = describe_peer(stream, listener, kind);
+    peer.websocket = websocket_request.has_value();
     if (peer.x509 && !peer.certificate) {
         if (log)
             log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
@@ -85,26 +111,59 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         stream.close();
         co_return;
     }
-    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, std::move(authorizers));
+    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, std::move(authorizers),
+                                          std::move(websocket_request));
     counted.hand_over();
     // From here on the driver's handlers carry the connection; this coroutine frame ends.
     c->start();
 }
 
+namespace {
+
+websocket::server_options websocket_options(const gateway_config& c) {
+    return {.path = c.websocket.path,
+            .max_header_bytes = c.https.max_header_bytes,
+            .max_frame_bytes = c.websocket.max_frame_bytes,
+            .handshake_timeout = c.websocket.handshake_timeout};
+}
+
+}  // namespace
+
 connection::connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
-                       authorizer_lookup authorizers)
+                       authorizer_lookup authorizers, std::optional<std::string> websocket_request)
     : stats_(*env.stats),
       max_outbox_bytes_(env.config->limits.max_outbox_bytes),
       applier_(services),
       authorizers_(std::move(authorizers)),
       machine_(env, std::move(peer), auth::make_connection_id(), clock::now()),
-      driver_(std::move(stream), *this) {}
+      log_(services->log),
+      ws_(websocket_request ? std::make_unique<websocket::server_layer>(*this, websocket_options(*env.config), clock::now())
+                            : nullptr),
+      ws_request_(websocket_request ? std::move(*websocket_request) : std::string()),
+      driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this) {
+    if (ws_ && env.config->websocket.ttl.count() > 0) {
+        // Scaled like the other AWS durations (time_scale), so tests see 24 h in milliseconds.
+        const double scale = env.config->time_scale > 0 ? env.config->time_scale : 1.0;
+        ttl_at_ = clock::now() + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                     static_cast<double>(env.config->websocket.ttl.count()) * 1e9 / scale));
+    }
+}
 
 connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_order_relaxed); }
 
 void connection::start() {
     // The end handler keeps the connection until the driver is done with it.
     driver_.start([self = shared_from_this()](std::error_code) {});
+    if (ws_ && !ws_request_.empty()) {  // the upgrade request the HTTP front read
+        driver_.act([&](clock::time_point now, net::effects& fx) { ws_->on_bytes(mqtt::as_bytes(ws_request_), now, fx); });
+        std::string().swap(ws_request_);
+    }
+}
+
+std::optional<clock::time_point> connection::next_deadline() const {
+    auto d = machine_.next_deadline();
+    if (ttl_at_ && (!d || *ttl_at_ < *d)) d = ttl_at_;  // keep-alive 0 has no deadline of its own
+    return d;
 }
 
 void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) {
@@ -113,11 +172,18 @@ void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, 
 }
 
 void connection::on_deadline(clock::time_point now, net::effects& fx) {
-    machine_.on_tick(now);
+    if (ttl_at_ && now >= *ttl_at_) {
+        // AWS's WebSocket connection lifetime: a server-side disconnect (Will, lifecycle event).
+        ttl_at_.reset();
+        machine_.on_kick(disconnect_reason::websocket_ttl_expiration, now);
+    } else {
+        machine_.on_tick(now);
+    }
     apply(now, fx);
 }
 
 void connection::on_transport_closed(std::error_code why, clock::time_point now) {
+    if (ws_ && ws_->refused_status() != 0) log_refused_upgrade();
     machine_.on_transport_closed(now, why.message());
     net::effects nothing_can_be_sent;  // the Will, the detach and the log still happen
     apply(now, nothing_can_be_sent);
@@ -158,7 +224,7 @@ void connection::call_authorizer(const std::string& name, std::string event_json
                                               auth::authorization_result r) {
         asio::post(ex, [self, r = std::move(r)]() {
             if (auto c = self.lock())
-                c->driver_.act([&](clock::time_point now, net::effects& fx) {
+                c->act([&](clock::time_point now, net::effects& fx) {
                     c->machine_.on_authorizer_result(r, now);
                     c->apply(now, fx);
                 });
@@ -180,7 +246,7 @@ bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
             bump(self->stats_.messages_dropped);
             return;
         }
-        self->driver_.act([&](clock::time_point now, net::effects& fx) {
+        self->act([&](clock::time_point now, net::effects& fx) {
             self->machine_.on_deliver(m, qos, retained, now);
             self->apply(now, fx);
         });
@@ -190,11 +256,22 @@ bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
 
 void connection::kick(disconnect_reason why) {
     asio::post(driver_.stream().get_executor(), [self = shared_from_this(), why]() {
-        self->driver_.act([&](clock::time_point now, net::effects& fx) {
+        self->act([&](clock::time_point now, net::effects& fx) {
             self->machine_.on_kick(why, now);
             self->apply(now, fx);
         });
     });
+}
+
+void connection::log_refused_upgrade() {
+    const auto status = ws_->refused_status();
+    const bool auth = status == 401 || status == 403;
+    bump(auth ? stats_.connects_auth_failed : stats_.connects_protocol_error);
+    if (log_ && log_->enabled(log_level::warn))
+        log_->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "MQTT"},
+                                     {"transport", "wss"},
+                                     {"reason", auth ? "AUTHORIZATION_FAILURE" : "CLIENT_ERROR"},
+                                     {"details", "WebSocket upgrade refused with HTTP " + std::to_string(status)}});
 }
 
 }  // namespace wv::gate

@@ -168,6 +168,7 @@ void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     if (why == disconnect_reason::duplicate_clientid) detail = "another connection took the client id";
     if (why == disconnect_reason::server_initiated_disconnect) detail = "gateway shutting down";
     if (why == disconnect_reason::auth_error) detail = "the certificate (or its CA) is no longer ACTIVE";
+    if (why == disconnect_reason::websocket_ttl_expiration) detail = "the WebSocket connection's lifetime (24 h) is up";
     close(why, detail, now);
 }
 
@@ -262,6 +263,7 @@ void connection_machine::log_event(log_level l, const char* event_type, bool suc
                         {"eventType", event_type}, {"protocol", "MQTT"}, {"clientId", client_id_},
                         {"principalId", principal_id_}, {"sourceIp", peer_.ip}, {"sourcePort", peer_.port}};
     if (topic) j["topicName"] = *topic;
+    if (peer_.websocket) j["transport"] = "wss";  // wvgate's: AWS logs MQTT over WSS as protocol MQTT
     if (!reason.empty()) j["reason"] = std::move(reason);
     if (!details.empty()) j["details"] = std::move(details);
     effects_.push_back(log_line{l, std::move(j)});

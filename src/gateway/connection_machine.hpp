@@ -66,6 +66,7 @@ struct peer_info {
     std::optional<std::string> server_name;  // SNI
     std::string alpn;                         // negotiated; empty for none / plain TCP
     bool x509 = false;                        // X.509 authentication (port 8883 / ALPN x-amzn-mqtt-ca)
+    bool websocket = false;                   // MQTT over WebSocket (aws-443 without ALPN, GET /mqtt)
     std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 

@@ -36,8 +36,8 @@ std::string serialize(const http_response& r, bool keep_alive) {
 
 class https_session {
 public:
-    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer)
-        : s_(s), env_(env), services_(services), pub_(env, services, std::move(peer)) {}
+    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer, std::string read)
+        : s_(s), env_(env), services_(services), pub_(env, services, std::move(peer)), pending_(std::move(read)) {}
 
     asio::awaitable<void> run() {
         for (;;) {
@@ -143,7 +143,7 @@ bool is_https(listener_kind kind, std::string_view alpn) noexcept {
 }
 
 asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_services services,
-                                  std::string listener) {
+                                  std::string listener, std::string read) {
     https_peer peer;
     boost::system::error_code ec;
     const auto ep = stream.socket().remote_endpoint(ec);
@@ -166,7 +166,7 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_
         bump(env.stats->connects_auth_failed);
         co_return;
     }
-    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer));
+    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer), std::move(read));
     co_await s->run();
 }
 

@@ -35,10 +35,13 @@ certificate_paths ensure_generated_ca(const gateway_config& cfg, event_log& log)
 }  // namespace
 
 tls::alpn_decision aws_443_alpn(const tls::alpn_offer& offer) {
-    for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca"), std::string_view("x-amzn-http-ca")})
+    // No ALPN extension: HTTP (MQTT over WebSocket or HTTPS publish, spec 3.1).
+    if (offer.protocols.empty()) return tls::alpn_decision::none();
+    for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca"),
+                            std::string_view("x-amzn-http-ca"), std::string_view("http/1.1")})
         for (const auto p : offer.protocols)
             if (p == want) return tls::alpn_decision::select(p);
-    return tls::alpn_decision::refuse();
+    return tls::alpn_decision::refuse();  // only protocols AWS does not speak here (h2 alone, ...)
 }
 
 server_tls make_server_context(const gateway_config& cfg, const listener_config& l, event_log& log) {
@@ -59,7 +62,7 @@ server_tls make_server_context(const gateway_config& cfg, const listener_config&
     o.client_cert_any_issuer = true;
     switch (l.kind) {
         case listener_kind::aws_443:
-            o.alpn = {"mqtt", "x-amzn-mqtt-ca", "x-amzn-http-ca"};
+            o.alpn = {"mqtt", "x-amzn-mqtt-ca", "x-amzn-http-ca", "http/1.1"};
             o.alpn_select = aws_443_alpn;
             o.client_cert = o.client_ca_file.empty() ? tls::client_cert_mode::none : tls::client_cert_mode::request;
             break;

@@ -23,6 +23,7 @@
 
 #include "client/client_machine.hpp"
 #include "net/protocol_machine.hpp"
+#include "websocket/client_layer.hpp"
 #include "outcome.hpp"
 
 namespace wv::sim {
@@ -49,6 +50,8 @@ public:
     std::function<void()> on_connect_outcome;
     // Reports sent and not acknowledged (lost if the session ends now).
     std::uint8_t unacked() const noexcept { return ring_size_; }
+    // --transport wss: the WebSocket layer under this device (its refused upgrade's status).
+    const websocket::client_layer* transport = nullptr;
 
     // protocol_machine
     void on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) override;

@@ -107,6 +107,7 @@ struct run_report {
     std::map<std::string, std::string> versions;
     std::string engine = "asio";
     std::string protocol = "mqtt";   // mqtt, or https (reports as HTTPS POSTs: --protocol https)
+    std::string transport = "tls";   // tls, or wss (MQTT over WebSocket: --transport wss)
     std::string target;               // host:port
     bool embedded_gateway = false;
     std::uint32_t fleet_devices = 0;  // the whole fleet (all shards)

@@ -53,6 +53,7 @@ json to_json(const run_report& r) {
         {"versions", r.versions},
         {"engine", r.engine},
         {"protocol", r.protocol},
+        {"transport", r.transport},
         {"target", r.target},
         {"embedded_gateway", r.embedded_gateway},
         {"fleet_devices", r.fleet_devices},
@@ -175,6 +176,7 @@ run_report report_from_json(const json& j) {
         r.versions = get_or<std::map<std::string, std::string>>(j, "versions", {});
         r.engine = get<std::string>(j, "engine");
         r.protocol = get_or<std::string>(j, "protocol", "mqtt");
+        r.transport = get_or<std::string>(j, "transport", "tls");
         r.target = get<std::string>(j, "target");
         r.embedded_gateway = get_or(j, "embedded_gateway", false);
         r.fleet_devices = get<std::uint32_t>(j, "fleet_devices");

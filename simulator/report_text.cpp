@@ -30,7 +30,8 @@ std::string pad(std::string s, std::size_t w, bool right = false) {
 
 std::string summary_text(const run_report& r) {
     std::ostringstream o;
-    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol) << " | "
+    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol)
+      << (r.transport == "wss" ? " | MQTT over WebSocket" : "") << " | "
       << r.target
       << (r.embedded_gateway ? " (embedded wvgate)" : "") << " | QoS " << r.qos << "\n";
     o << "devices " << r.devices;

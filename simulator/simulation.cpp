@@ -202,6 +202,7 @@ void plan_fleet(run_state& s) {
                     {"Boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000)}};
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.protocol = o.protocol;
+    rep.transport = o.transport;
     rep.embedded_gateway = s.embedded();
     rep.fleet_devices = s.fleet_devices;
     rep.devices = static_cast<std::uint32_t>(s.ids.size());
@@ -428,6 +429,10 @@ void start_engine(run_state& s) {
                            .explain_x509 = {},
                            .retry = o.retry,
                            .seed = o.ids.seed};
+    if (o.wss())
+        s.es.wss = websocket::client_options{.host = s.host.empty() ? std::string("localhost") : s.host,
+                                             .target = o.ws_path,
+                                             .handshake_timeout = o.connect_timeout};
     if (s.certs && s.gw) {
         // X.509 devices reach the embedded gateway's aws-8883 listener (aws-8443 for HTTPS), or
         // aws-443 with ALPN x-amzn-mqtt-ca / x-amzn-http-ca; its directory says why a

@@ -123,6 +123,8 @@ void layer::on_deadline(clock::time_point now, net::effects& fx) {
 }
 
 void layer::on_transport_closed(std::error_code why, clock::time_point now) {
+    // Before the 101 the inner machine has not begun: say so rather than pass a TLS close on.
+    if (state_ == state::handshake) why = make_error_code(ws_errc::closed_in_handshake);
     state_ = state::closed;
     end_inner(why, now);
 }

@@ -29,6 +29,7 @@ public:
         case ws_errc::bad_accept: return "Sec-WebSocket-Accept does not match the key sent";
         case ws_errc::subprotocol_missing: return "server did not select the WebSocket subprotocol mqtt";
         case ws_errc::handshake_timeout: return "WebSocket opening handshake timed out";
+        case ws_errc::closed_in_handshake: return "connection closed before the WebSocket handshake finished";
         case ws_errc::close_timeout: return "WebSocket peer did not answer Close in time";
         }
         return "unknown WebSocket error " + std::to_string(v);

@@ -28,6 +28,7 @@ enum class ws_errc {
     bad_accept,                // Sec-WebSocket-Accept does not match our key (4.1)
     subprotocol_missing,       // the server did not select `mqtt` (client side)
     handshake_timeout,         // the upgrade did not complete in time
+    closed_in_handshake,       // the transport ended before the handshake finished
     close_timeout,             // the peer did not answer our Close in time
 };
 

@@ -8,8 +8,11 @@
 
 #include <mqtt/client.h>
 
+#include <filesystem>
+
 #include "gateway_fixture.hpp"
 #include "mqtt/mqtt.hpp"
+#include "support/child_process.hpp"
 #include "test_device.hpp"
 #include "websocket/frame.hpp"
 #include "websocket/handshake.hpp"
@@ -111,6 +114,26 @@ TEST_CASE("Paho C++ wss://: connects with the custom authorizer in the user name
     mqtt::client bad(wss_uri(g), "wss2");
     CHECK_THROWS(bad.connect(wss_options(g, "wrong")));
     CHECK(g.gw->stats().connects_auth_failed == 1);
+}
+
+TEST_CASE("aws-crt (AWS IoT Device SDK v2 for JavaScript) over WebSocket with a custom authorizer, unchanged") {
+    const std::filesystem::path node_modules = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/peers/node/node_modules";
+    if (!std::filesystem::exists(WV_NODE) || !std::filesystem::exists(node_modules / "aws-iot-device-sdk-v2")) {
+        MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
+        return;
+    }
+    gateway_fixture g;
+    const auto here = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway";
+    const auto r = run({WV_NODE, (here / "aws_crt_wss.js").string(), "--endpoint", "localhost", "--port",
+                        std::to_string(g.port()), "--ca", g.ca(), "--user", "dev1", "--authorizer", "auth", "--password",
+                        "pw1", "--client-id", "crt1", "--topic", "wv/crt1/1/samp"},
+                       {}, 40s, {"NODE_PATH=" + node_modules.string()});
+    INFO("node stdout: " << r.out << "\nnode stderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("\"step\":\"done\"") != std::string::npos);
+    CHECK(r.out.find("from aws-crt over wss") != std::string::npos);
+    // It really came over WebSocket: the log says so for its CONNECT.
+    CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"crt1\"", "\"transport\":\"wss\""}));
 }
 
 TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho wss client carries on") {

@@ -14,8 +14,8 @@ namespace wv::auth {
 const char* to_string(signature_errc e) noexcept {
     switch (e) {
     case signature_errc::none: return "ok";
-    case signature_errc::missing_token: return "signing is enabled but the user name carries no token under the authorizer's tokenKeyName";
-    case signature_errc::missing_signature: return "signing is enabled but the user name has no x-amz-customauthorizer-signature";
+    case signature_errc::missing_token: return "signing is enabled but the request (user name, or HTTP header or query) carries no token under the authorizer's tokenKeyName";
+    case signature_errc::missing_signature: return "signing is enabled but the request (user name, or HTTP header or query) has no x-amz-customauthorizer-signature";
     case signature_errc::bad_base64: return "x-amz-customauthorizer-signature is not base64 (URL-encode it: '+' '/' '=' must be escaped)";
     case signature_errc::mismatch: return "token signature does not verify with any of the authorizer's public keys (RSA SHA-256 over the token)";
     }

@@ -72,7 +72,7 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         co_return;
     }
     std::optional<std::string> websocket_request;
-    if (kind == listener_kind::aws_443 && (stream.alpn().empty() || stream.alpn() == "http/1.1")) {
+    if (is_http_front(kind, stream.alpn())) {
         // HTTP (spec 3.1): the first request says whether this is MQTT over WebSocket.
         auto front = co_await read_http_front(stream, *env.config);
         if (!front) {
@@ -83,20 +83,20 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
             if (log && log->enabled(log_level::warn))
                 log->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "HTTP"},
                                             {"reason", "CLIENT_ERROR"}, {"listener", listener},
-                                            {"details", front->malformed}});
+                                            {"httpStatus", 400}, {"details", front->malformed}});
             const auto answer = websocket::refusal(400, front->malformed, "InvalidRequestException");
             co_await stream.async_write(mqtt::as_bytes(answer));
             stream.close();
             co_return;
         }
         if (!front->websocket) {
-            co_await serve_https(stream, env, *services, listener, std::move(front->bytes));
+            co_await serve_https(stream, env, *services, listener, kind, std::move(front->bytes));
             stream.close();
             co_return;
         }
         websocket_request = std::move(front->bytes);
     } else if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
-        co_await serve_https(stream, env, *services, listener);
+        co_await serve_https(stream, env, *services, listener, kind);
         stream.close();
         co_return;
     }
@@ -135,12 +135,22 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
       max_outbox_bytes_(env.config->limits.max_outbox_bytes),
       applier_(services),
       authorizers_(std::move(authorizers)),
-      machine_(env, std::move(peer), auth::make_connection_id(), clock::now()),
+      machine_(env, peer, auth::make_connection_id(), clock::now()),
       log_(services->log),
-      ws_(websocket_request ? std::make_unique<websocket::server_layer>(*this, websocket_options(*env.config), clock::now())
+      ws_(websocket_request ? std::make_unique<websocket::server_layer>(*this, websocket_options(*env.config), clock::now(),
+                                                                        env.http_auth ? static_cast<websocket::upgrade_judge*>(this) : nullptr)
                             : nullptr),
       ws_request_(websocket_request ? std::move(*websocket_request) : std::string()),
       driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this) {
+    if (ws_ && env.http_auth) {
+        http_auth_ = env.http_auth;
+        const auto& p = peer;
+        ws_auth_.transport = auth::http_transport::wss;
+        ws_auth_.server_name = p.server_name;
+        ws_auth_.source_ip = p.ip;
+        ws_auth_.source_port = p.port;
+        ws_auth_.connection_id = machine_.connection_id();
+    }
     if (ws_ && env.config->websocket.ttl.count() > 0) {
         // Scaled like the other AWS durations (time_scale), so tests see 24 h in milliseconds.
         const double scale = env.config->time_scale > 0 ? env.config->time_scale : 1.0;
@@ -260,6 +270,38 @@ void connection::kick(disconnect_reason why) {
             self->machine_.on_kick(why, now);
             self->apply(now, fx);
         });
+    });
+}
+
+void connection::judge(const websocket::http::request_header<>& request, clock::time_point) {
+    auto a = ws_auth_;
+    a.method = std::string(request.method_string());
+    a.target = std::string(request.target());
+    for (const auto& f : request) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    // The authenticator answers inline (SigV4, a refusal, deferred) or on the authorizer's
+    // thread: always hop back to ours through a post, never re-enter the layer from here.
+    http_auth_->authenticate(std::move(a), [self = weak_from_this(), ex = driver_.stream().get_executor()](
+                                               auth::http_auth_verdict v) {
+        asio::post(ex, [self, v = std::move(v)]() mutable {
+            if (auto c = self.lock()) c->on_upgrade_verdict(std::move(v));
+        });
+    });
+}
+
+void connection::on_upgrade_verdict(auth::http_auth_verdict v) {
+    driver_.act([&](clock::time_point now, net::effects& fx) {
+        if (const auto* r = std::get_if<auth::http_refusal>(&v)) {
+            if (log_ && log_->enabled(log_level::warn))
+                log_->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "MQTT"},
+                                             {"transport", "wss"}, {"reason", r->log_reason}, {"httpStatus", r->status},
+                                             {"details", r->detail}});
+            ws_->refuse(r->status, r->message, r->error_type, now, fx);
+            return;
+        }
+        if (const auto* s = std::get_if<auth::sigv4_verdict>(&v))
+            machine_.on_transport_authenticated(s->principal, s->policies);
+        // deferred_to_connect (custom auth): the MQTT CONNECT's user name and password decide.
+        ws_->accept(now, fx);
     });
 }
 

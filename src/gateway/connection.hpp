@@ -34,6 +34,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "auth/http_authentication.hpp"
 #include "gateway/connection_machine.hpp"
 #include "gateway/effect_applier.hpp"
 #include "net/driver.hpp"
@@ -54,6 +55,7 @@ boost::asio::awaitable<void> serve_connection(tls::stream stream, machine_env en
 
 class connection final : public subscriber,
                          public net::protocol_machine,
+                         private websocket::upgrade_judge,
                          public std::enable_shared_from_this<connection> {
 public:
     // `stream` is past its TLS handshake. Call start() once, on the stream's executor.
@@ -81,6 +83,10 @@ private:
         return ws_ ? driver_.act(ws_->wrap(f)) : driver_.act(std::forward<F>(f));
     }
     void log_refused_upgrade();
+    // websocket::upgrade_judge: the HTTP front's authenticator decides the upgrade (SigV4, or a
+    // refusal with AWS's status); custom auth is deferred to CONNECT, as AWS does.
+    void judge(const websocket::http::request_header<>& request, clock::time_point now) override;
+    void on_upgrade_verdict(auth::http_auth_verdict v);
     // Applies what the machine handed out, answers included, until it hands out nothing more.
     void apply(clock::time_point now, net::effects& fx);
     void call_authorizer(const std::string& name, std::string event_json, clock::time_point now);
@@ -95,6 +101,8 @@ private:
     // the upgrade request's bytes (fed at start()) and when AWS's WebSocket TTL closes it.
     std::unique_ptr<websocket::server_layer> ws_;
     std::string ws_request_;
+    const auth::http_authenticator* http_auth_ = nullptr;
+    auth::http_auth_request ws_auth_;  // the transport facts the judge adds the request to
     std::optional<clock::time_point> ttl_at_;
     net::driver driver_;               // after machine_ and ws_: it runs them (through this adapter)
     std::atomic<std::size_t> posted_bytes_{0};  // deliveries posted, not yet handled

@@ -47,6 +47,9 @@
 #include "policy/policy.hpp"
 #include "policy/policy_set_cache.hpp"
 
+namespace wv::auth {
+class http_authenticator;
+}
 namespace wv::mqtt {
 struct connect;
 struct publish;
@@ -87,6 +90,9 @@ struct machine_env {
     // Fleet provisioning's MQTT API is served: a PUBLISH to one of its request topics becomes a
     // provisioning_request (provisioning_step.hpp) instead of a route_message.
     bool provisioning = false;
+    // The HTTP front's authentication (443 without ALPN: HTTPS publish, MQTT over WebSocket):
+    // custom auth from the request and SigV4 against the iam: keys. Null: no HTTP front.
+    const auth::http_authenticator* http_auth = nullptr;
 };
 
 class connection_machine {
@@ -128,6 +134,10 @@ public:
                        clock::time_point now);
     // unsubscribe_session: the session's subscription count after it.
     void on_unsubscribed(std::size_t subscriptions);
+    // The transport already authenticated the connection (MQTT over WebSocket with a SigV4
+    // presigned URL): CONNECT skips the authorizer; these policies decide iot:Connect and the
+    // rest. Call before the CONNECT arrives.
+    void on_transport_authenticated(std::string principal, policy::shared_policy_set policies);
 
     // --- output ---
     effects take_effects();
@@ -204,6 +214,7 @@ private:
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
     bool refreshing_ = false;
+    bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
     // X.509: thing and certificate facts for policy variables.
     std::shared_ptr<const policy::principal_facts> principal_facts_;
 

@@ -22,6 +22,8 @@
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
+#include "auth/http_authentication.hpp"
+#include "auth/iam_keys.hpp"
 #include "control_plane/control_plane_server.hpp"
 #include "gateway/authorizer_setup.hpp"
 #include "gateway/certificate_sessions.hpp"
@@ -73,6 +75,9 @@ struct gateway::impl {
     std::unique_ptr<wv::functions::function_registry> functions;
     std::unique_ptr<auth::custom_authorizers> authorizers;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
+    // SigV4 keys and the HTTP front's authentication over them and the authorizers above.
+    std::unique_ptr<auth::iam_keys> iam;
+    std::unique_ptr<auth::http_authenticator> http_auth;
     std::shared_ptr<certificate_directory> certificates;  // config's, or built from the static config
     std::shared_ptr<memory_certificate_directory> static_certificates;  // the built one, if any
     std::shared_ptr<jitr_registrar> jitr;  // just-in-time registration, around `certificates`
@@ -103,7 +108,8 @@ struct gateway::impl {
                            .stats = &stats,
                            .min_log_level = config.level,
                            .has_rules = true,  // topic rules may be created through the API at any time (api_rules.hpp)
-                           .provisioning = provisioning != nullptr};
+                           .provisioning = provisioning != nullptr,
+                           .http_auth = http_auth.get()};
     }
     // What the connections' effects change (effect_applier.hpp); set once in start().
     gateway_services shared_state;
@@ -370,6 +376,17 @@ void gateway::start() {
     auto setup = build_authorizers(cfg, *m.functions);
     m.authorizers = std::move(setup.authorizers);
     m.services = std::move(setup.services);
+    try {
+        m.iam = std::make_unique<auth::iam_keys>(cfg.iam);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
+    m.http_auth = std::make_unique<auth::http_authenticator>(auth::http_authenticator_options{
+        .authorizers = m.authorizers.get(),
+        .services = [&m](const std::string& n) { return m.find_service(n); },
+        .iam = m.iam.get(),
+        .region = cfg.region,
+        .policy_cache = &m.policy_cache});
     m.certificates = cfg.certificates;
     if (!m.certificates) {
         m.static_certificates = std::make_shared<memory_certificate_directory>(cfg.region, cfg.account);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/iam_keys.hpp"
 #include "functions/backend_spec.hpp"
 #include "rules_engine/engine_config.hpp"
 
@@ -186,6 +187,9 @@ struct gateway_config {
     // name or ARN; everyone naming a function shares one started backend (one worker pool).
     std::vector<backends::backend_spec> functions;
     std::vector<authorizer_config> authorizers;
+    // SigV4 on the data plane (MQTT over WebSocket, HTTPS publish on 443 without ALPN): the
+    // IAM-style keys accepted, each with the IAM policy deciding its iot: actions (iam_keys.hpp).
+    std::vector<auth::iam_key_config> iam;
     std::string default_authorizer;        // used when the user name names none (spec 1.2)
     bool allow_authorizer_override = true;
     std::string region = "us-east-1";      // for resource ARNs in policies

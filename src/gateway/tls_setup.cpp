@@ -35,13 +35,15 @@ certificate_paths ensure_generated_ca(const gateway_config& cfg, event_log& log)
 }  // namespace
 
 tls::alpn_decision aws_443_alpn(const tls::alpn_offer& offer) {
-    // No ALPN extension: HTTP (MQTT over WebSocket or HTTPS publish, spec 3.1).
-    if (offer.protocols.empty()) return tls::alpn_decision::none();
-    for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca"),
-                            std::string_view("x-amzn-http-ca"), std::string_view("http/1.1")})
+    for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca"), std::string_view("x-amzn-http-ca")})
         for (const auto p : offer.protocols)
             if (p == want) return tls::alpn_decision::select(p);
-    return tls::alpn_decision::refuse();  // only protocols AWS does not speak here (h2 alone, ...)
+    // 443 without ALPN is HTTP (MQTT over WebSocket, HTTPS publish with custom auth or SigV4):
+    // no ALPN extension, or http/1.1 among the offers (curl and browsers offer h2 first).
+    if (offer.protocols.empty()) return tls::alpn_decision::none();
+    for (const auto p : offer.protocols)
+        if (p == "http/1.1") return tls::alpn_decision::select(p);
+    return tls::alpn_decision::refuse();
 }
 
 server_tls make_server_context(const gateway_config& cfg, const listener_config& l, event_log& log) {

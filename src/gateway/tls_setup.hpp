@@ -1,8 +1,8 @@
 #pragma once
 // Server TLS for a listener, as AWS's endpoints behave (spec 3.1):
-//   aws-443:  ALPN `mqtt` (custom auth), `x-amzn-mqtt-ca` (MQTT with X.509) or
-//             `x-amzn-http-ca` (HTTPS publish with X.509); no ALPN, or `http/1.1`: HTTP
-//             (MQTT over WebSocket at /mqtt, or HTTPS publish: http_front.hpp); a client
+//   aws-443:  ALPN `mqtt` (custom auth), `x-amzn-mqtt-ca` (MQTT with X.509),
+//             `x-amzn-http-ca` (HTTPS publish with X.509), or no ALPN / `http/1.1`: the HTTP
+//             front (MQTT over WebSocket, HTTPS publish with custom auth or SigV4); a client
 //             certificate is requested (any issuer: the certificate directory judges it after
 //             the handshake, as AWS does); a client offering only other protocols fails the
 //             handshake (no_application_protocol).

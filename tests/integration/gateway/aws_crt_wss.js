@@ -5,16 +5,20 @@
 // then subscribe to --topic, publish one message to it and wait for it to come back.
 // Prints one JSON line {"step", "received", "error"}; exit 0 when the message came back, 1 otherwise.
 //
+// With --access-key AK --secret-key SK instead of the authorizer: the SDK's SigV4 path
+// (new_with_websockets({region, credentials_provider}): the upgrade is a presigned /mqtt URL).
+//
 //   node aws_crt_wss.js --endpoint localhost --port 4443 --ca ca.pem --user dev1 --authorizer auth \
 //        --password pw1 --client-id crt1 --topic wv/crt1/1/samp
 'use strict';
-const { mqtt, iot } = require('aws-iot-device-sdk-v2');
+const { mqtt, iot, auth } = require('aws-iot-device-sdk-v2');
 
 function args() {
     const out = {};
     const a = process.argv.slice(2);
     for (let i = 0; i < a.length; i += 2) out[a[i].replace(/^--/, '')] = a[i + 1];
-    for (const k of ['endpoint', 'port', 'ca', 'user', 'authorizer', 'password', 'client-id', 'topic'])
+    const need = out['access-key'] ? ['secret-key'] : ['user', 'authorizer', 'password'];
+    for (const k of ['endpoint', 'port', 'ca', 'client-id', 'topic', ...need])
         if (!out[k]) throw new Error('missing --' + k);
     return out;
 }
@@ -22,9 +26,18 @@ function args() {
 async function main() {
     const a = args();
     const result = { step: 'connect' };
-    const config = iot.AwsIotMqttConnectionConfigBuilder.new_with_websockets()
-        .with_certificate_authority_from_path(undefined, a.ca)
-        .with_custom_authorizer(a.user, a.authorizer, '', a.password)
+    let builder;
+    if (a['access-key']) {
+        builder = iot.AwsIotMqttConnectionConfigBuilder.new_with_websockets({
+            region: a.region || 'us-east-1',
+            credentials_provider: auth.AwsCredentialsProvider.newStatic(a['access-key'], a['secret-key']),
+        }).with_certificate_authority_from_path(undefined, a.ca);
+    } else {
+        builder = iot.AwsIotMqttConnectionConfigBuilder.new_with_websockets()
+            .with_certificate_authority_from_path(undefined, a.ca)
+            .with_custom_authorizer(a.user, a.authorizer, '', a.password);
+    }
+    const config = builder
         .with_clean_session(true)
         .with_client_id(a['client-id'])
         .with_endpoint(a.endpoint)

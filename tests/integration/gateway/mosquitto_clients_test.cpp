@@ -118,9 +118,7 @@ TEST_CASE("retained: delivered to a late exact-topic subscriber, not to a wildca
     CHECK(wild.out.empty());
 }
 
-TEST_CASE("no ALPN offered on the 443 listener: HTTP (WebSocket or HTTPS publish), so raw MQTT is refused") {
-    // AWS (spec 3.1): 443 without ALPN is MQTT over WSS or HTTPS. The TLS handshake completes
-    // and the MQTT CONNECT, not being HTTP, gets no CONNACK.
+TEST_CASE("no ALPN offered on the 443 listener: the connection is HTTP, so raw MQTT gets nowhere, as on AWS") {
     gateway_fixture g;
     auto args = g.mosquitto_args(WV_MOSQUITTO_PUB, "noalpn", "dev1", "pw1");
     std::vector<std::string> no_alpn;
@@ -129,8 +127,11 @@ TEST_CASE("no ALPN offered on the 443 listener: HTTP (WebSocket or HTTPS publish
         no_alpn.push_back(args[i]);
     }
     const auto r = run(with(no_alpn, {"-t", "wv/x", "-m", "x"}), {}, 20s);
+    // 443 without ALPN serves MQTT over WebSocket and HTTPS (spec 3.1): the CONNECT bytes are
+    // not an HTTP request, so the gateway answers 400 and closes; no MQTT session starts.
     CHECK(r.exit_code != 0);
     CHECK(g.gw->stats().tls_handshake_failures == 0);
+    CHECK(g.wait_for_log({"\"protocol\":\"HTTP\"", "\"httpStatus\":400"}));
     CHECK(g.gw->stats().connects_accepted == 0);
 }
 

@@ -136,6 +136,38 @@ TEST_CASE("aws-crt (AWS IoT Device SDK v2 for JavaScript) over WebSocket with a 
     CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"crt1\"", "\"transport\":\"wss\""}));
 }
 
+TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an IAM key; a wrong secret gets 403") {
+    const std::filesystem::path node_modules = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/peers/node/node_modules";
+    if (!std::filesystem::exists(WV_NODE) || !std::filesystem::exists(node_modules / "aws-iot-device-sdk-v2")) {
+        MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
+        return;
+    }
+    gateway_fixture g([](wv::gate::gateway_config& c) {
+        wv::auth::iam_key_config k;
+        k.access_key_id = "AKIAWVSIGV4TEST00001";
+        k.secret_access_key = "wv-secret-key-for-tests";
+        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
+        c.iam = {k};
+    });
+    const auto here = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway";
+    auto node = [&](const std::string& secret) {
+        return run({WV_NODE, (here / "aws_crt_wss.js").string(), "--endpoint", "localhost", "--port",
+                    std::to_string(g.port()), "--ca", g.ca(), "--access-key", "AKIAWVSIGV4TEST00001", "--secret-key",
+                    secret, "--client-id", "sig1", "--topic", "wv/sig1/1/samp"},
+                   {}, 40s, {"NODE_PATH=" + node_modules.string()});
+    };
+    const auto ok = node("wv-secret-key-for-tests");
+    INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("from aws-crt over wss") != std::string::npos);
+    // The custom authorizer was not called: SigV4 decided at the upgrade.
+    CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"sig1\"", "\"status\":\"Success\""}));
+    const auto bad = node("not-the-secret");
+    INFO("node stdout: " << bad.out);
+    CHECK(bad.exit_code != 0);
+    CHECK(g.wait_for_log({"WebSocket upgrade refused with HTTP 403"}));
+}
+
 TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho wss client carries on") {
     gateway_fixture g([](wv::gate::gateway_config& c) { c.websocket.handshake_timeout = 3s; });
     mqtt::client good(wss_uri(g), "good");

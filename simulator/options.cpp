@@ -113,6 +113,26 @@ void check_x509(const CLI::App& app, sim_options& o) {
     if (load && app.count("--devices") == 0) o.devices = std::max<std::uint32_t>(1, x509_fleet::count_pairs(o.certs.device_certs));
 }
 
+// --mqtt 5's own flags need it; the engines and protocols that cannot speak it say so.
+void check_mqtt5(const CLI::App& app, const sim_options& o) {
+    if (!o.mqtt5()) {
+        for (const char* f : {"--session-expiry", "--user-property", "--topic-alias"})
+            if (app.count(f)) throw config_error(std::string(f) + " is an MQTT 5 feature: add --mqtt 5");
+        return;
+    }
+    if (o.https()) throw config_error("--mqtt 5 is for MQTT sessions; --protocol https publishes over HTTP");
+    if (o.engine == engine_kind::paho)
+        throw config_error("--engine paho speaks MQTT 3.1.1 here; --mqtt 5 runs on wvsim's own engine (asio)");
+    for (const auto& p : o.user_properties) {
+        const auto eq = p.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw config_error("--user-property '" + p + "': expected NAME=VALUE (e.g. 'site=lab-{n:3}')");
+        if (p.size() > 4096) throw config_error("--user-property: at most 4096 characters (AWS's whole PUBLISH is 128 KB)");
+        (void)field_template(p.substr(0, eq), "--user-property name");
+        (void)field_template(p.substr(eq + 1), "--user-property value");
+    }
+}
+
 void check_output_path(const std::filesystem::path& file, const char* flag) {
     if (file.empty()) return;
     const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
@@ -124,8 +144,8 @@ void check_output_path(const std::filesystem::path& file, const char* flag) {
 }
 
 void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std::string& engine_text,
-                     std::string& retry_text, std::string& register_text, double& connect_timeout_s,
-                     double& ack_timeout_s) {
+                     std::string& retry_text, std::string& register_text, std::string& topic_alias_text,
+                     double& connect_timeout_s, double& ack_timeout_s) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     auto* ep = app.add_option_group("Endpoint");
     ep->add_option("--host", o.host, "MQTT-over-TLS endpoint (AWS IoT Core, mosquitto, ...); none: embedded wvgate");
@@ -247,6 +267,30 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     ld->add_option("--profile", o.profile, "report profile YAML (channels, samples); default: Ayyeka's sample client")
         ->check(CLI::ExistingFile);
     ld->add_option("--topic", o.topic, "report topic template")->capture_default_str();
+
+    auto* m5 = app.add_option_group("MQTT 5 (--mqtt 5)");
+    m5->add_option("--mqtt", o.mqtt,
+                   "MQTT version of the devices: 3.1.1 or 5. At 5 a refusal is a reason code: CONNACK (e.g. "
+                   "'connack_refused:0x87:<reason string>'), PUBACK per report (puback_refused: a denied report, not "
+                   "an acked one) and the server's DISCONNECT (server_disconnect) are outcome buckets")
+        ->check(CLI::IsMember({"3.1.1", "5"}))
+        ->capture_default_str();
+    m5->add_option("--session-expiry", o.session_expiry_s,
+                   "Session Expiry Interval in CONNECT, seconds (0: the session ends with the connection; AWS keeps "
+                   "at most 7 days)")
+        ->capture_default_str();
+    m5->add_option("--user-property", o.user_properties,
+                   "NAME=VALUE User Property in every device's CONNECT and on every report, where subscribers and "
+                   "rules see it (repeatable); both are templates with the placeholders of --akid, e.g. "
+                   "'site=lab-{n:3}' or 'device={akid}'")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    m5->add_option("--topic-alias", topic_alias_text,
+                   "on: the first report of a connection sets Topic Alias 1 for the report topic, later ones send "
+                   "the alias and an empty topic (when the server's CONNACK allows aliases); off: the topic every "
+                   "time")
+        ->check(CLI::IsMember({"on", "off"}))
+        ->capture_default_str();
     ld->add_option("--will-topic", o.will_topic, "last-will and ReportEnd topic template")->capture_default_str();
     ld->add_option("--connect-timeout", connect_timeout_s, "seconds for each of TCP, TLS and CONNACK")
         ->check(CLI::PositiveNumber)
@@ -351,8 +395,9 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     double connect_timeout_s = 10, ack_timeout_s = 30;
     std::filesystem::path config;
     app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
-    std::string register_text = "api";
-    add_run_options(app, o, shard_text, engine_text, retry_text, register_text, connect_timeout_s, ack_timeout_s);
+    std::string register_text = "api", topic_alias_text = "on";
+    add_run_options(app, o, shard_text, engine_text, retry_text, register_text, topic_alias_text, connect_timeout_s,
+                    ack_timeout_s);
     app.footer(std::string(exit_codes_help) + expect_help());
     {
         std::vector<std::string> argv_all{"wvsim"};
@@ -397,6 +442,8 @@ parse_outcome parse_options(int argc, const char* const* argv) {
                                  : register_text == "none" || register_text == "false" ? registration::none
                                                                                          : registration::api;
         check_x509(app, o);
+        o.topic_alias = topic_alias_text == "on";
+        check_mqtt5(app, o);
         // With a message budget and no duration, run until the budget is spent.
         if (app.count("--duration") == 0 && o.messages)
             o.duration_s = static_cast<double>(o.messages) * (o.rate > 0 ? o.devices / o.rate : o.interval_s) + 1 +

@@ -64,6 +64,14 @@ struct sim_options {
     int qos = 1;
     std::uint16_t keep_alive_s = 60;
     std::filesystem::path profile;         // payload report profile (YAML); empty: Ayyeka's sample
+    // MQTT version of the devices: "3.1.1" (default) or "5" (--mqtt). At 5: CONNECT's Session
+    // Expiry Interval and User Properties (templates, "name=value"), and a Topic Alias for the
+    // report topic when the server allows one.
+    std::string mqtt = "3.1.1";
+    bool mqtt5() const { return mqtt == "5"; }
+    std::uint32_t session_expiry_s = 0;
+    std::vector<std::string> user_properties;
+    bool topic_alias = true;
     std::string topic = "wv/{akid}/1/samp/p1";
     std::string will_topic = "wv/{akid}/1/reportend/p1";
 

@@ -39,8 +39,9 @@ h::run_header header(const run_report& r) {
                (r.shards_merged > 1 ? ", " + std::to_string(r.shards_merged) + " shards merged" : "");
     hd.command_line = r.command_line;
     hd.started_at = r.started_at;
-    hd.target = r.target + (r.embedded_gateway ? " (embedded wvgate)" : "") + ", engine " + r.engine + ", QoS " +
-                std::to_string(r.qos);
+    hd.target = r.target + (r.embedded_gateway ? " (embedded wvgate)" : "") + ", engine " + r.engine +
+                (r.protocol == "mqtt" ? ", MQTT " + r.mqtt_version + (r.topic_alias ? " (topic alias)" : "") : "") +
+                ", QoS " + std::to_string(r.qos);
     if (r.versions.empty()) hd.versions.emplace_back("wvsim", r.version);
     for (const auto& [k, v] : r.versions) hd.versions.emplace_back(k, v);
     const auto v = judge(r);

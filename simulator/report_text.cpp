@@ -33,7 +33,9 @@ std::string summary_text(const run_report& r) {
     o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol)
       << (r.transport == "wss" ? " | MQTT over WebSocket" : "") << " | "
       << r.target
-      << (r.embedded_gateway ? " (embedded wvgate)" : "") << " | QoS " << r.qos << "\n";
+      << (r.embedded_gateway ? " (embedded wvgate)" : "")
+      << (r.protocol == "mqtt" ? " | MQTT " + r.mqtt_version + (r.topic_alias ? " (topic alias)" : "") : "") << " | QoS "
+      << r.qos << "\n";
     o << "devices " << r.devices;
     if (r.fleet_devices != r.devices) o << " of " << r.fleet_devices << " (shard " << r.shard << ")";
     o << " | ran " << fmt("%.1f s", r.duration_s);

@@ -16,8 +16,9 @@ void finish_session(worker& w, device& d) {
     d.in_session = false;
     w.stats.on_disconnected();
     w.stats.lost.fetch_add(d.conn->machine.unacked(), std::memory_order_relaxed);
+    const auto end = d.session_end == outcome::count_ ? outcome::closed_by_server : d.session_end;
+    w.stats.count(end, end == outcome::server_disconnect ? d.conn->machine.end_detail() : std::string{});
     d.conn.reset();
-    w.stats.count(d.session_end == outcome::count_ ? outcome::closed_by_server : d.session_end);
     if (d.session_end == outcome::churned && !d.stop_requested) {
         asio::co_spawn(w.io, run_device(w, d), asio::detached);
         return;

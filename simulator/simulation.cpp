@@ -203,6 +203,8 @@ void plan_fleet(run_state& s) {
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.protocol = o.protocol;
     rep.transport = o.transport;
+    rep.mqtt_version = o.mqtt;
+    rep.topic_alias = o.mqtt5() && o.topic_alias;
     rep.embedded_gateway = s.embedded();
     rep.fleet_devices = s.fleet_devices;
     rep.devices = static_cast<std::uint32_t>(s.ids.size());
@@ -427,12 +429,21 @@ void start_engine(run_state& s) {
                            .messages_budget = o.messages > 0,
                            .x509 = s.certs.get(),
                            .explain_x509 = {},
+                           .protocol = o.mqtt5() ? mqtt::protocol_level::v5 : mqtt::protocol_level::v3_1_1,
+                           .session_expiry_s = o.session_expiry_s,
+                           .user_properties = {},
+                           .topic_alias = o.topic_alias,
                            .retry = o.retry,
                            .seed = o.ids.seed};
     if (o.wss())
         s.es.wss = websocket::client_options{.host = s.host.empty() ? std::string("localhost") : s.host,
                                              .target = o.ws_path,
                                              .handshake_timeout = o.connect_timeout};
+    for (const auto& p : o.user_properties) {  // NAME=VALUE, checked by parse_options
+        const auto eq = p.find('=');
+        s.es.user_properties.push_back({field_template(p.substr(0, eq), "--user-property name"),
+                                        field_template(p.substr(eq + 1), "--user-property value")});
+    }
     if (s.certs && s.gw) {
         // X.509 devices reach the embedded gateway's aws-8883 listener (aws-8443 for HTTPS), or
         // aws-443 with ALPN x-amzn-mqtt-ca / x-amzn-http-ca; its directory says why a

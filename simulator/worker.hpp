@@ -16,6 +16,9 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "device.hpp"
+#include "identity.hpp"
+#include "mqtt/packet_type.hpp"
+#include "mqtt/property_builder.hpp"
 #include "fleet_stats.hpp"
 #include "net/timer_wheel.hpp"
 #include "payload/report_encoder.hpp"
@@ -41,6 +44,15 @@ struct engine_settings {
     const x509_fleet* x509 = nullptr;
     // --auth x509 against the embedded gateway: why a connect closed without CONNACK.
     std::function<outcome(std::uint32_t local)> explain_x509;
+    // --mqtt 5: the version, CONNECT's Session Expiry Interval and User Properties (templates,
+    // expanded per device at each CONNECT), and whether reports use a Topic Alias.
+    mqtt::protocol_level protocol = mqtt::protocol_level::v3_1_1;
+    std::uint32_t session_expiry_s = 0;
+    struct user_property {
+        field_template name, value;
+    };
+    std::vector<user_property> user_properties;
+    bool topic_alias = true;
     retry_backoff retry;           // after a failed reconnect (reconnect.hpp)
     // --transport wss: each connection runs a WebSocket client layer under the device (Host
     // header, path and query of the upgrade); nullopt: MQTT straight on TLS.
@@ -61,6 +73,7 @@ struct worker {
     fleet_stats& stats;
     payload::report_encoder encoder;
     std::vector<std::byte> report_scratch;
+    mqtt::property_builder report_properties;  // --user-property: a report's MQTT 5 properties
     clock::time_point start;
     std::vector<std::unique_ptr<device>> devices;
 

@@ -285,6 +285,16 @@ void check_function_refs(const ctx& c, const YAML::Node& root, gateway_config& c
         }
         return nullptr;
     };
+    // A template's hook: a function of `functions:` (name or ARN) or of provisioning.hooks.
+    for (std::size_t i = 0; i < cfg.provisioning.templates.size(); ++i) {
+        const auto& hook = cfg.provisioning.templates[i].hook;
+        if (hook.empty() || known.find(hook)) continue;
+        auto name = hook;
+        if (const auto arn = functions::parse_lambda_arn(hook)) name = arn->name;
+        if (cfg.provisioning.hooks.count(name)) continue;
+        fail(c, root["provisioning"]["templates"][i]["hook"], "provisioning.templates[" + std::to_string(i) + "].hook",
+             "unknown function '" + hook + "'; known: " + known.known());
+    }
     for (auto& rule : cfg.rules.rules)
         for (auto& action : rule.actions) {
             if (const auto* l = std::get_if<rules_engine::lambda_action_config>(&action)) check(l->ref);

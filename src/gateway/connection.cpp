@@ -15,6 +15,13 @@ namespace {
 // Bookkeeping added to a posted delivery's payload size (topic, header).
 constexpr std::size_t delivery_overhead = 64;
 
+thread_local net::timer_wheel* this_thread_wheel = nullptr;
+
+// Storage for effect batches, kept by the thread rather than by each connection: a PUBLISH
+// hands out three effects, which would otherwise grow a fresh vector (three allocations) on
+// every input, and an idle connection keeps none.
+thread_local effects spare_effects;
+
 // counters::connections_open from accept to the end, whichever object ends it.
 class open_count {
 public:
@@ -49,6 +56,8 @@ peer_info describe_peer(tls::stream& s, const std::string& listener, listener_ki
 }
 
 }  // namespace
+
+void set_thread_timer_wheel(net::timer_wheel* wheel) noexcept { this_thread_wheel = wheel; }
 
 asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
                                        authorizer_lookup authorizers, std::string listener, listener_kind kind) {
@@ -141,7 +150,8 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
                                                                         env.http_auth ? static_cast<websocket::upgrade_judge*>(this) : nullptr)
                             : nullptr),
       ws_request_(websocket_request ? std::move(*websocket_request) : std::string()),
-      driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this) {
+      driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this,
+              net::driver_options{.wheel = this_thread_wheel}) {
     if (ws_ && env.http_auth) {
         http_auth_ = env.http_auth;
         const auto& p = peer;
@@ -176,7 +186,12 @@ std::optional<clock::time_point> connection::next_deadline() const {
     return d;
 }
 
+void connection::lend_effect_storage() noexcept {
+    if (!machine_.has_effects() && spare_effects.capacity() > 0) machine_.take_effects(spare_effects);
+}
+
 void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) {
+    lend_effect_storage();
     machine_.on_bytes(in, now);
     apply(now, fx);
 }
@@ -201,8 +216,10 @@ void connection::on_transport_closed(std::error_code why, clock::time_point now)
 
 void connection::apply(clock::time_point now, net::effects& fx) {
     const std::shared_ptr<subscriber> self = shared_from_this();  // what the broker delivers to
+    effects batch;
     while (machine_.has_effects()) {
-        for (auto& e : machine_.take_effects()) {
+        machine_.take_effects(batch);
+        for (auto& e : batch) {
             if (applier_.apply(e, machine_, self, now)) continue;  // broker, log, rules, throttle, certificates
             if (auto* s = std::get_if<send_bytes>(&e)) {
                 if (fx.send.empty())
@@ -218,6 +235,11 @@ void connection::apply(clock::time_point now, net::effects& fx) {
             }
         }
     }
+    // The storage goes back to the thread: the larger of the batch's and the machine's.
+    effects rest;
+    machine_.take_effects(rest);
+    batch.clear();
+    spare_effects = std::move(batch.capacity() >= rest.capacity() ? batch : rest);
 }
 
 void connection::call_authorizer(const std::string& name, std::string event_json, clock::time_point now) {
@@ -257,6 +279,7 @@ bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
             return;
         }
         self->act([&](clock::time_point now, net::effects& fx) {
+            self->lend_effect_storage();
             self->machine_.on_deliver(m, qos, retained, now);
             self->apply(now, fx);
         });

@@ -53,6 +53,12 @@ using authorizer_lookup = std::function<auth::authorizer_service*(const std::str
 boost::asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
                                               authorizer_lookup authorizers, std::string listener, listener_kind kind);
 
+// The calling thread's timer wheel (net/timer_wheel.hpp): gateway.cpp gives each of its I/O
+// threads one, and a connection made on that thread runs its deadlines on it, so an idle
+// connection holds no timer and no pending timer operation of its own. Null elsewhere (a
+// connection driven on a test's io_context): the driver keeps its own timer.
+void set_thread_timer_wheel(net::timer_wheel* wheel) noexcept;
+
 class connection final : public subscriber,
                          public net::protocol_machine,
                          private websocket::upgrade_judge,
@@ -87,6 +93,9 @@ private:
     // refusal with AWS's status); custom auth is deferred to CONNECT, as AWS does.
     void judge(const websocket::http::request_header<>& request, clock::time_point now) override;
     void on_upgrade_verdict(auth::http_auth_verdict v);
+    // Before a frequent input (bytes, a delivery): the thread's spare effect storage goes to the
+    // machine, and apply() takes it back, so no batch grows a vector of its own.
+    void lend_effect_storage() noexcept;
     // Applies what the machine handed out, answers included, until it hands out nothing more.
     void apply(clock::time_point now, net::effects& fx);
     void call_authorizer(const std::string& name, std::string event_json, clock::time_point now);

@@ -113,7 +113,8 @@ struct limits_config {
     std::size_t max_outbox_bytes = 1 << 20;   // queued for a slow subscriber; beyond: dropped+counted
     std::size_t max_offline_messages = 100;   // QoS 1 kept for a disconnected persistent session
     double session_replay_per_s = 10;         // AWS: a resumed session's stored QoS 1 at 10 msg/s; 0: at once
-    std::chrono::seconds persistent_session_expiry{3600};
+    std::chrono::seconds persistent_session_expiry{3600};  // MQTT 5: also the most a CONNECT's Session Expiry gets
+    std::uint16_t topic_alias_maximum = 8;    // MQTT 5: topic aliases a client may set (AWS: 8)
     std::size_t max_connections = 20'000;     // beyond: accepted and closed at once, logged
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::chrono::milliseconds connect_timeout{10'000};  // from accept/handshake to CONNECT

@@ -101,10 +101,13 @@ private:
     provisioning_reply create_from_csr(const provisioning_request& r, const request_topic& t, const nlohmann::json& body);
     void register_thing(std::shared_ptr<register_job> job);
     void finish_register(std::shared_ptr<register_job> job);
-    auth::authorizer_service* hook_service(const std::string& target_arn);
+    auth::authorizer_service* hook_service(const std::string& target_arn, std::string& why_not);
     std::optional<api_error> claim_refusal(const provisioning_request& r, const std::string* template_name) const;
     void sweep_expired_certificates();
     void complete(const completion& done, provisioning_reply reply);
+    // Completes once the batch's writes are on disk (a failed save turns an acceptance into 500).
+    void complete_when_saved(registry::registry::write_batch& batch, const completion& done, provisioning_reply reply,
+                             const provisioning_request& r, payload_format f);
 
     registry::registry& reg_;
     provisioning_options opts_;

@@ -11,10 +11,16 @@ reports, 1 report/s per device. Per fleet size and engine it measures
   cpu_us_per_msg      utime+stime of wvsim from /proc over a steady window (every device
                       connected, a settle time after the ramp) / reports sent in it, and the
                       broker's CPU over the same window
+  wire_up/down_b_per_msg  TCP payload bytes (TLS records) the fleet's sockets sent / received over
+                      the steady window (the kernel's tcp_info bytes_sent / bytes_received
+                      summed over every socket to the broker's port, `ss -ti`) / reports sent
 
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
-         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--json out.json]
+         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--mqtt5] [--json out.json]
+--mqtt5 adds two rows per size in the same run: `mqtt5` (wvsim --mqtt 5: the report topic as
+Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqtt 5
+--topic-alias off), beside the default MQTT 3.1.1 row (`asio`).
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
 device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
 mosquitto listener with require_certificate true and use_identity_as_username true) and
@@ -110,6 +116,14 @@ def rss_kib(pid):
 def loadavg():
     with open("/proc/loadavg") as f: return f.read().split()[0]
 
+def wire_bytes(port):
+    """(sent, received) TCP payload bytes of every established socket to 127.0.0.1:port."""
+    out = subprocess.run(["ss", "-tinH", "state", "established", f"( dport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    sent = sum(int(x) for x in re.findall(r"bytes_sent:(\d+)", out))
+    received = sum(int(x) for x in re.findall(r"bytes_received:(\d+)", out))
+    return sent, received
+
 def ramp(timeline, target):
     """Seconds from the start until `target` devices were connected (linear between samples)."""
     prev_t, prev_c = 0.0, 0
@@ -152,11 +166,15 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
         elif state == "settle" and now >= settle_until:
             state, sent, tc0 = "steady", 0, now
             cpu0, bcpu0 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+            wire0 = wire_bytes(port)
         elif state == "steady":
             sent += int(m.group(3))
             if now - tc0 >= a.steady:
                 dt = time.monotonic() - tc0
                 cpu1, bcpu1 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+                wire1 = wire_bytes(port)
+                res["wire_up_b_per_msg"] = round((wire1[0] - wire0[0]) / max(1, sent), 1)
+                res["wire_down_b_per_msg"] = round((wire1[1] - wire0[1]) / max(1, sent), 1)
                 res["rss_steady_kib"] = rss_kib(p.pid)
                 res["steady_connected"] = conn
                 res["steady_window_s"] = round(dt, 1)
@@ -223,6 +241,7 @@ def main():
     ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
     ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
     ap.add_argument("--probe", help="mqtt_tls_probe binary: a bare-client row per size (see above)")
+    ap.add_argument("--mqtt5", action="store_true", help="MQTT 5 rows with and without the topic alias (see above)")
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
     wvsim = os.path.join(a.build, "simulator", "wvsim")
@@ -231,6 +250,8 @@ def main():
         label, spec = v.split("=", 1)
         parts = spec.split(",")
         variants.append((label, parts[0] or wvsim, parts[1:]))
+    if a.mqtt5:
+        variants += [("mqtt5", wvsim, ["--mqtt", "5"]), ("mqtt5-noalias", wvsim, ["--mqtt", "5", "--topic-alias", "off"])]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by mosquitto and wvsim
     d = tempfile.mkdtemp(prefix="wvsim-bench-")
@@ -271,7 +292,7 @@ def main():
             r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
-            "ratio_cpu_vs_probe", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
+            "ratio_cpu_vs_probe", "wire_up_b_per_msg", "wire_down_b_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
     if a.json: json.dump(dict(meta, rows=rows), open(a.json, "w"), indent=1)

@@ -185,6 +185,14 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
                    "(--auth x509; port 8443, or 443 with ALPN x-amzn-http-ca), one kept-alive connection per device")
         ->check(CLI::IsMember({"mqtt", "https"}))
         ->capture_default_str();
+    ep->add_option("--transport", o.transport,
+                   "tls: MQTT on TLS; wss: MQTT over WebSocket (RFC 6455, AWS's wss://<host>/mqtt on 443: no ALPN "
+                   "unless --alpn, subprotocol mqtt, the custom authorizer's parameters in the MQTT user name); a "
+                   "refused upgrade counts as ws_upgrade_refused:<HTTP status>")
+        ->check(CLI::IsMember({"tls", "wss"}))
+        ->capture_default_str();
+    ep->add_option("--ws-path", o.ws_path, "--transport wss: the upgrade request's path and query")
+        ->capture_default_str();
     ep->add_option("--cafile", o.ca_file, "CA bundle that signs the server's certificate (default: system store)");
     ep->add_flag("--insecure", o.insecure, "skip certificate and host-name checks (only when asked)");
     ep->add_option("--resumption", o.resumption, "TLS session resumption: auto (loopback only), on, off")
@@ -479,6 +487,16 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
         o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));
         if (o.alpn.size() == 1 && o.alpn[0] == "none") o.alpn.clear();
+        if (o.wss()) {
+            // AWS: MQTT over WSS is 443 without ALPN (spec 3.1); an ALPN of mqtt would be MQTT.
+            if (app.count("--alpn") == 0) o.alpn.clear();
+            if (o.https()) throw config_error("--transport wss is MQTT over WebSocket; --protocol https is HTTPS publish");
+            if (o.engine == engine_kind::paho)
+                throw config_error("--transport wss runs on wvsim's own engine (--engine asio)");
+            if (o.ws_path.empty() || o.ws_path[0] != '/') throw config_error("--ws-path must start with '/'");
+        } else if (app.count("--ws-path")) {
+            throw config_error("--ws-path is for --transport wss");
+        }
         o.certs.register_fleet = register_text == "static"                              ? registration::static_map
                                  : register_text == "none" || register_text == "false" ? registration::none
                                                                                          : registration::api;

@@ -46,6 +46,11 @@ struct sim_options {
     x509_options certs;
     claim_options claim;  // --onboard claim:<t> / trusted-user:<t> (onboard_claim.hpp)
     bool x509() const { return auth == "x509"; }
+    // --transport wss: MQTT over WebSocket (443, no ALPN, GET <ws_path> with subprotocol mqtt);
+    // tls: MQTT straight on TLS.
+    std::string transport = "tls";
+    bool wss() const { return transport == "wss"; }
+    std::string ws_path = "/mqtt";         // the upgrade's path and query
 
     // Load shape.
     double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it

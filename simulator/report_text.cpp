@@ -40,7 +40,8 @@ std::string bucket_row(const std::string& k, std::uint64_t n) {
 
 std::string summary_text(const run_report& r) {
     std::ostringstream o;
-    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol) << " | "
+    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol)
+      << (r.transport == "wss" ? " | MQTT over WebSocket" : "") << " | "
       << r.target
       << (r.embedded_gateway ? " (embedded wvgate)" : "")
       << (r.protocol == "mqtt" ? " | MQTT " + r.mqtt_version + (r.topic_alias ? " (topic alias)" : "") : "") << " | QoS "

@@ -208,6 +208,7 @@ void plan_fleet(run_state& s) {
                     {"Boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000)}};
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.protocol = o.protocol;
+    rep.transport = o.transport;
     rep.mqtt_version = o.mqtt;
     rep.topic_alias = o.mqtt5() && o.topic_alias && o.engine == engine_kind::asio;  // Paho sends no alias
     rep.embedded_gateway = s.embedded();
@@ -477,6 +478,10 @@ void start_engine(run_state& s) {
                            .topic_alias = o.topic_alias,
                            .retry = o.retry,
                            .seed = o.ids.seed};
+    if (o.wss())
+        s.es.wss = websocket::client_options{.host = s.host.empty() ? std::string("localhost") : s.host,
+                                             .target = o.ws_path,
+                                             .handshake_timeout = o.connect_timeout};
     for (const auto& p : o.user_properties) {  // NAME=VALUE, checked by parse_options
         const auto eq = p.find('=');
         s.es.user_properties.push_back({field_template(p.substr(0, eq), "--user-property name"),

@@ -25,6 +25,7 @@
 #include "reconnect.hpp"
 #include "timetable.hpp"
 #include "tls/client_context.hpp"
+#include "websocket/client_layer.hpp"
 #include "x509_fleet.hpp"
 
 namespace wv::sim {
@@ -54,6 +55,9 @@ struct engine_settings {
     std::vector<user_property> user_properties;
     bool topic_alias = true;
     retry_backoff retry;           // after a failed reconnect (reconnect.hpp)
+    // --transport wss: each connection runs a WebSocket client layer under the device (Host
+    // header, path and query of the upgrade); nullopt: MQTT straight on TLS.
+    std::optional<websocket::client_options> wss;
     std::uint64_t seed = 1;        // for the backoff's jitter
 };
 

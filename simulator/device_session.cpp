@@ -27,6 +27,15 @@ int connack_code_of(std::error_code ec) {
 
 std::string as_text(std::span<const std::byte> b) { return std::string(mqtt::as_chars(b)); }
 
+// A bucket-friendly name for why a WebSocket handshake failed.
+std::string ws_failure_key(std::error_code e) {
+    using websocket::ws_errc;
+    if (e == ws_errc::bad_accept) return "bad_accept";
+    if (e == ws_errc::subprotocol_missing) return "no_subprotocol_mqtt";
+    if (e == ws_errc::handshake_timeout) return "timeout";
+    if (e == ws_errc::handshake_malformed) return "malformed_answer";
+    return "closed";  // the server closed or broke a frame rule before CONNACK
+}
 // MQTT 5 PUBLISH properties: Topic Alias (0x23) 1, for every report of a connection.
 constexpr std::array<std::byte, 3> report_alias_bytes{std::byte{0x23}, std::byte{0x00}, std::byte{0x01}};
 
@@ -81,6 +90,12 @@ void device_session::on_connack(std::error_code result, bool) {
         connect_outcome_ = outcome_detail{connack_outcome(code), {}};
     } else if (result == client::client_errc::connack_timeout) {
         connect_outcome_ = outcome_detail{outcome::connack_timeout, {}};
+    } else if (result.category() == websocket::ws_category()) {
+        if (result == websocket::ws_errc::handshake_refused)
+            connect_outcome_ = outcome_detail{outcome::ws_upgrade_refused,
+                                              transport ? std::to_string(transport->refused_status()) : std::string()};
+        else
+            connect_outcome_ = outcome_detail{outcome::ws_handshake_failed, ws_failure_key(result)};
     } else if (result == client::client_errc::unexpected_packet) {
         connect_outcome_ = outcome_detail{outcome::protocol_error, "first packet not CONNACK"};
     } else if (is_closed(result)) {

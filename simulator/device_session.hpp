@@ -28,6 +28,7 @@
 
 #include "client/client_machine.hpp"
 #include "net/protocol_machine.hpp"
+#include "websocket/client_layer.hpp"
 #include "outcome.hpp"
 
 namespace wv::sim {
@@ -54,6 +55,8 @@ public:
     std::function<void()> on_connect_outcome;
     // Reports sent and not acknowledged (lost if the session ends now).
     std::uint8_t unacked() const noexcept { return ring_size_; }
+    // --transport wss: the WebSocket layer under this device (its refused upgrade's status).
+    const websocket::client_layer* transport = nullptr;
     // The detail of a session that ended in outcome::server_disconnect (reason_detail: the
     // DISCONNECT's reason code and reason string); empty otherwise.
     std::string end_detail() const;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "claim_options.hpp"
 #include "identity.hpp"
 #include "reconnect.hpp"
 #include "shard.hpp"
@@ -43,7 +44,13 @@ struct sim_options {
     std::string protocol = "mqtt";
     bool https() const { return protocol == "https"; }
     x509_options certs;
+    claim_options claim;  // --onboard claim:<t> / trusted-user:<t> (onboard_claim.hpp)
     bool x509() const { return auth == "x509"; }
+    // --transport wss: MQTT over WebSocket (443, no ALPN, GET <ws_path> with subprotocol mqtt);
+    // tls: MQTT straight on TLS.
+    std::string transport = "tls";
+    bool wss() const { return transport == "wss"; }
+    std::string ws_path = "/mqtt";         // the upgrade's path and query
 
     // Load shape.
     double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it
@@ -75,7 +82,8 @@ struct sim_options {
 
     // Engine and output.
     engine_kind engine = engine_kind::asio;
-    unsigned threads = 0;                  // 0: one per core
+    unsigned threads = 0;                  // 0: auto (thread_plan.hpp)
+    double timer_tick_ms = 0;              // the session threads' timer tick; 0: auto (thread_plan.hpp)
     bool verify = false;
     // --verify with --host: the subscriber's MQTT login (the embedded gateway needs none: its
     // verifier observes inside it).

@@ -43,6 +43,10 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"https_refused", "HTTPS: 403 and closed at the first request: the certificate is not registered or not ACTIVE "
                       "(AWS does not document its answer here)"},
     {"closed_without_response", "HTTPS: closed before answering the first request"},
+    {"ws_upgrade_refused", "WebSocket upgrade refused with this HTTP status (AWS: 403 for a failed SigV4 or custom "
+                           "authentication at the upgrade)"},
+    {"ws_handshake_failed", "WebSocket handshake failed: no complete answer, or a 101 without the right "
+                            "Sec-WebSocket-Accept or subprotocol mqtt"},
     {"protocol_error", "server sent something that is not MQTT (3.1.1, or 5 with --mqtt 5; --protocol https: HTTP/1.1)"},
     {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT (HTTPS: + close_notify)"},
     {"churned", "planned reconnect (--churn)"},

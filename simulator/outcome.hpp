@@ -42,6 +42,10 @@ enum class outcome : std::uint8_t {
     // --protocol https: the first request on a connection decides whether it counts as connected.
     https_refused,               // 403 and closed at the first request: the certificate was not accepted
     closed_without_response,     // closed before answering the first request
+    // --transport wss: the server answered the WebSocket upgrade with another status than 101
+    // (detail: the status), or with a 101 that does not hold (detail: why).
+    ws_upgrade_refused,
+    ws_handshake_failed,
     protocol_error,              // the server sent something that is not MQTT 3.1.1 (or HTTP/1.1)
     // How a session ended (after CONNACK 0):
     clean_stop,                  // our ReportEnd(CLOSED) + DISCONNECT

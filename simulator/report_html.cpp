@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "onboard_claim.hpp"
 #include "onboard_jitr.hpp"
 #include "outcome.hpp"
 #include "report.hpp"
@@ -354,6 +355,9 @@ std::string html_page(const run_report& r) {
     }
     if (r.onboarding.is_object() && r.onboarding.value("mode", "") == "jitr")
         o += h::section("onboarding", "Onboarding (--onboard jitr)", h::pre(jitr_summary_text(r.onboarding)));
+    else if (r.onboarding.is_object())
+        o += h::section("onboarding", "Onboarding (--onboard " + r.onboarding.value("mode", std::string()) + ")",
+                        h::pre(claim_summary_text(r.onboarding)));
     o += h::section("timeline", "Over time", timeline_charts(r));
     if (r.rules) o += h::section("rules", "Topic rules (embedded gateway)", rules_section(*r.rules));
     o += h::section("latency", "Latency over the whole run", latency_table(r));

@@ -53,6 +53,7 @@ json to_json(const run_report& r) {
         {"versions", r.versions},
         {"engine", r.engine},
         {"protocol", r.protocol},
+        {"transport", r.transport},
         {"mqtt_version", r.mqtt_version},
         {"topic_alias", r.topic_alias},
         {"target", r.target},
@@ -177,6 +178,7 @@ run_report report_from_json(const json& j) {
         r.versions = get_or<std::map<std::string, std::string>>(j, "versions", {});
         r.engine = get<std::string>(j, "engine");
         r.protocol = get_or<std::string>(j, "protocol", "mqtt");
+        r.transport = get_or<std::string>(j, "transport", "tls");
         r.mqtt_version = get_or<std::string>(j, "mqtt_version", "3.1.1");  // reports from before --mqtt
         r.topic_alias = get_or<bool>(j, "topic_alias", false);
         r.target = get<std::string>(j, "target");

@@ -72,14 +72,14 @@ struct mqtt_credentials {
 
 struct http_auth_request {
     http_transport transport = http_transport::http;
-    std::string method{};   // as sent: "POST", "GET"
-    std::string target{};   // request-target as sent, query included: "/mqtt?X-Amz-Algorithm=..."
+    std::string method{};  // as sent: "POST", "GET"
+    std::string target{};  // request-target as sent, query included: "/mqtt?X-Amz-Algorithm=..."
     std::vector<std::pair<std::string, std::string>> headers{};  // as received: names as sent, in order
-    std::string body{};     // http: the payload (SigV4's header form signs its SHA-256); wss: empty
+    std::string body{};  // http: the payload (SigV4's header form signs its SHA-256); wss: empty
     std::optional<std::string> server_name{};  // TLS SNI
     std::string source_ip{};
     std::uint16_t source_port = 0;
-    std::string connection_id{};  // make_connection_id(): the event's connectionMetadata.id
+    std::string connection_id{};             // make_connection_id(): the event's connectionMetadata.id
     std::optional<mqtt_credentials> mqtt{};  // wss at CONNECT only
 };
 
@@ -89,8 +89,8 @@ struct http_auth_request {
 // Any other outcome refuses: for http the publisher answers `refusal`, for wss the connection
 // closes as the MQTT custom-auth path does (authorization_result says why, for logs/stats).
 struct custom_auth_verdict {
-    std::string authorizer{};          // the name of the authorizer that was invoked
-    std::string event_json{};          // the event it received (logs, wvauthz, tests)
+    std::string authorizer{};  // the name of the authorizer that was invoked
+    std::string event_json{};  // the event it received (logs, wvauthz, tests)
     authorization_result result{};
     policy::shared_policy_set policies{};  // set when result.allowed()
     bool allowed() const { return result.allowed(); }
@@ -99,10 +99,10 @@ struct custom_auth_verdict {
 // A configured IAM key signed the request. The key's policy documents decide every action.
 struct sigv4_verdict {
     std::string access_key_id{};
-    std::string principal{};                 // iam_key::principal (the key id by default)
+    std::string principal{};  // iam_key::principal (the key id by default)
     policy::shared_policy_set policies{};
-    std::chrono::system_clock::time_point signed_at{};   // X-Amz-Date
-    bool presigned = false;                  // query form (wss) rather than Authorization header
+    std::chrono::system_clock::time_point signed_at{};  // X-Amz-Date
+    bool presigned = false;                             // query form (wss) rather than Authorization header
 };
 
 // Refused before any Lambda: AWS's HTTP answer. `status`/`error_type`/`message` are what the
@@ -117,9 +117,9 @@ struct sigv4_verdict {
 // (observed: a refused WSS upgrade is `403 Forbidden` with a JSON body, spec 8.2.)
 struct http_refusal {
     unsigned status = 401;
-    std::string error_type{};   // "UnauthorizedException", "InvalidSignatureException", ...
-    std::string message{};      // the body's "message"
-    std::string detail{};       // for the log
+    std::string error_type{};  // "UnauthorizedException", "InvalidSignatureException", ...
+    std::string message{};     // the body's "message"
+    std::string detail{};      // for the log
     std::string log_reason = "AUTHORIZATION_FAILURE";  // eventType reason in the JSON log
 };
 
@@ -136,13 +136,15 @@ struct http_authenticator_options {
     const custom_authorizers* authorizers = nullptr;  // null: custom auth refuses (401)
     // The running service of an authorizer, by name; null: that authorizer has no backend.
     std::function<authorizer_service*(const std::string& name)> services{};
-    const iam_keys* iam = nullptr;                    // null or empty: SigV4 refuses (403)
-    std::string region = "us-east-1";                 // the credential scope's region must match
+    const iam_keys* iam = nullptr;     // null or empty: SigV4 refuses (403)
+    std::string region = "us-east-1";  // the credential scope's region must match
     // Shared parsed authorizer policies (connection_machine's machine_env::policy_cache); null:
     // each verdict parses its own.
     policy::policy_set_cache* policy_cache = nullptr;
     // The wall clock for SigV4 dates; tests pin it.
-    std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+    std::function<std::chrono::system_clock::time_point()> now = [] {
+        return std::chrono::system_clock::now();
+    };
 };
 
 class http_authenticator {

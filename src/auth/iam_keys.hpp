@@ -26,10 +26,10 @@
 namespace wv::auth {
 
 struct iam_key_config {
-    std::string access_key_id{};        // AWS shape: 16-128 characters [A-Z0-9]
-    std::string secret_access_key{};    // never logged
-    std::string session_token{};        // empty: long-term key (no X-Amz-Security-Token expected)
-    std::string principal{};            // empty: the access key id
+    std::string access_key_id{};                  // AWS shape: 16-128 characters [A-Z0-9]
+    std::string secret_access_key{};              // never logged
+    std::string session_token{};                  // empty: long-term key (no X-Amz-Security-Token expected)
+    std::string principal{};                      // empty: the access key id
     std::vector<std::string> policy_documents{};  // JSON text, each an IAM/IoT policy
 };
 

@@ -148,6 +148,15 @@ void client_machine::take_frames(mqtt::stream_decoder& d, clock::time_point now,
 
 std::error_code client_machine::handle_connack(const mqtt::frame& f, net::effects& fx) {
     if (f.type != mqtt::packet_type::connack) return client_errc::unexpected_packet;
+    // A 3.1.1 server answers a level-5 CONNECT with its own CONNACK 1 (unacceptable protocol
+    // version): two bytes, no properties, which the level-5 decoder would call truncated.
+    if (level_ == mqtt::protocol_level::v5 && f.body.size() == 2 && f.body[1] == std::byte{0x01}) {
+        note(false, mqtt::packet_type::connack);
+        state_ = state::closed;
+        events_.on_connack(client_errc::refused_protocol_version, false);
+        fx.close(net::ending::close_now, client_errc::refused_protocol_version);
+        return {};
+    }
     const auto ca = mqtt::decode_connack(f.body, f.flags, level_);
     if (!ca) return ca.error();
     note(false, mqtt::packet_type::connack);

@@ -58,6 +58,7 @@ attach_result broker::attach(const std::string& client_id, bool clean_session, s
     attach_result out;
     {
         std::lock_guard lock(mu_);
+        delayed_wills_.erase(client_id);  // MQTT 5: a new connection before the Will Delay cancels it
         auto it = sessions_.find(client_id);
         if (it != sessions_.end()) {
             previous = std::move(it->second->owner);
@@ -286,12 +287,29 @@ void broker::unobserve(std::uint64_t id) {
     std::erase_if(observers_, [id](const observer& o) { return o.id == id; });
 }
 
-void broker::expire(std::chrono::steady_clock::time_point now) {
+void broker::delay_will(const std::string& client_id, message_ptr will, std::chrono::steady_clock::time_point due) {
     std::lock_guard lock(mu_);
-    std::vector<std::string> gone;
-    for (const auto& [cid, s] : sessions_)
-        if (!s->owner && s->persistent && now >= s->expires_at) gone.push_back(cid);
-    for (const auto& cid : gone) remove_session_locked(cid);
+    delayed_wills_[client_id] = {std::move(will), due};
+}
+
+void broker::expire(std::chrono::steady_clock::time_point now) {
+    std::vector<message_ptr> wills;
+    {
+        std::lock_guard lock(mu_);
+        std::vector<std::string> gone;
+        for (const auto& [cid, s] : sessions_)
+            if (!s->owner && s->persistent && now >= s->expires_at) gone.push_back(cid);
+        for (const auto& cid : gone) remove_session_locked(cid);
+        for (auto it = delayed_wills_.begin(); it != delayed_wills_.end();) {
+            if (now >= it->second.second) {
+                wills.push_back(std::move(it->second.first));
+                it = delayed_wills_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (const auto& w : wills) publish(w);
 }
 
 broker_counts broker::counts() const {

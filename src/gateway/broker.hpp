@@ -132,7 +132,11 @@ public:
     // After it returns, `fn` of that observer is not running and will not be called again.
     void unobserve(std::uint64_t id);
 
-    // Drops persistent sessions whose expiry passed.
+    // MQTT 5 Will Delay Interval: publish `will` at `due` unless a connection takes the
+    // client id again first (attach cancels it). expire() publishes the due ones.
+    void delay_will(const std::string& client_id, message_ptr will, std::chrono::steady_clock::time_point due);
+
+    // Drops persistent sessions whose expiry passed; publishes delayed Wills that are due.
     void expire(std::chrono::steady_clock::time_point now);
 
     broker_counts counts() const;
@@ -153,6 +157,7 @@ private:
     // Subscription values pack the granted QoS (bits 0-1) with subscription_options (broker.cpp).
     std::unordered_map<std::string, std::shared_ptr<shared_group>> shared_;  // by the whole $share/ filter
     std::unordered_map<std::string, message_ptr> retained_;
+    std::unordered_map<std::string, std::pair<message_ptr, std::chrono::steady_clock::time_point>> delayed_wills_;
     struct observer {
         std::uint64_t id;
         std::string filter;

@@ -106,6 +106,14 @@ struct route_message {
     message_ptr msg;
 };
 
+// MQTT 5 Will Delay Interval: the broker publishes `will` at `due` unless the client id
+// connects again first (broker::delay_will).
+struct delay_will {
+    std::string client_id;
+    message_ptr will;
+    std::chrono::steady_clock::time_point due;
+};
+
 // A PUBLISH to a fleet-provisioning request topic ($aws/certificates/create*/<fmt>,
 // $aws/provisioning-templates/<name>/provision/<fmt>), allowed by the policy: answered by the
 // provisioning service to this connection only (provisioning_step.hpp), never routed.
@@ -133,7 +141,8 @@ struct log_line {
 
 using effect = std::variant<send_bytes, close_connection, call_authorizer, admit_connect, verify_certificate,
                             watch_certificate, attach_session, subscribe_session, unsubscribe_session,
-                            detach_session, route_message, provisioning_request, rules_event, log_line>;
+                            detach_session, route_message, provisioning_request, rules_event, log_line,
+                            delay_will>;
 using effects = std::vector<effect>;
 
 }  // namespace wv::gate

@@ -200,6 +200,7 @@ void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     if (why == disconnect_reason::duplicate_clientid) detail = "another connection took the client id";
     if (why == disconnect_reason::server_initiated_disconnect) detail = "gateway shutting down";
     if (why == disconnect_reason::auth_error) detail = "the certificate (or its CA) is no longer ACTIVE";
+    if (why == disconnect_reason::websocket_ttl_expiration) detail = "the WebSocket connection's lifetime (24 h) is up";
     close(why, detail, now);
 }
 
@@ -283,6 +284,15 @@ void connection_machine::publish_the_will(disconnect_reason why, clock::time_poi
     auto w = message{will_->topic, will_->payload, will_->qos, will_->retain, client_id_, will_->properties, {}};
     if (will_->expiry_s) w.expires_at = now + std::chrono::seconds(*will_->expiry_s);
     auto m = std::make_shared<message>(std::move(w));
+    if (will_->delay_s > 0 && session_expiry_s_ > 0) {
+        // MQTT 5 Will Delay: at the earlier of the delay and the session's end, unless the client
+        // connects again first (5.0 3.1.3.2.2). A session that ends with the connection sends it now.
+        const auto delay = std::min(will_->delay_s, session_expiry_s_);
+        effects_.push_back(delay_will{client_id_, m, now + std::chrono::duration_cast<clock::duration>(scaled(delay))});
+        log_event(log_level::info, "Publish-In", true, {},
+                  "Will delayed " + std::to_string(delay) + " s (" + std::string(to_string(why)) + ")", &will_->topic);
+        return;
+    }
     effects_.push_back(route_message{m});
     // The Will is a publish like any other for the rules engine too.
     if (env_.has_rules) effects_.push_back(rules_event{m, principal_id_});
@@ -322,6 +332,7 @@ void connection_machine::log_event(log_level l, const char* event_type, bool suc
                         {"principalId", principal_id_}, {"sourceIp", peer_.ip}, {"sourcePort", peer_.port}};
     if (state_ != state::awaiting_connect || v5()) j["mqttVersion"] = v5() ? "5.0" : "3.1.1";
     if (topic) j["topicName"] = *topic;
+    if (peer_.websocket) j["transport"] = "wss";  // wvgate's: AWS logs MQTT over WSS as protocol MQTT
     if (!reason.empty()) j["reason"] = std::move(reason);
     if (!details.empty()) j["details"] = std::move(details);
     effects_.push_back(log_line{l, std::move(j)});

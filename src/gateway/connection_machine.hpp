@@ -80,6 +80,7 @@ struct peer_info {
     std::optional<std::string> server_name;  // SNI
     std::string alpn;                         // negotiated; empty for none / plain TCP
     bool x509 = false;                        // X.509 authentication (port 8883 / ALPN x-amzn-mqtt-ca)
+    bool websocket = false;                   // MQTT over WebSocket (aws-443 without ALPN, GET /mqtt)
     std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 
@@ -144,6 +145,10 @@ public:
                        clock::time_point now);
     // unsubscribe_session: the session's subscription count after it.
     void on_unsubscribed(std::size_t subscriptions);
+    // The transport already authenticated the connection (MQTT over WebSocket with a SigV4
+    // presigned URL): CONNECT skips the authorizer; these policies decide iot:Connect and the
+    // rest. Call before the CONNECT arrives.
+    void on_transport_authenticated(std::string principal, policy::shared_policy_set policies);
 
     // --- output ---
     effects take_effects();
@@ -168,6 +173,7 @@ private:
         bool retain = false;
         std::string properties;                        // MQTT 5, passed on (message::properties)
         std::optional<std::uint32_t> expiry_s;         // MQTT 5 Message Expiry Interval
+        std::uint32_t delay_s = 0;                     // MQTT 5 Will Delay Interval
     };
 
     // connection_machine.cpp
@@ -255,6 +261,7 @@ private:
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
     bool refreshing_ = false;
+    bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
     // X.509: thing and certificate facts for policy variables.
     std::shared_ptr<const policy::principal_facts> principal_facts_;
 

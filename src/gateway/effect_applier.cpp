@@ -56,6 +56,8 @@ bool effect_applier::apply(effect& e, connection_machine& m, const std::shared_p
                 }
             } else if constexpr (std::is_same_v<T, route_message>) {
                 if (s.brk) s.brk->publish(x.msg);
+            } else if constexpr (std::is_same_v<T, delay_will>) {
+                if (s.brk) s.brk->delay_will(x.client_id, std::move(x.will), x.due);
             } else if constexpr (std::is_same_v<T, provisioning_request>) {
                 if (s.brk)
                     hand_to_provisioning(s.provisioning, s.brk, s.log, x.topic, x.payload,

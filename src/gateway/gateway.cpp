@@ -582,6 +582,7 @@ std::optional<std::uint16_t> gateway::metrics_port() const {
 certificate_paths gateway::certificates() const { return impl_->certs; }
 std::string gateway::control_plane_url() const { return impl_->control_plane ? impl_->control_plane->url() : std::string{}; }
 registry::registry* gateway::registry() const { return impl_->reg.get(); }
+const provisioning::provisioning_service* gateway::provisioning() const { return impl_->provisioning.get(); }
 std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }

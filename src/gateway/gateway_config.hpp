@@ -129,6 +129,17 @@ struct https_config {
     std::chrono::milliseconds request_timeout{10'000};
 };
 
+// MQTT over WebSocket on aws-443 without ALPN (or ALPN http/1.1): `GET /mqtt` + Upgrade.
+struct websocket_config {
+    std::string path = "/mqtt";
+    // AWS closes a WebSocket connection after 24 h (WEBSOCKET_TTL_EXPIRATION); scaled by
+    // time_scale like the other AWS durations. 0: never.
+    std::chrono::seconds ttl{86'400};
+    std::uint64_t max_frame_bytes = 256 * 1024;   // a frame's payload; beyond: Close 1009
+    // From the TLS handshake to the whole upgrade request (and the authenticator's answer).
+    std::chrono::milliseconds handshake_timeout{10'000};
+};
+
 // The AWS IoT registry (src/registry) and its control-plane API (src/control_plane), which
 // unmodified boto3 / `aws iot --endpoint-url` clients and handler functions' boto3 reach.
 struct control_plane_config {
@@ -197,6 +208,7 @@ struct gateway_config {
     std::string metrics_address = "127.0.0.1";
     bool lifecycle_events = true;          // $aws/events/presence/...
     https_config https;
+    websocket_config websocket;
     // Who X.509 devices are (aws-8883, ALPN x-amzn-mqtt-ca / x-amzn-http-ca, aws-8443): the
     // registered certificates, their status, attached policies and things
     // (certificate_directory.hpp). Null: the gateway builds a memory_certificate_directory

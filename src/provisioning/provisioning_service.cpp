@@ -75,6 +75,11 @@ provisioning_service::~provisioning_service() {
     while (pending_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
+metrics::histogram provisioning_service::hook_times() const {
+    std::lock_guard lock(mu_);
+    return hook_times_;
+}
+
 bool provisioning_service::handles(std::string_view topic) { return parse_request_topic(topic).has_value(); }
 
 provisioning_stats provisioning_service::stats() const {
@@ -233,6 +238,10 @@ void provisioning_service::register_thing(std::shared_ptr<register_job> job) {
                                         .parameters = job->parameters});
     hook->authorize(event, [this, job](auth::authorization_result res) mutable {
         job->hook_time = res.queue_wait + res.call_time;
+        {
+            std::lock_guard lock(mu_);
+            hook_times_.record(job->hook_time);
+        }
         const auto refuse = [&](std::string why) {
             auto reply = rejection(job->request, job->topic.format,
                                    {403, "AccessDenied", "The pre-provisioning hook did not allow provisioning."});

@@ -41,6 +41,7 @@
 
 #include "auth/authorizer_backend.hpp"
 #include "auth/authorizer_service.hpp"
+#include "metrics/histogram.hpp"
 #include "provisioning/mqtt_api.hpp"
 #include "provisioning/ownership_tokens.hpp"
 #include "registry/registry.hpp"
@@ -91,6 +92,8 @@ public:
     void submit(provisioning_request r, completion done);
 
     provisioning_stats stats() const;
+    // Every hook call's own time (queue wait + the call), as RegisterThing's share of it.
+    metrics::histogram hook_times() const;
     ownership_tokens& tokens() { return tokens_; }
 
 private:
@@ -115,6 +118,7 @@ private:
     std::atomic<std::size_t> pending_{0};
     mutable std::mutex mu_;
     provisioning_stats stats_;
+    metrics::histogram hook_times_;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> hooks_;
     std::unique_ptr<pool> pool_;  // last: destroyed first, joining the workers
 };

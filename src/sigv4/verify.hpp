@@ -40,12 +40,21 @@
 
 namespace wv::sigv4 {
 
-enum class verify_errc { none, not_signed, incomplete, wrong_scope, unknown_key, bad_token, expired, bad_signature };
+enum class verify_errc {
+    none,
+    not_signed,
+    incomplete,
+    wrong_scope,
+    unknown_key,
+    bad_token,
+    expired,
+    bad_signature
+};
 const char* to_string(verify_errc e) noexcept;
 
 struct received_request {
     std::string_view method{};
-    std::string_view target{};            // request-target as received: path?query
+    std::string_view target{};             // request-target as received: path?query
     const header_list* headers = nullptr;  // as received (names in any case)
     std::string_view body{};
 };
@@ -54,15 +63,15 @@ struct received_request {
 struct signature_claim {
     bool presigned = false;
     std::string access_key_id{};
-    std::string scope_date{};                      // yyyymmdd of the credential scope
+    std::string scope_date{};  // yyyymmdd of the credential scope
     std::string region{};
     std::string service{};
-    std::string amz_date{};                        // X-Amz-Date as sent
-    std::chrono::system_clock::time_point at{};    // X-Amz-Date parsed
+    std::string amz_date{};                      // X-Amz-Date as sent
+    std::chrono::system_clock::time_point at{};  // X-Amz-Date parsed
     std::vector<std::string> signed_headers{};
     std::string signature{};
     std::optional<std::string> security_token{};
-    std::optional<std::chrono::seconds> expires{}; // presigned X-Amz-Expires
+    std::optional<std::chrono::seconds> expires{};  // presigned X-Amz-Expires
 };
 
 // A configured key: its secret, and the session token requests must carry (empty: none).
@@ -73,17 +82,17 @@ struct key_secret {
 using key_lookup = std::function<std::optional<key_secret>(std::string_view access_key_id)>;
 
 struct verify_options {
-    std::optional<std::string> region{};    // the scope must name this region (nullopt: any)
-    std::optional<std::string> service{};   // and this service (nullopt: any)
+    std::optional<std::string> region{};   // the scope must name this region (nullopt: any)
+    std::optional<std::string> service{};  // and this service (nullopt: any)
     std::chrono::seconds max_skew{15 * 60};
     std::chrono::seconds max_expires{7 * 24 * 3600};  // AWS's presigned URL limit (604,800 s)
 };
 
 struct verify_result {
     verify_errc error = verify_errc::none;
-    std::string error_type{};   // x-amzn-ErrorType, e.g. "InvalidSignatureException"
-    std::string message{};      // AWS's message text for the body
-    signature_claim claim{};    // what was parsed (partly filled on `incomplete`)
+    std::string error_type{};  // x-amzn-ErrorType, e.g. "InvalidSignatureException"
+    std::string message{};     // AWS's message text for the body
+    signature_claim claim{};   // what was parsed (partly filled on `incomplete`)
     // bad_signature: the canonical request and string to sign we computed (the first variant),
     // as AWS prints them for a mismatch: compare with the client's to find the difference.
     std::string canonical_request{};
@@ -95,8 +104,8 @@ struct verify_result {
 // query parameter, or an Authorization header starting with "AWS4-").
 bool carries_sigv4(const received_request& r);
 
-verify_result verify(const received_request& r, const key_lookup& keys, std::chrono::system_clock::time_point now,
-                     const verify_options& o = {});
+verify_result verify(const received_request& r, const key_lookup& keys,
+                     std::chrono::system_clock::time_point now, const verify_options& o = {});
 
 // Parses "20150830T123600Z" (UTC); nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view s);

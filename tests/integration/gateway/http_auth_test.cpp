@@ -132,8 +132,12 @@ struct http_gateway {
                 "    signing_disabled: false\n"
                 "    token_signing_public_keys: {k1: token-key.pem}\n"
                 "iam:\n"
-                "  - access_key_id: " + access_key + "\n"
-                "    secret_access_key: '" + secret_key + "'\n"
+                "  - access_key_id: " +
+                access_key +
+                "\n"
+                "    secret_access_key: '" +
+                secret_key +
+                "'\n"
                 "    principal: arn:aws:iam::123456789012:user/fleet\n"
                 "    policy: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: iot:Publish,\n"
                 "             Resource: 'arn:aws:iot:us-east-1:123456789012:topic/wv/*'}]}\n",
@@ -151,7 +155,12 @@ struct http_gateway {
 
     // curl with the gateway's CA, localhost pinned to 127.0.0.1 (the listener's address).
     http_answer curl(std::vector<std::string> args) const {
-        std::vector<std::string> argv{"curl", "-sS", "-i", "--cacert", ca(), "--resolve",
+        std::vector<std::string> argv{"curl",
+                                      "-sS",
+                                      "-i",
+                                      "--cacert",
+                                      ca(),
+                                      "--resolve",
                                       "localhost:" + std::to_string(port()) + ":127.0.0.1"};
         argv.insert(argv.end(), args.begin(), args.end());
         const auto r = run(argv, {}, 30s);
@@ -173,15 +182,20 @@ struct http_gateway {
     }
 };
 
-bool have(const std::string& tool) { return run({"sh", "-c", "command -v " + tool}, {}, 10s).exit_code == 0; }
+bool have(const std::string& tool) {
+    return run({"sh", "-c", "command -v " + tool}, {}, 10s).exit_code == 0;
+}
 
-std::string sig(const std::string& token) { return wv::auth::test::sign_token_b64(wv::auth::test::rsa_2048(), token); }
+std::string sig(const std::string& token) {
+    return wv::auth::test::sign_token_b64(wv::auth::test::rsa_2048(), token);
+}
 
 std::string url_encode(const std::string& s) {
     std::string out;
     static constexpr char hex[] = "0123456789ABCDEF";
     for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+            out.push_back(static_cast<char>(c));
         else {
             out.push_back('%');
             out.push_back(hex[c >> 4]);
@@ -193,12 +207,14 @@ std::string url_encode(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("curl, custom-authorizer headers: publish accepted; the event the authorizer got, field for field") {
+TEST_CASE(
+    "curl, custom-authorizer headers: publish accepted; the event the authorizer got, field for field") {
     REQUIRE_MESSAGE(have("curl"), "curl is missing (scripts/install-deps.sh installs it): test NOT run");
     http_gateway g;
-    const auto a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1?qos=1", "-H", "x-amz-customauthorizer-name: tokauth",
-                           "-H", "x-amz-customauthorizer-signature: " + sig("allow-token"), "-H", "token: allow-token",
-                           "-H", "content-type: application/json", "--data-binary", R"({"t":1})"});
+    const auto a = g.curl(
+        {"-X", "POST", g.base() + "/topics/wv%2Fd1?qos=1", "-H", "x-amz-customauthorizer-name: tokauth", "-H",
+         "x-amz-customauthorizer-signature: " + sig("allow-token"), "-H", "token: allow-token", "-H",
+         "content-type: application/json", "--data-binary", R"({"t":1})"});
     INFO(a.headers, "\n", a.body);
     CHECK(a.status == 200);
     const auto body = json::parse(a.body);
@@ -221,49 +237,57 @@ TEST_CASE("curl, custom-authorizer headers: publish accepted; the event the auth
         "http": {"headers": {}, "queryString": "?qos=1"}
       }
     })");
-    expected["protocolData"]["http"]["headers"] = {{"Host", host},
-                                                   {"User-Agent", ev["protocolData"]["http"]["headers"]["User-Agent"]},
-                                                   {"Accept", "*/*"},
-                                                   {"x-amz-customauthorizer-name", "tokauth"},
-                                                   {"x-amz-customauthorizer-signature", sig("allow-token")},
-                                                   {"token", "allow-token"},
-                                                   {"content-type", "application/json"},
-                                                   {"Content-Length", "7"}};
+    expected["protocolData"]["http"]["headers"] = {
+        {"Host", host},
+        {"User-Agent", ev["protocolData"]["http"]["headers"]["User-Agent"]},
+        {"Accept", "*/*"},
+        {"x-amz-customauthorizer-name", "tokauth"},
+        {"x-amz-customauthorizer-signature", sig("allow-token")},
+        {"token", "allow-token"},
+        {"content-type", "application/json"},
+        {"Content-Length", "7"}};
     expected["connectionMetadata"] = ev["connectionMetadata"];
     CHECK(ev == expected);
     CHECK(ev["protocolData"]["http"]["headers"]["User-Agent"].get<std::string>().rfind("curl/", 0) == 0);
-    CHECK(std::regex_match(ev["connectionMetadata"]["id"].get<std::string>(),
-                           std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")));
+    CHECK(std::regex_match(
+        ev["connectionMetadata"]["id"].get<std::string>(),
+        std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")));
 }
 
-TEST_CASE("curl, custom auth as query parameters; denied by policy; bad signature; unknown authorizer; authorizer says no") {
+TEST_CASE(
+    "curl, custom auth as query parameters; denied by policy; bad signature; unknown authorizer; authorizer "
+    "says no") {
     REQUIRE_MESSAGE(have("curl"), "curl is missing (scripts/install-deps.sh installs it): test NOT run");
     http_gateway g;
     // Query parameters (URL-encoded signature), the topic with a literal '/'.
     auto a = g.curl({"-X", "POST",
-                     g.base() + "/topics/wv/q1?qos=0&x-amz-customauthorizer-name=tokauth&token=allow-token&"
-                                "x-amz-customauthorizer-signature=" + url_encode(sig("allow-token")),
+                     g.base() +
+                         "/topics/wv/q1?qos=0&x-amz-customauthorizer-name=tokauth&token=allow-token&"
+                         "x-amz-customauthorizer-signature=" +
+                         url_encode(sig("allow-token")),
                      "--data-binary", "q"});
     CHECK(a.status == 200);
     auto events = events_in(g.events);
     REQUIRE(events.size() == 1);
     CHECK(events[0]["token"] == "allow-token");
     CHECK(events[0]["signatureVerified"] == true);
-    CHECK(events[0]["protocolData"]["http"]["queryString"].get<std::string>().rfind("?qos=0&x-amz-customauthorizer-name=tokauth", 0) == 0);
+    CHECK(events[0]["protocolData"]["http"]["queryString"].get<std::string>().rfind(
+              "?qos=0&x-amz-customauthorizer-name=tokauth", 0) == 0);
 
     // Authenticated, but the policy allows only other/*: 403, iot:Publish named.
-    a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1", "-H", "x-amz-customauthorizer-name: tokauth", "-H",
-                "x-amz-customauthorizer-signature: " + sig("other-topics-token"), "-H", "token: other-topics-token",
-                "--data-binary", "x"});
+    a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1", "-H", "x-amz-customauthorizer-name: tokauth",
+                "-H", "x-amz-customauthorizer-signature: " + sig("other-topics-token"), "-H",
+                "token: other-topics-token", "--data-binary", "x"});
     INFO(a.body);
     CHECK(a.status == 403);
-    CHECK(json::parse(a.body)["message"].get<std::string>().find("iot:Publish on wv/d1 is not allowed") != std::string::npos);
+    CHECK(json::parse(a.body)["message"].get<std::string>().find("iot:Publish on wv/d1 is not allowed") !=
+          std::string::npos);
     CHECK(events_in(g.events).size() == 2);
 
     // A signature of another token: 401 before the function is invoked.
-    a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1", "-H", "x-amz-customauthorizer-name: tokauth", "-H",
-                "x-amz-customauthorizer-signature: " + sig("something-else"), "-H", "token: allow-token",
-                "--data-binary", "x"});
+    a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1", "-H", "x-amz-customauthorizer-name: tokauth",
+                "-H", "x-amz-customauthorizer-signature: " + sig("something-else"), "-H",
+                "token: allow-token", "--data-binary", "x"});
     CHECK(a.status == 401);
     CHECK(a.headers.find("x-amzn-ErrorType: UnauthorizedException") != std::string::npos);
     CHECK(events_in(g.events).size() == 2);
@@ -281,8 +305,9 @@ TEST_CASE("curl, custom auth as query parameters; denied by policy; bad signatur
     CHECK(a.status == 401);
 
     // The authorizer answers isAuthenticated false: 401 after the call.
-    a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1", "-H", "x-amz-customauthorizer-name: tokauth", "-H",
-                "x-amz-customauthorizer-signature: " + sig("nope"), "-H", "token: nope", "--data-binary", "x"});
+    a = g.curl({"-X", "POST", g.base() + "/topics/wv%2Fd1", "-H", "x-amz-customauthorizer-name: tokauth",
+                "-H", "x-amz-customauthorizer-signature: " + sig("nope"), "-H", "token: nope",
+                "--data-binary", "x"});
     CHECK(a.status == 401);
     CHECK(events_in(g.events).size() == 3);
     CHECK(g.gw->stats().messages_in == 1);
@@ -293,22 +318,25 @@ TEST_CASE("curl --aws-sigv4: SigV4 HTTPS publish against iam: keys") {
     http_gateway g;
     auto sigv4 = [&](const std::string& user, const std::string& topic) {
         return g.curl({"-X", "POST", g.base() + "/topics/" + topic + "?qos=1", "--aws-sigv4",
-                       "aws:amz:us-east-1:iotdevicegateway", "--user", user, "-H", "content-type: application/json",
-                       "--data-binary", R"({"sigv4":true})"});
+                       "aws:amz:us-east-1:iotdevicegateway", "--user", user, "-H",
+                       "content-type: application/json", "--data-binary", R"({"sigv4":true})"});
     };
     auto a = sigv4(std::string(access_key) + ":" + secret_key, "wv%2Fs1");
     INFO(a.headers, "\n", a.body);
     CHECK(a.status == 200);
     if (a.status != 200) MESSAGE(read_file(g.dir / "gw.log"));
-    CHECK(g.log_has({"\"status\":\"Success\"", "\"topicName\":\"wv/s1\"", "arn:aws:iam::123456789012:user/fleet"}));
+    CHECK(g.log_has(
+        {"\"status\":\"Success\"", "\"topicName\":\"wv/s1\"", "arn:aws:iam::123456789012:user/fleet"}));
     // The IAM policy allows wv/* only.
     a = sigv4(std::string(access_key) + ":" + secret_key, "other%2Fs1");
     CHECK(a.status == 403);
-    CHECK(json::parse(a.body)["message"].get<std::string>().find("IAM policy of access key") != std::string::npos);
+    CHECK(json::parse(a.body)["message"].get<std::string>().find("IAM policy of access key") !=
+          std::string::npos);
     a = sigv4(std::string(access_key) + ":wrong-secret", "wv%2Fs1");
     CHECK(a.status == 403);
     CHECK(a.headers.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
-    CHECK(json::parse(a.body)["message"].get<std::string>().rfind("The request signature we calculated does not match", 0) == 0);
+    CHECK(json::parse(a.body)["message"].get<std::string>().rfind(
+              "The request signature we calculated does not match", 0) == 0);
     a = sigv4(std::string("AKIDUNKNOWN00000:") + secret_key, "wv%2Fs1");
     CHECK(a.status == 403);
     CHECK(a.headers.find("x-amzn-ErrorType: UnrecognizedClientException") != std::string::npos);
@@ -317,35 +345,43 @@ TEST_CASE("curl --aws-sigv4: SigV4 HTTPS publish against iam: keys") {
 
 TEST_CASE("botocore: SigV4Auth's HTTPS publish is accepted; SigV4QueryAuth's presigned /mqtt URL verifies") {
     const bool botocore = run({"python3", "-c", "import botocore.auth"}, {}, 30s).exit_code == 0;
-    REQUIRE_MESSAGE(botocore, "python3 botocore is missing (scripts/install-deps.sh installs python3-botocore): test NOT run");
+    REQUIRE_MESSAGE(
+        botocore,
+        "python3 botocore is missing (scripts/install-deps.sh installs python3-botocore): test NOT run");
     http_gateway g;
     g.dir.write("boto_sign.py", botocore_py);
     const auto script = (g.dir / "boto_sign.py").string();
     // botocore signs for the URL's host: use the name the CA certificate is issued for.
-    auto r = run({"python3", script, "publish", g.base() + "/topics/wv%2Fboto?qos=1", access_key, secret_key, g.ca()},
-                 {}, 60s, {"NO_PROXY=*"});
+    auto r = run(
+        {"python3", script, "publish", g.base() + "/topics/wv%2Fboto?qos=1", access_key, secret_key, g.ca()},
+        {}, 60s, {"NO_PROXY=*"});
     INFO(r.out, r.err);
     // urllib resolves localhost itself; the listener is on 127.0.0.1.
     CHECK(r.out.rfind("200 ", 0) == 0);
     if (r.out.rfind("200 ", 0) != 0) MESSAGE(read_file(g.dir / "gw.log"));
-    r = run({"python3", script, "publish", g.base() + "/topics/wv%2Fboto?qos=1", access_key, "bad", g.ca()}, {}, 60s);
+    r = run({"python3", script, "publish", g.base() + "/topics/wv%2Fboto?qos=1", access_key, "bad", g.ca()},
+            {}, 60s);
     CHECK(r.out.rfind("403 ", 0) == 0);
 
     // The presigned WebSocket URL (as a browser or aws-iot-device-sdk would build with
     // botocore credentials), checked by the one authentication function.
-    wv::auth::iam_keys keys{{{.access_key_id = access_key,
-                              .secret_access_key = secret_key,
-                              .session_token = "",
-                              .principal = "",
-                              .policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]})"}},
-                             {.access_key_id = "ASIATEMPKEY00001",
-                              .secret_access_key = "tmpSecret",
-                              .session_token = "FwoGZXIvYXdzEXAMPLE/token+=",
-                              .principal = "",
-                              .policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]})"}}}};
-    auto presign = [&](const std::string& key, const std::string& secret, int expires, std::string token = {}) {
-        std::vector<std::string> argv{"python3", script, "presign", "wss://gw.example.com/mqtt", key, secret,
-                                      std::to_string(expires)};
+    wv::auth::iam_keys keys{
+        {{.access_key_id = access_key,
+          .secret_access_key = secret_key,
+          .session_token = "",
+          .principal = "",
+          .policy_documents =
+              {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]})"}},
+         {.access_key_id = "ASIATEMPKEY00001",
+          .secret_access_key = "tmpSecret",
+          .session_token = "FwoGZXIvYXdzEXAMPLE/token+=",
+          .principal = "",
+          .policy_documents = {
+              R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]})"}}}};
+    auto presign = [&](const std::string& key, const std::string& secret, int expires,
+                       std::string token = {}) {
+        std::vector<std::string> argv{
+            "python3", script, "presign", "wss://gw.example.com/mqtt", key, secret, std::to_string(expires)};
         if (!token.empty()) argv.push_back(token);
         const auto p = run(argv, {}, 60s);
         REQUIRE_MESSAGE(p.exit_code == 0, p.err);
@@ -367,8 +403,10 @@ TEST_CASE("botocore: SigV4Auth's HTTPS publish is accepted; SigV4QueryAuth's pre
     const auto url = presign(access_key, secret_key, 300);
     MESSAGE("botocore presigned: ", url);
     auto v = check(url, now);
-    REQUIRE_MESSAGE(std::holds_alternative<wv::auth::sigv4_verdict>(v),
-                    (std::holds_alternative<wv::auth::http_refusal>(v) ? std::get<wv::auth::http_refusal>(v).detail : ""));
+    REQUIRE_MESSAGE(
+        std::holds_alternative<wv::auth::sigv4_verdict>(v),
+        (std::holds_alternative<wv::auth::http_refusal>(v) ? std::get<wv::auth::http_refusal>(v).detail
+                                                           : ""));
     CHECK(std::get<wv::auth::sigv4_verdict>(v).presigned);
     // Expired: 300 s later than X-Amz-Expires allows.
     v = check(url, now + 10min);

@@ -106,12 +106,12 @@ mqtt::connect_options paho_v5_options(const gateway_fixture& g, const std::strin
     ssl.set_trust_store(g.ca());
     ssl.set_alpn_protos({"mqtt"});
     ssl.set_enable_server_cert_auth(true);
-    auto o = mqtt::connect_options_builder::v5()
-                 .clean_start(true)
-                 .connect_timeout(10s)
-                 .user_name("dev1?x-amz-customauthorizer-name=auth")
-                 .password(password)
-                 .finalize();
+    mqtt::connect_options o;
+    o.set_mqtt_version(MQTTVERSION_5);
+    o.set_clean_start(true);
+    o.set_connect_timeout(10);
+    o.set_user_name("dev1?x-amz-customauthorizer-name=auth");
+    o.set_password(password);
     o.set_ssl(ssl);
     return o;
 }
@@ -149,7 +149,7 @@ TEST_CASE("Paho C++ v5: CONNACK properties, user properties both ways, PUBACK 0x
     CHECK(std::get<0>(up) == "site");
     CHECK(std::get<1>(up) == "lab-3");
     CHECK(mqtt::get<std::string>(gp, mqtt::property::RESPONSE_TOPIC) == "wv/paho5/reply");
-    CHECK(mqtt::get<mqtt::binary>(gp, mqtt::property::CORRELATION_DATA) == "c-1");
+    CHECK(mqtt::get<std::string>(gp, mqtt::property::CORRELATION_DATA) == "c-1");
 
     // Outside the policy: the publish fails with 0x87, and the connection is still up.
     try {
@@ -168,7 +168,8 @@ TEST_CASE("Paho C++ v5: CONNACK properties, user properties both ways, PUBACK 0x
         bad.connect(paho_v5_options(g, "nope"));
         FAIL("CONNACK 0x87 expected");
     } catch (const mqtt::exception& e) {
-        CHECK(e.get_reason_code() == mqtt::ReasonCode::NOT_AUTHORIZED);
+        // This Paho (1.2) reports a refused v5 CONNECT's reason code as the return code.
+        CHECK(e.get_return_code() == mqtt::ReasonCode::NOT_AUTHORIZED);
     }
 }
 

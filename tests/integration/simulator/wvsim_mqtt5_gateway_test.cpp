@@ -11,17 +11,6 @@
 
 using namespace wv;
 
-namespace {
-
-std::uint64_t count_prefix(const nlohmann::json& m, const std::string& prefix) {
-    std::uint64_t n = 0;
-    for (const auto& [k, v] : m.items())
-        if (k.starts_with(prefix)) n += v.get<std::uint64_t>();
-    return n;
-}
-
-}  // namespace
-
 TEST_CASE("--mqtt 5 at the embedded gateway: the authorizer's refusals are CONNACK 0x87 with AWS's reason string") {
     test::temp_dir dir;
     std::ostringstream gw;
@@ -48,7 +37,7 @@ TEST_CASE("--mqtt 5 at the embedded gateway: the authorizer's refusals are CONNA
     REQUIRE(s.report.is_object());
     CHECK(s.report["mqtt_version"] == "5");
     CHECK(simtest::outcome_count(s.report, "connected") == 2);
-    CHECK(count_prefix(s.report["connect_outcomes"],
+    CHECK(simtest::count_prefix(s.report["connect_outcomes"],
                        "connack_refused:0x87:CONNACK:Client is not authenticated/authorized to send the message:") == 2);
     CHECK(s.report["expectations"]["met"] == 4);
     CHECK(s.r.out.find("MQTT 5 CONNACK refused 0x87 Not authorized: CONNACK:Client is not authenticated/authorized") !=
@@ -67,7 +56,7 @@ TEST_CASE("--mqtt 5 at the embedded gateway: a publish outside the policy is PUB
     CHECK(s.r.exit_code == 1);  // refused reports fail the run
     REQUIRE(s.report.is_object());
     CHECK(simtest::outcome_count(s.report, "connected") == 2);
-    const auto refused = count_prefix(s.report["refused"], "puback_refused:0x87");
+    const auto refused = simtest::count_prefix(s.report["refused"], "puback_refused:0x87");
     CHECK(refused > 0);
     CHECK(refused == s.report["reports"]["sent"].get<std::uint64_t>());
     CHECK(s.report["reports"]["acked"] == 0);

@@ -60,11 +60,13 @@ struct fixture {
                                  .token_signing_public_keys = {{"k", test::rsa_2048().public_pem}}});
         return e;
     }()};
-    iam_keys iam{{{.access_key_id = "AKIDEXAMPLE",
-                   .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                   .session_token = {},
-                   .principal = "arn:aws:iam::123456789012:user/fleet",
-                   .policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Publish","Resource":"*"}]})"}}}};
+    iam_keys iam{
+        {{.access_key_id = "AKIDEXAMPLE",
+          .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+          .session_token = {},
+          .principal = "arn:aws:iam::123456789012:user/fleet",
+          .policy_documents = {
+              R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Publish","Resource":"*"}]})"}}}};
     http_authenticator auth{{.authorizers = &authorizers,
                              .services = [this](const std::string&) { return &service; },
                              .iam = &iam,
@@ -97,10 +99,14 @@ http_auth_request publish(std::string target, std::vector<std::pair<std::string,
 std::string url_encode_b64(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '+') out += "%2B";
-        else if (c == '/') out += "%2F";
-        else if (c == '=') out += "%3D";
-        else out += c;
+        if (c == '+')
+            out += "%2B";
+        else if (c == '/')
+            out += "%2F";
+        else if (c == '=')
+            out += "%3D";
+        else
+            out += c;
     }
     return out;
 }
@@ -133,7 +139,8 @@ TEST_CASE("http: custom auth from headers; the event is AWS's HTTP form, field f
         "tls": {"serverName": "abc-ats.iot.us-east-1.amazonaws.com"},
         "http": {"headers": {"Host": "abc-ats.iot.us-east-1.amazonaws.com",
                              "x-amz-customauthorizer-name": "signed",
-                             "X-Amz-CustomAuthorizer-Signature": ")" + sig + R"(",
+                             "X-Amz-CustomAuthorizer-Signature": ")" +
+                                      sig + R"(",
                              "tok": "tk-1",
                              "Content-Type": "application/json"},
                  "queryString": "?qos=1"}
@@ -147,8 +154,10 @@ TEST_CASE("http: custom auth from headers; the event is AWS's HTTP form, field f
 TEST_CASE("http: custom auth from query parameters (URL-encoded signature)") {
     fixture f;
     const auto sig = test::sign_token_b64(test::rsa_2048(), "tk 2");
-    const std::string target = "/topics/t?qos=0&x-amz-customauthorizer-name=signed&tok=tk%202&"
-                               "x-amz-customauthorizer-signature=" + url_encode_b64(sig);
+    const std::string target =
+        "/topics/t?qos=0&x-amz-customauthorizer-name=signed&tok=tk%202&"
+        "x-amz-customauthorizer-signature=" +
+        url_encode_b64(sig);
     const auto v = f.run(publish(target, {{"host", "h"}}));
     const auto* c = std::get_if<custom_auth_verdict>(&v);
     REQUIRE(c);
@@ -161,7 +170,8 @@ TEST_CASE("http: custom auth from query parameters (URL-encoded signature)") {
     CHECK_FALSE(ev["protocolData"].contains("mqtt"));
 }
 
-TEST_CASE("http: refusals before invocation: bad signature, unknown authorizer, no authorizer, no credentials") {
+TEST_CASE(
+    "http: refusals before invocation: bad signature, unknown authorizer, no authorizer, no credentials") {
     fixture f;
     const auto wrong = test::sign_token_b64(test::rsa_2048_other(), "tk-1");
     auto v = f.run(publish("/topics/t", {{"x-amz-customauthorizer-name", "signed"},
@@ -190,7 +200,8 @@ TEST_CASE("http: refusals before invocation: bad signature, unknown authorizer, 
 
 TEST_CASE("http: an authorizer that denies is a verdict, refused as 401") {
     fixture f;
-    auto deny = std::make_shared<recording_backend>(R"({"isAuthenticated":false,"principalId":"x","policyDocuments":[]})");
+    auto deny = std::make_shared<recording_backend>(
+        R"({"isAuthenticated":false,"principalId":"x","policyDocuments":[]})");
     authorizer_service deny_service{deny};
     http_authenticator a{{.authorizers = &f.authorizers,
                           .services = [&](const std::string&) { return &deny_service; },
@@ -211,8 +222,8 @@ TEST_CASE("http: an authorizer that denies is a verdict, refused as 401") {
 
 TEST_CASE("wss: no SigV4 at the upgrade defers to CONNECT; at CONNECT the event carries http and mqtt") {
     fixture f;
-    auto req = publish("/mqtt?x-amz-customauthorizer-name=plain", {{"Host", "h"}, {"Upgrade", "websocket"},
-                                                                   {"Sec-WebSocket-Protocol", "mqtt"}});
+    auto req = publish("/mqtt?x-amz-customauthorizer-name=plain",
+                       {{"Host", "h"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Protocol", "mqtt"}});
     req.transport = http_transport::wss;
     req.method = "GET";
     req.body.clear();
@@ -220,7 +231,8 @@ TEST_CASE("wss: no SigV4 at the upgrade defers to CONNECT; at CONNECT the event 
     CHECK(f.backend->events().empty());
 
     // aws-crt's newWebsocketMqttBuilderWithCustomAuth: the token in the CONNECT user name.
-    req.mqtt = mqtt_credentials{.username = "u?token=abc", .password = std::string("p\0w", 3), .client_id = "c1"};
+    req.mqtt =
+        mqtt_credentials{.username = "u?token=abc", .password = std::string("p\0w", 3), .client_id = "c1"};
     const auto v = f.run(req);
     const auto* c = std::get_if<custom_auth_verdict>(&v);
     REQUIRE(c);
@@ -246,7 +258,8 @@ TEST_CASE("wss: a header names the authorizer, the user name its own: the header
     fixture f;
     auto req = publish("/mqtt", {{"x-amz-customauthorizer-name", "plain"}, {"token", "from-header"}});
     req.transport = http_transport::wss;
-    req.mqtt = mqtt_credentials{.username = "u?x-amz-customauthorizer-name=signed&token=from-user", .password = {},
+    req.mqtt = mqtt_credentials{.username = "u?x-amz-customauthorizer-name=signed&token=from-user",
+                                .password = {},
                                 .client_id = "c1"};
     const auto v = f.run(req);
     REQUIRE(std::holds_alternative<custom_auth_verdict>(v));
@@ -259,8 +272,11 @@ TEST_CASE("SigV4 header form (HTTPS publish): verdict with the key's policies; r
     const wv::sigv4::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "t"};
     auto sign_at = [&](std::chrono::system_clock::time_point at, const wv::sigv4::credentials& c) {
         auto req = publish("/topics/a%2Fb?qos=1", {{"Host", "h"}});
-        wv::sigv4::http_request h{.method = "POST", .path = "/topics/a%2Fb", .query = {{"qos", "1"}},
-                                  .headers = req.headers, .body = req.body};
+        wv::sigv4::http_request h{.method = "POST",
+                                  .path = "/topics/a%2Fb",
+                                  .query = {{"qos", "1"}},
+                                  .headers = req.headers,
+                                  .body = req.body};
         for (auto& [n, val] : wv::sigv4::sign(h, c, {"us-east-1", "iotdevicegateway", at}).added)
             req.headers.emplace_back(n, val);
         return req;
@@ -296,11 +312,12 @@ TEST_CASE("SigV4 header form (HTTPS publish): verdict with the key's policies; r
 TEST_CASE("SigV4 presigned /mqtt (wss upgrade): decided at the upgrade") {
     fixture f;
     const wv::sigv4::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "t"};
-    http_auth_request req{.transport = http_transport::wss,
-                          .method = "GET",
-                          .target = wv::sigv4::presign_target("/mqtt", "h", creds, {"us-east-1", "iotdevicegateway", t0}),
-                          .headers = {{"Host", "h"}, {"Upgrade", "websocket"}},
-                          .connection_id = "id"};
+    http_auth_request req{
+        .transport = http_transport::wss,
+        .method = "GET",
+        .target = wv::sigv4::presign_target("/mqtt", "h", creds, {"us-east-1", "iotdevicegateway", t0}),
+        .headers = {{"Host", "h"}, {"Upgrade", "websocket"}},
+        .connection_id = "id"};
     auto v = f.run(req);
     const auto* s = std::get_if<sigv4_verdict>(&v);
     REQUIRE(s);

@@ -29,9 +29,11 @@ struct signed_request {
 
 signed_request header_signed(const credentials& c, std::chrono::system_clock::time_point at,
                              std::string target = "/topics/a%2Fb?qos=1", std::string body = "{\"t\":1}") {
-    signed_request r{"POST", target, body, {{"Host", "gw.example.com"}, {"Content-Type", "application/json"}}};
+    signed_request r{
+        "POST", target, body, {{"Host", "gw.example.com"}, {"Content-Type", "application/json"}}};
     const auto q = target.find('?');
-    http_request h{.method = "POST", .path = target.substr(0, q), .query = {}, .headers = r.headers, .body = r.body};
+    http_request h{
+        .method = "POST", .path = target.substr(0, q), .query = {}, .headers = r.headers, .body = r.body};
     if (q != std::string::npos) h.query = *parse_query(target);
     for (auto& [n, v] : sign(h, c, {"us-east-1", "iotdevicegateway", at}).added) r.headers.emplace_back(n, v);
     return r;
@@ -78,7 +80,8 @@ TEST_CASE("verify: each tampered part fails with AWS's error") {
 
 TEST_CASE("verify: wrong secret, unknown key, wrong scope") {
     const auto r = header_signed(creds, t0);
-    CHECK(verify(r.view(), one_key(creds.access_key_id, "other"), t0, iot).error == verify_errc::bad_signature);
+    CHECK(verify(r.view(), one_key(creds.access_key_id, "other"), t0, iot).error ==
+          verify_errc::bad_signature);
     const auto unknown = verify(r.view(), one_key("AKIDOTHER", creds.secret_access_key), t0, iot);
     CHECK(unknown.error == verify_errc::unknown_key);
     CHECK(unknown.error_type == "UnrecognizedClientException");
@@ -86,8 +89,8 @@ TEST_CASE("verify: wrong secret, unknown key, wrong scope") {
     const auto region = verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key), t0,
                                {.region = "eu-west-1", .service = "iotdevicegateway"});
     CHECK(region.error == verify_errc::wrong_scope);
-    const auto service =
-        verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key), t0, {.region = "us-east-1", .service = "iot"});
+    const auto service = verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key), t0,
+                                {.region = "us-east-1", .service = "iot"});
     CHECK(service.error == verify_errc::wrong_scope);
     CHECK(service.error_type == "InvalidSignatureException");
 }
@@ -100,29 +103,37 @@ TEST_CASE("verify: the header form allows 15 minutes either way") {
     const auto late = verify(r.view(), keys, t0 + 15min + 1s, iot);
     CHECK(late.error == verify_errc::expired);
     CHECK(late.error_type == "InvalidSignatureException");
-    CHECK(late.message == "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T125101Z - 15 min.)");
+    CHECK(late.message ==
+          "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T125101Z - 15 "
+          "min.)");
     CHECK(verify(r.view(), keys, t0 - 15min - 1s, iot).error == verify_errc::expired);
 }
 
 TEST_CASE("verify: a session-token key needs its token, signed in the header form") {
     const credentials with_token{creds.access_key_id, creds.secret_access_key, "FQoGZXIvYXdzEXAMPLE", "t"};
     const auto r = header_signed(with_token, t0);
-    CHECK(verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key, "FQoGZXIvYXdzEXAMPLE"), t0, iot).ok());
-    const auto other = verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key, "other"), t0, iot);
+    CHECK(verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key, "FQoGZXIvYXdzEXAMPLE"), t0,
+                 iot)
+              .ok());
+    const auto other =
+        verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key, "other"), t0, iot);
     CHECK(other.error == verify_errc::bad_token);
     CHECK(other.error_type == "UnrecognizedClientException");
     const auto plain = header_signed(creds, t0);  // key needs a token, request has none
-    CHECK(verify(plain.view(), one_key(creds.access_key_id, creds.secret_access_key, "FQoG"), t0, iot).error ==
-          verify_errc::bad_token);
+    CHECK(
+        verify(plain.view(), one_key(creds.access_key_id, creds.secret_access_key, "FQoG"), t0, iot).error ==
+        verify_errc::bad_token);
 }
 
 TEST_CASE("verify: presigned /mqtt URL, the session token appended after signing (AWS IoT's clients)") {
     const credentials with_token{creds.access_key_id, creds.secret_access_key, "tok/en+1=", "t"};
-    const auto target = presign_target("/mqtt", "gw.example.com", with_token, {"us-east-1", "iotdevicegateway", t0}, 3600s);
-    CHECK(target.rfind("/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2F"
-                       "iotdevicegateway%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&"
-                       "X-Amz-SignedHeaders=host&X-Amz-Signature=",
-                       0) == 0);
+    const auto target =
+        presign_target("/mqtt", "gw.example.com", with_token, {"us-east-1", "iotdevicegateway", t0}, 3600s);
+    CHECK(target.rfind(
+              "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2F"
+              "iotdevicegateway%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&"
+              "X-Amz-SignedHeaders=host&X-Amz-Signature=",
+              0) == 0);
     CHECK(target.ends_with("&X-Amz-Security-Token=tok%2Fen%2B1%3D"));
     const header_list headers{{"Host", "gw.example.com"}, {"Upgrade", "websocket"}};
     const received_request r{"GET", target, &headers, {}};
@@ -164,18 +175,26 @@ TEST_CASE("verify: malformed and missing parts are IncompleteSignatureException"
     const auto missing = verify({"GET", "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256", &h, {}}, keys, t0, iot);
     CHECK(missing.error == verify_errc::incomplete);
     CHECK(missing.error_type == "IncompleteSignatureException");
-    CHECK(verify({"GET", "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA1&X-Amz-Credential=a/20150830/us-east-1/s/aws4_request"
-                         "&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00",
-                  &h, {}},
+    CHECK(verify({"GET",
+                  "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA1&X-Amz-Credential=a/20150830/us-east-1/s/aws4_request"
+                  "&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00",
+                  &h,
+                  {}},
                  keys, t0, iot)
               .error == verify_errc::incomplete);
-    CHECK(verify({"GET", "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=nonsense"
-                         "&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00",
-                  &h, {}},
+    CHECK(verify({"GET",
+                  "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=nonsense"
+                  "&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00",
+                  &h,
+                  {}},
                  keys, t0, iot)
               .error == verify_errc::incomplete);
-    CHECK(verify({"GET", "/mqtt?X-Amz-Signature=%zz", &h, {}}, keys, t0, iot).error == verify_errc::incomplete);
-    const header_list bad_auth{{"Host", "h"}, {"Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iotdevicegateway/aws4_request"}};
+    CHECK(verify({"GET", "/mqtt?X-Amz-Signature=%zz", &h, {}}, keys, t0, iot).error ==
+          verify_errc::incomplete);
+    const header_list bad_auth{
+        {"Host", "h"},
+        {"Authorization",
+         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iotdevicegateway/aws4_request"}};
     const auto v = verify({"GET", "/", &bad_auth, {}}, keys, t0, iot);
     CHECK(v.error == verify_errc::incomplete);
     CHECK(v.message.find("requires 'SignedHeaders'") != std::string::npos);

@@ -350,6 +350,15 @@ TEST_CASE("MQTT 5: the server's Topic Alias Maximum and Receive Maximum bound wh
     CHECK(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("z"), .qos = q1}, s.now, s.fx));
 }
 
+TEST_CASE("MQTT 5 CONNECT to a 3.1.1 server: its CONNACK 1 is refused_protocol_version, not a malformed packet") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1"});
+    s.sent();
+    s.server_sends(bytes({0x20, 0x02, 0x00, 0x01}));  // 3.1.1 CONNACK: unacceptable protocol version
+    CHECK(s.take_events() == std::vector<std::string>{"connack CONNACK 1: unacceptable protocol version"});
+    CHECK(s.fx.why == client_errc::refused_protocol_version);
+}
+
 TEST_CASE("MQTT 3.1.1: no server limits from CONNACK; a Topic Alias cannot be sent") {
     script s;
     s.connect();

@@ -17,7 +17,7 @@ std::vector<std::string> kinds(const gate::effects& es) {
                                         "admit_connect",     "verify_certificate", "watch_certificate",
                                         "attach_session",    "subscribe_session", "unsubscribe_session",
                                         "detach_session",    "route_message",     "provisioning_request",
-                                        "rules_event",       "log_line"};
+                                        "rules_event",       "log_line",          "delay_will"};
     static_assert(std::size(names) == std::variant_size_v<gate::effect>);
     std::vector<std::string> out;
     for (const auto& e : es) out.emplace_back(names[e.index()]);

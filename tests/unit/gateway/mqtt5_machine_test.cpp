@@ -500,3 +500,47 @@ TEST_CASE("MQTT 5 DISCONNECT 0x04 publishes the Will; a plain DISCONNECT does no
         CHECK(w->take_sent().size() == (reason == mqtt::normal_disconnection ? 0u : 1u));
     }
 }
+
+TEST_CASE("MQTT 5 Will Delay Interval: published after the delay, or not at all when the client is back first") {
+    harness h;
+    auto w = h.make_peer("w");
+    w->connect("w");
+    w->subscribe("wv/#");
+    w->take_sent();
+    const auto connect_with_will = [&](const std::string& name) {
+        auto p = h.make_peer(name);
+        mqtt::property_builder session, will;
+        session.add(mqtt::property_id::session_expiry_interval, 300);
+        will.add(mqtt::property_id::will_delay_interval, 10);
+        mqtt::connect c;
+        c.protocol_level = 5;
+        c.client_id = "dw";
+        c.keep_alive_s = 60;
+        c.clean_session = false;
+        c.user_name = "dev1";
+        c.password = mqtt::as_bytes("pw1");
+        c.properties = session.view();
+        c.will = mqtt::last_will{.topic = "wv/will/dw", .message = mqtt::as_bytes("gone"), .properties = will.view()};
+        p->send(mqtt::encode_to_bytes(c));
+        REQUIRE(p->machine->current_state() == connection_machine::state::connected);
+        return p;
+    };
+    auto first = connect_with_will("first");
+    first->transport_closed();  // abrupt: the Will is due in 10 s
+    h.advance(5s);
+    h.brk->expire(h.now);
+    w->pump();
+    CHECK(w->take_sent().empty());
+    auto again = connect_with_will("again");  // back within the delay: no Will
+    h.advance(20s);
+    h.brk->expire(h.now);
+    w->pump();
+    CHECK(w->take_sent().empty());
+    again->transport_closed();
+    h.advance(11s);
+    h.brk->expire(h.now);
+    w->pump();
+    const auto s = w->take_sent();
+    REQUIRE(s.size() == 1);
+    CHECK(std::get<mqtt::publish>(s[0].decoded()).topic == "wv/will/dw");
+}

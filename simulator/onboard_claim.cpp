@@ -19,6 +19,7 @@
 #include "client/client_errc.hpp"
 #include "client/connection.hpp"
 #include "provisioning/device_csr.hpp"
+#include "reconnect.hpp"
 #include "tls/connect.hpp"
 
 namespace wv::sim {
@@ -186,6 +187,7 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
     const auto& id = run.ids[i];
     auto ex = co_await asio::this_coro::executor;
     step_timer t;
+    const auto claim_connect_began = onboard_clock::now();
 
     // connect with the claim, subscribe to the answers first
     std::unique_ptr<client::connection> opened;
@@ -258,6 +260,12 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
         mine = tls::client_identity::from_pem(cert_pem, key_pem);
     } catch (const std::exception&) {
         co_return std::string("create_unusable_certificate");
+    }
+    // AWS allows one CONNECT per second per client id: the reconnect waits for it (not counted
+    // in the reconnect step), or the gateway refuses it THROTTLED as AWS would.
+    if (const auto due = claim_connect_began + min_connect_spacing; due > onboard_clock::now()) {
+        co_await claim_sleep(due - onboard_clock::now());
+        t.t = onboard_clock::now();
     }
     std::unique_ptr<client::connection> again;
     const std::string why_not = co_await open_session(s, *mine, id.akid, again);

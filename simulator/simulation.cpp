@@ -583,7 +583,7 @@ void progress_loop(run_state& s) {
     const auto hard_end = s.start + std::chrono::duration_cast<clock::duration>(s.tt->end()) + o.ack_timeout +
                           o.connect_timeout + std::chrono::seconds(10);
     // The heap pages a ramp freed go back to the OS in the first second without connects, and
-    // every 30 s after (trim_free_heap: 5,000 devices held ~2 KiB per device more without it).
+    // every 30 s after (trim_free_heap: 2,000 devices, 20.5 -> 19.7 KiB per device).
     bool connects_since_trim = false;
     auto last_trim = s.start;
     std::function<void()> on_tick = [&] {

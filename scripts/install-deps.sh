@@ -13,6 +13,7 @@ packages=(
   doctest-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libsqlite3-dev              # the AWS IoT registry's state (src/registry)
   mosquitto mosquitto-clients # real peers for the interop tests
+  curl                        # HTTPS publish interop tests (custom-auth headers, --aws-sigv4)
   python3 python3-boto3       # local authorizer handlers and the registry test
   python3-protobuf            # sample decoder Lambdas (config/decoders) and the validate tests
   python3-asn1crypto          # the JITR activation Lambda reads the certificate's CN (config/jitr)

@@ -1,5 +1,6 @@
 #include "authorizer_clients/wvauthz/invocation_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 #include <sstream>
@@ -21,7 +22,21 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return out;
 }
 
+std::string reason_text(const invocation& inv) {
+    if (inv.http_publish && inv.result.allowed()) return inv.publish ? inv.publish->reason : inv.result.reason;
+    return inv.verdict.reason;
+}
+
 std::string device_sees(const invocation& inv) {
+    if (inv.http_publish) {
+        if (!inv.result.allowed())
+            return "HTTP 401 UnauthorizedException (the authorizer did not allow); AWS logs Publish-In Failure "
+                   "AUTHORIZATION_FAILURE";
+        if (!inv.topic) return "HTTP 200 for a topic its policies allow iot:Publish on (give --topic to check one)";
+        if (inv.publish && !inv.publish->allowed())
+            return "HTTP 403 ForbiddenException: iot:Publish on " + *inv.topic + " is not allowed";
+        return "HTTP 200 {\"message\":\"OK\",\"traceId\":...} (published to " + *inv.topic + ")";
+    }
     if (inv.device_connects()) return "CONNACK 0 (connection accepted)";
     return "the connection is closed without a CONNACK (MQTT 3.1.1; MQTT 5: CONNACK 0x87 Not authorized); "
            "AWS logs Connect Failure AUTHORIZATION_FAILURE";
@@ -38,11 +53,16 @@ policy::evaluation check(const invocation& inv, std::string action, std::string 
 
 }  // namespace
 
-invocation invoke_once(auth::authorizer_service& svc, std::string event_json, const policy::arn_scope& scope) {
+invocation invoke_once(auth::authorizer_service& svc, std::string event_json, const policy::arn_scope& scope,
+                       std::optional<std::string> topic) {
     invocation inv;
     inv.event_json = event_json;
+    inv.topic = std::move(topic);
     const auto ev = nlohmann::json::parse(event_json, nullptr, false);
     if (!ev.is_discarded() && ev.is_object()) {
+        const auto protocols = ev.value("protocols", nlohmann::json::array());
+        const auto has = [&](const char* p) { return std::find(protocols.begin(), protocols.end(), p) != protocols.end(); };
+        inv.http_publish = has("http") && !has("mqtt");
         const auto pd = ev.value("protocolData", nlohmann::json::object());
         inv.client_id = pd.value("mqtt", nlohmann::json::object()).value("clientId", "");
         inv.server_name = pd.value("tls", nlohmann::json::object()).value("serverName", "");
@@ -52,6 +72,8 @@ invocation invoke_once(auth::authorizer_service& svc, std::string event_json, co
     svc.authorize(std::move(event_json), [p](auth::authorization_result r) { p->set_value(std::move(r)); });
     inv.result = f.get();  // the service completes every call by its deadline
     inv.verdict = auth::judge_connect(inv.result, scope, inv.client_id, inv.server_name);
+    if (inv.http_publish && inv.topic && inv.result.allowed())
+        inv.publish = check(inv, "iot:Publish", policy::topic_arn(scope, *inv.topic));
     return inv;
 }
 
@@ -65,10 +87,15 @@ policy::evaluation check_subscribe(const invocation& inv, const policy::arn_scop
 
 int exit_code(const invocation& inv) {
     if (inv.device_connects()) return 0;
+    if (inv.http_publish && inv.result.allowed()) return 1;  // iot:Publish denied
     return auth::is_valid_refusal(inv.verdict.outcome) ? 1 : 3;
 }
 
-std::string outcome_word(const invocation& inv) { return auth::to_string(inv.verdict.outcome); }
+std::string outcome_word(const invocation& inv) {
+    // HTTPS publish needs no iot:Connect: judge_connect's denied_by_policy does not apply.
+    if (inv.http_publish && inv.result.allowed()) return inv.device_connects() ? "allowed" : "denied_by_policy";
+    return auth::to_string(inv.verdict.outcome);
+}
 
 const policy::scope_settings& wvauthz_scope_settings() {
     static const policy::scope_settings s{"--iot-region", "--account",
@@ -83,7 +110,7 @@ nlohmann::json to_json(const invocation& inv, const std::string& backend) {
     j["event"] = nlohmann::json::parse(inv.event_json, nullptr, false);
     j["outcome"] = outcome_word(inv);
     j["exit_code"] = exit_code(inv);
-    j["reason"] = inv.verdict.reason;
+    j["reason"] = reason_text(inv);
     j["latency_ms"] = {{"total", ms(r.queue_wait + r.call_time)}, {"queue", ms(r.queue_wait)}, {"call", ms(r.call_time)}};
     if (r.reply.error != auth::backend_errc::none)
         j["backend_error"] = {{"kind", auth::to_string(r.reply.error)}, {"detail", r.reply.detail}};
@@ -106,7 +133,12 @@ nlohmann::json to_json(const invocation& inv, const std::string& backend) {
         }
     j["policy_statements"] = statements;
     const auto& connect = inv.verdict.connect;
-    j["connect"] = {{"client_id", inv.client_id}, {"decision", policy::to_string(connect.result)}, {"reason", connect.reason}};
+    if (inv.http_publish) {
+        if (inv.publish)
+            j["publish"] = {{"topic", *inv.topic}, {"decision", policy::to_string(inv.publish->result)}, {"reason", inv.publish->reason}};
+    } else {
+        j["connect"] = {{"client_id", inv.client_id}, {"decision", policy::to_string(connect.result)}, {"reason", connect.reason}};
+    }
     if (inv.verdict.scope_mismatch) j["scope_mismatch"] = policy::describe(*inv.verdict.scope_mismatch, wvauthz_scope_settings());
     j["device_sees"] = device_sees(inv);
     j["logs"] = r.reply.log_lines;
@@ -117,7 +149,7 @@ std::string to_text(const invocation& inv, const std::string& backend) {
     const auto& r = inv.result;
     std::ostringstream os;
     os << "authorizer   " << backend << "\n"
-       << "outcome      " << outcome_word(inv) << " (" << inv.verdict.reason << ")\n"
+       << "outcome      " << outcome_word(inv) << " (" << reason_text(inv) << ")\n"
        << "latency      " << fmt_ms(ms(r.queue_wait + r.call_time)) << " (queued " << fmt_ms(ms(r.queue_wait)) << ", call "
        << fmt_ms(ms(r.call_time)) << ")\n";
     if (r.reply.error != auth::backend_errc::none)
@@ -153,9 +185,17 @@ std::string to_text(const invocation& inv, const std::string& backend) {
             }
     }
     const auto& connect = inv.verdict.connect;
-    os << "iot:Connect  client '" << inv.client_id << "': " << policy::to_string(connect.result) << " (" << connect.reason
-       << ")\n";
-    for (const auto& n : connect.notes) os << "             note: " << n << "\n";
+    if (inv.http_publish) {
+        if (inv.publish) {
+            os << "iot:Publish  topic '" << *inv.topic << "': " << policy::to_string(inv.publish->result) << " ("
+               << inv.publish->reason << ")\n";
+            for (const auto& n : inv.publish->notes) os << "             note: " << n << "\n";
+        }
+    } else {
+        os << "iot:Connect  client '" << inv.client_id << "': " << policy::to_string(connect.result) << " (" << connect.reason
+           << ")\n";
+        for (const auto& n : connect.notes) os << "             note: " << n << "\n";
+    }
     if (inv.verdict.scope_mismatch)
         os << "region/account  " << policy::describe(*inv.verdict.scope_mismatch, wvauthz_scope_settings()) << "\n";
     os << "device sees  " << device_sees(inv) << "\n";

@@ -2,6 +2,7 @@
 //   wvauthz invoke  one call: response, AWS's validation rule by rule, policies, latency, what the device sees
 //   wvauthz test    a devices file against the authorizer: expected allow/deny and topics vs actual
 //   wvauthz bench   open-loop load: latency percentiles, errors by kind, achieved vs asked rate
+//   wvauthz hook invoke|bench   the same for a pre-provisioning hook (hook_command.hpp)
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
@@ -19,6 +20,7 @@
 #include "authorizer_clients/loadgen/load_report.hpp"
 #include "authorizer_clients/wvauthz/backend_flags.hpp"
 #include "authorizer_clients/wvauthz/device_file.hpp"
+#include "authorizer_clients/wvauthz/hook_command.hpp"
 #include "authorizer_clients/wvauthz/invocation_report.hpp"
 #include "report_html/page.hpp"
 #include "thresholds/thresholds.hpp"
@@ -60,6 +62,10 @@ chosen_backend build(const wvauthz::backend_flags& bf) {
 struct event_flags {
     std::string event_file;
     std::string username, password, client_id, server_name = "localhost", token;
+    std::string protocol = "mqtt";          // mqtt | http (HTTPS publish) | wss (MQTT over WebSocket)
+    std::vector<std::string> headers;       // "Name: value", the HTTP request's (http, wss)
+    std::string query;                      // the request's raw query string (http, wss)
+    std::string topic;                      // http: the topic whose iot:Publish decides
 };
 
 std::string replace_all(std::string s, std::string_view from, const std::string& to) {
@@ -79,9 +85,33 @@ std::string build_event(const event_flags& e) {
     }
     auth::connect_info ci;
     ci.server_name = e.server_name;
-    if (!e.username.empty()) ci.username = e.username;
-    if (!e.password.empty()) ci.password = e.password;
-    if (!e.client_id.empty()) ci.client_id = e.client_id;
+    if (e.protocol != "mqtt") {
+        // The event AWS sends for HTTPS publish (protocols tls+http) or MQTT over WebSocket
+        // (tls+http+mqtt): protocolData.http carries the request's headers and query string.
+        auth::http_request_info http;
+        for (const auto& h : e.headers) {
+            const auto colon = h.find(':');
+            if (colon == std::string::npos || colon == 0)
+                throw std::invalid_argument("--header '" + h + "': expected 'Name: value'");
+            auto value = h.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+            http.headers.emplace_back(h.substr(0, colon), value);
+        }
+        if (!e.query.empty()) http.query_string = e.query.front() == '?' ? e.query : "?" + e.query;
+        ci.http = std::move(http);
+        ci.mqtt = e.protocol == "wss";
+        if (!ci.mqtt && (!e.username.empty() || !e.password.empty() || !e.client_id.empty()))
+            throw std::invalid_argument("--protocol http: an HTTPS publish has no MQTT user name, password or client id "
+                                        "(use --header / --query for the authorizer's token)");
+    } else if (!e.headers.empty() || !e.query.empty()) {
+        throw std::invalid_argument("--header / --query need --protocol http or wss");
+    }
+    if (!e.topic.empty() && e.protocol != "http") throw std::invalid_argument("--topic needs --protocol http");
+    if (ci.mqtt) {
+        if (!e.username.empty()) ci.username = e.username;
+        if (!e.password.empty()) ci.password = e.password;
+        if (!e.client_id.empty()) ci.client_id = e.client_id;
+    }
     ci.connection_id = auth::make_connection_id();
     auth::event_options eo;
     if (!e.token.empty()) eo.token = e.token;
@@ -93,7 +123,8 @@ int run_invoke(const wvauthz::backend_flags& bf, const event_flags& ef, int time
     auto chosen = build(bf);
     const std::string backend = chosen.built.backend->describe();
     auth::authorizer_service svc(chosen.built.backend, {.deadline = std::chrono::milliseconds(timeout_ms), .max_concurrency = 1});
-    const auto inv = wvauthz::invoke_once(svc, event, chosen.scope);
+    const auto inv = wvauthz::invoke_once(svc, event, chosen.scope,
+                                          ef.topic.empty() ? std::nullopt : std::optional<std::string>(ef.topic));
     if (json) std::cout << wvauthz::to_json(inv, backend).dump(2) << "\n";
     else std::cout << wvauthz::to_text(inv, backend);
     return wvauthz::exit_code(inv);
@@ -224,7 +255,9 @@ std::atomic<bool> interrupted{false};
 
 extern "C" void on_interrupt(int) { interrupted.store(true); }
 
-int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json) {
+// `hook`: a pre-provisioning hook's events and verdicts instead of an authorizer's.
+int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json,
+              const wvauthz::hook_event_flags* hook = nullptr) {
     // Thresholds parse first: a typo is a usage error before any call.
     try {
         for (const auto& e : b.expect) (void)thresholds::parse(e, loadgen::load_metric_catalogue());
@@ -245,7 +278,10 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     o.stop = &interrupted;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
-    if (!b.credentials.empty()) {
+    if (hook) {
+        for (std::size_t n = 1; n <= b.devices; ++n) o.events.push_back(as_config([&] { return wvauthz::hook_event(*hook, bf, n); }));
+        o.judge = wvauthz::judge_hook_reply;
+    } else if (!b.credentials.empty()) {
         for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials, false); }))
             o.devices.push_back(c.device);
         // --devices N takes the first N rows, said out loud; more than the file has is refused.
@@ -298,16 +334,22 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
 int main(int argc, char** argv) {
     CLI::App app{"wvauthz: call an AWS IoT custom authorizer the way AWS IoT does, offline"};
     app.footer(
-        "Exit codes: invoke: 0 the device would connect, 1 denied, 3 invalid reply / backend error / timeout;\n"
+        "Exit codes: invoke: 0 the device would connect (http: the publish is accepted), 1 denied, 3 invalid\n"
+        "            reply / backend error / timeout;\n"
         "            test: 0 every device as expected, 1 mismatches; bench: 0 done, 1 runtime failure or an\n"
         "            --expect threshold failed;\n"
         "            all: 2 usage or config error.\n"
         "Examples:\n"
         "  wvauthz invoke --handler python:config/authorizers/ayyeka_simple.py --username TestUserName \\\n"
         "                 --password TestPassword --client-id 2453AC035CBCBC9A --iot-region eu-central-1\n"
+        "  wvauthz invoke --handler python:config/authorizers/token_authorizer.py --protocol http \\\n"
+        "                 --header 'token: allow-me' --token allow-me --topic wv/d1\n"
         "  wvauthz test --config config/authorizers/example.yaml --authorizer registry-lookup \\\n"
         "               --credentials config/authorizers/devices.csv\n"
-        "  wvauthz bench --static dev1:pw1 --rate 1000 --duration 5 --username dev1 --password pw1 --client-id dev1");
+        "  wvauthz bench --static dev1:pw1 --rate 1000 --duration 5 --username dev1 --password pw1 --client-id dev1\n"
+        "  wvauthz hook invoke --handler python:tests/integration/provisioning/hook.py --param SerialNumber=1001\n"
+        "  wvauthz hook bench --handler python:tests/integration/provisioning/hook.py --param 'SerialNumber={n}' \\\n"
+        "                     --rate 200 --duration 5   (hook invoke exit codes: 0 allowed, 1 refused, 3 invalid/error)");
     app.require_subcommand(1);
     bool json = false;
     int timeout_ms = 5000;
@@ -321,7 +363,15 @@ int main(int argc, char** argv) {
     invoke->add_option("--password", ef.password, "MQTT password (sent base64-encoded, as AWS does)")->group("Event");
     invoke->add_option("--client-id", ef.client_id, "MQTT client id")->group("Event");
     invoke->add_option("--server-name", ef.server_name, "TLS SNI (the data endpoint name)")->group("Event");
-    invoke->add_option("--token", ef.token, "token value (authorizers with a tokenKeyName)")->group("Event");
+    invoke->add_option("--token", ef.token, "token value, as the gateway found it under the authorizer's tokenKeyName (MQTT user name, or http/wss header or query parameter)")->group("Event");
+    invoke->add_option("--protocol", ef.protocol,
+                       "mqtt (default), http (HTTPS publish: protocols tls+http) or wss (MQTT over WebSocket: tls+http+mqtt)")
+        ->check(CLI::IsMember({"mqtt", "http", "wss"}))
+        ->group("Event");
+    invoke->add_option("--header", ef.headers, "an HTTP request header 'Name: value' (repeat; http, wss)")->group("Event");
+    invoke->add_option("--query", ef.query, "the HTTP request's query string, e.g. 'qos=1&token=abc' (http, wss)")->group("Event");
+    invoke->add_option("--topic", ef.topic, "http: the publish topic; its iot:Publish decides what the device sees")
+        ->group("Event");
     invoke->add_option("--timeout-ms", timeout_ms, "deadline (AWS: 5000)");
     invoke->add_flag("--json", json, "print JSON");
 
@@ -357,10 +407,36 @@ int main(int argc, char** argv) {
     bench->footer("\nThresholds (--expect): metric op number unit; op < <= > >= ==; durations need us, ms or s,\n"
                   "percentages need %. Metrics:\n" +
                   thresholds::help_text(loadgen::load_metric_catalogue()));
+    // wvauthz hook invoke|bench: the same experience for pre-provisioning hooks.
+    auto* hook = app.add_subcommand("hook", "a pre-provisioning hook called as AWS IoT calls it on RegisterThing");
+    hook->require_subcommand(1);
+    wvauthz::backend_flags hook_invoke_bf, hook_bench_bf;
+    wvauthz::hook_event_flags hook_ef;
+    bench_flags hook_bfl;
+    auto* hook_invoke = hook->add_subcommand("invoke", "one call: the verdict, the overrides, latency, the function's log");
+    wvauthz::add_backend_flags(*hook_invoke, hook_invoke_bf);
+    wvauthz::add_hook_event_flags(*hook_invoke, hook_ef);
+    hook_invoke->add_option("--timeout-ms", timeout_ms, "deadline (AWS: 5000)");
+    hook_invoke->add_flag("--json", json, "print JSON");
+    auto* hook_bench = hook->add_subcommand("bench", "open-loop load: latency, allowed/refused, errors by kind");
+    wvauthz::add_backend_flags(*hook_bench, hook_bench_bf);
+    wvauthz::add_hook_event_flags(*hook_bench, hook_ef);
+    hook_bench->add_option("--rate", hook_bfl.rate, "calls per second to send (open loop)")->check(CLI::PositiveNumber);
+    hook_bench->add_option("--duration", hook_bfl.duration_s, "seconds to send for")->check(CLI::PositiveNumber);
+    hook_bench->add_option("--concurrency", hook_bfl.concurrency, "calls in flight at most")->check(CLI::PositiveNumber);
+    hook_bench->add_option("--devices", hook_bfl.devices, "events made from the templates ({n} = 1..N), sent round-robin")
+        ->check(CLI::PositiveNumber);
+    hook_bench->add_option("--timeout-ms", hook_bfl.timeout_ms, "deadline per call (AWS: 5000)");
+    hook_bench->add_option("--html", hook_bfl.html, "also write an HTML report here");
+    hook_bench->add_option("--warmup", hook_bfl.warmup, "calls made (and not counted) before the clock starts");
+    hook_bench->add_flag("--json", json, "print JSON");
+    hook_bench->add_option("--expect", hook_bfl.expect, "threshold checked at the end, as for bench (repeatable)")
+        ->allow_extra_args(false);
     {
         std::vector<std::string> words(argv, argv + argc);
         if (!words.empty()) words[0] = "wvauthz";
         bfl.command_line = report_html::shell_quote(words);
+        hook_bfl.command_line = bfl.command_line;
     }
 
     try {
@@ -378,6 +454,8 @@ int main(int argc, char** argv) {
         if (*test) return run_test(test_bf, credentials_file, timeout_ms, json);
         bfl.devices_given = bench->count("--devices") > 0;
         if (*bench) return run_bench(bench_bf, bfl, json);
+        if (*hook_invoke) return wvauthz::run_hook_invoke(hook_invoke_bf, hook_ef, timeout_ms, json);
+        if (*hook_bench) return run_bench(hook_bench_bf, hook_bfl, json, &hook_ef);
     } catch (const config_error& e) {
         std::cerr << "wvauthz: " << e.what() << "\n";
         return exit_usage;
@@ -386,7 +464,7 @@ int main(int argc, char** argv) {
         return exit_usage;
     } catch (const std::exception& e) {
         std::cerr << "wvauthz: " << e.what() << "\n";
-        return *invoke ? 3 : exit_runtime;
+        return *invoke || *hook_invoke ? 3 : exit_runtime;
     }
     return exit_usage;
 }

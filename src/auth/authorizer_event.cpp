@@ -16,14 +16,27 @@ nlohmann::json make_authorizer_event(const connect_info& c, const event_options&
     nlohmann::json ev = nlohmann::json::object();
     if (o.token) ev["token"] = *o.token;
     ev["signatureVerified"] = o.signature_verified;
-    ev["protocols"] = nlohmann::json::array({"tls", "mqtt"});
+    nlohmann::json protocols = nlohmann::json::array({"tls"});
+    if (c.http) protocols.push_back("http");
+    if (c.mqtt) protocols.push_back("mqtt");
+    ev["protocols"] = std::move(protocols);
     nlohmann::json pd = nlohmann::json::object();
     if (c.server_name) pd["tls"] = {{"serverName", *c.server_name}};
-    nlohmann::json mqtt = nlohmann::json::object();
-    if (c.username) mqtt["username"] = *c.username;
-    if (c.password) mqtt["password"] = util::base64_encode(*c.password);
-    if (c.client_id && !c.client_id->empty()) mqtt["clientId"] = *c.client_id;
-    pd["mqtt"] = std::move(mqtt);
+    if (c.http) {
+        nlohmann::json headers = nlohmann::json::object();
+        for (const auto& [name, value] : c.http->headers) {
+            auto& slot = headers[name];
+            slot = slot.is_string() ? slot.get<std::string>() + "," + value : value;
+        }
+        pd["http"] = {{"headers", std::move(headers)}, {"queryString", c.http->query_string}};
+    }
+    if (c.mqtt) {
+        nlohmann::json mqtt = nlohmann::json::object();
+        if (c.username) mqtt["username"] = *c.username;
+        if (c.password) mqtt["password"] = util::base64_encode(*c.password);
+        if (c.client_id && !c.client_id->empty()) mqtt["clientId"] = *c.client_id;
+        pd["mqtt"] = std::move(mqtt);
+    }
     ev["protocolData"] = std::move(pd);
     ev["connectionMetadata"] = {{"id", c.connection_id}};
     return ev;

@@ -1,6 +1,12 @@
 #pragma once
-// Everything AWS IoT does for a custom-auth CONNECT before it invokes the function: parse the
-// user name, pick the authorizer, find the token, verify its signature, build the event.
+// Everything AWS IoT does for a custom-auth CONNECT (or HTTP request) before it invokes the
+// function: parse the user name, pick the authorizer, find the token, verify its signature,
+// build the event.
+//
+// Where the authorizer name, the token and the signature come from (spec 1.2, 1.3, 8.1): the
+// MQTT user name's query; on the HTTP paths (connect_info::http set: HTTPS publish, MQTT over
+// WebSocket) first the request headers (names case-insensitive), then the request's query
+// parameters, then (WebSocket) the CONNECT user name. The first place that has a value wins.
 // The gateway calls prepare() once per CONNECT and hands the event to the authorizer's
 // backend (through authorizer_service); a refusal here means the function is NOT invoked,
 // as in AWS (spec 1.1, 1.3).
@@ -20,6 +26,7 @@ namespace wv::auth {
 enum class prepare_errc {
     none = 0,
     username_malformed,   // e.g. a second `?` (observed: rejected without invocation)
+    query_malformed,      // HTTP: a bad percent-escape in the request's query
     no_authorizer,        // see selection_errc
     authorizer_not_found,
     authorizer_inactive,

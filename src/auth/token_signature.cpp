@@ -14,8 +14,8 @@ namespace wv::auth {
 const char* to_string(signature_errc e) noexcept {
     switch (e) {
     case signature_errc::none: return "ok";
-    case signature_errc::missing_token: return "signing is enabled but the user name carries no token under the authorizer's tokenKeyName";
-    case signature_errc::missing_signature: return "signing is enabled but the user name has no x-amz-customauthorizer-signature";
+    case signature_errc::missing_token: return "signing is enabled but the request (user name, or HTTP header or query) carries no token under the authorizer's tokenKeyName";
+    case signature_errc::missing_signature: return "signing is enabled but the request (user name, or HTTP header or query) has no x-amz-customauthorizer-signature";
     case signature_errc::bad_base64: return "x-amz-customauthorizer-signature is not base64 (URL-encode it: '+' '/' '=' must be escaped)";
     case signature_errc::mismatch: return "token signature does not verify with any of the authorizer's public keys (RSA SHA-256 over the token)";
     }
@@ -69,6 +69,25 @@ pkey_ptr load_public_key(std::string_view pem, std::string& problem) {
 }
 
 }  // namespace
+
+std::string sign_token_b64(std::string_view private_key_pem, std::string_view token) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), &BIO_free);
+    pkey_ptr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA)
+        throw std::invalid_argument("not a PEM RSA private key (openssl genrsa -out key.pem 2048 makes one)");
+    std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
+    std::size_t len = 0;
+    const auto* data = reinterpret_cast<const unsigned char*>(token.data());
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &len, data, token.size()) != 1)
+        throw std::invalid_argument("RSA SHA-256 signing failed");
+    std::string sig(len, '\0');
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, data, token.size()) != 1)
+        throw std::invalid_argument("RSA SHA-256 signing failed");
+    sig.resize(len);
+    return util::base64_encode(sig);
+}
 
 std::string check_public_key(std::string_view pem) {
     std::string problem;

@@ -42,6 +42,11 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
+// The device's side: signs `token` with an RSA private key (PEM) and SHA-256, base64-encoded,
+// as `openssl dgst -sha256 -sign key.pem | base64 -w0` does (wvsim's HTTPS devices). Throws
+// std::invalid_argument when the PEM is not an RSA private key. Thread-safe.
+std::string sign_token_b64(std::string_view private_key_pem, std::string_view token);
+
 // Problems with one PEM public key: empty when it is an RSA key of at least 2,048 bits.
 std::string check_public_key(std::string_view pem);
 

@@ -1,5 +1,7 @@
 #include "auth/username.hpp"
 
+#include "util/percent.hpp"
+
 namespace wv::auth {
 
 const char* to_string(username_errc e) noexcept {
@@ -33,23 +35,7 @@ std::size_t bad_escape_at(std::string_view in) {
 
 }  // namespace
 
-std::optional<std::string> url_decode(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out.push_back(in[i]);
-            continue;
-        }
-        if (in.size() - i < 3) return std::nullopt;
-        const int hi = hex_value(in[i + 1]);
-        const int lo = hex_value(in[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-    }
-    return out;
-}
+std::optional<std::string> url_decode(std::string_view in) { return util::percent_decode(in); }
 
 std::optional<std::string> parsed_username::find(std::string_view key) const {
     for (const auto& p : parameters)

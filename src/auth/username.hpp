@@ -59,7 +59,7 @@ struct username_result {
 
 username_result parse_username(std::string_view raw);
 
-// `%XX` decoding (`+` kept as is). nullopt on a malformed escape.
+// `%XX` decoding (`+` kept as is). nullopt on a malformed escape. util::percent_decode.
 std::optional<std::string> url_decode(std::string_view in);
 
 }  // namespace wv::auth

@@ -43,11 +43,49 @@ std::string static_backend::describe() const {
     return "static (" + std::to_string(credentials_.size()) + " credential" + (credentials_.size() == 1 ? "" : "s") + ")";
 }
 
+// An HTTPS publish's event has no user name, password or client id: the token (the header or
+// query parameter under the authorizer's tokenKeyName) is matched against the passwords, and
+// ${iot:ClientId} in the entry's policies becomes its client id (the request carries none, so
+// the policy engine could not resolve it), as a real authorizer writes per-device policies.
+backend_reply static_backend::answer_token(const json& ev) const {
+    backend_reply reply;
+    const auto& t = ev["token"];
+    const std::string token = t.is_string() ? t.get<std::string>() : "";
+    for (const auto& c : credentials_) {
+        if (token.empty() || !secrets_equal(c.password, token)) continue;
+        const std::string client_id =
+            c.client_id_pattern && c.client_id_pattern->find_first_of("*?") == std::string::npos ? *c.client_id_pattern : "";
+        const std::map<std::string, std::string> vars{
+            {"client_id", client_id}, {"username", c.username}, {"principal_id", c.principal_id}};
+        json out = {{"isAuthenticated", true}, {"principalId", c.principal_id}};
+        json docs = json::array();
+        for (const auto& d : c.policy_documents) {
+            auto text = expand_template(d, vars);
+            if (!client_id.empty())
+                for (std::size_t p = 0; (p = text.find("${iot:ClientId}", p)) != std::string::npos; p += client_id.size())
+                    text.replace(p, 15, client_id);
+            auto parsed = json::parse(text, nullptr, false);
+            docs.push_back(parsed.is_discarded() ? json(text) : parsed);
+        }
+        out["policyDocuments"] = std::move(docs);
+        if (c.disconnect_after_s) out["disconnectAfterInSeconds"] = *c.disconnect_after_s;
+        if (c.refresh_after_s) out["refreshAfterInSeconds"] = *c.refresh_after_s;
+        reply.body = out.dump(-1, ' ', false, json::error_handler_t::replace);
+        reply.log_lines.push_back("static: allowed the token of user '" + c.username + "'");
+        return reply;
+    }
+    reply.body = R"({"isAuthenticated":false,"principalId":"anonymous","policyDocuments":[],)"
+                 R"("disconnectAfterInSeconds":0,"refreshAfterInSeconds":0})";
+    reply.log_lines.push_back("static: no credential's password matches the token");
+    return reply;
+}
+
 backend_reply static_backend::answer(const std::string& event_json) const {
     backend_reply reply;
     const auto ev = json::parse(event_json, nullptr, false);
     const json* mqtt = mqtt_fields(ev);
     if (!mqtt) {
+        if (ev.is_object() && ev.contains("token")) return answer_token(ev);  // HTTPS publish
         reply.error = backend_errc::function_error;
         reply.detail = "event has no protocolData.mqtt object";
         return reply;

@@ -9,6 +9,11 @@
 // characters, `?` one character). First matching entry wins; none means isAuthenticated
 // false with principalId "anonymous".
 //
+// HTTPS publish events (no protocolData.mqtt): the event's `token` must equal an entry's
+// password; a literal client_id_pattern then stands in for ${iot:ClientId} in its policies
+// (the request carries no client id). wvsim's `--protocol https` devices send their password
+// as the token.
+//
 // Policy documents may use placeholders replaced per call: {{client_id}}, {{username}},
 // {{principal_id}}. (AWS policy variables such as ${iot:ClientId} are left for the policy
 // engine, as AWS would.)
@@ -19,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "auth/authorizer_backend.hpp"
 
@@ -46,6 +53,7 @@ public:
     backend_reply answer(const std::string& event_json) const;
 
 private:
+    backend_reply answer_token(const nlohmann::json& event) const;
     std::vector<static_credential> credentials_{};
 };
 

@@ -115,7 +115,18 @@ void connection_machine::continue_connect(clock::time_point now) {
         start_x509_auth(now);
         return;
     }
+    if (transport_authenticated_) {  // SigV4 at the WebSocket upgrade: its IAM policy decides
+        finish_connect(now);
+        return;
+    }
     start_custom_auth(now);
+}
+
+void connection_machine::on_transport_authenticated(std::string principal, policy::shared_policy_set policies) {
+    transport_authenticated_ = true;
+    principal_id_ = std::move(principal);
+    policies_ = std::move(policies);
+    decisions_.clear();
 }
 
 auth::prepared_invocation connection_machine::prepare_invocation() const {

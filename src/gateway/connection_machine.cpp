@@ -30,6 +30,11 @@ effects connection_machine::take_effects() {
     return out;
 }
 
+void connection_machine::take_effects(effects& into) noexcept {
+    into.clear();
+    into.swap(effects_);
+}
+
 std::optional<clock::time_point> connection_machine::next_deadline() const {
     switch (state_) {
         case state::closed: return std::nullopt;
@@ -195,6 +200,7 @@ void connection_machine::on_kick(disconnect_reason why, clock::time_point now) {
     if (why == disconnect_reason::duplicate_clientid) detail = "another connection took the client id";
     if (why == disconnect_reason::server_initiated_disconnect) detail = "gateway shutting down";
     if (why == disconnect_reason::auth_error) detail = "the certificate (or its CA) is no longer ACTIVE";
+    if (why == disconnect_reason::websocket_ttl_expiration) detail = "the WebSocket connection's lifetime (24 h) is up";
     close(why, detail, now);
 }
 
@@ -326,6 +332,7 @@ void connection_machine::log_event(log_level l, const char* event_type, bool suc
                         {"principalId", principal_id_}, {"sourceIp", peer_.ip}, {"sourcePort", peer_.port}};
     if (state_ != state::awaiting_connect || v5()) j["mqttVersion"] = v5() ? "5.0" : "3.1.1";
     if (topic) j["topicName"] = *topic;
+    if (peer_.websocket) j["transport"] = "wss";  // wvgate's: AWS logs MQTT over WSS as protocol MQTT
     if (!reason.empty()) j["reason"] = std::move(reason);
     if (!details.empty()) j["details"] = std::move(details);
     effects_.push_back(log_line{l, std::move(j)});

@@ -57,6 +57,9 @@
 #include "policy/policy.hpp"
 #include "policy/policy_set_cache.hpp"
 
+namespace wv::auth {
+class http_authenticator;
+}
 namespace wv::mqtt {
 struct connect;
 struct disconnect;
@@ -77,6 +80,7 @@ struct peer_info {
     std::optional<std::string> server_name;  // SNI
     std::string alpn;                         // negotiated; empty for none / plain TCP
     bool x509 = false;                        // X.509 authentication (port 8883 / ALPN x-amzn-mqtt-ca)
+    bool websocket = false;                   // MQTT over WebSocket (aws-443 without ALPN, GET /mqtt)
     std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 
@@ -97,6 +101,9 @@ struct machine_env {
     // Fleet provisioning's MQTT API is served: a PUBLISH to one of its request topics becomes a
     // provisioning_request (provisioning_step.hpp) instead of a route_message.
     bool provisioning = false;
+    // The HTTP front's authentication (443 without ALPN: HTTPS publish, MQTT over WebSocket):
+    // custom auth from the request and SigV4 against the iam: keys. Null: no HTTP front.
+    const auth::http_authenticator* http_auth = nullptr;
 };
 
 class connection_machine {
@@ -138,9 +145,16 @@ public:
                        clock::time_point now);
     // unsubscribe_session: the session's subscription count after it.
     void on_unsubscribed(std::size_t subscriptions);
+    // The transport already authenticated the connection (MQTT over WebSocket with a SigV4
+    // presigned URL): CONNECT skips the authorizer; these policies decide iot:Connect and the
+    // rest. Call before the CONNECT arrives.
+    void on_transport_authenticated(std::string principal, policy::shared_policy_set policies);
 
     // --- output ---
     effects take_effects();
+    // The same into `into` (cleared first), whose storage the machine keeps for its next
+    // effects: a caller that recycles one vector spares an allocation per effect batch.
+    void take_effects(effects& into) noexcept;
     bool has_effects() const noexcept { return !effects_.empty(); }
     std::optional<clock::time_point> next_deadline() const;
 
@@ -247,6 +261,7 @@ private:
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
     bool refreshing_ = false;
+    bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
     // X.509: thing and certificate facts for policy variables.
     std::shared_ptr<const policy::principal_facts> principal_facts_;
 

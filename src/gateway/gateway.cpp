@@ -22,10 +22,13 @@
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
+#include "auth/http_authentication.hpp"
+#include "auth/iam_keys.hpp"
 #include "control_plane/control_plane_server.hpp"
 #include "gateway/authorizer_setup.hpp"
 #include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
+#include "net/timer_wheel.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/jitr_registrar.hpp"
 #include "gateway/memory_certificate_directory.hpp"
@@ -73,6 +76,9 @@ struct gateway::impl {
     std::unique_ptr<wv::functions::function_registry> functions;
     std::unique_ptr<auth::custom_authorizers> authorizers;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> services;
+    // SigV4 keys and the HTTP front's authentication over them and the authorizers above.
+    std::unique_ptr<auth::iam_keys> iam;
+    std::unique_ptr<auth::http_authenticator> http_auth;
     std::shared_ptr<certificate_directory> certificates;  // config's, or built from the static config
     std::shared_ptr<memory_certificate_directory> static_certificates;  // the built one, if any
     std::shared_ptr<jitr_registrar> jitr;  // just-in-time registration, around `certificates`
@@ -103,7 +109,8 @@ struct gateway::impl {
                            .stats = &stats,
                            .min_log_level = config.level,
                            .has_rules = true,  // topic rules may be created through the API at any time (api_rules.hpp)
-                           .provisioning = provisioning != nullptr};
+                           .provisioning = provisioning != nullptr,
+                           .http_auth = http_auth.get()};
     }
     // What the connections' effects change (effect_applier.hpp); set once in start().
     gateway_services shared_state;
@@ -228,11 +235,13 @@ void start_registry(gateway::impl& m) {
                                  (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
-// The fleet-provisioning service, its hooks resolved by function name from the config.
+// The fleet-provisioning service. A hook's targetArn (or name) resolves through `functions:`
+// first, as authorizers and rule actions do, then through the older `provisioning.hooks`.
 std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::impl& m) {
     const auto& pc = m.config.provisioning;
     const backends::local_iot iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}};
-    auto resolve = [hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+    auto resolve = [&m, hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+        if (m.functions && m.functions->find(target)) return m.functions->resolve(target).backend;
         // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] or a bare name.
         std::string name = target;
         if (const auto at = target.find(":function:"); at != std::string::npos) {
@@ -370,6 +379,17 @@ void gateway::start() {
     auto setup = build_authorizers(cfg, *m.functions);
     m.authorizers = std::move(setup.authorizers);
     m.services = std::move(setup.services);
+    try {
+        m.iam = std::make_unique<auth::iam_keys>(cfg.iam);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
+    m.http_auth = std::make_unique<auth::http_authenticator>(auth::http_authenticator_options{
+        .authorizers = m.authorizers.get(),
+        .services = [&m](const std::string& n) { return m.find_service(n); },
+        .iam = m.iam.get(),
+        .region = cfg.region,
+        .policy_cache = &m.policy_cache});
     m.certificates = cfg.certificates;
     if (!m.certificates) {
         m.static_certificates = std::make_shared<memory_certificate_directory>(cfg.region, cfg.account);
@@ -479,7 +499,14 @@ void gateway::start() {
     for (auto& ctx : m.contexts) {
         m.threads.emplace_back([c = ctx.get()] {
             auto guard = asio::make_work_guard(*c);
+            // The thread's connections share one timer (connection.hpp): 8 ms ticks (a deadline
+            // fires at most that late), a turn of ~33 s, so a far keep-alive deadline costs a
+            // look every 33 s rather than a wake-up per connection. Destroyed before the
+            // context; drivers that outlive it no longer refer to it.
+            net::timer_wheel wheel{c->get_executor(), std::chrono::milliseconds(8), 4096};
+            set_thread_timer_wheel(&wheel);
             c->run();
+            set_thread_timer_wheel(nullptr);
         });
     }
     m.started = true;
@@ -555,6 +582,7 @@ std::optional<std::uint16_t> gateway::metrics_port() const {
 certificate_paths gateway::certificates() const { return impl_->certs; }
 std::string gateway::control_plane_url() const { return impl_->control_plane ? impl_->control_plane->url() : std::string{}; }
 registry::registry* gateway::registry() const { return impl_->reg.get(); }
+const provisioning::provisioning_service* gateway::provisioning() const { return impl_->provisioning.get(); }
 std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/iam_keys.hpp"
 #include "functions/backend_spec.hpp"
 #include "rules_engine/engine_config.hpp"
 
@@ -128,6 +129,17 @@ struct https_config {
     std::chrono::milliseconds request_timeout{10'000};
 };
 
+// MQTT over WebSocket on aws-443 without ALPN (or ALPN http/1.1): `GET /mqtt` + Upgrade.
+struct websocket_config {
+    std::string path = "/mqtt";
+    // AWS closes a WebSocket connection after 24 h (WEBSOCKET_TTL_EXPIRATION); scaled by
+    // time_scale like the other AWS durations. 0: never.
+    std::chrono::seconds ttl{86'400};
+    std::uint64_t max_frame_bytes = 256 * 1024;   // a frame's payload; beyond: Close 1009
+    // From the TLS handshake to the whole upgrade request (and the authenticator's answer).
+    std::chrono::milliseconds handshake_timeout{10'000};
+};
+
 // The AWS IoT registry (src/registry) and its control-plane API (src/control_plane), which
 // unmodified boto3 / `aws iot --endpoint-url` clients and handler functions' boto3 reach.
 struct control_plane_config {
@@ -176,6 +188,9 @@ struct gateway_config {
     // name or ARN; everyone naming a function shares one started backend (one worker pool).
     std::vector<backends::backend_spec> functions;
     std::vector<authorizer_config> authorizers;
+    // SigV4 on the data plane (MQTT over WebSocket, HTTPS publish on 443 without ALPN): the
+    // IAM-style keys accepted, each with the IAM policy deciding its iot: actions (iam_keys.hpp).
+    std::vector<auth::iam_key_config> iam;
     std::string default_authorizer;        // used when the user name names none (spec 1.2)
     bool allow_authorizer_override = true;
     std::string region = "us-east-1";      // for resource ARNs in policies
@@ -193,6 +208,7 @@ struct gateway_config {
     std::string metrics_address = "127.0.0.1";
     bool lifecycle_events = true;          // $aws/events/presence/...
     https_config https;
+    websocket_config websocket;
     // Who X.509 devices are (aws-8883, ALPN x-amzn-mqtt-ca / x-amzn-http-ca, aws-8443): the
     // registered certificates, their status, attached policies and things
     // (certificate_directory.hpp). Null: the gateway builds a memory_certificate_directory

@@ -51,7 +51,7 @@ bool https_publisher::authenticated(std::string& why) {
 }
 
 http_response https_publisher::reply(unsigned status, std::string text, const char* reason,
-                                     const std::string* topic) {
+                                     const std::string* topic, const std::string* log_detail) {
     http_response r;
     r.status = status;
     r.trace_id = auth::make_connection_id();
@@ -66,7 +66,7 @@ http_response https_publisher::reply(unsigned status, std::string text, const ch
                             {"sourcePort", peer_.port}, {"httpStatus", status}};
         if (topic) j["topicName"] = *topic;
         if (reason) j["reason"] = reason;
-        if (!ok) j["details"] = std::move(text);
+        if (!ok) j["details"] = log_detail ? *log_detail : std::move(text);
         services_.log->emit(level, std::move(j));
     }
     return r;
@@ -85,9 +85,22 @@ bool https_publisher::allowed(const std::string& action, const std::string& topi
     return e.allowed();
 }
 
-http_response https_publisher::handle(std::string_view method, std::string_view target, std::string body) {
+http_response https_publisher::refused(const auth::http_refusal& r) {
+    bump(env_.stats->connects_auth_failed);
+    principal_.clear();
+    auto resp = reply(r.status, r.message, r.log_reason.c_str(), nullptr, &r.detail);
+    resp.error_type = r.error_type;
+    return resp;
+}
+
+http_response https_publisher::handle(std::string_view method, std::string_view target, std::string body,
+                                      const request_identity* who) {
     const auto& lim = env_.config->limits;
-    if (std::string why; !authenticated(why)) {
+    if (who) {
+        principal_ = who->principal;
+        policies_ = who->policies;
+        facts_.reset();  // no registry principal: thing and certificate variables never resolve
+    } else if (std::string why; !authenticated(why)) {
         // AWS's answer to a refused certificate on HTTPS is not documented (README "X.509
         // devices"): 403 with no detail for the device, the reason in the log, then close.
         bump(env_.stats->connects_auth_failed);
@@ -110,7 +123,8 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
     if (body.size() > lim.max_payload_bytes) return too_large();
     if (!allowed("iot:Publish", t.topic) || (t.retain && !allowed("iot:RetainPublish", t.topic)))
         return reply(403, std::string("Forbidden: ") + (t.retain ? "iot:Publish/iot:RetainPublish" : "iot:Publish") +
-                              " on " + t.topic + " is not allowed by the certificate's policies",
+                              " on " + t.topic + " is not allowed by " +
+                              (who ? who->policy_owner : std::string("the certificate's policies")),
                      "AUTHORIZATION_FAILURE", &t.topic);
     bump(env_.stats->messages_in);
     // client_id stays empty: nothing to exclude from fan-out, and the rules engine reports

@@ -6,8 +6,10 @@
 //   http_response r = pub.handle("POST", "/topics/wv%2Fd1%2Fsamp?qos=1", body);
 //   // r.status 200, r.body {"message":"OK","traceId":"<uuid>"}, r.trace_id the same uuid
 //
-// The principal is the client certificate (X.509, as on the MQTT x-amzn-mqtt-ca path): its
-// id, as AWS reports it. Every request asks the certificate directory again (a hash lookup),
+// On 8443 and ALPN x-amzn-http-ca the principal is the client certificate (X.509, as on the
+// MQTT x-amzn-mqtt-ca path): its id, as AWS reports it. On 443 without ALPN (the HTTP front)
+// each request authenticates itself (custom auth or SigV4, auth/http_authentication.hpp) and
+// the caller passes the verdict's identity to handle(); refused() answers a refusal. Every request asks the certificate directory again (a hash lookup),
 // so a certificate set INACTIVE stops a keep-alive connection at its next request; the
 // policies attached to the certificate decide. There is no client id: rules see
 // clientid() = "n/a", `${iot:ClientId}` and the thing variables resolve to nothing.
@@ -21,8 +23,12 @@
 //        connection is closed after the answer; the log says which check failed)
 //   404  not /topics/<topic>;  405  not POST
 //   413  body over limits_config::max_payload_bytes (see too_large())
-// 401 (UnauthorizedException) is what AWS answers a request without credentials; here a
-// connection without a verified client certificate never reaches a request (https_session).
+// On the HTTP front (refused()): 401 UnauthorizedException for missing or refused custom-auth
+// credentials (the authorizer named, the token signature, the authorizer's answer), 403 with
+// InvalidSignatureException / UnrecognizedClientException / IncompleteSignatureException for
+// SigV4; the error type also goes in x-amzn-ErrorType and the connection stays open. On the
+// X.509 paths a connection without a verified client certificate never reaches a request
+// (https_session).
 //
 // Side effects of handle(): one JSON log line (eventType Publish-In, protocol HTTP) per
 // request, counters (messages_in, policy_denials), broker publish, rules hook.
@@ -32,12 +38,16 @@
 #include <string>
 #include <string_view>
 
+#include "auth/http_authentication.hpp"
 #include "gateway/connection_machine.hpp"
 #include "gateway/effect_applier.hpp"
 
 namespace wv::gate {
 
 struct https_peer {
+    // 443 without ALPN: requests carry their own credentials (custom auth or SigV4); the
+    // certificate, if any, is ignored (X.509 on 443 needs ALPN x-amzn-http-ca, spec 3.1).
+    bool http_front = false;
     std::string ip = "127.0.0.1";
     std::uint16_t port = 0;
     std::shared_ptr<const x509_peer> certificate;  // what the client presented
@@ -49,20 +59,34 @@ struct http_response {
     std::string body;       // JSON
     std::string trace_id;   // also sent as x-amzn-RequestId
     bool close = false;     // close the connection after this answer
+    std::string error_type; // x-amzn-ErrorType when set (authentication refusals)
+};
+
+// Who sent one request on the HTTP front: the http_authenticator's verdict, reduced to what
+// the publisher needs.
+struct request_identity {
+    std::string principal;                 // the authorizer's principalId, or the IAM principal
+    policy::shared_policy_set policies;    // decide iot:Publish / iot:RetainPublish
+    std::string policy_owner;              // for the 403 text: "the authorizer's policies", ...
 };
 
 class https_publisher {
 public:
     https_publisher(machine_env env, gateway_services services, https_peer peer);
 
-    http_response handle(std::string_view method, std::string_view target, std::string body);
+    // `who`: the HTTP front's verdict for this request (null on the X.509 paths).
+    http_response handle(std::string_view method, std::string_view target, std::string body,
+                         const request_identity* who = nullptr);
+    // The HTTP front refused the request's credentials (401/403 with AWS's error type).
+    http_response refused(const auth::http_refusal& r);
     // The body was over the limit (the caller stops reading it and closes the connection).
     http_response too_large();
     // The request could not be parsed (the caller closes the connection); `why` is logged.
     http_response malformed(std::string_view why);
 
 private:
-    http_response reply(unsigned status, std::string text, const char* reason, const std::string* topic);
+    http_response reply(unsigned status, std::string text, const char* reason, const std::string* topic,
+                        const std::string* log_detail = nullptr);
     bool allowed(const std::string& action, const std::string& topic);
     bool authenticated(std::string& why);  // the directory's verdict for this request
 

@@ -12,6 +12,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "auth/authorizer_event.hpp"
+#include "auth/http_authentication.hpp"
 #include "gateway/https_publish.hpp"
 
 namespace wv::gate {
@@ -29,6 +31,7 @@ std::string serialize(const http_response& r, bool keep_alive) {
     out += "content-type: application/json\r\n";
     out += "content-length: " + std::to_string(r.body.size()) + "\r\n";
     out += keep_alive ? "connection: keep-alive\r\n" : "connection: close\r\n";
+    if (!r.error_type.empty()) out += "x-amzn-ErrorType: " + r.error_type + "\r\n";
     out += "x-amzn-RequestId: " + r.trace_id + "\r\n\r\n";
     out += r.body;
     return out;
@@ -36,8 +39,9 @@ std::string serialize(const http_response& r, bool keep_alive) {
 
 class https_session {
 public:
-    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer)
-        : s_(s), env_(env), services_(services), pub_(env, services, std::move(peer)) {}
+    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer, std::string read)
+        : s_(s), env_(env), services_(services), peer_(peer), pub_(env, services, std::move(peer)),
+          pending_(std::move(read)) {}
 
     asio::awaitable<void> run() {
         for (;;) {
@@ -48,14 +52,68 @@ public:
             if (!co_await read_request(p)) co_return;
             const bool keep = p.keep_alive();
             auto req = p.release();
-            const auto resp = pub_.handle(std::string_view(req.method_string().data(), req.method_string().size()),
-                                          std::string_view(req.target().data(), req.target().size()),
-                                          std::move(req.body()));
+            const std::string_view method(req.method_string().data(), req.method_string().size());
+            const std::string_view target(req.target().data(), req.target().size());
+            http_response resp;
+            if (peer_.http_front) {
+                resp = co_await handle_authenticated(req);
+            } else {
+                resp = pub_.handle(method, target, std::move(req.body()));
+            }
             if (!co_await write(serialize(resp, keep && !resp.close)) || !keep || resp.close) co_return;
         }
     }
 
 private:
+    // The HTTP front: the request's own credentials decide (auth/http_authentication.hpp).
+    asio::awaitable<http_response> handle_authenticated(http::request<http::string_body>& req) {
+        auth::http_auth_request a{.transport = auth::http_transport::http,
+                                  .method = std::string(req.method_string()),
+                                  .target = std::string(req.target()),
+                                  .headers = {},
+                                  .body = req.body(),
+                                  .server_name = peer_.server_name,
+                                  .source_ip = peer_.ip,
+                                  .source_port = peer_.port,
+                                  .connection_id = auth::make_connection_id(),
+                                  .mqtt = std::nullopt};
+        for (const auto& f : req) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        const auto verdict = co_await authenticate(std::move(a));
+        const std::string_view method(req.method_string().data(), req.method_string().size());
+        const std::string_view target(req.target().data(), req.target().size());
+        if (const auto* s = std::get_if<auth::sigv4_verdict>(&verdict)) {
+            const request_identity who{s->principal, s->policies, "the IAM policy of access key " + s->access_key_id};
+            co_return pub_.handle(method, target, std::move(req.body()), &who);
+        }
+        if (const auto* c = std::get_if<auth::custom_auth_verdict>(&verdict)) {
+            env_.stats->authorizer_latency.record(c->result.queue_wait + c->result.call_time);
+            bump(env_.stats->authorizer_calls);
+            if (!c->allowed()) {
+                if (c->result.outcome != auth::authorization_outcome::denied) bump(env_.stats->authorizer_errors);
+                co_return pub_.refused(auth::refusal_for(*c));
+            }
+            const request_identity who{c->result.verdict.response.principal_id, c->policies,
+                                       "the policies of authorizer " + c->authorizer + "'s answer"};
+            co_return pub_.handle(method, target, std::move(req.body()), &who);
+        }
+        if (const auto* r = std::get_if<auth::http_refusal>(&verdict)) co_return pub_.refused(*r);
+        co_return pub_.refused({.status = 500, .error_type = "InternalFailureException", .message = "Internal failure",
+                                .detail = "the authenticator deferred an HTTPS publish", .log_reason = "SERVER_ERROR"});
+    }
+
+    // http_authenticator completes on its own thread (or inline): hop back to ours.
+    asio::awaitable<auth::http_auth_verdict> authenticate(auth::http_auth_request a) {
+        auto ex = s_.get_executor();
+        co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(auth::http_auth_verdict)>(
+            [this, ex, &a](auto handler) {
+                auto h = std::make_shared<decltype(handler)>(std::move(handler));
+                env_.http_auth->authenticate(std::move(a), [h, ex](auth::http_auth_verdict v) {
+                    asio::post(ex, [h, v = std::move(v)]() mutable { (*h)(std::move(v)); });
+                });
+            },
+            asio::use_awaitable);
+    }
+
     // Feeds the parser until one request is complete. False: the connection ends (peer closed,
     // deadline, or a refusal already written).
     asio::awaitable<bool> read_request(http::request_parser<http::string_body>& p) {
@@ -131,6 +189,7 @@ private:
     tls::stream& s_;
     machine_env env_;
     gateway_services services_;
+    https_peer peer_;
     https_publisher pub_;
     std::string pending_;  // read, not yet consumed by the parser (pipelined requests too)
     std::array<std::byte, 16 * 1024> buf_{};
@@ -138,13 +197,18 @@ private:
 
 }  // namespace
 
+bool is_http_front(listener_kind kind, std::string_view alpn) noexcept {
+    return kind == listener_kind::aws_443 && (alpn.empty() || alpn == "http/1.1");
+}
+
 bool is_https(listener_kind kind, std::string_view alpn) noexcept {
-    return kind == listener_kind::aws_8443 || alpn == "x-amzn-http-ca";
+    return kind == listener_kind::aws_8443 || alpn == "x-amzn-http-ca" || is_http_front(kind, alpn);
 }
 
 asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_services services,
-                                  std::string listener) {
+                                  std::string listener, listener_kind kind, std::string read) {
     https_peer peer;
+    peer.http_front = is_http_front(kind, stream.alpn());
     boost::system::error_code ec;
     const auto ep = stream.socket().remote_endpoint(ec);
     if (!ec) {
@@ -152,6 +216,12 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_
         peer.port = ep.port();
     }
     if (!stream.sni().empty()) peer.server_name = std::string(stream.sni());
+    if (peer.http_front) {
+        if (!env.http_auth) co_return;  // a gateway built without the HTTP front (tests)
+        auto s = std::make_unique<https_session>(stream, env, services, std::move(peer), std::move(read));
+        co_await s->run();
+        co_return;
+    }
     peer.certificate = read_x509_peer(stream.native_handle());
     if (!peer.certificate) {
         // aws-443 only requests a certificate (ALPN mqtt needs none), so the handshake of an
@@ -166,7 +236,7 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_
         bump(env.stats->connects_auth_failed);
         co_return;
     }
-    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer));
+    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer), std::move(read));
     co_await s->run();
 }
 

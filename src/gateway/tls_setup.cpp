@@ -38,6 +38,11 @@ tls::alpn_decision aws_443_alpn(const tls::alpn_offer& offer) {
     for (const auto want : {std::string_view("mqtt"), std::string_view("x-amzn-mqtt-ca"), std::string_view("x-amzn-http-ca")})
         for (const auto p : offer.protocols)
             if (p == want) return tls::alpn_decision::select(p);
+    // 443 without ALPN is HTTP (MQTT over WebSocket, HTTPS publish with custom auth or SigV4):
+    // no ALPN extension, or http/1.1 among the offers (curl and browsers offer h2 first).
+    if (offer.protocols.empty()) return tls::alpn_decision::none();
+    for (const auto p : offer.protocols)
+        if (p == "http/1.1") return tls::alpn_decision::select(p);
     return tls::alpn_decision::refuse();
 }
 
@@ -59,7 +64,7 @@ server_tls make_server_context(const gateway_config& cfg, const listener_config&
     o.client_cert_any_issuer = true;
     switch (l.kind) {
         case listener_kind::aws_443:
-            o.alpn = {"mqtt", "x-amzn-mqtt-ca", "x-amzn-http-ca"};
+            o.alpn = {"mqtt", "x-amzn-mqtt-ca", "x-amzn-http-ca", "http/1.1"};
             o.alpn_select = aws_443_alpn;
             o.client_cert = o.client_ca_file.empty() ? tls::client_cert_mode::none : tls::client_cert_mode::request;
             break;

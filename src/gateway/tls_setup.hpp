@@ -1,10 +1,11 @@
 #pragma once
 // Server TLS for a listener, as AWS's endpoints behave (spec 3.1):
-//   aws-443:  ALPN `mqtt` (custom auth), `x-amzn-mqtt-ca` (MQTT with X.509) or
-//             `x-amzn-http-ca` (HTTPS publish with X.509); a client certificate is requested
-//             (any issuer: the certificate directory judges it after the handshake, as AWS
-//             does); a client offering none of the three fails the handshake
-//             (no_application_protocol), as AWS refuses it.
+//   aws-443:  ALPN `mqtt` (custom auth), `x-amzn-mqtt-ca` (MQTT with X.509),
+//             `x-amzn-http-ca` (HTTPS publish with X.509), or no ALPN / `http/1.1`: the HTTP
+//             front (MQTT over WebSocket, HTTPS publish with custom auth or SigV4); a client
+//             certificate is requested (any issuer: the certificate directory judges it after
+//             the handshake, as AWS does); a client offering only other protocols fails the
+//             handshake (no_application_protocol).
 //   aws-8883: a client certificate is required; ALPN is not needed.
 //   aws-8443: the same for HTTPS publish.
 // Without a configured certificate, a local CA and server certificate are generated (once:

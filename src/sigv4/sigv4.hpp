@@ -11,6 +11,7 @@
 // Pure functions, thread-safe. Nothing here reads the environment or the clock: the caller
 // passes credentials (see credentials.hpp) and the signing time.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,32 @@ struct signing_result {
     header_list added;  // X-Amz-Date, X-Amz-Security-Token?, Authorization: add these to the request
 };
 signing_result sign(const http_request& req, const credentials& creds, const signing_scope& scope);
+
+// The core sign() and verify() (verify.hpp) share: the canonical request of exactly these
+// parts, the string to sign and the signature. `headers` are the headers to sign (names in
+// any case; same-name values join with ','), `payload_hash` the canonical request's last line
+// (SHA-256 hex of the body, or "UNSIGNED-PAYLOAD"). Fills every field of signed_parts but
+// `authorization`.
+struct canonical_input {
+    std::string method = "GET";
+    std::string path = "/";     // as sent on the wire (percent-encoded), without the query
+    header_list query{};        // decoded name/value pairs: encoded and sorted here
+    header_list headers{};
+    std::string payload_hash{};
+    // Non-S3 rule: the wire path is URI-encoded once more. false: signed as sent (what curl's
+    // --aws-sigv4 does; verify() accepts both, see verify.hpp).
+    bool encode_path = true;
+};
+signed_parts sign_canonical(const canonical_input& in, std::string_view secret_access_key,
+                            const signing_scope& scope);
+
+// A presigned request-target the way AWS IoT's clients build the MQTT-over-WebSocket URL
+// (aws-crt, the IoT developer guide's sample): `<path>?X-Amz-Algorithm=AWS4-HMAC-SHA256&
+// X-Amz-Credential=...&X-Amz-Date=...[&X-Amz-Expires=N]&X-Amz-SignedHeaders=host&X-Amz-Signature=...`,
+// signing the Host header only and the empty body's SHA-256; a session token is appended
+// AFTER signing as `&X-Amz-Security-Token=...` (unsigned), as those clients do.
+std::string presign_target(std::string_view path, std::string_view host, const credentials& creds,
+                           const signing_scope& scope, std::optional<std::chrono::seconds> expires = std::nullopt);
 
 // RFC 3986 percent-encoding as SigV4 wants it: unreserved characters (A-Z a-z 0-9 - . _ ~)
 // stay, everything else becomes %XX with upper-case hex; '/' stays when keep_slash.

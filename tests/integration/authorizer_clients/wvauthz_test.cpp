@@ -277,3 +277,55 @@ TEST_CASE("invoke --config: a wvgate config's functions:, by function name, ARN 
                       std::string::npos,
                   r.err);
 }
+
+TEST_CASE("invoke --protocol http / wss: AWS's event for HTTPS publish and MQTT over WebSocket") {
+    const std::vector<std::string> base{"invoke", "--handler", "python:" + config_dir + "token_authorizer.py",
+                                        "--workers", "1", "--json"};
+    auto args = base;
+    args.insert(args.end(), {"--protocol", "http", "--header", "x-amz-customauthorizer-name: tokens", "--header",
+                             "token: allow-me", "--query", "qos=1", "--token", "allow-me", "--topic", "wv/d1"});
+    auto r = wvauthz(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out, r.err);
+    auto j = json::parse(r.out);
+    CHECK(j["outcome"] == "allowed");
+    CHECK(j["event"]["protocols"] == json::array({"tls", "http"}));
+    CHECK(j["event"]["protocolData"]["http"] ==
+          json{{"headers", {{"x-amz-customauthorizer-name", "tokens"}, {"token", "allow-me"}}}, {"queryString", "?qos=1"}});
+    CHECK_FALSE(j["event"]["protocolData"].contains("mqtt"));
+    CHECK(j["event"]["token"] == "allow-me");
+    CHECK(j["publish"]["decision"] == "allow");
+    CHECK(j["device_sees"].get<std::string>().rfind("HTTP 200", 0) == 0);
+
+    // The policy allows wv/* only: HTTP 403, exit 1.
+    args = base;
+    args.insert(args.end(), {"--protocol", "http", "--token", "allow-me", "--topic", "other/d1"});
+    r = wvauthz(args);
+    CHECK_MESSAGE(r.exit_code == 1, r.out, r.err);
+    CHECK(json::parse(r.out)["device_sees"].get<std::string>().rfind("HTTP 403", 0) == 0);
+    // A token the function refuses: HTTP 401, exit 1.
+    args = base;
+    args.insert(args.end(), {"--protocol", "http", "--token", "nope"});
+    r = wvauthz(args);
+    CHECK_MESSAGE(r.exit_code == 1, r.out, r.err);
+    CHECK(json::parse(r.out)["device_sees"].get<std::string>().rfind("HTTP 401", 0) == 0);
+
+    // wss: the upgrade's headers and the CONNECT's fields, protocols tls+http+mqtt.
+    args = base;
+    args.insert(args.end(), {"--protocol", "wss", "--header", "Sec-WebSocket-Protocol: mqtt", "--username",
+                             "u?x-amz-customauthorizer-name=tokens", "--client-id", "c1", "--token", "allow-me"});
+    r = wvauthz(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out, r.err);
+    j = json::parse(r.out);
+    CHECK(j["event"]["protocols"] == json::array({"tls", "http", "mqtt"}));
+    CHECK(j["event"]["protocolData"]["http"]["queryString"] == "");
+    CHECK(j["event"]["protocolData"]["mqtt"]["clientId"] == "c1");
+    CHECK(j["connect"]["decision"] == "allow");
+
+    // Flags that do not fit the protocol are usage errors.
+    args = base;
+    args.insert(args.end(), {"--protocol", "http", "--username", "u"});
+    CHECK(wvauthz(args).exit_code == 2);
+    args = base;
+    args.insert(args.end(), {"--header", "token: x"});
+    CHECK(wvauthz(args).exit_code == 2);
+}

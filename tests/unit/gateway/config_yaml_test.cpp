@@ -27,10 +27,16 @@ TEST_CASE("config: the shipped example parses") {
     CHECK(cfg.listeners[1].kind == listener_kind::aws_8443);
     CHECK(cfg.listeners[1].port == 8443);
     CHECK(cfg.certificate_policies.size() == 1);
-    REQUIRE(cfg.authorizers.size() == 1);
+    REQUIRE(cfg.authorizers.size() == 2);
     CHECK(cfg.authorizers[0].credentials.size() == 2);
     CHECK(cfg.authorizers[0].default_policies[0].find("${iot:ClientId}") != std::string::npos);
     CHECK(cfg.default_authorizer == "wavelet");
+    // The HTTP front's token authorizer and SigV4 key (src/gateway/README.md).
+    CHECK(cfg.authorizers[1].name == "tokens");
+    CHECK(cfg.authorizers[1].token_key_name == "token");
+    REQUIRE(cfg.iam.size() == 1);
+    CHECK(cfg.iam[0].access_key_id == "AKIDWAVELETDEMO");
+    CHECK(cfg.iam[0].policy_documents.size() == 1);
 }
 
 TEST_CASE("config: errors name file, line and key") {
@@ -111,4 +117,33 @@ TEST_CASE("config: provisioning templates inline (YAML or JSON text) or from a f
     CHECK(err("provisioning:\n  templates:\n    - {name: t}\n") == "gw.yaml:3: provisioning.templates[0]: needs body or body_file");
     CHECK(err("provisioning:\n  templates:\n    - {name: t, body_file: /nonexistent.json}\n") ==
           "gw.yaml:3: provisioning.templates[0].body_file: cannot read /nonexistent.json");
+}
+
+TEST_CASE("config: iam: keys with their IAM policy; errors name the file, line and key") {
+    const auto cfg = parse_gateway_config(
+        "iam:\n"
+        "  - access_key_id: AKIDEXAMPLE\n"
+        "    secret_access_key: s3cret\n"
+        "    session_token: tok\n"
+        "    principal: arn:aws:iam::123456789012:user/fleet\n"
+        "    policy: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'iot:*', Resource: '*'}]}\n"
+        "  - access_key_id: AKIDOTHER\n"
+        "    secret_access_key: s2\n"
+        "    policies:\n"
+        "      - '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Publish\",\"Resource\":\"*\"}]}'\n",
+        "gw.yaml", ".");
+    REQUIRE(cfg.iam.size() == 2);
+    CHECK(cfg.iam[0].access_key_id == "AKIDEXAMPLE");
+    CHECK(cfg.iam[0].session_token == "tok");
+    CHECK(cfg.iam[0].principal == "arn:aws:iam::123456789012:user/fleet");
+    CHECK(cfg.iam[0].policy_documents.size() == 1);
+    CHECK(cfg.iam[1].policy_documents.size() == 1);
+    CHECK(err("iam:\n  - access_key_id: A\n    secret_access_key: s\n") ==
+          "gw.yaml:2: iam[0]: needs `policy` (or `policies`): the IAM policy deciding iot:Connect, iot:Publish, "
+          "iot:Subscribe and iot:Receive for this key");
+    CHECK(err("iam:\n  - access_key_id: A\n    policy: {}\n") == "gw.yaml:2: iam[0]: needs access_key_id and secret_access_key");
+    CHECK(err("iam:\n  - {access_key_id: A, secret_access_key: s, polcy: {}}\n").find("iam[0].polcy: unknown key") !=
+          std::string::npos);
+    CHECK(err("iam:\n  - {access_key_id: A, secret_access_key: s, policy: {Version: '2012-10-17'}}\n")
+              .rfind("gw.yaml:2: iam[0].policy: ", 0) == 0);
 }

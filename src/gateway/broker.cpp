@@ -15,7 +15,7 @@ constexpr std::uint8_t qos_bits = 0x03;
 constexpr std::uint8_t no_local_bit = 0x04;
 constexpr std::uint8_t retain_as_published_bit = 0x08;
 
-std::uint8_t pack(std::uint8_t qos, subscription_options o) {
+std::uint8_t pack_subscription(std::uint8_t qos, subscription_options o) {
     return static_cast<std::uint8_t>((qos & qos_bits) | (o.no_local ? no_local_bit : 0) |
                                      (o.retain_as_published ? retain_as_published_bit : 0));
 }
@@ -63,7 +63,9 @@ attach_result broker::attach(const std::string& client_id, bool clean_session, s
         if (it != sessions_.end()) {
             previous = std::move(it->second->owner);
             const bool expired = !previous && it->second->persistent && now >= it->second->expires_at;
-            if (clean_session || !it->second->persistent || expired) {
+            // AWS resumes a persistent session only in the MQTT version that made it (spec 5.1).
+            const bool other_version = it->second->expiry.has_value() != expiry.has_value();
+            if (clean_session || !it->second->persistent || expired || other_version) {
                 remove_session_locked(client_id);
                 it = sessions_.end();
             }
@@ -161,7 +163,7 @@ subscribe_result broker::subscribe(const std::string& client_id, const subscribe
     std::lock_guard lock(mu_);
     auto it = sessions_.find(client_id);
     if (it == sessions_.end() || it->second->owner.get() != who) return out;
-    const auto packed = pack(qos, opts);
+    const auto packed = pack_subscription(qos, opts);
     out.existed = it->second->subscriptions.contains(filter);
     it->second->subscriptions[filter] = packed;
     if (const auto share = parse_shared(filter)) {

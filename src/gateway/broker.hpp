@@ -84,6 +84,7 @@ public:
     //
     // MQTT 5 (`expiry` set): clean_session is Clean Start (discard a stored session) and the
     // session outlives the connection by `expiry` (0: not at all) instead of the broker's default.
+    // A stored session made in the other version is not resumed (AWS: not across versions).
     attach_result attach(const std::string& client_id, bool clean_session, std::shared_ptr<subscriber> who,
                          std::chrono::steady_clock::time_point now,
                          std::optional<std::chrono::steady_clock::duration> expiry = std::nullopt);

@@ -15,7 +15,8 @@ std::optional<mqtt::reason_code> disconnect_code_for(disconnect_reason why) noex
         case disconnect_reason::server_initiated_disconnect: return rc::server_shutting_down;
         case disconnect_reason::auth_error:
         case disconnect_reason::forbidden_access: return rc::not_authorized;
-        case disconnect_reason::customauth_ttl_expiration: return rc::maximum_connect_time;
+        case disconnect_reason::customauth_ttl_expiration:
+        case disconnect_reason::websocket_ttl_expiration: return rc::maximum_connect_time;
         case disconnect_reason::throttled: return rc::message_rate_too_high;
         case disconnect_reason::server_error: return rc::unspecified_error;
         case disconnect_reason::client_error: return rc::protocol_error;

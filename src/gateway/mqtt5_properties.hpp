@@ -19,7 +19,7 @@ namespace wv::gate {
 // The reason code of the DISCONNECT an MQTT 5 client gets before the gateway closes for `why`;
 // nullopt when none is sent (the client sent DISCONNECT, or the transport is gone already).
 // Session taken over 0x8E, keep-alive timeout 0x8D, shutdown 0x8B, authorization 0x87,
-// disconnectAfterInSeconds 0xA0 (Maximum connect time), throttling 0x96, protocol errors 0x82.
+// disconnectAfterInSeconds and the WebSocket 24 h 0xA0 (Maximum connect time), throttling 0x96, protocol errors 0x82.
 std::optional<mqtt::reason_code> disconnect_code_for(disconnect_reason why) noexcept;
 
 // What an MQTT 5 PUBLISH carries on to subscribers (message::properties): its Payload Format

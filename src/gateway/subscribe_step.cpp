@@ -18,7 +18,7 @@ namespace wv::gate {
 namespace {
 // A filter's verdict against AWS's rules; a shared one ($share/<group>/<filter>, spec 5.2) is its
 // group (at most 128 characters) and its inner filter (whose limits leave the prefix out).
-topic_verdict check_filter(std::string_view filter, const topic_limits& lim) {
+topic_verdict check_filter_or_share(std::string_view filter, const topic_limits& lim) {
     if (const auto share = parse_shared(filter)) {
         if (share->group.size() > 128) return topic_verdict::too_long;
         return check_subscribe_filter(share->filter, lim);
@@ -54,7 +54,7 @@ void connection_machine::handle_subscribe(const mqtt::subscribe& s, clock::time_
             close(disconnect_reason::client_error, "QoS 2 SUBSCRIBE to " + filter + " (AWS supports QoS 0 and 1)", now);
             return;
         }
-        if (const auto v = check_filter(sub.filter, {lim.max_topic_bytes, lim.max_topic_slashes}); v != topic_verdict::ok) {
+        if (const auto v = check_filter_or_share(sub.filter, {lim.max_topic_bytes, lim.max_topic_slashes}); v != topic_verdict::ok) {
             if (!v5()) {
                 close(disconnect_reason::client_error, "SUBSCRIBE to " + filter + ": " + to_string(v), now);
                 return;

@@ -544,3 +544,26 @@ TEST_CASE("MQTT 5 Will Delay Interval: published after the delay, or not at all 
     REQUIRE(s.size() == 1);
     CHECK(std::get<mqtt::publish>(s[0].decoded()).topic == "wv/will/dw");
 }
+
+TEST_CASE("a persistent session is not resumed across MQTT versions (AWS); within 5 it is") {
+    harness h;
+    mqtt::property_builder keep;
+    keep.add(mqtt::property_id::session_expiry_interval, 600);
+    auto a = h.make_peer("a");
+    a->send(connect5("ps", 60, keep.view(), "pw1", false));
+    a->send(mqtt::encode_to_bytes(mqtt::disconnect{}, mqtt::protocol_level::v5));
+    REQUIRE(a->closed);
+    h.advance(2s);
+    auto again = h.make_peer("again");
+    again->send(connect5("ps", 60, keep.view(), "pw1", false));
+    auto s = raw(again->take_sent());
+    REQUIRE(s.size() == 1);
+    CHECK(s[0][2] == std::byte{0x01});  // session present: resumed in 5
+    again->send(mqtt::encode_to_bytes(mqtt::disconnect{}, mqtt::protocol_level::v5));
+    h.advance(2s);
+    auto v3 = h.make_peer("v3");
+    v3->connect("ps", 60, false);
+    s = raw(v3->take_sent());
+    REQUIRE(s.size() == 1);
+    CHECK(s[0] == b({0x20, 0x02, 0x00, 0x00}));  // 3.1.1 CONNACK, session present 0
+}

@@ -37,7 +37,7 @@ enum class outcome : std::uint8_t {
     // closed_without_connack at the end); against any other endpoint it stays in that bucket.
     throttled,
     // --protocol https: the first request on a connection decides whether it counts as connected.
-    https_refused,               // 403 and closed at the first request: the certificate was not accepted
+    https_refused,               // the first request refused: a certificate (403 + close) or credentials (401)
     closed_without_response,     // closed before answering the first request
     protocol_error,              // the server sent something that is not MQTT 3.1.1 (or HTTP/1.1)
     // How a session ended (after CONNACK 0):

@@ -2,7 +2,7 @@
 #   make demo    the main job on the embedded default (builds only wvsim and wvdecode)
 #   make test    the whole test suite through ctest
 #   make test-sanitize   the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench   the benchmark executables (tables and JSON)
+#   make bench   builds the benchmark executables (tests/bench/*/README.md say how to run them)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -30,8 +30,10 @@ test: build
 test-sanitize:
 	$(MAKE) test BUILD=build-sanitize CMAKE_FLAGS="-DWV_SANITIZE=ON -DWV_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug"
 
-bench: build
-	./scripts/bench.sh $(BUILD)
+# Benchmarks are not in the default build (`make build`, `make test`); scripts/bench.sh, which
+# this target used to call, never existed.
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target wv_benchmarks
 
 fuzz: deps
 	@test -f build-fuzz/CMakeCache.txt || CC=clang CXX=clang++ cmake -S . -B build-fuzz $(GENERATOR) -DWV_FUZZ=ON -DWV_BENCH=OFF

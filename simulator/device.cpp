@@ -1,6 +1,7 @@
 #include "device.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "classify.hpp"
@@ -25,7 +26,16 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
                               .connect_timeout = st.connect_timeout,
                               .handshake_timeout = st.connect_timeout,
                               .identity = st.x509 ? &st.x509->of(d.local) : nullptr};
-    auto r = co_await tls::connect(w.io.get_executor(), opts, st.tls);
+    const auto own = w.io.get_executor();
+    tls::connect_result r;
+    if (w.connectors.empty()) {
+        r = co_await tls::connect(own, opts, st.tls);
+    } else {
+        // On a connector thread; this coroutine resumes here, on the device's worker.
+        const auto ex = w.connectors[w.next_connector++ % w.connectors.size()];
+        r = co_await asio::co_spawn(ex, tls::connect(ex, opts, st.tls), asio::use_awaitable);
+        if (!r.ec && r.s && !r.s->move_to(own)) r.ec = std::make_error_code(std::errc::bad_file_descriptor);
+    }
     if (r.ec) co_return classify_connect_error(r.ec, r.detail.empty() && r.s ? "" : r.detail);
     w.stats.tcp_connect.record(r.timing.tcp_connect);
     if (st.tls) w.stats.tls_handshake.record(r.timing.tls_handshake);

@@ -27,6 +27,18 @@ int connack_code_of(std::error_code ec) {
 
 std::string as_text(std::span<const std::byte> b) { return std::string(mqtt::as_chars(b)); }
 
+// A bucket-friendly name for why a WebSocket handshake failed.
+std::string ws_failure_key(std::error_code e) {
+    using websocket::ws_errc;
+    if (e == ws_errc::bad_accept) return "bad_accept";
+    if (e == ws_errc::subprotocol_missing) return "no_subprotocol_mqtt";
+    if (e == ws_errc::handshake_timeout) return "timeout";
+    if (e == ws_errc::handshake_malformed) return "malformed_answer";
+    return "closed";  // the server closed or broke a frame rule before CONNACK
+}
+// MQTT 5 PUBLISH properties: Topic Alias (0x23) 1, for every report of a connection.
+constexpr std::array<std::byte, 3> report_alias_bytes{std::byte{0x23}, std::byte{0x00}, std::byte{0x01}};
+
 }  // namespace
 
 bool is_closed(std::error_code ec) {
@@ -53,6 +65,13 @@ void device_session::begin(clock::time_point now, net::effects& fx) {
         o.user_name = d_.id.wire_username();
         o.password = d_.id.password;
     }
+    o.protocol = st.protocol;
+    if (st.protocol == mqtt::protocol_level::v5) {
+        o.session_expiry_s = st.session_expiry_s;
+        for (const auto& p : st.user_properties)
+            o.user_properties.emplace_back(p.name.expand(d_.id.index, d_.id.akid, "", st.seed),
+                                           p.value.expand(d_.id.index, d_.id.akid, "", st.seed));
+    }
     now_ = now;
     connect_sent_ = last_write_ = now;
     client_.begin(o, now, fx);
@@ -64,10 +83,19 @@ void device_session::on_connack(std::error_code result, bool) {
         connect_outcome_ = outcome_detail{outcome::connected, {}};
         w_.stats.connack.record(now_ - connect_sent_);
         w_.stats.connack_second.record(now_ - connect_sent_);
+    } else if (result.category() == mqtt::reason_category()) {  // MQTT 5: CONNACK 0x87 and friends
+        connect_outcome_ = outcome_detail{outcome::connack_refused,
+                                          reason_detail(static_cast<std::uint8_t>(result.value()), client_.reason_string())};
     } else if (const int code = connack_code_of(result); code > 0) {
         connect_outcome_ = outcome_detail{connack_outcome(code), {}};
     } else if (result == client::client_errc::connack_timeout) {
         connect_outcome_ = outcome_detail{outcome::connack_timeout, {}};
+    } else if (result.category() == websocket::ws_category()) {
+        if (result == websocket::ws_errc::handshake_refused)
+            connect_outcome_ = outcome_detail{outcome::ws_upgrade_refused,
+                                              transport ? std::to_string(transport->refused_status()) : std::string()};
+        else
+            connect_outcome_ = outcome_detail{outcome::ws_handshake_failed, ws_failure_key(result)};
     } else if (result == client::client_errc::unexpected_packet) {
         connect_outcome_ = outcome_detail{outcome::protocol_error, "first packet not CONNACK"};
     } else if (is_closed(result)) {
@@ -88,6 +116,7 @@ void device_session::start(clock::time_point now, net::effects& fx) {
     // No churn sooner than 1 s after this session's CONNECT, so the reconnect need not wait
     // for AWS's 1 CONNECT/s per client id (reconnect.hpp).
     churn_at_ = churn ? std::optional(std::max(w_.at(*churn), d_.last_connect + min_connect_spacing)) : std::nullopt;
+    alias_on_ = w_.settings.topic_alias && client_.server_topic_alias_maximum() >= 1;
     now_ = now;
     client_.release(now, fx);  // frames that came with the CONNACK (a device ignores them)
     after_client(now, fx);
@@ -112,8 +141,12 @@ void device_session::on_deadline(clock::time_point now, net::effects& fx) {
 void device_session::after_client(clock::time_point now, net::effects& fx) {
     if (!in_session_) return;
     // The client machine closed (the device's own closes recorded their outcome first).
-    if (fx.closing())
+    if (fx.closing() && fx.why.category() == mqtt::reason_category()) {  // MQTT 5: the server's DISCONNECT
+        if (d_.session_end == outcome::count_) disconnect_reason_ = static_cast<std::uint8_t>(fx.why.value());
+        d_.record_end(outcome::server_disconnect);
+    } else if (fx.closing()) {
         d_.record_end(fx.why == client::client_errc::pingresp_timeout ? outcome::keep_alive_timeout : outcome::protocol_error);
+    }
     if (step_after_input_) {
         step_after_input_ = false;
         step(now, fx);
@@ -135,13 +168,22 @@ std::optional<clock::time_point> device_session::next_deadline() const {
     return d;
 }
 
-void device_session::on_acknowledged(std::uint16_t packet_id, std::error_code) {
+std::string device_session::end_detail() const {
+    return disconnect_reason_ ? reason_detail(disconnect_reason_, client_.reason_string()) : std::string{};
+}
+
+void device_session::on_acknowledged(std::uint16_t packet_id, std::error_code result) {
     for (std::uint8_t i = 0; i < ring_size_; ++i) {
         auto& e = ring_[(ring_head_ + i) % ring_.size()];
         if (e.packet_id != packet_id) continue;
-        w_.stats.acked.fetch_add(1, std::memory_order_relaxed);
-        w_.stats.puback.record(now_ - e.due);
-        w_.stats.puback_second.record(now_ - e.due);
+        if (result) {  // MQTT 5: PUBACK 0x87 (a policy deny) and friends: refused, not acked
+            w_.stats.count(outcome::puback_refused,
+                           reason_detail(static_cast<std::uint8_t>(result.value()), client_.reason_string()));
+        } else {
+            w_.stats.acked.fetch_add(1, std::memory_order_relaxed);
+            w_.stats.puback.record(now_ - e.due);
+            w_.stats.puback_second.record(now_ - e.due);
+        }
         const bool window_opened = ring_size_ == ring_.size();
         // Acks come in order; an out-of-order one swaps with the head to stay O(1).
         std::swap(e, ring_[ring_head_]);
@@ -222,9 +264,22 @@ void device_session::step(clock::time_point now, net::effects& fx) {
             const auto report_id = d_.next_report;
             w_.encoder.set_device_index(d_.id.index);  // values per (seed, device, report_id)
             w_.encoder.encode(static_cast<std::int64_t>(report_id), unix_ms(), w_.report_scratch);
-            const auto id = client_.publish({.topic = d_.topic, .payload = w_.report_scratch,
-                                             .qos = st.qos ? mqtt::qos::at_least_once : mqtt::qos::at_most_once},
-                                            now, fx);
+            mqtt::publish report{.topic = d_.topic, .payload = w_.report_scratch,
+                                 .qos = st.qos ? mqtt::qos::at_least_once : mqtt::qos::at_most_once};
+            if (alias_on_) {
+                report.properties = mqtt::properties{report_alias_bytes};
+                if (alias_set_) report.topic = {};
+            }
+            if (!st.user_properties.empty()) {  // --user-property: expanded per report, no per-device copy
+                auto& props = w_.report_properties;
+                props.clear();
+                if (alias_on_) props.add(mqtt::property_id::topic_alias, 1);
+                for (const auto& p : st.user_properties)
+                    props.add_user_property(p.name.expand(d_.id.index, d_.id.akid, "", st.seed),
+                                            p.value.expand(d_.id.index, d_.id.akid, "", st.seed));
+                report.properties = props.view();
+            }
+            const auto id = client_.publish(report, now, fx);
             if (!id) {
                 // The socket has not taken the earlier bytes yet (queue_full): try again soon;
                 // the report's latency counts from its due time all the same.
@@ -232,6 +287,7 @@ void device_session::step(clock::time_point now, net::effects& fx) {
                 return;
             }
             ++d_.next_report;
+            alias_set_ = alias_on_;
             if (st.qos) {
                 ring_[(ring_head_ + ring_size_) % ring_.size()] = {*id, w_.at(*due), now};
                 ++ring_size_;

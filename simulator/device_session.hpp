@@ -6,7 +6,12 @@
 //   connect   CONNECT with the device's identity and a will (ReportEnd TERMINATED); the answer
 //             becomes an outcome (connect_outcome(), classify.hpp's buckets)
 //   reports   on the timetable's schedule, QoS 0 or 1 with at most 8 unacknowledged (a full
-//             window delays the next report; its latency counts from its due time)
+//             window delays the next report; its latency counts from its due time). At MQTT 5
+//             the first report of a connection sets Topic Alias 1 for the report topic and
+//             later ones send only the alias (when --topic-alias is on and the server allows
+//             one), and carry the --user-property pairs (CONNECT carries them too); a PUBACK
+//             with a failure reason code counts the report as refused (outcome::puback_refused),
+//             not acked
 //   the end   a clean stop or a churn waits for the acks in flight (bounded), then
 //             ReportEnd(CLOSED) + DISCONNECT; --kill resets the connection (the broker must
 //             publish the will); an ack or PINGRESP that does not come within --ack-timeout,
@@ -23,6 +28,7 @@
 
 #include "client/client_machine.hpp"
 #include "net/protocol_machine.hpp"
+#include "websocket/client_layer.hpp"
 #include "outcome.hpp"
 
 namespace wv::sim {
@@ -49,6 +55,11 @@ public:
     std::function<void()> on_connect_outcome;
     // Reports sent and not acknowledged (lost if the session ends now).
     std::uint8_t unacked() const noexcept { return ring_size_; }
+    // --transport wss: the WebSocket layer under this device (its refused upgrade's status).
+    const websocket::client_layer* transport = nullptr;
+    // The detail of a session that ended in outcome::server_disconnect (reason_detail: the
+    // DISCONNECT's reason code and reason string); empty otherwise.
+    std::string end_detail() const;
 
     // protocol_machine
     void on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) override;
@@ -90,6 +101,9 @@ private:
     bool in_session_ = false;
     bool stopping_ = false;                 // waits for the acks in flight, then the goodbye
     bool step_after_input_ = false;         // an ack opened the window or drained the acks
+    bool alias_on_ = false;                 // MQTT 5: reports use Topic Alias 1 on this connection
+    bool alias_set_ = false;                // ... and a report has set it
+    std::uint8_t disconnect_reason_ = 0;    // MQTT 5: the server's DISCONNECT reason code (0: none)
 };
 
 // The ways a peer ends a stream (EOF, close_notify, reset, ...), as opposed to protocol errors.

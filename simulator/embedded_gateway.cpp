@@ -5,6 +5,7 @@
 #include "gateway/config_yaml.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/memory_certificate_directory.hpp"
+#include "provisioning/provisioning_service.hpp"
 #include "registry/registry.hpp"
 #include "gateway/registry_certificate_directory.hpp"
 #include "tls/certificate.hpp"
@@ -315,6 +316,11 @@ nlohmann::json embedded_gateway::stats_json() const {
     add_authorizer_latency(j, s);
     if (!s.scope_mismatch.empty()) j["scope_mismatch"] = s.scope_mismatch;
     return j;
+}
+
+metrics::histogram embedded_gateway::provisioning_hook_times() const {
+    const auto* p = gw_ ? gw_->provisioning() : nullptr;
+    return p ? p->hook_times() : metrics::histogram{};
 }
 
 }  // namespace wv::sim

@@ -118,6 +118,8 @@ public:
     std::optional<rules_result> rules() const;
     // THROTTLED CONNECTs (more than 1/s per client id), which a device sees as a close without CONNACK.
     std::uint64_t connects_throttled() const;
+    // The pre-provisioning hook's time per RegisterThing so far (--onboard claim / trusted-user).
+    metrics::histogram provisioning_hook_times() const;
 
 private:
     void register_jitr_ca(const std::string& ca_pem);

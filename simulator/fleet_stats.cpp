@@ -8,7 +8,17 @@ void fleet_stats::count(outcome o, const std::string& detail) {
         return;
     }
     std::lock_guard lock(m_);
-    ++detailed_[outcome_detail{o, detail}.bucket()];
+    auto bucket = outcome_detail{o, detail}.bucket();
+    // A server may put the client id in its reason strings (AWS does: "...:<uuid>"): past a few
+    // distinct ones per reason code the rest share one bucket, which says so.
+    if (const auto colon = bucket.find(':', key(o).size() + 1);
+        has_reason_code(o) && colon != std::string::npos && !detailed_.contains(bucket)) {
+        const auto code = bucket.substr(0, colon + 1);  // "connack_refused:0x87:"
+        std::size_t seen = 0;
+        for (auto it = detailed_.lower_bound(code); it != detailed_.end() && it->first.starts_with(code); ++it) ++seen;
+        if (seen >= max_reason_strings) bucket = code + std::string(other_reason_strings);
+    }
+    ++detailed_[bucket];
 }
 
 void fleet_stats::on_connected() noexcept {

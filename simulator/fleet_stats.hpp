@@ -29,9 +29,12 @@ struct fleet_stats {
     // Emptied once a second by the sampler: the per-second percentiles of the timeline.
     metrics::concurrent_histogram connack_second, puback_second;
 
-    // Records a connect attempt's or a session's outcome; details (TLS alert names) are
-    // rare and kept under a mutex.
+    // Records a connect attempt's or a session's outcome; details (TLS alert names, MQTT 5
+    // reason codes) are rare and kept under a mutex. At most max_reason_strings buckets per
+    // reason code; further reason strings count as "<code>:" + other_reason_strings.
     void count(outcome o, const std::string& detail = {});
+    static constexpr std::size_t max_reason_strings = 10;
+    static constexpr std::string_view other_reason_strings = "(other reason strings)";
     void on_connected() noexcept;
     void on_disconnected() noexcept { connected.fetch_sub(1, std::memory_order_relaxed); }
 

@@ -67,11 +67,38 @@ void check_x509(const CLI::App& app, sim_options& o) {
     const bool generate = !o.certs.device_ca.empty() || !o.certs.device_ca_key.empty();
     const bool load = !o.certs.device_certs.empty();
     if (!o.certs.onboard.empty()) {
-        if (app.count("--auth") && !o.x509()) throw config_error("--onboard jitr is for X.509 devices (--auth x509)");
+        parse_onboard(o.certs.onboard, o.claim);
+        const std::string what = "--onboard " + o.certs.onboard;
+        if (app.count("--auth") && !o.x509()) throw config_error(what + " is for X.509 devices (--auth x509)");
         if (app.count("--register") && o.certs.register_fleet != registration::none)
-            throw config_error("--onboard jitr registers nothing beforehand: leave out --register (or give --register none)");
+            throw config_error(what + " registers nothing beforehand: leave out --register (or give --register none)");
         o.auth = "x509";
         o.certs.register_fleet = registration::none;
+    }
+    if (o.claim.mode.empty() && (!o.claim.params.empty() || !o.claim.refuse_file.empty() || !o.claim.claim_cert.empty()))
+        throw config_error("--provision-param, --provision-refuse and --claim-cert are for --onboard claim:<template> "
+                           "or trusted-user:<template>");
+    if (!o.claim.mode.empty()) {
+        if (generate || load || o.certs.create_keys)
+            throw config_error("--onboard " + o.certs.onboard + " gets every device's certificate by fleet provisioning: "
+                               "leave out --device-ca, --device-certs and --create-keys");
+        if (o.https()) throw config_error("--onboard " + o.certs.onboard + " onboards over MQTT; leave out --protocol https");
+        if (o.claim.claim_cert.empty() != o.claim.claim_key.empty())
+            throw config_error("--claim-cert and --claim-key go together");
+        if (o.claim.mode == "trusted-user" && !o.claim.claim_cert.empty())
+            throw config_error("--onboard trusted-user:<t> gets a claim per device from CreateProvisioningClaim: leave "
+                               "out --claim-cert (or use --onboard claim:<t>)");
+        if (!o.host.empty() && o.certs.control_plane.empty() && (o.claim.mode == "trusted-user" || o.claim.claim_cert.empty()))
+            throw config_error("--onboard " + o.certs.onboard + " with --host needs " +
+                               (o.claim.mode == "trusted-user" ? std::string("--control-plane URL (CreateProvisioningClaim)")
+                                                               : std::string("--claim-cert/--claim-key, or --control-plane URL "
+                                                                             "to register a claim certificate")));
+        for (const auto& p : o.claim.params) {
+            const auto eq = p.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw config_error("--provision-param " + p + ": expected NAME=VALUE, e.g. serialNumber={n}");
+            (void)field_template(p.substr(eq + 1), "--provision-param");
+        }
     }
     if (!o.x509()) {
         if (generate || load || o.certs.create_keys)
@@ -100,7 +127,7 @@ void check_x509(const CLI::App& app, sim_options& o) {
         throw config_error("--create-keys needs --register api (the control plane issues the certificates)");
     if (o.certs.create_keys && !o.host.empty() && o.certs.control_plane.empty())
         throw config_error("--create-keys with --host needs --control-plane URL (wvgate's control-plane listener)");
-    if (!o.certs.create_keys && generate == load)
+    if (!o.certs.create_keys && o.claim.mode.empty() && generate == load)
         throw config_error("--auth x509 needs its certificates: --device-ca with --device-ca-key (generated at "
                            "start), --device-certs DIR (`wvca devices` writes one), or --create-keys (issued by "
                            "the control plane)");
@@ -122,6 +149,24 @@ void check_x509(const CLI::App& app, sim_options& o) {
     if (load && app.count("--devices") == 0) o.devices = std::max<std::uint32_t>(1, x509_fleet::count_pairs(o.certs.device_certs));
 }
 
+// --mqtt 5's own flags need it; the engines and protocols that cannot speak it say so.
+void check_mqtt5(const CLI::App& app, const sim_options& o) {
+    if (!o.mqtt5()) {
+        for (const char* f : {"--session-expiry", "--user-property", "--topic-alias"})
+            if (app.count(f)) throw config_error(std::string(f) + " is an MQTT 5 feature: add --mqtt 5");
+        return;
+    }
+    if (o.https()) throw config_error("--mqtt 5 is for MQTT sessions; --protocol https publishes over HTTP");
+    for (const auto& p : o.user_properties) {
+        const auto eq = p.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw config_error("--user-property '" + p + "': expected NAME=VALUE (e.g. 'site=lab-{n:3}')");
+        if (p.size() > 4096) throw config_error("--user-property: at most 4096 characters (AWS's whole PUBLISH is 128 KB)");
+        (void)field_template(p.substr(0, eq), "--user-property name");
+        (void)field_template(p.substr(eq + 1), "--user-property value");
+    }
+}
+
 void check_output_path(const std::filesystem::path& file, const char* flag) {
     if (file.empty()) return;
     const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
@@ -133,8 +178,8 @@ void check_output_path(const std::filesystem::path& file, const char* flag) {
 }
 
 void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std::string& engine_text,
-                     std::string& retry_text, std::string& register_text, double& connect_timeout_s,
-                     double& ack_timeout_s) {
+                     std::string& retry_text, std::string& register_text, std::string& topic_alias_text,
+                     double& connect_timeout_s, double& ack_timeout_s) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     auto* ep = app.add_option_group("Endpoint");
     ep->add_option("--host", o.host, "MQTT-over-TLS endpoint (AWS IoT Core, mosquitto, ...); none: embedded wvgate");
@@ -159,6 +204,14 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
                    "--protocol https with custom auth: RSA private key (PEM) each device signs its token with "
                    "(x-amz-customauthorizer-signature), for a signing-enabled authorizer")
         ->check(CLI::ExistingFile);
+    ep->add_option("--transport", o.transport,
+                   "tls: MQTT on TLS; wss: MQTT over WebSocket (RFC 6455, AWS's wss://<host>/mqtt on 443: no ALPN "
+                   "unless --alpn, subprotocol mqtt, the custom authorizer's parameters in the MQTT user name); a "
+                   "refused upgrade counts as ws_upgrade_refused:<HTTP status>")
+        ->check(CLI::IsMember({"tls", "wss"}))
+        ->capture_default_str();
+    ep->add_option("--ws-path", o.ws_path, "--transport wss: the upgrade request's path and query")
+        ->capture_default_str();
     ep->add_option("--cafile", o.ca_file, "CA bundle that signs the server's certificate (default: system store)");
     ep->add_flag("--insecure", o.insecure, "skip certificate and host-name checks (only when asked)");
     ep->add_option("--resumption", o.resumption, "TLS session resumption: auto (loopback only), on, off")
@@ -218,8 +271,33 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     xg->add_option("--onboard", o.certs.onboard,
                    "jitr: the devices onboard themselves by just-in-time registration before the run: first attempt "
                    "refused, retries with --retry-backoff until the activation Lambda set the certificate ACTIVE; "
-                   "time to active and outcomes reported (config/jitr/README.md). Implies --auth x509 --register false")
-        ->check(CLI::IsMember({"jitr"}));
+                   "time to active and outcomes reported (config/jitr/README.md). claim:<template>: each device "
+                   "connects with a claim certificate, gets its own by fleet provisioning (CreateCertificateFromCsr or "
+                   "CreateKeysAndCertificate, RegisterThing with <template>), reconnects with it, then runs; "
+                   "trusted-user:<template>: the same with a claim per device from CreateProvisioningClaim "
+                   "(src/provisioning/README.md). Each implies --auth x509 --register none")
+;
+    xg->add_option("--claim-cert", o.claim.claim_cert,
+                   "--onboard claim:<t>: the claim certificate every device connects with first (registered, ACTIVE, "
+                   "its policy allowing the provisioning topics); default: wvsim registers one through the control "
+                   "plane with the developer guide's claim policy")
+        ->check(CLI::ExistingFile);
+    xg->add_option("--claim-key", o.claim.claim_key, "its private key")->check(CLI::ExistingFile);
+    xg->add_option("--provision-param", o.claim.params,
+                   "NAME=VALUE, repeatable: a RegisterThing parameter, VALUE a template with the placeholders of "
+                   "--akid, e.g. --provision-param 'SerialNumber={n}'");
+    xg->add_option("--provision-key", o.claim.key,
+                   "csr: the device generates its key (EC P-256) and sends CreateCertificateFromCsr; keys: "
+                   "CreateKeysAndCertificate, the gateway generates the key (RSA-2048 as AWS, slow)")
+        ->check(CLI::IsMember({"csr", "keys"}))
+        ->capture_default_str();
+    xg->add_option("--provision-refuse", o.claim.refuse_file,
+                   "file of client ids (one a line) the pre-provisioning hook must refuse: each must get 403 "
+                   "AccessDenied and every other device must provision, or the run fails")
+        ->check(CLI::ExistingFile);
+    xg->add_option("--provision-timeout", o.claim.reply_timeout_s, "seconds to wait for each provisioning reply")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     xg->add_option("--onboard-timeout", o.certs.onboard_timeout_s,
                    "seconds a device keeps retrying from its first attempt before it counts as never_active")
         ->check(CLI::PositiveNumber)
@@ -258,6 +336,30 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     ld->add_option("--profile", o.profile, "report profile YAML (channels, samples); default: Ayyeka's sample client")
         ->check(CLI::ExistingFile);
     ld->add_option("--topic", o.topic, "report topic template")->capture_default_str();
+
+    auto* m5 = app.add_option_group("MQTT 5 (--mqtt 5)");
+    m5->add_option("--mqtt", o.mqtt,
+                   "MQTT version of the devices: 3.1.1 or 5. At 5 a refusal is a reason code: CONNACK (e.g. "
+                   "'connack_refused:0x87:<reason string>'), PUBACK per report (puback_refused: a denied report, not "
+                   "an acked one) and the server's DISCONNECT (server_disconnect) are outcome buckets")
+        ->check(CLI::IsMember({"3.1.1", "5"}))
+        ->capture_default_str();
+    m5->add_option("--session-expiry", o.session_expiry_s,
+                   "Session Expiry Interval in CONNECT, seconds (0: the session ends with the connection; AWS keeps "
+                   "at most 7 days)")
+        ->capture_default_str();
+    m5->add_option("--user-property", o.user_properties,
+                   "NAME=VALUE User Property in every device's CONNECT and on every report, where subscribers and "
+                   "rules see it (repeatable); both are templates with the placeholders of --akid, e.g. "
+                   "'site=lab-{n:3}' or 'device={akid}'")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    m5->add_option("--topic-alias", topic_alias_text,
+                   "on: the first report of a connection sets Topic Alias 1 for the report topic, later ones send "
+                   "the alias and an empty topic (when the server's CONNACK allows aliases); off: the topic every "
+                   "time (--engine paho: always off)")
+        ->check(CLI::IsMember({"on", "off"}))
+        ->capture_default_str();
     ld->add_option("--will-topic", o.will_topic, "last-will and ReportEnd topic template")->capture_default_str();
     ld->add_option("--connect-timeout", connect_timeout_s, "seconds for each of TCP, TLS and CONNACK")
         ->check(CLI::PositiveNumber)
@@ -270,7 +372,16 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     out->add_option("--engine", engine_text, "asio (lean, default) or paho (cross-check on Paho MQTT C++)")
         ->check(CLI::IsMember({"asio", "paho"}))
         ->capture_default_str();
-    out->add_option("--threads", o.threads, "I/O threads (0: one per core)");
+    out->add_option("--threads", o.threads,
+                    "I/O threads (0: auto: as few session threads as the report rate needs, one per 20,000 "
+                    "reports/s, with TCP/TLS connects spread over one thread per core; N: N threads that each "
+                    "connect and run their own devices)");
+    out->add_option("--timer-tick", o.timer_tick_ms,
+                    "milliseconds per tick of each session thread's timer: deadlines (reports, acks, keep-alive) "
+                    "that fall in one tick share a wake-up; a report goes out up to one tick after it is due (0: auto, "
+                    "0.4% of the report interval, 1 to 4 ms)")
+        ->check(CLI::Range(0.0, 1000.0))
+        ->capture_default_str();
     out->add_flag("--verify", o.verify,
                   "check every acked report and every will arrived on wv/+/1/#: inside the embedded gateway as its "
                   "trusted observer (no login, whatever the authorizer grants); with --host as an MQTT subscriber");
@@ -353,7 +464,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     }
 
     auto& o = r.options;
-    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 over TLS, AWS IoT custom "
+    CLI::App app{"wvsim: a fleet of simulated Ayyeka Wavelet dataloggers (MQTT 3.1.1 or 5 over TLS, AWS IoT custom "
                  "authorizer logins) for load-testing authorizers and pipelines.\n"
                  "Without --host it starts an embedded wvgate on 127.0.0.1 and points the fleet at it.\n"
                  "`wvsim merge a.json b.json ...` combines shard reports.",
@@ -362,8 +473,9 @@ parse_outcome parse_options(int argc, const char* const* argv) {
     double connect_timeout_s = 10, ack_timeout_s = 30;
     std::filesystem::path config;
     app.add_option("--config", config, "YAML file of options (keys: the long flag names)");
-    std::string register_text = "api";
-    add_run_options(app, o, shard_text, engine_text, retry_text, register_text, connect_timeout_s, ack_timeout_s);
+    std::string register_text = "api", topic_alias_text = "on";
+    add_run_options(app, o, shard_text, engine_text, retry_text, register_text, topic_alias_text, connect_timeout_s,
+                    ack_timeout_s);
     app.footer(std::string(exit_codes_help) + expect_help());
     {
         std::vector<std::string> argv_all{"wvsim"};
@@ -394,10 +506,22 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         o.connect_timeout = std::chrono::milliseconds(static_cast<long>(connect_timeout_s * 1000));
         o.ack_timeout = std::chrono::milliseconds(static_cast<long>(ack_timeout_s * 1000));
         if (o.alpn.size() == 1 && o.alpn[0] == "none") o.alpn.clear();
+        if (o.wss()) {
+            // AWS: MQTT over WSS is 443 without ALPN (spec 3.1); an ALPN of mqtt would be MQTT.
+            if (app.count("--alpn") == 0) o.alpn.clear();
+            if (o.https()) throw config_error("--transport wss is MQTT over WebSocket; --protocol https is HTTPS publish");
+            if (o.engine == engine_kind::paho)
+                throw config_error("--transport wss runs on wvsim's own engine (--engine asio)");
+            if (o.ws_path.empty() || o.ws_path[0] != '/') throw config_error("--ws-path must start with '/'");
+        } else if (app.count("--ws-path")) {
+            throw config_error("--ws-path is for --transport wss");
+        }
         o.certs.register_fleet = register_text == "static"                              ? registration::static_map
                                  : register_text == "none" || register_text == "false" ? registration::none
                                                                                          : registration::api;
         check_x509(app, o);
+        o.topic_alias = topic_alias_text == "on";
+        check_mqtt5(app, o);
         // With a message budget and no duration, run until the budget is spent.
         if (app.count("--duration") == 0 && o.messages)
             o.duration_s = static_cast<double>(o.messages) * (o.rate > 0 ? o.devices / o.rate : o.interval_s) + 1 +

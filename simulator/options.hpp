@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "claim_options.hpp"
 #include "identity.hpp"
 #include "reconnect.hpp"
 #include "shard.hpp"
@@ -47,7 +48,13 @@ struct sim_options {
     std::string token_key_name = "token";          // the authorizer's tokenKeyName (HTTPS custom auth)
     std::filesystem::path token_signing_key;       // RSA private key PEM: x-amz-customauthorizer-signature
     x509_options certs;
+    claim_options claim;  // --onboard claim:<t> / trusted-user:<t> (onboard_claim.hpp)
     bool x509() const { return auth == "x509"; }
+    // --transport wss: MQTT over WebSocket (443, no ALPN, GET <ws_path> with subprotocol mqtt);
+    // tls: MQTT straight on TLS.
+    std::string transport = "tls";
+    bool wss() const { return transport == "wss"; }
+    std::string ws_path = "/mqtt";         // the upgrade's path and query
 
     // Load shape.
     double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it
@@ -63,6 +70,14 @@ struct sim_options {
     int qos = 1;
     std::uint16_t keep_alive_s = 60;
     std::filesystem::path profile;         // payload report profile (YAML); empty: Ayyeka's sample
+    // MQTT version of the devices: "3.1.1" (default) or "5" (--mqtt). At 5: CONNECT's Session
+    // Expiry Interval and User Properties (templates, "name=value"), and a Topic Alias for the
+    // report topic when the server allows one.
+    std::string mqtt = "3.1.1";
+    bool mqtt5() const { return mqtt == "5"; }
+    std::uint32_t session_expiry_s = 0;
+    std::vector<std::string> user_properties;
+    bool topic_alias = true;
     std::string topic = "wv/{akid}/1/samp/p1";
     std::string will_topic = "wv/{akid}/1/reportend/p1";
 
@@ -71,7 +86,8 @@ struct sim_options {
 
     // Engine and output.
     engine_kind engine = engine_kind::asio;
-    unsigned threads = 0;                  // 0: one per core
+    unsigned threads = 0;                  // 0: auto (thread_plan.hpp)
+    double timer_tick_ms = 0;              // the session threads' timer tick; 0: auto (thread_plan.hpp)
     bool verify = false;
     // --verify with --host: the subscriber's MQTT login (the embedded gateway needs none: its
     // verifier observes inside it).

@@ -1,6 +1,10 @@
 #include "outcome.hpp"
 
 #include <array>
+#include <charconv>
+#include <cstdio>
+
+#include "mqtt/reason_code.hpp"
 
 namespace wv::sim {
 
@@ -33,19 +37,25 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"x509_expired", "X.509: certificate outside its validity period (closed without CONNACK)"},
     {"x509_connect_denied", "X.509: ACTIVE, but no attached policy allows iot:Connect (closed without CONNACK)"},
     {"connack_timeout", "no CONNACK in time"},
+    {"connack_refused", "MQTT 5 CONNACK refused"},
     {"throttled", "throttled: a 2nd CONNECT within 1 s for one client id, closed without CONNACK (counted by the "
                   "embedded gateway)"},
     {"https_refused", "HTTPS: the first request refused: 403 and closed (the certificate is not registered or not "
                       "ACTIVE; AWS does not document its answer here), or 401/403 for custom-auth or SigV4 "
                       "credentials (no authorizer, bad token signature, isAuthenticated false)"},
     {"closed_without_response", "HTTPS: closed before answering the first request"},
-    {"protocol_error", "server sent something that is not MQTT 3.1.1 (or, --protocol https, not HTTP/1.1)"},
+    {"ws_upgrade_refused", "WebSocket upgrade refused with this HTTP status (AWS: 403 for a failed SigV4 or custom "
+                           "authentication at the upgrade)"},
+    {"ws_handshake_failed", "WebSocket handshake failed: no complete answer, or a 101 without the right "
+                            "Sec-WebSocket-Accept or subprotocol mqtt"},
+    {"protocol_error", "server sent something that is not MQTT (3.1.1, or 5 with --mqtt 5; --protocol https: HTTP/1.1)"},
     {"clean_stop", "clean stop: ReportEnd(CLOSED) + DISCONNECT (HTTPS: + close_notify)"},
     {"churned", "planned reconnect (--churn)"},
     {"killed", "TCP dropped on purpose without DISCONNECT (--kill): the will should fire"},
     {"disconnected_after_publish", "disconnected after a publish: AWS's answer to a policy deny"},
     {"keep_alive_timeout", "no answer from the server in time (keep-alive / PUBACK timeout)"},
     {"closed_by_server", "closed by the server"},
+    {"server_disconnect", "MQTT 5 DISCONNECT from the server"},
     {"http_bad_request", "HTTP 400: the topic or the query is invalid (AWS's topic rules)"},
     {"http_forbidden", "HTTP 403: the certificate's policies deny iot:Publish on the topic"},
     {"http_not_found", "HTTP 404/405: not POST /topics/<topic>"},
@@ -53,6 +63,7 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"http_throttled", "HTTP 429: throttled"},
     {"http_server_error", "HTTP 5xx: the server failed"},
     {"http_other_status", "HTTP status not expected from a publish"},
+    {"puback_refused", "MQTT 5 PUBACK refused the report"},
 }};
 }  // namespace
 
@@ -66,9 +77,57 @@ std::string_view describe(outcome o) noexcept {
     return i < rows.size() ? rows[i].text : "unknown";
 }
 
+namespace {
+// The packet whose reason code a reason-code outcome carries, for the code's name.
+mqtt::packet_type reason_packet(outcome o) noexcept {
+    return o == outcome::puback_refused      ? mqtt::packet_type::puback
+           : o == outcome::server_disconnect ? mqtt::packet_type::disconnect
+                                             : mqtt::packet_type::connack;
+}
+
+// "MQTT 5 CONNACK refused 0x87 Not authorized: <reason string>" from "0x87:<reason string>".
+std::string describe_reason(outcome o, std::string_view detail) {
+    const auto colon = detail.find(':');
+    const auto code_text = detail.substr(0, colon);
+    unsigned code = 0;
+    const bool hex = code_text.starts_with("0x") &&
+                     std::from_chars(code_text.data() + 2, code_text.data() + code_text.size(), code, 16).ec == std::errc{} &&
+                     code <= 0xff;
+    std::string d(describe(o));
+    d += " ";
+    d += code_text;
+    if (hex) {
+        d += " ";
+        d += mqtt::to_string(static_cast<mqtt::reason_code>(code), reason_packet(o));
+    }
+    if (colon != std::string_view::npos) {
+        d += ": ";
+        d += detail.substr(colon + 1);
+    }
+    return d;
+}
+}  // namespace
+
+std::string reason_detail(std::uint8_t reason_code, std::string_view reason_string) {
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(reason_code));
+    std::string d = code;
+    if (!reason_string.empty()) {
+        d += ":";
+        // One line in the summary whatever the server sent.
+        for (const char c : reason_string) d += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+    }
+    return d;
+}
+
+bool has_reason_code(outcome o) noexcept {
+    return o == outcome::connack_refused || o == outcome::server_disconnect || o == outcome::puback_refused;
+}
+
 std::string describe_bucket(const std::string& bucket) {
     const auto colon = bucket.find(':');
     const auto o = outcome_from_key(std::string_view(bucket).substr(0, colon));
+    if (has_reason_code(o) && colon != std::string::npos) return describe_reason(o, std::string_view(bucket).substr(colon + 1));
     std::string d = o == outcome::count_ ? bucket : std::string(describe(o));
     if (colon != std::string::npos) d += " (" + bucket.substr(colon + 1) + ")";
     return d;

@@ -32,6 +32,9 @@ enum class outcome : std::uint8_t {
     x509_expired,                // outside its validity period
     x509_connect_denied,         // ACTIVE, but no attached policy allows iot:Connect
     connack_timeout,             // no CONNACK in time
+    // --mqtt 5: a CONNACK with a failure reason code; detail "0x87" or "0x87:<reason string>"
+    // (reason_detail below). AWS's answer to a failed custom authentication at MQTT 5.
+    connack_refused,
     // More than 1 CONNECT/s for one client id (AWS's quota): closed without CONNACK, before the
     // authorizer. Only the embedded gateway can tell it apart (its count, taken from
     // closed_without_connack at the end); against any other endpoint it stays in that bucket.
@@ -39,6 +42,10 @@ enum class outcome : std::uint8_t {
     // --protocol https: the first request on a connection decides whether it counts as connected.
     https_refused,               // the first request refused: a certificate (403 + close) or credentials (401)
     closed_without_response,     // closed before answering the first request
+    // --transport wss: the server answered the WebSocket upgrade with another status than 101
+    // (detail: the status), or with a 101 that does not hold (detail: why).
+    ws_upgrade_refused,
+    ws_handshake_failed,
     protocol_error,              // the server sent something that is not MQTT 3.1.1 (or HTTP/1.1)
     // How a session ended (after CONNACK 0):
     clean_stop,                  // our ReportEnd(CLOSED) + DISCONNECT
@@ -47,6 +54,9 @@ enum class outcome : std::uint8_t {
     disconnected_after_publish,  // the server closed right after a publish: AWS's policy deny
     keep_alive_timeout,          // no PINGRESP / PUBACK in time: the connection is dead
     closed_by_server,            // the server closed the connection otherwise
+    // --mqtt 5: the server's DISCONNECT with a reason code (0x8E session taken over, 0x8D
+    // keep-alive timeout, 0x97 quota ...); detail as connack_refused's.
+    server_disconnect,
     // --protocol https: a report the server answered with something other than 200 (counted
     // per report in run_report::refused; the connection stays unless the server closes it).
     http_bad_request,            // 400: topic or query AWS rejects
@@ -56,6 +66,9 @@ enum class outcome : std::uint8_t {
     http_throttled,              // 429
     http_server_error,           // 5xx
     http_other_status,           // any other status (detail: the status)
+    // --mqtt 5: a report the server answered with a failure reason code in its PUBACK (0x87:
+    // AWS's policy deny at MQTT 5; the connection stays); detail as connack_refused's.
+    puback_refused,
     count_
 };
 
@@ -77,6 +90,12 @@ bool is_connect_outcome(outcome o) noexcept;
 bool is_refusal(outcome o) noexcept;
 // The outcome of an HTTP answer to a report (200: connected, i.e. accepted).
 outcome http_status_outcome(unsigned status) noexcept;
+
+// The detail of a reason-code outcome (connack_refused, server_disconnect, puback_refused):
+// "0x87", or "0x87:<reason string>" when the server sent one.
+std::string reason_detail(std::uint8_t reason_code, std::string_view reason_string);
+// True for the outcomes whose detail is a reason code (reason_detail).
+bool has_reason_code(outcome o) noexcept;
 
 // An outcome with its detail, e.g. {tls_alert, "handshake_failure"}.
 struct outcome_detail {

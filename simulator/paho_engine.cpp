@@ -18,9 +18,13 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Paho reports a refused CONNACK as its return code (1..5); everything before CONNACK
-// (TCP, TLS, a close) is one generic failure whose text we keep as the detail.
-outcome_detail classify_paho(int rc, const std::string& text) {
+// Paho reports a refused CONNACK as its return code: 1..5 at 3.1.1, the reason code (0x80 and up)
+// at 5, where it keeps no reason string (the token's reason code, if a version sets it, is taken
+// too); everything before CONNACK (TCP, TLS, a close) is one generic failure whose text we keep
+// as the detail.
+outcome_detail classify_paho(int rc, int reason, const std::string& text) {
+    if (rc < 0x80 && reason >= 0x80) rc = reason;
+    if (rc >= 0x80 && rc <= 0xff) return {outcome::connack_refused, reason_detail(static_cast<std::uint8_t>(rc), {})};
     if (rc >= 1 && rc <= 5) return {static_cast<outcome>(static_cast<int>(outcome::connack_protocol) + rc - 1), {}};
     return {outcome::closed_without_connack, text.empty() ? "paho rc " + std::to_string(rc) : ""};
 }
@@ -129,9 +133,19 @@ struct paho_engine::impl {
                        .verify(!o.insecure)
                        .alpn_protos(o.alpn)
                        .finalize();
-        auto opts = ::mqtt::connect_options_builder()
-                        .mqtt_version(MQTTVERSION_3_1_1)  // no silent retry as MQTT 3.1 on a failure
-                        .clean_session(true)
+        const bool v5 = es.protocol == mqtt::protocol_level::v5;
+        ::mqtt::properties props;
+        if (v5) {
+            if (es.session_expiry_s)
+                props.add({::mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int32_t>(es.session_expiry_s)});
+            for (const auto& p : es.user_properties)
+                props.add({::mqtt::property::USER_PROPERTY, p.name.expand(d.id.index, d.id.akid, "", es.seed),
+                           p.value.expand(d.id.index, d.id.akid, "", es.seed)});
+        }
+        auto builder = ::mqtt::connect_options_builder();
+        if (v5) builder.mqtt_version(MQTTVERSION_5).clean_start(true).properties(std::move(props));
+        else builder.mqtt_version(MQTTVERSION_3_1_1).clean_session(true);  // no silent retry as MQTT 3.1 on a failure
+        auto opts = builder
                         .keep_alive_interval(std::chrono::seconds(es.keep_alive_s))
                         .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(es.connect_timeout))
                         .user_name(d.id.wire_username())
@@ -143,19 +157,21 @@ struct paho_engine::impl {
         const auto t0 = clock::now();
         stats.connect_attempts.fetch_add(1, std::memory_order_relaxed);
         auto* l = make_listener([this, &d, t0](const ::mqtt::token& t, bool ok) {
-            asio::post(io, [this, &d, t0, ok, rc = t.get_return_code()] { on_connect(d, t0, ok, rc); });
+            asio::post(io, [this, &d, t0, ok, rc = t.get_return_code(), reason = static_cast<int>(t.get_reason_code())] {
+                on_connect(d, t0, ok, rc, reason);
+            });
         });
         try {
             d.cli->connect(opts, nullptr, *l);
         } catch (const ::mqtt::exception& e) {
-            asio::post(io, [this, &d, t0, rc = e.get_return_code()] { on_connect(d, t0, false, rc); });
+            asio::post(io, [this, &d, t0, rc = e.get_return_code()] { on_connect(d, t0, false, rc, 0); });
         }
     }
 
-    void on_connect(pdev& d, clock::time_point t0, bool ok, int rc) {
+    void on_connect(pdev& d, clock::time_point t0, bool ok, int rc, int reason) {
         d.last_connect = clock::now();  // after the server's answer: the next CONNECT is > 1 s after its intake
         const bool first = !d.first_done;
-        const auto oc = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, {});
+        const auto oc = ok ? outcome_detail{outcome::connected, {}} : classify_paho(rc, reason, {});
         if (first) {
             d.first_done = true;
             d.first = oc.what;
@@ -318,10 +334,20 @@ struct paho_engine::impl {
         encoder.encode(static_cast<std::int64_t>(id), unix_ms(), scratch);
         auto msg = ::mqtt::make_message(d.topic, reinterpret_cast<const char*>(scratch.data()), scratch.size(),
                                       es.qos, false);
+        if (!es.user_properties.empty()) {  // MQTT 5 (parse_options allows them only there)
+            ::mqtt::properties props;
+            for (const auto& p : es.user_properties)
+                props.add({::mqtt::property::USER_PROPERTY, p.name.expand(d.id.index, d.id.akid, "", es.seed),
+                           p.value.expand(d.id.index, d.id.akid, "", es.seed)});
+            msg->set_properties(std::move(props));
+        }
         const auto due_at = at(due);
         stats.send_lag.record(clock::now() - due_at);
         try {
-            auto* l = make_listener([this, due_at](const ::mqtt::token&, bool ok) {
+            auto* l = make_listener([this, due_at](const ::mqtt::token& t, bool ok) {
+                // MQTT 5: a PUBACK with a failure reason code (0x87: a policy deny) is a refused report.
+                if (const auto reason = static_cast<int>(t.get_reason_code()); !ok && reason >= 0x80 && reason <= 0xff)
+                    stats.count(outcome::puback_refused, reason_detail(static_cast<std::uint8_t>(reason), {}));
                 if (!ok) return;
                 stats.acked.fetch_add(1, std::memory_order_relaxed);
                 stats.puback.record(clock::now() - due_at);
@@ -368,7 +394,7 @@ paho_engine::paho_engine(const engine_settings& es, const timetable& tt, fleet_s
         d->id = ids[i];
         d->topic = field_template(o.topic, "--topic").expand(ids[i].index, ids[i].akid, "", o.ids.seed);
         d->will_topic = field_template(o.will_topic, "--will-topic").expand(ids[i].index, ids[i].akid, "", o.ids.seed);
-        d->cli = std::make_unique<::mqtt::async_client>(uri, d->id.akid, ::mqtt::create_options(MQTTVERSION_3_1_1));
+        d->cli = std::make_unique<::mqtt::async_client>(uri, d->id.akid, ::mqtt::create_options(o.mqtt5() ? MQTTVERSION_5 : MQTTVERSION_3_1_1));
         d->timer = std::make_unique<asio::steady_timer>(impl_->io);
         d->event = std::make_unique<asio::steady_timer>(impl_->io);
         impl_->devs.push_back(std::move(d));

@@ -107,6 +107,9 @@ struct run_report {
     std::map<std::string, std::string> versions;
     std::string engine = "asio";
     std::string protocol = "mqtt";   // mqtt, or https (reports as HTTPS POSTs: --protocol https)
+    std::string transport = "tls";   // tls, or wss (MQTT over WebSocket: --transport wss)
+    std::string mqtt_version = "3.1.1";  // --mqtt: "3.1.1" or "5" (merged shards that differ: "3.1.1+5")
+    bool topic_alias = false;         // --mqtt 5 --topic-alias on: reports used a Topic Alias where the server allowed one
     std::string target;               // host:port
     bool embedded_gateway = false;
     std::uint32_t fleet_devices = 0;  // the whole fleet (all shards)

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "onboard_claim.hpp"
 #include "onboard_jitr.hpp"
 #include "outcome.hpp"
 #include "report.hpp"
@@ -39,8 +40,9 @@ h::run_header header(const run_report& r) {
                (r.shards_merged > 1 ? ", " + std::to_string(r.shards_merged) + " shards merged" : "");
     hd.command_line = r.command_line;
     hd.started_at = r.started_at;
-    hd.target = r.target + (r.embedded_gateway ? " (embedded wvgate)" : "") + ", engine " + r.engine + ", QoS " +
-                std::to_string(r.qos);
+    hd.target = r.target + (r.embedded_gateway ? " (embedded wvgate)" : "") + ", engine " + r.engine +
+                (r.protocol == "mqtt" ? ", MQTT " + r.mqtt_version + (r.topic_alias ? " (topic alias)" : "") : "") +
+                ", QoS " + std::to_string(r.qos);
     if (r.versions.empty()) hd.versions.emplace_back("wvsim", r.version);
     for (const auto& [k, v] : r.versions) hd.versions.emplace_back(k, v);
     const auto v = judge(r);
@@ -353,6 +355,9 @@ std::string html_page(const run_report& r) {
     }
     if (r.onboarding.is_object() && r.onboarding.value("mode", "") == "jitr")
         o += h::section("onboarding", "Onboarding (--onboard jitr)", h::pre(jitr_summary_text(r.onboarding)));
+    else if (r.onboarding.is_object())
+        o += h::section("onboarding", "Onboarding (--onboard " + r.onboarding.value("mode", std::string()) + ")",
+                        h::pre(claim_summary_text(r.onboarding)));
     o += h::section("timeline", "Over time", timeline_charts(r));
     if (r.rules) o += h::section("rules", "Topic rules (embedded gateway)", rules_section(*r.rules));
     o += h::section("latency", "Latency over the whole run", latency_table(r));

@@ -53,6 +53,9 @@ json to_json(const run_report& r) {
         {"versions", r.versions},
         {"engine", r.engine},
         {"protocol", r.protocol},
+        {"transport", r.transport},
+        {"mqtt_version", r.mqtt_version},
+        {"topic_alias", r.topic_alias},
         {"target", r.target},
         {"embedded_gateway", r.embedded_gateway},
         {"fleet_devices", r.fleet_devices},
@@ -175,6 +178,9 @@ run_report report_from_json(const json& j) {
         r.versions = get_or<std::map<std::string, std::string>>(j, "versions", {});
         r.engine = get<std::string>(j, "engine");
         r.protocol = get_or<std::string>(j, "protocol", "mqtt");
+        r.transport = get_or<std::string>(j, "transport", "tls");
+        r.mqtt_version = get_or<std::string>(j, "mqtt_version", "3.1.1");  // reports from before --mqtt
+        r.topic_alias = get_or<bool>(j, "topic_alias", false);
         r.target = get<std::string>(j, "target");
         r.embedded_gateway = get_or(j, "embedded_gateway", false);
         r.fleet_devices = get<std::uint32_t>(j, "fleet_devices");
@@ -294,6 +300,8 @@ run_report report_from_json(const json& j) {
 
 void merge(run_report& a, const run_report& b) {
     if (a.engine != b.engine) a.engine += "+" + b.engine;
+    if (a.mqtt_version != b.mqtt_version) a.mqtt_version += "+" + b.mqtt_version;
+    a.topic_alias = a.topic_alias || b.topic_alias;
     if (a.started_at.empty() || (!b.started_at.empty() && b.started_at < a.started_at)) a.started_at = b.started_at;
     if (a.command_line.empty()) a.command_line = b.command_line;
     for (const auto& [k, v] : b.versions) a.versions.try_emplace(k, v);

@@ -65,8 +65,10 @@ void add_engine_notes(run_report& r, const run_facts& f) {
         r.latency.erase("tcp_connect");
         r.latency.erase("tls_handshake");
         // Paho keeps its in-flight publishes to itself: once every device is done, what was sent
-        // and never acknowledged is lost.
-        if (r.qos && r.reports_sent > r.reports_acked) r.reports_lost = r.reports_sent - r.reports_acked;
+        // and neither acknowledged nor refused (MQTT 5: PUBACK 0x87 ...) is lost.
+        std::uint64_t refused = 0;
+        for (const auto& [k, n] : r.refused) refused += n;
+        if (r.qos && r.reports_sent > r.reports_acked + refused) r.reports_lost = r.reports_sent - r.reports_acked - refused;
         r.notes.push_back("--engine paho: TCP connect and TLS handshake times are not measured (Paho does not "
                           "expose them); its CONNACK latency counts from the connect call, TCP and TLS included; "
                           "a connect that fails before CONNACK is one bucket (closed_without_connack:paho rc -1), "

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "outcome.hpp"
+#include "onboard_claim.hpp"
 #include "onboard_jitr.hpp"
 #include "report.hpp"
 #include "verdict.hpp"
@@ -26,13 +27,25 @@ std::string pad(std::string s, std::size_t w, bool right = false) {
     if (s.size() >= w) return s;
     return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
 }
+
+// One bucket's row: count, key, words. A reason-code bucket's key stops at the code: its reason
+// string is in the words already.
+std::string bucket_row(const std::string& k, std::uint64_t n) {
+    auto shown = k;
+    if (const auto colon = k.find(':'); colon != std::string::npos && has_reason_code(outcome_from_key(k.substr(0, colon))))
+        shown = k.substr(0, k.find(':', colon + 1));
+    return "  " + pad(std::to_string(n), 8, true) + "  " + pad(shown, 28) + " " + describe_bucket(k) + "\n";
+}
 }  // namespace
 
 std::string summary_text(const run_report& r) {
     std::ostringstream o;
-    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol) << " | "
+    o << "wvsim " << r.version << " | engine " << r.engine << (r.protocol == "mqtt" ? "" : " | " + r.protocol)
+      << (r.transport == "wss" ? " | MQTT over WebSocket" : "") << " | "
       << r.target
-      << (r.embedded_gateway ? " (embedded wvgate)" : "") << " | QoS " << r.qos << "\n";
+      << (r.embedded_gateway ? " (embedded wvgate)" : "")
+      << (r.protocol == "mqtt" ? " | MQTT " + r.mqtt_version + (r.topic_alias ? " (topic alias)" : "") : "") << " | QoS "
+      << r.qos << "\n";
     o << "devices " << r.devices;
     if (r.fleet_devices != r.devices) o << " of " << r.fleet_devices << " (shard " << r.shard << ")";
     o << " | ran " << fmt("%.1f s", r.duration_s);
@@ -40,20 +53,18 @@ std::string summary_text(const run_report& r) {
     o << "\n\nConnections: " << r.connect_attempts << " attempts, peak " << r.connected_peak << " connected";
     if (r.asked_connects_per_s > 0) o << ", ramp asked " << fmt("%.0f", r.asked_connects_per_s) << "/s";
     o << "\n";
-    for (const auto& [k, v] : r.connect_outcomes)
-        o << "  " << pad(std::to_string(v), 8, true) << "  " << pad(k, 28) << " " << describe_bucket(k) << "\n";
+    for (const auto& [k, v] : r.connect_outcomes) o << bucket_row(k, v);
     if (!r.session_ends.empty()) {
         o << "Session ends\n";
-        for (const auto& [k, v] : r.session_ends)
-            o << "  " << pad(std::to_string(v), 8, true) << "  " << pad(k, 28) << " " << describe_bucket(k) << "\n";
+        for (const auto& [k, v] : r.session_ends) o << bucket_row(k, v);
     }
     if (!r.refused.empty()) {
         o << "Reports refused\n";
-        for (const auto& [k, v] : r.refused)
-            o << "  " << pad(std::to_string(v), 8, true) << "  " << pad(k, 28) << " " << describe_bucket(k) << "\n";
+        for (const auto& [k, v] : r.refused) o << bucket_row(k, v);
     }
 
     if (!r.onboarding.is_null() && r.onboarding.value("mode", "") == "jitr") o << jitr_summary_text(r.onboarding);
+    else if (r.onboarding.is_object()) o << claim_summary_text(r.onboarding);
     o << "\nReports (" << (r.qos ? "QoS 1" : "QoS 0") << "): due " << r.reports_due << " of " << r.reports_planned
       << " planned, sent " << r.reports_sent;
     if (r.qos) o << ", acked " << r.reports_acked << ", lost " << r.reports_lost;

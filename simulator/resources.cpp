@@ -1,5 +1,6 @@
 #include "resources.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <fstream>
@@ -37,5 +38,7 @@ std::uint64_t rss_kib() {
         if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
     return 0;
 }
+
+void trim_free_heap() { ::malloc_trim(0); }
 
 }  // namespace wv::sim

@@ -14,5 +14,9 @@ struct cpu_times {
 };
 cpu_times process_cpu();
 std::uint64_t rss_kib();  // current resident set size (VmRSS)
+// Returns whole free pages inside the heap to the OS (glibc malloc_trim). A ramp leaves holes
+// between long-lived connection objects where handshakes kept their buffers and temporaries;
+// malloc keeps those pages resident until told.
+void trim_free_heap();
 
 }  // namespace wv::sim

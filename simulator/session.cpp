@@ -16,8 +16,9 @@ void finish_session(worker& w, device& d) {
     d.in_session = false;
     w.stats.on_disconnected();
     w.stats.lost.fetch_add(d.conn->machine.unacked(), std::memory_order_relaxed);
+    const auto end = d.session_end == outcome::count_ ? outcome::closed_by_server : d.session_end;
+    w.stats.count(end, end == outcome::server_disconnect ? d.conn->machine.end_detail() : std::string{});
     d.conn.reset();
-    w.stats.count(d.session_end == outcome::count_ ? outcome::closed_by_server : d.session_end);
     if (d.session_end == outcome::churned && !d.stop_requested) {
         asio::co_spawn(w.io, run_device(w, d), asio::detached);
         return;
@@ -38,7 +39,12 @@ void on_connection_end(worker& w, device& d) {
 // The worker's timer wheel: reports of devices due in the same millisecond go out in one
 // wake-up. No write buffer is kept between reports (a device writes ~100 bytes a second).
 device_connection::device_connection(worker& w, device& d, tls::stream s)
-    : machine(w, d), drv(std::move(s), machine, {.keep_write_capacity = 0, .wheel = &w.wheel}) {}
+    : machine(w, d),
+      ws(w.settings.wss ? std::make_unique<websocket::client_layer>(machine, *w.settings.wss, clock::now()) : nullptr),
+      drv(std::move(s), ws ? static_cast<net::protocol_machine&>(*ws) : machine,
+          {.keep_write_capacity = 0, .wheel = &w.wheel}) {
+    machine.transport = ws.get();
+}
 
 void open_connection(worker& w, device& d, tls::stream s) {
     d.connect_over = false;
@@ -46,7 +52,8 @@ void open_connection(worker& w, device& d, tls::stream s) {
     auto& c = *d.conn;
     c.machine.on_connect_outcome = [&d] { d.wake.cancel(); };
     c.drv.start([&w, &d](std::error_code) { on_connection_end(w, d); });
-    c.drv.act([&c](clock::time_point now, net::effects& fx) { c.machine.begin(now, fx); });
+    if (c.ws) c.drv.act([&c](clock::time_point now, net::effects& fx) { c.ws->begin(now, fx); });  // the upgrade
+    c.act([&c](clock::time_point now, net::effects& fx) { c.machine.begin(now, fx); });  // CONNECT, held until 101
 }
 
 void start_session(worker& w, device& d) {
@@ -57,14 +64,14 @@ void start_session(worker& w, device& d) {
         return finish_session(w, d);
     }
     auto& c = *d.conn;
-    c.drv.act([&c](clock::time_point now, net::effects& fx) { c.machine.start(now, fx); });
+    c.act([&c](clock::time_point now, net::effects& fx) { c.machine.start(now, fx); });
 }
 
 void poke(worker& w, device& d) {
     (void)w;
     if (d.in_session && d.conn) {
         auto& c = *d.conn;
-        c.drv.act([&c](clock::time_point now, net::effects& fx) { c.machine.poke(now, fx); });
+        c.act([&c](clock::time_point now, net::effects& fx) { c.machine.poke(now, fx); });
     } else if (d.reconnect_wait) {
         d.wake.cancel();  // run_device sees the stop and ends the device
     }

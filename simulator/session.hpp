@@ -9,6 +9,7 @@
 #include "device_session.hpp"
 #include "net/driver.hpp"
 #include "tls/stream.hpp"
+#include "websocket/client_layer.hpp"
 
 namespace wv::sim {
 
@@ -18,7 +19,15 @@ struct device;
 struct device_connection {
     device_connection(worker& w, device& d, tls::stream s);
     device_session machine;
+    // --transport wss: the WebSocket layer the driver runs, with the device as its inner machine.
+    std::unique_ptr<websocket::client_layer> ws;
     net::driver drv;
+
+    // driver::act() for the device's own inputs (through the WebSocket layer when there is one).
+    template <class F>
+    bool act(F&& f) {
+        return ws ? drv.act(ws->wrap(f)) : drv.act(std::forward<F>(f));
+    }
 };
 
 // Runs the driver on `s` (TLS done) and sends CONNECT; d.conn holds it. When CONNACK (or the

@@ -32,9 +32,12 @@
 #include <sstream>
 
 #include "auth/token_signature.hpp"
+#include "connector_pool.hpp"
 #include "control_plane_registrar.hpp"
 #include "device_result.hpp"
 #include "embedded_gateway.hpp"
+#include "onboard_claim.hpp"
+#include "onboard_claim_phase.hpp"
 #include "onboard_jitr.hpp"
 #include "fleet_stats.hpp"
 #include "gateway/gateway.hpp"
@@ -48,6 +51,7 @@
 #include "resources.hpp"
 #include "verdict.hpp"
 #include "verifier.hpp"
+#include "thread_plan.hpp"
 #include "worker.hpp"
 
 namespace wv::sim {
@@ -95,6 +99,7 @@ struct run_state {
     clock::time_point start;
     engine_settings es;
     std::vector<std::unique_ptr<worker>> workers;
+    std::unique_ptr<connector_pool> connectors;  // connect-only threads (thread_plan.hpp)
     std::vector<std::thread> threads;
     std::atomic<unsigned> running{0};
     std::unique_ptr<sim_options> paho_options;
@@ -123,6 +128,7 @@ struct run_state {
         if (paho) paho->abort();
         if (https) https->abort();
         for (auto& w : workers) w->io.stop();
+        if (connectors) connectors->stop();
     }
 };
 
@@ -181,7 +187,7 @@ void plan_fleet(run_state& s) {
             if (!o.certs.device_certs.empty()) {
                 const auto first = o.part.first(s.fleet_devices), last = o.part.last(s.fleet_devices);
                 s.certs = std::make_unique<x509_fleet>(x509_fleet::load(o.certs, first, last - first, s.ids));
-            } else if (!o.certs.create_keys) {
+            } else if (!o.certs.create_keys && o.claim.mode.empty()) {  // --onboard claim: provisioned later
                 s.certs = std::make_unique<x509_fleet>(x509_fleet::generate(s.ids, o.certs, o.ids.seed));
             }
         } catch (const std::exception& e) {
@@ -204,6 +210,9 @@ void plan_fleet(run_state& s) {
                     {"Boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000)}};
     rep.engine = o.engine == engine_kind::paho ? "paho" : "asio";
     rep.protocol = o.protocol;
+    rep.transport = o.transport;
+    rep.mqtt_version = o.mqtt;
+    rep.topic_alias = o.mqtt5() && o.topic_alias && o.engine == engine_kind::asio;  // Paho sends no alias
     rep.embedded_gateway = s.embedded();
     rep.fleet_devices = s.fleet_devices;
     rep.devices = static_cast<std::uint32_t>(s.ids.size());
@@ -311,8 +320,11 @@ void open_endpoint(run_state& s) {
 
 // --onboard jitr: the fleet registers itself (first attempt refused, retries until ACTIVE)
 // before the timetable starts.
+void onboard_by_provisioning(run_state& s);
+
 void onboard_fleet(run_state& s) {
     const auto& o = s.o;
+    if (!o.claim.mode.empty()) return onboard_by_provisioning(s);
     if (o.certs.onboard != "jitr") return;
     auto target = s.address;
     std::function<outcome(std::uint32_t, std::chrono::system_clock::time_point)> explain;
@@ -342,6 +354,40 @@ void onboard_fleet(run_state& s) {
     if (!o.quiet) std::cerr << jitr_summary_text(s.rep.onboarding);
     // AWS allows one CONNECT per second per client id: the run's first connects come after that.
     std::this_thread::sleep_for(min_connect_spacing);
+}
+
+// --onboard claim:<t> / trusted-user:<t>: the fleet provisions itself (onboard_claim_phase.hpp);
+// the run goes on with the devices that got a certificate.
+void onboard_by_provisioning(run_state& s) {
+    const auto& o = s.o;
+    auto target = s.address;
+    if (s.gw && std::find(o.alpn.begin(), o.alpn.end(), "x-amzn-mqtt-ca") == o.alpn.end())
+        target.port(s.gw->endpoint().x509_port);
+    claim_phase_result r;
+    try {
+        r = run_claim_phase(s.ids, o,
+                            {.host = s.host,
+                             .address = target,
+                             .tls = s.tls_ctx.get(),
+                             .control_plane_url = s.gw ? s.gw->endpoint().control_plane_url : o.certs.control_plane},
+                            s.gw ? std::function<metrics::histogram()>([g = s.gw.get()] { return g->provisioning_hook_times(); })
+                                 : std::function<metrics::histogram()>{});
+    } catch (const std::exception& e) {
+        throw phase_error{1, "--onboard " + o.certs.onboard + ": " + e.what()};
+    }
+    s.rep.onboarding = std::move(r.onboarding);
+    s.rep.latency["onboard_total"] = r.total;
+    if (!o.quiet) std::cerr << claim_summary_text(s.rep.onboarding);
+    if (r.ids.empty())
+        throw phase_error{1, "--onboard " + o.certs.onboard + ": no device provisioned (outcomes: " +
+                                 s.rep.onboarding["device_outcomes"].dump() + ")"};
+    if (r.not_provisioned)
+        s.rep.notes.push_back(std::to_string(r.not_provisioned) + " devices did not provision and are not in the run");
+    s.ids = std::move(r.ids);
+    s.certs = std::move(r.certs);
+    s.rep.devices = static_cast<std::uint32_t>(s.ids.size());
+    if (s.gw) s.gw->set_fleet(s.certs.get());
+    std::this_thread::sleep_for(min_connect_spacing);  // AWS: one CONNECT per second per client id
 }
 
 // --- start_observers ----------------------------------------------------------------------
@@ -428,8 +474,21 @@ void start_engine(run_state& s) {
                            .messages_budget = o.messages > 0,
                            .x509 = s.certs.get(),
                            .explain_x509 = {},
+                           .protocol = o.mqtt5() ? mqtt::protocol_level::v5 : mqtt::protocol_level::v3_1_1,
+                           .session_expiry_s = o.session_expiry_s,
+                           .user_properties = {},
+                           .topic_alias = o.topic_alias,
                            .retry = o.retry,
                            .seed = o.ids.seed};
+    if (o.wss())
+        s.es.wss = websocket::client_options{.host = s.host.empty() ? std::string("localhost") : s.host,
+                                             .target = o.ws_path,
+                                             .handshake_timeout = o.connect_timeout};
+    for (const auto& p : o.user_properties) {  // NAME=VALUE, checked by parse_options
+        const auto eq = p.find('=');
+        s.es.user_properties.push_back({field_template(p.substr(0, eq), "--user-property name"),
+                                        field_template(p.substr(eq + 1), "--user-property value")});
+    }
     if (s.certs && s.gw) {
         // X.509 devices reach the embedded gateway's aws-8883 listener (aws-8443 for HTTPS), or
         // aws-443 with ALPN x-amzn-mqtt-ca / x-amzn-http-ca; its directory says why a
@@ -478,19 +537,35 @@ void start_engine(run_state& s) {
         s.paho = std::make_unique<paho_engine>(s.es, *s.tt, s.stats, s.profile, s.start, s.ids, *s.paho_options);
         s.paho->start();
     } else {
-        for (unsigned t = 0; t < nthreads; ++t)
+        const double rate = o.rate > 0 ? o.rate : s.rep.devices / std::max(o.interval_s, 1e-3);
+        const auto plan = plan_threads(o.threads, std::thread::hardware_concurrency(), s.rep.devices, rate);
+        const unsigned nsessions = plan.sessions;
+        s.es.max_connecting_per_worker = std::max(1u, o.max_connecting / nsessions);
+        s.es.timer_tick = timer_tick_for(o.timer_tick_ms, s.rep.devices / std::max(rate, 1e-9));
+        for (unsigned t = 0; t < nsessions; ++t)
             s.workers.push_back(std::make_unique<worker>(s.es, *s.tt, s.stats, s.profile, s.start));
+        if (plan.spread_connects) {
+            if (plan.connectors) s.connectors = std::make_unique<connector_pool>(plan.connectors);
+            std::vector<asio::any_io_executor> all;
+            for (auto& w : s.workers) all.push_back(w->io.get_executor());
+            for (std::size_t c = 0; s.connectors && c < s.connectors->size(); ++c) all.push_back(s.connectors->executor(c));
+            for (std::size_t t = 0; t < s.workers.size(); ++t) {  // each worker starts on its own thread
+                auto& list = s.workers[t]->connectors;
+                for (std::size_t k = 0; k < all.size(); ++k) list.push_back(all[(t + k) % all.size()]);
+            }
+        }
         for (std::uint32_t d = 0; d < s.ids.size(); ++d) {
-            auto& w = *s.workers[d % nthreads];
+            auto& w = *s.workers[d % nsessions];
             w.devices.push_back(std::make_unique<device>(w.io.get_executor(), d, s.ids[d], topic_of(o.topic, "--topic", d),
                                                          topic_of(o.will_topic, "--will-topic", d)));
         }
-        s.running = nthreads;
+        s.running = nsessions;
         for (auto& w : s.workers) {
             w->launch();
             s.threads.emplace_back([&w, &s] {
                 w->io.run();
-                --s.running;
+                // The last worker lets the connector threads go (no connect can start after it).
+                if (--s.running == 0 && s.connectors) s.connectors->release();
             });
         }
     }
@@ -527,6 +602,10 @@ void progress_loop(run_state& s) {
     bool stop_sent = false;
     const auto hard_end = s.start + std::chrono::duration_cast<clock::duration>(s.tt->end()) + o.ack_timeout +
                           o.connect_timeout + std::chrono::seconds(10);
+    // The heap pages a ramp freed go back to the OS in the first second without connects, and
+    // every 30 s after (trim_free_heap: 5,000 devices held ~2 KiB per device more without it).
+    bool connects_since_trim = false;
+    auto last_trim = s.start;
     std::function<void()> on_tick = [&] {
         const auto now = clock::now();
         auto& stats = s.stats;
@@ -540,6 +619,12 @@ void progress_loop(run_state& s) {
         ts.sent = cur.sent - last.sent;
         ts.acked = cur.acked - last.acked;
         last = cur;
+        if (ts.connects) connects_since_trim = true;
+        else if (connects_since_trim || now - last_trim >= std::chrono::seconds(30)) {
+            trim_free_heap();
+            connects_since_trim = false;
+            last_trim = now;
+        }
         ts.set_latency(metrics::sparse_histogram(stats.connack_second.take()),
                        metrics::sparse_histogram(stats.puback_second.take()));
         if (s.gw) ts.authorizer = s.gw->take_authorizer_second();
@@ -578,6 +663,7 @@ void progress_loop(run_state& s) {
     s.main_io.run();
     if (!o.quiet && tty) std::cerr << "\n";
     for (auto& t : s.threads) t.join();
+    if (s.connectors) s.connectors->join();
     if (s.paho) s.paho->join();
     if (s.https) s.https->join();
     // Stopping the embedded gateway lets its rules finish what is queued (validate's decoder

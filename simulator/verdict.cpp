@@ -19,6 +19,23 @@ const char* const exit_codes_help =
 
 verdict judge(const run_report& r) {
     if (r.stopped_at_once) return {1, "stopped at once: the counts are partial"};
+    if (r.onboarding.is_object() && r.onboarding.value("mode", "") != "jitr") {
+        // --onboard claim / trusted-user: every device provisioned, or was refused as listed.
+        std::uint64_t failed = 0;
+        std::string by;
+        const auto outcomes = r.onboarding.value("device_outcomes", nlohmann::json::object());  // a copy: kept alive
+        for (const auto& [k, n] : outcomes.items())
+            if (k != "provisioned" && k != "refused_as_expected") {
+                failed += n.get<std::uint64_t>();
+                by += (by.empty() ? "" : ", ") + k + " " + std::to_string(n.get<std::uint64_t>());
+            }
+        const auto mismatched = r.onboarding.value("mismatches", nlohmann::json::array()).size();
+        if (mismatched)
+            return {1, std::to_string(mismatched) + " devices did not meet --provision-refuse's expectation at onboarding"};
+        if (failed)
+            return {1, std::to_string(failed) + " of " + std::to_string(r.onboarding.value("devices", std::uint64_t{0})) +
+                           " devices did not provision (" + by + ")"};
+    }
     if (!r.mismatches.empty())
         return {1, std::to_string(r.mismatches.size()) + " of " + std::to_string(r.expectations_checked) +
                        " devices did not do what the credentials file expected"};

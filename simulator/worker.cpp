@@ -35,7 +35,7 @@ boost::asio::awaitable<void> launch_all(worker& w) {
 
 worker::worker(const engine_settings& s, const timetable& t, fleet_stats& st, const payload::report_profile& profile,
                clock::time_point start_time)
-    : settings(s), tt(t), stats(st), encoder(profile), start(start_time) {
+    : wheel(io.get_executor(), s.timer_tick), settings(s), tt(t), stats(st), encoder(profile), start(start_time) {
     report_scratch.reserve(encoder.max_encoded_size());
 }
 

@@ -46,13 +46,13 @@ double percentile(const std::vector<double>& sorted, double p) {
 
 load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const load_options& o) {
     if (!(o.rate > 0)) throw std::invalid_argument("rate must be above 0");
-    if (o.devices.empty()) throw std::invalid_argument("no device credentials to send");
+    if (o.devices.empty() && o.events.empty()) throw std::invalid_argument("no device credentials to send");
     if (o.concurrency == 0) throw std::invalid_argument("concurrency must be at least 1");
 
     // Events are built up front: the bench measures the authorizer, not our JSON writer.
-    std::vector<std::string> events;
-    events.reserve(o.devices.size());
-    for (const auto& d : o.devices) {
+    std::vector<std::string> events = o.events;
+    if (events.empty()) events.reserve(o.devices.size());
+    for (const auto& d : o.events.empty() ? o.devices : std::vector<device_credential>{}) {
         auth::connect_info ci;
         ci.server_name = d.server_name;
         ci.username = d.username;
@@ -92,11 +92,23 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
                 ++st->outstanding;
                 ++st->r.sent;
             }
-            const auto& device = o.devices[i % o.devices.size()];
+            static const device_credential no_device{};
+            const auto& device = o.devices.empty() ? no_device : o.devices[i % o.devices.size()];
             svc.authorize(events[i % events.size()], [st, when, &device, &o](auth::authorization_result res) {
                 const auto now = steady::now();
                 // The verdict wvauthz invoke gives, outside the lock: it evaluates the policies.
-                const auto v = auth::judge_connect(res, o.scope, device.client_id, device.server_name);
+                auth::connect_verdict v;
+                std::string kind;
+                if (!o.judge) {
+                    v = auth::judge_connect(res, o.scope, device.client_id, device.server_name);
+                } else if (res.outcome == auth::authorization_outcome::timeout ||
+                           res.outcome == auth::authorization_outcome::backend_error ||
+                           res.outcome == auth::authorization_outcome::overloaded ||
+                           res.outcome == auth::authorization_outcome::shut_down) {
+                    v = auth::judge_connect(res, o.scope, device.client_id, device.server_name);  // transport outcomes
+                } else {
+                    v.outcome = o.judge(res, kind);
+                }
                 std::lock_guard lk(st->m);
                 auto& r = st->r;
                 const double latency = std::chrono::duration<double, std::milli>(now - when).count();
@@ -111,8 +123,9 @@ load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const lo
                     case auth::connect_outcome::denied_by_policy: ++r.denied_by_policy; break;
                     case auth::connect_outcome::invalid_response: {
                         ++r.invalid;
-                        std::string rule = "invalid";
-                        for (const auto& c : res.verdict.checks)
+                        std::string rule = kind.empty() ? "invalid" : "invalid:" + kind;
+                        if (kind.empty())
+                            for (const auto& c : res.verdict.checks)
                             if (c.status == auth::rule_status::fail) {
                                 rule = "invalid:" + c.rule;
                                 break;

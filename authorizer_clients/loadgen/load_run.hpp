@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "auth/authorizer_backend.hpp"
+#include "auth/authorizer_service.hpp"
+#include "auth/connect_verdict.hpp"
 #include "policy/arn.hpp"
 #include "policy/scope_check.hpp"
 
@@ -48,6 +51,12 @@ struct load_options {
     std::ostream* progress = nullptr;
     // Set (e.g. from a SIGINT handler) to stop sending early; calls in flight still finish.
     const std::atomic<bool>* stop = nullptr;
+    // Another kind of function than an authorizer (a pre-provisioning hook: wvauthz hook bench):
+    // the events, sent round-robin instead of authorizer events made from `devices`, and the
+    // verdict of each answer: allowed / denied / invalid_response (with `kind` naming what was
+    // wrong) for a reply that came; the transport outcomes are judged here as for authorizers.
+    std::vector<std::string> events{};
+    std::function<auth::connect_outcome(const auth::authorization_result&, std::string& kind)> judge{};
 };
 
 struct latency_bucket {
@@ -85,7 +94,7 @@ struct load_result {
     std::vector<timeline_point> timeline{};
 };
 
-// Throws std::invalid_argument for a rate <= 0, no devices, or zero concurrency.
+// Throws std::invalid_argument for a rate <= 0, no devices (nor events), or zero concurrency.
 load_result run_load(std::shared_ptr<auth::authorizer_backend> backend, const load_options& o);
 
 }  // namespace wv::loadgen

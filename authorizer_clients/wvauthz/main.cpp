@@ -2,6 +2,7 @@
 //   wvauthz invoke  one call: response, AWS's validation rule by rule, policies, latency, what the device sees
 //   wvauthz test    a devices file against the authorizer: expected allow/deny and topics vs actual
 //   wvauthz bench   open-loop load: latency percentiles, errors by kind, achieved vs asked rate
+//   wvauthz hook invoke|bench   the same for a pre-provisioning hook (hook_command.hpp)
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
@@ -19,6 +20,7 @@
 #include "authorizer_clients/loadgen/load_report.hpp"
 #include "authorizer_clients/wvauthz/backend_flags.hpp"
 #include "authorizer_clients/wvauthz/device_file.hpp"
+#include "authorizer_clients/wvauthz/hook_command.hpp"
 #include "authorizer_clients/wvauthz/invocation_report.hpp"
 #include "report_html/page.hpp"
 #include "thresholds/thresholds.hpp"
@@ -253,7 +255,9 @@ std::atomic<bool> interrupted{false};
 
 extern "C" void on_interrupt(int) { interrupted.store(true); }
 
-int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json) {
+// `hook`: a pre-provisioning hook's events and verdicts instead of an authorizer's.
+int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json,
+              const wvauthz::hook_event_flags* hook = nullptr) {
     // Thresholds parse first: a typo is a usage error before any call.
     try {
         for (const auto& e : b.expect) (void)thresholds::parse(e, loadgen::load_metric_catalogue());
@@ -274,7 +278,10 @@ int run_bench(const wvauthz::backend_flags& bf, const bench_flags& b, bool json)
     o.stop = &interrupted;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
-    if (!b.credentials.empty()) {
+    if (hook) {
+        for (std::size_t n = 1; n <= b.devices; ++n) o.events.push_back(as_config([&] { return wvauthz::hook_event(*hook, bf, n); }));
+        o.judge = wvauthz::judge_hook_reply;
+    } else if (!b.credentials.empty()) {
         for (const auto& c : as_config([&] { return wvauthz::load_device_file(b.credentials, false); }))
             o.devices.push_back(c.device);
         // --devices N takes the first N rows, said out loud; more than the file has is refused.
@@ -339,7 +346,10 @@ int main(int argc, char** argv) {
         "                 --header 'token: allow-me' --token allow-me --topic wv/d1\n"
         "  wvauthz test --config config/authorizers/example.yaml --authorizer registry-lookup \\\n"
         "               --credentials config/authorizers/devices.csv\n"
-        "  wvauthz bench --static dev1:pw1 --rate 1000 --duration 5 --username dev1 --password pw1 --client-id dev1");
+        "  wvauthz bench --static dev1:pw1 --rate 1000 --duration 5 --username dev1 --password pw1 --client-id dev1\n"
+        "  wvauthz hook invoke --handler python:tests/integration/provisioning/hook.py --param SerialNumber=1001\n"
+        "  wvauthz hook bench --handler python:tests/integration/provisioning/hook.py --param 'SerialNumber={n}' \\\n"
+        "                     --rate 200 --duration 5   (hook invoke exit codes: 0 allowed, 1 refused, 3 invalid/error)");
     app.require_subcommand(1);
     bool json = false;
     int timeout_ms = 5000;
@@ -397,10 +407,36 @@ int main(int argc, char** argv) {
     bench->footer("\nThresholds (--expect): metric op number unit; op < <= > >= ==; durations need us, ms or s,\n"
                   "percentages need %. Metrics:\n" +
                   thresholds::help_text(loadgen::load_metric_catalogue()));
+    // wvauthz hook invoke|bench: the same experience for pre-provisioning hooks.
+    auto* hook = app.add_subcommand("hook", "a pre-provisioning hook called as AWS IoT calls it on RegisterThing");
+    hook->require_subcommand(1);
+    wvauthz::backend_flags hook_invoke_bf, hook_bench_bf;
+    wvauthz::hook_event_flags hook_ef;
+    bench_flags hook_bfl;
+    auto* hook_invoke = hook->add_subcommand("invoke", "one call: the verdict, the overrides, latency, the function's log");
+    wvauthz::add_backend_flags(*hook_invoke, hook_invoke_bf);
+    wvauthz::add_hook_event_flags(*hook_invoke, hook_ef);
+    hook_invoke->add_option("--timeout-ms", timeout_ms, "deadline (AWS: 5000)");
+    hook_invoke->add_flag("--json", json, "print JSON");
+    auto* hook_bench = hook->add_subcommand("bench", "open-loop load: latency, allowed/refused, errors by kind");
+    wvauthz::add_backend_flags(*hook_bench, hook_bench_bf);
+    wvauthz::add_hook_event_flags(*hook_bench, hook_ef);
+    hook_bench->add_option("--rate", hook_bfl.rate, "calls per second to send (open loop)")->check(CLI::PositiveNumber);
+    hook_bench->add_option("--duration", hook_bfl.duration_s, "seconds to send for")->check(CLI::PositiveNumber);
+    hook_bench->add_option("--concurrency", hook_bfl.concurrency, "calls in flight at most")->check(CLI::PositiveNumber);
+    hook_bench->add_option("--devices", hook_bfl.devices, "events made from the templates ({n} = 1..N), sent round-robin")
+        ->check(CLI::PositiveNumber);
+    hook_bench->add_option("--timeout-ms", hook_bfl.timeout_ms, "deadline per call (AWS: 5000)");
+    hook_bench->add_option("--html", hook_bfl.html, "also write an HTML report here");
+    hook_bench->add_option("--warmup", hook_bfl.warmup, "calls made (and not counted) before the clock starts");
+    hook_bench->add_flag("--json", json, "print JSON");
+    hook_bench->add_option("--expect", hook_bfl.expect, "threshold checked at the end, as for bench (repeatable)")
+        ->allow_extra_args(false);
     {
         std::vector<std::string> words(argv, argv + argc);
         if (!words.empty()) words[0] = "wvauthz";
         bfl.command_line = report_html::shell_quote(words);
+        hook_bfl.command_line = bfl.command_line;
     }
 
     try {
@@ -418,6 +454,8 @@ int main(int argc, char** argv) {
         if (*test) return run_test(test_bf, credentials_file, timeout_ms, json);
         bfl.devices_given = bench->count("--devices") > 0;
         if (*bench) return run_bench(bench_bf, bfl, json);
+        if (*hook_invoke) return wvauthz::run_hook_invoke(hook_invoke_bf, hook_ef, timeout_ms, json);
+        if (*hook_bench) return run_bench(hook_bench_bf, hook_bfl, json, &hook_ef);
     } catch (const config_error& e) {
         std::cerr << "wvauthz: " << e.what() << "\n";
         return exit_usage;
@@ -426,7 +464,7 @@ int main(int argc, char** argv) {
         return exit_usage;
     } catch (const std::exception& e) {
         std::cerr << "wvauthz: " << e.what() << "\n";
-        return *invoke ? 3 : exit_runtime;
+        return *invoke || *hook_invoke ? 3 : exit_runtime;
     }
     return exit_usage;
 }

@@ -72,6 +72,14 @@ void client_machine::begin(const session_options& o, clock::time_point now, net:
         // So that the server never sends what the decoder would refuse as too large.
         if (o.max_packet_bytes > 0 && o.max_packet_bytes <= std::numeric_limits<std::uint32_t>::max())
             props.add(mqtt::property_id::maximum_packet_size, static_cast<std::uint32_t>(o.max_packet_bytes));
+        try {
+            for (const auto& [name, value] : o.user_properties) props.add_user_property(name, value);
+        } catch (const std::system_error& e) {  // a name or value over 65,535 bytes
+            state_ = state::closed;
+            events_.on_connack(e.code(), false);
+            fx.close(net::ending::close_now, e.code());
+            return;
+        }
         c.properties = props.view();
     }
     c.client_id = o.client_id;
@@ -140,6 +148,15 @@ void client_machine::take_frames(mqtt::stream_decoder& d, clock::time_point now,
 
 std::error_code client_machine::handle_connack(const mqtt::frame& f, net::effects& fx) {
     if (f.type != mqtt::packet_type::connack) return client_errc::unexpected_packet;
+    // A 3.1.1 server answers a level-5 CONNECT with its own CONNACK 1 (unacceptable protocol
+    // version): two bytes, no properties, which the level-5 decoder would call truncated.
+    if (level_ == mqtt::protocol_level::v5 && f.body.size() == 2 && f.body[1] == std::byte{0x01}) {
+        note(false, mqtt::packet_type::connack);
+        state_ = state::closed;
+        events_.on_connack(client_errc::refused_protocol_version, false);
+        fx.close(net::ending::close_now, client_errc::refused_protocol_version);
+        return {};
+    }
     const auto ca = mqtt::decode_connack(f.body, f.flags, level_);
     if (!ca) return ca.error();
     note(false, mqtt::packet_type::connack);
@@ -154,6 +171,10 @@ std::error_code client_machine::handle_connack(const mqtt::frame& f, net::effect
     // 5.0 3.2.2.3.14: the client MUST use the Server Keep Alive instead of its own.
     if (const auto ka = ca->properties.number(mqtt::property_id::server_keep_alive))
         keep_alive_ = std::chrono::seconds(*ka);
+    if (level_ == mqtt::protocol_level::v5) {
+        server_alias_max_ = static_cast<std::uint16_t>(ca->properties.number(mqtt::property_id::topic_alias_maximum).value_or(0));
+        server_receive_max_ = static_cast<std::uint16_t>(ca->properties.number(mqtt::property_id::receive_maximum).value_or(65535));
+    }
     state_ = state::holding;
     events_.on_connack({}, session_present_);
     return {};
@@ -224,12 +245,22 @@ mqtt::result<std::uint16_t> client_machine::allocate_id() {
     }
 }
 
+std::size_t client_machine::publishes_in_flight() const noexcept {
+    return static_cast<std::size_t>(std::count_if(in_flight_.begin(), in_flight_.end(), [](const pending& p) {
+        return p.what == waiting_for::puback || p.what == waiting_for::pubrec || p.what == waiting_for::pubcomp;
+    }));
+}
+
 mqtt::result<std::uint16_t> client_machine::publish(const mqtt::publish& p, clock::time_point now, net::effects& fx) {
     if (!is_connected()) return make_error_code(client_errc::not_connected);
     mqtt::publish out = p;
     out.dup = false;
     out.packet_id = 0;
+    if (!out.properties.empty() && level_ == mqtt::protocol_level::v5)
+        if (const auto ec = mqtt::check_topic_alias(out, server_alias_max_)) return ec;
     if (out.qos != mqtt::qos::at_most_once) {
+        if (server_receive_max_ < 65535 && publishes_in_flight() >= server_receive_max_)
+            return make_error_code(client_errc::too_many_in_flight);
         const auto id = allocate_id();
         if (!id) return id;
         out.packet_id = *id;

@@ -84,8 +84,10 @@ public:
     void release(clock::time_point now, net::effects& fx);
 
     // Queues the packet; returns its packet id (0 for QoS 0: complete once queued) or the
-    // error: not_connected, too_many_in_flight, queue_full (over max_queued_bytes, counting
-    // fx.backlog; one packet always fits an empty queue), or the codec's.
+    // error: not_connected, too_many_in_flight (also: the server's Receive Maximum reached),
+    // queue_full (over max_queued_bytes, counting fx.backlog; one packet always fits an empty
+    // queue), topic_alias_above_maximum, or the codec's. At 5 p.properties may carry a Topic
+    // Alias (with an empty topic once the alias is set on this connection: the caller's map).
     // p.packet_id and p.dup are ignored.
     mqtt::result<std::uint16_t> publish(const mqtt::publish& p, clock::time_point now, net::effects& fx);
     mqtt::result<std::uint16_t> subscribe(std::span<const mqtt::subscription> subs, clock::time_point now, net::effects& fx);
@@ -98,6 +100,13 @@ public:
     std::size_t in_flight() const noexcept { return in_flight_.size(); }
     std::chrono::seconds keep_alive() const noexcept { return keep_alive_; }
     mqtt::protocol_level protocol() const noexcept { return level_; }
+    // MQTT 5, from the CONNACK: the largest Topic Alias the server accepts (0: none; always 0 at
+    // 3.1.1) and how many QoS 1 and 2 publishes it takes unacknowledged (65,535 when it said
+    // nothing). publish() refuses an alias above the first (mqtt_errc::topic_alias_above_maximum)
+    // and a publish past the second (client_errc::too_many_in_flight), so the server never has to
+    // disconnect for them (5.0 3.3.2.3.4, 4.9).
+    std::uint16_t server_topic_alias_maximum() const noexcept { return server_alias_max_; }
+    std::uint16_t server_receive_maximum() const noexcept { return server_receive_max_; }
     // MQTT 5: the Reason String of the last failure the server reported (CONNACK, an
     // acknowledgement, DISCONNECT), empty when it sent none.
     const std::string& reason_string() const noexcept { return reason_string_; }
@@ -129,6 +138,7 @@ private:
     void acknowledge(std::uint16_t id, waiting_for what, std::error_code result);
     void fail(std::error_code why, net::effects& fx);
     mqtt::result<std::uint16_t> allocate_id();
+    std::size_t publishes_in_flight() const noexcept;
     void sent(mqtt::packet_type type, std::uint16_t id, clock::time_point now);
     void note(bool sent, mqtt::packet_type type, std::uint16_t id = 0) {
         if (trace_) events_.on_packet({sent, type, id});
@@ -148,6 +158,8 @@ private:
     std::chrono::milliseconds pingresp_timeout_{10'000};
     std::size_t max_queued_bytes_ = 256 * 1024;
     std::uint16_t next_id_ = 1;
+    std::uint16_t server_alias_max_ = 0;
+    std::uint16_t server_receive_max_ = 65535;
     state state_ = state::idle;
     bool session_present_ = false;
     bool ping_outstanding_ = false;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mqtt/limits.hpp"
 #include "mqtt/packet_type.hpp"
@@ -40,6 +42,8 @@ struct session_options {
     // MQTT 5 only: Session Expiry Interval (0: the session ends with the connection). At 5 the
     // CONNECT also carries max_packet_bytes as Maximum Packet Size, so the server knows it.
     std::uint32_t session_expiry_s = 0;
+    // MQTT 5 only: User Properties of the CONNECT (name, value), in this order.
+    std::vector<std::pair<std::string, std::string>> user_properties{};
 };
 
 }  // namespace wv::client

@@ -16,7 +16,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -49,7 +51,22 @@ struct attach_result {
 
 struct subscribe_result {
     std::vector<message_ptr> retained;       // to send now with RETAIN=1 (exact filters only)
+    bool existed = false;                    // the session had this filter already (MQTT 5 Retain Handling 1)
 };
+
+// MQTT 5 subscription options the broker applies (5.0 3.8.3.1); all off for 3.1.1.
+struct subscription_options {
+    bool no_local = false;             // not to the connection that published it
+    bool retain_as_published = false;  // RETAIN as published, not 0, on live deliveries
+};
+
+// `$share/<group>/<filter>` (spec 5.2, MQTT 5 4.8.2; AWS also takes it from 3.1.1 clients): the
+// group and the filter; nullopt for any other filter.
+struct shared_filter {
+    std::string_view group;
+    std::string_view filter;
+};
+std::optional<shared_filter> parse_shared(std::string_view filter) noexcept;
 
 struct broker_counts {
     std::size_t sessions = 0, online = 0, subscriptions = 0, retained = 0;
@@ -64,11 +81,17 @@ public:
     // Binds client_id to `who`. A previous owner is kicked with DUPLICATE_CLIENTID. With
     // clean_session, any stored session is discarded; otherwise it is resumed and its offline
     // messages returned. `persistent` = !clean_session.
+    //
+    // MQTT 5 (`expiry` set): clean_session is Clean Start (discard a stored session) and the
+    // session outlives the connection by `expiry` (0: not at all) instead of the broker's default.
     attach_result attach(const std::string& client_id, bool clean_session, std::shared_ptr<subscriber> who,
-                         std::chrono::steady_clock::time_point now);
+                         std::chrono::steady_clock::time_point now,
+                         std::optional<std::chrono::steady_clock::duration> expiry = std::nullopt);
     // The connection of `who` ended. A clean session is discarded; a persistent one keeps its
     // subscriptions and collects QoS 1 messages until expiry. No-op if `who` no longer owns it.
-    void detach(const std::string& client_id, const subscriber* who, std::chrono::steady_clock::time_point now);
+    // `expiry`: an MQTT 5 DISCONNECT's new Session Expiry Interval (0: discard now).
+    void detach(const std::string& client_id, const subscriber* who, std::chrono::steady_clock::time_point now,
+                std::optional<std::chrono::steady_clock::duration> expiry = std::nullopt);
 
     // A persistent session's connection (`who`) ends with QoS 1 deliveries unacknowledged
     // (oldest first): AWS sends them again. They go ahead of the offline queue, to be replayed
@@ -78,9 +101,11 @@ public:
     // Kicks every connected session with `why` (gateway shutdown). Returns how many.
     std::size_t kick_all(disconnect_reason why);
 
-    // Adds or replaces one subscription. Returns retained messages for an exact filter.
+    // Adds or replaces one subscription. Returns retained messages for an exact filter (never
+    // for a shared one). A shared filter ($share/<group>/<filter>) hands each matching message
+    // to one member of the group, in turn, connected members first (AWS: shared subscriptions).
     subscribe_result subscribe(const std::string& client_id, const subscriber* who, const std::string& filter,
-                               std::uint8_t qos);
+                               std::uint8_t qos, subscription_options opts = {});
     void unsubscribe(const std::string& client_id, const subscriber* who, const std::string& filter);
     std::size_t subscription_count(const std::string& client_id) const;
 
@@ -107,14 +132,20 @@ public:
     // After it returns, `fn` of that observer is not running and will not be called again.
     void unobserve(std::uint64_t id);
 
-    // Drops persistent sessions whose expiry passed.
+    // MQTT 5 Will Delay Interval: publish `will` at `due` unless a connection takes the
+    // client id again first (attach cancels it). expire() publishes the due ones.
+    void delay_will(const std::string& client_id, message_ptr will, std::chrono::steady_clock::time_point due);
+
+    // Drops persistent sessions whose expiry passed; publishes delayed Wills that are due.
     void expire(std::chrono::steady_clock::time_point now);
 
     broker_counts counts() const;
 
 private:
     struct session;
+    struct shared_group;
     void remove_session_locked(const std::string& client_id);
+    void erase_subscription_locked(const std::string& client_id, const std::string& filter);
 
     broker_options opts_;
     mutable std::mutex mu_;
@@ -123,7 +154,10 @@ private:
     // by hash lookup of the topic; wildcard filters are scanned (fleets subscribe to few).
     std::unordered_map<std::string, std::unordered_map<std::string, std::uint8_t>> exact_;
     std::unordered_map<std::string, std::unordered_map<std::string, std::uint8_t>> wildcard_;
+    // Subscription values pack the granted QoS (bits 0-1) with subscription_options (broker.cpp).
+    std::unordered_map<std::string, std::shared_ptr<shared_group>> shared_;  // by the whole $share/ filter
     std::unordered_map<std::string, message_ptr> retained_;
+    std::unordered_map<std::string, std::pair<message_ptr, std::chrono::steady_clock::time_point>> delayed_wills_;
     struct observer {
         std::uint64_t id;
         std::string filter;

@@ -285,6 +285,16 @@ void check_function_refs(const ctx& c, const YAML::Node& root, gateway_config& c
         }
         return nullptr;
     };
+    // A template's hook: a function of `functions:` (name or ARN) or of provisioning.hooks.
+    for (std::size_t i = 0; i < cfg.provisioning.templates.size(); ++i) {
+        const auto& hook = cfg.provisioning.templates[i].hook;
+        if (hook.empty() || known.find(hook)) continue;
+        auto name = hook;
+        if (const auto arn = functions::parse_lambda_arn(hook)) name = arn->name;
+        if (cfg.provisioning.hooks.count(name)) continue;
+        fail(c, root["provisioning"]["templates"][i]["hook"], "provisioning.templates[" + std::to_string(i) + "].hook",
+             "unknown function '" + hook + "'; known: " + known.known());
+    }
     for (auto& rule : cfg.rules.rules)
         for (auto& action : rule.actions) {
             if (const auto* l = std::get_if<rules_engine::lambda_action_config>(&action)) check(l->ref);
@@ -337,6 +347,17 @@ void parse_https(const ctx& c, const YAML::Node& n, https_config& h) {
         h.idle_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".idle_timeout_ms"));
     if (const auto v = n["request_timeout_ms"])
         h.request_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".request_timeout_ms"));
+}
+
+void parse_websocket(const ctx& c, const YAML::Node& n, websocket_config& w) {
+    const std::string p = "websocket";
+    only_keys(c, n, p, {"path", "ttl_s", "max_frame_bytes", "handshake_timeout_ms"});
+    opt(c, n, "path", p, w.path);
+    if (w.path.empty() || w.path[0] != '/') fail(c, n["path"], p + ".path", "must start with '/'");
+    if (const auto v = n["ttl_s"]) w.ttl = std::chrono::seconds(get<std::int64_t>(c, v, p + ".ttl_s"));
+    opt(c, n, "max_frame_bytes", p, w.max_frame_bytes);
+    if (const auto v = n["handshake_timeout_ms"])
+        w.handshake_timeout = std::chrono::milliseconds(get<std::int64_t>(c, v, p + ".handshake_timeout_ms"));
 }
 
 // iam: [{access_key_id, secret_access_key, session_token?, principal?, policy | policies}]
@@ -477,7 +498,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     only_keys(c, root, "",
               {"region", "account", "endpoint_host", "threads", "time_scale", "log", "metrics", "generated_ca_dir",
                "listeners", "default_authorizer", "allow_authorizer_override", "authorizers", "certificate_policies",
-               "limits", "lifecycle_events", "rules", "rules_queue", "https", "state", "control_plane",
+               "limits", "lifecycle_events", "rules", "rules_queue", "https", "websocket", "state", "control_plane",
                "provisioning", "functions", "iam"});
     opt(c, root, "region", "", cfg.region);
     opt(c, root, "account", "", cfg.account);
@@ -520,6 +541,7 @@ gateway_config parse_gateway_config(std::string_view yaml_text, const std::strin
     if (const auto l = root["limits"]) parse_limits(c, l, cfg.limits);
     opt(c, root, "lifecycle_events", "", cfg.lifecycle_events);
     if (const auto h = root["https"]) parse_https(c, h, cfg.https);
+    if (const auto w = root["websocket"]) parse_websocket(c, w, cfg.websocket);
     if (const auto iam = root["iam"]) parse_iam(c, iam, cfg.iam);
     if (const auto st = root["state"]) cfg.control_plane.state = file_path(c, st, "state");
     if (const auto cp = root["control_plane"]) parse_control_plane(c, cp, cfg.control_plane);

@@ -2,11 +2,13 @@
 // authentication (authorizer selection, token signature, the event, the verdict),
 // iot:Connect and Will authorization, then the session (attach_session) and CONNACK. Any
 // failure closes without CONNACK: that is what an MQTT 3.1.1 device sees from AWS (spec 2.4,
-// 4.6).
+// 4.6); an MQTT 5 device gets a CONNACK with a reason code and reason string first
+// (fail_connect, mqtt5_step.cpp).
 #include <algorithm>
 
 #include "gateway/aws_topics.hpp"
 #include "gateway/connection_machine.hpp"
+#include "gateway/mqtt5_properties.hpp"
 #include "mqtt/mqtt.hpp"
 #include "policy/arn.hpp"
 #include "policy/evaluate.hpp"
@@ -25,7 +27,14 @@ const policy::scope_settings& gateway_scope_settings() {
 void connection_machine::handle_connect(const mqtt::connect& c, clock::time_point now) {
     const auto& lim = env_.config->limits;
     client_id_ = std::string(c.client_id);
-    if (c.client_id.empty()) {
+    if (c.protocol_level == static_cast<std::uint8_t>(mqtt::protocol_level::v5))
+        session_.set_version(mqtt::protocol_level::v5);
+    if (c.client_id.empty() && v5()) {
+        // MQTT 5: the server assigns one and says so in CONNACK (spec 5.2). AWS's format is
+        // not documented; the connection's id is unique and a valid client id.
+        client_id_ = connection_id_;
+        client_id_assigned_ = true;
+    } else if (c.client_id.empty()) {
         // AWS's 3.1.1 behaviour for an empty client id is not documented; refuse it the way
         // the MQTT spec allows (CONNACK 2) rather than invent an assigned id.
         bump(env_.stats->connects_protocol_error);
@@ -37,7 +46,7 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     if (c.client_id.size() > lim.max_client_id_bytes) {
         bump(env_.stats->connects_protocol_error);
         fail_connect("CLIENT_ERROR", "client id longer than " + std::to_string(lim.max_client_id_bytes) + " bytes",
-                     false);
+                     false, mqtt::reason_code::client_identifier_not_valid);
         close(disconnect_reason::client_error, "client id too long", now);
         return;
     }
@@ -45,16 +54,24 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     // AWS raises a keep-alive under 30 s to 30 s rather than refusing the CONNECT, and gives 0
     // or anything over 1,200 s the 1,200 s default: a device sees here the drop timing it
     // will see in production.
+    keep_alive_requested_ = c.keep_alive_s;
     auto ka = c.keep_alive_s;
     if (ka == 0 || ka > lim.max_keep_alive_s) ka = lim.max_keep_alive_s;
     if (ka < lim.min_keep_alive_s) ka = lim.min_keep_alive_s;
     session_.set_keep_alive(std::chrono::seconds(ka));
     if (c.user_name) username_ = std::string(*c.user_name);
     if (c.password) password_ = std::string(mqtt::as_chars(*c.password));
+    if (v5() && !read_connect_properties(c, now)) return;
     // Kept as sent; checked once the throttle has admitted the CONNECT (its verdict comes first).
-    if (c.will)
+    if (c.will) {
         will_ = will_message{std::string(c.will->topic), std::string(mqtt::as_chars(c.will->message)),
-                             static_cast<std::uint8_t>(c.will->qos), c.will->retain};
+                             static_cast<std::uint8_t>(c.will->qos), c.will->retain, {}, {}};
+        if (v5()) {
+            will_->properties = forwarded_properties(c.will->properties);
+            will_->expiry_s = c.will->properties.number(mqtt::property_id::message_expiry_interval);
+            will_->delay_s = c.will->properties.number(mqtt::property_id::will_delay_interval).value_or(0);
+        }
+    }
     state_ = state::admitting;
     effects_.push_back(admit_connect{client_id_});
 }
@@ -65,7 +82,8 @@ void connection_machine::on_connect_admitted(bool admitted, clock::time_point no
         // What a device sees from AWS when it reconnects faster than 1/s with one client id:
         // no CONNACK; the connection already holding the id carries on.
         bump(env_.stats->connects_throttled);
-        fail_connect("THROTTLED", "more than one CONNECT per second for client id " + client_id_, false);
+        fail_connect("THROTTLED", "more than one CONNECT per second for client id " + client_id_, false,
+                     mqtt::reason_code::quota_exceeded);
         close(disconnect_reason::throttled, "CONNECT rate per client id exceeded", now);
         return;
     }
@@ -78,7 +96,7 @@ void connection_machine::continue_connect(clock::time_point now) {
         if (will_->qos == static_cast<std::uint8_t>(mqtt::qos::exactly_once)) {
             // Observed: AWS closes a CONNECT with Will QoS 2 at the TCP level.
             bump(env_.stats->connects_protocol_error);
-            fail_connect("CLIENT_ERROR", "Will QoS 2 is not supported", false);
+            fail_connect("CLIENT_ERROR", "Will QoS 2 is not supported", false, mqtt::reason_code::qos_not_supported);
             close(disconnect_reason::client_error, "Will QoS 2", now);
             return;
         }
@@ -87,7 +105,8 @@ void connection_machine::continue_connect(clock::time_point now) {
             bump(env_.stats->connects_protocol_error);
             fail_connect("CLIENT_ERROR",
                          "Will refused: " + std::string(v != topic_verdict::ok ? to_string(v) : "payload too large"),
-                         false);
+                         false,
+                         v != topic_verdict::ok ? mqtt::reason_code::topic_name_invalid : mqtt::reason_code::packet_too_large);
             close(disconnect_reason::client_error, "bad Will", now);
             return;
         }
@@ -96,14 +115,25 @@ void connection_machine::continue_connect(clock::time_point now) {
         start_x509_auth(now);
         return;
     }
+    if (transport_authenticated_) {  // SigV4 at the WebSocket upgrade: its IAM policy decides
+        finish_connect(now);
+        return;
+    }
     start_custom_auth(now);
+}
+
+void connection_machine::on_transport_authenticated(std::string principal, policy::shared_policy_set policies) {
+    transport_authenticated_ = true;
+    principal_id_ = std::move(principal);
+    policies_ = std::move(policies);
+    decisions_.clear();
 }
 
 auth::prepared_invocation connection_machine::prepare_invocation() const {
     auth::connect_info info{.server_name = peer_.server_name,
                             .username = username_,
                             .password = password_,
-                            .client_id = client_id_.empty() ? std::nullopt : std::optional(client_id_),
+                            .client_id = client_id_.empty() || client_id_assigned_ ? std::nullopt : std::optional(client_id_),
                             .connection_id = connection_id_};
     return env_.authorizers->prepare(info);
 }
@@ -118,7 +148,8 @@ void connection_machine::start_custom_auth(clock::time_point now) {
     if (!prepared.ok()) {
         // The function is not invoked (spec 1.1, 1.3): log which pre-invocation check failed.
         log_event(log_level::error, "AuthorizerInvocation", false, auth::to_string(prepared.error), prepared.reason);
-        fail_connect("AUTHORIZATION_FAILURE", prepared.reason, true);
+        // The credentials do not name a usable authorizer or token: a bad user name or password.
+        fail_connect("AUTHORIZATION_FAILURE", prepared.reason, true, mqtt::reason_code::bad_user_name_or_password);
         close(disconnect_reason::auth_error, prepared.reason, now);
         return;
     }
@@ -224,14 +255,19 @@ void connection_machine::finish_connect(clock::time_point now) {
         }
     }
     state_ = state::attaching;
-    effects_.push_back(attach_session{client_id_, clean_session_});
+    attach_session a{client_id_, clean_session_, {}};
+    if (v5()) {
+        a.clean_session = clean_start_;
+        a.session_expiry = std::chrono::duration_cast<clock::duration>(scaled(session_expiry_s_));
+    }
+    effects_.push_back(std::move(a));
 }
 
 void connection_machine::on_attached(attach_result attached, std::size_t subscriptions, clock::time_point now) {
     if (state_ != state::attaching) return;
     state_ = state::connected;
     subscriptions_ = subscriptions;
-    session_.send(mqtt::encode_to_bytes(mqtt::connack{.session_present = attached.session_present}));
+    send_connack(attached.session_present, now);
     bump(env_.stats->connects_accepted);
     session_.packet_received(now);  // the keep-alive deadline starts with the session
     tokens_ = env_.config->limits.publish_rate_per_s;

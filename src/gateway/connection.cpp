@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "auth/authorizer_event.hpp"
+#include "gateway/http_front.hpp"
 #include "gateway/https_session.hpp"
 
 namespace wv::gate {
@@ -13,6 +14,13 @@ namespace {
 
 // Bookkeeping added to a posted delivery's payload size (topic, header).
 constexpr std::size_t delivery_overhead = 64;
+
+thread_local net::timer_wheel* this_thread_wheel = nullptr;
+
+// Storage for effect batches, kept by the thread rather than by each connection: a PUBLISH
+// hands out three effects, which would otherwise grow a fresh vector (three allocations) on
+// every input, and an idle connection keeps none.
+thread_local effects spare_effects;
 
 // counters::connections_open from accept to the end, whichever object ends it.
 class open_count {
@@ -49,6 +57,8 @@ peer_info describe_peer(tls::stream& s, const std::string& listener, listener_ki
 
 }  // namespace
 
+void set_thread_timer_wheel(net::timer_wheel* wheel) noexcept { this_thread_wheel = wheel; }
+
 asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
                                        authorizer_lookup authorizers, std::string listener, listener_kind kind) {
     open_count counted(*env.stats);
@@ -70,12 +80,37 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         stream.close();
         co_return;
     }
-    if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
+    std::optional<std::string> websocket_request;
+    if (is_http_front(kind, stream.alpn())) {
+        // HTTP (spec 3.1): the first request says whether this is MQTT over WebSocket.
+        auto front = co_await read_http_front(stream, *env.config);
+        if (!front) {
+            stream.close();
+            co_return;
+        }
+        if (!front->malformed.empty()) {
+            if (log && log->enabled(log_level::warn))
+                log->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "HTTP"},
+                                            {"reason", "CLIENT_ERROR"}, {"listener", listener},
+                                            {"httpStatus", 400}, {"details", front->malformed}});
+            const auto answer = websocket::refusal(400, front->malformed, "InvalidRequestException");
+            co_await stream.async_write(mqtt::as_bytes(answer));
+            stream.close();
+            co_return;
+        }
+        if (!front->websocket) {
+            co_await serve_https(stream, env, *services, listener, kind, std::move(front->bytes));
+            stream.close();
+            co_return;
+        }
+        websocket_request = std::move(front->bytes);
+    } else if (is_https(kind, stream.alpn())) {  // HTTPS publish: no MQTT machine (https_session.hpp)
         co_await serve_https(stream, env, *services, listener, kind);
         stream.close();
         co_return;
     }
     auto peer = describe_peer(stream, listener, kind);
+    peer.websocket = websocket_request.has_value();
     if (peer.x509 && !peer.certificate) {
         if (log)
             log->emit(log_level::error, {{"eventType", "Connect"}, {"status", "Failure"},
@@ -85,39 +120,95 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         stream.close();
         co_return;
     }
-    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, std::move(authorizers));
+    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, std::move(authorizers),
+                                          std::move(websocket_request));
     counted.hand_over();
     // From here on the driver's handlers carry the connection; this coroutine frame ends.
     c->start();
 }
 
+namespace {
+
+websocket::server_options websocket_options(const gateway_config& c) {
+    return {.path = c.websocket.path,
+            .max_header_bytes = c.https.max_header_bytes,
+            .max_frame_bytes = c.websocket.max_frame_bytes,
+            .handshake_timeout = c.websocket.handshake_timeout};
+}
+
+}  // namespace
+
 connection::connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
-                       authorizer_lookup authorizers)
+                       authorizer_lookup authorizers, std::optional<std::string> websocket_request)
     : stats_(*env.stats),
       max_outbox_bytes_(env.config->limits.max_outbox_bytes),
       applier_(services),
       authorizers_(std::move(authorizers)),
-      machine_(env, std::move(peer), auth::make_connection_id(), clock::now()),
-      driver_(std::move(stream), *this) {}
+      machine_(env, peer, auth::make_connection_id(), clock::now()),
+      log_(services->log),
+      ws_(websocket_request ? std::make_unique<websocket::server_layer>(*this, websocket_options(*env.config), clock::now(),
+                                                                        env.http_auth ? static_cast<websocket::upgrade_judge*>(this) : nullptr)
+                            : nullptr),
+      ws_request_(websocket_request ? std::move(*websocket_request) : std::string()),
+      driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this,
+              net::driver_options{.wheel = this_thread_wheel}) {
+    if (ws_ && env.http_auth) {
+        http_auth_ = env.http_auth;
+        const auto& p = peer;
+        ws_auth_.transport = auth::http_transport::wss;
+        ws_auth_.server_name = p.server_name;
+        ws_auth_.source_ip = p.ip;
+        ws_auth_.source_port = p.port;
+        ws_auth_.connection_id = machine_.connection_id();
+    }
+    if (ws_ && env.config->websocket.ttl.count() > 0) {
+        // Scaled like the other AWS durations (time_scale), so tests see 24 h in milliseconds.
+        const double scale = env.config->time_scale > 0 ? env.config->time_scale : 1.0;
+        ttl_at_ = clock::now() + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                     static_cast<double>(env.config->websocket.ttl.count()) * 1e9 / scale));
+    }
+}
 
 connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_order_relaxed); }
 
 void connection::start() {
     // The end handler keeps the connection until the driver is done with it.
     driver_.start([self = shared_from_this()](std::error_code) {});
+    if (ws_ && !ws_request_.empty()) {  // the upgrade request the HTTP front read
+        driver_.act([&](clock::time_point now, net::effects& fx) { ws_->on_bytes(mqtt::as_bytes(ws_request_), now, fx); });
+        std::string().swap(ws_request_);
+    }
+}
+
+std::optional<clock::time_point> connection::next_deadline() const {
+    auto d = machine_.next_deadline();
+    if (ttl_at_ && (!d || *ttl_at_ < *d)) d = ttl_at_;  // keep-alive 0 has no deadline of its own
+    return d;
+}
+
+void connection::lend_effect_storage() noexcept {
+    if (!machine_.has_effects() && spare_effects.capacity() > 0) machine_.take_effects(spare_effects);
 }
 
 void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) {
+    lend_effect_storage();
     machine_.on_bytes(in, now);
     apply(now, fx);
 }
 
 void connection::on_deadline(clock::time_point now, net::effects& fx) {
-    machine_.on_tick(now);
+    if (ttl_at_ && now >= *ttl_at_) {
+        // AWS's WebSocket connection lifetime: a server-side disconnect (Will, lifecycle event).
+        ttl_at_.reset();
+        machine_.on_kick(disconnect_reason::websocket_ttl_expiration, now);
+    } else {
+        machine_.on_tick(now);
+    }
     apply(now, fx);
 }
 
 void connection::on_transport_closed(std::error_code why, clock::time_point now) {
+    if (ws_ && ws_->refused_status() != 0) log_refused_upgrade();
     machine_.on_transport_closed(now, why.message());
     net::effects nothing_can_be_sent;  // the Will, the detach and the log still happen
     apply(now, nothing_can_be_sent);
@@ -125,8 +216,10 @@ void connection::on_transport_closed(std::error_code why, clock::time_point now)
 
 void connection::apply(clock::time_point now, net::effects& fx) {
     const std::shared_ptr<subscriber> self = shared_from_this();  // what the broker delivers to
+    effects batch;
     while (machine_.has_effects()) {
-        for (auto& e : machine_.take_effects()) {
+        machine_.take_effects(batch);
+        for (auto& e : batch) {
             if (applier_.apply(e, machine_, self, now)) continue;  // broker, log, rules, throttle, certificates
             if (auto* s = std::get_if<send_bytes>(&e)) {
                 if (fx.send.empty())
@@ -142,6 +235,11 @@ void connection::apply(clock::time_point now, net::effects& fx) {
             }
         }
     }
+    // The storage goes back to the thread: the larger of the batch's and the machine's.
+    effects rest;
+    machine_.take_effects(rest);
+    batch.clear();
+    spare_effects = std::move(batch.capacity() >= rest.capacity() ? batch : rest);
 }
 
 void connection::call_authorizer(const std::string& name, std::string event_json, clock::time_point now) {
@@ -158,7 +256,7 @@ void connection::call_authorizer(const std::string& name, std::string event_json
                                               auth::authorization_result r) {
         asio::post(ex, [self, r = std::move(r)]() {
             if (auto c = self.lock())
-                c->driver_.act([&](clock::time_point now, net::effects& fx) {
+                c->act([&](clock::time_point now, net::effects& fx) {
                     c->machine_.on_authorizer_result(r, now);
                     c->apply(now, fx);
                 });
@@ -180,7 +278,8 @@ bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
             bump(self->stats_.messages_dropped);
             return;
         }
-        self->driver_.act([&](clock::time_point now, net::effects& fx) {
+        self->act([&](clock::time_point now, net::effects& fx) {
+            self->lend_effect_storage();
             self->machine_.on_deliver(m, qos, retained, now);
             self->apply(now, fx);
         });
@@ -190,11 +289,54 @@ bool connection::deliver(message_ptr m, std::uint8_t qos, bool retained) {
 
 void connection::kick(disconnect_reason why) {
     asio::post(driver_.stream().get_executor(), [self = shared_from_this(), why]() {
-        self->driver_.act([&](clock::time_point now, net::effects& fx) {
+        self->act([&](clock::time_point now, net::effects& fx) {
             self->machine_.on_kick(why, now);
             self->apply(now, fx);
         });
     });
+}
+
+void connection::judge(const websocket::http::request_header<>& request, clock::time_point) {
+    auto a = ws_auth_;
+    a.method = std::string(request.method_string());
+    a.target = std::string(request.target());
+    for (const auto& f : request) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    // The authenticator answers inline (SigV4, a refusal, deferred) or on the authorizer's
+    // thread: always hop back to ours through a post, never re-enter the layer from here.
+    http_auth_->authenticate(std::move(a), [self = weak_from_this(), ex = driver_.stream().get_executor()](
+                                               auth::http_auth_verdict v) {
+        asio::post(ex, [self, v = std::move(v)]() mutable {
+            if (auto c = self.lock()) c->on_upgrade_verdict(std::move(v));
+        });
+    });
+}
+
+void connection::on_upgrade_verdict(auth::http_auth_verdict v) {
+    driver_.act([&](clock::time_point now, net::effects& fx) {
+        if (const auto* r = std::get_if<auth::http_refusal>(&v)) {
+            if (log_ && log_->enabled(log_level::warn))
+                log_->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "MQTT"},
+                                             {"transport", "wss"}, {"reason", r->log_reason}, {"httpStatus", r->status},
+                                             {"details", r->detail}});
+            ws_->refuse(r->status, r->message, r->error_type, now, fx);
+            return;
+        }
+        if (const auto* s = std::get_if<auth::sigv4_verdict>(&v))
+            machine_.on_transport_authenticated(s->principal, s->policies);
+        // deferred_to_connect (custom auth): the MQTT CONNECT's user name and password decide.
+        ws_->accept(now, fx);
+    });
+}
+
+void connection::log_refused_upgrade() {
+    const auto status = ws_->refused_status();
+    const bool auth = status == 401 || status == 403;
+    bump(auth ? stats_.connects_auth_failed : stats_.connects_protocol_error);
+    if (log_ && log_->enabled(log_level::warn))
+        log_->emit(log_level::warn, {{"eventType", "Connect"}, {"status", "Failure"}, {"protocol", "MQTT"},
+                                     {"transport", "wss"},
+                                     {"reason", auth ? "AUTHORIZATION_FAILURE" : "CLIENT_ERROR"},
+                                     {"details", "WebSocket upgrade refused with HTTP " + std::to_string(status)}});
 }
 
 }  // namespace wv::gate

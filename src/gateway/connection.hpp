@@ -2,7 +2,12 @@
 // One device connection of the gateway, from the accepted socket to its end.
 //
 //   serve_connection()  a coroutine for the TLS handshake (bounded, short-lived); then HTTPS
-//                       publish (https_session.hpp) or an MQTT `connection` below
+//                       publish (https_session.hpp), an MQTT `connection` below, or on aws-443
+//                       without ALPN the HTTP front (http_front.hpp): HTTPS publish, or MQTT
+//                       over WebSocket (a `connection` whose driver runs a
+//                       websocket::server_layer, which runs the connection as its inner
+//                       machine: RFC 6455 framing under the same MQTT machine; the connection
+//                       closes it after websocket.ttl as AWS does, WEBSOCKET_TTL_EXPIRATION)
 //   connection          a connection_machine run by the one connection driver
 //                       (src/net/driver.hpp: reads until would-block, coalesced non-blocking
 //                       writes, one lazily re-armed timer). It adapts the machine to
@@ -29,10 +34,12 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "auth/http_authentication.hpp"
 #include "gateway/connection_machine.hpp"
 #include "gateway/effect_applier.hpp"
 #include "net/driver.hpp"
 #include "tls/stream.hpp"
+#include "websocket/server_layer.hpp"
 
 namespace wv::gate {
 
@@ -46,13 +53,22 @@ using authorizer_lookup = std::function<auth::authorizer_service*(const std::str
 boost::asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
                                               authorizer_lookup authorizers, std::string listener, listener_kind kind);
 
+// The calling thread's timer wheel (net/timer_wheel.hpp): gateway.cpp gives each of its I/O
+// threads one, and a connection made on that thread runs its deadlines on it, so an idle
+// connection holds no timer and no pending timer operation of its own. Null elsewhere (a
+// connection driven on a test's io_context): the driver keeps its own timer.
+void set_thread_timer_wheel(net::timer_wheel* wheel) noexcept;
+
 class connection final : public subscriber,
                          public net::protocol_machine,
+                         private websocket::upgrade_judge,
                          public std::enable_shared_from_this<connection> {
 public:
     // `stream` is past its TLS handshake. Call start() once, on the stream's executor.
+    // `websocket_request`: MQTT over WebSocket, the bytes of the upgrade request already read
+    // (the HTTP front's); nullopt: MQTT straight on TLS.
     connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
-               authorizer_lookup authorizers);
+               authorizer_lookup authorizers, std::optional<std::string> websocket_request = std::nullopt);
     ~connection() override;
     void start();
 
@@ -64,9 +80,22 @@ public:
     void on_bytes(std::span<const std::byte> in, clock::time_point now, net::effects& fx) override;
     void on_deadline(clock::time_point now, net::effects& fx) override;
     void on_transport_closed(std::error_code why, clock::time_point now) override;
-    std::optional<clock::time_point> next_deadline() const override { return machine_.next_deadline(); }
+    std::optional<clock::time_point> next_deadline() const override;
 
 private:
+    // driver::act() for the connection's own inputs: through the WebSocket layer when there is one.
+    template <class F>
+    bool act(F&& f) {
+        return ws_ ? driver_.act(ws_->wrap(f)) : driver_.act(std::forward<F>(f));
+    }
+    void log_refused_upgrade();
+    // websocket::upgrade_judge: the HTTP front's authenticator decides the upgrade (SigV4, or a
+    // refusal with AWS's status); custom auth is deferred to CONNECT, as AWS does.
+    void judge(const websocket::http::request_header<>& request, clock::time_point now) override;
+    void on_upgrade_verdict(auth::http_auth_verdict v);
+    // Before a frequent input (bytes, a delivery): the thread's spare effect storage goes to the
+    // machine, and apply() takes it back, so no batch grows a vector of its own.
+    void lend_effect_storage() noexcept;
     // Applies what the machine handed out, answers included, until it hands out nothing more.
     void apply(clock::time_point now, net::effects& fx);
     void call_authorizer(const std::string& name, std::string event_json, clock::time_point now);
@@ -76,7 +105,15 @@ private:
     effect_applier applier_;           // the gateway's effects: broker, log, rules, throttle, certificates
     authorizer_lookup authorizers_;
     connection_machine machine_;
-    net::driver driver_;               // after machine_: it runs it (through this adapter)
+    event_log* log_;
+    // MQTT over WebSocket: the layer the driver runs (this connection is its inner machine),
+    // the upgrade request's bytes (fed at start()) and when AWS's WebSocket TTL closes it.
+    std::unique_ptr<websocket::server_layer> ws_;
+    std::string ws_request_;
+    const auth::http_authenticator* http_auth_ = nullptr;
+    auth::http_auth_request ws_auth_;  // the transport facts the judge adds the request to
+    std::optional<clock::time_point> ttl_at_;
+    net::driver driver_;               // after machine_ and ws_: it runs them (through this adapter)
     std::atomic<std::size_t> posted_bytes_{0};  // deliveries posted, not yet handled
 };
 

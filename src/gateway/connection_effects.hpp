@@ -13,7 +13,9 @@
 // the machine (at once, for everything effect_applier applies; later, from another thread's
 // completion posted back, for call_authorizer). Until the answer the machine waits: input
 // that arrives meanwhile is buffered, as behind a CONNECT (connection_machine.hpp).
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -21,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/broker.hpp"
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/gateway_config.hpp"
 #include "gateway/message.hpp"
@@ -71,13 +74,18 @@ struct watch_certificate {
 // Bind the client id to this connection (a previous owner is kicked). Answered by on_attached.
 struct attach_session {
     std::string client_id;
-    bool clean_session = true;
+    bool clean_session = true;  // MQTT 5: Clean Start
+    // MQTT 5: the Session Expiry Interval granted (0: the session ends with the connection);
+    // unset for 3.1.1 (persistent = !clean_session, the broker's expiry).
+    std::optional<std::chrono::steady_clock::duration> session_expiry;
 };
 // One filter of a SUBSCRIBE. Answered by on_subscribed (the retained messages for it).
 struct subscribe_session {
     std::string client_id;
     std::string filter;
     std::uint8_t qos = 0;
+    subscription_options options{};  // MQTT 5 No Local, Retain As Published
+    std::uint8_t retain_handling = 0;  // MQTT 5: 0 send retained, 1 only if new, 2 never
 };
 // Answered by on_unsubscribed (the session's subscription count).
 struct unsubscribe_session {
@@ -89,11 +97,21 @@ struct unsubscribe_session {
 struct detach_session {
     std::string client_id;
     std::vector<message_ptr> unacked;
+    // MQTT 5: a Session Expiry Interval the client's DISCONNECT changed; unset: as attached.
+    std::optional<std::chrono::steady_clock::duration> session_expiry;
 };
 // A message for the broker's subscribers (and retained store): a device's PUBLISH, a Will, a
 // lifecycle event.
 struct route_message {
     message_ptr msg;
+};
+
+// MQTT 5 Will Delay Interval: the broker publishes `will` at `due` unless the client id
+// connects again first (broker::delay_will).
+struct delay_will {
+    std::string client_id;
+    message_ptr will;
+    std::chrono::steady_clock::time_point due;
 };
 
 // A PUBLISH to a fleet-provisioning request topic ($aws/certificates/create*/<fmt>,
@@ -123,7 +141,8 @@ struct log_line {
 
 using effect = std::variant<send_bytes, close_connection, call_authorizer, admit_connect, verify_certificate,
                             watch_certificate, attach_session, subscribe_session, unsubscribe_session,
-                            detach_session, route_message, provisioning_request, rules_event, log_line>;
+                            detach_session, route_message, provisioning_request, rules_event, log_line,
+                            delay_will>;
 using effects = std::vector<effect>;
 
 }  // namespace wv::gate

@@ -19,6 +19,13 @@
 //   publish_step.cpp         PUBLISH in: topic rules, quota, iot:Publish, route, rules event
 //   deliver_step.cpp         PUBLISH out: iot:Receive, then the session's window; replay
 //   subscribe_step.cpp       SUBSCRIBE / UNSUBSCRIBE: limits, iot:Subscribe, retained
+//   mqtt5_step.cpp           MQTT 5: CONNECT properties, CONNACK's, refusals as reason codes,
+//                            DISCONNECT reasons, inbound topic aliases
+//
+// MQTT version: the CONNECT's. A 3.1.1 device sees what AWS shows 3.1.1 (refusals close
+// without CONNACK, a denied PUBLISH or SUBSCRIBE closes the connection); a 5 device what AWS
+// shows 5 (CONNACK/PUBACK/SUBACK reason codes with reason strings, DISCONNECT with a reason
+// before the gateway closes).
 //
 // Clock: every input carries `now`; the machine never reads a clock, so tests run on virtual
 // time. next_deadline() says when on_tick() must be called next.
@@ -32,6 +39,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "auth/authorizer_service.hpp"
 #include "auth/custom_authorizers.hpp"
@@ -44,6 +52,8 @@
 #include "gateway/gateway_stats.hpp"
 #include "gateway/mqtt_session.hpp"
 #include "gateway/x509_identity.hpp"
+#include "mqtt/packet_type.hpp"
+#include "mqtt/reason_code.hpp"
 #include "policy/policy.hpp"
 #include "policy/policy_set_cache.hpp"
 
@@ -52,6 +62,7 @@ class http_authenticator;
 }
 namespace wv::mqtt {
 struct connect;
+struct disconnect;
 struct publish;
 struct subscribe;
 struct unsubscribe;
@@ -69,6 +80,7 @@ struct peer_info {
     std::optional<std::string> server_name;  // SNI
     std::string alpn;                         // negotiated; empty for none / plain TCP
     bool x509 = false;                        // X.509 authentication (port 8883 / ALPN x-amzn-mqtt-ca)
+    bool websocket = false;                   // MQTT over WebSocket (aws-443 without ALPN, GET /mqtt)
     std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 
@@ -133,9 +145,16 @@ public:
                        clock::time_point now);
     // unsubscribe_session: the session's subscription count after it.
     void on_unsubscribed(std::size_t subscriptions);
+    // The transport already authenticated the connection (MQTT over WebSocket with a SigV4
+    // presigned URL): CONNECT skips the authorizer; these policies decide iot:Connect and the
+    // rest. Call before the CONNECT arrives.
+    void on_transport_authenticated(std::string principal, policy::shared_policy_set policies);
 
     // --- output ---
     effects take_effects();
+    // The same into `into` (cleared first), whose storage the machine keeps for its next
+    // effects: a caller that recycles one vector spares an allocation per effect batch.
+    void take_effects(effects& into) noexcept;
     bool has_effects() const noexcept { return !effects_.empty(); }
     std::optional<clock::time_point> next_deadline() const;
 
@@ -144,6 +163,7 @@ public:
     const std::string& connection_id() const noexcept { return connection_id_; }
     std::chrono::seconds keep_alive() const noexcept { return session_.keep_alive(); }
     std::size_t inflight() const noexcept { return session_.inflight(); }
+    mqtt::protocol_level version() const noexcept { return session_.version(); }
 
 private:
     struct will_message {
@@ -151,14 +171,24 @@ private:
         std::string payload;
         std::uint8_t qos = 0;
         bool retain = false;
+        std::string properties;                        // MQTT 5, passed on (message::properties)
+        std::optional<std::uint32_t> expiry_s;         // MQTT 5 Message Expiry Interval
+        std::uint32_t delay_s = 0;                     // MQTT 5 Will Delay Interval
     };
 
     // connection_machine.cpp
     void handle_frames(clock::time_point now);
     bool waiting_for_connack() const noexcept;
     void close(disconnect_reason why, std::string detail, clock::time_point now, bool publish_will = true);
-    void publish_the_will(disconnect_reason why);
-    void fail_connect(std::string status_reason, std::string detail, bool auth_failure);
+    // The same; an MQTT 5 client gets DISCONNECT `code` (instead of disconnect_code_for(why)).
+    void close(disconnect_reason why, mqtt::reason_code code, std::string detail, clock::time_point now);
+    void close_with(disconnect_reason why, std::optional<mqtt::reason_code> code, std::string detail,
+                    clock::time_point now, bool publish_will);
+    void publish_the_will(disconnect_reason why, clock::time_point now);
+    // Logs a refused CONNECT; an MQTT 5 client also gets CONNACK `code` (default: 0x87 Not
+    // authorized with AWS's reason string for auth failures, 0x80 otherwise) before the close.
+    void fail_connect(std::string status_reason, std::string detail, bool auth_failure,
+                      std::optional<mqtt::reason_code> code = std::nullopt);
     void publish_lifecycle(bool connected, disconnect_reason why);
     // Evaluates the connection's policies; logs and counts a denial.
     bool allowed(const std::string& action, const std::string& resource);
@@ -183,6 +213,17 @@ private:
     bool may_receive(const std::string& topic);
     void send_due_replay(clock::time_point now);
 
+    // mqtt5_step.cpp
+    bool v5() const noexcept { return session_.version() == mqtt::protocol_level::v5; }
+    bool read_connect_properties(const mqtt::connect& c, clock::time_point now);  // false: refused
+    void send_connack(bool session_present, clock::time_point now);
+    void send_refusal_connack(mqtt::reason_code code, const std::string& reason);
+    void send_disconnect(mqtt::reason_code code, const std::string& reason);
+    // The PUBLISH's topic, through its Topic Alias; nullopt: refused (closed).
+    std::optional<std::string_view> resolve_topic_alias(const mqtt::publish& p, clock::time_point now);
+    void answer_publish(const mqtt::publish& p, mqtt::reason_code code, const std::string& reason);
+    bool disconnect_received(const mqtt::disconnect& d, clock::time_point now);  // false: closed for a bad one
+
     // subscribe_step.cpp
     void handle_subscribe(const mqtt::subscribe& s, clock::time_point now);
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
@@ -202,6 +243,17 @@ private:
     std::optional<std::string> password_;
     std::optional<will_message> will_;
 
+    // MQTT 5 (mqtt5_step.cpp).
+    std::uint16_t keep_alive_requested_ = 0;   // CONNECT's, for Server Keep Alive
+    std::uint32_t session_expiry_s_ = 0;       // granted (CONNACK echoes it when lowered)
+    bool session_expiry_lowered_ = false;
+    bool session_expiry_changed_ = false;      // by the client's DISCONNECT
+    bool clean_start_ = true;
+    bool client_id_assigned_ = false;
+    bool problem_information_ = true;          // Request Problem Information
+    bool connack_sent_ = false;
+    std::vector<std::string> topic_aliases_;   // inbound: alias n is [n - 1]
+
     // From the authorizer (or the certificate's verdict).
     std::string authorizer_name_;
     std::string principal_id_;
@@ -209,6 +261,7 @@ private:
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
     bool refreshing_ = false;
+    bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
     // X.509: thing and certificate facts for policy variables.
     std::shared_ptr<const policy::principal_facts> principal_facts_;
 

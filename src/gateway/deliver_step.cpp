@@ -17,8 +17,9 @@ bool connection_machine::may_receive(const std::string& topic) {
     return *ok;
 }
 
-void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point) {
+void connection_machine::on_deliver(const message_ptr& m, std::uint8_t qos, bool retained, clock::time_point now) {
     if (state_ != state::connected) return;
+    session_.set_clock(now);
     if (!may_receive(m->topic)) return;  // silently not delivered, as AWS does
     session_.publish(m, qos, retained);
 }

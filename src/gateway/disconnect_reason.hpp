@@ -17,6 +17,7 @@ enum class disconnect_reason {
     server_initiated_disconnect,   // gateway shutdown, connection limit
     throttled,
     customauth_ttl_expiration,     // disconnectAfterInSeconds elapsed
+    websocket_ttl_expiration,      // MQTT over WebSocket: the connection's 24 h are up
 };
 
 constexpr std::string_view to_string(disconnect_reason r) noexcept {
@@ -32,6 +33,7 @@ constexpr std::string_view to_string(disconnect_reason r) noexcept {
         case disconnect_reason::server_initiated_disconnect: return "SERVER_INITIATED_DISCONNECT";
         case disconnect_reason::throttled: return "THROTTLED";
         case disconnect_reason::customauth_ttl_expiration: return "CUSTOMAUTH_TTL_EXPIRATION";
+        case disconnect_reason::websocket_ttl_expiration: return "WEBSOCKET_TTL_EXPIRATION";
     }
     return "UNKNOWN";
 }

@@ -34,14 +34,14 @@ bool effect_applier::apply(effect& e, connection_machine& m, const std::shared_p
                 if (!s.brk) {
                     m.on_attached({}, 0, now);
                 } else {
-                    auto r = s.brk->attach(x.client_id, x.clean_session, self, now);
+                    auto r = s.brk->attach(x.client_id, x.clean_session, self, now, x.session_expiry);
                     m.on_attached(std::move(r), s.brk->subscription_count(x.client_id), now);
                 }
             } else if constexpr (std::is_same_v<T, subscribe_session>) {
                 if (!s.brk) {
                     m.on_subscribed(x, {}, 0, now);
                 } else {
-                    auto r = s.brk->subscribe(x.client_id, self.get(), x.filter, x.qos);
+                    auto r = s.brk->subscribe(x.client_id, self.get(), x.filter, x.qos, x.options);
                     m.on_subscribed(x, std::move(r), s.brk->subscription_count(x.client_id), now);
                 }
             } else if constexpr (std::is_same_v<T, unsubscribe_session>) {
@@ -52,10 +52,12 @@ bool effect_applier::apply(effect& e, connection_machine& m, const std::shared_p
             } else if constexpr (std::is_same_v<T, detach_session>) {
                 if (s.brk) {
                     if (!x.unacked.empty()) s.brk->requeue_unacked(x.client_id, self.get(), std::move(x.unacked));
-                    s.brk->detach(x.client_id, self.get(), now);
+                    s.brk->detach(x.client_id, self.get(), now, x.session_expiry);
                 }
             } else if constexpr (std::is_same_v<T, route_message>) {
                 if (s.brk) s.brk->publish(x.msg);
+            } else if constexpr (std::is_same_v<T, delay_will>) {
+                if (s.brk) s.brk->delay_will(x.client_id, std::move(x.will), x.due);
             } else if constexpr (std::is_same_v<T, provisioning_request>) {
                 if (s.brk)
                     hand_to_provisioning(s.provisioning, s.brk, s.log, x.topic, x.payload,

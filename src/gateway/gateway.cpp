@@ -28,6 +28,7 @@
 #include "gateway/authorizer_setup.hpp"
 #include "gateway/certificate_sessions.hpp"
 #include "gateway/connection.hpp"
+#include "net/timer_wheel.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/jitr_registrar.hpp"
 #include "gateway/memory_certificate_directory.hpp"
@@ -234,11 +235,13 @@ void start_registry(gateway::impl& m) {
                                  (cp.sigv4_keys.empty() ? ", SigV4 not verified" : ", SigV4 verified")}});
 }
 
-// The fleet-provisioning service, its hooks resolved by function name from the config.
+// The fleet-provisioning service. A hook's targetArn (or name) resolves through `functions:`
+// first, as authorizers and rule actions do, then through the older `provisioning.hooks`.
 std::unique_ptr<provisioning::provisioning_service> make_provisioning(gateway::impl& m) {
     const auto& pc = m.config.provisioning;
     const backends::local_iot iot{.reg = m.reg.get(), .url = m.control_plane ? m.control_plane->url() : std::string{}};
-    auto resolve = [hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+    auto resolve = [&m, hooks = pc.hooks, iot](const std::string& target) -> std::shared_ptr<auth::authorizer_backend> {
+        if (m.functions && m.functions->find(target)) return m.functions->resolve(target).backend;
         // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] or a bare name.
         std::string name = target;
         if (const auto at = target.find(":function:"); at != std::string::npos) {
@@ -290,7 +293,7 @@ jitr_hooks make_jitr_hooks(gateway::impl& m) {
     return jitr_hooks{
         .publish =
             [&m](std::string topic, std::string payload) {
-                const auto msg = std::make_shared<message>(message{std::move(topic), std::move(payload), 1, false, {}});
+                const auto msg = std::make_shared<message>(message{std::move(topic), std::move(payload), 1, false, {}, {}, {}});
                 if (m.brk) m.brk->publish(msg);
                 if (m.rules_hook) m.rules_hook(*msg, {});
             },
@@ -328,7 +331,7 @@ void start_live_rules(gateway::impl& m) {
         rules_engine::engine_hooks{.republish =
                                        [&m](rules_engine::republish_request r) {
                                            m.brk->publish(std::make_shared<message>(
-                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, {}, {}}));
                                            return std::string{};
                                        },
                                    .log = {},
@@ -424,7 +427,7 @@ void gateway::start() {
                            .republish =
                                [&m](rules_engine::republish_request r) {
                                    m.brk->publish(std::make_shared<message>(
-                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}}));
+                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, {}, {}}));
                                    return std::string{};
                                },
                            .log = {},
@@ -496,7 +499,14 @@ void gateway::start() {
     for (auto& ctx : m.contexts) {
         m.threads.emplace_back([c = ctx.get()] {
             auto guard = asio::make_work_guard(*c);
+            // The thread's connections share one timer (connection.hpp): 8 ms ticks (a deadline
+            // fires at most that late), a turn of ~33 s, so a far keep-alive deadline costs a
+            // look every 33 s rather than a wake-up per connection. Destroyed before the
+            // context; drivers that outlive it no longer refer to it.
+            net::timer_wheel wheel{c->get_executor(), std::chrono::milliseconds(8), 4096};
+            set_thread_timer_wheel(&wheel);
             c->run();
+            set_thread_timer_wheel(nullptr);
         });
     }
     m.started = true;
@@ -572,6 +582,7 @@ std::optional<std::uint16_t> gateway::metrics_port() const {
 certificate_paths gateway::certificates() const { return impl_->certs; }
 std::string gateway::control_plane_url() const { return impl_->control_plane ? impl_->control_plane->url() : std::string{}; }
 registry::registry* gateway::registry() const { return impl_->reg.get(); }
+const provisioning::provisioning_service* gateway::provisioning() const { return impl_->provisioning.get(); }
 std::string gateway::rules_summary() const {
     return impl_->rules ? impl_->rules->summary() : impl_->rules_summary;
 }

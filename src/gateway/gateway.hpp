@@ -36,6 +36,9 @@
 #include "gateway/message.hpp"
 #include "rules_engine/engine.hpp"
 
+namespace wv::provisioning {
+class provisioning_service;
+}
 namespace wv::registry {
 class registry;
 }
@@ -107,6 +110,8 @@ public:
     std::string control_plane_url() const;
     // The AWS IoT registry the control plane serves (null before start()).
     registry::registry* registry() const;
+    // The fleet-provisioning service (its stats and hook times); null before start().
+    const provisioning::provisioning_service* provisioning() const;
 
     struct impl;
 

@@ -113,7 +113,8 @@ struct limits_config {
     std::size_t max_outbox_bytes = 1 << 20;   // queued for a slow subscriber; beyond: dropped+counted
     std::size_t max_offline_messages = 100;   // QoS 1 kept for a disconnected persistent session
     double session_replay_per_s = 10;         // AWS: a resumed session's stored QoS 1 at 10 msg/s; 0: at once
-    std::chrono::seconds persistent_session_expiry{3600};
+    std::chrono::seconds persistent_session_expiry{3600};  // MQTT 5: also the most a CONNECT's Session Expiry gets
+    std::uint16_t topic_alias_maximum = 8;    // MQTT 5: topic aliases a client may set (AWS: 8)
     std::size_t max_connections = 20'000;     // beyond: accepted and closed at once, logged
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::chrono::milliseconds connect_timeout{10'000};  // from accept/handshake to CONNECT
@@ -126,6 +127,17 @@ struct https_config {
     std::chrono::milliseconds idle_timeout{60'000};
     // From a request's first byte to its last: a slow sender is closed (no response).
     std::chrono::milliseconds request_timeout{10'000};
+};
+
+// MQTT over WebSocket on aws-443 without ALPN (or ALPN http/1.1): `GET /mqtt` + Upgrade.
+struct websocket_config {
+    std::string path = "/mqtt";
+    // AWS closes a WebSocket connection after 24 h (WEBSOCKET_TTL_EXPIRATION); scaled by
+    // time_scale like the other AWS durations. 0: never.
+    std::chrono::seconds ttl{86'400};
+    std::uint64_t max_frame_bytes = 256 * 1024;   // a frame's payload; beyond: Close 1009
+    // From the TLS handshake to the whole upgrade request (and the authenticator's answer).
+    std::chrono::milliseconds handshake_timeout{10'000};
 };
 
 // The AWS IoT registry (src/registry) and its control-plane API (src/control_plane), which
@@ -196,6 +208,7 @@ struct gateway_config {
     std::string metrics_address = "127.0.0.1";
     bool lifecycle_events = true;          // $aws/events/presence/...
     https_config https;
+    websocket_config websocket;
     // Who X.509 devices are (aws-8883, ALPN x-amzn-mqtt-ca / x-amzn-http-ca, aws-8443): the
     // registered certificates, their status, attached policies and things
     // (certificate_directory.hpp). Null: the gateway builds a memory_certificate_directory

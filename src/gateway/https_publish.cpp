@@ -129,7 +129,7 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
     bump(env_.stats->messages_in);
     // client_id stays empty: nothing to exclude from fan-out, and the rules engine reports
     // clientid() as "n/a", as AWS does for HTTPS publishes.
-    auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}});
+    auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}, {}, {}});
     if (services_.brk) services_.brk->publish(m);
     if (services_.rules) (*services_.rules)(*m, principal_);
     return reply(200, "OK", nullptr, &t.topic);

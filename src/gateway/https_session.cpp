@@ -39,8 +39,9 @@ std::string serialize(const http_response& r, bool keep_alive) {
 
 class https_session {
 public:
-    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer)
-        : s_(s), env_(env), services_(services), peer_(peer), pub_(env, services, std::move(peer)) {}
+    https_session(tls::stream& s, machine_env env, gateway_services services, https_peer peer, std::string read)
+        : s_(s), env_(env), services_(services), peer_(peer), pub_(env, services, std::move(peer)),
+          pending_(std::move(read)) {}
 
     asio::awaitable<void> run() {
         for (;;) {
@@ -205,7 +206,7 @@ bool is_https(listener_kind kind, std::string_view alpn) noexcept {
 }
 
 asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_services services,
-                                  std::string listener, listener_kind kind) {
+                                  std::string listener, listener_kind kind, std::string read) {
     https_peer peer;
     peer.http_front = is_http_front(kind, stream.alpn());
     boost::system::error_code ec;
@@ -217,7 +218,7 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_
     if (!stream.sni().empty()) peer.server_name = std::string(stream.sni());
     if (peer.http_front) {
         if (!env.http_auth) co_return;  // a gateway built without the HTTP front (tests)
-        auto s = std::make_unique<https_session>(stream, env, services, std::move(peer));
+        auto s = std::make_unique<https_session>(stream, env, services, std::move(peer), std::move(read));
         co_await s->run();
         co_return;
     }
@@ -235,7 +236,7 @@ asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_
         bump(env.stats->connects_auth_failed);
         co_return;
     }
-    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer));
+    auto s = std::make_unique<https_session>(stream, env, services, std::move(peer), std::move(read));
     co_await s->run();
 }
 

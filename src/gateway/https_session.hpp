@@ -32,8 +32,9 @@ bool is_https(listener_kind kind, std::string_view alpn) noexcept;
 bool is_http_front(listener_kind kind, std::string_view alpn) noexcept;
 
 // Serves requests until the peer closes, a deadline passes or a request is refused with a
-// close. Never throws for I/O reasons; does not close the stream (the caller does).
+// close. Never throws for I/O reasons; does not close the stream (the caller does). `read`:
+// bytes already read from the stream (the HTTP front's first request), served first.
 boost::asio::awaitable<void> serve_https(tls::stream& stream, machine_env env, gateway_services services,
-                                         std::string listener, listener_kind kind);
+                                         std::string listener, listener_kind kind, std::string read = {});
 
 }  // namespace wv::gate

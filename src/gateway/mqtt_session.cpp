@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "gateway/mqtt5_properties.hpp"
 #include "mqtt/mqtt.hpp"
 
 namespace wv::gate {
@@ -29,7 +30,8 @@ void mqtt_session::append_input(std::span<const std::byte> in) {
 }
 
 std::variant<mqtt::need_more, mqtt::frame, std::error_code> mqtt_session::next_frame() {
-    auto r = mqtt::read_frame(std::span<const std::byte>(in_).subspan(read_at_), {.max_packet_bytes = max_packet_bytes()});
+    auto r = mqtt::read_frame(std::span<const std::byte>(in_).subspan(read_at_), {.max_packet_bytes = max_packet_bytes()},
+                              version_);
     if (const auto* f = std::get_if<mqtt::frame>(&r)) read_at_ += f->consumed;
     return r;
 }
@@ -62,13 +64,22 @@ void mqtt_session::send(mqtt::byte_buffer packet) {
 
 bool mqtt_session::publish(const message_ptr& m, std::uint8_t qos, bool retained) {
     // Behind waiting messages too, so that QoS 1 deliveries keep their order.
-    if (qos == 1 && (inflight_.size() >= limits_.max_inflight_qos1 || !waiting_qos1_.empty()))
+    if (qos == 1 && (inflight_.size() >= window() || !waiting_qos1_.empty()))
         return wait_for_window(m, retained);
     transmit(m, qos, retained);
     return true;
 }
 
+std::size_t mqtt_session::window() const noexcept {
+    return std::min(limits_.max_inflight_qos1, receive_maximum_);
+}
+
 void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retained) {
+    // MQTT 5 Message Expiry: an expired message is not delivered (5.0 3.3.2.3.3).
+    if (expired(*m, now_)) return;
+    const bool v5 = version_ == mqtt::protocol_level::v5;
+    mqtt::byte_buffer props;
+    if (v5 && (m->expires_at || !m->properties.empty())) props = outbound_properties(*m, now_);
     std::uint16_t id = 0;
     if (qos == 1) {
         do {
@@ -82,8 +93,15 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
                                .payload = mqtt::as_bytes(m->payload),
                                .qos = static_cast<mqtt::qos>(qos),
                                .retain = retained,
-                               .packet_id = id},
-                 out);
+                               .packet_id = id,
+                               .properties = mqtt::properties{props}},
+                 out, version_);
+    if (peer_max_packet_ != 0 && out.size() > peer_max_packet_) {
+        // Larger than the client said it takes: discarded as if delivered (5.0 3.1.2.11.4).
+        if (qos == 1) inflight_.erase(id);
+        bump(stats_.messages_dropped);
+        return;
+    }
     bump(stats_.messages_out);
     send(std::move(out));
 }
@@ -101,7 +119,7 @@ bool mqtt_session::wait_for_window(const message_ptr& m, bool retained) {
 
 void mqtt_session::acknowledge(std::uint16_t packet_id) {
     if (!inflight_.erase(packet_id)) return;
-    while (!waiting_qos1_.empty() && inflight_.size() < limits_.max_inflight_qos1) {
+    while (!waiting_qos1_.empty() && inflight_.size() < window()) {
         auto [m, retained] = std::move(waiting_qos1_.front());
         waiting_qos1_.pop_front();
         waiting_bytes_ -= waiting_cost(*m);

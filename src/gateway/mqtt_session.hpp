@@ -1,5 +1,5 @@
 #pragma once
-// The MQTT 3.1.1 mechanics of one server-side connection, with nothing of AWS in it:
+// The MQTT 3.1.1 and 5 mechanics of one server-side connection, with nothing of AWS in it:
 //   input     buffering and framing (whole packets out of a byte stream, bounded)
 //   keep-alive the 1.5 x keep-alive deadline, moved by every packet received
 //   output    outbound PUBLISH with packet ids (increasing, wrapping, skipping 0 and ids
@@ -29,6 +29,7 @@
 #include "gateway/gateway_stats.hpp"
 #include "gateway/lazy_deque.hpp"
 #include "mqtt/frame.hpp"
+#include "mqtt/packet_type.hpp"
 
 namespace wv::gate {
 
@@ -62,6 +63,21 @@ public:
     bool keep_alive_expired(time_point now) const noexcept;
     std::chrono::seconds keep_alive() const noexcept { return keep_alive_; }
 
+    // --- MQTT 5 (set once the CONNECT is read; a 3.1.1 session keeps the defaults) ---
+    // The level outbound PUBLISHes are written at (5: with the message's properties).
+    void set_version(mqtt::protocol_level v) noexcept { version_ = v; }
+    mqtt::protocol_level version() const noexcept { return version_; }
+    // The client's Receive Maximum: the QoS 1 window is the smaller of it and
+    // limits.max_inflight_qos1.
+    void set_receive_maximum(std::size_t n) noexcept { receive_maximum_ = n; }
+    // The client's Maximum Packet Size: a PUBLISH larger than it is not sent (5.0 3.1.2.11.4:
+    // discarded as if delivered). 0: no limit.
+    void set_peer_max_packet(std::size_t n) noexcept { peer_max_packet_ = n; }
+    std::size_t peer_max_packet() const noexcept { return peer_max_packet_; }
+    // The time outbound messages are stamped with (the Message Expiry left; expired ones are
+    // not sent). The machine sets it with every input.
+    void set_clock(time_point now) noexcept { now_ = now; }
+
     // --- output ---
     // Any packet (CONNACK, PUBACK, SUBACK, ...): counted in bytes_out, appended as send_bytes.
     void send(mqtt::byte_buffer packet);
@@ -94,6 +110,7 @@ public:
 
 private:
     void transmit(const message_ptr& m, std::uint8_t qos, bool retained);
+    std::size_t window() const noexcept;
     bool wait_for_window(const message_ptr& m, bool retained);
 
     const limits_config& limits_;
@@ -112,6 +129,11 @@ private:
     // client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
     lazy_deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
     std::size_t waiting_bytes_ = 0;
+
+    mqtt::protocol_level version_ = mqtt::protocol_level::v3_1_1;
+    std::size_t receive_maximum_ = 65535;
+    std::size_t peer_max_packet_ = 0;
+    time_point now_{};
 
     std::vector<message_ptr> replay_;
     std::size_t replay_next_ = 0;

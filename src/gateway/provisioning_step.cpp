@@ -22,7 +22,7 @@ bool hand_to_provisioning(provisioning::provisioning_service* svc, broker* brk, 
                     const auto self = who.self.lock();
                     if (!self) return;
                     brk->deliver_to(who.client_id, self.get(),
-                                    std::make_shared<message>(message{std::move(r.topic), std::move(r.payload), 1, false, {}}));
+                                    std::make_shared<message>(message{std::move(r.topic), std::move(r.payload), 1, false, {}, {}, {}}));
                 });
     return true;
 }

@@ -36,7 +36,10 @@ void connection_machine::on_certificate_verdict(const std::optional<certificate_
     }
     policies_ = v->policies;
     decisions_.clear();
-    principal_facts_ = principal_facts_for(*v, peer_.certificate->cert, client_id_);
+    // Thing and certificate facts only for policies that name such variables: the only reader
+    // is policy evaluation, and most device policies use ${iot:ClientId} alone (~1 KiB saved).
+    if (policies_ && policy::uses_principal_variables(*policies_))
+        principal_facts_ = principal_facts_for(*v, peer_.certificate->cert, client_id_);
     peer_.certificate.reset();  // the facts are kept; the DER copy is not needed any more
     finish_connect(now);
     // Live connections by certificate: a status change away from ACTIVE closes this one.

@@ -38,7 +38,8 @@ driver::driver(tls::stream s, protocol_machine& m, driver_options o) : stream_(s
 }
 
 driver::~driver() {
-    if (opts_.wheel) opts_.wheel->cancel(*this);
+    // A wheel that went first (its thread ended) has already forgotten this entry.
+    if (opts_.wheel && is_scheduled()) opts_.wheel->cancel(*this);
 }
 
 void driver::start(end_handler on_end) {

@@ -378,4 +378,32 @@ evaluation evaluate(std::span<const policy> policies, const request& r) {
     return e;
 }
 
+namespace {
+
+bool mentions_principal_variable(std::string_view text) {
+    static constexpr std::string_view prefixes[] = {"iot:connection.thing.", "iot:certificate."};
+    for (const auto p : prefixes)
+        for (std::size_t at = 0; at + p.size() <= text.size(); ++at)
+            if (iequals(text.substr(at, p.size()), p)) return true;
+    return false;
+}
+
+}  // namespace
+
+bool uses_principal_variables(std::span<const policy> policies) {
+    for (const auto& pol : policies)
+        for (const auto& st : pol.statements) {
+            for (const auto& a : st.actions)
+                if (mentions_principal_variable(a)) return true;
+            for (const auto& r : st.resources)
+                if (mentions_principal_variable(r)) return true;
+            for (const auto& c : st.conditions) {
+                if (mentions_principal_variable(c.key)) return true;
+                for (const auto& v : c.values)
+                    if (mentions_principal_variable(v)) return true;
+            }
+        }
+    return false;
+}
+
 }  // namespace wv::policy

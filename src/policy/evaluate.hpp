@@ -86,6 +86,12 @@ struct evaluation {
 
 evaluation evaluate(std::span<const policy> policies, const request& r);
 
+// True when a document names a thing or certificate variable (iot:Connection.Thing.*,
+// iot:Certificate.*, any case) in an action, a resource or a condition key or value: only
+// then does evaluate() read request_context::principal, so a connection whose policies name
+// none needs no principal_facts (X.509 connections then keep none: ~1 KiB each).
+bool uses_principal_variables(std::span<const policy> policies);
+
 // The wildcard matcher used for resources: `*` any run (crossing `/`), `?` one character.
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case = false);
 

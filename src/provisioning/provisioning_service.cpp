@@ -1,5 +1,7 @@
 #include "provisioning/provisioning_service.hpp"
 
+#include <thread>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -69,6 +71,13 @@ provisioning_service::~provisioning_service() {
     }
     hooks.clear();
     pool_->workers.join();
+    // Replies waiting for the registry's disk write complete on the store's thread.
+    while (pending_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+metrics::histogram provisioning_service::hook_times() const {
+    std::lock_guard lock(mu_);
+    return hook_times_;
 }
 
 bool provisioning_service::handles(std::string_view topic) { return parse_request_topic(topic).has_value(); }
@@ -119,8 +128,12 @@ void provisioning_service::run(provisioning_request r, const request_topic& t, c
     auto& b = std::get<json>(body);
     try {
         switch (t.op) {
-            case operation::create_keys_and_certificate: return complete(done, create_keys(r, t, b));
-            case operation::create_certificate_from_csr: return complete(done, create_from_csr(r, t, b));
+            case operation::create_keys_and_certificate:
+            case operation::create_certificate_from_csr: {
+                registry::registry::write_batch batch(reg_);
+                auto reply = t.op == operation::create_keys_and_certificate ? create_keys(r, t, b) : create_from_csr(r, t, b);
+                return complete_when_saved(batch, done, std::move(reply), r, t.format);
+            }
             case operation::register_thing: {
                 auto job = std::make_shared<register_job>();
                 job->request = std::move(r);
@@ -206,11 +219,13 @@ void provisioning_service::register_thing(std::shared_ptr<register_job> job) {
 
     const auto cert = reg_.describe_certificate(job->certificate_id);
     if (!cert) return complete(job->done, rejection(r, f, from_registry(cert.err())));
-    auth::authorizer_service* hook = hook_service(job->record.hook->target_arn);
-    if (!hook)
-        return complete(job->done, rejection(r, f, {403, "AccessDenied", "The pre-provisioning hook " +
-                                                                             job->record.hook->target_arn +
-                                                                             " is not a function this gateway knows."}));
+    std::string why_not;
+    auth::authorizer_service* hook = hook_service(job->record.hook->target_arn, why_not);
+    if (!hook) {
+        auto reply = rejection(r, f, {403, "AccessDenied", "The pre-provisioning hook could not be called."});
+        reply.log += " (the pre-provisioning hook " + job->record.hook->target_arn + ": " + why_not + ")";
+        return complete(job->done, std::move(reply));
+    }
     {
         std::lock_guard lock(mu_);
         ++stats_.hook_calls;
@@ -223,6 +238,10 @@ void provisioning_service::register_thing(std::shared_ptr<register_job> job) {
                                         .parameters = job->parameters});
     hook->authorize(event, [this, job](auth::authorization_result res) mutable {
         job->hook_time = res.queue_wait + res.call_time;
+        {
+            std::lock_guard lock(mu_);
+            hook_times_.record(job->hook_time);
+        }
         const auto refuse = [&](std::string why) {
             auto reply = rejection(job->request, job->topic.format,
                                    {403, "AccessDenied", "The pre-provisioning hook did not allow provisioning."});
@@ -258,6 +277,7 @@ void provisioning_service::finish_register(std::shared_ptr<register_job> job) {
         complete(job->done, std::move(reply));
     };
     try {
+        registry::registry::write_batch batch(reg_);  // the plan's writes: one transaction, acknowledged together
         const auto parsed = parse_template(job->record.current().body);
         if (const auto* p = std::get_if<template_problem>(&parsed)) return fail({400, "InvalidTemplate", p->message});
         const auto cert = reg_.describe_certificate(job->certificate_id);
@@ -277,18 +297,38 @@ void provisioning_service::finish_register(std::shared_ptr<register_job> job) {
                                     (p.thing ? p.thing->name : std::string("(none)")) + ", certificate " +
                                     job->certificate_id + " " + (p.certificate ? p.certificate->status : "unchanged"));
         reply.hook_time = job->hook_time;
-        complete(job->done, std::move(reply));
+        complete_when_saved(batch, job->done, std::move(reply), r, f);
     } catch (const std::exception& e) {
         fail({500, "InternalError", e.what()});
     }
 }
 
-auth::authorizer_service* provisioning_service::hook_service(const std::string& target_arn) {
+void provisioning_service::complete_when_saved(registry::registry::write_batch& batch, const completion& done,
+                                               provisioning_reply reply, const provisioning_request& r, payload_format f) {
+    batch.finish([this, done, reply = std::move(reply), r, f](registry::status e) mutable {
+        if (e && reply.accepted) {
+            const auto hook_time = reply.hook_time;
+            reply = rejection(r, f, {500, "InternalError", e->message});
+            reply.hook_time = hook_time;
+        }
+        complete(done, std::move(reply));
+    });
+}
+
+auth::authorizer_service* provisioning_service::hook_service(const std::string& target_arn, std::string& why_not) {
     std::lock_guard lock(mu_);
     if (const auto it = hooks_.find(target_arn); it != hooks_.end()) return it->second.get();
-    if (!opts_.resolve_function) return nullptr;
-    auto backend = opts_.resolve_function(target_arn);
-    if (!backend) return nullptr;
+    std::shared_ptr<auth::authorizer_backend> backend;
+    try {
+        if (opts_.resolve_function) backend = opts_.resolve_function(target_arn);
+    } catch (const std::exception& e) {  // a known function that cannot start
+        why_not = e.what();
+        return nullptr;
+    }
+    if (!backend) {
+        why_not = "not a function this gateway knows (name it under functions:)";
+        return nullptr;
+    }
     auto svc = std::make_unique<auth::authorizer_service>(
         std::move(backend), auth::authorizer_service_options{.deadline = opts_.hook_deadline,
                                                              .max_concurrency = opts_.hook_concurrency,

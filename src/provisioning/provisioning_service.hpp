@@ -41,6 +41,7 @@
 
 #include "auth/authorizer_backend.hpp"
 #include "auth/authorizer_service.hpp"
+#include "metrics/histogram.hpp"
 #include "provisioning/mqtt_api.hpp"
 #include "provisioning/ownership_tokens.hpp"
 #include "registry/registry.hpp"
@@ -91,6 +92,8 @@ public:
     void submit(provisioning_request r, completion done);
 
     provisioning_stats stats() const;
+    // Every hook call's own time (queue wait + the call), as RegisterThing's share of it.
+    metrics::histogram hook_times() const;
     ownership_tokens& tokens() { return tokens_; }
 
 private:
@@ -101,10 +104,13 @@ private:
     provisioning_reply create_from_csr(const provisioning_request& r, const request_topic& t, const nlohmann::json& body);
     void register_thing(std::shared_ptr<register_job> job);
     void finish_register(std::shared_ptr<register_job> job);
-    auth::authorizer_service* hook_service(const std::string& target_arn);
+    auth::authorizer_service* hook_service(const std::string& target_arn, std::string& why_not);
     std::optional<api_error> claim_refusal(const provisioning_request& r, const std::string* template_name) const;
     void sweep_expired_certificates();
     void complete(const completion& done, provisioning_reply reply);
+    // Completes once the batch's writes are on disk (a failed save turns an acceptance into 500).
+    void complete_when_saved(registry::registry::write_batch& batch, const completion& done, provisioning_reply reply,
+                             const provisioning_request& r, payload_format f);
 
     registry::registry& reg_;
     provisioning_options opts_;
@@ -112,6 +118,7 @@ private:
     std::atomic<std::size_t> pending_{0};
     mutable std::mutex mu_;
     provisioning_stats stats_;
+    metrics::histogram hook_times_;
     std::map<std::string, std::unique_ptr<auth::authorizer_service>> hooks_;
     std::unique_ptr<pool> pool_;  // last: destroyed first, joining the workers
 };

@@ -79,10 +79,44 @@ registry::registry(registry_options options)
 
 registry::~registry() = default;
 
+namespace {
+thread_local registry::write_batch* open_batch = nullptr;
+
+error store_error(const std::string& why) {
+    return error{errc::internal, "the registry could not save the change (" + why + "); nothing was changed"};
+}
+}  // namespace
+
 status registry::commit(const std::vector<store_op>& ops) {
-    if (auto e = store_->apply(ops))
-        return fail(errc::internal, "the registry could not save the change (" + *e + "); nothing was changed");
+    if (open_batch && &open_batch->reg_ == this) {
+        // Applied in order now, acknowledged by the batch's finish().
+        if (auto e = store_->broken()) return store_error(*e);
+        store_->submit(ops);
+        open_batch->wrote_ = true;
+        return std::nullopt;
+    }
+    if (auto e = store_->apply(ops)) return store_error(*e);
     return std::nullopt;
+}
+
+registry::write_batch::write_batch(registry& reg) : reg_(reg) {
+    if (open_batch) throw std::logic_error("registry::write_batch: batches do not nest");
+    open_batch = this;
+}
+
+registry::write_batch::~write_batch() {
+    if (open_batch == this) open_batch = nullptr;
+    if (!finished_ && wrote_) (void)reg_.store_->apply({});
+}
+
+void registry::write_batch::finish(std::function<void(status)> done) {
+    if (open_batch == this) open_batch = nullptr;
+    finished_ = true;
+    if (!wrote_) return done(std::nullopt);
+    reg_.store_->submit({}, [done = std::move(done)](std::optional<std::string> e) {
+        if (!e) return done(std::nullopt);
+        done(error{errc::internal, "the registry could not save the change (" + *e + ")"});
+    });
 }
 
 const std::string& registry::amazon_ca_pem() const { return ca_->certificate_pem(); }

@@ -19,7 +19,9 @@
 // Each refusal is an `error` whose errc is the AWS error type the API answers with.
 //
 // State: an in-memory index, written through to SQLite (sqlite_store) before each call
-// returns, and loaded from it at construction: a restart keeps everything.
+// returns, and loaded from it at construction: a restart keeps everything. A write_batch groups
+// the writes of several calls (RegisterThing's thing, group, policy, attachments and
+// certificate status) into one durable acknowledgement instead of one fsync each.
 //
 // Threading: every member function may be called from any thread. Reads take a shared lock
 // (identify() on the gateway's I/O threads never waits for another read); writes take it
@@ -257,6 +259,9 @@ public:
     status import(const nlohmann::json& doc);
 
     struct state;
+    class write_batch;
+    // Transactions written to the state file so far (each one fsync with a file).
+    std::uint64_t store_transactions() const { return store_->transactions(); }
 
 private:
     status commit(const std::vector<store_op>& ops);
@@ -274,6 +279,36 @@ private:
     std::mutex listeners_mu_;
     std::vector<std::shared_ptr<certificate_listener>> cert_listeners_;
     std::vector<std::shared_ptr<std::function<void()>>> rule_listeners_;
+};
+
+// The writes this thread makes to one registry while a batch is open are applied to the
+// in-memory state at once (other threads see them, in order) and queued for the disk without
+// waiting; finish(done) calls `done` once all of them are on disk, without blocking this
+// thread. The store's group commit writes everything queued at a time in one transaction, so a
+// batch's writes usually share one fsync with each other and with other batches'. Each call
+// inside the batch returns before its change is durable, so the caller must not acknowledge
+// anything to anyone before `done`. Order is kept across threads (a write is on disk only if
+// every earlier one is), so nothing acknowledged depends on something lost; a batch is not
+// atomic: a crash before `done` may keep part of it (as separate calls would).
+//
+//   registry::write_batch batch(reg);
+//   reg.create_thing(...); reg.attach_thing_principal(...);      // applied, not yet durable
+//   batch.finish([](status e) { /* e: nullopt once durable, else why nothing may be trusted */ });
+//
+// `done` runs on the store's thread (must not block), or at once when nothing was written. A
+// batch left without finish() waits in its destructor. Batches do not nest.
+class registry::write_batch {
+public:
+    explicit write_batch(registry& reg);
+    ~write_batch();
+    write_batch(const write_batch&) = delete;
+    write_batch& operator=(const write_batch&) = delete;
+    void finish(std::function<void(status)> done);
+
+private:
+    friend class registry;
+    registry& reg_;
+    bool wrote_ = false, finished_ = false;
 };
 
 }  // namespace wv::registry

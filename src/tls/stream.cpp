@@ -129,6 +129,24 @@ void stream::renew_registration() noexcept {
     sock_.non_blocking(true, ec);       // Asio's own flag went with the old registration
 }
 
+bool stream::move_to(const asio::any_io_executor& ex) noexcept {
+    if (!sock_.is_open()) return false;
+    boost::system::error_code ec;
+    const auto protocol = sock_.local_endpoint(ec).protocol();
+    if (ec) return false;
+    const auto fd = sock_.release(ec);  // EPOLL_CTL_DEL from this reactor; the descriptor stays open
+    if (ec) return false;
+    tcp::socket moved(ex);
+    moved.assign(protocol, fd, ec);     // EPOLL_CTL_ADD to ex's
+    if (ec) {
+        ::close(fd);
+        return false;
+    }
+    moved.non_blocking(true, ec);
+    sock_ = std::move(moved);
+    return true;
+}
+
 void stream::quick_ack() noexcept {
     if (!sock_.is_open()) return;
     const int one = 1;

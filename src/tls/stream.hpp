@@ -123,6 +123,10 @@ public:
     // flight) added it, and then every later read wait (EPOLL_CTL_MOD) also reports the
     // always-writable socket: one wasted wake-up per wait. Call with no operation pending.
     void renew_registration() noexcept;
+    // The same, with the new registration on `ex`'s reactor: the stream belongs to `ex` from now
+    // on (a connection handshaken on one thread and run on another). False if the descriptor
+    // could not be registered there (the stream is then closed). Call with no operation pending.
+    bool move_to(const asio::any_io_executor& ex) noexcept;
 
     // Sets TCP_QUICKACK (not sticky on Linux): ACK the peer's next segments at once instead of
     // delaying, so a server with Nagle on is not held ~40 ms waiting for our ACK. Call right

@@ -14,7 +14,14 @@
 // log_type error+warning), both set TCP_NODELAY, neither keeps a TLS session cache; mosquitto
 // sends OpenSSL's default two TLS 1.3 session tickets, wvgate (as configured by default) none.
 // Use >= 2,000 devices for memory, so per-connection costs dominate allocator noise.
-// Prints a table; --json prints JSON. Not a test: numbers depend on the machine.
+// One command for the whole comparison: `--mode both` measures password / custom auth, then
+// client certificates; `--quick` is a short check (1,000 devices x 10 messages). After each
+// mode's table come issue 18's goals for wvgate as ratios of that run's rows (messages per
+// broker core-second >= 1.3x mosquitto's, RSS per connection <= mosquitto's) and, with
+// certificates, issue 13's (connects/s >= mosquitto's), each MET or MISSED, with the time and
+// load average. Prints a table; --json prints JSON instead, --json-out FILE writes it too.
+// Exit 0 when the run completed (whatever the goals), 1 when a broker failed, 2 on bad options.
+// Not a test: numbers depend on the machine; compare ratios within one run.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -22,6 +29,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -309,40 +317,10 @@ result measure(const std::string& name, pid_t pid, std::uint16_t port, const fs:
     return r;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    CLI::App app{"bench_gateway: wvgate vs mosquitto, same TLS QoS 1 client load"};
-    options o;
-    app.add_option("--devices", o.devices, "connections per broker (>= 2,000 for memory figures)");
-    app.add_option("--messages", o.messages, "QoS 1 publishes per device");
-    app.add_option("--window", o.window, "publishes in flight per device");
-    app.add_option("--connects-in-flight", o.connects_in_flight, "TLS connects in flight (mosquitto's backlog is 100)");
-    app.add_option("--gate-threads", o.gate_threads, "wvgate I/O threads (mosquitto has one)");
-    app.add_option("--only", o.only, "run one broker: wvgate or mosquitto")->check(CLI::IsMember({"wvgate", "mosquitto"}));
-    app.add_option("--attach", o.attach,
-                   "profile each phase with this command (%p: broker pid, %o: output prefix), e.g. "
-                   "'perf record -q --call-graph dwarf -p %p -o %o.data' or 'strace -c -f -p %p -o %o.strace'");
-    app.add_option("--attach-prefix", o.attach_prefix, "output prefix for --attach (default: bench)");
-    app.add_option("--compare", o.compare, "another wvgate binary to measure in the same run (row wvgate@cmp)");
-    app.add_option("--hold-idle", o.hold_idle_s, "seconds to hold the idle connections before publishing (inspection)");
-    app.add_flag("--json", o.json, "print JSON instead of a table");
-    app.add_flag("--x509", o.x509,
-                 "mutual TLS: devices log in with a certificate (wvgate aws-8883 with the static certificate "
-                 "policies; mosquitto require_certificate + use_identity_as_username) instead of a password");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
-    }
-
-    const fs::path dir = fs::temp_directory_path() / ("wvbench-" + std::to_string(getpid()));
-    fs::create_directories(dir);
-    const auto ca = tls::make_test_ca(dir / "ca");
-    if (o.x509) tls::make_client_cert(dir / "ca", "bench-device");
+// One broker run of one mode: wvgate (and --compare) then mosquitto, each a fresh process.
+std::vector<result> run_mode(options o, bool x509, const fs::path& dir, const tls::test_ca_files& ca) {
+    o.x509 = x509;
     std::vector<result> results;
-
     std::vector<std::pair<std::string, std::string>> gates;  // row name, binary
     if (!o.compare.empty()) gates.emplace_back("wvgate@cmp", o.compare);
     gates.emplace_back("wvgate", WV_WVGATE_PATH);
@@ -366,10 +344,8 @@ int main(int argc, char** argv) {
                "\"Resource\":\"arn:aws:iot:*:*:client/${iot:ClientId}\"},{\"Effect\":\"Allow\",\"Action\":\"iot:Publish\","
                "\"Resource\":\"arn:aws:iot:*:*:topic/wv/${iot:ClientId}/*\"}]}'\n";
         const auto pid = spawn({gate_path, "--config", (dir / "gw.yaml").string()}, dir / "wvgate.log");
-        if (!wait_port(port)) {
-            std::cerr << "bench: wvgate did not start (see " << (dir / "wvgate.log") << ")\n";
-            return 1;
-        }
+        if (!wait_port(port)) throw std::runtime_error(gate_path + " did not start (see " + (dir / "wvgate.log").string() + ")");
+        std::cerr << "bench: " << gate_name << (x509 ? " x509" : " password") << "\n";
         results.push_back(measure(gate_name, pid, port, ca.ca_cert, o, "bench?x-amz-customauthorizer-name=bench", "pw"));
         stop(pid);
     }
@@ -389,43 +365,176 @@ int main(int argc, char** argv) {
         // WV_BENCH_MOSQUITTO: another mosquitto binary, or a wrapper script (e.g. a heap profiler).
         const char* mosq = std::getenv("WV_BENCH_MOSQUITTO");
         const auto pid = spawn({mosq ? mosq : WV_MOSQUITTO_PATH, "-c", (dir / "mosquitto.conf").string()}, dir / "mosquitto.log");
-        if (!wait_port(port)) {
-            std::cerr << "bench: mosquitto did not start\n";
-            return 1;
-        }
+        if (!wait_port(port)) throw std::runtime_error("mosquitto did not start (see " + (dir / "mosquitto.log").string() + ")");
+        std::cerr << "bench: mosquitto" << (x509 ? " x509" : " password") << "\n";
         results.push_back(measure("mosquitto", pid, port, ca.ca_cert, o, "bench", "pw"));
         stop(pid);
     }
-    fs::remove_all(dir);
+    return results;
+}
 
-    if (o.json) {
-        nlohmann::json j = {{"devices", o.devices}, {"messages_per_device", o.messages}, {"window", o.window},
-                            {"x509", o.x509},
-                            {"wvgate_threads", o.gate_threads}, {"results", nlohmann::json::array()}};
-        for (const auto& r : results)
-            j["results"].push_back({{"broker", r.broker},
-                                    {"connects_per_s", r.connects_per_s},
-                                    {"cpu_us_per_connect", r.cpu_us_per_connect},
-                                    {"messages_per_s", r.messages_per_s},
-                                    {"cpu_us_per_message", r.cpu_us_per_message},
-                                    {"messages_per_core_s", r.messages_per_core_s},
-                                    {"rss_before_kib", r.rss_before_kib},
-                                    {"rss_kib_per_idle_connection", r.rss_kib_per_idle_connection},
-                                    {"rss_kib_per_busy_connection", r.rss_kib_per_busy_connection},
-                                    {"failed_connects", r.failed_connects},
-                                    {"failed_publishes", r.failed_publishes}});
-        std::cout << j.dump(2) << "\n";
-    } else {
-        std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS 1.3%s, wvgate threads %u\n", o.devices,
-                    o.messages, o.window, o.x509 ? " with client certificates" : "", o.gate_threads);
-        std::printf("%-11s %10s %10s %10s %8s %12s %10s %10s %7s\n", "broker", "connects/s", "us/connect", "msgs/s",
-                    "us/msg", "msgs/core-s", "KiB/idle", "KiB/busy", "failed");
-        for (const auto& r : results)
-            std::printf("%-11s %10.0f %10.0f %10.0f %8.1f %12.0f %10.1f %10.1f %7d\n", r.broker.c_str(),
-                        r.connects_per_s, r.cpu_us_per_connect, r.messages_per_s, r.cpu_us_per_message,
-                        r.messages_per_core_s, r.rss_kib_per_idle_connection, r.rss_kib_per_busy_connection,
-                        r.failed_connects + r.failed_publishes);
-        std::printf("(us = broker CPU; KiB = broker RSS per connection, idle after CONNACK / while publishing)\n");
+std::string load_average() {
+    std::ifstream in("/proc/loadavg");
+    std::string a, b, c;
+    in >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
+
+std::string utc_now() {
+    const auto t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
+    return buf;
+}
+
+const result* row(const std::vector<result>& rs, const std::string& broker) {
+    for (const auto& r : rs)
+        if (r.broker == broker) return &r;
+    return nullptr;
+}
+
+// Issue 18's floor goals for wvgate (and issue 13's mutual-TLS connects), each a ratio of two
+// rows of the same run: wvgate's messages per broker core-second >= 1.3x mosquitto's, RSS per
+// connection <= mosquitto's, and with client certificates connects/s >= mosquitto's.
+struct goal {
+    std::string name;
+    double ratio = 0;    // wvgate / mosquitto
+    double target = 0;
+    bool at_least = true;  // ratio >= target (else <=)
+    bool met() const { return at_least ? ratio >= target : ratio <= target; }
+};
+
+std::vector<goal> goals_of(const std::vector<result>& rs, bool x509) {
+    std::vector<goal> out;
+    const auto* w = row(rs, "wvgate");
+    const auto* m = row(rs, "mosquitto");
+    if (!w || !m) return out;
+    const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+    if (x509) {
+        out.push_back({"x509 connects/s (issue 13)", ratio(w->connects_per_s, m->connects_per_s), 1.0, true});
+        return out;
     }
+    out.push_back({"msgs per broker core-second", ratio(w->messages_per_core_s, m->messages_per_core_s), 1.3, true});
+    out.push_back({"RSS KiB per idle connection", ratio(w->rss_kib_per_idle_connection, m->rss_kib_per_idle_connection), 1.0, false});
+    out.push_back({"RSS KiB per busy connection", ratio(w->rss_kib_per_busy_connection, m->rss_kib_per_busy_connection), 1.0, false});
+    return out;
+}
+
+nlohmann::json to_json(const result& r) {
+    return {{"broker", r.broker},
+            {"connects_per_s", r.connects_per_s},
+            {"cpu_us_per_connect", r.cpu_us_per_connect},
+            {"messages_per_s", r.messages_per_s},
+            {"cpu_us_per_message", r.cpu_us_per_message},
+            {"messages_per_core_s", r.messages_per_core_s},
+            {"rss_before_kib", r.rss_before_kib},
+            {"rss_kib_per_idle_connection", r.rss_kib_per_idle_connection},
+            {"rss_kib_per_busy_connection", r.rss_kib_per_busy_connection},
+            {"failed_connects", r.failed_connects},
+            {"failed_publishes", r.failed_publishes}};
+}
+
+void print_table(const options& o, bool x509, const std::vector<result>& results, const std::vector<goal>& goals) {
+    std::printf("%d devices x %d QoS 1 publishes (60 B, window %d), TLS 1.3%s, wvgate threads %u\n", o.devices,
+                o.messages, o.window, x509 ? " with client certificates" : " with password / custom auth",
+                o.gate_threads);
+    std::printf("%-11s %10s %10s %10s %8s %12s %10s %10s %7s\n", "broker", "connects/s", "us/connect", "msgs/s",
+                "us/msg", "msgs/core-s", "KiB/idle", "KiB/busy", "failed");
+    for (const auto& r : results)
+        std::printf("%-11s %10.0f %10.0f %10.0f %8.1f %12.0f %10.1f %10.1f %7d\n", r.broker.c_str(), r.connects_per_s,
+                    r.cpu_us_per_connect, r.messages_per_s, r.cpu_us_per_message, r.messages_per_core_s,
+                    r.rss_kib_per_idle_connection, r.rss_kib_per_busy_connection, r.failed_connects + r.failed_publishes);
+    for (const auto& g : goals)
+        std::printf("goal %-30s wvgate/mosquitto %5.2f (target %s %.2f): %s\n", g.name.c_str(), g.ratio,
+                    g.at_least ? ">=" : "<=", g.target, g.met() ? "MET" : "MISSED");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"bench_gateway: wvgate vs mosquitto, same TLS QoS 1 client load, side by side in one run"};
+    options o;
+    std::string mode = "password";
+    std::string json_out;
+    bool quick = false;
+    app.add_option("--devices", o.devices, "connections per broker (>= 2,000 for memory figures)");
+    app.add_option("--messages", o.messages, "QoS 1 publishes per device");
+    app.add_option("--window", o.window, "publishes in flight per device");
+    app.add_option("--connects-in-flight", o.connects_in_flight, "TLS connects in flight (mosquitto's backlog is 100)");
+    app.add_option("--gate-threads", o.gate_threads, "wvgate I/O threads (mosquitto has one)");
+    app.add_option("--mode", mode,
+                   "password: devices log in with user name + password (wvgate: custom authorizer + IoT policy); "
+                   "x509: with a client certificate (wvgate aws-8883 with the static certificate policies; "
+                   "mosquitto require_certificate + use_identity_as_username); both: one after the other")
+        ->check(CLI::IsMember({"password", "x509", "both"}));
+    app.add_flag("--quick", quick, "short run for a check: 1,000 devices x 10 messages per mode (unless given)");
+    app.add_option("--only", o.only, "run one broker: wvgate or mosquitto")->check(CLI::IsMember({"wvgate", "mosquitto"}));
+    app.add_option("--attach", o.attach,
+                   "profile each phase with this command (%p: broker pid, %o: output prefix), e.g. "
+                   "'perf record -q --call-graph dwarf -p %p -o %o.data' or 'strace -c -f -p %p -o %o.strace'");
+    app.add_option("--attach-prefix", o.attach_prefix, "output prefix for --attach (default: bench)");
+    app.add_option("--compare", o.compare, "another wvgate binary to measure in the same run (row wvgate@cmp)");
+    app.add_option("--hold-idle", o.hold_idle_s, "seconds to hold the idle connections before publishing (inspection)");
+    app.add_flag("--json", o.json, "print JSON instead of the table");
+    app.add_option("--json-out", json_out, "also write the JSON to this file (the table still prints)");
+    app.add_flag("--x509", o.x509, "the same as --mode x509");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
+    if (o.x509) mode = "x509";
+    if (quick) {
+        if (app.count("--devices") == 0) o.devices = 1000;
+        if (app.count("--messages") == 0) o.messages = 10;
+    }
+    if (o.devices <= 0 || o.messages <= 0 || o.window <= 0 || o.connects_in_flight <= 0) {
+        std::cerr << "bench: --devices, --messages, --window and --connects-in-flight must be positive\n";
+        return 2;
+    }
+
+    const fs::path dir = fs::temp_directory_path() / ("wvbench-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    const auto ca = tls::make_test_ca(dir / "ca");
+    tls::make_client_cert(dir / "ca", "bench-device");
+
+    nlohmann::json j = {{"devices", o.devices},          {"messages_per_device", o.messages}, {"window", o.window},
+                        {"wvgate_threads", o.gate_threads}, {"started", utc_now()},           {"load_average_start", load_average()},
+                        {"runs", nlohmann::json::array()}};
+    std::vector<bool> modes;
+    if (mode != "x509") modes.push_back(false);
+    if (mode != "password") modes.push_back(true);
+    bool all_met = true;
+    try {
+        for (const bool x509 : modes) {
+            const auto results = run_mode(o, x509, dir, ca);
+            const auto goals = goals_of(results, x509);
+            nlohmann::json run = {{"mode", x509 ? "x509" : "password"}, {"x509", x509}, {"load_average", load_average()},
+                                  {"results", nlohmann::json::array()}, {"goals", nlohmann::json::array()}};
+            for (const auto& r : results) run["results"].push_back(to_json(r));
+            for (const auto& g : goals) {
+                run["goals"].push_back({{"goal", g.name}, {"wvgate_over_mosquitto", g.ratio}, {"target", g.target},
+                                        {"at_least", g.at_least}, {"met", g.met()}});
+                all_met = all_met && g.met();
+            }
+            j["runs"].push_back(run);
+            if (!o.json) {
+                print_table(o, x509, results, goals);
+                std::printf("(%s, load average %s)\n\n", utc_now().c_str(), load_average().c_str());
+                std::fflush(stdout);
+            }
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "bench: " << e.what() << "\n";
+        fs::remove_all(dir);
+        return 1;
+    }
+    fs::remove_all(dir);
+    j["load_average_end"] = load_average();
+    j["all_goals_met"] = all_met;
+    if (o.json) std::cout << j.dump(2) << "\n";
+    else std::printf("(us = broker CPU; KiB = broker RSS per connection, idle after CONNACK / while publishing)\n");
+    if (!json_out.empty()) std::ofstream(json_out) << j.dump(2) << "\n";
     return 0;
 }

@@ -11,10 +11,26 @@ reports, 1 report/s per device. Per fleet size and engine it measures
   cpu_us_per_msg      utime+stime of wvsim from /proc over a steady window (every device
                       connected, a settle time after the ramp) / reports sent in it, and the
                       broker's CPU over the same window
+  wire_up/down_b_per_msg  TCP payload bytes (TLS records) the fleet's sockets sent / received over
+                      the steady window (the kernel's tcp_info bytes_sent / bytes_received
+                      summed over every socket to the broker's port, `ss -ti`) / reports sent
+
+  ctx_switches_per_msg context switches of all of wvsim's threads over that window / reports: its
+                      wake-ups, which the machine's load moves much less than CPU time
 
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
-         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--json out.json]
+         [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--mqtt5] [--json out.json]
+       bench_wvsim.py BUILD_DIR --floor --probe MQTT_TLS_PROBE [--before WVSIM] [--quick] [--json out.json]
+--mqtt5 adds two rows per size in the same run: `mqtt5` (wvsim --mqtt 5: the report topic as
+Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqtt 5
+--topic-alias off), beside the default MQTT 3.1.1 row (`asio`).
+--floor runs issue 18's client-side floor in one run and prints a goal table after the rows: at
+5,000 devices the probe publishing (CPU and RSS), the probe's full-handshake rate (`probe-connect`:
+mqtt_tls_probe --mode=rate, one thread, --max-connecting in flight), wvsim (default flags:
+resumed handshakes on loopback) and `full` (wvsim --resumption off); with --before the same two
+for that binary; and 15,000 devices for wvsim and --before. --quick: settle 3 s, steady 8 s, and
+--floor without the 15,000-device rows (a few minutes in all).
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
 device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
 mosquitto listener with require_certificate true and use_identity_as_username true) and
@@ -101,6 +117,18 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f: fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+def context_switches(pid):
+    """Voluntary + involuntary context switches of every thread of pid: its wake-ups, a figure the
+    machine's load moves much less than CPU time."""
+    n = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")): n += int(line.split()[1])
+        except OSError: pass  # the thread ended
+    return n
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -109,6 +137,14 @@ def rss_kib(pid):
 
 def loadavg():
     with open("/proc/loadavg") as f: return f.read().split()[0]
+
+def wire_bytes(port):
+    """(sent, received) TCP payload bytes of every established socket to 127.0.0.1:port."""
+    out = subprocess.run(["ss", "-tinH", "state", "established", f"( dport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    sent = sum(int(x) for x in re.findall(r"bytes_sent:(\d+)", out))
+    received = sum(int(x) for x in re.findall(r"bytes_received:(\d+)", out))
+    return sent, received
 
 def ramp(timeline, target):
     """Seconds from the start until `target` devices were connected (linear between samples)."""
@@ -151,12 +187,17 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
             elif now - t0 > ramp_budget: state = "gave_up"; stop()
         elif state == "settle" and now >= settle_until:
             state, sent, tc0 = "steady", 0, now
-            cpu0, bcpu0 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+            cpu0, bcpu0, cs0 = cpu_seconds(p.pid), cpu_seconds(broker.pid), context_switches(p.pid)
+            wire0 = wire_bytes(port)
         elif state == "steady":
             sent += int(m.group(3))
             if now - tc0 >= a.steady:
                 dt = time.monotonic() - tc0
-                cpu1, bcpu1 = cpu_seconds(p.pid), cpu_seconds(broker.pid)
+                cpu1, bcpu1, cs1 = cpu_seconds(p.pid), cpu_seconds(broker.pid), context_switches(p.pid)
+                res["ctx_switches_per_msg"] = round((cs1 - cs0) / max(1, sent), 3)
+                wire1 = wire_bytes(port)
+                res["wire_up_b_per_msg"] = round((wire1[0] - wire0[0]) / max(1, sent), 1)
+                res["wire_down_b_per_msg"] = round((wire1[1] - wire0[1]) / max(1, sent), 1)
                 res["rss_steady_kib"] = rss_kib(p.pid)
                 res["steady_connected"] = conn
                 res["steady_window_s"] = round(dt, 1)
@@ -197,8 +238,11 @@ def run_probe(probe, d, port, broker, devices, a):
             f"--max-inflight={a.max_connecting}", f"--settle={int(a.settle)}", f"--window={int(a.steady)}",
             f"--server-pid={broker.pid}", "--quickack=1"]
     res = {"engine": "probe", "variant": "probe", "devices": devices, "load_start": loadavg()}
-    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                         timeout=devices / 50 + 120 + a.settle + a.steady).stdout
+    budget = devices / 50 + 120 + a.settle + a.steady
+    try:
+        out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=budget).stdout
+    except subprocess.TimeoutExpired:  # a loaded machine: the row says so, the run goes on
+        out = ""
     for line in out.splitlines():
         if not line.startswith(f"RESULT level={devices} "): continue
         kv = dict(x.split("=", 1) for x in line.split()[1:])
@@ -209,9 +253,67 @@ def run_probe(probe, d, port, broker, devices, a):
                     "broker_cpu_pct_of_core": float(kv["srv_cpu_pct"]),
                     "connects_per_s": round(devices / float(kv["ramp_s"]), 1) if float(kv["ramp_s"]) else None,
                     "steady_window_s": float(kv["window_s"])})
+    if "connected" not in res: res["note"] = "the probe printed no result (or ran past its time budget)"
+    res["load_end"] = loadavg()
+    return res
+
+def run_probe_connects(probe, d, port, broker, devices, a):
+    """The bare client's full-handshake rate: mqtt_tls_probe --mode=rate (one thread, TCP + TLS 1.3
+    + CONNECT/CONNACK, --max-connecting in flight, connections kept open) for the same fleet size."""
+    args = [probe, "--host=127.0.0.1", f"--port={port}", f"--ca={d}/ca.crt", "--sni=localhost", "--mode=rate",
+            "--impl=fd", "--tls=1.3", "--release=1", f"--total={devices}", f"--concurrency={a.max_connecting}",
+            f"--server-pid={broker.pid}", "--quickack=1"]
+    res = {"engine": "probe", "variant": "probe-connect", "devices": devices, "load_start": loadavg()}
+    try:
+        out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             timeout=devices / 20 + 120).stdout
+    except subprocess.TimeoutExpired:
+        out = ""
+    for line in out.splitlines():
+        if not line.startswith("RESULT mode=rate "): continue
+        kv = dict(x.split("=", 1) for x in line.split()[1:])
+        res.update({"connected": int(kv["connacks"]), "connects_per_s": float(kv["handshakes_per_s"]),
+                    "connect_cpu_pct_of_core": float(kv["cpu_pct"]), "broker_cpu_pct_of_core": float(kv["srv_cpu_pct"])})
     if "connected" not in res: res["note"] = "the probe printed no result"
     res["load_end"] = loadavg()
     return res
+
+def floor_plan(a, wvsim):
+    """--floor: issue 18's client-side goals in one run (see the README): per size the probe's
+    publish and connect rows, wvsim (default), wvsim --resumption off, and with --before the same two
+    for the build before; 15,000 devices (not --quick) for wvsim and --before only."""
+    rows = []
+    size = 5000
+    rows += [("probe", size, ("probe", a.probe, [])), ("probe-connect", size, ("probe-connect", a.probe, []))]
+    rows += [("asio", size, ("asio", wvsim, [])), ("asio", size, ("full", wvsim, ["--resumption", "off"]))]
+    if a.before:
+        rows += [("asio", size, ("before", a.before, [])), ("asio", size, ("before_full", a.before, ["--resumption", "off"]))]
+    if not a.quick:
+        rows += [("asio", 15000, ("asio", wvsim, []))]
+        if a.before: rows += [("asio", 15000, ("before", a.before, []))]
+    return rows
+
+def goals(rows):
+    """The floor goals of issue 18 (client side), from the rows of one run."""
+    def row(variant, n):
+        return next((r for r in rows if r["variant"] == variant and r["devices"] == n), None)
+    out = []
+    def add(name, value, goal, ok):
+        out.append({"goal": name, "value": value, "target": goal,
+                    "met": None if ok is None else bool(ok)})
+    w, p, pc, full = row("asio", 5000), row("probe", 5000), row("probe-connect", 5000), row("full", 5000)
+    if w and p and w.get("cpu_us_per_msg") and p.get("cpu_us_per_msg"):
+        v = round(w["cpu_us_per_msg"] / p["cpu_us_per_msg"], 2); add("CPU per message vs the probe, 5,000 devices", v, "<= 0.7", v <= 0.7)
+    if w and w.get("rss_kib_per_device"):
+        v = w["rss_kib_per_device"]; add("KiB per device, 5,000 devices", v, "<= 15", v <= 15)
+    if full and pc and full.get("connects_per_s") and pc.get("connects_per_s"):
+        v = round(full["connects_per_s"] / pc["connects_per_s"], 2); add("full handshakes/s vs the probe's", v, ">= 1.3", v >= 1.3)
+    if w and pc and w.get("connects_per_s") and pc.get("connects_per_s"):
+        v = round(w["connects_per_s"] / pc["connects_per_s"], 2); add("resumed handshakes/s vs the probe's full ones", v, "held (2.2 before)", None)
+    w15, b15 = row("asio", 15000), row("before", 15000)
+    if w15 and b15 and w15.get("steady_cpu_pct_of_core") and b15.get("steady_cpu_pct_of_core"):
+        v = round(w15["cpu_us_per_msg"] / b15["cpu_us_per_msg"], 2); add("15,000 devices: CPU per message vs the build before", v, "<= 0.7", v <= 0.7)
+    return out
 
 def main():
     ap = argparse.ArgumentParser()
@@ -223,14 +325,23 @@ def main():
     ap.add_argument("--variant", action="append", default=[], help="LABEL=WVSIM[,extra,args]: extra rows per size")
     ap.add_argument("--x509", action="store_true", help="X.509 rows against mosquitto and wvgate (see above)")
     ap.add_argument("--probe", help="mqtt_tls_probe binary: a bare-client row per size (see above)")
+    ap.add_argument("--floor", action="store_true",
+                    help="issue 18's client-side floor in one run: needs --probe; --before adds the build before (see README)")
+    ap.add_argument("--before", help="--floor: the wvsim binary of the build before, for its rows")
+    ap.add_argument("--quick", action="store_true", help="shorter windows (settle 3 s, steady 8 s); --floor: 5,000 devices only")
+    ap.add_argument("--mqtt5", action="store_true", help="MQTT 5 rows with and without the topic alias (see above)")
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
+    if a.quick: a.settle, a.steady = min(a.settle, 3), min(a.steady, 8)
+    if a.floor and not a.probe: ap.error("--floor needs --probe MQTT_TLS_PROBE")
     wvsim = os.path.join(a.build, "simulator", "wvsim")
     variants = [("asio", wvsim, [])]
     for v in a.variant:
         label, spec = v.split("=", 1)
         parts = spec.split(",")
         variants.append((label, parts[0] or wvsim, parts[1:]))
+    if a.mqtt5:
+        variants += [("mqtt5", wvsim, ["--mqtt", "5"]), ("mqtt5-noalias", wvsim, ["--mqtt", "5", "--topic-alias", "off"])]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by mosquitto and wvsim
     d = tempfile.mkdtemp(prefix="wvsim-bench-")
@@ -252,12 +363,14 @@ def main():
         probe_rows = [("probe", n, ("probe", a.probe, [])) for n in a.sizes.split(",") if n] if a.probe else []
         plan = probe_rows + [("asio", n, v) for n in a.sizes.split(",") if n for v in variants] + \
                [("paho", n, ("paho", wvsim, [])) for n in a.paho_sizes.split(",") if n]
+        if a.floor: plan = floor_plan(a, wvsim)
         for engine, n, (label, binary, extra) in plan:
             n = int(n)
             if n + 200 > hard:
                 print(f"skip {label} {n}: the open-file limit is {hard}", file=sys.stderr); continue
             b, p = targets.get(label, (broker, port))
-            if engine == "probe": r = run_probe(binary, d, p, b, n, a)
+            if engine == "probe-connect": r = run_probe_connects(binary, d, p, b, n, a)
+            elif engine == "probe": r = run_probe(binary, d, p, b, n, a)
             else: r = run_one(binary, extra, label, d, p, b, n, engine, a)
             rows.append(r); print(json.dumps(r), file=sys.stderr)
     finally:
@@ -266,15 +379,20 @@ def main():
         shutil.rmtree(d, ignore_errors=True)
     meta["load_end"] = loadavg()
     for r in rows:  # CPU per message over the probe's at the same size, from the same run
-        pr = next((q for q in rows if q["engine"] == "probe" and q["devices"] == r["devices"]), None)
+        pr = next((q for q in rows if q["variant"] == "probe" and q["devices"] == r["devices"]), None)
         if pr and pr.get("cpu_us_per_msg") and r.get("cpu_us_per_msg"):
             r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
-            "ratio_cpu_vs_probe", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
+            "ratio_cpu_vs_probe", "ctx_switches_per_msg", "wire_up_b_per_msg", "wire_down_b_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]
     print(" | ".join(cols)); print(" | ".join("---" for _ in cols))
     for r in rows: print(" | ".join(str(r.get(c, "-")) for c in cols) + (f"  ({r['note']})" if "note" in r else ""))
-    if a.json: json.dump(dict(meta, rows=rows), open(a.json, "w"), indent=1)
+    g = goals(rows) if a.floor else []
+    if g:
+        print(f"\ngoal | value | target | met   (load average {meta['load_start']} at the start, {meta['load_end']} at the end)")
+        print("--- | --- | --- | ---")
+        for x in g: print(f"{x['goal']} | {x['value']} | {x['target']} | {'-' if x['met'] is None else ('yes' if x['met'] else 'NO')}")
+    if a.json: json.dump(dict(meta, rows=rows, goals=g), open(a.json, "w"), indent=1)
 
 if __name__ == "__main__":
     main()

@@ -130,6 +130,7 @@ TEST_CASE("no ALPN offered on the 443 listener: the connection is HTTP, so raw M
     // 443 without ALPN serves MQTT over WebSocket and HTTPS (spec 3.1): the CONNECT bytes are
     // not an HTTP request, so the gateway answers 400 and closes; no MQTT session starts.
     CHECK(r.exit_code != 0);
+    CHECK(g.gw->stats().tls_handshake_failures == 0);
     CHECK(g.wait_for_log({"\"protocol\":\"HTTP\"", "\"httpStatus\":400"}));
     CHECK(g.gw->stats().connects_accepted == 0);
 }

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "functions/build_backend.hpp"
+#include "gateway/config_yaml.hpp"
 #include "control_plane/api.hpp"
 #include "provisioning/device_csr.hpp"
 #include "support/child_process.hpp"
@@ -264,3 +265,105 @@ TEST_CASE("a template in the gateway config exists at start, with its hook; a ba
     wv::gate::gateway gw(std::move(bad));
     CHECK_THROWS_WITH(gw.start(), doctest::Contains("provisioning.templates broken: Resources.x: resource type"));
 }
+
+namespace {
+
+// A gateway whose hook is a function of `functions:` (no provisioning.hooks at all).
+void with_hook_function(wv::gate::gateway_config& c) {
+    with_provisioning(c);
+    c.provisioning.hooks.clear();
+    wv::backends::backend_spec spec;
+    spec.name = "fleet-fn";
+    spec.kind = wv::backends::backend_kind::handler;
+    spec.handler.spec = "python:" + (here / "hook.py").string();
+    spec.handler.workers = 1;
+    spec.region = "eu-west-1";
+    spec.account = "111122223333";
+    c.functions.push_back(spec);
+}
+
+// The whole exchange over Paho with a claim: CreateKeysAndCertificate, then RegisterThing;
+// RegisterThing's reply (accepted or rejected) with "topic" added.
+json paho_register(const gateway_fixture& g, const std::pair<std::string, std::string>& claim, const std::string& tmpl,
+                   const std::string& serial) {
+    mqtt::client dev("ssl://localhost:" + std::to_string(g.port(1)), "dev-" + serial);
+    mqtt::ssl_options ssl;
+    ssl.set_trust_store(g.ca());
+    ssl.set_key_store(claim.first);
+    ssl.set_private_key(claim.second);
+    mqtt::connect_options o;
+    o.set_ssl(ssl);
+    o.set_clean_session(true);
+    o.set_mqtt_version(MQTTVERSION_3_1_1);
+    dev.connect(o);
+    const std::string reg = "$aws/provisioning-templates/" + tmpl + "/provision/json";
+    dev.subscribe(std::vector<std::string>{"$aws/certificates/create/json/+", reg + "/+"}, std::vector<int>{1, 1});
+    dev.start_consuming();
+    dev.publish("$aws/certificates/create/json", "{}", 2, 1, false);
+    mqtt::const_message_ptr m;
+    REQUIRE(dev.try_consume_message_for(&m, std::chrono::seconds(10)));
+    REQUIRE_MESSAGE(m->get_topic() == "$aws/certificates/create/json/accepted", m->get_payload_str());
+    const auto token = json::parse(m->get_payload_str())["certificateOwnershipToken"];
+    const auto body = json{{"certificateOwnershipToken", token}, {"parameters", {{"SerialNumber", serial}}}}.dump();
+    dev.publish(reg, body.data(), body.size(), 1, false);
+    REQUIRE(dev.try_consume_message_for(&m, std::chrono::seconds(15)));
+    auto out = json::parse(m->get_payload_str());
+    out["topic"] = m->get_topic();
+    dev.disconnect();
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a template's pre-provisioning hook resolves through functions: by ARN and by name") {
+    gateway_fixture g(with_hook_function);
+    auto& reg = *g.gw->registry();
+    REQUIRE(reg.create_policy("device", device_policy));
+    REQUIRE(reg.create_thing_group("fleet", "", "", {}));
+    wv::control_plane::api api(reg);
+    for (const std::string target : {"arn:aws:lambda:eu-west-1:111122223333:function:fleet-fn", "fleet-fn"}) {
+        const std::string name = target == "fleet-fn" ? "by-name" : "by-arn";
+        const auto r = api.handle({.method = "POST", .target = "/provisioning-templates", .headers = {},
+                                   .body = json{{"templateName", name}, {"templateBody", fleet_template},
+                                                {"provisioningRoleArn", "arn:aws:iam::111122223333:role/prov"}, {"enabled", true},
+                                                {"preProvisioningHook", {{"targetArn", target}}}}
+                                               .dump()});
+        REQUIRE_MESSAGE(r.status == 200, r.body);
+    }
+    const auto k = reg.create_keys_and_certificate(true);
+    REQUIRE(k);
+    REQUIRE(reg.create_policy("claim", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"));
+    REQUIRE_FALSE(reg.attach_policy("claim", reg.certificate_arn(k.value().cert.id)));
+    const auto cert = g.dir / "claim.pem", key = g.dir / "claim.key";
+    std::ofstream(cert) << k.value().cert.pem;
+    std::ofstream(key) << k.value().keys.private_key_pem;
+    const std::pair claim{cert.string(), key.string()};
+
+    const auto a = paho_register(g, claim, "by-arn", "5007");  // the hook overrides the site of serials ending in 7
+    CHECK_MESSAGE(a["topic"] == "$aws/provisioning-templates/by-arn/provision/json/accepted", a.dump());
+    CHECK(a["thingName"] == "wavelet-5007");
+    CHECK(reg.describe_thing("wavelet-5007").value().attributes.at("region") == "us");
+    const auto b = paho_register(g, claim, "by-name", "5008");
+    CHECK_MESSAGE(b["topic"] == "$aws/provisioning-templates/by-name/provision/json/accepted", b.dump());
+    // The function refuses: AWS's rejection, and the log names why.
+    const auto c = paho_register(g, claim, "by-name", "bad-5");
+    CHECK(c["topic"] == "$aws/provisioning-templates/by-name/provision/json/rejected");
+    CHECK(c["statusCode"] == 403);
+    CHECK(g.wait_for_log({"Provisioning", "allowProvisioning false"}));
+}
+
+TEST_CASE("a config template whose hook names no function is refused with the known ones") {
+    const char* yaml = R"(
+region: eu-west-1
+account: "111122223333"
+listeners: [{name: a, kind: aws-8883, port: 0}]
+functions:
+  - {name: fleet-fn, backend: handler, handler: "python:hook.py"}
+provisioning:
+  templates:
+    - {name: t, body: '{"Resources": {}}', hook: flet-fn}
+)";
+    CHECK_THROWS_WITH(wv::gate::parse_gateway_config(yaml, "cfg.yaml", here),
+                      doctest::Contains("cfg.yaml:9: provisioning.templates[0].hook: unknown function 'flet-fn'; known: fleet-fn"));
+}
+

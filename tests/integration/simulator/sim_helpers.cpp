@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include "tls/test_ca.hpp"
 
@@ -31,15 +32,34 @@ ca_files make_ca(const std::filesystem::path& dir) {
     return {f.ca_cert, f.server_cert, f.server_key};
 }
 
-std::unique_ptr<test::mosquitto_broker> tls_mosquitto(const ca_files& ca, std::map<std::string, std::string> users) {
+std::unique_ptr<test::mosquitto_broker> tls_mosquitto(const ca_files& ca, std::map<std::string, std::string> users,
+                                                      std::vector<std::string> acl, std::vector<std::string> extra_config) {
     test::mosquitto_options o;
     o.cert_file = ca.cert;
     o.key_file = ca.key;
     o.users = std::move(users);
+    o.acl_lines = std::move(acl);
+    o.extra_config = std::move(extra_config);
     // As root, mosquitto drops to the `mosquitto` user, which cannot write its log or read the
     // password file in the test's private temp dir: keep it root (a warning, not an error).
     if (::geteuid() == 0) o.extra_config.push_back("user root");
     return std::make_unique<test::mosquitto_broker>(o);
+}
+
+bool wait_for_log(test::mosquitto_broker& b, const std::string& needle, std::chrono::seconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+        if (b.log().find(needle) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+std::uint64_t count_prefix(const nlohmann::json& counts, const std::string& prefix) {
+    std::uint64_t n = 0;
+    for (const auto& [k, v] : counts.items())
+        if (k.starts_with(prefix)) n += v.get<std::uint64_t>();
+    return n;
 }
 
 std::uint64_t outcome_count(const nlohmann::json& report, const std::string& bucket) {

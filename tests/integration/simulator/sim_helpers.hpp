@@ -30,8 +30,17 @@ struct ca_files {
 };
 ca_files make_ca(const std::filesystem::path& dir);
 
-// mosquitto with TLS from `ca` and the given users (user -> password).
-std::unique_ptr<test::mosquitto_broker> tls_mosquitto(const ca_files& ca, std::map<std::string, std::string> users);
+// mosquitto with TLS from `ca` and the given users (user -> password), an ACL file when `acl`
+// has lines, and extra configuration lines.
+std::unique_ptr<test::mosquitto_broker> tls_mosquitto(const ca_files& ca, std::map<std::string, std::string> users,
+                                                      std::vector<std::string> acl = {},
+                                                      std::vector<std::string> extra_config = {});
+
+// Polls mosquitto's log until `needle` shows up; no fixed sleep.
+bool wait_for_log(test::mosquitto_broker& b, const std::string& needle, std::chrono::seconds timeout);
+
+// The sum of a JSON count map's entries whose key starts with `prefix` (reason-code buckets).
+std::uint64_t count_prefix(const nlohmann::json& counts, const std::string& prefix);
 
 // Count in the report's connect_outcomes, 0 when absent.
 std::uint64_t outcome_count(const nlohmann::json& report, const std::string& bucket);

@@ -29,16 +29,6 @@ std::vector<std::string> base_args(std::uint16_t port, const simtest::ca_files& 
             "--username", "dev{n}", "--password", "pw{n}", "--authorizer", ""};
 }
 
-// Polls mosquitto's log until `needle` shows up (the subscriber's SUBACK); no fixed sleep.
-bool wait_for_log(test::mosquitto_broker& b, const std::string& needle, std::chrono::seconds timeout) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (b.log().find(needle) != std::string::npos) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return false;
-}
-
 // The TEMP values of every report, keyed by (AKID, report_id), as a fresh mosquitto_sub saw them
 // during one wvsim run. Timestamps are left out: they are the device's clock, not the seed's.
 using values_map = std::map<std::pair<std::string, std::int64_t>, std::vector<std::uint64_t>>;
@@ -48,7 +38,7 @@ values_map capture_values(test::mosquitto_broker& b, const simtest::ca_files& ca
     test::child_process sub({WV_MOSQUITTO_SUB, "-h", "localhost", "-p", std::to_string(b.port()), "--cafile",
                              ca.ca.string(), "-u", "watcher", "-P", "watchpw", "-i", name, "-q", "1", "-t",
                              "wv/+/1/samp/p1", "-F", "%t %x"});
-    REQUIRE_MESSAGE(wait_for_log(b, "Sending SUBACK to " + name + "\n", 10s), b.log());
+    REQUIRE_MESSAGE(simtest::wait_for_log(b, "Sending SUBACK to " + name + "\n", 10s), b.log());
     const auto s = simtest::run_wvsim(dir, name, std::move(args));
     INFO(s.r.err);
     REQUIRE(s.r.exit_code == 0);
@@ -112,7 +102,7 @@ TEST_CASE("200 devices against mosquitto: every report decodes, report ids compl
     const auto port = std::to_string(broker->port());
     test::child_process sub({WV_MOSQUITTO_SUB, "-h", "localhost", "-p", port, "--cafile", ca.ca.string(), "-u",
                              "watcher", "-P", "watchpw", "-i", "capture", "-q", "1", "-t", "wv/#", "-F", "%t %x"});
-    REQUIRE_MESSAGE(wait_for_log(*broker, "Sending SUBACK to capture", 10s), broker->log());
+    REQUIRE_MESSAGE(simtest::wait_for_log(*broker, "Sending SUBACK to capture", 10s), broker->log());
 
     auto args = base_args(broker->port(), ca);
     args.insert(args.end(), {"--devices", "200", "--interval", "1", "--duration", "4", "--kill", "0.1",
@@ -261,7 +251,7 @@ TEST_CASE("a stalled server: reports wait for their PUBACKs instead of being dro
                              json.string()});
     test::child_process sim(args);
     for (int n = 0; n < 3; ++n)
-        REQUIRE_MESSAGE(wait_for_log(*broker, " as AKID" + std::to_string(n) + " ", 20s), broker->log());
+        REQUIRE_MESSAGE(simtest::wait_for_log(*broker, " as AKID" + std::to_string(n) + " ", 20s), broker->log());
     // 2 s without an answer: 20 reports per device come due, the 8-report window fills.
     broker->process().signal(SIGSTOP);
     std::this_thread::sleep_for(2s);  // the stall under test, not a wait for readiness

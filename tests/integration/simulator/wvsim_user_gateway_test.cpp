@@ -133,7 +133,11 @@ TEST_CASE("item 5: --verify with Ayyeka's authorizer in the embedded gateway obs
     CHECK(simtest::outcome_count(s.report, "connected") == 6);
     REQUIRE(s.report.contains("verify"));
     CHECK(s.report["verify"]["ok"] == true);
-    CHECK(s.report["verify"]["reports_received"] == s.report["reports"]["acked"]);
+    // A device killed between its PUBLISH and the PUBACK leaves a report the broker took but the
+    // device never saw acknowledged: received lies between acked and sent.
+    const auto received = s.report["verify"]["reports_received"].get<std::uint64_t>();
+    CHECK(received >= s.report["reports"]["acked"].get<std::uint64_t>());
+    CHECK(received <= s.report["reports"]["sent"].get<std::uint64_t>());
     CHECK(s.report["verify"]["wills_received"] == s.report["devices_killed"]);
     // The verifier is nobody the authorizer saw: one call per device login, none for it.
     CHECK(s.report["gateway"]["authorizer_calls"] == 6);

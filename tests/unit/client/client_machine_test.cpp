@@ -301,3 +301,67 @@ TEST_CASE("MQTT 5: a 3.1.1 session refuses the v5 forms, a v5 session sends them
     CHECK(s.fx.closing());
     CHECK(s.fx.why == mqtt::mqtt_errc::bad_remaining_length);
 }
+
+TEST_CASE("MQTT 5: user properties in CONNECT, in the order given") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1", .keep_alive = 30s, .max_packet_bytes = 131072,
+             .user_properties = {{"site", "a1"}}});
+    CHECK(s.sent() == bytes({0x10, 0x1f,                                // CONNECT, remaining length 31
+                             0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05,      // protocol name, level 5
+                             0x02,                                      // clean start
+                             0x00, 0x1e,                                // keep-alive 30 s
+                             0x10,                                      // property length 16
+                             0x27, 0x00, 0x02, 0x00, 0x00,              //   maximum packet size 131072
+                             0x26, 0x00, 0x04, 's', 'i', 't', 'e',      //   user property: name "site"
+                             0x00, 0x02, 'a', '1',                      //                  value "a1"
+                             0x00, 0x02, 'd', '1'}));                   // client id
+}
+
+TEST_CASE("MQTT 5: the server's Topic Alias Maximum and Receive Maximum bound what publish() sends") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1", .keep_alive = 60s});
+    s.sent();
+    CHECK(s.m.server_topic_alias_maximum() == 0);
+    s.server_sends(bytes({0x20, 0x09, 0x00, 0x00, 0x06,  // CONNACK accepted, property length 6
+                          0x22, 0x00, 0x08,              //   topic alias maximum 8
+                          0x21, 0x00, 0x02}));           //   receive maximum 2
+    s.m.release(s.now, s.fx);
+    CHECK(s.m.server_topic_alias_maximum() == 8);
+    CHECK(s.m.server_receive_maximum() == 2);
+
+    mqtt::property_builder alias1, alias9;
+    alias1.add(mqtt::property_id::topic_alias, 1);
+    alias9.add(mqtt::property_id::topic_alias, 9);
+    const auto q1 = mqtt::qos::at_least_once;
+    REQUIRE(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("x"), .qos = q1, .properties = alias1.view()}, s.now, s.fx));
+    REQUIRE(s.m.publish({.topic = "", .payload = mqtt::as_bytes("y"), .qos = q1, .properties = alias1.view()}, s.now, s.fx));
+    CHECK(s.sent() == bytes({0x32, 0x0a, 0x00, 0x01, 't', 0x00, 0x01,  // PUBLISH "t", id 1
+                             0x03, 0x23, 0x00, 0x01, 'x',              //   topic alias 1 set
+                             0x32, 0x09, 0x00, 0x00, 0x00, 0x02,       // PUBLISH "" (the alias), id 2
+                             0x03, 0x23, 0x00, 0x01, 'y'}));           //   topic alias 1 used
+    // Two unacknowledged: the server's Receive Maximum. QoS 0 is not counted.
+    CHECK(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("z"), .qos = q1}, s.now, s.fx).error() ==
+          client_errc::too_many_in_flight);
+    CHECK(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("z")}, s.now, s.fx));
+    CHECK(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("z"), .properties = alias9.view()}, s.now, s.fx).error() ==
+          mqtt::mqtt_errc::topic_alias_above_maximum);
+    s.sent();
+    s.server_sends(bytes({0x40, 0x02, 0x00, 0x01}));  // PUBACK 1 (reason code omitted: success)
+    CHECK(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("z"), .qos = q1}, s.now, s.fx));
+}
+
+TEST_CASE("MQTT 5 CONNECT to a 3.1.1 server: its CONNACK 1 is refused_protocol_version, not a malformed packet") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1"});
+    s.sent();
+    s.server_sends(bytes({0x20, 0x02, 0x00, 0x01}));  // 3.1.1 CONNACK: unacceptable protocol version
+    CHECK(s.take_events() == std::vector<std::string>{"connack CONNACK 1: unacceptable protocol version"});
+    CHECK(s.fx.why == client_errc::refused_protocol_version);
+}
+
+TEST_CASE("MQTT 3.1.1: no server limits from CONNACK; a Topic Alias cannot be sent") {
+    script s;
+    s.connect();
+    CHECK(s.m.server_topic_alias_maximum() == 0);
+    CHECK(s.m.server_receive_maximum() == 65535);
+}

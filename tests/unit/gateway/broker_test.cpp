@@ -17,7 +17,7 @@ struct recorder : subscriber {
     void kick(disconnect_reason why) override { kicked = why; }
 };
 message_ptr msg(std::string topic, std::string payload, std::uint8_t qos = 1, bool retain = false) {
-    return std::make_shared<message>(message{std::move(topic), std::move(payload), qos, retain, "x"});
+    return std::make_shared<message>(message{std::move(topic), std::move(payload), qos, retain, "x", {}, {}});
 }
 const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
 }  // namespace

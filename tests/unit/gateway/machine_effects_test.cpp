@@ -17,7 +17,7 @@ std::vector<std::string> kinds(const gate::effects& es) {
                                         "admit_connect",     "verify_certificate", "watch_certificate",
                                         "attach_session",    "subscribe_session", "unsubscribe_session",
                                         "detach_session",    "route_message",     "provisioning_request",
-                                        "rules_event",       "log_line"};
+                                        "rules_event",       "log_line",          "delay_will"};
     static_assert(std::size(names) == std::variant_size_v<gate::effect>);
     std::vector<std::string> out;
     for (const auto& e : es) out.emplace_back(names[e.index()]);
@@ -126,7 +126,7 @@ TEST_CASE("effects: SUBSCRIBE asks the broker per filter; the retained answer fo
     CHECK(first.filter == "wv/d1/a");
     CHECK(first.qos == 1);
     // The broker's answer: one retained message for the first filter.
-    auto kept = std::make_shared<gate::message>(gate::message{"wv/d1/a", "kept", 1, true, "x"});
+    auto kept = std::make_shared<gate::message>(gate::message{"wv/d1/a", "kept", 1, true, "x", {}, {}});
     c.m->on_subscribed(first, {.retained = {kept}}, 1, c.h.now);
     es = c.m->take_effects();
     REQUIRE(kinds(es) == strings{"send_bytes"});
@@ -138,7 +138,7 @@ TEST_CASE("effects: SUBSCRIBE asks the broker per filter; the retained answer fo
 
 TEST_CASE("effects: a persistent session's abrupt end hands out the Will, then the detach with what was unacked") {
     connected_machine c(false, mqtt::last_will{.topic = "wv/d1/will", .message = mqtt::as_bytes(std::string_view("bye"))});
-    c.m->on_deliver(std::make_shared<gate::message>(gate::message{"wv/d1/cmd", "do", 1, false, "x"}), 1, false, c.h.now);
+    c.m->on_deliver(std::make_shared<gate::message>(gate::message{"wv/d1/cmd", "do", 1, false, "x", {}, {}}), 1, false, c.h.now);
     REQUIRE(kinds(c.m->take_effects()) == strings{"send_bytes"});
     c.m->on_transport_closed(c.h.now);
     const auto es = c.m->take_effects();

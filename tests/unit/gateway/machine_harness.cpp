@@ -110,10 +110,10 @@ void peer::process() {
         for (auto& a : machine->take_effects()) {
         if (applier_.apply(a, *machine, self, h_.now)) continue;
         if (auto* s = std::get_if<gate::send_bytes>(&a)) {
-            // Split into packets so tests can look at each.
+            // Split into packets so tests can look at each (framed as 5 frames: 3.1.1 packets too).
             std::span<const std::byte> rest(s->bytes);
             while (!rest.empty()) {
-                const auto r = mqtt::read_frame(rest);
+                const auto r = mqtt::read_frame(rest, {}, mqtt::protocol_level::v5);
                 const auto& f = std::get<mqtt::frame>(r);
                 sent_.push_back({f.type, std::vector<std::byte>(rest.begin(), rest.begin() + f.consumed)});
                 rest = rest.subspan(f.consumed);

@@ -40,7 +40,7 @@ struct session_fixture {
 };
 
 message_ptr stored_msg(const std::string& payload, std::uint8_t qos = 1) {
-    return std::make_shared<message>(message{"t/x", payload, qos, false, "pub"});
+    return std::make_shared<message>(message{"t/x", payload, qos, false, "pub", {}, {}});
 }
 
 std::vector<std::string> payloads(const std::vector<message_ptr>& ms) {

@@ -237,3 +237,23 @@ TEST_CASE("X.509 principal variables: thing name, type, attributes, IsAttached, 
     const auto p = one(allow("iot:Publish", prefix + "topic/t/${iot:Connection.Thing.IsAttached}"));
     CHECK(check(p, "iot:Publish", topic_arn(scope, "t/false"), {.client_id = "dev1"}) == decision::implicit_deny);
 }
+
+TEST_CASE("uses_principal_variables: thing and certificate variables anywhere, any case; others not") {
+    const auto uses = [](const std::string& statements) {
+        const std::vector ps{one(statements)};
+        return uses_principal_variables(ps);
+    };
+    CHECK_FALSE(uses(allow("iot:Connect", "arn:aws:iot:*:*:client/${iot:ClientId}")));
+    CHECK_FALSE(uses(allow("iot:Publish", "arn:aws:iot:*:*:topic/${iot:Connection.Thingy}/x")));  // not the prefix
+    CHECK(uses(allow("iot:Connect", "arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}")));
+    CHECK(uses(allow("iot:Publish", "arn:aws:iot:*:*:topic/${IOT:CERTIFICATE.Subject.CommonName}/*")));
+    // In a condition key, and in a condition value.
+    CHECK(uses(R"({"Effect":"Allow","Action":"iot:Connect","Resource":"*",)"
+               R"("Condition":{"Bool":{"iot:Connection.Thing.IsAttached":"true"}}})"));
+    CHECK(uses(R"({"Effect":"Allow","Action":"iot:Connect","Resource":"*",)"
+               R"("Condition":{"StringEquals":{"iot:ClientId":"${iot:Certificate.SerialNumber}"}}})"));
+    // A second document naming one is enough.
+    const std::vector two{one(allow("iot:Connect", "*")),
+                          one(allow("iot:Publish", "arn:aws:iot:*:*:topic/${iot:Connection.Thing.Attributes[site]}"))};
+    CHECK(uses_principal_variables(two));
+}

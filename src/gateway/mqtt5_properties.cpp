@@ -1,0 +1,63 @@
+// MQTT 5 reason codes for AWS's disconnects and the PUBLISH properties passed to subscribers.
+#include "gateway/mqtt5_properties.hpp"
+
+#include "mqtt/property_builder.hpp"
+
+namespace wv::gate {
+
+std::optional<mqtt::reason_code> disconnect_code_for(disconnect_reason why) noexcept {
+    using rc = mqtt::reason_code;
+    switch (why) {
+        case disconnect_reason::client_initiated_disconnect:
+        case disconnect_reason::connection_lost: return std::nullopt;
+        case disconnect_reason::duplicate_clientid: return rc::session_taken_over;
+        case disconnect_reason::mqtt_keep_alive_timeout: return rc::keep_alive_timeout;
+        case disconnect_reason::server_initiated_disconnect: return rc::server_shutting_down;
+        case disconnect_reason::auth_error:
+        case disconnect_reason::forbidden_access: return rc::not_authorized;
+        case disconnect_reason::customauth_ttl_expiration: return rc::maximum_connect_time;
+        case disconnect_reason::throttled: return rc::message_rate_too_high;
+        case disconnect_reason::server_error: return rc::unspecified_error;
+        case disconnect_reason::client_error: return rc::protocol_error;
+    }
+    return rc::unspecified_error;
+}
+
+std::string forwarded_properties(const mqtt::properties& p) {
+    using id = mqtt::property_id;
+    mqtt::property_builder b;
+    bool any = false;
+    for (const auto& prop : p) {
+        switch (prop.id) {
+            case id::payload_format_indicator: b.add(prop.id, prop.number); break;
+            case id::content_type:
+            case id::response_topic: b.add(prop.id, prop.text); break;
+            case id::correlation_data: b.add(prop.id, prop.binary); break;
+            case id::user_property: b.add_user_property(prop.text, prop.value); break;
+            default: continue;
+        }
+        any = true;
+    }
+    if (!any) return {};
+    return std::string(mqtt::as_chars(b.view().bytes()));
+}
+
+mqtt::byte_buffer outbound_properties(const message& m, std::chrono::steady_clock::time_point now,
+                                      std::uint16_t alias) {
+    mqtt::property_builder b;
+    if (m.expires_at) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(*m.expires_at - now).count();
+        b.add(mqtt::property_id::message_expiry_interval, static_cast<std::uint32_t>(left < 1 ? 1 : left));
+    }
+    if (alias != 0) b.add(mqtt::property_id::topic_alias, alias);
+    mqtt::byte_buffer out(b.view().bytes().begin(), b.view().bytes().end());
+    const auto rest = mqtt::as_bytes(m.properties);
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+}
+
+std::string refused_connect_reason_string(std::string_view trace_id) {
+    return "CONNACK:Client is not authenticated/authorized to send the message:" + std::string(trace_id);
+}
+
+}  // namespace wv::gate

@@ -47,6 +47,9 @@ gate::gateway_config built_in_config(const std::vector<device_identity>& fleet) 
     gate::authorizer_config a;
     a.name = "wavelet";  // --authorizer's default
     a.backend = gate::backend_kind::static_credentials;
+    // --protocol https devices send their password as the token under --token-key-name's
+    // default; MQTT devices send none (their user name has no token parameter).
+    a.token_key_name = "token";
     a.default_policies = {gate::own_topics_policy("wv")};
     a.credentials.reserve(fleet.size());
     for (const auto& d : fleet) {

@@ -31,6 +31,15 @@ namespace wv::sim {
 namespace http = boost::beast::http;
 using namespace asio::experimental::awaitable_operators;
 
+std::string https_custom_auth_headers(const std::string& authorizer, const std::string& token_key_name,
+                                      const std::string& token, const std::string& signature_b64) {
+    std::string h;
+    if (!authorizer.empty()) h += "x-amz-customauthorizer-name: " + authorizer + "\r\n";
+    h += token_key_name + ": " + token + "\r\n";
+    if (!signature_b64.empty()) h += "x-amz-customauthorizer-signature: " + signature_b64 + "\r\n";
+    return h;
+}
+
 std::string https_publish_target(std::string_view topic, int qos) {
     return "/topics/" + sigv4::uri_encode(topic, false) + "?qos=" + std::to_string(qos);
 }
@@ -157,8 +166,8 @@ void https_engine::impl::end_connection(https_device& d, outcome why) {
 
 asio::awaitable<http_answer> https_engine::impl::exchange(https_worker& w, https_device& d, const std::string& target,
                                                            std::span<const std::byte> body) {
-    std::string req = "POST " + target + " HTTP/1.1\r\nhost: " + es.host +
-                      "\r\ncontent-type: application/octet-stream\r\ncontent-length: " + std::to_string(body.size()) +
+    std::string req = "POST " + target + " HTTP/1.1\r\nhost: " + es.host + "\r\n" + d.paths.auth_headers +
+                      "content-type: application/octet-stream\r\ncontent-length: " + std::to_string(body.size()) +
                       "\r\n\r\n";
     req.append(reinterpret_cast<const char*>(body.data()), body.size());
     http_answer a;
@@ -292,7 +301,9 @@ asio::awaitable<void> https_engine::impl::run_device(https_worker& w, https_devi
         resent = false;
         now = clock::now();
         if (first_answer) {
-            if (a.status == 403 && a.close) {  // the certificate was refused (https_publish.hpp)
+            // The certificate was refused (https_publish.hpp), or the custom authorizer refused the
+            // headers (401, the connection stays: the device gives up like a refused CONNECT).
+            if ((a.status == 403 && a.close) || (a.status == 401 && !d.paths.auth_headers.empty())) {
                 const auto why = es.explain_x509 ? es.explain_x509(d.local) : outcome::https_refused;
                 stats.count(why == outcome::x509_connect_denied ? outcome::https_refused : why);
                 stats.connect_failures.fetch_add(1, std::memory_order_relaxed);

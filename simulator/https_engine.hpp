@@ -1,8 +1,10 @@
 #pragma once
 // --protocol https: devices that publish each report as an HTTPS POST, as curl-based devices
 // do (spec 8): `POST /topics/<url-encoded topic>?qos=<q>` over TLS with the device's X.509
-// certificate, on 8443 (or 443 with ALPN x-amzn-http-ca), HTTP/1.1 keep-alive: one connection
-// per device, reused for every report, opened again when the server closed it.
+// certificate, on 8443 (or 443 with ALPN x-amzn-http-ca), or with custom-auth headers on 443
+// without ALPN (https_device_paths::auth_headers), HTTP/1.1 keep-alive: one connection per
+// device, reused for every report, opened again when the server closed it. A custom-auth
+// refusal (401) counts like a refused certificate (https_refused).
 //
 // Same timetable, fleet_stats and report as the MQTT engine:
 //   - a connect attempt is TCP + TLS + the answer to the connection's first request (HTTP has
@@ -33,7 +35,15 @@ namespace wv::sim {
 struct https_device_paths {
     std::string report;      // "/topics/wv%2FAK1%2F1%2Fsamp%2Fp1?qos=1"
     std::string report_end;  // the will topic's
+    // Custom auth (443 without ALPN): "x-amz-customauthorizer-name: A\r\ntoken: T\r\n..." sent
+    // with every request; empty for X.509 devices.
+    std::string auth_headers;
 };
+
+// The custom-auth headers of one device: the authorizer (when named), its token under
+// `token_key_name` and, with a signing key, x-amz-customauthorizer-signature.
+std::string https_custom_auth_headers(const std::string& authorizer, const std::string& token_key_name,
+                                      const std::string& token, const std::string& signature_b64);
 
 // The request target for a publish to `topic` (every byte but unreserved ones percent-encoded,
 // '/' included, as AWS's examples do) with `qos`.

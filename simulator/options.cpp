@@ -51,6 +51,15 @@ std::vector<std::string> yaml_args(const std::filesystem::path& file, const CLI:
     return out;
 }
 
+// --protocol https, either authentication: what HTTP has not (a will, a session to churn).
+void check_https(const CLI::App& app, const sim_options& o) {
+    if (o.kill > 0) throw config_error("--kill drops MQTT connections to fire wills; HTTPS has no will (--protocol https)");
+    if (o.churn_s > 0) throw config_error("--churn is for MQTT sessions; with --protocol https a device keeps one "
+                                          "connection alive and reopens it only when the server closes it");
+    if (app.count("--engine") && o.engine == engine_kind::paho)
+        throw config_error("--engine paho is MQTT; --protocol https runs on wvsim's own engine");
+}
+
 // --auth x509: one certificate source; AWS's X.509 endpoint defaults (8883 without ALPN, or
 // 443 with x-amzn-mqtt-ca); no resumption (a resumed session would carry another device's
 // certificate).
@@ -94,23 +103,23 @@ void check_x509(const CLI::App& app, sim_options& o) {
     if (!o.x509()) {
         if (generate || load || o.certs.create_keys)
             throw config_error("--device-ca, --device-ca-key, --device-certs and --create-keys need --auth x509");
-        if (o.https())
-            throw config_error("--protocol https publishes with the device's X.509 certificate (AWS: 8443, or 443 with "
-                               "ALPN x-amzn-http-ca): add --auth x509 and the certificates (--device-ca/--device-ca-key "
-                               "or --device-certs)");
+        if (o.https()) {
+            // Custom auth over HTTPS (spec 3.1): 443 without ALPN; curl offers http/1.1.
+            check_https(app, o);
+            if (app.count("--alpn") == 0) o.alpn = {"http/1.1"};
+        } else if (!o.token_signing_key.empty() || app.count("--token-key-name")) {
+            throw config_error("--token-key-name and --token-signing-key are for --protocol https with custom auth "
+                               "(over MQTT the token travels in the user name)");
+        }
         return;
     }
-    if (o.https()) {
-        if (o.certs.create_keys)
-            throw config_error("--create-keys with --protocol https: every certificate CreateKeysAndCertificate issues "
-                               "has the CN 'AWS IoT Certificate' (as AWS's do), and an HTTPS request carries no client "
-                               "id, so no policy can give each device its own topics: use --device-ca or --device-certs");
-        if (o.kill > 0) throw config_error("--kill drops MQTT connections to fire wills; HTTPS has no will (--protocol https)");
-        if (o.churn_s > 0) throw config_error("--churn is for MQTT sessions; with --protocol https a device keeps one "
-                                              "connection alive and reopens it only when the server closes it");
-        if (app.count("--engine") && o.engine == engine_kind::paho)
-            throw config_error("--engine paho is MQTT; --protocol https runs on wvsim's own engine");
-    }
+    if (!o.token_signing_key.empty() || app.count("--token-key-name"))
+        throw config_error("--token-key-name and --token-signing-key are for custom auth (--auth custom)");
+    if (o.https()) check_https(app, o);
+    if (o.https() && o.certs.create_keys)
+        throw config_error("--create-keys with --protocol https: every certificate CreateKeysAndCertificate issues "
+                           "has the CN 'AWS IoT Certificate' (as AWS's do), and an HTTPS request carries no client "
+                           "id, so no policy can give each device its own topics: use --device-ca or --device-certs");
     if (o.certs.create_keys && (generate || load))
         throw config_error("--create-keys takes every device's key and certificate from the control plane: "
                            "leave out --device-ca, --device-ca-key and --device-certs");
@@ -181,10 +190,20 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
         ->capture_default_str()
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     ep->add_option("--protocol", o.protocol,
-                   "mqtt, or https: each report an HTTPS POST /topics/<topic>?qos=N with the device's certificate "
-                   "(--auth x509; port 8443, or 443 with ALPN x-amzn-http-ca), one kept-alive connection per device")
+                   "mqtt, or https: each report an HTTPS POST /topics/<topic>?qos=N, one kept-alive connection per "
+                   "device; with --auth x509 the device's certificate (port 8443, or 443 with ALPN x-amzn-http-ca), "
+                   "with custom auth (443 without ALPN) headers x-amz-customauthorizer-name (--authorizer) and "
+                   "<--token-key-name>: the device's password")
         ->check(CLI::IsMember({"mqtt", "https"}))
         ->capture_default_str();
+    ep->add_option("--token-key-name", o.token_key_name,
+                   "--protocol https with custom auth: the header carrying each device's token (its password), "
+                   "the authorizer's tokenKeyName")
+        ->capture_default_str();
+    ep->add_option("--token-signing-key", o.token_signing_key,
+                   "--protocol https with custom auth: RSA private key (PEM) each device signs its token with "
+                   "(x-amz-customauthorizer-signature), for a signing-enabled authorizer")
+        ->check(CLI::ExistingFile);
     ep->add_option("--transport", o.transport,
                    "tls: MQTT on TLS; wss: MQTT over WebSocket (RFC 6455, AWS's wss://<host>/mqtt on 443: no ALPN "
                    "unless --alpn, subprotocol mqtt, the custom authorizer's parameters in the MQTT user name); a "

@@ -40,9 +40,13 @@ struct sim_options {
     shard part;
     // --auth x509: devices log in with their own certificates (x509_fleet.hpp), no user name.
     std::string auth = "custom";           // custom or x509
-    // --protocol https: reports as HTTPS POSTs (X.509 only: 8443, or 443 + ALPN x-amzn-http-ca).
+    // --protocol https: reports as HTTPS POSTs: X.509 (8443, or 443 + ALPN x-amzn-http-ca), or
+    // custom auth on 443 without ALPN (each request carries the authorizer name and the device's
+    // token, its password, under --token-key-name; signed with --token-signing-key).
     std::string protocol = "mqtt";
     bool https() const { return protocol == "https"; }
+    std::string token_key_name = "token";          // the authorizer's tokenKeyName (HTTPS custom auth)
+    std::filesystem::path token_signing_key;       // RSA private key PEM: x-amz-customauthorizer-signature
     x509_options certs;
     claim_options claim;  // --onboard claim:<t> / trusted-user:<t> (onboard_claim.hpp)
     bool x509() const { return auth == "x509"; }

@@ -40,8 +40,9 @@ constexpr std::array<row, static_cast<std::size_t>(outcome::count_)> rows{{
     {"connack_refused", "MQTT 5 CONNACK refused"},
     {"throttled", "throttled: a 2nd CONNECT within 1 s for one client id, closed without CONNACK (counted by the "
                   "embedded gateway)"},
-    {"https_refused", "HTTPS: 403 and closed at the first request: the certificate is not registered or not ACTIVE "
-                      "(AWS does not document its answer here)"},
+    {"https_refused", "HTTPS: the first request refused: 403 and closed (the certificate is not registered or not "
+                      "ACTIVE; AWS does not document its answer here), or 401/403 for custom-auth or SigV4 "
+                      "credentials (no authorizer, bad token signature, isAuthenticated false)"},
     {"closed_without_response", "HTTPS: closed before answering the first request"},
     {"ws_upgrade_refused", "WebSocket upgrade refused with this HTTP status (AWS: 403 for a failed SigV4 or custom "
                            "authentication at the upgrade)"},

@@ -40,7 +40,7 @@ enum class outcome : std::uint8_t {
     // closed_without_connack at the end); against any other endpoint it stays in that bucket.
     throttled,
     // --protocol https: the first request on a connection decides whether it counts as connected.
-    https_refused,               // 403 and closed at the first request: the certificate was not accepted
+    https_refused,               // the first request refused: a certificate (403 + close) or credentials (401)
     closed_without_response,     // closed before answering the first request
     // --transport wss: the server answered the WebSocket upgrade with another status than 101
     // (detail: the status), or with a 101 that does not hold (detail: why).

@@ -29,7 +29,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/version.hpp>
 #include <openssl/crypto.h>
+#include <sstream>
 
+#include "auth/token_signature.hpp"
 #include "connector_pool.hpp"
 #include "control_plane_registrar.hpp"
 #include "device_result.hpp"
@@ -505,9 +507,27 @@ void start_engine(run_state& s) {
 
     if (o.https()) {
         std::vector<https_device_paths> paths(s.ids.size());
-        for (std::uint32_t d = 0; d < s.ids.size(); ++d)
+        std::string signing_key;  // custom auth: each device signs its token (a signing-enabled authorizer)
+        if (!o.x509() && !o.token_signing_key.empty()) {
+            std::ifstream in(o.token_signing_key);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            signing_key = ss.str();
+        }
+        for (std::uint32_t d = 0; d < s.ids.size(); ++d) {
             paths[d] = {https_publish_target(topic_of(o.topic, "--topic", d), o.qos),
-                        https_publish_target(topic_of(o.will_topic, "--will-topic", d), 1)};
+                        https_publish_target(topic_of(o.will_topic, "--will-topic", d), 1), {}};
+            if (!o.x509()) {
+                const auto& id = s.ids[d];
+                std::string sig;
+                try {
+                    if (!signing_key.empty()) sig = auth::sign_token_b64(signing_key, id.password);
+                } catch (const std::invalid_argument& e) {
+                    throw config_error("--token-signing-key " + o.token_signing_key.string() + ": " + e.what());
+                }
+                paths[d].auth_headers = https_custom_auth_headers(id.authorizer, o.token_key_name, id.password, sig);
+            }
+        }
         s.https = std::make_unique<https_engine>(s.es, *s.tt, s.stats, s.profile, s.start, s.ids, std::move(paths), nthreads);
         s.https->start();
     } else if (o.engine == engine_kind::paho) {

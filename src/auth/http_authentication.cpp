@@ -10,7 +10,12 @@ const char* to_string(http_transport t) noexcept {
 
 namespace {
 
-constexpr const char* sigv4_service = "iotdevicegateway";  // AWS IoT's data-plane signing name
+// AWS IoT's data-plane signing names: iotdevicegateway (MQTT over WebSocket, aws-crt and the
+// developer guide), iotdata (the iot-data API's, botocore's HTTPS Publish).
+const std::vector<std::string>& sigv4_services() {
+    static const std::vector<std::string> names{"iotdevicegateway", "iotdata"};
+    return names;
+}
 
 http_refusal unauthorized(std::string message, std::string detail) {
     return {.status = 401,
@@ -49,7 +54,7 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
                               return sigv4::key_secret{.secret_access_key = k->secret_access_key,
                                                        .session_token = k->session_token};
                           },
-                          options_.now(), {.region = options_.region, .service = std::string(sigv4_service)});
+                          options_.now(), {.region = options_.region, .services = sigv4_services()});
         if (!v.ok()) {
             std::string detail = "SigV4 " + std::string(sigv4::to_string(v.error));
             if (!v.claim.access_key_id.empty()) detail += " (access key " + v.claim.access_key_id + ")";

@@ -13,7 +13,8 @@
 //      X-Amz-Security-Token may follow the signature unsigned, as AWS's SDKs append it), or an
 //      `Authorization: AWS4-HMAC-SHA256 ...` header (+ X-Amz-Date, X-Amz-Security-Token).
 //      Verified synchronously against the configured IAM keys (iam_keys.hpp) with
-//      src/sigv4's verifier, service `iotdevicegateway`, the gateway's region; the date must be
+//      src/sigv4's verifier, service `iotdevicegateway` (WebSocket, aws-crt) or `iotdata` (botocore's
+//      iot-data Publish), the gateway's region; the date must be
 //      within 15 minutes of now (header form) or within X-Amz-Expires of X-Amz-Date (presigned,
 //      plus 15 minutes' skew for a date in the future).
 //   2. Otherwise custom auth (spec 1.2): the authorizer named by `x-amz-customauthorizer-name`

@@ -271,9 +271,9 @@ verify_result verify(const received_request& r, const key_lookup& keys,
         return refusal(verify_errc::wrong_scope, c,
                        "Credential should be scoped to a valid region. (this endpoint's region is '" +
                            *o.region + "', got '" + c.region + "')");
-    if (o.service && c.service != *o.service)
+    if (!o.services.empty() && std::find(o.services.begin(), o.services.end(), c.service) == o.services.end())
         return refusal(verify_errc::wrong_scope, c,
-                       "Credential should be scoped to correct service: '" + *o.service + "'. ");
+                       "Credential should be scoped to correct service: '" + o.services.front() + "'. ");
 
     const auto key = keys ? keys(c.access_key_id) : std::nullopt;
     if (!key)

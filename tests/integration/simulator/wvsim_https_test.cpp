@@ -173,9 +173,7 @@ TEST_CASE("wvsim --register api against wvgate's control plane: MQTT and HTTPS f
 
 TEST_CASE("wvsim --protocol https: usage errors say what to do") {
     test::temp_dir dir;
-    const auto no_x509 = simtest::run_wvsim(dir, "e1", {"--protocol", "https", "--duration", "1"});
-    CHECK(no_x509.r.exit_code == 2);
-    CHECK(no_x509.r.err.find("add --auth x509") != std::string::npos);
+    // (--protocol https without --auth x509 is custom auth over HTTPS: the tests below.)
     const auto ca = simtest::make_ca(dir / "devca");
     auto args = https_fleet(ca, 2);
     args.insert(args.end(), {"--kill", "0.5"});
@@ -186,4 +184,48 @@ TEST_CASE("wvsim --protocol https: usage errors say what to do") {
                                                      "--duration", "1"});
     CHECK(keys.r.exit_code == 2);
     CHECK(keys.r.err.find("needs --control-plane URL") != std::string::npos);
+}
+
+TEST_CASE("wvsim --protocol https with custom auth: token headers on 443 without ALPN, embedded gateway") {
+    test::temp_dir dir;
+    auto args = std::vector<std::string>{"--protocol", "https", "--devices", "10", "--interval", "0.5", "--duration",
+                                         "2", "--verify"};
+    const auto s = simtest::run_wvsim(dir, "https-custom", args);
+    INFO(s.r.err);
+    INFO(s.r.out);
+    REQUIRE(s.r.exit_code == 0);
+    CHECK(s.report["protocol"] == "https");
+    CHECK(s.report["connect_attempts"] == 10);
+    CHECK(simtest::outcome_count(s.report, "connected") == 10);
+    CHECK(reports(s.report, "sent") >= 30);
+    CHECK(reports(s.report, "acked") == reports(s.report, "sent"));
+    CHECK(s.report["refused"].empty());
+    CHECK(s.report["verify"]["ok"] == true);
+    // Each request called the static authorizer with the device's token (its password).
+    CHECK(s.report["gateway"]["messages_in"] == reports(s.report, "sent") + 10);
+}
+
+TEST_CASE("wvsim --protocol https with custom auth: a denied token is refused with 401 at the first request") {
+    test::temp_dir dir;
+    // `deny` rows: the embedded gateway's static authorizer answers isAuthenticated false.
+    dir.write("fleet.csv",
+              "akid,username,password,authorizer,expected\n"
+              "AAAA000000000001,u1,secret-1,wavelet,deny\nAAAA000000000002,u2,secret-2,wavelet,deny\n"
+              "AAAA000000000003,u3,secret-3,wavelet,deny\nAAAA000000000004,u4,secret-4,wavelet,deny\n");
+    auto args = std::vector<std::string>{"--protocol", "https", "--credentials", (dir / "fleet.csv").string(),
+                                         "--interval", "0.5", "--duration", "1"};
+    const auto s = simtest::run_wvsim(dir, "https-custom-deny", args);
+    INFO(s.r.err);
+    INFO(s.r.out);
+    REQUIRE(s.report.is_object());
+    CHECK(s.r.exit_code <= 1);  // 0 when the verdict counts the expected denials as met
+    CHECK(simtest::outcome_count(s.report, "https_refused") == 4);
+    CHECK(simtest::outcome_count(s.report, "connected") == 0);
+}
+
+TEST_CASE("wvsim --token-key-name / --token-signing-key are for HTTPS custom auth") {
+    test::temp_dir dir;
+    const auto s = simtest::run_wvsim(dir, "bad-flags", {"--token-key-name", "tok", "--devices", "1", "--duration", "1"});
+    CHECK(s.r.exit_code == 2);
+    CHECK(s.r.err.find("--token-key-name and --token-signing-key are for --protocol https") != std::string::npos);
 }

@@ -291,6 +291,14 @@ TEST_CASE("SigV4 header form (HTTPS publish): verdict with the key's policies; r
     CHECK(s->policies->size() == 1);
     CHECK(f.backend->events().empty());
 
+    // botocore's iot-data client signs HTTPS Publish as service "iotdata": accepted too.
+    {
+        auto req = publish("/topics/a%2Fb?qos=1", {{"Host", "h"}});
+        wv::sigv4::http_request h{.method = "POST", .path = "/topics/a%2Fb", .query = {{"qos", "1"}},
+                                  .headers = req.headers, .body = req.body};
+        for (auto& [n, val] : wv::sigv4::sign(h, creds, {"us-east-1", "iotdata", t0}).added) req.headers.emplace_back(n, val);
+        CHECK(std::holds_alternative<sigv4_verdict>(f.run(req)));
+    }
     v = f.run(sign_at(t0 - 20min, creds));
     auto* r = std::get_if<http_refusal>(&v);
     REQUIRE(r);

@@ -40,7 +40,7 @@ signed_request header_signed(const credentials& c, std::chrono::system_clock::ti
 }
 
 const credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "test"};
-const verify_options iot{.region = "us-east-1", .service = "iotdevicegateway"};
+const verify_options iot{.region = "us-east-1", .services = {"iotdevicegateway"}};
 
 }  // namespace
 
@@ -87,10 +87,10 @@ TEST_CASE("verify: wrong secret, unknown key, wrong scope") {
     CHECK(unknown.error_type == "UnrecognizedClientException");
     CHECK(unknown.message == "The security token included in the request is invalid.");
     const auto region = verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key), t0,
-                               {.region = "eu-west-1", .service = "iotdevicegateway"});
+                               {.region = "eu-west-1", .services = {"iotdevicegateway"}});
     CHECK(region.error == verify_errc::wrong_scope);
     const auto service = verify(r.view(), one_key(creds.access_key_id, creds.secret_access_key), t0,
-                                {.region = "us-east-1", .service = "iot"});
+                                {.region = "us-east-1", .services = {"iot"}});
     CHECK(service.error == verify_errc::wrong_scope);
     CHECK(service.error_type == "InvalidSignatureException");
 }

@@ -83,7 +83,7 @@ using key_lookup = std::function<std::optional<key_secret>(std::string_view acce
 
 struct verify_options {
     std::optional<std::string> region{};   // the scope must name this region (nullopt: any)
-    std::optional<std::string> service{};  // and this service (nullopt: any)
+    std::vector<std::string> services{};   // and one of these services (empty: any)
     std::chrono::seconds max_skew{15 * 60};
     std::chrono::seconds max_expires{7 * 24 * 3600};  // AWS's presigned URL limit (604,800 s)
 };

@@ -27,7 +27,7 @@ struct device_identity {
     std::string akid;         // MQTT client id
     std::string username;     // the part before `?` in the MQTT user name
     std::string password;
-    std::string authorizer;   // empty: no `?x-amz-customauthorizer-name=` query
+    std::string authorizer{};  // empty: no `?x-amz-customauthorizer-name=` query
     expectation expected = expectation::none;
 
     // `<username>?x-amz-customauthorizer-name=<authorizer>`, as the device sends it.

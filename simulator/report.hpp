@@ -74,8 +74,8 @@ struct rules_validation {
     // Messages with at least one mismatch of each kind: missing_field, extra_field,
     // type_mismatch, value_mismatch, count_mismatch, order_mismatch, no_output,
     // unexpected_output, accepted_invalid (only kinds seen are present).
-    std::map<std::string, std::uint64_t> mismatched_by_kind;
-    std::map<std::string, std::uint64_t> errors_by_reason;  // the backend's reason -> messages
+    std::map<std::string, std::uint64_t> mismatched_by_kind{};
+    std::map<std::string, std::uint64_t> errors_by_reason{};  // the backend's reason -> messages
     // The decoder's latency, call to reply (merged shards: the worst shard's percentiles).
     std::uint64_t decoder_replies = 0, decoder_p50_us = 0, decoder_p99_us = 0;
 };
@@ -86,7 +86,7 @@ struct rules_action_result {
     std::string kind;                 // lambda, republish, file, http, validate
     std::string action;               // as the gateway describes it, e.g. "validate python:decoder.py"
     std::uint64_t ok = 0, failed = 0, dropped = 0;  // action runs; dropped: the rules queue was full
-    std::optional<rules_validation> validation;     // validate actions only
+    std::optional<rules_validation> validation{};   // validate actions only
     // Matched messages whose run had not finished when the gateway stopped.
     std::uint64_t unfinished() const { return rule_matched > ok + failed + dropped ? rule_matched - ok - failed - dropped : 0; }
 };

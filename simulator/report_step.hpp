@@ -32,7 +32,7 @@ struct run_facts {
     std::vector<device_result> devices;      // per local device
     double elapsed_s = 0;                    // start to the end of the engine
     // Reports stop coming due at a stop request (Ctrl-C), not at the end of the last device.
-    std::optional<double> stop_requested_s;  // seconds from the start
+    std::optional<double> stop_requested_s{};  // seconds from the start
     bool messages_budget = false;            // --messages: the publish window is the whole run
     bool embedded = false;
     bool paho = false;
@@ -41,15 +41,15 @@ struct run_facts {
     double churn_s = 0;
     int signals_seen = 0;
     bool aborted = false;                    // a second Ctrl-C, or devices stuck past every deadline
-    std::optional<verify_result> verify;
+    std::optional<verify_result> verify{};
     // The embedded gateway (gateway null without one).
-    nlohmann::json gateway;
-    std::optional<rules_result> rules;
+    nlohmann::json gateway{};
+    std::optional<rules_result> rules{};
     std::uint64_t throttled = 0;
     // The process.
     double cpu_user_s = 0, cpu_system_s = 0;
     std::uint64_t rss_baseline_kib = 0, rss_peak_kib = 0;
-    std::vector<std::string> expect;         // --expect, parsed and checked by parse_options
+    std::vector<std::string> expect{};       // --expect, parsed and checked by parse_options
 };
 
 run_report finish_report(run_report r, const run_facts& f, std::span<const device_identity> ids);

@@ -31,8 +31,8 @@
 namespace wv::sim {
 
 struct engine_settings {
-    std::string host;  // SNI and certificate name
-    boost::asio::ip::tcp::endpoint address;
+    std::string host{};  // SNI and certificate name
+    boost::asio::ip::tcp::endpoint address{};
     const tls::client_context* tls = nullptr;
     int qos = 1;
     std::uint16_t keep_alive_s = 60;
@@ -44,7 +44,7 @@ struct engine_settings {
     // --auth x509: each device's certificate (by its local index); no user name or password.
     const x509_fleet* x509 = nullptr;
     // --auth x509 against the embedded gateway: why a connect closed without CONNACK.
-    std::function<outcome(std::uint32_t local)> explain_x509;
+    std::function<outcome(std::uint32_t local)> explain_x509{};
     // --mqtt 5: the version, CONNECT's Session Expiry Interval and User Properties (templates,
     // expanded per device at each CONNECT), and whether reports use a Topic Alias.
     mqtt::protocol_level protocol = mqtt::protocol_level::v3_1_1;
@@ -52,12 +52,12 @@ struct engine_settings {
     struct user_property {
         field_template name, value;
     };
-    std::vector<user_property> user_properties;
+    std::vector<user_property> user_properties{};
     bool topic_alias = true;
-    retry_backoff retry;           // after a failed reconnect (reconnect.hpp)
+    retry_backoff retry{};         // after a failed reconnect (reconnect.hpp)
     // --transport wss: each connection runs a WebSocket client layer under the device (Host
     // header, path and query of the upgrade); nullopt: MQTT straight on TLS.
-    std::optional<websocket::client_options> wss;
+    std::optional<websocket::client_options> wss{};
     std::uint64_t seed = 1;        // for the backoff's jitter
 };
 

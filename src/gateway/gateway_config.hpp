@@ -163,9 +163,9 @@ struct control_plane_config {
 struct provisioning_template_seed {
     std::string name;
     std::string body;                 // the template body (JSON text)
-    std::string description;
+    std::string description{};
     bool enabled = true;
-    std::string hook;                 // a hooks[] name or a Lambda ARN; empty: no hook
+    std::string hook{};               // a hooks[] name or a Lambda ARN; empty: no hook
 };
 
 struct provisioning_config {

@@ -71,7 +71,7 @@ struct provisioning_options {
     std::chrono::seconds token_ttl{3600};            // AWS's
     // A hook's targetArn (a Lambda ARN or a function name) to the function to call; null, or
     // a null result: the hook cannot be called and RegisterThing is refused (AccessDenied).
-    std::function<std::shared_ptr<auth::authorizer_backend>(const std::string& target_arn)> resolve_function;
+    std::function<std::shared_ptr<auth::authorizer_backend>(const std::string& target_arn)> resolve_function{};
 };
 
 struct provisioning_stats {

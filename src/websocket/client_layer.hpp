@@ -20,7 +20,7 @@ namespace wv::websocket {
 struct client_options {
     std::string host;                  // the Host header (the endpoint's name)
     std::string target = "/mqtt";      // path and query (a presigned URL's, an authorizer's parameters)
-    std::string extra_headers;         // whole "Name: value\r\n" lines (custom-auth headers)
+    std::string extra_headers{};       // whole "Name: value\r\n" lines (custom-auth headers)
     std::uint64_t max_frame_bytes = 256 * 1024;
     std::size_t max_header_bytes = 8 * 1024;
     std::chrono::milliseconds handshake_timeout{10'000};

@@ -28,7 +28,7 @@ struct endpoint_options {
     std::vector<std::string> alpn{"mqtt"};
     std::string sni = "localhost";
     bool tls = true;
-    std::string cert_file, key_file;  // client certificate (X.509 listeners)
+    std::string cert_file{}, key_file{};  // client certificate (X.509 listeners)
 };
 
 class io_thread {

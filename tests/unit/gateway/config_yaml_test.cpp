@@ -103,7 +103,9 @@ TEST_CASE("config: provisioning bounds and hook functions by name; errors name t
 }
 
 TEST_CASE("config: provisioning templates inline (YAML or JSON text) or from a file") {
+    // The hook names a function (an unknown one is a config error, checked below).
     const auto cfg = parse_gateway_config(
+        "functions:\n  - {name: fleet-hook, backend: handler, handler: 'python:hook.py'}\n"
         "provisioning:\n  templates:\n"
         "    - name: fleet\n      hook: fleet-hook\n      body:\n        Resources:\n          thing: {Type: 'AWS::IoT::Thing', Properties: {ThingName: x}}\n"
         "    - {name: t2, enabled: false, body: '{\"Resources\": {}}'}\n",
@@ -115,6 +117,8 @@ TEST_CASE("config: provisioning templates inline (YAML or JSON text) or from a f
     CHECK(cfg.provisioning.templates[1].enabled == false);
     CHECK(cfg.provisioning.templates[1].body == R"({"Resources": {}})");
     CHECK(err("provisioning:\n  templates:\n    - {name: t}\n") == "gw.yaml:3: provisioning.templates[0]: needs body or body_file");
+    CHECK(err("provisioning:\n  templates:\n    - {name: t, hook: nobody, body: '{}'}\n")
+              .rfind("gw.yaml:3: provisioning.templates[0].hook: unknown function 'nobody'", 0) == 0);
     CHECK(err("provisioning:\n  templates:\n    - {name: t, body_file: /nonexistent.json}\n") ==
           "gw.yaml:3: provisioning.templates[0].body_file: cannot read /nonexistent.json");
 }

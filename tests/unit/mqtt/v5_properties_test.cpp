@@ -130,7 +130,8 @@ TEST_CASE("properties: iteration stops at the first malformed entry instead of r
     const properties p{bad};
     CHECK(std::distance(p.begin(), p.end()) == 1);
     CHECK(validate_properties(bad, {packet_type::publish}) == mqtt_errc::property_length_mismatch);
-    const properties unknown{bytes({0x7f, 0x00})};
+    const auto unknown_id = bytes({0x7f, 0x00});  // named: a view of a temporary would dangle
+    const properties unknown{unknown_id};
     CHECK(unknown.begin() == unknown.end());
 }
 

@@ -176,7 +176,7 @@ TEST_CASE("server: a refused upgrade is answered over HTTP and never reaches the
 }
 
 TEST_CASE("server: malformed HTTP and oversized headers get 400") {
-    for (const std::string wire : {std::string("GET /mqtt HTTP/1.1\r\nHost h\r\n\r\n"),
+    for (const std::string& wire : {std::string("GET /mqtt HTTP/1.1\r\nHost h\r\n\r\n"),
                                    std::string("\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00", 14)}) {
         scripted inner;
         server_layer ws(inner, {}, t0);

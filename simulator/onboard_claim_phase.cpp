@@ -4,6 +4,7 @@
 
 #include "control_plane_client.hpp"
 #include "onboard_claim.hpp"
+#include "registry/provisioning_model.hpp"
 #include "sigv4/sigv4.hpp"
 
 namespace wv::sim {
@@ -16,20 +17,10 @@ using phase_clock = std::chrono::steady_clock;
 
 std::string claim_path_segment(std::string_view s) { return sigv4::uri_encode(s, false); }
 
-// The developer guide's claim policy: connect, and only the provisioning topics of `tmpl`
-// (any region and account, so wvsim need not know the gateway's).
+// The developer guide's claim policy, the registry's own (one document), for any region and
+// account so that wvsim need not know the gateway's.
 std::string fleet_claim_policy(const std::string& tmpl) {
-    const std::string topic = "arn:aws:iot:*:*:topic/", filter = "arn:aws:iot:*:*:topicfilter/";
-    const json topics = json::array({topic + "$aws/certificates/create/*", topic + "$aws/certificates/create-from-csr/*",
-                                     topic + "$aws/provisioning-templates/" + tmpl + "/provision/*"});
-    const json filters = json::array({filter + "$aws/certificates/create/*", filter + "$aws/certificates/create-from-csr/*",
-                                      filter + "$aws/provisioning-templates/" + tmpl + "/provision/*"});
-    return json{{"Version", "2012-10-17"},
-                {"Statement", json::array({{{"Effect", "Allow"}, {"Action", "iot:Connect"}, {"Resource", "*"}},
-                                           {{"Effect", "Allow"}, {"Action", json::array({"iot:Publish", "iot:Receive"})},
-                                            {"Resource", topics}},
-                                           {{"Effect", "Allow"}, {"Action", "iot:Subscribe"}, {"Resource", filters}}})}}
-        .dump();
+    return registry::claim_policy_document(registry::account{.region = "*", .id = "*"}, tmpl);
 }
 
 // By claim without --claim-cert: one claim certificate, registered as a factory would

@@ -169,7 +169,12 @@ TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an I
 }
 
 TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho wss client carries on") {
-    gateway_fixture g([](wv::gate::gateway_config& c) { c.websocket.handshake_timeout = 3s; });
+    gateway_fixture g([](wv::gate::gateway_config& c) {
+        c.websocket.handshake_timeout = 3s;
+        // A request header that never ends is the HTTP front's to time out (https.request_timeout,
+        // 10 s by default: as long as the wait below, which made that subcase a race).
+        c.https.request_timeout = 3s;
+    });
     mqtt::client good(wss_uri(g), "good");
     REQUIRE_NOTHROW(good.connect(wss_options(g, "pw1")));
 
@@ -243,7 +248,7 @@ TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho w
         CHECK(s.find(std::string("\x8a\x0d" "are you there")) != std::string::npos);
         CHECK(close_code_after_101(s) == 1000);
     }
-    SUBCASE("an upgrade that never ends: closed after the handshake deadline") {
+    SUBCASE("an upgrade whose header never ends: closed after the front's request deadline") {
         raw_session r(http_ep(g));
         r.send(to_bytes("GET /mqtt HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"));
         CHECK(r.wait_closed(10s));

@@ -116,7 +116,10 @@ asio::awaitable<std::optional<std::pair<bool, json>>> await_reply(reply_box& box
     for (;;) {
         if (box.reply && box.reply->first.starts_with(request_topic + "/")) {
             const bool accepted = box.reply->first.ends_with("/accepted");
-            auto body = json::parse(box.reply->second, nullptr, false);
+            // Replies come in the request's format (a body that does not decode is discarded:
+            // the rejection bucket then reads "unreadable").
+            auto body = request_topic.ends_with("/cbor") ? json::from_cbor(box.reply->second, true, false)
+                                                         : json::parse(box.reply->second, nullptr, false);
             box.reply.reset();
             co_return std::pair{accepted, std::move(body)};
         }
@@ -192,6 +195,13 @@ struct step_timer {
     }
 };
 
+// A request's payload in the API's JSON or CBOR.
+std::string claim_payload(const json& body, bool cbor) {
+    if (!cbor) return body.dump();
+    const auto bytes = json::to_cbor(body);
+    return {bytes.begin(), bytes.end()};
+}
+
 // A QoS 1 request, until its PUBACK.
 asio::awaitable<std::error_code> publish_request(client::connection& conn, const std::string& topic, std::string payload) {
     const mqtt::publish p{.topic = topic,
@@ -224,8 +234,9 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i, c
         box->wake();
     });
     run_session(ex, conn, box);
-    const std::string create_topic = s.csr ? "$aws/certificates/create-from-csr/json" : "$aws/certificates/create/json";
-    const std::string register_topic = "$aws/provisioning-templates/" + s.template_name + "/provision/json";
+    const std::string fmt = s.cbor ? "cbor" : "json";
+    const std::string create_topic = (s.csr ? "$aws/certificates/create-from-csr/" : "$aws/certificates/create/") + fmt;
+    const std::string register_topic = "$aws/provisioning-templates/" + s.template_name + "/provision/" + fmt;
     // (a std::vector: GCC 12 cannot keep a plain array in a coroutine frame)
     const std::vector<std::string> filters{create_topic + "/accepted", create_topic + "/rejected",
                                            register_topic + "/accepted", register_topic + "/rejected"};
@@ -239,11 +250,11 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i, c
     t.done(run.r.connect);
 
     // create: a device-generated key and CSR, or the gateway's keys
-    std::string key_pem, request = "{}";
+    std::string key_pem, request = claim_payload(json::object(), s.cbor);
     if (s.csr) {
         auto k = provisioning::make_device_csr(id.akid);
         key_pem = std::move(k.private_key_pem);
-        request = json{{"certificateSigningRequest", k.csr_pem}}.dump();
+        request = claim_payload(json{{"certificateSigningRequest", k.csr_pem}}, s.cbor);
     }
     if (co_await publish_request(*conn, create_topic, request)) {
         co_await close_session(conn, box);
@@ -263,7 +274,7 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i, c
     json params = json::object();
     for (const auto& p : s.params) params[p.first] = p.second.expand(id.index, id.akid, "", s.seed);
     // Built apart: GCC 12 cannot compile a braced json list inside a co_await expression.
-    std::string register_request = json{{"certificateOwnershipToken", token}, {"parameters", params}}.dump();
+    std::string register_request = claim_payload(json{{"certificateOwnershipToken", token}, {"parameters", params}}, s.cbor);
     if (co_await publish_request(*conn, register_topic, std::move(register_request))) {
         co_await close_session(conn, box);
         co_return std::string("register_publish_failed");
@@ -396,6 +407,7 @@ json step_json(const metrics::histogram& h) {
 claim_result run_claim_onboarding(const std::vector<device_identity>& ids, const claim_settings& s, claim_result seeded) {
     claim_run run{ids, s, std::move(seeded), std::max<std::uint32_t>(1, s.max_connecting), {}, 0};
     run.r.devices = ids.size();
+    run.r.format = s.cbor ? "cbor" : "json";
     run.r.identities.resize(ids.size());
     run.r.thing_names.resize(ids.size());
     asio::io_context io{1};
@@ -425,6 +437,7 @@ nlohmann::json claim_to_json(const claim_result& r, const std::string& mode, con
     steps["register"] = step_json(r.register_thing);
     steps["reconnect"] = step_json(r.reconnect);
     json out{{"mode", mode},
+             {"format", r.format},
              {"devices", r.devices},
              {"provisioned", r.provisioned()},
              {"seconds", r.seconds},
@@ -446,6 +459,7 @@ std::string claim_summary_text(const nlohmann::json& j) {
                   static_cast<unsigned long long>(j.value("devices", std::uint64_t{0})), j.value("seconds", 0.0),
                   j.value("devices_per_s", 0.0));
     o << line;
+    if (j.value("format", std::string("json")) == "cbor") o << "  the API in CBOR (the /cbor topics)\n";
     if (j.contains("device_outcomes"))
         for (const auto& [k, n] : j["device_outcomes"].items()) o << "  " << k << ": " << n.get<std::uint64_t>() << "\n";
     const auto row = [&](const char* name, const json& h, const char* what) {

@@ -79,6 +79,7 @@ claim_phase_result run_claim_phase(const std::vector<device_identity>& ids, cons
                      .tls = t.tls,
                      .template_name = co.template_name,
                      .csr = co.key == "csr",
+                     .cbor = co.format == "cbor",
                      .params = {},
                      .seed = o.ids.seed,
                      .claim_of = [&claims](std::uint32_t i) -> const tls::client_identity& {

@@ -101,6 +101,12 @@ claim_phase_result run_claim_phase(const std::vector<device_identity>& ids, cons
     const auto hooks = hook_times ? hook_times() : metrics::histogram{};
     out.onboarding = claim_to_json(r, co.mode + ":" + co.template_name, hook_times ? &hooks : nullptr);
     out.total = r.total;
+    if (r.claim.count()) out.steps["onboard_claim"] = r.claim;
+    out.steps["onboard_connect"] = r.connect;
+    out.steps["onboard_create"] = r.create;
+    out.steps["onboard_register"] = r.register_thing;
+    out.steps["onboard_reconnect"] = r.reconnect;
+    if (hooks.count()) out.steps["onboard_hook"] = hooks;
     out.mismatches = r.mismatches;
     std::vector<tls::client_identity> mine;
     for (std::size_t i = 0; i < ids.size(); ++i) {

@@ -8,6 +8,8 @@
 // Errors: std::runtime_error for what stops the phase (the control plane cannot be reached or
 // refuses the claim setup, a claim certificate that does not load); a device that fails is a
 // bucket of the result, not an error.
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,10 @@ struct claim_phase_result {
     std::vector<device_identity> ids;     // the devices that provisioned, in order
     std::unique_ptr<x509_fleet> certs;    // their new certificates (certs->of(i) for ids[i])
     metrics::histogram total;             // connect with the claim to reconnected, per device
+    // Each step's histogram by the report's latency name (onboard_connect, onboard_create,
+    // onboard_register, onboard_reconnect; onboard_claim by trusted user; onboard_hook when the
+    // gateway is embedded): the HTML report draws them.
+    std::map<std::string, metrics::histogram> steps;
     std::vector<std::string> mismatches;  // --provision-refuse expectations that did not hold
     std::uint64_t not_provisioned = 0;
 };

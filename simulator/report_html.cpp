@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "onboard_claim.hpp"
 #include "onboard_jitr.hpp"
@@ -276,6 +277,50 @@ std::string timeline_charts(const run_report& r) {
     return o;
 }
 
+// Each onboarding step's whole histogram as a latency distribution: its value at every
+// percentile, drawn at -log10(1 - q) so p99 and p99.9 get as much room as the median.
+std::string onboarding_chart(const run_report& r, bool jitr) {
+    struct step {
+        const char* key;
+        const char* name;
+        const char* color;
+    };
+    static const step claim_steps[] = {{"onboard_claim", "claim (CreateProvisioningClaim)", h::color::grey},
+                                       {"onboard_connect", "connect (TLS with the claim, CONNECT, SUBSCRIBE)", h::color::blue},
+                                       {"onboard_create", "create (certificate)", h::color::green},
+                                       {"onboard_register", "register (RegisterThing, hook included)", h::color::orange},
+                                       {"onboard_hook", "the hook alone (in the gateway)", h::color::red},
+                                       {"onboard_reconnect", "reconnect (TLS with the new certificate)", h::color::purple}};
+    static const step jitr_steps[] = {{"onboard_attempt", "one connect attempt", h::color::blue},
+                                      {"time_to_active", "time to active (first attempt to CONNACK 0)", h::color::orange}};
+    const auto steps = jitr ? std::span<const step>(jitr_steps) : std::span<const step>(claim_steps);
+    h::chart_spec c;
+    c.id = "onboarding-steps";
+    c.title = jitr ? "JITR: time to active and one attempt, by percentile"
+                   : "Onboarding steps: each step's latency by percentile (the whole histogram)";
+    c.y_unit = "ms";
+    c.scale = h::y_scale::log;
+    c.x_ticks = {{0, "min"}, {std::log10(2.0), "p50"}, {1, "p90"}, {2, "p99"}, {3, "p99.9"}};
+    for (int i = 0; i <= 60; ++i) c.x.push_back(i * 0.05);
+    for (const auto& st : steps) {
+        const auto it = r.latency.find(st.key);
+        if (it == r.latency.end() || it->second.count() == 0) continue;
+        h::line_series l{.name = std::string(st.name) + ": p50 " + duration_text(it->second.percentile_us(0.5)) + ", p99 " +
+                                 duration_text(it->second.percentile_us(0.99)),
+                         .color = st.color,
+                         .y = {},
+                         .dashed = std::string(st.key) == "onboard_hook"};
+        for (double x : c.x) l.y.push_back(static_cast<double>(it->second.percentile_us(1 - std::pow(10.0, -x))) / 1000);
+        c.lines.push_back(std::move(l));
+    }
+    c.empty_note = "no onboarding step was timed";
+    c.caption = jitr ? "A device's time to active counts from its first attempt; an attempt is TCP, TLS and CONNECT to "
+                       "CONNACK or close."
+                     : "Each step counts from the end of the one before; the hook's line is the gateway's own "
+                       "measure of the pre-provisioning hook (queue and call), a part of register.";
+    return h::line_chart(c);
+}
+
 std::string latency_table(const run_report& r) {
     std::vector<h::table_row> rows;
     for (const char* k : {"tcp_connect", "tls_handshake", "connack", "puback", "send_lag"}) {
@@ -354,10 +399,11 @@ std::string html_page(const run_report& r) {
         o += h::section("thresholds", "Thresholds (--expect)", h::table({"expression", "actual", "result"}, rows));
     }
     if (r.onboarding.is_object() && r.onboarding.value("mode", "") == "jitr")
-        o += h::section("onboarding", "Onboarding (--onboard jitr)", h::pre(jitr_summary_text(r.onboarding)));
+        o += h::section("onboarding", "Onboarding (--onboard jitr)",
+                        h::pre(jitr_summary_text(r.onboarding)) + onboarding_chart(r, true));
     else if (r.onboarding.is_object())
         o += h::section("onboarding", "Onboarding (--onboard " + r.onboarding.value("mode", std::string()) + ")",
-                        h::pre(claim_summary_text(r.onboarding)));
+                        h::pre(claim_summary_text(r.onboarding)) + onboarding_chart(r, false));
     o += h::section("timeline", "Over time", timeline_charts(r));
     if (r.rules) o += h::section("rules", "Topic rules (embedded gateway)", rules_section(*r.rules));
     o += h::section("latency", "Latency over the whole run", latency_table(r));

@@ -387,6 +387,7 @@ void onboard_by_provisioning(run_state& s) {
     }
     s.rep.onboarding = std::move(r.onboarding);
     s.rep.latency["onboard_total"] = r.total;
+    for (auto& [name, h] : r.steps) s.rep.latency[name] = std::move(h);
     if (!o.quiet) std::cerr << onboarding_headline(claim_summary_text(s.rep.onboarding));
     if (r.ids.empty())
         throw phase_error{1, "--onboard " + o.certs.onboard + ": no device provisioned (outcomes: " +

@@ -112,7 +112,13 @@ std::string line_chart(const chart_spec& c) {
     f.plot_w = width - left - right;
     f.y = c.scale == y_scale::log ? log_axis(ymin, ymax)
                                   : linear_axis(std::min(0.0, ymin), c.y_top > 0 ? std::max(ymax, c.y_top) : ymax);
-    f.x = time_axis(std::max(xmax, 1.0));
+    if (c.x_ticks.size() >= 2) {
+        f.x.lo = c.x_ticks.front().x;
+        f.x.hi = c.x_ticks.back().x;
+        for (const auto& t : c.x_ticks) f.x.ticks.push_back(t.x);
+    } else {
+        f.x = time_axis(std::max(xmax, 1.0));
+    }
 
     o << "<svg viewBox='0 0 " << width << ' ' << height << "' width='100%' role='img' aria-label='" << escape(c.title)
       << "' data-plot='" << left << ' ' << num(f.top) << ' ' << num(f.plot_w) << ' ' << num(f.plot_h) << "'"
@@ -131,12 +137,13 @@ std::string line_chart(const chart_spec& c) {
       << (c.scale == y_scale::log ? " (log scale)" : "") << "</text></g>";
     // x ticks.
     o << "<g class='xaxis'>";
-    for (double t : f.x.ticks) {
+    for (std::size_t i = 0; i < f.x.ticks.size(); ++i) {
+        const double t = f.x.ticks[i];
         const double x = f.px(t);
         o << "<line x1='" << num(x) << "' y1='" << num(f.top + f.plot_h) << "' x2='" << num(x) << "' y2='"
           << num(f.top + f.plot_h + 4) << "' stroke='#888'/>";
         o << "<text x='" << num(x) << "' y='" << num(f.top + f.plot_h + 18) << "' text-anchor='middle'>"
-          << time_label(t) << "</text>";
+          << (c.x_ticks.size() >= 2 ? escape(c.x_ticks[i].label) : time_label(t)) << "</text>";
     }
     o << "<line x1='" << left << "' y1='" << num(f.top + f.plot_h) << "' x2='" << width - right << "' y2='"
       << num(f.top + f.plot_h) << "' stroke='#888'/>";

@@ -38,13 +38,23 @@ struct reference_line {
     double y = 0;
 };
 
+// A tick of a chart's own x axis: where (in x units) and what it reads.
+struct x_tick {
+    double x = 0;
+    std::string label;
+};
+
 struct chart_spec {
     std::string id;     // the figure's id (for links from the page), optional
     std::string title;
     std::string y_unit; // shown on the axis: "ms", "devices", "per s"
     y_scale scale = y_scale::linear;
     double y_top = 0;   // a linear axis's fixed top (e.g. 100 for percentages); 0: from the data
-    std::vector<double> x;  // seconds from the start, ascending
+    std::vector<double> x;  // seconds from the start, ascending (or in x_ticks' units)
+    // The x axis's own ticks, ascending, first to last the drawn range; empty: a time axis
+    // (seconds from the start). E.g. a latency distribution drawn at -log10(1 - q), labelled
+    // "p50", "p90", "p99", "p99.9", so the tail gets as much width as the median.
+    std::vector<x_tick> x_ticks;
     std::vector<band_series> bands;
     std::vector<line_series> lines;
     std::vector<reference_line> references;

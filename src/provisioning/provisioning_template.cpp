@@ -240,6 +240,8 @@ std::map<std::string, std::string> subject_fields(std::string_view rfc2253) {
     return out;
 }
 
+namespace {
+
 // A string anywhere in the body (a Ref, a Fn::Sub text) naming a certificate pseudo-parameter
 // other than the Id.
 bool names_subject_field(const json& node) {
@@ -253,9 +255,12 @@ bool names_subject_field(const json& node) {
         return false;
     }
     if (node.is_object() || node.is_array())
-        for (const auto& v : node) if (names_subject_field(v)) return true;
+        for (const auto& v : node)
+            if (names_subject_field(v)) return true;
     return false;
 }
+
+}  // namespace
 
 std::variant<provisioning_template, template_problem> parse_template(std::string_view body) {
     json j = json::parse(body, nullptr, false);

@@ -52,6 +52,19 @@ TEST_CASE("wvsim --onboard claim:fleet: CSR, RegisterThing with the hook, reconn
     CHECK(s.r.out.find("Onboarding (claim:fleet): 15 of 16 devices provisioned") != std::string::npos);
     const auto html = test::read_file(dir / "claim.html");
     CHECK(html.find("Onboarding (--onboard claim:fleet)") != std::string::npos);
+    // Each step's histogram, drawn by percentile: one line per step, the hook's among them.
+    const auto chart = html.find("id='onboarding-steps'");
+    REQUIRE(chart != std::string::npos);
+    const auto figure = html.substr(chart, html.find("</figure>", chart) - chart);
+    for (const char* step : {"connect (TLS with the claim", "create (certificate)", "register (RegisterThing, hook included)",
+                             "the hook alone (in the gateway)", "reconnect (TLS with the new certificate)"}) {
+        INFO(step);
+        CHECK(figure.find(step) != std::string::npos);
+    }
+    std::size_t lines = 0;
+    for (auto at = figure.find("class='series'"); at != std::string::npos; at = figure.find("class='series'", at + 1)) ++lines;
+    CHECK(lines == 5);
+    CHECK(s.report["latency_us"].contains("onboard_register"));
 }
 
 TEST_CASE("wvsim --onboard claim:fleet: a refusal nobody listed fails the run and names the device") {

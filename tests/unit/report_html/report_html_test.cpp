@@ -177,3 +177,23 @@ TEST_CASE("a linear chart of nothing but zeros shows its note") {
     c.lines[0].y = {0, 1};
     CHECK(wv::test::parse_html(line_chart(c))->find("svg").size() == 1);
 }
+
+TEST_CASE("a chart with its own x ticks (latency by percentile): labels as given, the range from first to last tick") {
+    chart_spec c;
+    c.title = "steps by percentile";
+    c.y_unit = "ms";
+    c.scale = y_scale::log;
+    c.x_ticks = {{0, "min"}, {0.301, "p50"}, {1, "p90"}, {2, "p99"}, {3, "p99.9"}};
+    for (int i = 0; i <= 60; ++i) c.x.push_back(i * 0.05);
+    std::vector<double> y;
+    for (double x : c.x) y.push_back(1 + 10 * x);
+    c.lines = {{"register", color::orange, y}};
+    const auto svg = line_chart(c);
+    const auto doc = wv::test::parse_html(svg);
+    CHECK(wv::test::chart_problems(*doc).empty());
+    std::vector<std::string> labels;
+    for (const auto* t : doc->find("g", "xaxis").at(0)->find("text")) labels.push_back(t->all_text());
+    CHECK(labels == std::vector<std::string>{"min", "p50", "p90", "p99", "p99.9"});
+    CHECK(svg.find(" s<") == std::string::npos);  // no time labels ("30 s")
+    CHECK(doc->find("polyline", "series").size() == 1);
+}

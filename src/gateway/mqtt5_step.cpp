@@ -46,6 +46,8 @@ bool connection_machine::read_connect_properties(const mqtt::connect& c, clock::
     clean_session_ = expiry == 0;
     if (const auto n = pr.number(property_id::receive_maximum)) session_.set_receive_maximum(*n);
     if (const auto n = pr.number(property_id::maximum_packet_size)) session_.set_peer_max_packet(*n);
+    if (const auto n = pr.number(property_id::topic_alias_maximum))
+        session_.set_peer_topic_alias_maximum(static_cast<std::uint16_t>(*n));
     if (const auto n = pr.number(property_id::request_problem_information)) problem_information_ = *n != 0;
     return true;
 }

@@ -567,3 +567,95 @@ TEST_CASE("a persistent session is not resumed across MQTT versions (AWS); withi
     REQUIRE(s.size() == 1);
     CHECK(s[0] == b({0x20, 0x02, 0x00, 0x00}));  // 3.1.1 CONNACK, session present 0
 }
+
+TEST_CASE("MQTT 5 outbound topic aliases: up to the client's Topic Alias Maximum, topic + alias first, then the alias alone") {
+    harness h;
+    mqtt::property_builder two;
+    two.add(mqtt::property_id::topic_alias_maximum, 2);
+    auto s = connected5(h, "s5", two.view());
+    s->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    s->take_sent();
+    auto p = h.make_peer("pub");
+    p->connect("pub");
+    p->take_sent();
+    for (const char* t : {"wv/a", "wv/b", "wv/c", "wv/a", "wv/c", "wv/b"}) p->publish(t, "x", mqtt::qos::at_most_once);
+    s->pump();
+    const auto got = raw(s->take_sent());
+    REQUIRE(got.size() == 6);
+    CHECK(got[0] == b({0x30, 0x0b,                      // PUBLISH QoS 0, remaining length 11
+                       0x00, 0x04, 'w', 'v', '/', 'a',  // topic
+                       0x03,                            // property length 3
+                       0x23, 0x00, 0x01,                // Topic Alias 1
+                       'x'}));
+    CHECK(got[1] == b({0x30, 0x0b, 0x00, 0x04, 'w', 'v', '/', 'b', 0x03, 0x23, 0x00, 0x02, 'x'}));  // alias 2
+    CHECK(got[2] == b({0x30, 0x08,                      // the table is full: the topic in full, no alias
+                       0x00, 0x04, 'w', 'v', '/', 'c',
+                       0x00,                            // property length 0
+                       'x'}));
+    CHECK(got[3] == b({0x30, 0x07,                      // remaining length 7
+                       0x00, 0x00,                      // empty topic: the alias stands for it
+                       0x03, 0x23, 0x00, 0x01,          // Topic Alias 1 (wv/a)
+                       'x'}));
+    CHECK(got[4] == got[2]);                            // still no alias for wv/c
+    CHECK(got[5] == b({0x30, 0x07, 0x00, 0x00, 0x03, 0x23, 0x00, 0x02, 'x'}));  // alias 2 (wv/b)
+}
+
+TEST_CASE("MQTT 5 outbound topic aliases: none without a Topic Alias Maximum, none for 3.1.1, none past a reconnect") {
+    harness h;
+    auto s = connected5(h, "s5");  // no Topic Alias Maximum: 0
+    s->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    s->take_sent();
+    auto s3 = h.make_peer("s3");
+    s3->connect("s3");
+    s3->subscribe("wv/#", mqtt::qos::at_most_once);
+    s3->take_sent();
+    mqtt::property_builder one;
+    one.add(mqtt::property_id::topic_alias_maximum, 1);
+    auto a = connected5(h, "a5", one.view());
+    a->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    a->take_sent();
+    auto p = h.make_peer("pub");
+    p->connect("pub");
+    p->take_sent();
+    p->publish("wv/a", "x", mqtt::qos::at_most_once);
+    p->publish("wv/a", "x", mqtt::qos::at_most_once);
+    s->pump();
+    s3->pump();
+    a->pump();
+    const bytes full5 = b({0x30, 0x08, 0x00, 0x04, 'w', 'v', '/', 'a', 0x00, 'x'});
+    CHECK(raw(s->take_sent()) == std::vector<bytes>{full5, full5});
+    const bytes full3 = b({0x30, 0x07, 0x00, 0x04, 'w', 'v', '/', 'a', 'x'});
+    CHECK(raw(s3->take_sent()) == std::vector<bytes>{full3, full3});
+    const bytes set1 = b({0x30, 0x0b, 0x00, 0x04, 'w', 'v', '/', 'a', 0x03, 0x23, 0x00, 0x01, 'x'});
+    CHECK(raw(a->take_sent()) == std::vector<bytes>{set1, b({0x30, 0x07, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01, 'x'})});
+
+    // A new connection of the same client starts with no aliases: the first send sets it again.
+    auto again = connected5(h, "a5", one.view());
+    again->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    again->take_sent();
+    p->publish("wv/a", "x", mqtt::qos::at_most_once);
+    again->pump();
+    CHECK(raw(again->take_sent()) == std::vector<bytes>{set1});
+}
+
+TEST_CASE("MQTT 5 outbound topic aliases: a PUBLISH dropped for the client's Maximum Packet Size sets no alias") {
+    harness h;
+    mqtt::property_builder props;
+    props.add(mqtt::property_id::topic_alias_maximum, 1).add(mqtt::property_id::maximum_packet_size, 20);
+    auto s = connected5(h, "s5", props.view());
+    s->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_least_once}}));
+    s->take_sent();
+    auto p = h.make_peer("pub");
+    p->connect("pub");
+    p->take_sent();
+    p->publish("wv/a", std::string(40, 'x'), mqtt::qos::at_least_once);  // 55 bytes: over 20, not sent
+    p->publish("wv/a", "x", mqtt::qos::at_least_once);
+    s->pump();
+    const auto got = raw(s->take_sent());
+    REQUIRE(got.size() == 1);
+    CHECK(got[0] == b({0x32, 0x0d,                      // PUBLISH QoS 1, remaining length 13
+                       0x00, 0x04, 'w', 'v', '/', 'a',  // the topic: its alias was never set
+                       0x00, 0x02,                      // packet id 2 (1 went to the dropped one)
+                       0x03, 0x23, 0x00, 0x01,          // Topic Alias 1
+                       'x'}));
+}

@@ -31,6 +31,7 @@
 #include "net/timer_wheel.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/jitr_registrar.hpp"
+#include "gateway/mqtt5_properties.hpp"
 #include "gateway/memory_certificate_directory.hpp"
 #include "gateway/metrics_http.hpp"
 #include "gateway/registry_certificate_directory.hpp"
@@ -436,11 +437,15 @@ void gateway::start() {
     }
     start_live_rules(m);
     m.rules_hook = [&m](const message& msg, const std::string& principal) {
+        // Decoded only for an MQTT 5 PUBLISH that carried properties.
+        std::optional<rules::mqtt5_properties> props;
+        if (!msg.properties.empty()) read_rules_properties(msg.properties, props.emplace());
         const rules_engine::inbound_message in{.topic = msg.topic,
                                                .payload = msg.payload,
                                                .client_id = msg.client_id,
                                                .principal = principal,
-                                               .timestamp_ms = 0};
+                                               .timestamp_ms = 0,
+                                               .properties = props ? &*props : nullptr};
         if (m.rules) m.rules->on_message(in);
         m.live_rules->on_message(in);
     };

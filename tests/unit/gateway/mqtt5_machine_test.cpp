@@ -659,3 +659,42 @@ TEST_CASE("MQTT 5 outbound topic aliases: a PUBLISH dropped for the client's Max
                        0x03, 0x23, 0x00, 0x01,          // Topic Alias 1
                        'x'}));
 }
+
+TEST_CASE("MQTT 5 user properties over AWS's 8 KB: that connection ends (0x95); 8 KB exactly passes") {
+    harness h;
+    auto other = connected5(h, "other");
+    const auto props_of = [](std::size_t value_bytes) {  // one User Property "k" = value: 1 + value_bytes
+        mqtt::property_builder pb;
+        pb.add_user_property("k", std::string(value_bytes, 'v'));
+        return pb;
+    };
+    auto ok = connected5(h, "ok");
+    const auto at_limit = props_of(8191);  // 8,192 bytes of names and values
+    ok->send(publish5("wv/a", "x", 1, at_limit.view()));
+    CHECK_FALSE(ok->closed);
+    CHECK(raw(ok->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x01})});  // PUBACK v5, success
+
+    auto over = connected5(h, "over");
+    const auto past = props_of(8192);  // 8,193 bytes
+    over->send(publish5("wv/a", "x", 1, past.view()));
+    REQUIRE(over->closed);
+    CHECK(over->closed->reason == disconnect_reason::client_error);
+    const auto s = raw(over->take_sent());
+    REQUIRE(s.size() == 1);
+    CHECK(s[0][0] == std::byte{0xe0});  // DISCONNECT
+    CHECK(s[0][2] == std::byte{0x95});  // Packet too large
+    CHECK(h.log_text().find("user properties of 8193 bytes exceed 8192") != std::string::npos);
+
+    // In CONNECT: CONNACK 0x95 and no session.
+    auto c = h.make_peer("c");
+    c->send(connect5("c", 60, past.view()));
+    REQUIRE(c->closed);
+    const auto cs = raw(c->take_sent());
+    REQUIRE(cs.size() == 1);
+    CHECK(cs[0][0] == std::byte{0x20});  // CONNACK
+    CHECK(cs[0][3] == std::byte{0x95});
+
+    other->send(publish5("wv/a", "still here", 9));
+    CHECK_FALSE(other->closed);
+    CHECK(raw(other->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x09})});
+}

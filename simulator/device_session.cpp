@@ -280,6 +280,13 @@ void device_session::step(clock::time_point now, net::effects& fx) {
                 report.properties = props.view();
             }
             const auto id = client_.publish(report, now, fx);
+            if (!id && id.error() == client::client_errc::packet_too_large) {
+                // MQTT 5: over the server's Maximum Packet Size, never sendable: a refused
+                // report (not retried), as the server would refuse it.
+                w_.stats.count(outcome::puback_refused, "not sent: larger than the server's Maximum Packet Size");
+                ++d_.next_report;
+                continue;
+            }
             if (!id) {
                 // The socket has not taken the earlier bytes yet (queue_full): try again soon;
                 // the report's latency counts from its due time all the same.

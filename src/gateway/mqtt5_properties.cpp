@@ -44,6 +44,17 @@ std::string forwarded_properties(const mqtt::properties& p) {
     return std::string(mqtt::as_chars(b.view().bytes()));
 }
 
+std::string forwarded_properties(const rules::mqtt5_properties& p) {
+    using id = mqtt::property_id;
+    mqtt::property_builder b;
+    if (p.payload_format_indicator) b.add(id::payload_format_indicator, *p.payload_format_indicator);
+    if (p.content_type) b.add(id::content_type, *p.content_type);
+    if (p.response_topic) b.add(id::response_topic, *p.response_topic);
+    if (p.correlation_data) b.add(id::correlation_data, mqtt::as_bytes(*p.correlation_data));
+    for (const auto& [k, v] : p.user_properties) b.add_user_property(k, v);
+    return std::string(mqtt::as_chars(b.view().bytes()));
+}
+
 std::size_t user_properties_bytes(const mqtt::properties& p) noexcept {
     std::size_t n = 0;
     for (const auto& prop : p)

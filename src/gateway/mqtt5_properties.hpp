@@ -39,6 +39,10 @@ std::size_t user_properties_bytes(const mqtt::properties& p) noexcept;
 // the block forwarded_properties() made; an empty block leaves `out` empty.
 void read_rules_properties(std::string_view block, rules::mqtt5_properties& out);
 
+// message::properties for a message the topic rules republish with MQTT 5 headers (the
+// republish action's `headers`): the inverse of read_rules_properties().
+std::string forwarded_properties(const rules::mqtt5_properties& p);
+
 // The property block of a PUBLISH to an MQTT 5 subscriber at `now`: the Message Expiry Interval
 // left (whole seconds, rounded up), the Topic Alias when `alias` is not 0, then m.properties.
 mqtt::byte_buffer outbound_properties(const message& m, std::chrono::steady_clock::time_point now,

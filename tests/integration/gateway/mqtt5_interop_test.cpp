@@ -94,7 +94,7 @@ TEST_CASE("mosquitto -V 5: topic alias, the topic sent once, every message deliv
     CHECK(sub.out() == "wv/alias/t a\nwv/alias/t b\nwv/alias/t c\n");
 }
 
-TEST_CASE("mosquitto_pub -V 5 user properties, content type, correlation data reach a topic rule (get_user_properties, get_mqtt_property)") {
+TEST_CASE("mosquitto_pub -V 5 properties reach a topic rule (get_user_properties, get_mqtt_property); republish headers reach a 5 subscriber") {
     wv::test::temp_dir out;
     static std::string events;  // the fixture's tweak is a plain function: it reads this
     events = (out / "mqtt5_events.jsonl").string();
@@ -107,9 +107,18 @@ TEST_CASE("mosquitto_pub -V 5 user properties, content type, correlation data re
                        "clientid() AS c FROM 'wv/#'\"\n"
                        "  sql_version: '2016-03-23'\n"
                        "  actions:\n"
-                       "    - file: {path: '" + events + "'}\n"),
+                       "    - file: {path: '" + events + "'}\n"
+                       "    - republish:\n"
+                       "        topic: 'wv/out/${clientid()}'\n"
+                       "        headers:\n"
+                       "          contentType: \"${get_mqtt_property('content_type')}\"\n"
+                       "          userProperties: [{key: device, value: '${clientid()}'}]\n"),
             YAML::Node(), "test.yaml");
     });
+    // The republish action's MQTT 5 headers reach a 5 subscriber as the PUBLISH's properties.
+    child_process sub(v5(g.mosquitto_args(WV_MOSQUITTO_SUB, "rsub", "dev1", "pw1"),
+                         {"-t", "wv/out/#", "-q", "1", "-C", "1", "-W", "30", "-F", "%t %P ct=%C"}));
+    REQUIRE(g.wait_for_log({"\"eventType\":\"Subscribe\"", "\"clientId\":\"rsub\""}));
     auto r = run(v5(g.mosquitto_args(WV_MOSQUITTO_PUB, "rp5", "dev1", "pw1"),
                     {"-t", "wv/rp5/samp", "-m", "{}", "-q", "1", "-D", "publish", "user-property", "site", "lab-3",
                      "-D", "publish", "user-property", "fw", "2.1", "-D", "publish", "user-property", "site", "lab-4",
@@ -118,6 +127,8 @@ TEST_CASE("mosquitto_pub -V 5 user properties, content type, correlation data re
                      "c-1"}),
              {}, 20s);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    REQUIRE_MESSAGE(sub.wait(20s) == 0, sub.err());
+    CHECK(sub.out() == "wv/out/rp5 device:rp5 ct=application/json\n");
     r = run(v5(g.mosquitto_args(WV_MOSQUITTO_PUB, "rp3", "dev1", "pw1"), {"-t", "wv/rp3/samp", "-m", "{}", "-q", "1"}),
             {}, 20s);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);

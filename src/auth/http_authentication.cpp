@@ -24,12 +24,12 @@ http_refusal unauthorized(std::string message, std::string detail) {
             .detail = std::move(detail)};
 }
 
-std::string query_string_of(const std::string& target) {
-    const auto q = target.find('?');
-    return q == std::string::npos ? std::string() : target.substr(q);
-}
-
 }  // namespace
+
+http_request_info request_info_of(const http_auth_request& r) {
+    const auto q = r.target.find('?');
+    return {.headers = r.headers, .query_string = q == std::string::npos ? std::string() : r.target.substr(q)};
+}
 
 http_refusal refusal_for(const custom_auth_verdict& v) {
     const auto& r = v.result;
@@ -91,7 +91,7 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
     connect_info ci{
         .server_name = req.server_name,
         .connection_id = req.connection_id,
-        .http = http_request_info{.headers = req.headers, .query_string = query_string_of(req.target)},
+        .http = request_info_of(req),
         .mqtt = req.transport == http_transport::wss};
     if (req.mqtt) {
         ci.username = req.mqtt->username;

@@ -129,6 +129,11 @@ struct deferred_to_connect {};
 
 using http_auth_verdict = std::variant<custom_auth_verdict, sigv4_verdict, http_refusal, deferred_to_connect>;
 
+// The request as the authorizer event carries it (protocolData.http): headers as received and
+// the target's query with its '?' ("" when none). The gateway keeps this of a WebSocket
+// upgrade for the custom-auth call at CONNECT.
+http_request_info request_info_of(const http_auth_request& r);
+
 // The refusal an http (HTTPS publish) client sees for a custom-auth verdict that did not
 // allow: 401 UnauthorizedException, detail naming the authorizer and the outcome.
 http_refusal refusal_for(const custom_auth_verdict& v);

@@ -168,6 +168,71 @@ TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an I
     CHECK(g.wait_for_log({"WebSocket upgrade refused with HTTP 403"}));
 }
 
+// The npm peer (scripts/install-deps.sh installs it): its node_modules, or empty after a loud skip.
+std::filesystem::path crt_peer() {
+    const auto node_modules = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/peers/node/node_modules";
+    if (!std::filesystem::exists(WV_NODE) || !std::filesystem::exists(node_modules / "aws-iot-device-sdk-v2")) {
+        MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
+        return {};
+    }
+    return node_modules;
+}
+
+TEST_CASE("aws-crt Mqtt5Client over WebSocket: newWebsocketMqttBuilderWithCustomAuth, unchanged; a wrong "
+          "password is refused with CONNACK 0x87") {
+    const auto node_modules = crt_peer();
+    if (node_modules.empty()) return;
+    gateway_fixture g;
+    const auto script = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway/mqtt5_crt_wss.js";
+    auto node = [&](const std::string& client_id, const std::string& password) {
+        return run({WV_NODE, script.string(), "--endpoint", "localhost", "--port", std::to_string(g.port()), "--ca",
+                    g.ca(), "--client-id", client_id, "--authorizer", "auth", "--username", "dev1", "--password",
+                    password},
+                   {}, 40s, {"NODE_PATH=" + node_modules.string()});
+    };
+    const auto ok = node("crt5ws", "pw1");
+    INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("\"step\":\"done\"") != std::string::npos);
+    CHECK(ok.out.find("from aws-crt mqtt5 over wss") != std::string::npos);
+    CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"crt5ws\"", "\"mqttVersion\":\"5.0\"",
+                          "\"transport\":\"wss\""}));
+    const auto bad = node("crt5bad", "wrong");
+    INFO("node stdout: " << bad.out);
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.out.find("\"reasonCode\":135") != std::string::npos);  // 0x87 Not authorized
+}
+
+TEST_CASE("aws-crt Mqtt5Client over WebSocket: newWebsocketMqttBuilderWithSigv4Auth against an iam: key; a "
+          "wrong secret gets the upgrade's 403") {
+    const auto node_modules = crt_peer();
+    if (node_modules.empty()) return;
+    gateway_fixture g([](wv::gate::gateway_config& c) {
+        wv::auth::iam_key_config k;
+        k.access_key_id = "AKIAWVSIGV4TEST00002";
+        k.secret_access_key = "wv-secret-key-for-mqtt5";
+        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
+        c.iam = {k};
+    });
+    const auto script = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway/mqtt5_crt_wss.js";
+    auto node = [&](const std::string& client_id, const std::string& secret) {
+        return run({WV_NODE, script.string(), "--endpoint", "localhost", "--port", std::to_string(g.port()), "--ca",
+                    g.ca(), "--client-id", client_id, "--access-key", "AKIAWVSIGV4TEST00002", "--secret-key", secret},
+                   {}, 40s, {"NODE_PATH=" + node_modules.string()});
+    };
+    const auto ok = node("sig5ws", "wv-secret-key-for-mqtt5");
+    INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("from aws-crt mqtt5 over wss") != std::string::npos);
+    CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"sig5ws\"", "\"status\":\"Success\"",
+                          "\"mqttVersion\":\"5.0\""}));
+    CHECK(g.gw->stats().authorizer_calls == 0);  // SigV4 decided at the upgrade
+    const auto bad = node("sig5bad", "not-the-secret");
+    INFO("node stdout: " << bad.out);
+    CHECK(bad.exit_code == 1);
+    CHECK(g.wait_for_log({"WebSocket upgrade refused with HTTP 403"}));
+}
+
 TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho wss client carries on") {
     gateway_fixture g([](wv::gate::gateway_config& c) {
         c.websocket.handshake_timeout = 3s;

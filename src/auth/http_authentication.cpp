@@ -39,6 +39,27 @@ http_refusal refusal_for(const custom_auth_verdict& v) {
                         "authorizer " + v.authorizer + ": " + why);
 }
 
+const custom_auth_verdict* http_verdict_cache::find(const std::string& authorizer,
+                                                    const std::optional<std::string>& token,
+                                                    std::chrono::system_clock::time_point now) const {
+    for (const auto& e : entries_)
+        if (e.authorizer == authorizer && e.token == token) return now < e.until ? &e.verdict : nullptr;
+    return nullptr;
+}
+
+void http_verdict_cache::remember(const custom_auth_verdict& v, const std::optional<std::string>& token,
+                                  std::chrono::system_clock::time_point now) {
+    const auto until = now + std::chrono::seconds(v.result.verdict.response.refresh_after_s);
+    for (auto& e : entries_)
+        if (e.authorizer == v.authorizer && e.token == token) {
+            e.verdict = v;
+            e.until = until;
+            return;
+        }
+    if (entries_.size() == max_entries) entries_.erase(entries_.begin());  // the oldest
+    entries_.push_back({v.authorizer, token, v, until});
+}
+
 http_authenticator::http_authenticator(http_authenticator_options o) : options_(std::move(o)) {}
 
 void http_authenticator::authenticate(http_auth_request req, completion done) const {
@@ -105,6 +126,19 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
                               to_string(prepared.error) + ": " + prepared.reason));
         return;
     }
+    // enableCachingForHttp: the answer this connection got for this token, while it is fresh.
+    http_verdict_cache* cache = req.transport == http_transport::http && prepared.authorizer->enable_caching_for_http
+                                    ? req.cache
+                                    : nullptr;
+    if (cache) {
+        if (const auto* hit = cache->find(prepared.authorizer->name, prepared.token, options_.now())) {
+            auto v = *hit;
+            v.event_json = std::move(prepared.event_json);
+            v.cached = true;
+            done(std::move(v));
+            return;
+        }
+    }
     custom_auth_verdict verdict{.authorizer = prepared.authorizer->name,
                                 .event_json = prepared.event_json,
                                 .result = {},
@@ -118,6 +152,9 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
     }
     svc->authorize(std::move(prepared.event_json), [verdict = std::move(verdict),
                                                     cache = options_.policy_cache,
+                                                    answers = cache,
+                                                    token = std::move(prepared.token),
+                                                    now = options_.now,
                                                     done = std::move(done)](authorization_result r) mutable {
         verdict.result = std::move(r);
         if (verdict.result.allowed()) {
@@ -132,6 +169,8 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
                 verdict.result.reason = "policy " + interned.error;
             }
         }
+        // The connection waits for this answer, so nothing else touches its cache meanwhile.
+        if (answers && verdict.result.allowed()) answers->remember(verdict, token, now());
         done(std::move(verdict));
     });
 }

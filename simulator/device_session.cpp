@@ -61,7 +61,7 @@ void device_session::begin(clock::time_point now, net::effects& fx) {
         // A PINGRESP that never comes means the connection is dead, like a PUBACK.
         .pingresp_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(st.ack_timeout),
     };
-    if (!st.x509) {  // with X.509 the certificate is the login
+    if (!st.x509 && !st.sigv4) {  // with X.509 the certificate is the login, with SigV4 the signed upgrade
         o.user_name = d_.id.wire_username();
         o.password = d_.id.password;
     }

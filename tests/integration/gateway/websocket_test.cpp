@@ -12,6 +12,7 @@
 
 #include "gateway_fixture.hpp"
 #include "mqtt/mqtt.hpp"
+#include "sigv4/sigv4.hpp"
 #include "support/child_process.hpp"
 #include "test_device.hpp"
 #include "websocket/frame.hpp"
@@ -169,7 +170,7 @@ TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an I
 }
 
 // The npm peer (scripts/install-deps.sh installs it): its node_modules, or empty after a loud skip.
-std::filesystem::path crt_peer() {
+static std::filesystem::path crt_peer() {
     const auto node_modules = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/peers/node/node_modules";
     if (!std::filesystem::exists(WV_NODE) || !std::filesystem::exists(node_modules / "aws-iot-device-sdk-v2")) {
         MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
@@ -320,6 +321,57 @@ TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho w
     }
     // The good client was not disturbed.
     CHECK_NOTHROW(good.publish("wv/good/1/samp", "still here", 10, 1, false));
+    good.disconnect();
+}
+
+TEST_CASE("a SigV4 upgrade whose date expired, whose signature is wrong or missing: 403 with AWS's error type, "
+          "on that connection only") {
+    gateway_fixture g([](wv::gate::gateway_config& c) {
+        wv::auth::iam_key_config k;
+        k.access_key_id = "AKIAWVSIGV4TEST00003";
+        k.secret_access_key = "wv-secret-key-for-raw";
+        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
+        c.iam = {k};
+    });
+    mqtt::client good(wss_uri(g), "good-sigv4");
+    REQUIRE_NOTHROW(good.connect(wss_options(g, "pw1")));
+    const wv::sigv4::credentials keys{"AKIAWVSIGV4TEST00003", "wv-secret-key-for-raw", "", "test"};
+    auto presigned = [&](std::chrono::system_clock::time_point at, const std::string& secret) {
+        auto k = keys;
+        k.secret_access_key = secret;
+        return wv::sigv4::presign_target("/mqtt", "localhost", k, {.region = "us-east-1", .service = "iotdevicegateway", .at = at},
+                                         std::chrono::seconds(300));
+    };
+    auto answer_to = [&](const std::string& target) {
+        raw_session r(http_ep(g));
+        auto req = upgrade();
+        req.replace(req.find("GET /mqtt "), 10, "GET " + target + " ");
+        r.send(to_bytes(req));
+        std::vector<std::byte> got;
+        r.wait_closed(3s, &got);  // a refusal closes at once; an accepted upgrade stays open
+        return text(got);
+    };
+    const auto now = std::chrono::system_clock::now();
+    // The control: signed now with the right secret, the upgrade succeeds.
+    CHECK(answer_to(presigned(now, "wv-secret-key-for-raw")).starts_with("HTTP/1.1 101 "));
+    const auto expired = answer_to(presigned(now - std::chrono::hours(1), "wv-secret-key-for-raw"));
+    INFO(expired);
+    CHECK(expired.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(expired.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
+    CHECK(expired.find("Signature expired") != std::string::npos);
+    const auto wrong = answer_to(presigned(now, "not-the-secret"));
+    INFO(wrong);
+    CHECK(wrong.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(wrong.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
+    CHECK(wrong.find("The request signature we calculated does not match") != std::string::npos);
+    auto unsigned_url = presigned(now, "wv-secret-key-for-raw");
+    unsigned_url.erase(unsigned_url.find("&X-Amz-Signature="));
+    const auto missing = answer_to(unsigned_url);
+    INFO(missing);
+    CHECK(missing.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(missing.find("x-amzn-ErrorType: IncompleteSignatureException") != std::string::npos);
+    // The Paho client connected before carries on.
+    REQUIRE_NOTHROW(good.publish("wv/good-sigv4/1/samp", "still here", 10, 1, false));
     good.disconnect();
 }
 

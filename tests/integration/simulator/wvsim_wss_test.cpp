@@ -122,3 +122,21 @@ TEST_CASE("wvsim --auth sigv4: flags that do not go with it are refused with exi
         CHECK(s.r.exit_code == 2);
     }
 }
+
+TEST_CASE("wvsim --transport wss: an authorizer denial at CONNECT lands in the same bucket as over TLS") {
+    test::temp_dir dir;
+    // `deny` rows: the embedded gateway's static authorizer answers isAuthenticated false.
+    const auto csv = dir.write("fleet.csv",
+                               "akid,username,password,authorizer,expected\n"
+                               "AAAA000000000001,u1,secret-1,wavelet,allow\n"
+                               "AAAA000000000002,u2,secret-2,wavelet,allow\n"
+                               "AAAA000000000003,u3,secret-3,wavelet,deny\n");
+    const auto s = simtest::run_wvsim(dir, "wss-deny", {"--transport", "wss", "--credentials", csv.string(),
+                                                        "--duration", "2"});
+    INFO(s.r.err);
+    REQUIRE(s.report.is_object());
+    CHECK(s.r.exit_code == 0);  // the denial was expected
+    CHECK(simtest::outcome_count(s.report, "connected") == 2);
+    CHECK(simtest::outcome_count(s.report, "closed_without_connack") == 1);
+    CHECK(s.report["expectations"]["met"] == 3);
+}

@@ -39,6 +39,17 @@ mqtt::connect_options wss_options(const gateway_fixture& g, const std::string& p
     return o;
 }
 
+// The SigV4 tests' key: the gateway's `iam:` entry, allowed everything.
+constexpr const char* iam_key_id = "AKIAWVSIGV4TEST00001";
+constexpr const char* iam_secret = "wv-secret-key-for-tests";
+void with_iam_key(wv::gate::gateway_config& c) {
+    wv::auth::iam_key_config k;
+    k.access_key_id = iam_key_id;
+    k.secret_access_key = iam_secret;
+    k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
+    c.iam = {k};
+}
+
 std::string wss_uri(const gateway_fixture& g) { return "wss://localhost:" + std::to_string(g.port()) + "/mqtt"; }
 
 endpoint_options http_ep(const gateway_fixture& g) {
@@ -143,21 +154,15 @@ TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an I
         MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
         return;
     }
-    gateway_fixture g([](wv::gate::gateway_config& c) {
-        wv::auth::iam_key_config k;
-        k.access_key_id = "AKIAWVSIGV4TEST00001";
-        k.secret_access_key = "wv-secret-key-for-tests";
-        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
-        c.iam = {k};
-    });
+    gateway_fixture g(with_iam_key);
     const auto here = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway";
     auto node = [&](const std::string& secret) {
         return run({WV_NODE, (here / "aws_crt_wss.js").string(), "--endpoint", "localhost", "--port",
-                    std::to_string(g.port()), "--ca", g.ca(), "--access-key", "AKIAWVSIGV4TEST00001", "--secret-key",
+                    std::to_string(g.port()), "--ca", g.ca(), "--access-key", iam_key_id, "--secret-key",
                     secret, "--client-id", "sig1", "--topic", "wv/sig1/1/samp"},
                    {}, 40s, {"NODE_PATH=" + node_modules.string()});
     };
-    const auto ok = node("wv-secret-key-for-tests");
+    const auto ok = node(iam_secret);
     INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
     CHECK(ok.exit_code == 0);
     CHECK(ok.out.find("from aws-crt over wss") != std::string::npos);
@@ -208,20 +213,14 @@ TEST_CASE("aws-crt Mqtt5Client over WebSocket: newWebsocketMqttBuilderWithSigv4A
           "wrong secret gets the upgrade's 403") {
     const auto node_modules = crt_peer();
     if (node_modules.empty()) return;
-    gateway_fixture g([](wv::gate::gateway_config& c) {
-        wv::auth::iam_key_config k;
-        k.access_key_id = "AKIAWVSIGV4TEST00002";
-        k.secret_access_key = "wv-secret-key-for-mqtt5";
-        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
-        c.iam = {k};
-    });
+    gateway_fixture g(with_iam_key);
     const auto script = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway/mqtt5_crt_wss.js";
     auto node = [&](const std::string& client_id, const std::string& secret) {
         return run({WV_NODE, script.string(), "--endpoint", "localhost", "--port", std::to_string(g.port()), "--ca",
-                    g.ca(), "--client-id", client_id, "--access-key", "AKIAWVSIGV4TEST00002", "--secret-key", secret},
+                    g.ca(), "--client-id", client_id, "--access-key", iam_key_id, "--secret-key", secret},
                    {}, 40s, {"NODE_PATH=" + node_modules.string()});
     };
-    const auto ok = node("sig5ws", "wv-secret-key-for-mqtt5");
+    const auto ok = node("sig5ws", iam_secret);
     INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
     CHECK(ok.exit_code == 0);
     CHECK(ok.out.find("from aws-crt mqtt5 over wss") != std::string::npos);
@@ -326,16 +325,10 @@ TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho w
 
 TEST_CASE("a SigV4 upgrade whose date expired, whose signature is wrong or missing: 403 with AWS's error type, "
           "on that connection only") {
-    gateway_fixture g([](wv::gate::gateway_config& c) {
-        wv::auth::iam_key_config k;
-        k.access_key_id = "AKIAWVSIGV4TEST00003";
-        k.secret_access_key = "wv-secret-key-for-raw";
-        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
-        c.iam = {k};
-    });
+    gateway_fixture g(with_iam_key);
     mqtt::client good(wss_uri(g), "good-sigv4");
     REQUIRE_NOTHROW(good.connect(wss_options(g, "pw1")));
-    const wv::sigv4::credentials keys{"AKIAWVSIGV4TEST00003", "wv-secret-key-for-raw", "", "test"};
+    const wv::sigv4::credentials keys{iam_key_id, iam_secret, "", "test"};
     auto presigned = [&](std::chrono::system_clock::time_point at, const std::string& secret) {
         auto k = keys;
         k.secret_access_key = secret;
@@ -353,8 +346,8 @@ TEST_CASE("a SigV4 upgrade whose date expired, whose signature is wrong or missi
     };
     const auto now = std::chrono::system_clock::now();
     // The control: signed now with the right secret, the upgrade succeeds.
-    CHECK(answer_to(presigned(now, "wv-secret-key-for-raw")).starts_with("HTTP/1.1 101 "));
-    const auto expired = answer_to(presigned(now - std::chrono::hours(1), "wv-secret-key-for-raw"));
+    CHECK(answer_to(presigned(now, iam_secret)).starts_with("HTTP/1.1 101 "));
+    const auto expired = answer_to(presigned(now - std::chrono::hours(1), iam_secret));
     INFO(expired);
     CHECK(expired.starts_with("HTTP/1.1 403 Forbidden\r\n"));
     CHECK(expired.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
@@ -364,7 +357,7 @@ TEST_CASE("a SigV4 upgrade whose date expired, whose signature is wrong or missi
     CHECK(wrong.starts_with("HTTP/1.1 403 Forbidden\r\n"));
     CHECK(wrong.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
     CHECK(wrong.find("The request signature we calculated does not match") != std::string::npos);
-    auto unsigned_url = presigned(now, "wv-secret-key-for-raw");
+    auto unsigned_url = presigned(now, iam_secret);
     unsigned_url.erase(unsigned_url.find("&X-Amz-Signature="));
     const auto missing = answer_to(unsigned_url);
     INFO(missing);

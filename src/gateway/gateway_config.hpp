@@ -73,6 +73,9 @@ struct authorizer_config {
     bool signing_disabled = true;
     std::string token_key_name;               // empty: no token extracted
     std::map<std::string, std::string> token_signing_public_keys;  // name -> PEM
+    // AWS's enableCachingForHttp: HTTPS publish reuses an allowed answer on the same kept-alive
+    // connection for the same token until its refreshAfterInSeconds (YAML enable_caching_for_http).
+    bool enable_caching_for_http = false;
 
     backend_kind backend = backend_kind::static_credentials;
     std::vector<static_credential> credentials;        // static

@@ -42,15 +42,17 @@ public:
     mqtt_session(const limits_config& limits, counters& stats, effects& out);
 
     // --- input ---
-    // Appends received bytes (counted in bytes_in).
+    // Appends received bytes (counted in bytes_in). With nothing buffered the session only
+    // views `in`, which must stay valid until compact_input() (called before `in` goes away).
     void append_input(std::span<const std::byte> in);
     // The next whole packet of the input (its body views the input until compact_input()),
     // need_more, or a framing error (malformed remaining length, over max_packet_bytes()).
     std::variant<mqtt::need_more, mqtt::frame, std::error_code> next_frame();
-    // Drops the frames read so far; gives a big buffer back once it is empty.
+    // Drops the frames read so far and copies what is left of a viewed input; holds no
+    // buffer once nothing is left.
     void compact_input();
     // Input bytes not yet read as frames (after compact_input(): all that is buffered).
-    std::size_t buffered_input() const noexcept { return in_.size() - read_at_; }
+    std::size_t buffered_input() const noexcept { return input().size() - read_at_; }
     void clear_input();
     // The largest packet accepted: a maximum-size PUBLISH (payload, topic, header).
     std::size_t max_packet_bytes() const noexcept;
@@ -121,7 +123,10 @@ private:
     counters& stats_;
     effects& out_;
 
+    std::span<const std::byte> input() const noexcept;  // borrowed_ when set, else in_
+
     std::vector<std::byte> in_;  // received, not yet consumed (bounded by the packet limit)
+    std::span<const std::byte> borrowed_;  // or the caller's bytes, until compact_input()
     std::size_t read_at_ = 0;    // frames before this offset have been handed out
 
     std::chrono::seconds keep_alive_{0};

@@ -334,6 +334,11 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
                    "CreateKeysAndCertificate, the gateway generates the key (RSA-2048 as AWS, slow)")
         ->check(CLI::IsMember({"csr", "keys"}))
         ->capture_default_str();
+    xg->add_option("--provision-format", o.claim.format,
+                   "json or cbor: the provisioning API's topics ($aws/certificates/create-from-csr/cbor, ...) and "
+                   "payloads the devices use, as the AWS IoT Device SDKs offer both")
+        ->check(CLI::IsMember({"json", "cbor"}))
+        ->capture_default_str();
     xg->add_option("--provision-refuse", o.claim.refuse_file,
                    "file of client ids (one a line) the pre-provisioning hook must refuse: each must get 403 "
                    "AccessDenied and every other device must provision, or the run fails")

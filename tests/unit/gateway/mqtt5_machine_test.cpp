@@ -698,3 +698,74 @@ TEST_CASE("MQTT 5 user properties over AWS's 8 KB: that connection ends (0x95); 
     CHECK_FALSE(other->closed);
     CHECK(raw(other->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x09})});
 }
+
+TEST_CASE("MQTT 5 quotas and the rest of AWS's refusals: 0x97, 0x9B, 0x90, each for that connection only") {
+    harness h;
+    gate::connect_throttle throttle(1.0);
+    h.throttle = &throttle;
+    auto other = connected5(h, "other");
+    const auto disconnect_code = [](const std::shared_ptr<peer>& p) {
+        REQUIRE(p->closed);
+        const auto s = raw(p->take_sent());
+        REQUIRE_FALSE(s.empty());
+        CHECK(s.back()[0] == std::byte{0xe0});  // DISCONNECT
+        return static_cast<int>(s.back()[2]);
+    };
+    SUBCASE("over the publish rate: PUBACK 0x97 Quota exceeded, the connection stays") {
+        h.config.limits.publish_rate_per_s = 1;
+        auto p = connected5(h, "fast");
+        for (std::uint16_t id = 1; id <= 3; ++id) p->send(publish5("wv/a", "x", id));
+        CHECK_FALSE(p->closed);
+        const auto s = raw(p->take_sent());
+        REQUIRE(s.size() == 3);
+        CHECK(s[0] == b({0x40, 0x02, 0x00, 0x01}));  // within the quota: success
+        CHECK(s[2][4] == std::byte{0x97});           // PUBACK packet id 3: Quota exceeded
+    }
+    SUBCASE("more than 8 filters in one SUBSCRIBE: DISCONNECT 0x97") {
+        auto p = connected5(h, "many");
+        std::vector<mqtt::subscription> nine;
+        for (int i = 0; i < 9; ++i) nine.push_back({.filter = "wv/" + std::to_string(i), .qos = mqtt::qos::at_most_once});
+        p->send(subscribe5(nine));
+        CHECK(disconnect_code(p) == 0x97);
+    }
+    SUBCASE("a QoS 2 PUBLISH: DISCONNECT 0x9B QoS not supported") {
+        auto p = connected5(h, "q2");
+        p->send(publish5("wv/a", "x", 1, {}, mqtt::qos::exactly_once));
+        CHECK(disconnect_code(p) == 0x9b);
+    }
+    SUBCASE("a topic over AWS's 7 slashes: DISCONNECT 0x90 Topic Name invalid") {
+        auto p = connected5(h, "deep");
+        p->send(publish5("wv/1/2/3/4/5/6/7/8", "x", 1));
+        CHECK(disconnect_code(p) == 0x90);
+    }
+    SUBCASE("a Will of QoS 2: CONNACK 0x9B") {
+        auto p = h.make_peer("w2");
+        mqtt::connect c;
+        c.protocol_level = 5;
+        c.client_id = "w2";
+        c.keep_alive_s = 60;
+        c.user_name = "dev1";
+        c.password = mqtt::as_bytes("pw1");
+        c.will = mqtt::last_will{.topic = "wv/will", .message = mqtt::as_bytes("bye"), .qos = mqtt::qos::exactly_once};
+        p->send(mqtt::encode_to_bytes(c));
+        REQUIRE(p->closed);
+        const auto s = raw(p->take_sent());
+        REQUIRE(s.size() == 1);
+        CHECK(s[0][0] == std::byte{0x20});
+        CHECK(s[0][3] == std::byte{0x9b});
+    }
+    SUBCASE("a second CONNECT of a client id within a second: CONNACK 0x97") {
+        auto again = h.make_peer("again");
+        again->send(connect5("other"));
+        REQUIRE(again->closed);
+        CHECK(again->closed->reason == disconnect_reason::throttled);
+        const auto s = raw(again->take_sent());
+        REQUIRE(s.size() == 1);
+        CHECK(s[0][0] == std::byte{0x20});
+        CHECK(s[0][3] == std::byte{0x97});
+    }
+    other->pump();
+    other->send(publish5("wv/a", "still here", 9));
+    CHECK_FALSE(other->closed);
+    CHECK(raw(other->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x09})});
+}

@@ -322,6 +322,16 @@ void open_endpoint(run_state& s) {
 // before the timetable starts.
 void onboard_by_provisioning(run_state& s);
 
+// The onboarding phase's first line, for stderr as the run goes on to its reports; the whole
+// block is in the summary (stdout), so a terminal showing both does not read it twice.
+std::string onboarding_headline(const std::string& summary) {
+    const auto start = summary.find_first_not_of('\n');
+    if (start == std::string::npos) return {};
+    const auto end = summary.find('\n', start);
+    return "wvsim: " + summary.substr(start, end == std::string::npos ? std::string::npos : end - start) +
+           " (the details are in the summary)\n";
+}
+
 void onboard_fleet(run_state& s) {
     const auto& o = s.o;
     if (!o.claim.mode.empty()) return onboard_by_provisioning(s);
@@ -351,7 +361,7 @@ void onboard_fleet(run_state& s) {
     s.rep.onboarding = jitr_to_json(jr);
     s.rep.latency["time_to_active"] = jr.time_to_active;
     s.rep.latency["onboard_attempt"] = jr.attempt_time;
-    if (!o.quiet) std::cerr << jitr_summary_text(s.rep.onboarding);
+    if (!o.quiet) std::cerr << onboarding_headline(jitr_summary_text(s.rep.onboarding));
     // AWS allows one CONNECT per second per client id: the run's first connects come after that.
     std::this_thread::sleep_for(min_connect_spacing);
 }
@@ -377,7 +387,7 @@ void onboard_by_provisioning(run_state& s) {
     }
     s.rep.onboarding = std::move(r.onboarding);
     s.rep.latency["onboard_total"] = r.total;
-    if (!o.quiet) std::cerr << claim_summary_text(s.rep.onboarding);
+    if (!o.quiet) std::cerr << onboarding_headline(claim_summary_text(s.rep.onboarding));
     if (r.ids.empty())
         throw phase_error{1, "--onboard " + o.certs.onboard + ": no device provisioned (outcomes: " +
                                  s.rep.onboarding["device_outcomes"].dump() + ")"};

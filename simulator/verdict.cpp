@@ -5,15 +5,15 @@ namespace wv::sim {
 const char* const exit_codes_help =
     "\nExit codes (the summary's last line says which and why):\n"
     "  0  everything held: every device connected (with --credentials: each allow/deny came true)\n"
-    "     and was still up at the end, every due report was sent (--protocol https: and answered\n"
-    "     200), --verify (if asked) found every\n"
+    "     and was still up at the end, every due report was sent and (QoS 1) acknowledged\n"
+    "     (--protocol https: answered 200), --verify (if asked) found every\n"
     "     acked report and every will of a killed device, and the embedded gateway's rules\n"
     "     (--gateway-config) validated every message without a mismatch, error or timeout\n"
     "  1  the run finished but something did not hold: devices that never connected or were down\n"
-    "     at the end, reports left unsent, an expectation not met, --verify found a gap, a rule's\n"
-    "     validation mismatched or an action failed; or a runtime failure (the endpoint name does\n"
-    "     not resolve, a report file cannot be written, stopped at once by a second Ctrl-C), or an\n"
-    "     --expect threshold failed\n"
+    "     at the end, reports left unsent or never acknowledged, an expectation not met, --verify\n"
+    "     found a gap, a rule's validation mismatched or an action failed; or a runtime failure (the\n"
+    "     endpoint name does not resolve, a report file cannot be written, stopped at once by a\n"
+    "     second Ctrl-C), or an --expect threshold failed\n"
     "  2  usage or configuration error (bad flag, template, CA, CSV line, profile, --gateway-config):\n"
     "     nothing ran\n";
 
@@ -84,6 +84,12 @@ verdict judge(const run_report& r) {
         }
         return {1, why};
     }
+    // QoS 1 reports sent on a connection that stayed up and never acknowledged (the wait for
+    // PUBACKs at the end ran out). A run that kills or churns devices loses the reports in
+    // flight at that moment on purpose; the summary still shows them as lost.
+    if (r.qos && r.reports_lost && r.devices_killed == 0 && !r.session_ends.contains("churned"))
+        return {1, std::to_string(r.reports_lost) + " of " + std::to_string(r.reports_sent) +
+                       " sent reports were never acknowledged (no PUBACK)"};
     if (!r.refused.empty()) {
         std::uint64_t n = 0;
         std::string by;

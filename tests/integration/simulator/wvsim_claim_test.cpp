@@ -99,3 +99,24 @@ TEST_CASE("wvsim --onboard claim: usage errors say what to write") {
     CHECK(s.r.exit_code == 2);
     CHECK(s.r.err.find("expected NAME=VALUE") != std::string::npos);
 }
+
+TEST_CASE("wvsim --onboard claim:fleet without --quiet: the onboarding block is in the summary once, stderr has its headline") {
+    if (std::string(WV_PYTHON3).empty()) {
+        MESSAGE("SKIPPED: needs python3 (scripts/install-deps.sh)");
+        return;
+    }
+    auto args = claim_args("claim:fleet", "3");
+    args.insert(args.begin(), WVSIM_PATH);
+    const auto r = test::run(args, {}, std::chrono::seconds(60));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto count = [](const std::string& text, const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    CHECK(count(r.out, "Onboarding (claim:fleet): 3 of 3 devices provisioned") == 1);
+    CHECK(count(r.out, "  register : p50") == 1);
+    CHECK(count(r.err, "wvsim: Onboarding (claim:fleet): 3 of 3 devices provisioned") == 1);
+    CHECK(count(r.err, "  register : p50") == 0);
+}

@@ -211,3 +211,27 @@ TEST_CASE("HTTPS: the publish target percent-encodes the whole topic, slashes in
     CHECK(https_publish_target("wv/AK1/1/samp/p1", 1) == "/topics/wv%2FAK1%2F1%2Fsamp%2Fp1?qos=1");
     CHECK(https_publish_target("a b/ü~x-_.", 0) == "/topics/a%20b%2F%C3%BC~x-_.?qos=0");
 }
+
+TEST_CASE("verdict: QoS 1 reports sent on a connection that stayed up and never acknowledged fail the run") {
+    const auto tt = three_reports(2);
+    const auto ids = fleet({expectation::none, expectation::none});
+    run_facts f{.tt = &tt, .devices = {up(3), up(3)}, .elapsed_s = 4.0};
+    auto h = header(2);
+    h.reports_sent = 6;
+    h.reports_acked = 4;
+    h.reports_lost = 2;
+    auto r = finish_report(h, f, ids);
+    const auto v = judge(r);
+    CHECK(v.exit_code == 1);
+    CHECK(v.reason == "2 of 6 sent reports were never acknowledged (no PUBACK)");
+    // Killing or churning devices loses the reports in flight on purpose.
+    r.devices_killed = 1;
+    CHECK(judge(r).exit_code == 0);
+    r.devices_killed = 0;
+    r.session_ends["churned"] = 3;
+    CHECK(judge(r).exit_code == 0);
+    // QoS 0 has no acknowledgements to miss.
+    r.session_ends.clear();
+    r.qos = 0;
+    CHECK(judge(r).exit_code == 0);
+}

@@ -62,6 +62,16 @@ std::size_t drain(tcp::socket& s) {
     }
 }
 
+// The first wait on a new registration completes at once; the owner reads the socket empty
+// and waits again: the state every later case starts from.
+void first_wait_then_park(tcp_pair& p, waiter& w) {
+    w.start(p.b);
+    run_for(p.io, 20ms);
+    REQUIRE(w.completions == 1);
+    CHECK(drain(p.b) == 0);
+    w.start(p.b);
+}
+
 }  // namespace
 
 TEST_CASE("wait_readable: the first wait completes at once (the registration is new), later ones at the next data") {
@@ -94,11 +104,7 @@ TEST_CASE("wait_readable: the first wait completes at once (the registration is 
 TEST_CASE("wait_readable: data that came while nobody waited completes the next wait at once") {
     tcp_pair p;
     waiter w;
-    w.start(p.b);
-    run_for(p.io, 20ms);
-    REQUIRE(w.completions == 1);
-    CHECK(drain(p.b) == 0);
-    w.start(p.b);
+    first_wait_then_park(p, w);
     asio::write(p.a, asio::buffer("a", 1));
     run_for(p.io, 200ms);
     REQUIRE(w.completions == 2);
@@ -114,10 +120,7 @@ TEST_CASE("wait_readable: data that came while nobody waited completes the next 
 TEST_CASE("wait_readable: closing the socket completes a pending wait with operation_aborted") {
     tcp_pair p;
     waiter w;
-    w.start(p.b);
-    run_for(p.io, 20ms);
-    drain(p.b);
-    w.start(p.b);
+    first_wait_then_park(p, w);
     run_for(p.io, 20ms);
     REQUIRE(w.completions == 1);
     p.b.close();
@@ -129,10 +132,7 @@ TEST_CASE("wait_readable: closing the socket completes a pending wait with opera
 TEST_CASE("wait_readable: the peer's close (EOF) completes the wait") {
     tcp_pair p;
     waiter w;
-    w.start(p.b);
-    run_for(p.io, 20ms);
-    drain(p.b);
-    w.start(p.b);
+    first_wait_then_park(p, w);
     p.a.close();
     run_for(p.io, 200ms);
     CHECK(w.completions == 2);

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "net/read_wait.hpp"
@@ -108,13 +109,17 @@ TEST_CASE("wait_readable: data that came while nobody waited completes the next 
     asio::write(p.a, asio::buffer("a", 1));
     run_for(p.io, 200ms);
     REQUIRE(w.completions == 2);
-    // The owner is busy (does not read yet); more data comes; the reactor notes the edge.
+    // The owner is busy and has not read yet; more data comes and the reactor, polling for
+    // other work (a timer here), sees its edge with no wait queued.
     asio::write(p.a, asio::buffer("b", 1));
-    run_for(p.io, 50ms);
-    CHECK(drain(p.b) == 2);
-    w.start(p.b);  // an edge came since the last completion: at once (at worst a read that finds nothing)
+    asio::steady_timer other(p.io, 50ms);
+    other.async_wait([](const boost::system::error_code&) {});
+    run_for(p.io, 100ms);
+    CHECK(w.completions == 2);
+    w.start(p.b);  // the edge was noted: at once, not at the next data (none is coming)
     run_for(p.io, 50ms);
     CHECK(w.completions == 3);
+    CHECK(drain(p.b) == 2);
 }
 
 TEST_CASE("wait_readable: closing the socket completes a pending wait with operation_aborted") {

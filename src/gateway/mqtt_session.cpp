@@ -95,8 +95,10 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
     // MQTT 5 Message Expiry: an expired message is not delivered (5.0 3.3.2.3.3).
     if (expired(*m, now_)) return;
     const bool v5 = version_ == mqtt::protocol_level::v5;
+    const auto alias = v5 ? aliases_.choose(m->topic) : outbound_topic_aliases::choice{};
     mqtt::byte_buffer props;
-    if (v5 && (m->expires_at || !m->properties.empty())) props = outbound_properties(*m, now_);
+    if (v5 && (m->expires_at || !m->properties.empty() || alias.alias != 0))
+        props = outbound_properties(*m, now_, alias.alias);
     std::uint16_t id = 0;
     if (qos == 1) {
         do {
@@ -106,7 +108,7 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
         inflight_.emplace(id, m);
     }
     mqtt::byte_buffer out;
-    mqtt::encode(mqtt::publish{.topic = m->topic,
+    mqtt::encode(mqtt::publish{.topic = alias.send_topic ? std::string_view(m->topic) : std::string_view{},
                                .payload = mqtt::as_bytes(m->payload),
                                .qos = static_cast<mqtt::qos>(qos),
                                .retain = retained,
@@ -119,6 +121,7 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
         bump(stats_.messages_dropped);
         return;
     }
+    aliases_.confirm(m->topic, alias);
     bump(stats_.messages_out);
     send(std::move(out));
 }

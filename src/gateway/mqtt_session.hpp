@@ -28,6 +28,7 @@
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
 #include "gateway/lazy_deque.hpp"
+#include "gateway/outbound_topic_aliases.hpp"
 #include "mqtt/frame.hpp"
 #include "mqtt/packet_type.hpp"
 
@@ -76,6 +77,9 @@ public:
     // discarded as if delivered). 0: no limit.
     void set_peer_max_packet(std::size_t n) noexcept { peer_max_packet_ = n; }
     std::size_t peer_max_packet() const noexcept { return peer_max_packet_; }
+    // The client's Topic Alias Maximum: outbound PUBLISHes set aliases up to it
+    // (outbound_topic_aliases.hpp). 0 (the default): no aliases.
+    void set_peer_topic_alias_maximum(std::uint16_t n) { aliases_.reset(n); }
     // The time outbound messages are stamped with (the Message Expiry left; expired ones are
     // not sent). The machine sets it with every input.
     void set_clock(time_point now) noexcept { now_ = now; }
@@ -138,6 +142,7 @@ private:
     mqtt::protocol_level version_ = mqtt::protocol_level::v3_1_1;
     std::size_t receive_maximum_ = 65535;
     std::size_t peer_max_packet_ = 0;
+    outbound_topic_aliases aliases_;
     time_point now_{};
 
     std::vector<message_ptr> replay_;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every command in README.md and the markdown files it links runs as written.
 
-usage: doc_commands.py --source SRC --build BUILD [--list] [--only FILE]
+usage: doc_commands.py --source SRC --build BUILD [--list] [--only FILE|help-examples]
 
 What it reads: README.md, then every markdown file a relative link leads to, recursively,
 inside the repository. In each it
@@ -15,7 +15,9 @@ inside the repository. In each it
   - runs every line of every ```sh / ```bash / ```shell block, in order (a line ending in a
     backslash continues on the next; comment-only lines are skipped).
 
-Where the commands run, so that they run as written:
+Where the commands run, so that they run as written (each markdown file, and the --help
+examples, in its own process with its own scratch clone and namespace, side by side; a file's
+commands in order):
   - a scratch copy of the repository's tracked files ("a fresh clone") with `build` pointing
     at BUILD, as the working directory; the tools' build folders on PATH (README.md says so
     too, for the bare `wvgate`, `wvpub`, ... names);
@@ -403,35 +405,76 @@ def standin_aws(work, env, hosts, authorizers):
 
 # ---- running --------------------------------------------------------------------------
 
+HELP_UNIT = "help-examples"
+
+
 def run(args):
     source, build = os.path.abspath(args.source), os.path.abspath(args.build)
     files, failures = doc_files(source)
     failures += config_path_problems(source)
-    if args.only:
-        files = [f for f in files if f == args.only]
-    per_file = [(f, commands(source, f)) for f in files]
     if args.list:
         for f in failures:
             log("FAILED " + f)
-        for f, cmds in per_file:
-            for lineno, block, cmd in cmds:
+        for f in files:
+            for lineno, block, cmd in commands(source, f):
                 why = skip_reason(cmd)
                 log("%s:%d [block %d] %s%s" % (f, lineno, block, cmd, "   (skip: %s)" % why if why else ""))
         return 0
-    if not in_namespace():
-        return reexec_in_namespace()
+    units = files + [HELP_UNIT]
+    if args.only:
+        if args.only not in units:
+            log("doc commands: --only %s: not a markdown file README.md leads to, nor %s; these are:\n  %s"
+                % (args.only, HELP_UNIT, "\n  ".join(units)))
+            return 2
+        if not in_namespace():
+            return reexec_in_namespace()
+        return run_unit(source, build, args.only)
+    return run_all(args, units, failures)
 
-    all_cmds = [c for _, cmds in per_file for c in cmds]
-    hosts = sorted({h for _, _, cmd in all_cmds if not skip_reason(cmd) for h in AWS_HOST.findall(cmd)})
-    setup_namespace(hosts)
+
+def run_all(args, units, failures):
+    """Each unit (a markdown file, the --help examples) in its own process, namespace and scratch
+    clone, side by side: they mostly wait (a fleet's --duration, a retry's sleep), one after
+    another they took 75-115 s. A doc's commands still run in order, as a reader runs them."""
+    # A file without commands needs no scratch clone: only its links, checked here.
+    units = [u for u in units if u == HELP_UNIT or commands(os.path.abspath(args.source), u)]
+    procs = []
+    for unit in units:
+        out = tempfile.TemporaryFile()
+        cmd = [sys.executable, os.path.abspath(__file__), "--source", args.source, "--build", args.build, "--only", unit]
+        procs.append((unit, out, subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)))
+    codes = []
+    for unit, out, proc in procs:
+        codes.append(proc.wait())
+        out.seek(0)
+        log("\n######## %s (exit %d) ########" % (unit, codes[-1]))
+        sys.stdout.write(out.read().decode(errors="replace"))
+    for f in failures:
+        log("FAILED link: " + f)
+    if all(c == 77 for c in codes):
+        return 77
+    bad = [u for u, c in zip(units, codes) if c != 0]
+    log("\n==== doc commands, all %d units: %s ====" % (len(units), "failed: " + ", ".join(bad) if bad else "ok"))
+    return 1 if bad or failures else 0
+
+
+def run_unit(source, build, unit):
+    """Runs one unit's commands in this (private) namespace; links are checked by the whole run."""
+    failures = []
+    per_file = [] if unit == HELP_UNIT else [(unit, commands(source, unit))]
     work = scratch_clone(source, build)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([os.path.join(build, d) for d in TOOL_DIRS] + [env.get("PATH", "")])
     env["HOME"] = work
-    log("doc commands: %d files, %d commands; scratch clone %s (build -> %s); private network namespace"
-        % (len(files), len(all_cmds), work, build))
-    for f in failures:
-        log("FAILED link: " + f)
+    if unit == HELP_UNIT:
+        examples = help_examples(source, work, env)
+        log("%d examples from the tools' --help" % len(examples))
+        per_file.append(("--help examples", [(label, blk, cmd) for label, blk, cmd in examples]))
+    all_cmds = [c for _, cmds in per_file for c in cmds]
+    hosts = sorted({h for _, _, cmd in all_cmds if not skip_reason(cmd) for h in AWS_HOST.findall(cmd)})
+    setup_namespace(hosts)
+    log("doc commands: %s, %d commands; scratch clone %s (build -> %s); private network namespace"
+        % (unit, len(all_cmds), work, build))
 
     standin = None
     skipped, ran = [], 0
@@ -439,10 +482,6 @@ def run(args):
         if hosts:
             standin = standin_aws(work, env, hosts, authorizer_names(all_cmds))
             log("stand-in AWS IoT endpoint on 127.0.0.1:443 for %s" % ", ".join(hosts))
-        examples = help_examples(source, work, env)
-        log("%d examples from the tools' --help" % len(examples))
-        if examples:
-            per_file.append(("--help examples", [(label, blk, cmd) for label, blk, cmd in examples]))
         for rel, cmds in per_file:
             servers, block = [], None
 
@@ -520,7 +559,7 @@ def main():
     p.add_argument("--source", required=True, help="the repository")
     p.add_argument("--build", required=True, help="the build folder (tools are taken from it)")
     p.add_argument("--list", action="store_true", help="print the commands found, run nothing")
-    p.add_argument("--only", help="only this markdown file (path relative to the repository)")
+    p.add_argument("--only", help="only this markdown file (path relative to the repository), or %s" % HELP_UNIT)
     return run(p.parse_args())
 
 

@@ -6,9 +6,9 @@
 //
 //   reading  read_now() into one per-thread buffer until would-block (after a short read,
 //            TLS read-ahead says would-block without a system call; plain TCP parks at once),
-//            feeding the machine; then one socket wait, which needs no re-arm (read_wait.hpp:
-//            the socket was emptied, so the next edge is what to wait for). At most read_burst reads per wake-up, so a
-//            peer that keeps sending does not starve the thread's other connections.
+//            feeding the machine; then one socket wait, needing no re-arm (read_wait.hpp: the
+//            socket was emptied, so the next edge is what to wait for). At most read_burst
+//            reads per wake-up, so a peer that keeps sending does not starve the others.
 //   writing  what the machine appended to effects::send goes out after the input that
 //            produced it, all of one read burst coalesced into one TLS record; writes are
 //            non-blocking and only a full socket buffer parks the rest until writable.

@@ -1,6 +1,6 @@
 #include "net/read_wait.hpp"
 
-#include <new>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/detail/reactor.hpp>
@@ -10,9 +10,11 @@
 #include <boost/asio/version.hpp>
 
 namespace wv::net {
+
+namespace asio = boost::asio;  // as in driver.cpp: one alias, whatever the unity batch
+
 namespace {
 
-namespace asio = boost::asio;
 namespace ad = boost::asio::detail;
 
 static_assert(BOOST_ASIO_VERSION == 102600, "read_wait.cpp reaches into Boost 1.81's epoll_reactor: check it against this Asio");

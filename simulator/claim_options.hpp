@@ -15,6 +15,7 @@ struct claim_options {
     std::filesystem::path claim_cert, claim_key;    // --claim-cert/--claim-key (claim mode)
     std::vector<std::string> params;                // --provision-param NAME=TEMPLATE, repeatable
     std::string key = "csr";                        // --provision-key csr | keys
+    std::string format = "json";                    // --provision-format json | cbor: the API's topics and payloads
     std::filesystem::path refuse_file;              // --provision-refuse FILE: client ids, one a line
     double reply_timeout_s = 10;                    // --provision-timeout: per request
 };

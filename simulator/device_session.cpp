@@ -34,7 +34,7 @@ std::string ws_failure_key(std::error_code e) {
     if (e == ws_errc::subprotocol_missing) return "no_subprotocol_mqtt";
     if (e == ws_errc::handshake_timeout) return "timeout";
     if (e == ws_errc::handshake_malformed) return "malformed_answer";
-    return "closed";  // the server closed or broke a frame rule before CONNACK
+    return "closed";  // the transport ended, or a frame rule broke, before the upgrade was through
 }
 // MQTT 5 PUBLISH properties: Topic Alias (0x23) 1, for every report of a connection.
 constexpr std::array<std::byte, 3> report_alias_bytes{std::byte{0x23}, std::byte{0x00}, std::byte{0x01}};
@@ -61,7 +61,7 @@ void device_session::begin(clock::time_point now, net::effects& fx) {
         // A PINGRESP that never comes means the connection is dead, like a PUBACK.
         .pingresp_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(st.ack_timeout),
     };
-    if (!st.x509) {  // with X.509 the certificate is the login
+    if (!st.x509 && !st.sigv4) {  // with X.509 the certificate is the login, with SigV4 the signed upgrade
         o.user_name = d_.id.wire_username();
         o.password = d_.id.password;
     }
@@ -90,6 +90,11 @@ void device_session::on_connack(std::error_code result, bool) {
         connect_outcome_ = outcome_detail{connack_outcome(code), {}};
     } else if (result == client::client_errc::connack_timeout) {
         connect_outcome_ = outcome_detail{outcome::connack_timeout, {}};
+    } else if (result == websocket::ws_errc::closed_by_peer || (transport && transport->is_open() && is_closed(result))) {
+        // The upgrade went through and the server ended the connection before CONNACK (its
+        // Close frame, or the TCP close behind it): what a device over TLS sees as a close
+        // without CONNACK, an authorizer's denial at CONNECT for one. Same bucket, same taxonomy.
+        connect_outcome_ = outcome_detail{outcome::closed_without_connack, {}};
     } else if (result.category() == websocket::ws_category()) {
         if (result == websocket::ws_errc::handshake_refused)
             connect_outcome_ = outcome_detail{outcome::ws_upgrade_refused,
@@ -280,6 +285,13 @@ void device_session::step(clock::time_point now, net::effects& fx) {
                 report.properties = props.view();
             }
             const auto id = client_.publish(report, now, fx);
+            if (!id && id.error() == client::client_errc::packet_too_large) {
+                // MQTT 5: over the server's Maximum Packet Size, never sendable: a refused
+                // report (not retried), as the server would refuse it.
+                w_.stats.count(outcome::puback_refused, "not sent: larger than the server's Maximum Packet Size");
+                ++d_.next_report;
+                continue;
+            }
             if (!id) {
                 // The socket has not taken the earlier bytes yet (queue_full): try again soon;
                 // the report's latency counts from its due time all the same.

@@ -71,6 +71,26 @@ struct claim_run {
     std::uint64_t finished = 0;
 };
 
+asio::awaitable<void> claim_acquire(claim_run& run, bool ahead);
+void claim_release(claim_run& run);
+
+// A device's place among the --max-connecting devices exchanging with the gateway at once. It
+// is given up while the device only waits (the second between its claim CONNECT and its
+// reconnect): holding it there capped a fleet at max_connecting devices per second, whatever
+// the gateway could do.
+struct claim_slot {
+    claim_run& run;
+    bool held = false;
+    asio::awaitable<void> take(bool ahead) {
+        co_await claim_acquire(run, ahead);
+        held = true;
+    }
+    void give() {
+        if (held) claim_release(run);
+        held = false;
+    }
+};
+
 asio::awaitable<void> claim_sleep(std::chrono::nanoseconds d) {
     asio::steady_timer t(co_await asio::this_coro::executor, d);
     co_await t.async_wait(asio::use_awaitable);
@@ -96,7 +116,10 @@ asio::awaitable<std::optional<std::pair<bool, json>>> await_reply(reply_box& box
     for (;;) {
         if (box.reply && box.reply->first.starts_with(request_topic + "/")) {
             const bool accepted = box.reply->first.ends_with("/accepted");
-            auto body = json::parse(box.reply->second, nullptr, false);
+            // Replies come in the request's format (a body that does not decode is discarded:
+            // the rejection bucket then reads "unreadable").
+            auto body = request_topic.ends_with("/cbor") ? json::from_cbor(box.reply->second, true, false)
+                                                         : json::parse(box.reply->second, nullptr, false);
             box.reply.reset();
             co_return std::pair{accepted, std::move(body)};
         }
@@ -172,6 +195,13 @@ struct step_timer {
     }
 };
 
+// A request's payload in the API's JSON or CBOR.
+std::string claim_payload(const json& body, bool cbor) {
+    if (!cbor) return body.dump();
+    const auto bytes = json::to_cbor(body);
+    return {bytes.begin(), bytes.end()};
+}
+
 // A QoS 1 request, until its PUBACK.
 asio::awaitable<std::error_code> publish_request(client::connection& conn, const std::string& topic, std::string payload) {
     const mqtt::publish p{.topic = topic,
@@ -182,7 +212,7 @@ asio::awaitable<std::error_code> publish_request(client::connection& conn, const
 }
 
 // One device's whole exchange; its bucket.
-asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
+asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i, claim_slot& slot) {
     const auto& s = run.s;
     const auto& id = run.ids[i];
     auto ex = co_await asio::this_coro::executor;
@@ -204,8 +234,9 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
         box->wake();
     });
     run_session(ex, conn, box);
-    const std::string create_topic = s.csr ? "$aws/certificates/create-from-csr/json" : "$aws/certificates/create/json";
-    const std::string register_topic = "$aws/provisioning-templates/" + s.template_name + "/provision/json";
+    const std::string fmt = s.cbor ? "cbor" : "json";
+    const std::string create_topic = (s.csr ? "$aws/certificates/create-from-csr/" : "$aws/certificates/create/") + fmt;
+    const std::string register_topic = "$aws/provisioning-templates/" + s.template_name + "/provision/" + fmt;
     // (a std::vector: GCC 12 cannot keep a plain array in a coroutine frame)
     const std::vector<std::string> filters{create_topic + "/accepted", create_topic + "/rejected",
                                            register_topic + "/accepted", register_topic + "/rejected"};
@@ -219,11 +250,11 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
     t.done(run.r.connect);
 
     // create: a device-generated key and CSR, or the gateway's keys
-    std::string key_pem, request = "{}";
+    std::string key_pem, request = claim_payload(json::object(), s.cbor);
     if (s.csr) {
         auto k = provisioning::make_device_csr(id.akid);
         key_pem = std::move(k.private_key_pem);
-        request = json{{"certificateSigningRequest", k.csr_pem}}.dump();
+        request = claim_payload(json{{"certificateSigningRequest", k.csr_pem}}, s.cbor);
     }
     if (co_await publish_request(*conn, create_topic, request)) {
         co_await close_session(conn, box);
@@ -243,7 +274,7 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
     json params = json::object();
     for (const auto& p : s.params) params[p.first] = p.second.expand(id.index, id.akid, "", s.seed);
     // Built apart: GCC 12 cannot compile a braced json list inside a co_await expression.
-    std::string register_request = json{{"certificateOwnershipToken", token}, {"parameters", params}}.dump();
+    std::string register_request = claim_payload(json{{"certificateOwnershipToken", token}, {"parameters", params}}, s.cbor);
     if (co_await publish_request(*conn, register_topic, std::move(register_request))) {
         co_await close_session(conn, box);
         co_return std::string("register_publish_failed");
@@ -261,14 +292,18 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
     // reconnect with the new certificate
     std::optional<tls::client_identity> mine;
     try {
-        mine = tls::client_identity::from_pem(cert_pem, key_pem);
+        mine = tls::client_identity::from_pem(cert_pem, key_pem, true);  // parsed once, used at once
     } catch (const std::exception&) {
         co_return std::string("create_unusable_certificate");
     }
     // AWS allows one CONNECT per second per client id: the reconnect waits for it (not counted
     // in the reconnect step), or the gateway refuses it THROTTLED as AWS would.
+    // The slot waits elsewhere meanwhile; the reconnect takes one ahead of devices not yet started,
+    // so that started devices finish first.
     if (const auto due = claim_admitted_by + min_connect_spacing; due > onboard_clock::now()) {
+        slot.give();
         co_await claim_sleep(due - onboard_clock::now());
+        co_await slot.take(true);
         t.t = onboard_clock::now();
     }
     std::unique_ptr<client::connection> again;
@@ -279,17 +314,19 @@ asio::awaitable<std::string> provision_device(claim_run& run, std::uint32_t i) {
     run_session(ex, conn2, box2);
     t.done(run.r.reconnect);
     co_await close_session(conn2, box2);
+    mine->drop_parsed();  // the run keeps DER only (its devices connect once each)
     run.r.identities[i] = std::move(mine);
     co_return std::string("provisioned");
 }
 
-asio::awaitable<void> claim_acquire(claim_run& run) {
+asio::awaitable<void> claim_acquire(claim_run& run, bool ahead) {
     if (run.free_slots > 0) {
         --run.free_slots;
         co_return;
     }
     asio::steady_timer t(co_await asio::this_coro::executor, onboard_clock::time_point::max());
-    run.waiting.push_back(&t);
+    if (ahead) run.waiting.push_front(&t);
+    else run.waiting.push_back(&t);
     boost::system::error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));  // cancelled: the slot is ours
 }
@@ -304,16 +341,17 @@ void claim_release(claim_run& run) {
 }
 
 asio::awaitable<void> claim_device(claim_run& run, std::uint32_t i) {
-    co_await claim_acquire(run);
+    claim_slot slot{run};
+    co_await slot.take(false);
     const auto began = onboard_clock::now();
     std::string bucket;
     try {
-        bucket = co_await provision_device(run, i);
+        bucket = co_await provision_device(run, i, slot);
     } catch (const std::exception& e) {
         bucket = "error";
         std::fprintf(stderr, "wvsim: onboarding %s: %s\n", run.ids[i].akid.c_str(), e.what());
     }
-    claim_release(run);
+    slot.give();
     const bool listed = run.s.must_refuse.count(run.ids[i].akid) > 0;
     if (bucket == "provisioned") {
         run.r.total.record(onboard_clock::now() - began);
@@ -369,6 +407,7 @@ json step_json(const metrics::histogram& h) {
 claim_result run_claim_onboarding(const std::vector<device_identity>& ids, const claim_settings& s, claim_result seeded) {
     claim_run run{ids, s, std::move(seeded), std::max<std::uint32_t>(1, s.max_connecting), {}, 0};
     run.r.devices = ids.size();
+    run.r.format = s.cbor ? "cbor" : "json";
     run.r.identities.resize(ids.size());
     run.r.thing_names.resize(ids.size());
     asio::io_context io{1};
@@ -398,6 +437,7 @@ nlohmann::json claim_to_json(const claim_result& r, const std::string& mode, con
     steps["register"] = step_json(r.register_thing);
     steps["reconnect"] = step_json(r.reconnect);
     json out{{"mode", mode},
+             {"format", r.format},
              {"devices", r.devices},
              {"provisioned", r.provisioned()},
              {"seconds", r.seconds},
@@ -419,6 +459,7 @@ std::string claim_summary_text(const nlohmann::json& j) {
                   static_cast<unsigned long long>(j.value("devices", std::uint64_t{0})), j.value("seconds", 0.0),
                   j.value("devices_per_s", 0.0));
     o << line;
+    if (j.value("format", std::string("json")) == "cbor") o << "  the API in CBOR (the /cbor topics)\n";
     if (j.contains("device_outcomes"))
         for (const auto& [k, n] : j["device_outcomes"].items()) o << "  " << k << ": " << n.get<std::uint64_t>() << "\n";
     const auto row = [&](const char* name, const json& h, const char* what) {

@@ -12,7 +12,8 @@
 //                 accepted and rejected topics first (AWS: or you may miss the answer)
 //   create        CreateCertificateFromCsr with a key the device generates (EC P-256, the
 //                 default: --provision-key csr) or CreateKeysAndCertificate (--provision-key
-//                 keys: the gateway generates the key, RSA-2048 as AWS does)
+//                 keys: the gateway generates the key, RSA-2048 as AWS does); on the API's
+//                 /json topics, or /cbor with CBOR payloads (--provision-format cbor)
 //   register      RegisterThing with the template and --provision-param values expanded per
 //                 device (serialNumber={n}), the pre-provisioning hook's time included
 //   reconnect     TCP + TLS with the new certificate + CONNECT to CONNACK 0 (then DISCONNECT)
@@ -57,6 +58,7 @@ struct claim_settings {
     const tls::client_context* tls = nullptr;
     std::string template_name;
     bool csr = true;                                       // CreateCertificateFromCsr; false: CreateKeysAndCertificate
+    bool cbor = false;                                     // the API's /cbor topics and CBOR payloads; false: /json
     std::vector<std::pair<std::string, field_template>> params;
     std::uint64_t seed = 1;
     // The claim identity of device `local` (one for all by claim; per device by trusted user).
@@ -78,6 +80,7 @@ struct claim_result {
     std::vector<std::string> thing_names;
     std::uint64_t devices = 0;
     double seconds = 0;
+    std::string format = "json";                           // the payload format the devices used
     std::uint64_t provisioned() const;
 };
 

@@ -36,7 +36,9 @@ tls::client_identity register_fleet_claim(control_plane_client& c, const std::st
                         json{{"target", k.body.value("certificateArn", "")}});
         !r.ok())
         throw std::runtime_error("AttachPolicy " + policy + " to the claim certificate: " + r.describe());
-    return tls::client_identity::from_pem(k.body.value("certificatePem", ""), k.body["keyPair"].value("PrivateKey", ""));
+    // Parsed once for the whole fleet's connects (apply() would decode the key at each).
+    return tls::client_identity::from_pem(k.body.value("certificatePem", ""), k.body["keyPair"].value("PrivateKey", ""),
+                                          true);
 }
 
 }  // namespace
@@ -62,11 +64,11 @@ claim_phase_result run_claim_phase(const std::vector<device_identity>& ids, cons
             if (!r.ok())
                 throw std::runtime_error("CreateProvisioningClaim for template " + co.template_name + ": " + r.describe());
             claims.push_back(tls::client_identity::from_pem(r.body.value("certificatePem", ""),
-                                                            r.body["keyPair"].value("PrivateKey", "")));
+                                                            r.body["keyPair"].value("PrivateKey", ""), true));
             seeded.claim.record(phase_clock::now() - t0);
         }
     } else if (!co.claim_cert.empty()) {
-        claims.push_back(tls::client_identity::from_files(co.claim_cert, co.claim_key));
+        claims.push_back(tls::client_identity::from_files(co.claim_cert, co.claim_key, true));
     } else {
         claims.push_back(register_fleet_claim(*api, co.template_name));
     }
@@ -77,6 +79,7 @@ claim_phase_result run_claim_phase(const std::vector<device_identity>& ids, cons
                      .tls = t.tls,
                      .template_name = co.template_name,
                      .csr = co.key == "csr",
+                     .cbor = co.format == "cbor",
                      .params = {},
                      .seed = o.ids.seed,
                      .claim_of = [&claims](std::uint32_t i) -> const tls::client_identity& {

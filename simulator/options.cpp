@@ -9,6 +9,7 @@
 
 #include "report_html/page.hpp"
 #include "run_metrics.hpp"
+#include "sigv4/credentials.hpp"
 #include "verdict.hpp"
 
 namespace wv::sim {
@@ -58,6 +59,39 @@ void check_https(const CLI::App& app, const sim_options& o) {
                                           "connection alive and reopens it only when the server closes it");
     if (app.count("--engine") && o.engine == engine_kind::paho)
         throw config_error("--engine paho is MQTT; --protocol https runs on wvsim's own engine");
+}
+
+// --auth sigv4: MQTT over WebSocket only; the keys from the flags, or where the AWS CLI finds them.
+void check_sigv4(const CLI::App& app, sim_options& o) {
+    const bool keys_given = app.count("--access-key-id") || app.count("--secret-access-key") || app.count("--session-token");
+    if (!o.sigv4()) {
+        if (keys_given || app.count("--region"))
+            throw config_error("--access-key-id, --secret-access-key, --session-token and --region are for --auth sigv4");
+        return;
+    }
+    if (!o.wss())
+        throw config_error("--auth sigv4 signs the WebSocket upgrade (a presigned /mqtt URL): add --transport wss "
+                           "(AWS takes SigV4 over MQTT only on WSS)");
+    if (o.host.empty() && o.gateway_config.empty())
+        throw config_error("--auth sigv4 against the embedded gateway needs its `iam:` keys: give --gateway-config "
+                           "FILE with an iam: entry for the key (src/gateway/README.md), or --host");
+    if (o.ws_path.find('?') != std::string::npos)
+        throw config_error("--auth sigv4 presigns --ws-path's query itself: give a path without '?'");
+    if (app.count("--authorizer") || !o.credentials.empty())
+        throw config_error("--authorizer and --credentials are for custom auth; --auth sigv4 devices sign with one key");
+    if (keys_given) {
+        if (o.access_key_id.empty() || o.secret_access_key.empty())
+            throw config_error("--auth sigv4: give both --access-key-id and --secret-access-key");
+        return;
+    }
+    try {
+        const auto c = sigv4::load_credentials();
+        o.access_key_id = c.access_key_id;
+        o.secret_access_key = c.secret_access_key;
+        o.session_token = c.session_token;
+    } catch (const std::runtime_error& e) {
+        throw config_error(std::string("--auth sigv4 without --access-key-id: ") + e.what());
+    }
 }
 
 // --auth x509: one certificate source; AWS's X.509 endpoint defaults (8883 without ALPN, or
@@ -244,10 +278,19 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     fl->add_option("--shard", shard_text, "run slice i of N of the fleet, e.g. 0/4")->capture_default_str();
 
     auto* xg = app.add_option_group("X.509 devices (--auth x509)");
-    xg->add_option("--auth", o.auth, "custom (user name + password to a custom authorizer) or x509 (each device "
-                                          "its own certificate: port 8883, or 443 with ALPN x-amzn-mqtt-ca)")
-        ->check(CLI::IsMember({"custom", "x509"}))
+    xg->add_option("--auth", o.auth, "custom (user name + password to a custom authorizer), x509 (each device "
+                                          "its own certificate: port 8883, or 443 with ALPN x-amzn-mqtt-ca) or sigv4 "
+                                          "(--transport wss: a presigned /mqtt URL per connection, see --access-key-id)")
+        ->check(CLI::IsMember({"custom", "x509", "sigv4"}))
         ->capture_default_str();
+    auto* sg = app.add_option_group("SigV4 devices (--auth sigv4 --transport wss)");
+    sg->add_option("--access-key-id", o.access_key_id,
+                   "the key the upgrade is signed with (default: AWS_ACCESS_KEY_ID or the shared credentials file)");
+    sg->add_option("--secret-access-key", o.secret_access_key, "its secret (never printed)");
+    sg->add_option("--session-token", o.session_token,
+                   "temporary credentials: appended to the presigned URL as X-Amz-Security-Token, unsigned, as AWS's "
+                   "SDKs do");
+    sg->add_option("--region", o.region, "the signing region (the gateway's `region:`)")->capture_default_str();
     xg->add_option("--device-ca", o.certs.device_ca, "CA certificate that signs the devices' certificates (generated at start)")
         ->check(CLI::ExistingFile);
     xg->add_option("--device-ca-key", o.certs.device_ca_key, "its private key")->check(CLI::ExistingFile);
@@ -290,6 +333,11 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
                    "csr: the device generates its key (EC P-256) and sends CreateCertificateFromCsr; keys: "
                    "CreateKeysAndCertificate, the gateway generates the key (RSA-2048 as AWS, slow)")
         ->check(CLI::IsMember({"csr", "keys"}))
+        ->capture_default_str();
+    xg->add_option("--provision-format", o.claim.format,
+                   "json or cbor: the provisioning API's topics ($aws/certificates/create-from-csr/cbor, ...) and "
+                   "payloads the devices use, as the AWS IoT Device SDKs offer both")
+        ->check(CLI::IsMember({"json", "cbor"}))
         ->capture_default_str();
     xg->add_option("--provision-refuse", o.claim.refuse_file,
                    "file of client ids (one a line) the pre-provisioning hook must refuse: each must get 403 "
@@ -478,8 +526,18 @@ parse_outcome parse_options(int argc, const char* const* argv) {
                     ack_timeout_s);
     app.footer(std::string(exit_codes_help) + expect_help());
     {
+        // The report keeps the command line: secrets given as flags are masked in it.
         std::vector<std::string> argv_all{"wvsim"};
-        argv_all.insert(argv_all.end(), args.begin(), args.end());
+        bool mask_next = false;
+        for (const auto& a : args) {
+            std::string shown = mask_next ? std::string("****") : a;
+            mask_next = false;
+            for (const char* secret : {"--secret-access-key", "--session-token"}) {
+                if (a == secret) mask_next = true;
+                else if (a.starts_with(std::string(secret) + "=")) shown = std::string(secret) + "=****";
+            }
+            argv_all.push_back(std::move(shown));
+        }
         o.command_line = report_html::shell_quote(argv_all);
     }
 
@@ -519,6 +577,7 @@ parse_outcome parse_options(int argc, const char* const* argv) {
         o.certs.register_fleet = register_text == "static"                              ? registration::static_map
                                  : register_text == "none" || register_text == "false" ? registration::none
                                                                                          : registration::api;
+        check_sigv4(app, o);
         check_x509(app, o);
         o.topic_alias = topic_alias_text == "on";
         check_mqtt5(app, o);

@@ -55,6 +55,15 @@ struct sim_options {
     std::string transport = "tls";
     bool wss() const { return transport == "wss"; }
     std::string ws_path = "/mqtt";         // the upgrade's path and query
+    // --auth sigv4 (--transport wss only): each connection's upgrade is a presigned /mqtt URL
+    // (sigv4::presign_target, as aws-crt builds it; a session token appended unsigned as AWS's
+    // SDKs do), signed at connect time with these keys for service iotdevicegateway in
+    // `region`; the MQTT CONNECT carries no user name. Keys: --access-key-id /
+    // --secret-access-key / --session-token (flags or YAML), else the AWS environment or shared
+    // credentials file (sigv4/credentials.hpp).
+    bool sigv4() const { return auth == "sigv4"; }
+    std::string access_key_id, secret_access_key, session_token;
+    std::string region = "us-east-1";
 
     // Load shape.
     double connect_rate = 0;               // connects/s over the fleet; 0: max_connecting bounds it

@@ -4,11 +4,24 @@
 #include <boost/asio/detached.hpp>
 
 #include "device.hpp"
+#include "sigv4/sigv4.hpp"
 #include "worker.hpp"
 
 namespace wv::sim {
 
 namespace {
+
+// The upgrade of one connection: with --auth sigv4 a presigned URL made now, as aws-crt signs
+// each connect (a URL signed once at start would expire under a long run's reconnects).
+websocket::client_options upgrade_options(const engine_settings& s) {
+    auto o = *s.wss;
+    if (s.sigv4)
+        o.target = sigv4::presign_target(o.target, o.host, s.sigv4->keys,
+                                         {.region = s.sigv4->region,
+                                          .service = "iotdevicegateway",
+                                          .at = std::chrono::system_clock::now()});
+    return o;
+}
 
 // The session is over and the driver is done: the accounting, then a reconnect or the end.
 // Runs in the driver's end handler, which may destroy the driver.
@@ -40,7 +53,8 @@ void on_connection_end(worker& w, device& d) {
 // wake-up. No write buffer is kept between reports (a device writes ~100 bytes a second).
 device_connection::device_connection(worker& w, device& d, tls::stream s)
     : machine(w, d),
-      ws(w.settings.wss ? std::make_unique<websocket::client_layer>(machine, *w.settings.wss, clock::now()) : nullptr),
+      ws(w.settings.wss ? std::make_unique<websocket::client_layer>(machine, upgrade_options(w.settings), clock::now())
+                        : nullptr),
       drv(std::move(s), ws ? static_cast<net::protocol_machine&>(*ws) : machine,
           {.keep_write_capacity = 0, .wheel = &w.wheel}) {
     machine.transport = ws.get();

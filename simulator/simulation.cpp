@@ -494,6 +494,9 @@ void start_engine(run_state& s) {
         s.es.wss = websocket::client_options{.host = s.host.empty() ? std::string("localhost") : s.host,
                                              .target = o.ws_path,
                                              .handshake_timeout = o.connect_timeout};
+    if (o.sigv4())
+        s.es.sigv4 = engine_settings::sigv4_signing{
+            .keys = {o.access_key_id, o.secret_access_key, o.session_token, "wvsim options"}, .region = o.region};
     for (const auto& p : o.user_properties) {  // NAME=VALUE, checked by parse_options
         const auto eq = p.find('=');
         s.es.user_properties.push_back({field_template(p.substr(0, eq), "--user-property name"),

@@ -25,6 +25,7 @@
 #include "reconnect.hpp"
 #include "timetable.hpp"
 #include "tls/client_context.hpp"
+#include "sigv4/credentials.hpp"
 #include "websocket/client_layer.hpp"
 #include "x509_fleet.hpp"
 
@@ -58,6 +59,13 @@ struct engine_settings {
     // --transport wss: each connection runs a WebSocket client layer under the device (Host
     // header, path and query of the upgrade); nullopt: MQTT straight on TLS.
     std::optional<websocket::client_options> wss{};
+    // --auth sigv4 (with wss): each connection's upgrade target is presigned when it connects
+    // (X-Amz-Date = that moment), service iotdevicegateway; the CONNECT has no user name.
+    struct sigv4_signing {
+        sigv4::credentials keys;
+        std::string region;
+    };
+    std::optional<sigv4_signing> sigv4{};
     std::uint64_t seed = 1;        // for the backoff's jitter
 };
 

@@ -32,6 +32,9 @@ struct authorizer_config {
     std::string token_key_name{};                       // 1-128 of [a-zA-Z0-9_-]; required when signing
     std::map<std::string, std::string> token_signing_public_keys{};  // key name -> PEM (RSA >= 2048 bits)
     std::string function{};                             // which backend answers (the gateway's concern)
+    // AWS's enableCachingForHttp: HTTPS publish reuses an allowed answer on the same kept-alive
+    // connection for the same token until its refreshAfterInSeconds (http_verdict_cache).
+    bool enable_caching_for_http = false;
 };
 
 // Problems in one authorizer, as AWS's CreateAuthorizer would report them, each prefixed with

@@ -24,12 +24,12 @@ http_refusal unauthorized(std::string message, std::string detail) {
             .detail = std::move(detail)};
 }
 
-std::string query_string_of(const std::string& target) {
-    const auto q = target.find('?');
-    return q == std::string::npos ? std::string() : target.substr(q);
-}
-
 }  // namespace
+
+http_request_info request_info_of(const http_auth_request& r) {
+    const auto q = r.target.find('?');
+    return {.headers = r.headers, .query_string = q == std::string::npos ? std::string() : r.target.substr(q)};
+}
 
 http_refusal refusal_for(const custom_auth_verdict& v) {
     const auto& r = v.result;
@@ -37,6 +37,27 @@ http_refusal refusal_for(const custom_auth_verdict& v) {
     return unauthorized("Unauthorized: the custom authorizer did not allow the request (" +
                             std::string(to_string(r.outcome)) + ")",
                         "authorizer " + v.authorizer + ": " + why);
+}
+
+const custom_auth_verdict* http_verdict_cache::find(const std::string& authorizer,
+                                                    const std::optional<std::string>& token,
+                                                    std::chrono::system_clock::time_point now) const {
+    for (const auto& e : entries_)
+        if (e.authorizer == authorizer && e.token == token) return now < e.until ? &e.verdict : nullptr;
+    return nullptr;
+}
+
+void http_verdict_cache::remember(const custom_auth_verdict& v, const std::optional<std::string>& token,
+                                  std::chrono::system_clock::time_point now) {
+    const auto until = now + std::chrono::seconds(v.result.verdict.response.refresh_after_s);
+    for (auto& e : entries_)
+        if (e.authorizer == v.authorizer && e.token == token) {
+            e.verdict = v;
+            e.until = until;
+            return;
+        }
+    if (entries_.size() == max_entries) entries_.erase(entries_.begin());  // the oldest
+    entries_.push_back({v.authorizer, token, v, until});
 }
 
 http_authenticator::http_authenticator(http_authenticator_options o) : options_(std::move(o)) {}
@@ -91,7 +112,7 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
     connect_info ci{
         .server_name = req.server_name,
         .connection_id = req.connection_id,
-        .http = http_request_info{.headers = req.headers, .query_string = query_string_of(req.target)},
+        .http = request_info_of(req),
         .mqtt = req.transport == http_transport::wss};
     if (req.mqtt) {
         ci.username = req.mqtt->username;
@@ -104,6 +125,19 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
                           std::string("custom auth refused before invoking the authorizer: ") +
                               to_string(prepared.error) + ": " + prepared.reason));
         return;
+    }
+    // enableCachingForHttp: the answer this connection got for this token, while it is fresh.
+    http_verdict_cache* cache = req.transport == http_transport::http && prepared.authorizer->enable_caching_for_http
+                                    ? req.cache
+                                    : nullptr;
+    if (cache) {
+        if (const auto* hit = cache->find(prepared.authorizer->name, prepared.token, options_.now())) {
+            auto v = *hit;
+            v.event_json = std::move(prepared.event_json);
+            v.cached = true;
+            done(std::move(v));
+            return;
+        }
     }
     custom_auth_verdict verdict{.authorizer = prepared.authorizer->name,
                                 .event_json = prepared.event_json,
@@ -118,6 +152,9 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
     }
     svc->authorize(std::move(prepared.event_json), [verdict = std::move(verdict),
                                                     cache = options_.policy_cache,
+                                                    answers = cache,
+                                                    token = std::move(prepared.token),
+                                                    now = options_.now,
                                                     done = std::move(done)](authorization_result r) mutable {
         verdict.result = std::move(r);
         if (verdict.result.allowed()) {
@@ -132,6 +169,8 @@ void http_authenticator::authenticate(http_auth_request req, completion done) co
                 verdict.result.reason = "policy " + interned.error;
             }
         }
+        // The connection waits for this answer, so nothing else touches its cache meanwhile.
+        if (answers && verdict.result.allowed()) answers->remember(verdict, token, now());
         done(std::move(verdict));
     });
 }

@@ -27,9 +27,11 @@
 //      { headers, queryString }, protocolData.mqtt (wss) and connectionMetadata.id.
 //
 // WHEN to call, per transport (what AWS's own clients require, see the gateway README):
-//   http  once per request (each keep-alive request is authenticated again; AWS's
-//         enableCachingForHttp is not modelled), with `body` set: the header form of SigV4
-//         signs its SHA-256.
+//   http  once per request, with `body` set: the header form of SigV4 signs its SHA-256.
+//         Each keep-alive request is authenticated again, except that an authorizer with
+//         enableCachingForHttp has its allowed answer reused from the connection's
+//         http_verdict_cache (below) for the same token until the answer's
+//         refreshAfterInSeconds: the function is not invoked for those requests.
 //   wss   at the upgrade with `mqtt` unset: SigV4 is decided there (a refusal is the upgrade's
 //         answer); without SigV4 the verdict is `deferred_to_connect`: answer 101 and call again
 //         when the MQTT CONNECT arrives, with the same request and `mqtt` set from CONNECT.
@@ -71,6 +73,8 @@ struct mqtt_credentials {
     std::optional<std::string> client_id{};  // absent or empty: omitted from the event
 };
 
+class http_verdict_cache;
+
 struct http_auth_request {
     http_transport transport = http_transport::http;
     std::string method{};  // as sent: "POST", "GET"
@@ -82,6 +86,8 @@ struct http_auth_request {
     std::uint16_t source_port = 0;
     std::string connection_id{};             // make_connection_id(): the event's connectionMetadata.id
     std::optional<mqtt_credentials> mqtt{};  // wss at CONNECT only
+    // http: the connection's cache for authorizers with enableCachingForHttp (null: no caching).
+    http_verdict_cache* cache = nullptr;
 };
 
 // The authorizer was invoked (whatever it answered). `result.allowed()`: the connection or
@@ -94,7 +100,37 @@ struct custom_auth_verdict {
     std::string event_json{};  // the event it received (logs, wvauthz, tests)
     authorization_result result{};
     policy::shared_policy_set policies{};  // set when result.allowed()
+    bool cached = false;  // reused from the connection's http_verdict_cache: the function was not invoked
     bool allowed() const { return result.allowed(); }
+};
+
+// AWS's enableCachingForHttp (CreateAuthorizer): "the result from the authorizer's Lambda
+// function is cached for the time specified in refreshAfterInSeconds. The cached result is used
+// while the device reuses the same HTTP connection." One per HTTPS connection; keyed by the
+// authorizer and the token (absent token: its own key), so a request with another token on the
+// same connection invokes the function again. Only allowed answers are kept (a refusal is asked
+// again next time). A connection's requests are serial: the cache is used by one request at a
+// time (its completion may run on the authorizer's thread while the connection waits for it).
+class http_verdict_cache {
+public:
+    // The answer still valid at `now`, or null.
+    const custom_auth_verdict* find(const std::string& authorizer, const std::optional<std::string>& token,
+                                    std::chrono::system_clock::time_point now) const;
+    // Keeps `v` (allowed) until now + its refreshAfterInSeconds; replaces the entry of that key.
+    void remember(const custom_auth_verdict& v, const std::optional<std::string>& token,
+                  std::chrono::system_clock::time_point now);
+    std::size_t size() const noexcept { return entries_.size(); }
+
+private:
+    struct entry {
+        std::string authorizer;
+        std::optional<std::string> token;
+        custom_auth_verdict verdict;
+        std::chrono::system_clock::time_point until;
+    };
+    // A device sends one token per connection; a few entries bound a client that rotates them.
+    static constexpr std::size_t max_entries = 8;
+    std::vector<entry> entries_;
 };
 
 // A configured IAM key signed the request. The key's policy documents decide every action.
@@ -128,6 +164,11 @@ struct http_refusal {
 struct deferred_to_connect {};
 
 using http_auth_verdict = std::variant<custom_auth_verdict, sigv4_verdict, http_refusal, deferred_to_connect>;
+
+// The request as the authorizer event carries it (protocolData.http): headers as received and
+// the target's query with its '?' ("" when none). The gateway keeps this of a WebSocket
+// upgrade for the custom-auth call at CONNECT.
+http_request_info request_info_of(const http_auth_request& r);
 
 // The refusal an http (HTTPS publish) client sees for a custom-auth verdict that did not
 // allow: 401 UnauthorizedException, detail naming the authorizer and the outcome.

@@ -24,6 +24,8 @@ public:
             case client_errc::connection_lost: return "connection lost before the operation completed";
             case client_errc::subscription_refused: return "subscription refused (SUBACK 0x80)";
             case client_errc::disconnected: return "disconnected by the client";
+            case client_errc::packet_too_large:
+                return "packet larger than the server's Maximum Packet Size (MQTT 5 CONNACK): not sent";
         }
         return "unknown wv.client error " + std::to_string(v);
     }

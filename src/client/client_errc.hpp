@@ -22,6 +22,7 @@ enum class client_errc {
     connection_lost,                // the operation was in flight when the connection ended
     subscription_refused,           // a SUBACK return code 0x80
     disconnected,                   // run() ended because disconnect() was called
+    packet_too_large,               // MQTT 5: over the server's Maximum Packet Size (CONNACK); not sent
 };
 
 const std::error_category& client_category() noexcept;

@@ -174,6 +174,7 @@ std::error_code client_machine::handle_connack(const mqtt::frame& f, net::effect
     if (level_ == mqtt::protocol_level::v5) {
         server_alias_max_ = static_cast<std::uint16_t>(ca->properties.number(mqtt::property_id::topic_alias_maximum).value_or(0));
         server_receive_max_ = static_cast<std::uint16_t>(ca->properties.number(mqtt::property_id::receive_maximum).value_or(65535));
+        server_max_packet_ = ca->properties.number(mqtt::property_id::maximum_packet_size).value_or(0);
     }
     state_ = state::holding;
     events_.on_connack({}, session_present_);
@@ -258,6 +259,7 @@ mqtt::result<std::uint16_t> client_machine::publish(const mqtt::publish& p, cloc
     out.packet_id = 0;
     if (!out.properties.empty() && level_ == mqtt::protocol_level::v5)
         if (const auto ec = mqtt::check_topic_alias(out, server_alias_max_)) return ec;
+    const auto next_id_before = next_id_;
     if (out.qos != mqtt::qos::at_most_once) {
         if (server_receive_max_ < 65535 && publishes_in_flight() >= server_receive_max_)
             return make_error_code(client_errc::too_many_in_flight);
@@ -267,6 +269,12 @@ mqtt::result<std::uint16_t> client_machine::publish(const mqtt::publish& p, cloc
     }
     const std::size_t before = fx.send.size();
     if (auto ec = encode_whole(out, fx.send, level_)) return ec;
+    if (server_max_packet_ != 0 && fx.send.size() - before > server_max_packet_) {
+        // 5.0 3.2.2.3.6: the client MUST NOT send the server a packet over its maximum.
+        fx.send.resize(before);
+        next_id_ = next_id_before;  // nothing was sent: the id stays free for the next publish
+        return make_error_code(client_errc::packet_too_large);
+    }
     // One packet always fits an empty queue, whatever its size.
     if (before + fx.backlog > 0 && fx.send.size() + fx.backlog > max_queued_bytes_) {
         fx.send.resize(before);

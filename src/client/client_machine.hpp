@@ -86,7 +86,8 @@ public:
     // Queues the packet; returns its packet id (0 for QoS 0: complete once queued) or the
     // error: not_connected, too_many_in_flight (also: the server's Receive Maximum reached),
     // queue_full (over max_queued_bytes, counting fx.backlog; one packet always fits an empty
-    // queue), topic_alias_above_maximum, or the codec's. At 5 p.properties may carry a Topic
+    // queue), packet_too_large (MQTT 5: the whole PUBLISH is larger than the Maximum Packet
+    // Size of the server's CONNACK; nothing is sent), topic_alias_above_maximum, or the codec's. At 5 p.properties may carry a Topic
     // Alias (with an empty topic once the alias is set on this connection: the caller's map).
     // p.packet_id and p.dup are ignored.
     mqtt::result<std::uint16_t> publish(const mqtt::publish& p, clock::time_point now, net::effects& fx);
@@ -107,6 +108,9 @@ public:
     // disconnect for them (5.0 3.3.2.3.4, 4.9).
     std::uint16_t server_topic_alias_maximum() const noexcept { return server_alias_max_; }
     std::uint16_t server_receive_maximum() const noexcept { return server_receive_max_; }
+    // MQTT 5, from the CONNACK: the largest packet the server accepts (0: it set no limit).
+    // publish() refuses a larger PUBLISH (client_errc::packet_too_large, 5.0 3.2.2.3.6).
+    std::uint32_t server_maximum_packet_size() const noexcept { return server_max_packet_; }
     // MQTT 5: the Reason String of the last failure the server reported (CONNACK, an
     // acknowledgement, DISCONNECT), empty when it sent none.
     const std::string& reason_string() const noexcept { return reason_string_; }
@@ -160,6 +164,7 @@ private:
     std::uint16_t next_id_ = 1;
     std::uint16_t server_alias_max_ = 0;
     std::uint16_t server_receive_max_ = 65535;
+    std::uint32_t server_max_packet_ = 0;
     state state_ = state::idle;
     bool session_present_ = false;
     bool ping_outstanding_ = false;

@@ -78,6 +78,7 @@ authorizer_setup build_authorizers(const gateway_config& cfg, functions::functio
             ac.status = a.active ? auth::authorizer_status::active : auth::authorizer_status::inactive;
             ac.signing_disabled = a.signing_disabled;
             ac.token_key_name = a.token_key_name;
+            ac.enable_caching_for_http = a.enable_caching_for_http;
             ac.token_signing_public_keys = a.token_signing_public_keys;
             ac.function = a.name;
             ep.authorizers.push_back(std::move(ac));

@@ -175,6 +175,7 @@ void parse_authorizer_resource(const ctx& c, const YAML::Node& n, const std::str
     }
     opt(c, n, "signing_disabled", path, a.signing_disabled);
     opt(c, n, "token_key_name", path, a.token_key_name);
+    opt(c, n, "enable_caching_for_http", path, a.enable_caching_for_http);
     if (const auto keys = n["token_signing_public_keys"]) a.token_signing_public_keys = signing_keys(c, keys, path);
 }
 
@@ -182,7 +183,7 @@ void parse_authorizer_resource(const ctx& c, const YAML::Node& n, const std::str
 // CreateAuthorizer key `authorizerFunctionArn: ARN`. Checked against the functions later.
 authorizer_config parse_authorizer_ref(const ctx& c, const YAML::Node& n, const std::string& path) {
     only_keys(c, n, path,
-              {"name", "status", "signing_disabled", "token_key_name", "token_signing_public_keys", "function",
+              {"name", "status", "signing_disabled", "token_key_name", "token_signing_public_keys", "enable_caching_for_http", "function",
                "authorizerFunctionArn", "timeout_ms", "max_concurrency", "max_queue"});
     if (n["function"] && n["authorizerFunctionArn"])
         fail(c, n["authorizerFunctionArn"], path + ".authorizerFunctionArn",
@@ -211,6 +212,7 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
         if (const auto s = n["status"]) a.active = get<std::string>(c, s, path + ".status") != "INACTIVE";
         opt(c, n, "signing_disabled", path, a.signing_disabled);
         opt(c, n, "token_key_name", path, a.token_key_name);
+        opt(c, n, "enable_caching_for_http", path, a.enable_caching_for_http);
         if (const auto t = n["timeout_ms"]) a.timeout = std::chrono::milliseconds(get<std::int64_t>(c, t, path + ".timeout_ms"));
         opt(c, n, "max_concurrency", path, a.max_concurrency);
         if (const auto keys = n["token_signing_public_keys"]) {
@@ -219,7 +221,7 @@ authorizer_config parse_authorizer(const ctx& c, const YAML::Node& n, const std:
         return a;
     }
     only_keys(c, n, path,
-              {"name", "status", "signing_disabled", "token_key_name", "token_signing_public_keys", "backend",
+              {"name", "status", "signing_disabled", "token_key_name", "token_signing_public_keys", "enable_caching_for_http", "backend",
                "credentials", "default_policies", "refresh_after_s", "disconnect_after_s", "registry_csv", "registry",
                "timeout_ms", "max_concurrency", "max_queue"});
     authorizer_config a;

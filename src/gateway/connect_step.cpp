@@ -129,12 +129,22 @@ void connection_machine::on_transport_authenticated(std::string principal, polic
     decisions_.clear();
 }
 
+void connection_machine::on_websocket_upgrade(std::shared_ptr<const auth::http_request_info> request) {
+    peer_.http = std::move(request);
+}
+
 auth::prepared_invocation connection_machine::prepare_invocation() const {
+    // One event builder for every transport (auth::custom_authorizers::prepare, also behind the
+    // HTTP front's http_authenticator): MQTT over WebSocket adds the upgrade request, so the
+    // authorizer's parameters may come from its headers or query too, and the event carries
+    // protocols ["tls","http","mqtt"] with protocolData.http next to protocolData.mqtt.
     auth::connect_info info{.server_name = peer_.server_name,
                             .username = username_,
                             .password = password_,
                             .client_id = client_id_.empty() || client_id_assigned_ ? std::nullopt : std::optional(client_id_),
-                            .connection_id = connection_id_};
+                            .connection_id = connection_id_,
+                            .http = peer_.http ? std::optional(*peer_.http) : std::nullopt,
+                            .mqtt = true};
     return env_.authorizers->prepare(info);
 }
 

@@ -146,13 +146,15 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
       authorizers_(std::move(authorizers)),
       machine_(env, peer, auth::make_connection_id(), clock::now()),
       log_(services->log),
+      // The connection judges every upgrade: it keeps the request for CONNECT's custom auth,
+      // and the HTTP front's authenticator (when there is one) decides SigV4.
       ws_(websocket_request ? std::make_unique<websocket::server_layer>(*this, websocket_options(*env.config), clock::now(),
-                                                                        env.http_auth ? static_cast<websocket::upgrade_judge*>(this) : nullptr)
+                                                                        static_cast<websocket::upgrade_judge*>(this))
                             : nullptr),
       ws_request_(websocket_request ? std::move(*websocket_request) : std::string()),
       driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this,
               net::driver_options{.wheel = this_thread_wheel}) {
-    if (ws_ && env.http_auth) {
+    if (ws_) {
         http_auth_ = env.http_auth;
         const auto& p = peer;
         ws_auth_.transport = auth::http_transport::wss;
@@ -301,14 +303,21 @@ void connection::judge(const websocket::http::request_header<>& request, clock::
     a.method = std::string(request.method_string());
     a.target = std::string(request.target());
     for (const auto& f : request) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    // The authenticator answers inline (SigV4, a refusal, deferred) or on the authorizer's
-    // thread: always hop back to ours through a post, never re-enter the layer from here.
-    http_auth_->authenticate(std::move(a), [self = weak_from_this(), ex = driver_.stream().get_executor()](
-                                               auth::http_auth_verdict v) {
+    // Custom auth runs at CONNECT (AWS's clients may put the authorizer's parameters in the
+    // upgrade or in the CONNECT user name): the machine keeps the request for its event.
+    machine_.on_websocket_upgrade(std::make_shared<const auth::http_request_info>(auth::request_info_of(a)));
+    auto post_verdict = [self = weak_from_this(), ex = driver_.stream().get_executor()](auth::http_auth_verdict v) {
         asio::post(ex, [self, v = std::move(v)]() mutable {
             if (auto c = self.lock()) c->on_upgrade_verdict(std::move(v));
         });
-    });
+    };
+    // The authenticator answers inline (SigV4, a refusal, deferred) or on the authorizer's
+    // thread: always hop back to ours through a post, never re-enter the layer from here.
+    if (!http_auth_) {  // a gateway without the HTTP front's authenticator (tests): CONNECT decides
+        post_verdict(auth::deferred_to_connect{});
+        return;
+    }
+    http_auth_->authenticate(std::move(a), std::move(post_verdict));
 }
 
 void connection::on_upgrade_verdict(auth::http_auth_verdict v) {

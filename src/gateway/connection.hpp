@@ -90,7 +90,8 @@ private:
     }
     void log_refused_upgrade();
     // websocket::upgrade_judge: the HTTP front's authenticator decides the upgrade (SigV4, or a
-    // refusal with AWS's status); custom auth is deferred to CONNECT, as AWS does.
+    // refusal with AWS's status); custom auth is deferred to CONNECT, as AWS does, with the
+    // upgrade request handed to the machine (its headers and query join the event).
     void judge(const websocket::http::request_header<>& request, clock::time_point now) override;
     void on_upgrade_verdict(auth::http_auth_verdict v);
     // Before a frequent input (bytes, a delivery): the thread's spare effect storage goes to the
@@ -110,7 +111,7 @@ private:
     // the upgrade request's bytes (fed at start()) and when AWS's WebSocket TTL closes it.
     std::unique_ptr<websocket::server_layer> ws_;
     std::string ws_request_;
-    const auth::http_authenticator* http_auth_ = nullptr;
+    const auth::http_authenticator* http_auth_ = nullptr;  // null: no HTTP front (CONNECT decides)
     auth::http_auth_request ws_auth_;  // the transport facts the judge adds the request to
     std::optional<clock::time_point> ttl_at_;
     net::driver driver_;               // after machine_ and ws_: it runs them (through this adapter)

@@ -73,6 +73,7 @@ void connection_machine::on_bytes(std::span<const std::byte> in, clock::time_poi
     session_.set_clock(now);
     session_.append_input(in);
     handle_frames(now);
+    session_.compact_input();  // `in` goes away now: keep what is left of it (a closed machine too)
 }
 
 void connection_machine::handle_frames(clock::time_point now) {

@@ -81,6 +81,10 @@ struct peer_info {
     std::string alpn;                         // negotiated; empty for none / plain TCP
     bool x509 = false;                        // X.509 authentication (port 8883 / ALPN x-amzn-mqtt-ca)
     bool websocket = false;                   // MQTT over WebSocket (aws-443 without ALPN, GET /mqtt)
+    // MQTT over WebSocket: the upgrade request (headers as received, query), set by
+    // on_websocket_upgrade(). Custom auth at CONNECT reads the authorizer's parameters from it
+    // (headers, then query, then the user name) and the event carries it as protocolData.http.
+    std::shared_ptr<const auth::http_request_info> http;
     std::shared_ptr<const x509_peer> certificate;  // what the client presented (X.509 only)
 };
 
@@ -149,6 +153,9 @@ public:
     // presigned URL): CONNECT skips the authorizer; these policies decide iot:Connect and the
     // rest. Call before the CONNECT arrives.
     void on_transport_authenticated(std::string principal, policy::shared_policy_set policies);
+    // MQTT over WebSocket: the upgrade request the connection was opened with (peer_info::http).
+    // Call before the CONNECT arrives.
+    void on_websocket_upgrade(std::shared_ptr<const auth::http_request_info> request);
 
     // --- output ---
     effects take_effects();

@@ -3,6 +3,7 @@
 // threads round-robin; each then lives on its thread (see connection.hpp).
 #include "gateway/gateway.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <iterator>
@@ -31,6 +32,7 @@
 #include "net/timer_wheel.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/jitr_registrar.hpp"
+#include "gateway/mqtt5_properties.hpp"
 #include "gateway/memory_certificate_directory.hpp"
 #include "gateway/metrics_http.hpp"
 #include "gateway/registry_certificate_directory.hpp"
@@ -324,14 +326,22 @@ std::optional<backends::backend_spec> function_named_in_config(const wv::functio
     return std::nullopt;
 }
 
+// A republish action's message: it enters the broker like a gateway-generated one (no client),
+// with the action's MQTT 5 headers as its properties.
+message_ptr republished_message(rules_engine::republish_request r) {
+    auto m = message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, forwarded_properties(r.properties), {}};
+    if (r.message_expiry_s)  // AWS's bounds for a Message Expiry Interval: 1 to 604,800 s
+        m.expires_at = std::chrono::steady_clock::now() + std::chrono::seconds(std::clamp<std::uint32_t>(*r.message_expiry_s, 1, 604'800));
+    return std::make_shared<const message>(std::move(m));
+}
+
 // Topic rules created through the control plane run beside the configuration's.
 void start_live_rules(gateway::impl& m) {
     m.live_rules = std::make_unique<api_rules>(
         *m.reg,
         rules_engine::engine_hooks{.republish =
                                        [&m](rules_engine::republish_request r) {
-                                           m.brk->publish(std::make_shared<message>(
-                                               message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, {}, {}}));
+                                           m.brk->publish(republished_message(std::move(r)));
                                            return std::string{};
                                        },
                                    .log = {},
@@ -426,8 +436,7 @@ void gateway::start() {
             cfg.rules, rules_engine::engine_hooks{
                            .republish =
                                [&m](rules_engine::republish_request r) {
-                                   m.brk->publish(std::make_shared<message>(
-                                       message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, {}, {}}));
+                                   m.brk->publish(republished_message(std::move(r)));
                                    return std::string{};
                                },
                            .log = {},
@@ -436,11 +445,15 @@ void gateway::start() {
     }
     start_live_rules(m);
     m.rules_hook = [&m](const message& msg, const std::string& principal) {
+        // Decoded only for an MQTT 5 PUBLISH that carried properties.
+        std::optional<rules::mqtt5_properties> props;
+        if (!msg.properties.empty()) read_rules_properties(msg.properties, props.emplace());
         const rules_engine::inbound_message in{.topic = msg.topic,
                                                .payload = msg.payload,
                                                .client_id = msg.client_id,
                                                .principal = principal,
-                                               .timestamp_ms = 0};
+                                               .timestamp_ms = 0,
+                                               .properties = props ? &*props : nullptr};
         if (m.rules) m.rules->on_message(in);
         m.live_rules->on_message(in);
     };

@@ -73,6 +73,9 @@ struct authorizer_config {
     bool signing_disabled = true;
     std::string token_key_name;               // empty: no token extracted
     std::map<std::string, std::string> token_signing_public_keys;  // name -> PEM
+    // AWS's enableCachingForHttp: HTTPS publish reuses an allowed answer on the same kept-alive
+    // connection for the same token until its refreshAfterInSeconds (YAML enable_caching_for_http).
+    bool enable_caching_for_http = false;
 
     backend_kind backend = backend_kind::static_credentials;
     std::vector<static_credential> credentials;        // static
@@ -115,6 +118,9 @@ struct limits_config {
     double session_replay_per_s = 10;         // AWS: a resumed session's stored QoS 1 at 10 msg/s; 0: at once
     std::chrono::seconds persistent_session_expiry{3600};  // MQTT 5: also the most a CONNECT's Session Expiry gets
     std::uint16_t topic_alias_maximum = 8;    // MQTT 5: topic aliases a client may set (AWS: 8)
+    // MQTT 5: the User Properties of one PUBLISH, CONNECT or Will, names and values summed in
+    // bytes (AWS's quota: 8 KB); beyond: the connection is refused or closed (0x95).
+    std::size_t max_user_properties_bytes = 8 * 1024;
     std::size_t max_connections = 20'000;     // beyond: accepted and closed at once, logged
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::chrono::milliseconds connect_timeout{10'000};  // from accept/handshake to CONNECT

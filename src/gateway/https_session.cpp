@@ -76,7 +76,8 @@ private:
                                   .source_ip = peer_.ip,
                                   .source_port = peer_.port,
                                   .connection_id = auth::make_connection_id(),
-                                  .mqtt = std::nullopt};
+                                  .mqtt = std::nullopt,
+                                  .cache = &answers_};
         for (const auto& f : req) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
         const auto verdict = co_await authenticate(std::move(a));
         const std::string_view method(req.method_string().data(), req.method_string().size());
@@ -86,14 +87,17 @@ private:
             co_return pub_.handle(method, target, std::move(req.body()), &who);
         }
         if (const auto* c = std::get_if<auth::custom_auth_verdict>(&verdict)) {
-            env_.stats->authorizer_latency.record(c->result.queue_wait + c->result.call_time);
-            bump(env_.stats->authorizer_calls);
+            if (!c->cached) {  // enableCachingForHttp: a cached answer cost no call
+                env_.stats->authorizer_latency.record(c->result.queue_wait + c->result.call_time);
+                bump(env_.stats->authorizer_calls);
+            }
             if (!c->allowed()) {
                 if (c->result.outcome != auth::authorization_outcome::denied) bump(env_.stats->authorizer_errors);
                 co_return pub_.refused(auth::refusal_for(*c));
             }
             const request_identity who{c->result.verdict.response.principal_id, c->policies,
-                                       "the policies of authorizer " + c->authorizer + "'s answer"};
+                                       "the policies of authorizer " + c->authorizer + "'s answer" +
+                                           (c->cached ? " (cached: enableCachingForHttp)" : "")};
             co_return pub_.handle(method, target, std::move(req.body()), &who);
         }
         if (const auto* r = std::get_if<auth::http_refusal>(&verdict)) co_return pub_.refused(*r);
@@ -192,6 +196,7 @@ private:
     https_peer peer_;
     https_publisher pub_;
     std::string pending_;  // read, not yet consumed by the parser (pipelined requests too)
+    auth::http_verdict_cache answers_;  // enableCachingForHttp: this connection's authorizer answers
     std::array<std::byte, 16 * 1024> buf_{};
 };
 

@@ -2,6 +2,7 @@
 #include "gateway/mqtt5_properties.hpp"
 
 #include "mqtt/property_builder.hpp"
+#include "rules/rule.hpp"
 
 namespace wv::gate {
 
@@ -41,6 +42,38 @@ std::string forwarded_properties(const mqtt::properties& p) {
     }
     if (!any) return {};
     return std::string(mqtt::as_chars(b.view().bytes()));
+}
+
+std::string forwarded_properties(const rules::mqtt5_properties& p) {
+    using id = mqtt::property_id;
+    mqtt::property_builder b;
+    if (p.payload_format_indicator) b.add(id::payload_format_indicator, *p.payload_format_indicator);
+    if (p.content_type) b.add(id::content_type, *p.content_type);
+    if (p.response_topic) b.add(id::response_topic, *p.response_topic);
+    if (p.correlation_data) b.add(id::correlation_data, mqtt::as_bytes(*p.correlation_data));
+    for (const auto& [k, v] : p.user_properties) b.add_user_property(k, v);
+    return std::string(mqtt::as_chars(b.view().bytes()));
+}
+
+std::size_t user_properties_bytes(const mqtt::properties& p) noexcept {
+    std::size_t n = 0;
+    for (const auto& prop : p)
+        if (prop.id == mqtt::property_id::user_property) n += prop.text.size() + prop.value.size();
+    return n;
+}
+
+void read_rules_properties(std::string_view block, rules::mqtt5_properties& out) {
+    using id = mqtt::property_id;
+    for (const auto& prop : mqtt::properties{mqtt::as_bytes(block)}) {
+        switch (prop.id) {
+            case id::payload_format_indicator: out.payload_format_indicator = prop.number; break;
+            case id::content_type: out.content_type.emplace(prop.text); break;
+            case id::response_topic: out.response_topic.emplace(prop.text); break;
+            case id::correlation_data: out.correlation_data.emplace(mqtt::as_chars(prop.binary)); break;
+            case id::user_property: out.user_properties.emplace_back(prop.text, prop.value); break;
+            default: break;
+        }
+    }
 }
 
 mqtt::byte_buffer outbound_properties(const message& m, std::chrono::steady_clock::time_point now,

@@ -14,6 +14,10 @@
 #include "mqtt/properties.hpp"
 #include "mqtt/reason_code.hpp"
 
+namespace wv::rules {
+struct mqtt5_properties;
+}
+
 namespace wv::gate {
 
 // The reason code of the DISCONNECT an MQTT 5 client gets before the gateway closes for `why`;
@@ -27,6 +31,17 @@ std::optional<mqtt::reason_code> disconnect_code_for(disconnect_reason why) noex
 // Topic Alias, Message Expiry Interval (message::expires_at) and Subscription Identifier are
 // the connection's, not the message's.
 std::string forwarded_properties(const mqtt::properties& p);
+
+// The size AWS's user-property quota counts: every User Property's name and value, in bytes.
+std::size_t user_properties_bytes(const mqtt::properties& p) noexcept;
+
+// The topic rules' view (get_user_properties(), get_mqtt_property()) of message::properties,
+// the block forwarded_properties() made; an empty block leaves `out` empty.
+void read_rules_properties(std::string_view block, rules::mqtt5_properties& out);
+
+// message::properties for a message the topic rules republish with MQTT 5 headers (the
+// republish action's `headers`): the inverse of read_rules_properties().
+std::string forwarded_properties(const rules::mqtt5_properties& p);
 
 // The property block of a PUBLISH to an MQTT 5 subscriber at `now`: the Message Expiry Interval
 // left (whole seconds, rounded up), the Topic Alias when `alias` is not 0, then m.properties.

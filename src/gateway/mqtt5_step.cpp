@@ -33,6 +33,15 @@ bool connection_machine::read_connect_properties(const mqtt::connect& c, clock::
         close(disconnect_reason::client_error, "Authentication Method in CONNECT", now);
         return false;
     }
+    const auto up = std::max(user_properties_bytes(pr), c.will ? user_properties_bytes(c.will->properties) : 0);
+    if (up > lim.max_user_properties_bytes) {
+        bump(env_.stats->connects_protocol_error);
+        const auto what = "user properties of " + std::to_string(up) + " bytes in CONNECT exceed " +
+                          std::to_string(lim.max_user_properties_bytes);
+        fail_connect("CLIENT_ERROR", what, false, reason_code::packet_too_large);
+        close(disconnect_reason::client_error, what, now);
+        return false;
+    }
     clean_start_ = c.clean_session;
     // Clean Start 0 + Session Expiry > 0 is AWS's persistent session (spec 5.5); the expiry is at
     // most the account's (limits.persistent_session_expiry), and CONNACK says so when lowered.
@@ -46,6 +55,8 @@ bool connection_machine::read_connect_properties(const mqtt::connect& c, clock::
     clean_session_ = expiry == 0;
     if (const auto n = pr.number(property_id::receive_maximum)) session_.set_receive_maximum(*n);
     if (const auto n = pr.number(property_id::maximum_packet_size)) session_.set_peer_max_packet(*n);
+    if (const auto n = pr.number(property_id::topic_alias_maximum))
+        session_.set_peer_topic_alias_maximum(static_cast<std::uint16_t>(*n));
     if (const auto n = pr.number(property_id::request_problem_information)) problem_information_ = *n != 0;
     return true;
 }

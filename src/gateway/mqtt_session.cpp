@@ -13,8 +13,6 @@ namespace {
 std::size_t waiting_cost(const message& m) {
     return m.payload.size() + m.topic.size() + 64;
 }
-// A buffer this big is given back once empty rather than kept for the next packet.
-constexpr std::size_t keep_input_buffer = 4096;
 }  // namespace
 
 mqtt_session::mqtt_session(const limits_config& limits, counters& stats, effects& out)
@@ -26,25 +24,44 @@ std::size_t mqtt_session::max_packet_bytes() const noexcept {
 
 void mqtt_session::append_input(std::span<const std::byte> in) {
     bump(stats_.bytes_in, in.size());
+    // Nothing buffered (the usual case: whole packets per read): frame straight from the
+    // caller's bytes, and keep only what is left over at compact_input(). No copy per packet,
+    // and an idle connection holds no input buffer.
+    if (in_.empty() && borrowed_.empty()) {
+        borrowed_ = in;
+        read_at_ = 0;
+        return;
+    }
+    if (!borrowed_.empty()) compact_input();  // a second append before compact_input(): own the first
     in_.insert(in_.end(), in.begin(), in.end());
 }
 
+std::span<const std::byte> mqtt_session::input() const noexcept {
+    return borrowed_.empty() ? std::span<const std::byte>(in_) : borrowed_;
+}
+
 std::variant<mqtt::need_more, mqtt::frame, std::error_code> mqtt_session::next_frame() {
-    auto r = mqtt::read_frame(std::span<const std::byte>(in_).subspan(read_at_), {.max_packet_bytes = max_packet_bytes()},
-                              version_);
+    auto r = mqtt::read_frame(input().subspan(read_at_), {.max_packet_bytes = max_packet_bytes()}, version_);
     if (const auto* f = std::get_if<mqtt::frame>(&r)) read_at_ += f->consumed;
     return r;
 }
 
 void mqtt_session::compact_input() {
-    in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(std::min(read_at_, in_.size())));
+    if (!borrowed_.empty()) {
+        const auto rest = borrowed_.subspan(std::min(read_at_, borrowed_.size()));
+        in_.assign(rest.begin(), rest.end());
+        borrowed_ = {};
+    } else {
+        in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(std::min(read_at_, in_.size())));
+    }
     read_at_ = 0;
-    if (in_.empty() && in_.capacity() > keep_input_buffer) in_.shrink_to_fit();  // a big PUBLISH passed
+    if (in_.empty() && in_.capacity() > 0) std::vector<std::byte>().swap(in_);  // a partial packet was completed
 }
 
 void mqtt_session::clear_input() {
     in_.clear();
     in_.shrink_to_fit();
+    borrowed_ = {};
     read_at_ = 0;
 }
 
@@ -78,8 +95,10 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
     // MQTT 5 Message Expiry: an expired message is not delivered (5.0 3.3.2.3.3).
     if (expired(*m, now_)) return;
     const bool v5 = version_ == mqtt::protocol_level::v5;
+    const auto alias = v5 ? aliases_.choose(m->topic) : outbound_topic_aliases::choice{};
     mqtt::byte_buffer props;
-    if (v5 && (m->expires_at || !m->properties.empty())) props = outbound_properties(*m, now_);
+    if (v5 && (m->expires_at || !m->properties.empty() || alias.alias != 0))
+        props = outbound_properties(*m, now_, alias.alias);
     std::uint16_t id = 0;
     if (qos == 1) {
         do {
@@ -89,7 +108,7 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
         inflight_.emplace(id, m);
     }
     mqtt::byte_buffer out;
-    mqtt::encode(mqtt::publish{.topic = m->topic,
+    mqtt::encode(mqtt::publish{.topic = alias.send_topic ? std::string_view(m->topic) : std::string_view{},
                                .payload = mqtt::as_bytes(m->payload),
                                .qos = static_cast<mqtt::qos>(qos),
                                .retain = retained,
@@ -102,6 +121,7 @@ void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retaine
         bump(stats_.messages_dropped);
         return;
     }
+    aliases_.confirm(m->topic, alias);
     bump(stats_.messages_out);
     send(std::move(out));
 }

@@ -28,6 +28,7 @@
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
 #include "gateway/lazy_deque.hpp"
+#include "gateway/outbound_topic_aliases.hpp"
 #include "mqtt/frame.hpp"
 #include "mqtt/packet_type.hpp"
 
@@ -41,15 +42,17 @@ public:
     mqtt_session(const limits_config& limits, counters& stats, effects& out);
 
     // --- input ---
-    // Appends received bytes (counted in bytes_in).
+    // Appends received bytes (counted in bytes_in). With nothing buffered the session only
+    // views `in`, which must stay valid until compact_input() (called before `in` goes away).
     void append_input(std::span<const std::byte> in);
     // The next whole packet of the input (its body views the input until compact_input()),
     // need_more, or a framing error (malformed remaining length, over max_packet_bytes()).
     std::variant<mqtt::need_more, mqtt::frame, std::error_code> next_frame();
-    // Drops the frames read so far; gives a big buffer back once it is empty.
+    // Drops the frames read so far and copies what is left of a viewed input; holds no
+    // buffer once nothing is left.
     void compact_input();
     // Input bytes not yet read as frames (after compact_input(): all that is buffered).
-    std::size_t buffered_input() const noexcept { return in_.size() - read_at_; }
+    std::size_t buffered_input() const noexcept { return input().size() - read_at_; }
     void clear_input();
     // The largest packet accepted: a maximum-size PUBLISH (payload, topic, header).
     std::size_t max_packet_bytes() const noexcept;
@@ -74,6 +77,9 @@ public:
     // discarded as if delivered). 0: no limit.
     void set_peer_max_packet(std::size_t n) noexcept { peer_max_packet_ = n; }
     std::size_t peer_max_packet() const noexcept { return peer_max_packet_; }
+    // The client's Topic Alias Maximum: outbound PUBLISHes set aliases up to it
+    // (outbound_topic_aliases.hpp). 0 (the default): no aliases.
+    void set_peer_topic_alias_maximum(std::uint16_t n) { aliases_.reset(n); }
     // The time outbound messages are stamped with (the Message Expiry left; expired ones are
     // not sent). The machine sets it with every input.
     void set_clock(time_point now) noexcept { now_ = now; }
@@ -117,7 +123,10 @@ private:
     counters& stats_;
     effects& out_;
 
+    std::span<const std::byte> input() const noexcept;  // borrowed_ when set, else in_
+
     std::vector<std::byte> in_;  // received, not yet consumed (bounded by the packet limit)
+    std::span<const std::byte> borrowed_;  // or the caller's bytes, until compact_input()
     std::size_t read_at_ = 0;    // frames before this offset have been handed out
 
     std::chrono::seconds keep_alive_{0};
@@ -133,6 +142,7 @@ private:
     mqtt::protocol_level version_ = mqtt::protocol_level::v3_1_1;
     std::size_t receive_maximum_ = 65535;
     std::size_t peer_max_packet_ = 0;
+    outbound_topic_aliases aliases_;
     time_point now_{};
 
     std::vector<message_ptr> replay_;

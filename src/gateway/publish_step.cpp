@@ -60,6 +60,16 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
               now);
         return;
     }
+    if (v5()) {
+        if (const auto n = user_properties_bytes(p.properties); n > lim.max_user_properties_bytes) {
+            // Treated as AWS treats a payload over its quota: the connection ends (CLIENT_ERROR).
+            close(disconnect_reason::client_error, mqtt::reason_code::packet_too_large,
+                  "PUBLISH user properties of " + std::to_string(n) + " bytes exceed " +
+                      std::to_string(lim.max_user_properties_bytes),
+                  now);
+            return;
+        }
+    }
     if (!take_publish_token(now)) {
         // AWS discards publishes over the per-connection rate (3.1.1: no PUBACK; 5: PUBACK 0x97).
         bump(env_.stats->messages_dropped);

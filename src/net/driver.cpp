@@ -1,5 +1,7 @@
 #include "net/driver.hpp"
 
+#include "net/read_wait.hpp"
+
 #include <array>
 #include <utility>
 
@@ -84,13 +86,23 @@ void driver::read_some() {
 void driver::park_read(tls::stream::wait_for need) {
     if (machine_.wants_quick_ack()) stream_.quick_ack();
     read_pending_ = true;
-    stream_.socket().async_wait(wait_type_for(need), [this](const boost::system::error_code& ec) {
-        read_pending_ = false;
-        if (ending_) return finish_if_idle();
-        if (ec) transport_closed(transport_error(ec));
-        else read_some();
-        settle();
-    });
+    // We read until the socket was empty (a short read or would-block), so the next edge is
+    // all there is to wait for: no re-arm (read_wait.hpp). TLS wanting to write while reading
+    // waits as Asio does.
+    if (need == tls::stream::wait_for::read) {
+        return wait_readable(
+            stream_.socket(),
+            [](void* self, const boost::system::error_code& ec) { static_cast<driver*>(self)->on_readable(ec); }, this);
+    }
+    stream_.socket().async_wait(wait_type_for(need), [this](const boost::system::error_code& ec) { on_readable(ec); });
+}
+
+void driver::on_readable(const boost::system::error_code& ec) {
+    read_pending_ = false;
+    if (ending_) return finish_if_idle();
+    if (ec) transport_closed(transport_error(ec));
+    else read_some();
+    settle();
 }
 
 void driver::settle() {

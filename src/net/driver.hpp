@@ -6,7 +6,8 @@
 //
 //   reading  read_now() into one per-thread buffer until would-block (after a short read,
 //            TLS read-ahead says would-block without a system call; plain TCP parks at once),
-//            feeding the machine; then one socket wait. At most read_burst reads per wake-up, so a
+//            feeding the machine; then one socket wait, which needs no re-arm (read_wait.hpp:
+//            the socket was emptied, so the next edge is what to wait for). At most read_burst reads per wake-up, so a
 //            peer that keeps sending does not starve the thread's other connections.
 //   writing  what the machine appended to effects::send goes out after the input that
 //            produced it, all of one read burst coalesced into one TLS record; writes are
@@ -113,6 +114,7 @@ private:
     void feed_backlog() noexcept { fx_.backlog = writing_.size() - write_offset_; }
     void read_some();                  // reads until would-block (or the burst), then waits
     void park_read(tls::stream::wait_for need);  // one wait for input
+    void on_readable(const boost::system::error_code& ec);  // that wait completed
     void settle();                     // after an input: flush, close or re-arm the timer
     void flush();                      // writes what is queued, or parks until writable
     void arm_timer();                  // for the machine's deadline, if earlier than armed

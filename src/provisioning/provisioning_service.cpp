@@ -282,10 +282,13 @@ void provisioning_service::finish_register(std::shared_ptr<register_job> job) {
         if (const auto* p = std::get_if<template_problem>(&parsed)) return fail({400, "InvalidTemplate", p->message});
         const auto cert = reg_.describe_certificate(job->certificate_id);
         if (!cert) return fail(from_registry(cert.err()));
-        std::string why;
-        const auto pc = registry::parse_certificate_pem(cert.value().pem, &why);
-        const certificate_facts facts{job->certificate_id, pc ? subject_fields(pc->subject) : std::map<std::string, std::string>{}};
-        const auto evaluated = evaluate(std::get<provisioning_template>(parsed), job->parameters, facts);
+        const auto& tmpl = std::get<provisioning_template>(parsed);
+        certificate_facts facts{job->certificate_id, {}};
+        if (tmpl.names_certificate_subject) {  // parsing the certificate costs as much as the template's whole evaluation
+            std::string why;
+            if (const auto pc = registry::parse_certificate_pem(cert.value().pem, &why)) facts.subject = subject_fields(pc->subject);
+        }
+        const auto evaluated = evaluate(tmpl, job->parameters, facts);
         if (const auto* p = std::get_if<template_problem>(&evaluated)) return fail({400, "InvalidParameters", p->message});
         const auto& p = std::get<plan>(evaluated);
         if (auto e = apply_plan(reg_, p, job->certificate_id)) return fail(*e);

@@ -240,6 +240,23 @@ std::map<std::string, std::string> subject_fields(std::string_view rfc2253) {
     return out;
 }
 
+// A string anywhere in the body (a Ref, a Fn::Sub text) naming a certificate pseudo-parameter
+// other than the Id.
+bool names_subject_field(const json& node) {
+    if (node.is_string()) {
+        static constexpr std::string_view prefix = "AWS::IoT::Certificate::";
+        const auto& s = node.get_ref<const std::string&>();
+        for (auto at = s.find(prefix); at != std::string::npos; at = s.find(prefix, at + 1))
+            if (s.compare(at + prefix.size(), 2, "Id") != 0 ||
+                (at + prefix.size() + 2 < s.size() && std::isalnum(static_cast<unsigned char>(s[at + prefix.size() + 2]))))
+                return true;
+        return false;
+    }
+    if (node.is_object() || node.is_array())
+        for (const auto& v : node) if (names_subject_field(v)) return true;
+    return false;
+}
+
 std::variant<provisioning_template, template_problem> parse_template(std::string_view body) {
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded()) return template_problem{"the template body is not valid JSON"};
@@ -248,7 +265,8 @@ std::variant<provisioning_template, template_problem> parse_template(std::string
     } catch (const check_failed& e) {
         return template_problem{e.message};
     }
-    return provisioning_template{std::move(j)};
+    const bool subject = names_subject_field(j);
+    return provisioning_template{std::move(j), subject};
 }
 
 std::variant<plan, template_problem> evaluate(const provisioning_template& t,

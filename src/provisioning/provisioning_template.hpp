@@ -45,6 +45,9 @@ namespace wv::provisioning {
 // condition names). Keeps the body for evaluation.
 struct provisioning_template {
     nlohmann::json body;
+    // The body names a subject field (AWS::IoT::Certificate::CommonName, ...): only then does
+    // the new certificate need parsing for its facts.
+    bool names_certificate_subject = false;
 };
 
 struct template_problem {

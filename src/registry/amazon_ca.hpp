@@ -31,8 +31,8 @@ public:
     static amazon_ca from_pem(std::string_view certificate_pem, std::string_view private_key_pem);
 
     issued_keys create_keys_and_certificate(issued_key kind) const;
-    // A certificate for a CSR's public key, with its subject (check it with parse_csr_pem first:
-    // this throws on a CSR that does not parse or verify).
+    // A certificate for a CSR's public key, with its subject (throws on a CSR that does not
+    // parse or verify; parse_csr_pem says why).
     std::string sign_csr(std::string_view csr_pem) const;
 
     const std::string& certificate_pem() const { return cert_pem_; }

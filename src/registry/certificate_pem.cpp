@@ -42,15 +42,14 @@ std::string name_text(const X509_NAME* n) {
     return std::string(p, static_cast<std::size_t>(len));
 }
 
-// Counts BEGIN lines of a kind: AWS takes one certificate per call, not a bundle.
-std::size_t count_blocks(std::string_view pem, std::string_view label) {
+}  // namespace
+
+std::size_t count_pem_blocks(std::string_view pem, std::string_view label) {
     const std::string begin = "-----BEGIN " + std::string(label) + "-----";
     std::size_t n = 0;
     for (auto pos = pem.find(begin); pos != std::string_view::npos; pos = pem.find(begin, pos + 1)) ++n;
     return n;
 }
-
-}  // namespace
 
 std::string certificate_id_of_der(std::string_view der) {
     const auto c = tls::certificate::from_der(
@@ -65,7 +64,7 @@ std::string certificate_id_of_der(std::string_view der) {
 // The certificate itself is parsed by tls::certificate (one parser for the gateway and the
 // registry); this adds AWS's one-certificate-per-call rule and the registry's plain fields.
 std::optional<parsed_certificate> parse_certificate_pem(std::string_view pem, std::string* why) {
-    const auto blocks = count_blocks(pem, "CERTIFICATE");
+    const auto blocks = count_pem_blocks(pem, "CERTIFICATE");
     if (blocks != 1) {
         set(why, blocks == 0 ? "no -----BEGIN CERTIFICATE----- block: expected one PEM certificate"
                              : std::to_string(blocks) + " certificates given: expected exactly one");
@@ -99,7 +98,7 @@ bool is_signed_by(const parsed_certificate& cert, const parsed_certificate& issu
 }
 
 std::optional<parsed_csr> parse_csr_pem(std::string_view pem, std::string* why) {
-    const auto blocks = count_blocks(pem, "CERTIFICATE REQUEST");
+    const auto blocks = count_pem_blocks(pem, "CERTIFICATE REQUEST");
     if (blocks != 1) {
         set(why, blocks == 0 ? "no -----BEGIN CERTIFICATE REQUEST----- block: expected one PEM CSR"
                              : std::to_string(blocks) + " CSRs given: expected exactly one");

@@ -35,4 +35,7 @@ struct parsed_csr {
 // One CERTIFICATE REQUEST block whose self-signature verifies.
 std::optional<parsed_csr> parse_csr_pem(std::string_view pem, std::string* why);
 
+// How many "-----BEGIN <label>-----" blocks `pem` holds (AWS takes one per call, not a bundle).
+std::size_t count_pem_blocks(std::string_view pem, std::string_view label);
+
 }  // namespace wv::registry

@@ -159,6 +159,32 @@ value eval(const node& n, const context& c) {
             if (v->is_string()) return json(util::base64_encode(v->get_ref<const std::string&>()));
             return json(util::base64_encode(v->dump(-1, ' ', false, json::error_handler_t::replace)));
         }
+        case function::get_user_properties: {
+            const auto& up = c.m.properties.user_properties;
+            json out = json::array();
+            if (n.args.empty()) {
+                for (const auto& [k, v] : up) out.push_back(json::object({{k, v}}));
+            } else {
+                const auto key = eval(*n.args[0], c);
+                if (!key || !key->is_string()) return std::nullopt;
+                for (const auto& [k, v] : up)
+                    if (k == key->get_ref<const std::string&>()) out.push_back(v);
+            }
+            if (out.empty()) return std::nullopt;
+            return out;
+        }
+        case function::get_mqtt_property: {
+            const auto name = eval(*n.args.at(0), c);
+            if (!name || !name->is_string()) return std::nullopt;
+            const auto& p = c.m.properties;
+            const auto& s = name->get_ref<const std::string&>();
+            if (s == "format_indicator") return json(p.payload_format_indicator == 1u ? "UTF8_DATA" : "UNSPECIFIED_BYTES");
+            if (s == "content_type") return p.content_type ? value(json(*p.content_type)) : std::nullopt;
+            if (s == "response_topic") return p.response_topic ? value(json(*p.response_topic)) : std::nullopt;
+            if (s == "correlation_data")
+                return p.correlation_data ? value(json(util::base64_encode(*p.correlation_data))) : std::nullopt;
+            return std::nullopt;
+        }
         case function::decode: {
             // AWS: an object when the decoded text is JSON, else a string; NULL if undecodable.
             const auto v = eval(*n.args.at(0), c);

@@ -14,6 +14,7 @@
 //   path     := name ('.' name | '[' int ']')*          -- a JSON path into the payload
 //   call     := clientid() | topic() | topic(n) | timestamp() | principal() | traceid()
 //             | encode(* | expr, 'base64') | decode(expr, 'base64')
+//             | get_user_properties() | get_user_properties(expr) | get_mqtt_property(expr)
 // Strings are single-quoted; a quote inside is doubled ('it''s').
 //
 // Semantics, as AWS documents them:
@@ -38,6 +39,15 @@
 // - SELECT * on a JSON object payload merges its members into the result; on a payload
 //   that is not a JSON object the result carries the raw bytes (republish-style actions),
 //   and any other items are dropped, as AWS passes binary payloads through unchanged.
+// - MQTT 5 properties of the message (AWS's functions for them): get_user_properties('k') is
+//   the array of the values of every User Property named k, in the order sent (MQTT 5 allows a
+//   name more than once), Undefined when there is none; get_user_properties() is every User
+//   Property as an array of one-member objects [{"k":"v"}, ...], Undefined when none.
+//   get_mqtt_property(name): 'format_indicator' is "UTF8_DATA" for Payload Format Indicator 1,
+//   else "UNSPECIFIED_BYTES" (the standard's meaning of 0 and of no indicator);
+//   'content_type' and 'response_topic' the strings; 'correlation_data' the bytes in base64;
+//   Undefined when the message has no such property or for another name. A message from an
+//   MQTT 3.1.1 client or over HTTPS has none.
 // - Unnamed items are named after the path's last segment, or the function's name
 //   (clientid(), topic() -> "clientid", "topic"), any other expression "_<position>" (1-based);
 //   AWS does not document the names it picks for unaliased function calls, so alias them.
@@ -50,6 +60,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +74,15 @@ enum class sql_version { v2015_10_08, v2016_03_23, beta };
 std::optional<sql_version> parse_sql_version(std::string_view s);
 const char* to_string(sql_version v) noexcept;
 
+// The MQTT 5 PUBLISH properties a rule can read (get_user_properties(), get_mqtt_property()).
+struct mqtt5_properties {
+    std::optional<std::uint32_t> payload_format_indicator;
+    std::optional<std::string> content_type;
+    std::optional<std::string> response_topic;
+    std::optional<std::string> correlation_data;                       // raw bytes
+    std::vector<std::pair<std::string, std::string>> user_properties;  // in the order sent
+};
+
 struct message {
     std::string topic;
     std::string payload;                       // raw bytes
@@ -69,6 +90,7 @@ struct message {
     std::optional<std::string> principal;      // principal() (for custom auth: the principalId)
     std::int64_t timestamp_ms = 0;             // timestamp(): when the rules engine saw it
     std::optional<std::string> trace_id;       // traceid()
+    mqtt5_properties properties;               // empty for MQTT 3.1.1 and HTTPS publishers
 };
 
 struct rule_output {

@@ -10,7 +10,7 @@ namespace wv::rules {
 
 enum class node_kind { literal, path, star, call, compare, logic_and, logic_or, logic_not };
 enum class cmp_op { eq, ne, lt, le, gt, ge };
-enum class function { clientid, topic, timestamp, principal, encode, traceid, decode };
+enum class function { clientid, topic, timestamp, principal, encode, traceid, decode, get_user_properties, get_mqtt_property };
 
 struct path_step {
     std::string name;      // member name, or empty for an index step

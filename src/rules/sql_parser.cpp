@@ -235,7 +235,9 @@ private:
             for (const auto& s : it.expr->path)
                 if (!s.name.empty()) it.name = s.name;
         } else if (it.expr->kind == node_kind::call) {
-            static const char* const names[] = {"clientid", "topic", "timestamp", "principal", "encode", "traceid", "decode"};
+            static const char* const names[] = {"clientid", "topic",  "timestamp",           "principal",
+                                                "encode",   "traceid", "decode", "get_user_properties",
+                                                "get_mqtt_property"};
             it.name = names[static_cast<int>(it.expr->fn)];
         } else {
             it.name = "_" + std::to_string(index + 1);
@@ -408,6 +410,19 @@ private:
             if (enc.text != "base64") fail(enc, "encoding '" + enc.text + "' is not supported; AWS supports only 'base64'");
             ++p_;
             expect(tok::rparen, "')'");
+        } else if (u == "GET_USER_PROPERTIES") {
+            n->fn = function::get_user_properties;
+            if (!accept(tok::rparen)) {
+                n->args.push_back(parse_expr(depth + 1));
+                expect(tok::rparen, "')' (get_user_properties takes at most one argument, the name)");
+            }
+        } else if (u == "GET_MQTT_PROPERTY") {
+            n->fn = function::get_mqtt_property;
+            n->args.push_back(parse_expr(depth + 1));
+            expect(tok::rparen, "')' (get_mqtt_property takes one argument: 'format_indicator', 'content_type', "
+                                "'response_topic' or 'correlation_data')");
+        } else if (u == "GET_USER_PROPERTY") {
+            fail(name, "unknown function " + name.text + "(); AWS's is get_user_properties('<name>')");
         } else {
             fail(name, "unknown or unsupported function " + name.text + "()");
         }

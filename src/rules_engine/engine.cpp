@@ -174,6 +174,7 @@ std::size_t engine::on_message(const inbound_message& in) noexcept {
                 if (!in.client_id.empty()) msg->client_id = std::string(in.client_id);
                 if (!in.principal.empty()) msg->principal = std::string(in.principal);
                 msg->timestamp_ms = in.timestamp_ms ? in.timestamp_ms : now_ms();
+                if (in.properties) msg->properties = *in.properties;
             }
             auto out = r->rule.evaluate(*msg);
             if (!out) continue;

@@ -62,6 +62,8 @@ struct inbound_message {
     std::string_view client_id{};   // empty: not from an MQTT client (clientid() is "n/a")
     std::string_view principal{};   // empty: none (principal() is Undefined)
     std::int64_t timestamp_ms = 0;  // timestamp(); 0: now (the rules engine's clock, as AWS)
+    // MQTT 5 PUBLISH properties (get_user_properties(), get_mqtt_property()); null: none.
+    const rules::mqtt5_properties* properties = nullptr;
 };
 
 struct engine_hooks {

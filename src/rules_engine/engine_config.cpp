@@ -133,8 +133,8 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
         return c;
     }
     if (kind == "republish") {
-        if (!body.IsMap()) throw problem(body, here, "expected a map with topic (and qos)");
-        only_keys(body, here, {"topic", "qos"});
+        if (!body.IsMap()) throw problem(body, here, "expected a map with topic (and qos, headers)");
+        only_keys(body, here, {"topic", "qos", "headers"});
         republish_action_config c;
         if (!body["topic"]) throw problem(body, here, "topic: missing");
         c.topic = scalar(body["topic"], here, "topic");
@@ -143,6 +143,31 @@ action_config parse_action(const YAML::Node& n, const place& at, const std::stri
             const auto q = number<int>(body["qos"], here, "qos");
             if (q != 0 && q != 1) throw problem(body["qos"], here, "qos: must be 0 or 1 (AWS IoT has no QoS 2)");
             c.qos = static_cast<std::uint8_t>(q);
+        }
+        if (const auto h = body["headers"]) {
+            if (!h.IsMap()) throw problem(h, here, "headers: expected a map (AWS's republish headers)");
+            const place in_headers{here.file, here.path + "headers."};
+            only_keys(h, in_headers, {"payloadFormatIndicator", "contentType", "responseTopic", "correlationData",
+                                      "messageExpiry", "userProperties"});
+            auto& hd = c.headers.emplace();
+            const auto text = [&](const char* key, std::string& into) {
+                if (h[key]) into = scalar(h[key], in_headers, key);
+            };
+            text("payloadFormatIndicator", hd.payload_format_indicator);
+            text("contentType", hd.content_type);
+            text("responseTopic", hd.response_topic);
+            text("correlationData", hd.correlation_data);
+            text("messageExpiry", hd.message_expiry);
+            if (const auto up = h["userProperties"]) {
+                if (!up.IsSequence()) throw problem(up, in_headers, "userProperties: expected a list of {key, value}");
+                const place in_up{here.file, in_headers.path + "userProperties[]."};
+                for (const auto& kv : up) {
+                    if (!kv.IsMap() || !kv["key"] || !kv["value"])
+                        throw problem(kv, in_headers, "userProperties: each entry needs key and value");
+                    only_keys(kv, in_up, {"key", "value"});
+                    hd.user_properties.emplace_back(scalar(kv["key"], in_up, "key"), scalar(kv["value"], in_up, "value"));
+                }
+            }
         }
         return c;
     }

@@ -37,6 +37,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -70,9 +71,24 @@ struct lambda_action_config {
 // back through the gateway. The topic is a substitution template: ${expr} is any SQL
 // expression of the rule's dialect evaluated on the incoming message (topic(), topic(2),
 // clientid(), principal(), timestamp(), a payload field); Undefined substitutes "".
+// MQTT 5 headers of the republished message, AWS's republish `headers` (each value a
+// substitution template, like the topic; empty: not set): payloadFormatIndicator
+// (UNSPECIFIED_BYTES or UTF8_DATA), contentType, responseTopic, correlationData (base64),
+// messageExpiry (seconds), userProperties [{key, value}]. A 5 subscriber gets them as the
+// PUBLISH's properties; a message republished without headers carries none.
+struct republish_headers {
+    std::string payload_format_indicator{};
+    std::string content_type{};
+    std::string response_topic{};
+    std::string correlation_data{};
+    std::string message_expiry{};
+    std::vector<std::pair<std::string, std::string>> user_properties{};
+};
+
 struct republish_action_config {
     std::string topic{};
     std::uint8_t qos = 0;
+    std::optional<republish_headers> headers{};
 };
 
 // Appends one JSON line per matched message: the SELECT output, or {"base64": "..."} for a

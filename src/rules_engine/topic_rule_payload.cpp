@@ -46,6 +46,16 @@ std::variant<converted_rule, std::string> from_topic_rule_payload(const std::str
             const auto qos = body.value("qos", 0);
             if (qos != 0 && qos != 1) return "topic rule " + name + ": republish qos must be 0 or 1";
             c.qos = static_cast<std::uint8_t>(qos);
+            if (const auto h = body.find("headers"); h != body.end() && h->is_object()) {
+                auto& hd = c.headers.emplace();
+                hd.payload_format_indicator = text_of(*h, "payloadFormatIndicator");
+                hd.content_type = text_of(*h, "contentType");
+                hd.response_topic = text_of(*h, "responseTopic");
+                hd.correlation_data = text_of(*h, "correlationData");
+                hd.message_expiry = text_of(*h, "messageExpiry");
+                if (const auto up = h->find("userProperties"); up != h->end() && up->is_array())
+                    for (const auto& kv : *up) hd.user_properties.emplace_back(text_of(kv, "key"), text_of(kv, "value"));
+            }
             r.actions.emplace_back(std::move(c));
         } else if (kind == "lambda") {
             const auto arn = text_of(body, "functionArn");

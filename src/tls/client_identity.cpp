@@ -31,7 +31,19 @@ std::string slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
-client_identity client_identity::from_pem(std::string_view cert_pem, std::string_view key_pem) {
+struct client_identity::parsed {
+    X509* cert = nullptr;
+    EVP_PKEY* key = nullptr;
+    parsed(X509* c, EVP_PKEY* k) : cert(c), key(k) {}
+    parsed(const parsed&) = delete;
+    parsed& operator=(const parsed&) = delete;
+    ~parsed() {
+        X509_free(cert);
+        EVP_PKEY_free(key);
+    }
+};
+
+client_identity client_identity::from_pem(std::string_view cert_pem, std::string_view key_pem, bool keep_parsed) {
     client_identity out;
     BIO* cb = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
     X509* x = cb ? PEM_read_bio_X509(cb, nullptr, nullptr, nullptr) : nullptr;
@@ -53,23 +65,33 @@ client_identity client_identity::from_pem(std::string_view cert_pem, std::string
     n = i2d_PrivateKey(k, &buf);
     if (n > 0) out.key_.assign(buf, buf + n);
     OPENSSL_free(buf);
-    X509_free(x);
-    EVP_PKEY_free(k);
+    if (keep_parsed && match) {
+        out.parsed_ = std::make_shared<const parsed>(x, k);
+    } else {
+        X509_free(x);
+        EVP_PKEY_free(k);
+    }
     ERR_clear_error();
     if (!match) throw std::runtime_error("key does not match the certificate");
     if (out.cert_.empty() || out.key_.empty()) throw std::runtime_error("certificate or key: DER encoding failed");
     return out;
 }
 
-client_identity client_identity::from_files(const std::filesystem::path& cert, const std::filesystem::path& key) {
+client_identity client_identity::from_files(const std::filesystem::path& cert, const std::filesystem::path& key,
+                                            bool keep_parsed) {
     try {
-        return from_pem(slurp(cert), slurp(key));
+        return from_pem(slurp(cert), slurp(key), keep_parsed);
     } catch (const std::exception& e) {
         throw std::runtime_error(cert.string() + " / " + key.string() + ": " + e.what());
     }
 }
 
 bool client_identity::apply(SSL* ssl, std::string& error) const {
+    if (parsed_) {  // the SSL takes references: nothing decoded
+        if (SSL_use_certificate(ssl, parsed_->cert) == 1 && SSL_use_PrivateKey(ssl, parsed_->key) == 1) return true;
+        error = "client certificate: " + reason();
+        return false;
+    }
     const unsigned char* p = key_.data();
     EVP_PKEY* k = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(key_.size()));
     const bool ok = k && SSL_use_certificate_ASN1(ssl, cert_.data(), static_cast<int>(cert_.size())) == 1 &&

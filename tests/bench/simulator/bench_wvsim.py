@@ -21,7 +21,8 @@ reports, 1 report/s per device. Per fleet size and engine it measures
 Usage: bench_wvsim.py BUILD_DIR [--sizes 1000,5000,10000,15000] [--paho-sizes 1000,5000]
          [--steady 20] [--settle 5] [--connect-rate 0] [--max-connecting 100]
          [--variant LABEL=WVSIM[,extra args]]... [--x509] [--probe MQTT_TLS_PROBE] [--mqtt5] [--json out.json]
-       bench_wvsim.py BUILD_DIR --floor --probe MQTT_TLS_PROBE [--before WVSIM] [--quick] [--json out.json]
+       bench_wvsim.py BUILD_DIR --floor --probe MQTT_TLS_PROBE [--before WVSIM] [--variant LABEL=WVSIM]...
+         [--quick] [--floor-part all|5000|15000] [--json out.json]
 --mqtt5 adds two rows per size in the same run: `mqtt5` (wvsim --mqtt 5: the report topic as
 Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqtt 5
 --topic-alias off), beside the default MQTT 3.1.1 row (`asio`).
@@ -29,8 +30,10 @@ Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqt
 5,000 devices the probe publishing (CPU and RSS), the probe's full-handshake rate (`probe-connect`:
 mqtt_tls_probe --mode=rate, one thread, --max-connecting in flight), wvsim (default flags:
 resumed handshakes on loopback) and `full` (wvsim --resumption off); with --before the same two
-for that binary; and 15,000 devices for wvsim and --before. --quick: settle 3 s, steady 8 s, and
---floor without the 15,000-device rows (a few minutes in all).
+for that binary and for each --variant (e.g. main's build: LABEL and LABEL_full); and 15,000
+devices for wvsim, the variants and --before. --quick: settle 3 s, steady 8 s, and --floor
+without the 15,000-device rows (a few minutes in all). --floor-part 5000 or 15000 runs one
+half (a long run split in two; the goal table then has that half's goals).
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each
 device its own ECDSA P-256 certificate generated at start from the bench CA, against a second
 mosquitto listener with require_certificate true and use_identity_as_username true) and
@@ -284,12 +287,18 @@ def floor_plan(a, wvsim):
     for the build before; 15,000 devices (not --quick) for wvsim and --before only."""
     rows = []
     size = 5000
-    rows += [("probe", size, ("probe", a.probe, [])), ("probe-connect", size, ("probe-connect", a.probe, []))]
-    rows += [("asio", size, ("asio", wvsim, [])), ("asio", size, ("full", wvsim, ["--resumption", "off"]))]
-    if a.before:
-        rows += [("asio", size, ("before", a.before, [])), ("asio", size, ("before_full", a.before, ["--resumption", "off"]))]
-    if not a.quick:
+    # --variant rows (e.g. main's build) get the same pair as wvsim, beside it
+    others = [(label, binary or wvsim, extra) for label, binary, extra in a.floor_variants]
+    if a.floor_part in ("all", "5000"):
+        rows += [("probe", size, ("probe", a.probe, [])), ("probe-connect", size, ("probe-connect", a.probe, []))]
+        rows += [("asio", size, ("asio", wvsim, [])), ("asio", size, ("full", wvsim, ["--resumption", "off"]))]
+        for label, binary, extra in others:
+            rows += [("asio", size, (label, binary, extra)), ("asio", size, (label + "_full", binary, extra + ["--resumption", "off"]))]
+        if a.before:
+            rows += [("asio", size, ("before", a.before, [])), ("asio", size, ("before_full", a.before, ["--resumption", "off"]))]
+    if a.floor_part in ("all", "15000") and not a.quick:
         rows += [("asio", 15000, ("asio", wvsim, []))]
+        rows += [("asio", 15000, (label, binary, extra)) for label, binary, extra in others]
         if a.before: rows += [("asio", 15000, ("before", a.before, []))]
     return rows
 
@@ -329,6 +338,8 @@ def main():
                     help="issue 18's client-side floor in one run: needs --probe; --before adds the build before (see README)")
     ap.add_argument("--before", help="--floor: the wvsim binary of the build before, for its rows")
     ap.add_argument("--quick", action="store_true", help="shorter windows (settle 3 s, steady 8 s); --floor: 5,000 devices only")
+    ap.add_argument("--floor-part", choices=["all", "5000", "15000"], default="all",
+                    help="--floor: only the 5,000-device rows, or only the 15,000-device ones (to split a long run)")
     ap.add_argument("--mqtt5", action="store_true", help="MQTT 5 rows with and without the topic alias (see above)")
     ap.add_argument("--json"); ap.add_argument("--keep", help="directory to copy each wvsim --json report to")
     a = ap.parse_args()
@@ -340,6 +351,7 @@ def main():
         label, spec = v.split("=", 1)
         parts = spec.split(",")
         variants.append((label, parts[0] or wvsim, parts[1:]))
+    a.floor_variants = variants[1:]
     if a.mqtt5:
         variants += [("mqtt5", wvsim, ["--mqtt", "5"]), ("mqtt5-noalias", wvsim, ["--mqtt", "5", "--topic-alias", "off"])]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

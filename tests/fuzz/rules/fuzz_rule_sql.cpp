@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const wv::rules::message json_msg{.topic = "wv/dev-1/1/samp/p1", .payload = R"({"a":{"b":[1,"x",true,null]},"t":2.5})",
-                                      .client_id = "dev-1", .principal = "dev1", .timestamp_ms = 1, .trace_id = "t"};
+                                      .client_id = "dev-1", .principal = "dev1", .timestamp_ms = 1, .trace_id = "t", .properties = {}};
     (void)r.value->evaluate(json_msg);
     wv::rules::message bin = json_msg;
     bin.payload = std::string("\x0a\x00\xff", 3);

@@ -131,6 +131,12 @@ struct http_gateway {
                 "    token_key_name: token\n"
                 "    signing_disabled: false\n"
                 "    token_signing_public_keys: {k1: token-key.pem}\n"
+                "  - name: cachedauth\n"
+                "    function: tokauth-fn\n"
+                "    token_key_name: token\n"
+                "    signing_disabled: false\n"
+                "    enable_caching_for_http: true\n"
+                "    token_signing_public_keys: {k1: token-key.pem}\n"
                 "iam:\n"
                 "  - access_key_id: " +
                 access_key +
@@ -311,6 +317,37 @@ TEST_CASE(
     CHECK(a.status == 401);
     CHECK(events_in(g.events).size() == 3);
     CHECK(g.gw->stats().messages_in == 1);
+}
+
+TEST_CASE("curl, enableCachingForHttp: two publishes on one kept-alive connection invoke the authorizer once; "
+          "without the flag, twice") {
+    REQUIRE_MESSAGE(have("curl"), "curl is missing (scripts/install-deps.sh installs it): test NOT run");
+    http_gateway g;
+    // One curl run, two URLs: curl reuses the connection (num_connects 0 for the second).
+    auto two_publishes = [&](const std::string& authorizer) {
+        const auto url = g.base() + "/topics/wv%2Fcache?qos=1";
+        const auto r = run({"curl", "-sS", "--cacert", g.ca(), "--resolve",
+                            "localhost:" + std::to_string(g.port()) + ":127.0.0.1", "-X", "POST", "-H",
+                            "x-amz-customauthorizer-name: " + authorizer, "-H",
+                            "x-amz-customauthorizer-signature: " + sig("allow-token"), "-H", "token: allow-token",
+                            "--data-binary", "c", "-w", "%{http_code} %{num_connects}\n", "-o", "/dev/null", url,
+                            "-o", "/dev/null", url},
+                           {}, 30s);
+        INFO("curl stderr: ", r.err);
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+    };
+    CHECK(two_publishes("cachedauth") == "200 1\n200 0\n");
+    CHECK(events_in(g.events).size() == 1);
+    CHECK(g.gw->stats().authorizer_calls == 1);
+    // A new connection asks again (the cache is the connection's).
+    CHECK(two_publishes("cachedauth") == "200 1\n200 0\n");
+    CHECK(events_in(g.events).size() == 2);
+    // The same function behind an authorizer without enableCachingForHttp: every request.
+    CHECK(two_publishes("tokauth") == "200 1\n200 0\n");
+    CHECK(events_in(g.events).size() == 4);
+    CHECK(g.gw->stats().messages_in == 6);
+    CHECK(g.log_has({"\"eventType\":\"Publish-In\"", "\"status\":\"Success\""}));
 }
 
 TEST_CASE("curl --aws-sigv4: SigV4 HTTPS publish against iam: keys") {

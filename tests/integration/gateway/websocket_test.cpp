@@ -12,6 +12,7 @@
 
 #include "gateway_fixture.hpp"
 #include "mqtt/mqtt.hpp"
+#include "sigv4/sigv4.hpp"
 #include "support/child_process.hpp"
 #include "test_device.hpp"
 #include "websocket/frame.hpp"
@@ -36,6 +37,17 @@ mqtt::connect_options wss_options(const gateway_fixture& g, const std::string& p
     o.set_connect_timeout(10);
     o.set_mqtt_version(MQTTVERSION_3_1_1);
     return o;
+}
+
+// The SigV4 tests' key: the gateway's `iam:` entry, allowed everything.
+constexpr const char* iam_key_id = "AKIAWVSIGV4TEST00001";
+constexpr const char* iam_secret = "wv-secret-key-for-tests";
+void with_iam_key(wv::gate::gateway_config& c) {
+    wv::auth::iam_key_config k;
+    k.access_key_id = iam_key_id;
+    k.secret_access_key = iam_secret;
+    k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
+    c.iam = {k};
 }
 
 std::string wss_uri(const gateway_fixture& g) { return "wss://localhost:" + std::to_string(g.port()) + "/mqtt"; }
@@ -142,21 +154,15 @@ TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an I
         MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
         return;
     }
-    gateway_fixture g([](wv::gate::gateway_config& c) {
-        wv::auth::iam_key_config k;
-        k.access_key_id = "AKIAWVSIGV4TEST00001";
-        k.secret_access_key = "wv-secret-key-for-tests";
-        k.policy_documents = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]})"};
-        c.iam = {k};
-    });
+    gateway_fixture g(with_iam_key);
     const auto here = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway";
     auto node = [&](const std::string& secret) {
         return run({WV_NODE, (here / "aws_crt_wss.js").string(), "--endpoint", "localhost", "--port",
-                    std::to_string(g.port()), "--ca", g.ca(), "--access-key", "AKIAWVSIGV4TEST00001", "--secret-key",
+                    std::to_string(g.port()), "--ca", g.ca(), "--access-key", iam_key_id, "--secret-key",
                     secret, "--client-id", "sig1", "--topic", "wv/sig1/1/samp"},
                    {}, 40s, {"NODE_PATH=" + node_modules.string()});
     };
-    const auto ok = node("wv-secret-key-for-tests");
+    const auto ok = node(iam_secret);
     INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
     CHECK(ok.exit_code == 0);
     CHECK(ok.out.find("from aws-crt over wss") != std::string::npos);
@@ -165,6 +171,65 @@ TEST_CASE("aws-crt over WebSocket with SigV4: a presigned /mqtt URL against an I
     const auto bad = node("not-the-secret");
     INFO("node stdout: " << bad.out);
     CHECK(bad.exit_code != 0);
+    CHECK(g.wait_for_log({"WebSocket upgrade refused with HTTP 403"}));
+}
+
+// The npm peer (scripts/install-deps.sh installs it): its node_modules, or empty after a loud skip.
+static std::filesystem::path crt_peer() {
+    const auto node_modules = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/peers/node/node_modules";
+    if (!std::filesystem::exists(WV_NODE) || !std::filesystem::exists(node_modules / "aws-iot-device-sdk-v2")) {
+        MESSAGE("SKIPPED: needs node and tests/peers/node/node_modules/aws-iot-device-sdk-v2 (scripts/install-deps.sh)");
+        return {};
+    }
+    return node_modules;
+}
+
+TEST_CASE("aws-crt Mqtt5Client over WebSocket: newWebsocketMqttBuilderWithCustomAuth, unchanged; a wrong "
+          "password is refused with CONNACK 0x87") {
+    const auto node_modules = crt_peer();
+    if (node_modules.empty()) return;
+    gateway_fixture g;
+    const auto script = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway/mqtt5_crt_wss.js";
+    auto node = [&](const std::string& client_id, const std::string& password) {
+        return run({WV_NODE, script.string(), "--endpoint", "localhost", "--port", std::to_string(g.port()), "--ca",
+                    g.ca(), "--client-id", client_id, "--authorizer", "auth", "--username", "dev1", "--password",
+                    password},
+                   {}, 40s, {"NODE_PATH=" + node_modules.string()});
+    };
+    const auto ok = node("crt5ws", "pw1");
+    INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("\"step\":\"done\"") != std::string::npos);
+    CHECK(ok.out.find("from aws-crt mqtt5 over wss") != std::string::npos);
+    CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"crt5ws\"", "\"mqttVersion\":\"5.0\"",
+                          "\"transport\":\"wss\""}));
+    const auto bad = node("crt5bad", "wrong");
+    INFO("node stdout: " << bad.out);
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.out.find("\"reasonCode\":135") != std::string::npos);  // 0x87 Not authorized
+}
+
+TEST_CASE("aws-crt Mqtt5Client over WebSocket: newWebsocketMqttBuilderWithSigv4Auth against an iam: key; a "
+          "wrong secret gets the upgrade's 403") {
+    const auto node_modules = crt_peer();
+    if (node_modules.empty()) return;
+    gateway_fixture g(with_iam_key);
+    const auto script = std::filesystem::path(WV_SOURCE_DIR_PATH) / "tests/integration/gateway/mqtt5_crt_wss.js";
+    auto node = [&](const std::string& client_id, const std::string& secret) {
+        return run({WV_NODE, script.string(), "--endpoint", "localhost", "--port", std::to_string(g.port()), "--ca",
+                    g.ca(), "--client-id", client_id, "--access-key", iam_key_id, "--secret-key", secret},
+                   {}, 40s, {"NODE_PATH=" + node_modules.string()});
+    };
+    const auto ok = node("sig5ws", iam_secret);
+    INFO("node stdout: " << ok.out << "\nnode stderr: " << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("from aws-crt mqtt5 over wss") != std::string::npos);
+    CHECK(g.wait_for_log({"\"eventType\":\"Connect\"", "\"clientId\":\"sig5ws\"", "\"status\":\"Success\"",
+                          "\"mqttVersion\":\"5.0\""}));
+    CHECK(g.gw->stats().authorizer_calls == 0);  // SigV4 decided at the upgrade
+    const auto bad = node("sig5bad", "not-the-secret");
+    INFO("node stdout: " << bad.out);
+    CHECK(bad.exit_code == 1);
     CHECK(g.wait_for_log({"WebSocket upgrade refused with HTTP 403"}));
 }
 
@@ -255,6 +320,51 @@ TEST_CASE("bad WebSocket input gets its answer on that connection only; a Paho w
     }
     // The good client was not disturbed.
     CHECK_NOTHROW(good.publish("wv/good/1/samp", "still here", 10, 1, false));
+    good.disconnect();
+}
+
+TEST_CASE("a SigV4 upgrade whose date expired, whose signature is wrong or missing: 403 with AWS's error type, "
+          "on that connection only") {
+    gateway_fixture g(with_iam_key);
+    mqtt::client good(wss_uri(g), "good-sigv4");
+    REQUIRE_NOTHROW(good.connect(wss_options(g, "pw1")));
+    const wv::sigv4::credentials keys{iam_key_id, iam_secret, "", "test"};
+    auto presigned = [&](std::chrono::system_clock::time_point at, const std::string& secret) {
+        auto k = keys;
+        k.secret_access_key = secret;
+        return wv::sigv4::presign_target("/mqtt", "localhost", k, {.region = "us-east-1", .service = "iotdevicegateway", .at = at},
+                                         std::chrono::seconds(300));
+    };
+    auto answer_to = [&](const std::string& target) {
+        raw_session r(http_ep(g));
+        auto req = upgrade();
+        req.replace(req.find("GET /mqtt "), 10, "GET " + target + " ");
+        r.send(to_bytes(req));
+        std::vector<std::byte> got;
+        r.wait_closed(3s, &got);  // a refusal closes at once; an accepted upgrade stays open
+        return text(got);
+    };
+    const auto now = std::chrono::system_clock::now();
+    // The control: signed now with the right secret, the upgrade succeeds.
+    CHECK(answer_to(presigned(now, iam_secret)).starts_with("HTTP/1.1 101 "));
+    const auto expired = answer_to(presigned(now - std::chrono::hours(1), iam_secret));
+    INFO(expired);
+    CHECK(expired.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(expired.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
+    CHECK(expired.find("Signature expired") != std::string::npos);
+    const auto wrong = answer_to(presigned(now, "not-the-secret"));
+    INFO(wrong);
+    CHECK(wrong.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(wrong.find("x-amzn-ErrorType: InvalidSignatureException") != std::string::npos);
+    CHECK(wrong.find("The request signature we calculated does not match") != std::string::npos);
+    auto unsigned_url = presigned(now, iam_secret);
+    unsigned_url.erase(unsigned_url.find("&X-Amz-Signature="));
+    const auto missing = answer_to(unsigned_url);
+    INFO(missing);
+    CHECK(missing.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(missing.find("x-amzn-ErrorType: IncompleteSignatureException") != std::string::npos);
+    // The Paho client connected before carries on.
+    REQUIRE_NOTHROW(good.publish("wv/good-sigv4/1/samp", "still here", 10, 1, false));
     good.disconnect();
 }
 

@@ -120,3 +120,33 @@ TEST_CASE("wvsim --onboard claim:fleet without --quiet: the onboarding block is 
     CHECK(count(r.err, "wvsim: Onboarding (claim:fleet): 3 of 3 devices provisioned") == 1);
     CHECK(count(r.err, "  register : p50") == 0);
 }
+
+TEST_CASE("wvsim --onboard claim:fleet --provision-format cbor: the devices use the /cbor topics and CBOR payloads") {
+    if (std::string(WV_PYTHON3).empty()) {
+        MESSAGE("SKIPPED: needs python3 (scripts/install-deps.sh)");
+        return;
+    }
+    test::temp_dir dir;
+    std::ofstream(dir / "refuse.txt") << "dev13\n";
+    auto args = claim_args("claim:fleet", "14");
+    args.insert(args.end(), {"--provision-format", "cbor", "--provision-refuse", (dir / "refuse.txt").string(),
+                             "--gateway-log-level", "info"});
+    const auto s = simtest::run_wvsim(dir, "cbor", args);
+    REQUIRE_MESSAGE(s.r.exit_code == 0, s.r.err.substr(0, 4000));
+    const auto& ob = s.report["onboarding"];
+    CHECK(ob["format"] == "cbor");
+    CHECK(ob["provisioned"] == 13);
+    CHECK(ob["device_outcomes"]["refused_as_expected"] == 1);  // the hook's refusal, read from a CBOR rejection
+    // The embedded gateway's log: every request the service answered came on a /cbor topic
+    // (14 creates, 14 RegisterThings), none on /json.
+    std::size_t cbor = 0, json_topics = 0;
+    for (auto at = s.r.err.find("\"eventType\":\"Provisioning\""); at != std::string::npos;
+         at = s.r.err.find("\"eventType\":\"Provisioning\"", at + 1)) {
+        const auto line = s.r.err.substr(s.r.err.rfind('\n', at) + 1, s.r.err.find('\n', at) - s.r.err.rfind('\n', at));
+        if (line.find("/cbor/") != std::string::npos) ++cbor;
+        if (line.find("/json/") != std::string::npos) ++json_topics;
+    }
+    CHECK(cbor == 28);
+    CHECK(json_topics == 0);
+    CHECK(s.r.out.find("the API in CBOR (the /cbor topics)") != std::string::npos);
+}

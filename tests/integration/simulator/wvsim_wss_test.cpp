@@ -41,3 +41,102 @@ TEST_CASE("wvsim --transport wss: flags that do not go with it are refused with 
         CHECK(s.r.exit_code == 2);
     }
 }
+
+namespace {
+
+// The embedded wvgate with `iam:` keys (what a SigV4 upgrade is verified against): a long-term
+// key and a temporary one whose requests must carry its session token.
+std::filesystem::path sigv4_gateway_config(const test::temp_dir& dir) {
+    dir.write("sigv4-gw.yaml",
+              "listeners: [{name: aws-443, kind: aws-443, port: 0}]\n"
+              "region: eu-west-1\n"
+              "iam:\n"
+              "  - access_key_id: AKIDWVSIMSIGV4TEST1\n"
+              "    secret_access_key: 'wvsim/Secret+Key1'\n"
+              "    principal: arn:aws:iam::123456789012:user/fleet\n"
+              "    policy: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'iot:*', Resource: '*'}]}\n"
+              "  - access_key_id: ASIAWVSIMTEMPKEY01\n"
+              "    secret_access_key: tmpSecret\n"
+              "    session_token: 'FwoGZXIvYXdzEXAMPLE/token+='\n"
+              "    policy: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'iot:*', Resource: '*'}]}\n");
+    return dir / "sigv4-gw.yaml";
+}
+
+}  // namespace
+
+TEST_CASE("wvsim --transport wss --auth sigv4: presigned upgrades against wvgate's iam: keys; a wrong secret or "
+          "token is refused with 403") {
+    test::temp_dir dir;
+    const auto gw = sigv4_gateway_config(dir).string();
+    auto fleet = [&](const std::string& name, std::vector<std::string> keys) {
+        std::vector<std::string> args{"--transport", "wss",    "--auth",   "sigv4",      "--gateway-config", gw,
+                                      "--region",    "eu-west-1", "--devices", "10", "--duration", "3"};
+        args.insert(args.end(), keys.begin(), keys.end());
+        return simtest::run_wvsim(dir, name, args);
+    };
+    auto s = fleet("allowed", {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "wvsim/Secret+Key1",
+                               "--verify"});
+    INFO(s.r.err);
+    CHECK(s.r.exit_code == 0);
+    CHECK(simtest::outcome_count(s.report, "connected") == 10);
+    CHECK(s.report["verify"]["ok"] == true);
+    CHECK(s.report["gateway"]["authorizer_calls"] == 0);  // SigV4 decided at the upgrade, no authorizer
+    // The report keeps the command line, the secret masked.
+    CHECK(s.report["command_line"].get<std::string>().find("wvsim/Secret+Key1") == std::string::npos);
+    CHECK(s.report["command_line"].get<std::string>().find("--secret-access-key '****'") != std::string::npos);
+    // Temporary credentials: the token appended to the presigned URL, unsigned, as AWS's SDKs do.
+    s = fleet("token", {"--access-key-id", "ASIAWVSIMTEMPKEY01", "--secret-access-key", "tmpSecret", "--session-token",
+                        "FwoGZXIvYXdzEXAMPLE/token+="});
+    INFO(s.r.err);
+    CHECK(s.r.exit_code == 0);
+    CHECK(simtest::outcome_count(s.report, "connected") == 10);
+
+    s = fleet("wrong-secret", {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "not-the-secret"});
+    CHECK(s.r.exit_code != 0);
+    CHECK(simtest::outcome_count(s.report, "ws_upgrade_refused:403") == 10);
+    CHECK(simtest::outcome_count(s.report, "connected") == 0);
+    s = fleet("wrong-token", {"--access-key-id", "ASIAWVSIMTEMPKEY01", "--secret-access-key", "tmpSecret",
+                              "--session-token", "another-token"});
+    CHECK(simtest::outcome_count(s.report, "ws_upgrade_refused:403") == 10);
+    s = fleet("wrong-region", {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "wvsim/Secret+Key1",
+                               "--region", "us-east-1"});
+    CHECK(simtest::outcome_count(s.report, "ws_upgrade_refused:403") == 10);
+}
+
+TEST_CASE("wvsim --auth sigv4: flags that do not go with it are refused with exit 2") {
+    test::temp_dir dir;
+    const auto gw = sigv4_gateway_config(dir).string();
+    const std::vector<std::string> keys{"--access-key-id", "AK", "--secret-access-key", "SK"};
+    auto with_keys = [&](std::vector<std::string> a) {
+        a.insert(a.end(), keys.begin(), keys.end());
+        return a;
+    };
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             with_keys({"--auth", "sigv4", "--gateway-config", gw}),                        // not wss
+             with_keys({"--auth", "sigv4", "--transport", "wss"}),                          // embedded gateway, no iam:
+             with_keys({"--auth", "sigv4", "--transport", "wss", "--gateway-config", gw, "--ws-path", "/mqtt?a=b"}),
+             {"--auth", "sigv4", "--transport", "wss", "--gateway-config", gw, "--access-key-id", "AK"},  // no secret
+             with_keys({"--transport", "wss"})}) {                                          // keys without sigv4
+        const auto s = simtest::run_wvsim(dir, "bad", args);
+        INFO(s.r.err);
+        CHECK(s.r.exit_code == 2);
+    }
+}
+
+TEST_CASE("wvsim --transport wss: an authorizer denial at CONNECT lands in the same bucket as over TLS") {
+    test::temp_dir dir;
+    // `deny` rows: the embedded gateway's static authorizer answers isAuthenticated false.
+    const auto csv = dir.write("fleet.csv",
+                               "akid,username,password,authorizer,expected\n"
+                               "AAAA000000000001,u1,secret-1,wavelet,allow\n"
+                               "AAAA000000000002,u2,secret-2,wavelet,allow\n"
+                               "AAAA000000000003,u3,secret-3,wavelet,deny\n");
+    const auto s = simtest::run_wvsim(dir, "wss-deny", {"--transport", "wss", "--credentials", csv.string(),
+                                                        "--duration", "2"});
+    INFO(s.r.err);
+    REQUIRE(s.report.is_object());
+    CHECK(s.r.exit_code == 0);  // the denial was expected
+    CHECK(simtest::outcome_count(s.report, "connected") == 2);
+    CHECK(simtest::outcome_count(s.report, "closed_without_connack") == 1);
+    CHECK(s.report["expectations"]["met"] == 3);
+}

@@ -55,6 +55,8 @@ struct fixture {
     custom_authorizers authorizers{[] {
         endpoint_authorizers e;
         e.authorizers.push_back({.name = "plain", .signing_disabled = true, .token_key_name = "token"});
+        e.authorizers.push_back(
+            {.name = "cached", .signing_disabled = true, .token_key_name = "token", .enable_caching_for_http = true});
         e.authorizers.push_back({.name = "signed",
                                  .token_key_name = "tok",
                                  .token_signing_public_keys = {{"k", test::rsa_2048().public_pem}}});
@@ -67,12 +69,13 @@ struct fixture {
           .principal = "arn:aws:iam::123456789012:user/fleet",
           .policy_documents = {
               R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Publish","Resource":"*"}]})"}}}};
+    std::chrono::system_clock::time_point clock = t0 + 1min;  // the authenticator's wall clock
     http_authenticator auth{{.authorizers = &authorizers,
                              .services = [this](const std::string&) { return &service; },
                              .iam = &iam,
                              .region = "us-east-1",
                              .policy_cache = nullptr,
-                             .now = [] { return t0 + 1min; }}};
+                             .now = [this] { return clock; }}};
 
     http_auth_verdict run(http_auth_request r) {
         std::promise<http_auth_verdict> p;
@@ -337,4 +340,72 @@ TEST_CASE("SigV4 presigned /mqtt (wss upgrade): decided at the upgrade") {
     REQUIRE(r);
     CHECK(r->status == 403);
     CHECK(r->detail.find("wrong_scope") != std::string::npos);
+}
+
+TEST_CASE("http: enableCachingForHttp reuses the connection's allowed answer per token until refreshAfterInSeconds") {
+    fixture f;
+    http_verdict_cache connection;  // one kept-alive HTTPS connection
+    auto request = [&](const std::string& authorizer, const std::string& token, http_verdict_cache* cache) {
+        auto r = publish("/topics/t?qos=1", {{"x-amz-customauthorizer-name", authorizer}, {"token", token}});
+        r.cache = cache;
+        const auto v = f.run(std::move(r));
+        const auto* c = std::get_if<custom_auth_verdict>(&v);
+        REQUIRE(c);
+        CHECK(c->allowed());
+        REQUIRE(c->policies);
+        return c->cached;
+    };
+    CHECK_FALSE(request("cached", "tk-a", &connection));  // invoked
+    CHECK(f.backend->events().size() == 1);
+    CHECK(request("cached", "tk-a", &connection));  // the same token on the connection: the answer reused
+    CHECK(f.backend->events().size() == 1);
+    CHECK_FALSE(request("cached", "tk-b", &connection));  // another token: invoked
+    CHECK(f.backend->events().size() == 2);
+    CHECK(request("cached", "tk-a", &connection));
+    http_verdict_cache other_connection;
+    CHECK_FALSE(request("cached", "tk-a", &other_connection));  // a new connection asks again
+    CHECK(f.backend->events().size() == 3);
+    f.clock += 599s;  // refreshAfterInSeconds is 600 in the reply
+    CHECK(request("cached", "tk-a", &connection));
+    f.clock += 1s;
+    CHECK_FALSE(request("cached", "tk-a", &connection));  // expired: invoked again, kept again
+    CHECK(f.backend->events().size() == 4);
+    CHECK(request("cached", "tk-a", &connection));
+    // An authorizer without the flag is invoked for every request, cache or not.
+    CHECK_FALSE(request("plain", "tk-a", &connection));
+    CHECK_FALSE(request("plain", "tk-a", &connection));
+    CHECK(f.backend->events().size() == 6);
+    // MQTT over WebSocket never uses it (AWS: "does not affect ... MQTT connections").
+    auto wss = publish("/mqtt", {{"x-amz-customauthorizer-name", "cached"}, {"token", "tk-a"}});
+    wss.transport = http_transport::wss;
+    wss.mqtt = mqtt_credentials{};
+    wss.cache = &connection;
+    const auto v = f.run(std::move(wss));
+    REQUIRE(std::holds_alternative<custom_auth_verdict>(v));
+    CHECK_FALSE(std::get<custom_auth_verdict>(v).cached);
+    CHECK(f.backend->events().size() == 7);
+}
+
+TEST_CASE("http: enableCachingForHttp keeps no refusal") {
+    auto backend = std::make_shared<recording_backend>(R"({"isAuthenticated":false,"principalId":"x","policyDocuments":[]})");
+    authorizer_service service{backend};
+    custom_authorizers authorizers{[] {
+        endpoint_authorizers e;
+        e.authorizers.push_back(
+            {.name = "cached", .signing_disabled = true, .token_key_name = "token", .enable_caching_for_http = true});
+        return e;
+    }()};
+    http_authenticator a{{.authorizers = &authorizers, .services = [&](const std::string&) { return &service; }}};
+    http_verdict_cache connection;
+    for (int i = 0; i < 2; ++i) {
+        auto r = publish("/topics/t", {{"x-amz-customauthorizer-name", "cached"}, {"token", "tk"}});
+        r.cache = &connection;
+        std::promise<http_auth_verdict> p;
+        a.authenticate(std::move(r), [&](http_auth_verdict v) { p.set_value(std::move(v)); });
+        const auto v = p.get_future().get();
+        REQUIRE(std::holds_alternative<custom_auth_verdict>(v));
+        CHECK_FALSE(std::get<custom_auth_verdict>(v).allowed());
+    }
+    CHECK(backend->events().size() == 2);
+    CHECK(connection.size() == 0);
 }

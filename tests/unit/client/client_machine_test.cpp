@@ -365,3 +365,26 @@ TEST_CASE("MQTT 3.1.1: no server limits from CONNACK; a Topic Alias cannot be se
     CHECK(s.m.server_topic_alias_maximum() == 0);
     CHECK(s.m.server_receive_maximum() == 65535);
 }
+
+TEST_CASE("MQTT 5: a PUBLISH over the server's Maximum Packet Size is refused locally, nothing sent") {
+    script s;
+    s.begin({.protocol = mqtt::protocol_level::v5, .client_id = "d1", .keep_alive = 60s});
+    s.sent();
+    CHECK(s.m.server_maximum_packet_size() == 0);
+    s.server_sends(bytes({0x20, 0x08, 0x00, 0x00, 0x05,     // CONNACK accepted, property length 5
+                          0x27, 0x00, 0x00, 0x00, 0x10}));  //   maximum packet size 16
+    s.m.release(s.now, s.fx);
+    CHECK(s.m.server_maximum_packet_size() == 16);
+    const auto q1 = mqtt::qos::at_least_once;
+    // PUBLISH QoS 1 "t" id 1: fixed header 2 + topic 3 + id 2 + property length 1 + payload 8 = 16.
+    REQUIRE(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("12345678"), .qos = q1}, s.now, s.fx));
+    CHECK(s.sent() == bytes({0x32, 0x0e, 0x00, 0x01, 't', 0x00, 0x01, 0x00, '1', '2', '3', '4', '5', '6', '7', '8'}));
+    // One byte more: 17 bytes, refused with a clear error, not sent, no packet id used up.
+    const auto r = s.m.publish({.topic = "t", .payload = mqtt::as_bytes("123456789"), .qos = q1}, s.now, s.fx);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == client_errc::packet_too_large);
+    CHECK(r.error().message().find("Maximum Packet Size") != std::string::npos);
+    CHECK(s.sent().empty());
+    CHECK(s.m.in_flight() == 1);
+    CHECK(s.m.publish({.topic = "t", .payload = mqtt::as_bytes("9"), .qos = q1}, s.now, s.fx).value() == 2);
+}

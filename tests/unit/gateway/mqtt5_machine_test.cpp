@@ -567,3 +567,205 @@ TEST_CASE("a persistent session is not resumed across MQTT versions (AWS); withi
     REQUIRE(s.size() == 1);
     CHECK(s[0] == b({0x20, 0x02, 0x00, 0x00}));  // 3.1.1 CONNACK, session present 0
 }
+
+TEST_CASE("MQTT 5 outbound topic aliases: up to the client's Topic Alias Maximum, topic + alias first, then the alias alone") {
+    harness h;
+    mqtt::property_builder two;
+    two.add(mqtt::property_id::topic_alias_maximum, 2);
+    auto s = connected5(h, "s5", two.view());
+    s->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    s->take_sent();
+    auto p = h.make_peer("pub");
+    p->connect("pub");
+    p->take_sent();
+    for (const char* t : {"wv/a", "wv/b", "wv/c", "wv/a", "wv/c", "wv/b"}) p->publish(t, "x", mqtt::qos::at_most_once);
+    s->pump();
+    const auto got = raw(s->take_sent());
+    REQUIRE(got.size() == 6);
+    CHECK(got[0] == b({0x30, 0x0b,                      // PUBLISH QoS 0, remaining length 11
+                       0x00, 0x04, 'w', 'v', '/', 'a',  // topic
+                       0x03,                            // property length 3
+                       0x23, 0x00, 0x01,                // Topic Alias 1
+                       'x'}));
+    CHECK(got[1] == b({0x30, 0x0b, 0x00, 0x04, 'w', 'v', '/', 'b', 0x03, 0x23, 0x00, 0x02, 'x'}));  // alias 2
+    CHECK(got[2] == b({0x30, 0x08,                      // the table is full: the topic in full, no alias
+                       0x00, 0x04, 'w', 'v', '/', 'c',
+                       0x00,                            // property length 0
+                       'x'}));
+    CHECK(got[3] == b({0x30, 0x07,                      // remaining length 7
+                       0x00, 0x00,                      // empty topic: the alias stands for it
+                       0x03, 0x23, 0x00, 0x01,          // Topic Alias 1 (wv/a)
+                       'x'}));
+    CHECK(got[4] == got[2]);                            // still no alias for wv/c
+    CHECK(got[5] == b({0x30, 0x07, 0x00, 0x00, 0x03, 0x23, 0x00, 0x02, 'x'}));  // alias 2 (wv/b)
+}
+
+TEST_CASE("MQTT 5 outbound topic aliases: none without a Topic Alias Maximum, none for 3.1.1, none past a reconnect") {
+    harness h;
+    auto s = connected5(h, "s5");  // no Topic Alias Maximum: 0
+    s->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    s->take_sent();
+    auto s3 = h.make_peer("s3");
+    s3->connect("s3");
+    s3->subscribe("wv/#", mqtt::qos::at_most_once);
+    s3->take_sent();
+    mqtt::property_builder one;
+    one.add(mqtt::property_id::topic_alias_maximum, 1);
+    auto a = connected5(h, "a5", one.view());
+    a->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    a->take_sent();
+    auto p = h.make_peer("pub");
+    p->connect("pub");
+    p->take_sent();
+    p->publish("wv/a", "x", mqtt::qos::at_most_once);
+    p->publish("wv/a", "x", mqtt::qos::at_most_once);
+    s->pump();
+    s3->pump();
+    a->pump();
+    const bytes full5 = b({0x30, 0x08, 0x00, 0x04, 'w', 'v', '/', 'a', 0x00, 'x'});
+    CHECK(raw(s->take_sent()) == std::vector<bytes>{full5, full5});
+    const bytes full3 = b({0x30, 0x07, 0x00, 0x04, 'w', 'v', '/', 'a', 'x'});
+    CHECK(raw(s3->take_sent()) == std::vector<bytes>{full3, full3});
+    const bytes set1 = b({0x30, 0x0b, 0x00, 0x04, 'w', 'v', '/', 'a', 0x03, 0x23, 0x00, 0x01, 'x'});
+    CHECK(raw(a->take_sent()) == std::vector<bytes>{set1, b({0x30, 0x07, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01, 'x'})});
+
+    // A new connection of the same client starts with no aliases: the first send sets it again.
+    auto again = connected5(h, "a5", one.view());
+    again->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_most_once}}));
+    again->take_sent();
+    p->publish("wv/a", "x", mqtt::qos::at_most_once);
+    again->pump();
+    CHECK(raw(again->take_sent()) == std::vector<bytes>{set1});
+}
+
+TEST_CASE("MQTT 5 outbound topic aliases: a PUBLISH dropped for the client's Maximum Packet Size sets no alias") {
+    harness h;
+    mqtt::property_builder props;
+    props.add(mqtt::property_id::topic_alias_maximum, 1).add(mqtt::property_id::maximum_packet_size, 20);
+    auto s = connected5(h, "s5", props.view());
+    s->send(subscribe5({{.filter = "wv/#", .qos = mqtt::qos::at_least_once}}));
+    s->take_sent();
+    auto p = h.make_peer("pub");
+    p->connect("pub");
+    p->take_sent();
+    p->publish("wv/a", std::string(40, 'x'), mqtt::qos::at_least_once);  // 55 bytes: over 20, not sent
+    p->publish("wv/a", "x", mqtt::qos::at_least_once);
+    s->pump();
+    const auto got = raw(s->take_sent());
+    REQUIRE(got.size() == 1);
+    CHECK(got[0] == b({0x32, 0x0d,                      // PUBLISH QoS 1, remaining length 13
+                       0x00, 0x04, 'w', 'v', '/', 'a',  // the topic: its alias was never set
+                       0x00, 0x02,                      // packet id 2 (1 went to the dropped one)
+                       0x03, 0x23, 0x00, 0x01,          // Topic Alias 1
+                       'x'}));
+}
+
+TEST_CASE("MQTT 5 user properties over AWS's 8 KB: that connection ends (0x95); 8 KB exactly passes") {
+    harness h;
+    auto other = connected5(h, "other");
+    const auto props_of = [](std::size_t value_bytes) {  // one User Property "k" = value: 1 + value_bytes
+        mqtt::property_builder pb;
+        pb.add_user_property("k", std::string(value_bytes, 'v'));
+        return pb;
+    };
+    auto ok = connected5(h, "ok");
+    const auto at_limit = props_of(8191);  // 8,192 bytes of names and values
+    ok->send(publish5("wv/a", "x", 1, at_limit.view()));
+    CHECK_FALSE(ok->closed);
+    CHECK(raw(ok->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x01})});  // PUBACK v5, success
+
+    auto over = connected5(h, "over");
+    const auto past = props_of(8192);  // 8,193 bytes
+    over->send(publish5("wv/a", "x", 1, past.view()));
+    REQUIRE(over->closed);
+    CHECK(over->closed->reason == disconnect_reason::client_error);
+    const auto s = raw(over->take_sent());
+    REQUIRE(s.size() == 1);
+    CHECK(s[0][0] == std::byte{0xe0});  // DISCONNECT
+    CHECK(s[0][2] == std::byte{0x95});  // Packet too large
+    CHECK(h.log_text().find("user properties of 8193 bytes exceed 8192") != std::string::npos);
+
+    // In CONNECT: CONNACK 0x95 and no session.
+    auto c = h.make_peer("c");
+    c->send(connect5("c", 60, past.view()));
+    REQUIRE(c->closed);
+    const auto cs = raw(c->take_sent());
+    REQUIRE(cs.size() == 1);
+    CHECK(cs[0][0] == std::byte{0x20});  // CONNACK
+    CHECK(cs[0][3] == std::byte{0x95});
+
+    other->send(publish5("wv/a", "still here", 9));
+    CHECK_FALSE(other->closed);
+    CHECK(raw(other->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x09})});
+}
+
+TEST_CASE("MQTT 5 quotas and the rest of AWS's refusals: 0x97, 0x9B, 0x90, each for that connection only") {
+    harness h;
+    gate::connect_throttle throttle(1.0);
+    h.throttle = &throttle;
+    auto other = connected5(h, "other");
+    const auto disconnect_code = [](const std::shared_ptr<peer>& p) {
+        REQUIRE(p->closed);
+        const auto s = raw(p->take_sent());
+        REQUIRE_FALSE(s.empty());
+        CHECK(s.back()[0] == std::byte{0xe0});  // DISCONNECT
+        return static_cast<int>(s.back()[2]);
+    };
+    SUBCASE("over the publish rate: PUBACK 0x97 Quota exceeded, the connection stays") {
+        h.config.limits.publish_rate_per_s = 1;
+        auto p = connected5(h, "fast");
+        for (std::uint16_t id = 1; id <= 3; ++id) p->send(publish5("wv/a", "x", id));
+        CHECK_FALSE(p->closed);
+        const auto s = raw(p->take_sent());
+        REQUIRE(s.size() == 3);
+        CHECK(s[0] == b({0x40, 0x02, 0x00, 0x01}));  // within the quota: success
+        CHECK(s[2][4] == std::byte{0x97});           // PUBACK packet id 3: Quota exceeded
+    }
+    SUBCASE("more than 8 filters in one SUBSCRIBE: DISCONNECT 0x97") {
+        auto p = connected5(h, "many");
+        std::vector<mqtt::subscription> nine;
+        for (int i = 0; i < 9; ++i) nine.push_back({.filter = "wv/" + std::to_string(i), .qos = mqtt::qos::at_most_once});
+        p->send(subscribe5(nine));
+        CHECK(disconnect_code(p) == 0x97);
+    }
+    SUBCASE("a QoS 2 PUBLISH: DISCONNECT 0x9B QoS not supported") {
+        auto p = connected5(h, "q2");
+        p->send(publish5("wv/a", "x", 1, {}, mqtt::qos::exactly_once));
+        CHECK(disconnect_code(p) == 0x9b);
+    }
+    SUBCASE("a topic over AWS's 7 slashes: DISCONNECT 0x90 Topic Name invalid") {
+        auto p = connected5(h, "deep");
+        p->send(publish5("wv/1/2/3/4/5/6/7/8", "x", 1));
+        CHECK(disconnect_code(p) == 0x90);
+    }
+    SUBCASE("a Will of QoS 2: CONNACK 0x9B") {
+        auto p = h.make_peer("w2");
+        mqtt::connect c;
+        c.protocol_level = 5;
+        c.client_id = "w2";
+        c.keep_alive_s = 60;
+        c.user_name = "dev1";
+        c.password = mqtt::as_bytes("pw1");
+        c.will = mqtt::last_will{.topic = "wv/will", .message = mqtt::as_bytes("bye"), .qos = mqtt::qos::exactly_once};
+        p->send(mqtt::encode_to_bytes(c));
+        REQUIRE(p->closed);
+        const auto s = raw(p->take_sent());
+        REQUIRE(s.size() == 1);
+        CHECK(s[0][0] == std::byte{0x20});
+        CHECK(s[0][3] == std::byte{0x9b});
+    }
+    SUBCASE("a second CONNECT of a client id within a second: CONNACK 0x97") {
+        auto again = h.make_peer("again");
+        again->send(connect5("other"));
+        REQUIRE(again->closed);
+        CHECK(again->closed->reason == disconnect_reason::throttled);
+        const auto s = raw(again->take_sent());
+        REQUIRE(s.size() == 1);
+        CHECK(s[0][0] == std::byte{0x20});
+        CHECK(s[0][3] == std::byte{0x97});
+    }
+    other->pump();
+    other->send(publish5("wv/a", "still here", 9));
+    CHECK_FALSE(other->closed);
+    CHECK(raw(other->take_sent()) == std::vector<bytes>{b({0x40, 0x02, 0x00, 0x09})});
+}

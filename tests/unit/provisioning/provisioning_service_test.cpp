@@ -158,6 +158,41 @@ TEST_CASE("CBOR: CreateCertificateFromCsr and RegisterThing answer in CBOR; CBOR
     CHECK(json::from_cbor(bad.payload) == rejected(400, "InvalidPayload", "The payload is not valid CBOR."));
 }
 
+TEST_CASE("a template naming AWS::IoT::Certificate::CommonName gets the CSR's subject; one naming only the Id works too") {
+    fixture f;
+    wv::registry::provisioning_template_record t;
+    t.name = "by-cn";
+    t.enabled = true;
+    t.versions.push_back({1, R"({"Resources": {
+        "thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Fn::Sub": "cn-${AWS::IoT::Certificate::CommonName}"}}},
+        "certificate": {"Type": "AWS::IoT::Certificate",
+                        "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}}}})", 0});
+    REQUIRE(f.reg.create_provisioning_template(t));
+    const auto csr = make_device_csr("sensor-9");
+    const auto c = f.ask_json("$aws/certificates/create-from-csr/json", {{"certificateSigningRequest", csr.csr_pem}}, true);
+    CHECK(f.ask_json("$aws/provisioning-templates/by-cn/provision/json",
+                     {{"certificateOwnershipToken", c["certificateOwnershipToken"]}}, true)["thingName"] == "cn-sensor-9");
+    const auto c2 = f.ask_json("$aws/certificates/create-from-csr/json",
+                               {{"certificateSigningRequest", make_device_csr("sensor-10").csr_pem}}, true);
+    CHECK(f.ask_json(provision, {{"certificateOwnershipToken", c2["certificateOwnershipToken"]}, {"parameters", {{"SerialNumber", "10"}}}},
+                     true)["thingName"] == "wavelet-10");
+}
+
+TEST_CASE("CreateCertificateFromCsr: two CSRs in one PEM, or a CSR whose signature does not verify, say why") {
+    fixture f;
+    const auto a = make_device_csr("a").csr_pem, b = make_device_csr("b").csr_pem;
+    CHECK(f.ask_json("$aws/certificates/create-from-csr/json", {{"certificateSigningRequest", a + b}}, false) ==
+          rejected(400, "InvalidCSR", "certificateSigningRequest: 2 CSRs given: expected exactly one"));
+    // One byte of the signature changed (the last base64 line before the END line).
+    auto tampered = a;
+    const auto end = tampered.find("-----END");
+    const auto at = tampered.rfind('\n', end - 2) + 5;
+    tampered[at] = tampered[at] == 'A' ? 'B' : 'A';
+    const auto r = f.ask_json("$aws/certificates/create-from-csr/json", {{"certificateSigningRequest", tampered}}, false);
+    CHECK(r["statusCode"] == 400);
+    CHECK(r["errorCode"] == "InvalidCSR");
+}
+
 TEST_CASE("bad input: CSR that does not parse, JSON that does not decode, empty/unknown/expired token, missing parameter, unknown template") {
     fixture f;
     const auto csr = f.ask_json("$aws/certificates/create-from-csr/json",

@@ -221,3 +221,17 @@ TEST_CASE("subject_fields: RFC 2253 subjects to AWS's pseudo-parameter names, es
     CHECK(f.at("SerialNumber") == "42");
     CHECK(subject_fields("").empty());
 }
+
+TEST_CASE("names_certificate_subject: set when a Ref or Fn::Sub names a subject field, not for the Id alone") {
+    const std::string id_only = R"({"Resources": {"c": {"Type": "AWS::IoT::Certificate",
+        "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}}}})";
+    CHECK_FALSE(parsed(id_only).names_certificate_subject);
+    CHECK(parsed(R"({"Resources": {"t": {"Type": "AWS::IoT::Thing",
+        "Properties": {"ThingName": {"Ref": "AWS::IoT::Certificate::CommonName"}}}}})").names_certificate_subject);
+    CHECK(parsed(R"({"Resources": {"t": {"Type": "AWS::IoT::Thing",
+        "Properties": {"ThingName": {"Fn::Sub": "x-${AWS::IoT::Certificate::Id}-${AWS::IoT::Certificate::Country}"}}}}})")
+              .names_certificate_subject);
+    // "Identifier" is not the Id (a field of that name would have to be parsed for).
+    CHECK(parsed(R"({"Resources": {"t": {"Type": "AWS::IoT::Thing",
+        "Properties": {"ThingName": {"Fn::Sub": "${AWS::IoT::Certificate::Identifier}"}}}}})").names_certificate_subject);
+}

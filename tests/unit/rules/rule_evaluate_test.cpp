@@ -14,7 +14,7 @@ rule compile(const std::string& sql) {
 
 message msg(std::string topic, std::string payload) {
     return {.topic = std::move(topic), .payload = std::move(payload), .client_id = "2453AC035CBCBC9A",
-            .principal = "2453AC035CBCBC9A", .timestamp_ms = 1621953222194, .trace_id = std::nullopt};
+            .principal = "2453AC035CBCBC9A", .timestamp_ms = 1621953222194, .trace_id = std::nullopt, .properties = {}};
 }
 
 }  // namespace
@@ -151,4 +151,47 @@ TEST_CASE("decode(value, 'base64'): an object for JSON text, a string otherwise,
     CHECK(u->value["a"] == "\xc3\xa9\xf0\x9f\x98\x80");
     CHECK(u->value["b"].is_null());
     CHECK(u->value["c"].is_null());
+}
+
+TEST_CASE("MQTT 5 properties: get_user_properties(name), get_user_properties(), get_mqtt_property(name)") {
+    auto m = msg("wv/d1", R"({"t":1})");
+    m.properties.user_properties = {{"site", "lab-3"}, {"fw", "2.1"}, {"site", "lab-4"}};
+    m.properties.payload_format_indicator = 1;
+    m.properties.content_type = "application/json";
+    m.properties.response_topic = "wv/d1/reply";
+    m.properties.correlation_data = std::string("\x00\xff" "c1", 4);
+    const auto r = compile("SELECT get_user_properties('site') AS site, get_user_properties('none') AS none, "
+                           "get_user_properties() AS all, get_mqtt_property('format_indicator') AS pfi, "
+                           "get_mqtt_property('content_type') AS ct, get_mqtt_property('response_topic') AS rt, "
+                           "get_mqtt_property('correlation_data') AS cd, get_mqtt_property('bogus') AS b FROM 'wv/#' "
+                           "WHERE get_mqtt_property('content_type') = 'application/json'");
+    auto out = r.evaluate(m);
+    REQUIRE(out);
+    CHECK(out->value.dump() ==
+          R"({"site":["lab-3","lab-4"],"all":[{"site":"lab-3"},{"fw":"2.1"},{"site":"lab-4"}],"pfi":"UTF8_DATA",)"
+          R"("ct":"application/json","rt":"wv/d1/reply","cd":"AP9jMQ=="})");
+
+    // A message without properties (MQTT 3.1.1, HTTPS, or a 5 PUBLISH with none): Undefined,
+    // except the format indicator, which is the standard's default.
+    auto plain = msg("wv/d1", R"({"t":1})");
+    CHECK_FALSE(r.evaluate(plain));  // WHERE on a missing property is Undefined: false
+    out = compile("SELECT get_user_properties() AS all, get_user_properties('site') AS site, "
+                  "get_mqtt_property('format_indicator') AS pfi, get_mqtt_property('content_type') AS ct, "
+                  "get_mqtt_property('correlation_data') AS cd FROM 'wv/#'")
+              .evaluate(plain);
+    REQUIRE(out);
+    CHECK(out->value.dump() == R"({"pfi":"UNSPECIFIED_BYTES"})");
+}
+
+TEST_CASE("MQTT 5 property functions: unnamed items take the function's name; AWS's spelling is checked") {
+    auto m = msg("wv/d1", "{}");
+    m.properties.user_properties = {{"k", "v"}};
+    const auto out = compile("SELECT get_user_properties('k'), get_mqtt_property('format_indicator') FROM '#'").evaluate(m);
+    REQUIRE(out);
+    CHECK(out->value.dump() == R"({"get_user_properties":["v"],"get_mqtt_property":"UNSPECIFIED_BYTES"})");
+    const auto bad = parse_rule("SELECT get_user_property('k') AS k FROM '#'", sql_version::v2016_03_23);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error.find("get_user_properties") != std::string::npos);
+    CHECK_FALSE(parse_rule("SELECT get_mqtt_property() FROM '#'", sql_version::v2016_03_23).ok());
+    CHECK_FALSE(parse_rule("SELECT get_user_properties('a', 'b') FROM '#'", sql_version::v2016_03_23).ok());
 }

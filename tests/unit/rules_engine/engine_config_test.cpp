@@ -88,6 +88,9 @@ TEST_CASE("config: errors name the file, line and key") {
           "rules.yaml:5: rules[0].actions[0].smtp: unknown action (expected lambda, republish, file, http or validate)");
     CHECK(load_error(head + "    actions:\n      - republish: {topic: t, qos: 2}\n") ==
           "rules.yaml:5: rules[0].actions[0].republish.qos: must be 0 or 1 (AWS IoT has no QoS 2)");
+    CHECK(load_error(head + "    actions:\n      - republish: {topic: t, headers: {contentTyp: x}}\n") ==
+          "rules.yaml:5: rules[0].actions[0].republish.headers.contentTyp: unknown key (expected one of: contentType, "
+          "correlationData, messageExpiry, payloadFormatIndicator, responseTopic, userProperties)");
     CHECK(load_error(head + "    actions:\n      - http: {url: 'https://x/'}\n") ==
           "rules.yaml:5: rules[0].actions[0].http.url: only http:// URLs are supported");
     CHECK(load_error(head + "    actions:\n      - validate: {decoder: 'ruby:x.rb'}\n") ==

@@ -112,6 +112,56 @@ TEST_CASE("engine: republish calls the gateway back with the substituted topic")
     CHECK(got[0].rule == "echo");
 }
 
+TEST_CASE("engine: republish with MQTT 5 headers (AWS's republish headers), templates expanded per message") {
+    std::mutex m;
+    std::vector<republish_request> got;
+    engine_config cfg;
+    republish_headers h;
+    h.payload_format_indicator = "UTF8_DATA";
+    h.content_type = "${get_mqtt_property('content_type')}";
+    h.response_topic = "reply/${topic(2)}";
+    h.correlation_data = "${get_mqtt_property('correlation_data')}";
+    h.message_expiry = "${ttl}";
+    h.user_properties = {{"device", "${topic(2)}"}, {"sites", "${get_user_properties('site')}"}};
+    cfg.rules.push_back(rule("h", "SELECT t FROM 'sensors/+/temp'",
+                             {republish_action_config{.topic = "out/${topic(2)}", .qos = 0, .headers = h}}));
+    log_capture logs;
+    engine e(std::move(cfg), {.republish =
+                                  [&](republish_request r) {
+                                      std::lock_guard lock(m);
+                                      got.push_back(std::move(r));
+                                      return std::string{};
+                                  },
+                              .log = logs.fn()});
+    wv::rules::mqtt5_properties in;
+    in.content_type = "application/json";
+    in.correlation_data = std::string("\x00\x01", 2);
+    in.user_properties = {{"site", "lab-3"}, {"site", "lab-4"}};
+    e.on_message({.topic = "sensors/s7/temp", .payload = R"({"t": 3, "ttl": 60})", .client_id = "c1", .properties = &in});
+    // Without properties: the headers whose templates come out empty are left out.
+    e.on_message({.topic = "sensors/s8/temp", .payload = R"({"t": 4})", .client_id = "c1"});
+    // A header that is not valid fails the action, with the reason.
+    e.on_message({.topic = "sensors/s9/temp", .payload = R"({"t": 5, "ttl": "soon"})", .client_id = "c1"});
+    REQUIRE(e.drain(10s));
+    REQUIRE(got.size() == 2);
+    const auto& a = got[0].topic == "out/s7" ? got[0] : got[1];
+    const auto& b = got[0].topic == "out/s7" ? got[1] : got[0];
+    CHECK(a.properties.payload_format_indicator == 1u);
+    CHECK(a.properties.content_type == "application/json");
+    CHECK(a.properties.response_topic == "reply/s7");
+    CHECK(a.properties.correlation_data == std::string("\x00\x01", 2));
+    CHECK(a.message_expiry_s == 60u);
+    CHECK(a.properties.user_properties ==
+          std::vector<std::pair<std::string, std::string>>{{"device", "s7"}, {"sites", R"(["lab-3","lab-4"])"}});
+    CHECK(b.properties.payload_format_indicator == 1u);
+    CHECK_FALSE(b.properties.content_type);
+    CHECK_FALSE(b.properties.correlation_data);
+    CHECK_FALSE(b.message_expiry_s);
+    CHECK(b.properties.response_topic == "reply/s8");
+    CHECK(e.stats().failed == 1);
+    CHECK(logs.contains("headers.messageExpiry 'soon' is not a number of seconds"));
+}
+
 TEST_CASE("engine: republish failures are counted and logged with the reason") {
     log_capture logs;
     engine_config cfg;

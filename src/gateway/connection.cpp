@@ -151,17 +151,18 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
       ws_(websocket_request ? std::make_unique<websocket::server_layer>(*this, websocket_options(*env.config), clock::now(),
                                                                         static_cast<websocket::upgrade_judge*>(this))
                             : nullptr),
-      ws_request_(websocket_request ? std::move(*websocket_request) : std::string()),
+      upgrade_(websocket_request ? std::make_unique<websocket_upgrade>(
+                                       websocket_upgrade{.request = std::move(*websocket_request), .http_auth = env.http_auth})
+                                 : nullptr),
       driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this,
               net::driver_options{.wheel = this_thread_wheel}) {
-    if (ws_) {
-        http_auth_ = env.http_auth;
-        const auto& p = peer;
-        ws_auth_.transport = auth::http_transport::wss;
-        ws_auth_.server_name = p.server_name;
-        ws_auth_.source_ip = p.ip;
-        ws_auth_.source_port = p.port;
-        ws_auth_.connection_id = machine_.connection_id();
+    if (upgrade_) {
+        auto& f = upgrade_->facts;
+        f.transport = auth::http_transport::wss;
+        f.server_name = peer.server_name;
+        f.source_ip = peer.ip;
+        f.source_port = peer.port;
+        f.connection_id = machine_.connection_id();
     }
     if (ws_ && env.config->websocket.ttl.count() > 0) {
         // Scaled like the other AWS durations (time_scale), so tests see 24 h in milliseconds.
@@ -176,9 +177,9 @@ connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_ord
 void connection::start() {
     // The end handler keeps the connection until the driver is done with it.
     driver_.start([self = shared_from_this()](std::error_code) {});
-    if (ws_ && !ws_request_.empty()) {  // the upgrade request the HTTP front read
-        driver_.act([&](clock::time_point now, net::effects& fx) { ws_->on_bytes(mqtt::as_bytes(ws_request_), now, fx); });
-        std::string().swap(ws_request_);
+    if (ws_ && upgrade_ && !upgrade_->request.empty()) {  // the upgrade request the HTTP front read
+        driver_.act([&](clock::time_point now, net::effects& fx) { ws_->on_bytes(mqtt::as_bytes(upgrade_->request), now, fx); });
+        std::string().swap(upgrade_->request);
     }
 }
 
@@ -299,7 +300,7 @@ void connection::kick(disconnect_reason why) {
 }
 
 void connection::judge(const websocket::http::request_header<>& request, clock::time_point) {
-    auto a = ws_auth_;
+    auto a = upgrade_->facts;  // upgrade_ is set whenever ws_ is, and only ws_ calls judge()
     a.method = std::string(request.method_string());
     a.target = std::string(request.target());
     for (const auto& f : request) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
@@ -313,11 +314,11 @@ void connection::judge(const websocket::http::request_header<>& request, clock::
     };
     // The authenticator answers inline (SigV4, a refusal, deferred) or on the authorizer's
     // thread: always hop back to ours through a post, never re-enter the layer from here.
-    if (!http_auth_) {  // a gateway without the HTTP front's authenticator (tests): CONNECT decides
+    if (!upgrade_->http_auth) {  // a gateway without the HTTP front's authenticator (tests): CONNECT decides
         post_verdict(auth::deferred_to_connect{});
         return;
     }
-    http_auth_->authenticate(std::move(a), std::move(post_verdict));
+    upgrade_->http_auth->authenticate(std::move(a), std::move(post_verdict));
 }
 
 void connection::on_upgrade_verdict(auth::http_auth_verdict v) {

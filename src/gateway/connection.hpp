@@ -108,11 +108,15 @@ private:
     connection_machine machine_;
     event_log* log_;
     // MQTT over WebSocket: the layer the driver runs (this connection is its inner machine),
-    // the upgrade request's bytes (fed at start()) and when AWS's WebSocket TTL closes it.
+    // what only the upgrade needs (behind a pointer: a plain MQTT/TLS connection, nearly all of
+    // them, does not carry its ~400 bytes) and when AWS's WebSocket TTL closes it.
+    struct websocket_upgrade {
+        std::string request;                                    // fed to ws_ at start(), then freed
+        const auth::http_authenticator* http_auth = nullptr;   // null: no HTTP front (CONNECT decides)
+        auth::http_auth_request facts{};                        // the transport facts judge() adds the request to
+    };
     std::unique_ptr<websocket::server_layer> ws_;
-    std::string ws_request_;
-    const auth::http_authenticator* http_auth_ = nullptr;  // null: no HTTP front (CONNECT decides)
-    auth::http_auth_request ws_auth_;  // the transport facts the judge adds the request to
+    std::unique_ptr<websocket_upgrade> upgrade_;  // set with ws_
     std::optional<clock::time_point> ttl_at_;
     net::driver driver_;               // after machine_ and ws_: it runs them (through this adapter)
     std::atomic<std::size_t> posted_bytes_{0};  // deliveries posted, not yet handled

@@ -108,11 +108,15 @@ lifecycle_events: false
 log: {{level: error}}
 limits: {{publish_rate_per_s: 0, max_connections: 1000000, connects_per_s_per_client_id: 0}}
 """)
+    return launch_wvgate(build, conf, x509_port)
+
+def launch_wvgate(build, conf, port):
+    """wvgate of `build` with the config file `conf`, once it accepts connections on `port`."""
     p = subprocess.Popen([os.path.join(build, "src", "gateway", "main", "wvgate"), "--config", conf],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
-            socket.create_connection(("127.0.0.1", x509_port), timeout=0.2).close(); return p
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); return p
         except OSError: time.sleep(0.05)
     raise SystemExit("wvgate did not start")
 

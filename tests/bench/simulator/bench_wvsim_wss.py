@@ -28,7 +28,7 @@ Usage: bench_wvsim_wss.py BUILD_DIR [--sizes 1000,5000] [--variants tls,wss,http
 Rows alternate the variants per size (and per round), so load drifts hit all alike; quote `uptime`.
 Not a test: figures vary with the machine.
 """
-import argparse, json, os, resource, shutil, socket, subprocess, sys, tempfile, threading, time
+import argparse, json, os, resource, shutil, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_wvsim as b  # noqa: E402  (its CA, wvgate start-up, /proc readers and run_one)
@@ -55,13 +55,7 @@ lifecycle_events: false
 log: {{level: error}}
 limits: {{publish_rate_per_s: 0, max_connections: 1000000, connects_per_s_per_client_id: 0}}
 """)
-    p = subprocess.Popen([os.path.join(build, "src", "gateway", "main", "wvgate"), "--config", conf],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); return p
-        except OSError: time.sleep(0.05)
-    raise SystemExit("wvgate did not start")
+    return b.launch_wvgate(build, conf, port)
 
 
 EXTRA = {"tls": [], "wss": ["--transport", "wss"], "https": ["--protocol", "https"],

@@ -317,7 +317,8 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
                "max_filters_per_subscribe", "max_subscriptions_per_connection", "min_keep_alive_s", "max_keep_alive_s",
                "publish_rate_per_s", "connects_per_s_per_client_id", "max_inflight_qos1", "max_outbox_bytes",
                "max_offline_messages", "session_replay_per_s",
-               "persistent_session_expiry_s", "max_connections", "tls_handshake_timeout_ms", "connect_timeout_ms"});
+               "persistent_session_expiry_s", "max_connections", "tls_handshake_timeout_ms", "connect_timeout_ms",
+               "topic_alias_maximum", "max_user_properties_bytes"});
     opt(c, n, "max_client_id_bytes", p, l.max_client_id_bytes);
     opt(c, n, "max_topic_bytes", p, l.max_topic_bytes);
     opt(c, n, "max_topic_slashes", p, l.max_topic_slashes);
@@ -333,6 +334,8 @@ void parse_limits(const ctx& c, const YAML::Node& n, limits_config& l) {
     opt(c, n, "max_offline_messages", p, l.max_offline_messages);
     opt(c, n, "session_replay_per_s", p, l.session_replay_per_s);
     opt(c, n, "max_connections", p, l.max_connections);
+    opt(c, n, "topic_alias_maximum", p, l.topic_alias_maximum);
+    opt(c, n, "max_user_properties_bytes", p, l.max_user_properties_bytes);
     if (const auto v = n["persistent_session_expiry_s"])
         l.persistent_session_expiry = std::chrono::seconds(get<std::int64_t>(c, v, p + ".persistent_session_expiry_s"));
     if (const auto v = n["tls_handshake_timeout_ms"])

@@ -151,3 +151,11 @@ TEST_CASE("config: iam: keys with their IAM policy; errors name the file, line a
     CHECK(err("iam:\n  - {access_key_id: A, secret_access_key: s, policy: {Version: '2012-10-17'}}\n")
               .rfind("gw.yaml:2: iam[0].policy: ", 0) == 0);
 }
+
+TEST_CASE("config: the MQTT 5 limits the gateway README names are settable") {
+    const auto cfg = parse_gateway_config("limits:\n  topic_alias_maximum: 3\n  max_user_properties_bytes: 100\n",
+                                          "gw.yaml", ".");
+    CHECK(cfg.limits.topic_alias_maximum == 3);
+    CHECK(cfg.limits.max_user_properties_bytes == 100);
+    CHECK(err("limits:\n  topic_alias_maximum: -1\n").find("limits.topic_alias_maximum") != std::string::npos);
+}

@@ -330,8 +330,7 @@ std::optional<backends::backend_spec> function_named_in_config(const wv::functio
 // with the action's MQTT 5 headers as its properties.
 message_ptr republished_message(rules_engine::republish_request r) {
     auto m = message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, forwarded_properties(r.properties), {}};
-    if (r.message_expiry_s)  // AWS's bounds for a Message Expiry Interval: 1 to 604,800 s
-        m.expires_at = std::chrono::steady_clock::now() + std::chrono::seconds(std::clamp<std::uint32_t>(*r.message_expiry_s, 1, 604'800));
+    if (r.message_expiry_s) m.expires_at = message_expires_at(std::chrono::steady_clock::now(), *r.message_expiry_s);
     return std::make_shared<const message>(std::move(m));
 }
 

@@ -96,6 +96,7 @@ struct message {
     std::int64_t timestamp_ms = 0;             // timestamp(): when the rules engine saw it
     std::optional<std::string> trace_id;       // traceid()
     mqtt5_properties properties;               // empty for MQTT 3.1.1 publishers
+    std::uint32_t republish_hops = 0;          // republish actions it came through (0: a device's)
 };
 
 struct rule_output {

@@ -70,6 +70,7 @@ void republish_action::run(input_ptr in, completion done) {
     r.payload = in->output.raw ? *in->output.raw : output_json_text(in->output);
     r.qos = cfg_.qos;
     r.rule = in->rule;
+    r.republish_hops = in->message->republish_hops + 1;
     try {
         done(publish_(std::move(r)));
     } catch (const std::exception& e) {

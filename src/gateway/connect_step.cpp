@@ -64,8 +64,9 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     if (v5() && !read_connect_properties(c, now)) return;
     // Kept as sent; checked once the throttle has admitted the CONNECT (its verdict comes first).
     if (c.will) {
-        will_ = will_message{std::string(c.will->topic), std::string(mqtt::as_chars(c.will->message)),
-                             static_cast<std::uint8_t>(c.will->qos), c.will->retain, {}, {}};
+        will_ = std::make_unique<will_message>(will_message{std::string(c.will->topic),
+                                                            std::string(mqtt::as_chars(c.will->message)),
+                                                            static_cast<std::uint8_t>(c.will->qos), c.will->retain, {}, {}});
         if (v5()) {
             will_->properties = forwarded_properties(c.will->properties);
             will_->expiry_s = c.will->properties.number(mqtt::property_id::message_expiry_interval);
@@ -215,7 +216,7 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
 
 void connection_machine::start_refresh(clock::time_point now) {
     refreshing_ = true;
-    refresh_deadline_.reset();
+    refresh_deadline_ = clock::time_point::max();
     // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
     // kept: ~500 bytes per connection for a call made once a day by default.
     auto prepared = prepare_invocation();

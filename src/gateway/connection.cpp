@@ -175,8 +175,11 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
 connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_order_relaxed); }
 
 void connection::start() {
-    // The end handler keeps the connection until the driver is done with it.
-    driver_.start([self = shared_from_this()](std::error_code) {});
+    // The connection keeps itself until the driver's end handler: a handler that captured
+    // the shared_ptr cost an allocation per connection (std::function keeps only a plain
+    // pointer in place).
+    self_ = shared_from_this();
+    driver_.start([this](std::error_code) { self_.reset(); });  // the last thing the driver runs
     if (ws_ && upgrade_ && !upgrade_->request.empty()) {  // the upgrade request the HTTP front read
         driver_.act([&](clock::time_point now, net::effects& fx) { ws_->on_bytes(mqtt::as_bytes(upgrade_->request), now, fx); });
         std::string().swap(upgrade_->request);

@@ -20,11 +20,11 @@
 // one timer (bench_gateway: a coroutine per direction cost ~4 KiB per idle connection and ~20%
 // more CPU per message).
 //
-// Lifetime: the driver's end handler holds the connection until the driver has finished; the
-// broker holds it while it owns the session. Threading: a connection lives on the executor of
-// its socket (one io_context thread). deliver() and kick() are called by the broker (and the
-// certificate table) from any thread: they only post, and the posted work feeds the machine
-// through driver::act(). Deliveries are bounded by limits_config::max_outbox_bytes (posted and
+// Lifetime: the connection holds itself from start() until the driver's end handler (the
+// driver has finished then); the broker holds it while it owns the session. Threading: a
+// connection lives on the executor of its socket (one io_context thread). deliver() and
+// kick() are called by the broker (and the certificate table) from any thread: they only
+// post, and the posted work feeds the machine through driver::act(). Deliveries are bounded by limits_config::max_outbox_bytes (posted and
 // not yet handled, plus what the socket has not taken): a message beyond it is dropped and
 // counted, so a slow subscriber never grows memory without bound.
 #include <atomic>
@@ -121,6 +121,7 @@ private:
     std::unique_ptr<websocket_upgrade> upgrade_;  // set with ws_
     net::driver driver_;               // after machine_ and ws_: it runs them (through this adapter)
     std::atomic<std::size_t> posted_bytes_{0};  // deliveries posted, not yet handled
+    std::shared_ptr<connection> self_;          // from start() until the driver's end handler
 };
 
 }  // namespace wv::gate

@@ -258,8 +258,8 @@ private:
 
     // From CONNECT.
     std::string client_id_;
-    std::optional<std::string> username_;
-    std::optional<std::string> password_;
+    std::string username_;  // has_username_: the CONNECT had one (empty is a user name too)
+    std::string password_;  // has_password_: likewise
     std::unique_ptr<will_message> will_;  // null: no Will (most devices)
 
     // MQTT 5 (mqtt5_step.cpp).
@@ -275,6 +275,8 @@ private:
 
     state state_ = state::awaiting_connect;
     bool clean_session_ = true;                 // From CONNECT
+    bool has_username_ = false;
+    bool has_password_ = false;
     bool refreshing_ = false;
     bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
     // AWS's quotas: the session's subscriptions, as the broker last said, and subscribe_session

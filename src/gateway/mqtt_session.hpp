@@ -20,7 +20,6 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -29,6 +28,7 @@
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
 #include "gateway/lazy_deque.hpp"
+#include "gateway/lazy_map.hpp"
 #include "gateway/outbound_topic_aliases.hpp"
 #include "mqtt/frame.hpp"
 #include "mqtt/packet_type.hpp"
@@ -135,7 +135,7 @@ private:
     std::chrono::seconds keep_alive_{0};
     std::optional<time_point> keep_alive_deadline_;
 
-    std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    lazy_map<std::uint16_t, message_ptr> inflight_;  // QoS 1 deliveries not acknowledged, by packet id
     // QoS 1 deliveries past the in-flight window, oldest first, as AWS holds them until the
     // client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
     lazy_deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained

@@ -121,6 +121,8 @@ struct gateway::impl {
         auto it = services.find(name);
         return it == services.end() ? nullptr : it->second.get();
     }
+    // The one lookup every connection asks (each keeps a pointer to it, not a copy).
+    const authorizer_lookup lookup_authorizer = [this](const std::string& n) { return find_service(n); };
 
     asio::awaitable<void> accept_loop(listener_state& l);
     asio::awaitable<void> housekeeping();
@@ -153,9 +155,7 @@ asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
         }
         tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
         asio::co_spawn(ctx,
-                       serve_connection(std::move(s), env(), &shared_state,
-                                        [this](const std::string& n) { return find_service(n); }, l.cfg.name,
-                                        l.cfg.kind),
+                       serve_connection(std::move(s), env(), &shared_state, &lookup_authorizer, l.cfg.name, l.cfg.kind),
                        asio::detached);
     }
 }

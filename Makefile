@@ -32,9 +32,10 @@ demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target wvsim wvdecode
 	./scripts/demo.sh $(BUILD)
 
-# The build and the npm test peers' install side by side; its output is printed after the build.
-test: configure
-	@./scripts/install-deps.sh --peers > $(BUILD)/install-peers.log 2>&1 & peers=$$!; \
+# Configure and build while the npm test peers install (their output is printed after the build).
+test: packages
+	@mkdir -p $(BUILD); ./scripts/install-deps.sh --peers > $(BUILD)/install-peers.log 2>&1 & peers=$$!; \
+	{ test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) $(CMAKE_FLAGS); } && \
 	cmake --build $(BUILD) -j $(JOBS); built=$$?; \
 	wait $$peers; installed=$$?; cat $(BUILD)/install-peers.log; \
 	if [ $$installed -ne 0 ]; then echo "make test: installing the npm test peers failed (above)" >&2; exit 1; fi; \

@@ -1,7 +1,9 @@
 // The IoT SQL lexer and recursive-descent parser. Every failure carries the byte offset of
 // the token that caused it; rule_parse_result turns it into a 1-based column.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "rules/sql_ast.hpp"
 
@@ -65,7 +67,8 @@ std::vector<token> lex(std::string_view s) {
             while (i < s.size() && is_ident_char(s[i])) ++i;
             t.kind = tok::ident;
             t.text = std::string(s.substr(t.pos, i - t.pos));
-        } else if (is_digit(c) || (c == '-' && i + 1 < s.size() && is_digit(s[i + 1]))) {
+        } else if (is_digit(c)) {
+            // A leading '-' is the unary minus operator; the parser folds it into a literal.
             ++i;
             while (i < s.size() && is_digit(s[i])) ++i;
             if (i < s.size() && s[i] == '.' && i + 1 < s.size() && is_digit(s[i + 1])) {
@@ -82,14 +85,16 @@ std::vector<token> lex(std::string_view s) {
             }
             t.kind = tok::number;
             t.text = std::string(s.substr(t.pos, i - t.pos));
-        } else if (c == '\'') {
+        } else if (c == '\'' || c == '"') {
+            // AWS's own examples write strings in either quote (concat("con", "cat"),
+            // decode(x, "base64")); the quote doubled stands for itself.
             ++i;
             t.kind = tok::string;
             bool closed = false;
             while (i < s.size()) {
-                if (s[i] == '\'') {
-                    if (i + 1 < s.size() && s[i + 1] == '\'') {
-                        t.text += '\'';
+                if (s[i] == c) {
+                    if (i + 1 < s.size() && s[i + 1] == c) {
+                        t.text += c;
                         i += 2;
                         continue;
                     }
@@ -122,12 +127,11 @@ std::vector<token> lex(std::string_view s) {
             case '+':
             case '-':
             case '/':
-            case '%':
+            case '%': t.kind = tok::op, t.text = std::string(1, c); break;
             case '|':
-                throw parse_failure{t.pos, std::string("operator '") + c + "' is not supported by this emulator"};
-            case '"':
+                throw parse_failure{t.pos, "operator '|' is not AWS IoT SQL; use concat(a, b) or a + b for strings"};
             case '`':
-                throw parse_failure{t.pos, "quoted identifiers are not supported; strings use single quotes"};
+                throw parse_failure{t.pos, "backquoted identifiers are not supported; strings use single (or double) quotes"};
             default:
                 throw parse_failure{t.pos, std::string("unexpected character '") + c + "'"};
             }
@@ -156,7 +160,13 @@ std::string describe(const token& t) {
 }
 
 bool is_keyword(std::string_view u) {
-    return u == "SELECT" || u == "FROM" || u == "WHERE" || u == "AS" || u == "AND" || u == "OR" || u == "NOT";
+    return u == "SELECT" || u == "FROM" || u == "WHERE" || u == "AS" || u == "AND" || u == "OR" || u == "NOT" ||
+           u == "CASE" || u == "WHEN" || u == "THEN" || u == "ELSE" || u == "END";
+}
+
+bool is_comparison(const token& t) {
+    return t.kind == tok::op && (t.text == "=" || t.text == "<>" || t.text == "!=" || t.text == "<" ||
+                                 t.text == "<=" || t.text == ">" || t.text == ">=");
 }
 
 // Nesting limit: keeps a hostile `((((...` from exhausting the stack.
@@ -170,10 +180,21 @@ public:
         auto r = std::make_unique<compiled_rule>();
         r->version = version_;
         expect_keyword("SELECT");
-        if (peek_keyword("VALUE")) fail(peek(), "SELECT VALUE is not supported by this emulator");
-        do {
-            r->items.push_back(parse_item(r->items.size()));
-        } while (accept(tok::comma));
+        if (at_select_value()) {
+            // SELECT VALUE expr: the output is the value itself, not an object around it.
+            ++p_;
+            r->select_value = true;
+            if (peek().kind == tok::star) fail(peek(), "SELECT VALUE takes an expression, not '*' (SELECT * already gives the payload)");
+            select_item it;
+            it.expr = parse_expr(0);
+            r->items.push_back(std::move(it));
+            if (peek_keyword("AS")) fail(peek(), "SELECT VALUE gives the value itself: it has no name to set with AS");
+            if (peek().kind == tok::comma) fail(peek(), "SELECT VALUE takes exactly one expression");
+        } else {
+            do {
+                r->items.push_back(parse_item(r->items.size()));
+            } while (accept(tok::comma));
+        }
         expect_keyword("FROM");
         const auto& f = peek();
         if (f.kind != tok::string) fail(f, "expected the topic filter in single quotes after FROM, found " + describe(f));
@@ -187,6 +208,21 @@ public:
 
 private:
     const token& peek() const { return t_[p_]; }
+    const token& peek_next() const { return t_[std::min(p_ + 1, t_.size() - 1)]; }
+
+    // VALUE is not reserved (a payload may have a field called "value"): it starts SELECT
+    // VALUE only when an expression follows it.
+    bool at_select_value() const {
+        if (!peek_keyword("VALUE")) return false;
+        const auto& n = peek_next();
+        switch (n.kind) {
+        case tok::ident: return upper(n.text) != "FROM" && upper(n.text) != "AS";
+        case tok::string:
+        case tok::number:
+        case tok::lparen: return true;
+        default: return false;  // `SELECT value - 1` is the field "value" minus 1
+        }
+    }
     [[noreturn]] void fail(const token& t, std::string m) { throw parse_failure{t.pos, std::move(m)}; }
     bool accept(tok k) {
         if (peek().kind != k) return false;
@@ -239,6 +275,8 @@ private:
                                                 "encode",   "traceid", "decode", "get_user_properties",
                                                 "get_mqtt_property"};
             it.name = names[static_cast<int>(it.expr->fn)];
+        } else if (it.expr->kind == node_kind::builtin) {
+            it.name = it.expr->builtin->name;
         } else {
             it.name = "_" + std::to_string(index + 1);
         }
@@ -255,14 +293,26 @@ private:
         return n;
     }
 
+    // A chain `a + b + c ...` builds a left-deep tree that evaluation walks recursively:
+    // bound its length as nesting is bounded.
+    void count_link(int& links) {
+        if (++links > max_depth) fail(peek(), "expression nested too deeply");
+    }
+
     std::unique_ptr<node> parse_or(int depth) {
         auto left = parse_and(depth);
-        while (accept_keyword("OR")) left = binary(node_kind::logic_or, std::move(left), parse_and(depth));
+        for (int links = 0; accept_keyword("OR");) {
+            count_link(links);
+            left = binary(node_kind::logic_or, std::move(left), parse_and(depth));
+        }
         return left;
     }
     std::unique_ptr<node> parse_and(int depth) {
         auto left = parse_not(depth);
-        while (accept_keyword("AND")) left = binary(node_kind::logic_and, std::move(left), parse_not(depth));
+        for (int links = 0; accept_keyword("AND");) {
+            count_link(links);
+            left = binary(node_kind::logic_and, std::move(left), parse_not(depth));
+        }
         return left;
     }
     std::unique_ptr<node> parse_not(int depth) {
@@ -275,18 +325,69 @@ private:
         }
         return parse_cmp(depth);
     }
+    // Precedence (AWS does not document it; standard SQL's): unary minus, then * / %, then
+    // + -, then comparisons, NOT, AND, OR; binary operators associate to the left.
     std::unique_ptr<node> parse_cmp(int depth) {
-        auto left = parse_primary(depth);
-        if (peek().kind == tok::op) {
+        auto left = parse_additive(depth);
+        if (is_comparison(peek())) {
             const auto o = peek().text;
             ++p_;
-            auto n = binary(node_kind::compare, std::move(left), parse_primary(depth));
+            auto n = binary(node_kind::compare, std::move(left), parse_additive(depth));
             n->op = o == "=" ? cmp_op::eq : (o == "<>" || o == "!=") ? cmp_op::ne : o == "<" ? cmp_op::lt
                   : o == "<=" ? cmp_op::le : o == ">" ? cmp_op::gt : cmp_op::ge;
-            if (peek().kind == tok::op) fail(peek(), "comparisons do not chain; use AND");
+            if (is_comparison(peek())) fail(peek(), "comparisons do not chain; use AND");
             return n;
         }
         return left;
+    }
+    std::unique_ptr<node> arith(arith_op op, std::unique_ptr<node> a, std::unique_ptr<node> b) {
+        auto n = binary(node_kind::arith, std::move(a), std::move(b));
+        n->aop = op;
+        return n;
+    }
+    std::unique_ptr<node> parse_additive(int depth) {
+        auto left = parse_multiplicative(depth);
+        for (int links = 0; peek().kind == tok::op && (peek().text == "+" || peek().text == "-");) {
+            count_link(links);
+            const auto op = peek().text == "+" ? arith_op::add : arith_op::sub;
+            ++p_;
+            left = arith(op, std::move(left), parse_multiplicative(depth));
+        }
+        return left;
+    }
+    std::unique_ptr<node> parse_multiplicative(int depth) {
+        auto left = parse_unary(depth);
+        for (int links = 0;;) {
+            arith_op op;
+            if (peek().kind == tok::star) op = arith_op::mul;
+            else if (peek().kind == tok::op && peek().text == "/") op = arith_op::div;
+            else if (peek().kind == tok::op && peek().text == "%") op = arith_op::mod;
+            else break;
+            count_link(links);
+            ++p_;
+            left = arith(op, std::move(left), parse_unary(depth));
+        }
+        return left;
+    }
+    std::unique_ptr<node> parse_unary(int depth) {
+        if (depth > max_depth) fail(peek(), "expression nested too deeply");
+        if (!(peek().kind == tok::op && peek().text == "-")) return parse_primary(depth);
+        ++p_;
+        auto operand = parse_unary(depth + 1);
+        // -5 and -2.5 are literals, as they were before '-' became an operator.
+        if (operand->kind == node_kind::literal && operand->literal.is_number_integer() &&
+            operand->literal.get<std::int64_t>() != std::numeric_limits<std::int64_t>::min()) {
+            operand->literal = -operand->literal.get<std::int64_t>();
+            return operand;
+        }
+        if (operand->kind == node_kind::literal && operand->literal.is_number_float()) {
+            operand->literal = -operand->literal.get<double>();
+            return operand;
+        }
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::negate;
+        n->args.push_back(std::move(operand));
+        return n;
     }
 
     std::unique_ptr<node> parse_primary(int depth) {
@@ -334,6 +435,7 @@ private:
             n->literal = nullptr;
             return n;
         }
+        if (u == "CASE") return parse_case(depth);
         if (is_keyword(u)) fail(t, "expected a value, found keyword " + u);
         ++p_;
         if (peek().kind == tok::lparen) return parse_call(t, u, depth);
@@ -358,6 +460,79 @@ private:
             } else {
                 break;
             }
+        }
+        return n;
+    }
+
+    // CASE v WHEN t THEN r ... [ELSE e] END (AWS's "Case statements" page: the simple form only).
+    std::unique_ptr<node> parse_case(int depth) {
+        ++p_;
+        if (peek_keyword("WHEN"))
+            fail(peek(), "AWS's CASE compares one value: CASE <value> WHEN <value> THEN ...; for conditions write "
+                         "CASE true WHEN <condition> THEN ... END");
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::case_of;
+        n->args.push_back(parse_expr(depth + 1));
+        if (!peek_keyword("WHEN")) fail(peek(), "expected WHEN (CASE needs at least one), found " + describe(peek()));
+        while (accept_keyword("WHEN")) {
+            n->args.push_back(parse_expr(depth + 1));
+            expect_keyword("THEN");
+            n->args.push_back(parse_expr(depth + 1));
+        }
+        if (accept_keyword("ELSE")) {
+            n->has_else = true;
+            n->args.push_back(parse_expr(depth + 1));
+        }
+        expect_keyword("END");
+        return n;
+    }
+
+    // cast(expr AS type): the type keywords AWS lists for this SQL version.
+    std::unique_ptr<node> parse_cast(int depth) {
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::cast;
+        n->args.push_back(parse_expr(depth + 1));
+        expect_keyword("AS");
+        const auto& t = peek();
+        const auto u = t.kind == tok::ident ? upper(t.text) : std::string();
+        const bool v2 = version_at_least(version_, sql_version::v2016_03_23);
+        if (u == "STRING" || u == "NVARCHAR" || u == "TEXT" || u == "NTEXT" || u == "VARCHAR") n->cast_to = cast_type::string;
+        else if (u == "INT" || u == "INTEGER") n->cast_to = cast_type::integer;
+        else if (u == "DOUBLE") n->cast_to = cast_type::decimal;
+        else if (u == "DECIMAL" || u == "BOOL" || u == "BOOLEAN") {
+            if (!v2)
+                fail(t, "cast(... AS " + t.text + ") needs SQL version 2016-03-23; 2015-10-08 casts only to String, "
+                        "Int or Double");
+            n->cast_to = u == "DECIMAL" ? cast_type::decimal : cast_type::boolean;
+        } else {
+            fail(t, "expected a cast type (String, Int, Double" + std::string(v2 ? ", Decimal, Bool" : "") +
+                        "), found " + describe(t));
+        }
+        ++p_;
+        expect(tok::rparen, "')'");
+        return n;
+    }
+
+    std::unique_ptr<node> parse_builtin(const token& name, const builtin_function& f, int depth) {
+        if (!version_at_least(version_, f.since))
+            fail(name, std::string(f.name) + "() needs SQL version " + to_string(f.since) + " (awsIotSqlVersion); this rule uses " +
+                           to_string(version_));
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::builtin;
+        n->builtin = &f;
+        if (!accept(tok::rparen)) {
+            do {
+                n->args.push_back(parse_expr(depth + 1));
+            } while (accept(tok::comma));
+            expect(tok::rparen, "',' or ')'");
+        }
+        const auto count = n->args.size();
+        if (count < f.min_args || (f.max_args != any_args && count > f.max_args)) {
+            const auto want = f.min_args == f.max_args ? std::to_string(f.min_args)
+                            : f.max_args == any_args   ? std::to_string(f.min_args) + " or more"
+                                                       : std::to_string(f.min_args) + " to " + std::to_string(f.max_args);
+            fail(name, std::string(f.name) + "() takes " + want + " argument" + (want == "1" ? "" : "s") + ", found " +
+                           std::to_string(count));
         }
         return n;
     }
@@ -423,8 +598,13 @@ private:
                                 "'response_topic' or 'correlation_data')");
         } else if (u == "GET_USER_PROPERTY") {
             fail(name, "unknown function " + name.text + "(); AWS's is get_user_properties('<name>')");
+        } else if (u == "CAST") {
+            return parse_cast(depth);
+        } else if (const auto* f = find_builtin(name.text)) {
+            return parse_builtin(name, *f, depth);
         } else {
-            fail(name, "unknown or unsupported function " + name.text + "()");
+            fail(name, "unknown or unsupported function " + name.text + "(); supported: " + supported_functions() +
+                           " (see config/rules/README.md)");
         }
         return n;
     }

@@ -59,25 +59,33 @@ std::optional<bool> as_bool(const value& v) {
     return to_sql_bool(*v);
 }
 
+value walk_path(const json& root, const std::vector<path_step>& path) {
+    const json* cur = &root;
+    for (const auto& s : path) {
+        if (!s.name.empty()) {
+            if (!cur->is_object()) return std::nullopt;
+            const auto it = cur->find(s.name);
+            if (it == cur->end()) return std::nullopt;
+            cur = &*it;
+        } else {
+            if (!cur->is_array() || s.index >= cur->size()) return std::nullopt;
+            cur = &(*cur)[s.index];
+        }
+    }
+    return *cur;
+}
+
 value eval(const node& n, const context& c) {
     switch (n.kind) {
     case node_kind::literal: return n.literal;
     case node_kind::star: return std::nullopt;  // only meaningful inside encode()
-    case node_kind::path: {
+    case node_kind::path:
         if (!c.doc) return std::nullopt;
-        const json* cur = &*c.doc;
-        for (const auto& s : n.path) {
-            if (!s.name.empty()) {
-                if (!cur->is_object()) return std::nullopt;
-                const auto it = cur->find(s.name);
-                if (it == cur->end()) return std::nullopt;
-                cur = &*it;
-            } else {
-                if (!cur->is_array() || s.index >= cur->size()) return std::nullopt;
-                cur = &(*cur)[s.index];
-            }
-        }
-        return *cur;
+        return walk_path(*c.doc, n.path);
+    case node_kind::member: {
+        const auto base = eval(*n.args[0], c);
+        if (!base) return std::nullopt;
+        return walk_path(*base, n.path);
     }
     case node_kind::call:
         switch (n.fn) {
@@ -165,6 +173,19 @@ value eval(const node& n, const context& c) {
         return n.builtin->eval(args, c.version);
     }
     case node_kind::cast: return cast_value(eval(*n.args[0], c), n.cast_to, c.version);
+    case node_kind::array_of: {
+        // An Undefined item is null, keeping the others' positions (AWS does not say; ours).
+        json out = json::array();
+        for (const auto& a : n.args) out.push_back(eval(*a, c).value_or(json(nullptr)));
+        return out;
+    }
+    case node_kind::object_of: {
+        // An Undefined member is left out, as in the SELECT result.
+        json out = json::object();
+        for (std::size_t i = 0; i < n.args.size(); ++i)
+            if (auto v = eval(*n.args[i], c)) out[n.keys[i]] = std::move(*v);
+        return out;
+    }
     case node_kind::case_of: {
         // The first WHEN whose value equals (=) the CASE value; an Undefined CASE value is
         // Undefined (AWS's "Case statements" page).

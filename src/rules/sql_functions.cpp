@@ -10,7 +10,10 @@
 #include <limits>
 #include <random>
 
+#include <openssl/evp.h>
+
 #include "rules/sql_operators.hpp"
+#include "util/hex.hpp"
 
 namespace wv::rules {
 
@@ -330,6 +333,24 @@ value fn_bitnot(fn_args a, sql_version) {
     return json(~*x);
 }
 
+// ---- hashing (#iot-sql-function-hash): the lower-case hex digest of the argument's string
+// conversion. md5("hello") = "5d41402abc4b2a76b9719d911017c592". AWS's md2 is not offered:
+// OpenSSL 3 no longer ships it.
+value fn_digest(const value& a, const EVP_MD* md) {
+    const auto s = fn_string(a);
+    if (!s) return std::nullopt;
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(s->data(), s->size(), out, &n, md, nullptr) != 1) return std::nullopt;
+    return json(util::hex_encode(std::string_view(reinterpret_cast<const char*>(out), n)));
+}
+value fn_md5(fn_args a, sql_version) { return fn_digest(a[0], EVP_md5()); }
+value fn_sha1(fn_args a, sql_version) { return fn_digest(a[0], EVP_sha1()); }
+value fn_sha224(fn_args a, sql_version) { return fn_digest(a[0], EVP_sha224()); }
+value fn_sha256(fn_args a, sql_version) { return fn_digest(a[0], EVP_sha256()); }
+value fn_sha384(fn_args a, sql_version) { return fn_digest(a[0], EVP_sha384()); }
+value fn_sha512(fn_args a, sql_version) { return fn_digest(a[0], EVP_sha512()); }
+
 // ---- no arguments
 
 std::mt19937_64& fn_rng() {
@@ -380,6 +401,7 @@ constexpr builtin_function fn_table[] = {
     {"log", 1, 1, fn_v1, false, fn_log},
     {"lower", 1, 1, fn_v1, false, fn_lower},
     {"lpad", 2, 2, fn_v1, false, fn_lpad},
+    {"md5", 1, 1, fn_v1, false, fn_md5},
     {"ltrim", 1, 1, fn_v1, false, fn_ltrim},
     {"mod", 2, 2, fn_v1, false, fn_mod},
     {"nanvl", 2, 2, fn_v1, true, fn_nanvl},
@@ -392,6 +414,11 @@ constexpr builtin_function fn_table[] = {
     {"round", 1, 1, fn_v1, false, fn_round},
     {"rpad", 2, 2, fn_v1, false, fn_rpad},
     {"rtrim", 1, 1, fn_v1, false, fn_rtrim},
+    {"sha1", 1, 1, fn_v1, false, fn_sha1},
+    {"sha224", 1, 1, fn_v1, false, fn_sha224},
+    {"sha256", 1, 1, fn_v1, false, fn_sha256},
+    {"sha384", 1, 1, fn_v1, false, fn_sha384},
+    {"sha512", 1, 1, fn_v1, false, fn_sha512},
     {"sign", 1, 1, fn_v1, false, fn_sign},
     {"sin", 1, 1, fn_v1, false, fn_sin},
     {"sinh", 1, 1, fn_v1, false, fn_sinh},

@@ -11,7 +11,8 @@ namespace wv::rules::test {
 // The payload every table row reads (AWS's examples use these shapes).
 inline const char* const vector_payload =
     R"({"temperature":50,"t":21.5,"color":"yellow","state":"on","arr":[1,2,3],"arr2":[4,5,6],)"
-    R"("up":["HELLO"],"lo":["hello"],"obj":{"a":"b"},"s":"abc","ns":"7","n":null,"value":7,"zero":0})";
+    R"("up":["HELLO"],"lo":["hello"],"obj":{"a":"b"},"s":"abc","ns":"7","n":null,"value":7,"zero":0,)"
+    R"("lat_long":[47.606,-122.332],"lat":47.696,"long":-122.332,"encoded_temp":"eyAidGVtcGVyYXR1cmUiOiAzMyB9Cg=="})";
 
 // The expression's value as JSON text, "undefined" for Undefined, or "error: ..." when the
 // statement does not parse.

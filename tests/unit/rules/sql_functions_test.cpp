@@ -266,3 +266,26 @@ TEST_CASE("unaliased function items are named after the function") {
     REQUIRE(out);
     CHECK(out->value.dump() == R"({"upper":"RED","abs":1,"_3":2})");
 }
+
+TEST_CASE("JSON literals (V2), member access on any value, hashing") {
+    const char* v1_literal = "error: column 8: JSON literals ([...], {...}) need SQL version 2016-03-23 (awsIotSqlVersion); "
+                             "this rule uses 2015-10-08";
+    check_rows({
+        // AWS's "Literals" page examples.
+        {"{'latitude': get(lat_long, 0),'longitude':get(lat_long, 1)}", R"({"latitude":47.606,"longitude":-122.332})",
+         v1_literal},
+        {"[lat,long]", "[47.696,-122.332]", v1_literal},
+        {"[]", "[]", v1_literal},
+        {"{\"k\": missing, 'j': 1}", R"({"j":1})", v1_literal},    // an Undefined member is left out
+        {"[1, missing]", "[1,null]", v1_literal},                   // an Undefined item is null (ours)
+        {"[1, 2][1]", "2", v1_literal},
+        // AWS's decode example: {"temperature": 33} in base64, then .temperature.
+        {"decode(encoded_temp, \"base64\").temperature", "33"},
+        {"decode(encoded_temp, 'base64').missing", "undefined"},
+        {"(obj).a", "\"b\""},
+        {"md5('hello')", "\"5d41402abc4b2a76b9719d911017c592\""},      // #iot-sql-function-hash
+        {"sha256('hello')", "\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\""},
+        {"sha1(5)", "\"ac3478d69a3c81fa62e60f5c3696165a4e5e6ac4\""},
+        {"md5(n)", "undefined"},
+    });
+}

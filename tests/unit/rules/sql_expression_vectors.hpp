@@ -42,4 +42,21 @@ inline void check_rows(std::initializer_list<expression_row> rows) {
     }
 }
 
+struct parse_error_row {
+    const char* sql;
+    std::size_t column;
+    const char* message_start;  // the error after "column N: " starts with this
+};
+
+inline void check_parse_errors(std::initializer_list<parse_error_row> rows) {
+    for (const auto& r : rows) {
+        const std::string sql = r.sql;
+        CAPTURE(sql);
+        const auto p = parse_rule(r.sql, sql_version::v2016_03_23);
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error_column == r.column);
+        CHECK(p.error.starts_with("column " + std::to_string(r.column) + ": " + r.message_start));
+    }
+}
+
 }  // namespace wv::rules::test

@@ -12,13 +12,12 @@ std::unique_ptr<compiled_rule> compile_rule(std::string_view sql, sql_version v,
 
 namespace {
 
-using value = std::optional<json>;  // nullopt is AWS's Undefined (distinct from JSON null)
-
 // The payload parsed once per evaluation; not JSON (or not UTF-8 JSON) means field
 // references are Undefined.
 struct context {
     const message& m;
     std::optional<json> doc;
+    sql_version version;
 };
 
 std::vector<std::string_view> levels(std::string_view t) {
@@ -30,66 +29,6 @@ std::vector<std::string_view> levels(std::string_view t) {
         if (slash == std::string_view::npos) return out;
         start = slash + 1;
     }
-}
-
-std::optional<double> as_number(const json& j) {
-    if (j.is_number()) return j.get<double>();
-    if (j.is_string()) {
-        const auto& s = j.get_ref<const std::string&>();
-        double d = 0;
-        const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-        if (ec == std::errc{} && p == s.data() + s.size() && !s.empty() && std::isfinite(d)) return d;
-    }
-    return std::nullopt;
-}
-
-value compare(cmp_op op, const json& a, const json& b) {
-    int order = 0;  // <0, 0, >0
-    if (a.is_number() && b.is_number()) {
-        // Integers compare exactly; mixing with doubles goes through double.
-        if (a.is_number_integer() && b.is_number_integer()) {
-            const auto x = a.get<std::int64_t>(), y = b.get<std::int64_t>();
-            order = x < y ? -1 : x > y ? 1 : 0;
-        } else {
-            const auto x = a.get<double>(), y = b.get<double>();
-            order = x < y ? -1 : x > y ? 1 : 0;
-        }
-    } else if (a.is_string() && b.is_string()) {
-        const auto c = a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
-        order = c < 0 ? -1 : c > 0 ? 1 : 0;
-    } else if ((a.is_number() && b.is_string()) || (a.is_string() && b.is_number())) {
-        const auto x = as_number(a), y = as_number(b);
-        if (!x || !y) {
-            // A string that is not a number cannot be ordered against one; it is simply unequal.
-            if (op == cmp_op::eq) return json(false);
-            if (op == cmp_op::ne) return json(true);
-            return std::nullopt;
-        }
-        order = *x < *y ? -1 : *x > *y ? 1 : 0;
-    } else if (a.is_boolean() && b.is_boolean()) {
-        if (op != cmp_op::eq && op != cmp_op::ne) return std::nullopt;
-        order = a == b ? 0 : 1;
-    } else if (a.is_null() && b.is_null()) {
-        if (op != cmp_op::eq && op != cmp_op::ne) return std::nullopt;
-        order = 0;
-    } else if ((a.is_object() && b.is_object()) || (a.is_array() && b.is_array())) {
-        if (op != cmp_op::eq && op != cmp_op::ne) return std::nullopt;
-        order = a == b ? 0 : 1;
-    } else {
-        // Different types that do not convert: = is false and <> true, ordering is Undefined.
-        if (op == cmp_op::eq) return json(false);
-        if (op == cmp_op::ne) return json(true);
-        return std::nullopt;
-    }
-    switch (op) {
-    case cmp_op::eq: return json(order == 0);
-    case cmp_op::ne: return json(order != 0);
-    case cmp_op::lt: return json(order < 0);
-    case cmp_op::le: return json(order <= 0);
-    case cmp_op::gt: return json(order > 0);
-    case cmp_op::ge: return json(order >= 0);
-    }
-    return std::nullopt;
 }
 
 // JSON strings must be UTF-8; decoded bytes that are not cannot be a string value.
@@ -114,30 +53,39 @@ bool is_utf8(std::string_view s) {
     return true;
 }
 
+// AND, OR, NOT and WHERE take a Boolean or the strings "true"/"false" (AWS's operator tables).
 std::optional<bool> as_bool(const value& v) {
-    if (!v || !v->is_boolean()) return std::nullopt;
-    return v->get<bool>();
+    if (!v) return std::nullopt;
+    return to_sql_bool(*v);
+}
+
+value walk_path(const json& root, const std::vector<path_step>& path) {
+    const json* cur = &root;
+    for (const auto& s : path) {
+        if (!s.name.empty()) {
+            if (!cur->is_object()) return std::nullopt;
+            const auto it = cur->find(s.name);
+            if (it == cur->end()) return std::nullopt;
+            cur = &*it;
+        } else {
+            if (!cur->is_array() || s.index >= cur->size()) return std::nullopt;
+            cur = &(*cur)[s.index];
+        }
+    }
+    return *cur;
 }
 
 value eval(const node& n, const context& c) {
     switch (n.kind) {
     case node_kind::literal: return n.literal;
     case node_kind::star: return std::nullopt;  // only meaningful inside encode()
-    case node_kind::path: {
+    case node_kind::path:
         if (!c.doc) return std::nullopt;
-        const json* cur = &*c.doc;
-        for (const auto& s : n.path) {
-            if (!s.name.empty()) {
-                if (!cur->is_object()) return std::nullopt;
-                const auto it = cur->find(s.name);
-                if (it == cur->end()) return std::nullopt;
-                cur = &*it;
-            } else {
-                if (!cur->is_array() || s.index >= cur->size()) return std::nullopt;
-                cur = &(*cur)[s.index];
-            }
-        }
-        return *cur;
+        return walk_path(*c.doc, n.path);
+    case node_kind::member: {
+        const auto base = eval(*n.args[0], c);
+        if (!base) return std::nullopt;
+        return walk_path(*base, n.path);
     }
     case node_kind::call:
         switch (n.fn) {
@@ -202,7 +150,56 @@ value eval(const node& n, const context& c) {
         const auto a = eval(*n.args[0], c);
         const auto b = eval(*n.args[1], c);
         if (!a || !b) return std::nullopt;
-        return compare(n.op, *a, *b);
+        return compare_values(n.op, *a, *b);
+    }
+    case node_kind::arith: {
+        const auto a = eval(*n.args[0], c);
+        const auto b = eval(*n.args[1], c);
+        if (!a || !b) return std::nullopt;
+        return arithmetic(n.aop, *a, *b, c.version);
+    }
+    case node_kind::negate: {
+        const auto a = eval(*n.args[0], c);
+        if (!a) return std::nullopt;
+        return negate_value(*a, c.version);
+    }
+    case node_kind::builtin: {
+        std::vector<value> args;
+        args.reserve(n.args.size());
+        for (const auto& a : n.args) {
+            args.push_back(eval(*a, c));
+            if (!args.back() && !n.builtin->sees_undefined) return std::nullopt;
+        }
+        return n.builtin->eval(args, c.version);
+    }
+    case node_kind::cast: return cast_value(eval(*n.args[0], c), n.cast_to, c.version);
+    case node_kind::array_of: {
+        // An Undefined item is null, keeping the others' positions (AWS does not say; ours).
+        json out = json::array();
+        for (const auto& a : n.args) out.push_back(eval(*a, c).value_or(json(nullptr)));
+        return out;
+    }
+    case node_kind::object_of: {
+        // An Undefined member is left out, as in the SELECT result.
+        json out = json::object();
+        for (std::size_t i = 0; i < n.args.size(); ++i)
+            if (auto v = eval(*n.args[i], c)) out[n.keys[i]] = std::move(*v);
+        return out;
+    }
+    case node_kind::case_of: {
+        // The first WHEN whose value equals (=) the CASE value; an Undefined CASE value is
+        // Undefined (AWS's "Case statements" page).
+        const auto v = eval(*n.args[0], c);
+        if (!v) return std::nullopt;
+        const std::size_t whens_end = n.args.size() - (n.has_else ? 1 : 0);
+        for (std::size_t i = 1; i + 1 < whens_end; i += 2) {
+            const auto t = eval(*n.args[i], c);
+            if (!t) continue;
+            const auto eq = compare_values(cmp_op::eq, *v, *t);
+            if (eq && eq->is_boolean() && eq->get<bool>()) return eval(*n.args[i + 1], c);
+        }
+        if (n.has_else) return eval(*n.args.back(), c);
+        return std::nullopt;
     }
     case node_kind::logic_and: {
         const auto a = as_bool(eval(*n.args[0], c));
@@ -268,7 +265,7 @@ const std::string& rule::topic_filter() const { return c_->from; }
 
 std::optional<rule_output> rule::evaluate(const message& m) const {
     if (!rule_topic_matches(c_->from, m.topic)) return std::nullopt;
-    context ctx{m, std::nullopt};
+    context ctx{m, std::nullopt, c_->version};
     if (c_->reads_payload_json) {
         auto doc = json::parse(m.payload, nullptr, false);
         if (!doc.is_discarded()) ctx.doc = std::move(doc);
@@ -278,6 +275,13 @@ std::optional<rule_output> rule::evaluate(const message& m) const {
         if (!w || !*w) return std::nullopt;
     }
     rule_output out;
+    if (c_->select_value) {
+        // AWS: Undefined "is converted to an empty string when serialized by itself".
+        auto v = eval(*c_->items.front().expr, ctx);
+        if (v) out.value = std::move(*v);
+        else out.raw = std::string();
+        return out;
+    }
     for (const auto& item : c_->items) {
         if (item.star) {
             if (ctx.doc && ctx.doc->is_object()) {

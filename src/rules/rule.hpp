@@ -1,21 +1,27 @@
 #pragma once
-// AWS IoT SQL, the subset decoder pipelines use (spec 6), compiled once and evaluated per
-// message:
+// AWS IoT SQL (the parts real rules use most; config/rules/README.md lists them and every
+// difference from AWS), compiled once and evaluated per message:
 //
 //   SELECT clientid() AS client_id, topic() AS topic, encode(*, 'base64') AS data,
 //          timestamp() AS timestamp FROM 'wv/#' WHERE topic(4) = 'samp'
+//   SELECT (temperature * 1.8) + 32 AS f, upper(state) AS state FROM 'wv/+/in'
 //
 // Grammar (keywords and function names case-insensitive):
-//   rule     := SELECT item (',' item)* FROM '<topic filter>' [WHERE expr]
+//   rule     := SELECT (VALUE expr | item (',' item)*) FROM '<topic filter>' [WHERE expr]
 //   item     := '*' | expr [AS name]
 //   expr     := or;  or := and (OR and)*;  and := not (AND not)*;  not := NOT not | cmp
-//   cmp      := primary [('=' | '<>' | '!=' | '<' | '<=' | '>' | '>=') primary]
-//   primary  := '(' expr ')' | 'string' | number | TRUE | FALSE | NULL | path | call
+//   cmp      := sum [('=' | '<>' | '!=' | '<' | '<=' | '>' | '>=') sum]
+//   sum      := product (('+' | '-') product)*;  product := unary (('*' | '/' | '%') unary)*
+//   unary    := '-' unary | primary
+//   primary  := '(' expr ')' | 'string' | number | TRUE | FALSE | NULL | path | call | case
+//   case     := CASE expr (WHEN expr THEN expr)+ [ELSE expr] END
 //   path     := name ('.' name | '[' int ']')*          -- a JSON path into the payload
 //   call     := clientid() | topic() | topic(n) | timestamp() | principal() | traceid()
 //             | encode(* | expr, 'base64') | decode(expr, 'base64')
 //             | get_user_properties() | get_user_properties(expr) | get_mqtt_property(expr)
-// Strings are single-quoted; a quote inside is doubled ('it''s').
+//             | cast(expr AS type) | name '(' [expr (',' expr)*] ')'   -- sql_functions.hpp
+// Operators and functions follow AWS's tables (sql_operators.hpp, sql_functions.hpp).
+// Strings are single- (or double-) quoted; the quote doubled inside stands for itself ('it''s').
 //
 // Semantics, as AWS documents them:
 // - FROM: `+` is one level, `#` one or more trailing levels (it does not match the parent:

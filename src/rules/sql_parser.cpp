@@ -1,9 +1,12 @@
-// The IoT SQL lexer and recursive-descent parser. Every failure carries the byte offset of
-// the token that caused it; rule_parse_result turns it into a 1-based column.
+// The IoT SQL recursive-descent parser (over sql_lexer.hpp). Every failure carries the byte
+// offset of the token that caused it; rule_parse_result turns it into a 1-based column.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "rules/sql_ast.hpp"
+#include "rules/sql_lexer.hpp"
 
 namespace wv::rules {
 
@@ -25,138 +28,14 @@ const char* to_string(sql_version v) noexcept {
 
 namespace {
 
-enum class tok { end, ident, string, number, star, comma, dot, lparen, rparen, lbracket, rbracket, op, error };
-
-struct token {
-    tok kind = tok::end;
-    std::string text;      // identifier (as written), string value, number text, operator
-    std::size_t pos = 0;
-};
-
-struct parse_failure {
-    std::size_t pos;
-    std::string message;
-};
-
-bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    return out;
-}
-
-std::vector<token> lex(std::string_view s) {
-    std::vector<token> out;
-    std::size_t i = 0;
-    while (true) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-        token t;
-        t.pos = i;
-        if (i >= s.size()) {
-            out.push_back(t);
-            return out;
-        }
-        const char c = s[i];
-        if (is_ident_start(c)) {
-            while (i < s.size() && is_ident_char(s[i])) ++i;
-            t.kind = tok::ident;
-            t.text = std::string(s.substr(t.pos, i - t.pos));
-        } else if (is_digit(c) || (c == '-' && i + 1 < s.size() && is_digit(s[i + 1]))) {
-            ++i;
-            while (i < s.size() && is_digit(s[i])) ++i;
-            if (i < s.size() && s[i] == '.' && i + 1 < s.size() && is_digit(s[i + 1])) {
-                ++i;
-                while (i < s.size() && is_digit(s[i])) ++i;
-            }
-            if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-                std::size_t j = i + 1;
-                if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
-                if (j < s.size() && is_digit(s[j])) {
-                    i = j;
-                    while (i < s.size() && is_digit(s[i])) ++i;
-                }
-            }
-            t.kind = tok::number;
-            t.text = std::string(s.substr(t.pos, i - t.pos));
-        } else if (c == '\'') {
-            ++i;
-            t.kind = tok::string;
-            bool closed = false;
-            while (i < s.size()) {
-                if (s[i] == '\'') {
-                    if (i + 1 < s.size() && s[i + 1] == '\'') {
-                        t.text += '\'';
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    closed = true;
-                    break;
-                }
-                t.text += s[i++];
-            }
-            if (!closed) throw parse_failure{t.pos, "unterminated string literal"};
-        } else {
-            ++i;
-            switch (c) {
-            case '*': t.kind = tok::star; break;
-            case ',': t.kind = tok::comma; break;
-            case '.': t.kind = tok::dot; break;
-            case '(': t.kind = tok::lparen; break;
-            case ')': t.kind = tok::rparen; break;
-            case '[': t.kind = tok::lbracket; break;
-            case ']': t.kind = tok::rbracket; break;
-            case '=': t.kind = tok::op, t.text = "="; break;
-            case '<':
-            case '>':
-            case '!':
-                t.kind = tok::op;
-                t.text = std::string(1, c);
-                if (i < s.size() && (s[i] == '=' || (c == '<' && s[i] == '>'))) t.text += s[i++];
-                if (t.text == "!") throw parse_failure{t.pos, "'!' must be followed by '=' (use NOT for negation)"};
-                break;
-            case '+':
-            case '-':
-            case '/':
-            case '%':
-            case '|':
-                throw parse_failure{t.pos, std::string("operator '") + c + "' is not supported by this emulator"};
-            case '"':
-            case '`':
-                throw parse_failure{t.pos, "quoted identifiers are not supported; strings use single quotes"};
-            default:
-                throw parse_failure{t.pos, std::string("unexpected character '") + c + "'"};
-            }
-        }
-        out.push_back(std::move(t));
-    }
-}
-
-std::string describe(const token& t) {
-    switch (t.kind) {
-    case tok::end: return "end of statement";
-    case tok::ident: return "'" + t.text + "'";
-    case tok::string: return "string '" + t.text + "'";
-    case tok::number: return "number " + t.text;
-    case tok::star: return "'*'";
-    case tok::comma: return "','";
-    case tok::dot: return "'.'";
-    case tok::lparen: return "'('";
-    case tok::rparen: return "')'";
-    case tok::lbracket: return "'['";
-    case tok::rbracket: return "']'";
-    case tok::op: return "'" + t.text + "'";
-    case tok::error: return "error";
-    }
-    return "?";
-}
-
 bool is_keyword(std::string_view u) {
-    return u == "SELECT" || u == "FROM" || u == "WHERE" || u == "AS" || u == "AND" || u == "OR" || u == "NOT";
+    return u == "SELECT" || u == "FROM" || u == "WHERE" || u == "AS" || u == "AND" || u == "OR" || u == "NOT" ||
+           u == "CASE" || u == "WHEN" || u == "THEN" || u == "ELSE" || u == "END";
+}
+
+bool is_comparison(const token& t) {
+    return t.kind == tok::op && (t.text == "=" || t.text == "<>" || t.text == "!=" || t.text == "<" ||
+                                 t.text == "<=" || t.text == ">" || t.text == ">=");
 }
 
 // Nesting limit: keeps a hostile `((((...` from exhausting the stack.
@@ -170,23 +49,49 @@ public:
         auto r = std::make_unique<compiled_rule>();
         r->version = version_;
         expect_keyword("SELECT");
-        if (peek_keyword("VALUE")) fail(peek(), "SELECT VALUE is not supported by this emulator");
-        do {
-            r->items.push_back(parse_item(r->items.size()));
-        } while (accept(tok::comma));
+        if (at_select_value()) {
+            // SELECT VALUE expr: the output is the value itself, not an object around it.
+            ++p_;
+            r->select_value = true;
+            if (peek().kind == tok::star) fail(peek(), "SELECT VALUE takes an expression, not '*' (SELECT * already gives the payload)");
+            select_item it;
+            it.expr = parse_expr(0);
+            r->items.push_back(std::move(it));
+            if (peek_keyword("AS")) fail(peek(), "SELECT VALUE gives the value itself: it has no name to set with AS");
+            if (peek().kind == tok::comma) fail(peek(), "SELECT VALUE takes exactly one expression");
+        } else {
+            do {
+                r->items.push_back(parse_item(r->items.size()));
+            } while (accept(tok::comma));
+        }
         expect_keyword("FROM");
         const auto& f = peek();
-        if (f.kind != tok::string) fail(f, "expected the topic filter in single quotes after FROM, found " + describe(f));
+        if (f.kind != tok::string) fail(f, "expected the topic filter in single quotes after FROM, found " + describe_token(f));
         check_filter(f);
         r->from = f.text;
         ++p_;
         if (accept_keyword("WHERE")) r->where = parse_expr(0);
-        if (peek().kind != tok::end) fail(peek(), "expected WHERE or the end of the statement, found " + describe(peek()));
+        if (peek().kind != tok::end) fail(peek(), "expected WHERE or the end of the statement, found " + describe_token(peek()));
         return r;
     }
 
 private:
     const token& peek() const { return t_[p_]; }
+    const token& peek_next() const { return t_[std::min(p_ + 1, t_.size() - 1)]; }
+
+    // VALUE is not reserved (a payload may have a field called "value"): it starts SELECT
+    // VALUE only when an expression follows it.
+    bool at_select_value() const {
+        if (!peek_keyword("VALUE")) return false;
+        const auto& n = peek_next();
+        switch (n.kind) {
+        case tok::ident: return ascii_upper(n.text) != "FROM" && ascii_upper(n.text) != "AS";
+        case tok::string:
+        case tok::number:
+        case tok::lparen: return true;
+        default: return false;  // `SELECT value - 1` is the field "value" minus 1
+        }
+    }
     [[noreturn]] void fail(const token& t, std::string m) { throw parse_failure{t.pos, std::move(m)}; }
     bool accept(tok k) {
         if (peek().kind != k) return false;
@@ -194,16 +99,16 @@ private:
         return true;
     }
     void expect(tok k, const char* what) {
-        if (!accept(k)) fail(peek(), std::string("expected ") + what + ", found " + describe(peek()));
+        if (!accept(k)) fail(peek(), std::string("expected ") + what + ", found " + describe_token(peek()));
     }
-    bool peek_keyword(std::string_view kw) const { return peek().kind == tok::ident && upper(peek().text) == kw; }
+    bool peek_keyword(std::string_view kw) const { return peek().kind == tok::ident && ascii_upper(peek().text) == kw; }
     bool accept_keyword(std::string_view kw) {
         if (!peek_keyword(kw)) return false;
         ++p_;
         return true;
     }
     void expect_keyword(std::string_view kw) {
-        if (!accept_keyword(kw)) fail(peek(), "expected " + std::string(kw) + ", found " + describe(peek()));
+        if (!accept_keyword(kw)) fail(peek(), "expected " + std::string(kw) + ", found " + describe_token(peek()));
     }
 
     void check_filter(const token& f) {
@@ -228,10 +133,10 @@ private:
         it.expr = parse_expr(0);
         if (accept_keyword("AS")) {
             const auto& n = peek();
-            if (n.kind != tok::ident || is_keyword(upper(n.text))) fail(n, "expected a name after AS, found " + describe(n));
+            if (n.kind != tok::ident || is_keyword(ascii_upper(n.text))) fail(n, "expected a name after AS, found " + describe_token(n));
             it.name = n.text;
             ++p_;
-        } else if (it.expr->kind == node_kind::path && !it.expr->path.empty()) {
+        } else if ((it.expr->kind == node_kind::path || it.expr->kind == node_kind::member) && !it.expr->path.empty()) {
             for (const auto& s : it.expr->path)
                 if (!s.name.empty()) it.name = s.name;
         } else if (it.expr->kind == node_kind::call) {
@@ -239,6 +144,8 @@ private:
                                                 "encode",   "traceid", "decode", "get_user_properties",
                                                 "get_mqtt_property"};
             it.name = names[static_cast<int>(it.expr->fn)];
+        } else if (it.expr->kind == node_kind::builtin) {
+            it.name = it.expr->builtin->name;
         } else {
             it.name = "_" + std::to_string(index + 1);
         }
@@ -255,14 +162,26 @@ private:
         return n;
     }
 
+    // A chain `a + b + c ...` builds a left-deep tree that evaluation walks recursively:
+    // bound its length as nesting is bounded.
+    void count_link(int& links) {
+        if (++links > max_depth) fail(peek(), "expression nested too deeply");
+    }
+
     std::unique_ptr<node> parse_or(int depth) {
         auto left = parse_and(depth);
-        while (accept_keyword("OR")) left = binary(node_kind::logic_or, std::move(left), parse_and(depth));
+        for (int links = 0; accept_keyword("OR");) {
+            count_link(links);
+            left = binary(node_kind::logic_or, std::move(left), parse_and(depth));
+        }
         return left;
     }
     std::unique_ptr<node> parse_and(int depth) {
         auto left = parse_not(depth);
-        while (accept_keyword("AND")) left = binary(node_kind::logic_and, std::move(left), parse_not(depth));
+        for (int links = 0; accept_keyword("AND");) {
+            count_link(links);
+            left = binary(node_kind::logic_and, std::move(left), parse_not(depth));
+        }
         return left;
     }
     std::unique_ptr<node> parse_not(int depth) {
@@ -275,18 +194,77 @@ private:
         }
         return parse_cmp(depth);
     }
+    // Precedence (AWS does not document it; standard SQL's): unary minus, then * / %, then
+    // + -, then comparisons, NOT, AND, OR; binary operators associate to the left.
     std::unique_ptr<node> parse_cmp(int depth) {
-        auto left = parse_primary(depth);
-        if (peek().kind == tok::op) {
+        auto left = parse_additive(depth);
+        if (is_comparison(peek())) {
             const auto o = peek().text;
             ++p_;
-            auto n = binary(node_kind::compare, std::move(left), parse_primary(depth));
+            auto n = binary(node_kind::compare, std::move(left), parse_additive(depth));
             n->op = o == "=" ? cmp_op::eq : (o == "<>" || o == "!=") ? cmp_op::ne : o == "<" ? cmp_op::lt
                   : o == "<=" ? cmp_op::le : o == ">" ? cmp_op::gt : cmp_op::ge;
-            if (peek().kind == tok::op) fail(peek(), "comparisons do not chain; use AND");
+            if (is_comparison(peek())) fail(peek(), "comparisons do not chain; use AND");
             return n;
         }
         return left;
+    }
+    std::unique_ptr<node> arith(arith_op op, std::unique_ptr<node> a, std::unique_ptr<node> b) {
+        auto n = binary(node_kind::arith, std::move(a), std::move(b));
+        n->aop = op;
+        return n;
+    }
+    std::unique_ptr<node> parse_additive(int depth) {
+        auto left = parse_multiplicative(depth);
+        for (int links = 0; peek().kind == tok::op && (peek().text == "+" || peek().text == "-");) {
+            count_link(links);
+            const auto op = peek().text == "+" ? arith_op::add : arith_op::sub;
+            ++p_;
+            left = arith(op, std::move(left), parse_multiplicative(depth));
+        }
+        return left;
+    }
+    std::unique_ptr<node> parse_multiplicative(int depth) {
+        auto left = parse_unary(depth);
+        for (int links = 0;;) {
+            arith_op op;
+            if (peek().kind == tok::star) op = arith_op::mul;
+            else if (peek().kind == tok::op && peek().text == "/") op = arith_op::div;
+            else if (peek().kind == tok::op && peek().text == "%") op = arith_op::mod;
+            else break;
+            count_link(links);
+            ++p_;
+            left = arith(op, std::move(left), parse_unary(depth));
+        }
+        return left;
+    }
+    std::unique_ptr<node> parse_unary(int depth) {
+        if (depth > max_depth) fail(peek(), "expression nested too deeply");
+        if (!(peek().kind == tok::op && peek().text == "-")) {
+            auto p = parse_primary(depth);
+            if (peek().kind != tok::dot && peek().kind != tok::lbracket) return p;  // (a).b: a path, parenthesised
+            auto m = std::make_unique<node>();
+            m->kind = node_kind::member;
+            m->args.push_back(std::move(p));
+            parse_path_steps(*m);
+            return m;
+        }
+        ++p_;
+        auto operand = parse_unary(depth + 1);
+        // -5 and -2.5 are literals, as they were before '-' became an operator.
+        if (operand->kind == node_kind::literal && operand->literal.is_number_integer() &&
+            operand->literal.get<std::int64_t>() != std::numeric_limits<std::int64_t>::min()) {
+            operand->literal = -operand->literal.get<std::int64_t>();
+            return operand;
+        }
+        if (operand->kind == node_kind::literal && operand->literal.is_number_float()) {
+            operand->literal = -operand->literal.get<double>();
+            return operand;
+        }
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::negate;
+        n->args.push_back(std::move(operand));
+        return n;
     }
 
     std::unique_ptr<node> parse_primary(int depth) {
@@ -319,11 +297,13 @@ private:
             }
             return n;
         }
+        case tok::lbracket:
+        case tok::lbrace: return parse_json_literal(depth);
         case tok::ident: break;
         case tok::star: fail(t, "'*' is only allowed as a SELECT item or as encode(*, 'base64')");
-        default: fail(t, "expected a value, found " + describe(t));
+        default: fail(t, "expected a value, found " + describe_token(t));
         }
-        const auto u = upper(t.text);
+        const auto u = ascii_upper(t.text);
         if (u == "TRUE" || u == "FALSE") {
             ++p_;
             n->literal = u == "TRUE";
@@ -334,30 +314,136 @@ private:
             n->literal = nullptr;
             return n;
         }
+        if (u == "CASE") return parse_case(depth);
         if (is_keyword(u)) fail(t, "expected a value, found keyword " + u);
         ++p_;
         if (peek().kind == tok::lparen) return parse_call(t, u, depth);
         n->kind = node_kind::path;
         n->path.push_back({t.text, 0});
+        parse_path_steps(*n);
+        return n;
+    }
+
+    // `.name` and `[index]` steps after a field, or after any value (AWS's decode example:
+    // decode(encoded_temp, 'base64').temperature).
+    void parse_path_steps(node& n) {
         while (true) {
             if (accept(tok::dot)) {
                 const auto& m = peek();
-                if (m.kind != tok::ident || is_keyword(upper(m.text)))
-                    fail(m, "expected a field name after '.', found " + describe(m));
-                n->path.push_back({m.text, 0});
+                if (m.kind != tok::ident || is_keyword(ascii_upper(m.text)))
+                    fail(m, "expected a field name after '.', found " + describe_token(m));
+                n.path.push_back({m.text, 0});
                 ++p_;
             } else if (accept(tok::lbracket)) {
                 const auto& ix = peek();
                 std::size_t v = 0;
                 const auto [ptr, ec] = std::from_chars(ix.text.data(), ix.text.data() + ix.text.size(), v);
                 if (ix.kind != tok::number || ec != std::errc{} || ptr != ix.text.data() + ix.text.size())
-                    fail(ix, "expected an array index, found " + describe(ix));
+                    fail(ix, "expected an array index, found " + describe_token(ix));
                 ++p_;
                 expect(tok::rbracket, "']'");
-                n->path.push_back({"", v});
+                n.path.push_back({"", v});
             } else {
                 break;
             }
+        }
+    }
+
+    // [expr, ...] and {'key': expr, ...}: AWS's JSON literals ("Literals" page), SQL V2 only.
+    std::unique_ptr<node> parse_json_literal(int depth) {
+        const token open = peek();
+        if (!version_at_least(version_, sql_version::v2016_03_23))
+            fail(open, "JSON literals ([...], {...}) need SQL version 2016-03-23 (awsIotSqlVersion); this rule uses " +
+                           std::string(to_string(version_)));
+        ++p_;
+        const bool is_array = open.kind == tok::lbracket;
+        const auto close = is_array ? tok::rbracket : tok::rbrace;
+        auto n = std::make_unique<node>();
+        n->kind = is_array ? node_kind::array_of : node_kind::object_of;
+        if (accept(close)) return n;
+        do {
+            if (!is_array) {
+                const auto& k = peek();
+                if (k.kind != tok::string) fail(k, "expected a key in quotes, found " + describe_token(k));
+                n->keys.push_back(k.text);
+                ++p_;
+                expect(tok::colon, "':'");
+            }
+            n->args.push_back(parse_expr(depth + 1));
+        } while (accept(tok::comma));
+        expect(close, is_array ? "',' or ']'" : "',' or '}'");
+        return n;
+    }
+
+    // CASE v WHEN t THEN r ... [ELSE e] END (AWS's "Case statements" page: the simple form only).
+    std::unique_ptr<node> parse_case(int depth) {
+        ++p_;
+        if (peek_keyword("WHEN"))
+            fail(peek(), "AWS's CASE compares one value: CASE <value> WHEN <value> THEN ...; for conditions write "
+                         "CASE true WHEN <condition> THEN ... END");
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::case_of;
+        n->args.push_back(parse_expr(depth + 1));
+        if (!peek_keyword("WHEN")) fail(peek(), "expected WHEN (CASE needs at least one), found " + describe_token(peek()));
+        while (accept_keyword("WHEN")) {
+            n->args.push_back(parse_expr(depth + 1));
+            expect_keyword("THEN");
+            n->args.push_back(parse_expr(depth + 1));
+        }
+        if (accept_keyword("ELSE")) {
+            n->has_else = true;
+            n->args.push_back(parse_expr(depth + 1));
+        }
+        expect_keyword("END");
+        return n;
+    }
+
+    // cast(expr AS type): the type keywords AWS lists for this SQL version.
+    std::unique_ptr<node> parse_cast(int depth) {
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::cast;
+        n->args.push_back(parse_expr(depth + 1));
+        expect_keyword("AS");
+        const auto& t = peek();
+        const auto u = t.kind == tok::ident ? ascii_upper(t.text) : std::string();
+        const bool v2 = version_at_least(version_, sql_version::v2016_03_23);
+        if (u == "STRING" || u == "NVARCHAR" || u == "TEXT" || u == "NTEXT" || u == "VARCHAR") n->cast_to = cast_type::string;
+        else if (u == "INT" || u == "INTEGER") n->cast_to = cast_type::integer;
+        else if (u == "DOUBLE") n->cast_to = cast_type::decimal;
+        else if (u == "DECIMAL" || u == "BOOL" || u == "BOOLEAN") {
+            if (!v2)
+                fail(t, "cast(... AS " + t.text + ") needs SQL version 2016-03-23; 2015-10-08 casts only to String, "
+                        "Int or Double");
+            n->cast_to = u == "DECIMAL" ? cast_type::decimal : cast_type::boolean;
+        } else {
+            fail(t, "expected a cast type (String, Int, Double" + std::string(v2 ? ", Decimal, Bool" : "") +
+                        "), found " + describe_token(t));
+        }
+        ++p_;
+        expect(tok::rparen, "')'");
+        return n;
+    }
+
+    std::unique_ptr<node> parse_builtin(const token& name, const builtin_function& f, int depth) {
+        if (!version_at_least(version_, f.since))
+            fail(name, std::string(f.name) + "() needs SQL version " + to_string(f.since) + " (awsIotSqlVersion); this rule uses " +
+                           to_string(version_));
+        auto n = std::make_unique<node>();
+        n->kind = node_kind::builtin;
+        n->builtin = &f;
+        if (!accept(tok::rparen)) {
+            do {
+                n->args.push_back(parse_expr(depth + 1));
+            } while (accept(tok::comma));
+            expect(tok::rparen, "',' or ')'");
+        }
+        const auto count = n->args.size();
+        if (count < f.min_args || (f.max_args != any_args && count > f.max_args)) {
+            const auto want = f.min_args == f.max_args ? std::to_string(f.min_args)
+                            : f.max_args == any_args   ? std::to_string(f.min_args) + " or more"
+                                                       : std::to_string(f.min_args) + " to " + std::to_string(f.max_args);
+            fail(name, std::string(f.name) + "() takes " + want + " argument" + (want == "1" ? "" : "s") + ", found " +
+                           std::to_string(count));
         }
         return n;
     }
@@ -378,7 +464,7 @@ private:
                 std::size_t level = 0;
                 const auto [ptr, ec] = std::from_chars(a.text.data(), a.text.data() + a.text.size(), level);
                 if (a.kind != tok::number || ec != std::errc{} || ptr != a.text.data() + a.text.size() || level == 0)
-                    fail(a, "topic(n) takes a level number from 1, found " + describe(a));
+                    fail(a, "topic(n) takes a level number from 1, found " + describe_token(a));
                 n->topic_level = level;
                 ++p_;
                 expect(tok::rparen, "')'");
@@ -397,7 +483,7 @@ private:
             }
             expect(tok::comma, "',' and the encoding");
             const auto& enc = peek();
-            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe(enc));
+            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe_token(enc));
             if (enc.text != "base64") fail(enc, "encoding '" + enc.text + "' is not supported; AWS supports only 'base64'");
             ++p_;
             expect(tok::rparen, "')'");
@@ -406,7 +492,7 @@ private:
             n->args.push_back(parse_expr(depth + 1));
             expect(tok::comma, "',' and the encoding");
             const auto& enc = peek();
-            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe(enc));
+            if (enc.kind != tok::string) fail(enc, "expected the encoding as a string ('base64'), found " + describe_token(enc));
             if (enc.text != "base64") fail(enc, "encoding '" + enc.text + "' is not supported; AWS supports only 'base64'");
             ++p_;
             expect(tok::rparen, "')'");
@@ -423,8 +509,13 @@ private:
                                 "'response_topic' or 'correlation_data')");
         } else if (u == "GET_USER_PROPERTY") {
             fail(name, "unknown function " + name.text + "(); AWS's is get_user_properties('<name>')");
+        } else if (u == "CAST") {
+            return parse_cast(depth);
+        } else if (const auto* f = find_builtin(name.text)) {
+            return parse_builtin(name, *f, depth);
         } else {
-            fail(name, "unknown or unsupported function " + name.text + "()");
+            fail(name, "unknown or unsupported function " + name.text + "(); supported: " + supported_functions() +
+                           " (see config/rules/README.md)");
         }
         return n;
     }
@@ -441,7 +532,7 @@ std::size_t column_of(std::string_view sql, std::size_t pos) { return std::min(p
 std::unique_ptr<compiled_rule> compile_rule(std::string_view sql, sql_version v, std::size_t& error_column,
                                             std::string& error) {
     try {
-        parser p{lex(sql), v};
+        parser p{lex_sql(sql), v};
         auto r = p.parse_statement();
         r->sql = std::string(sql);
         return r;

@@ -162,3 +162,46 @@ TEST_CASE("rules: a republished message runs through the topic rules again; a ru
     // The device's message and the first 7 republished ones were evaluated; the 8th only delivered.
     CHECK(lines_in(loop_file) == 8);
 }
+
+namespace {
+
+// AWS IoT SQL beyond the decoder rule: arithmetic, functions, CASE and cast, as users bring
+// them from production (config/rules/README.md lists what is supported).
+void add_arithmetic_rule(wv::gate::gateway_config& c) {
+    const auto rules = YAML::Load(
+        "- name: fahrenheit\n"
+        "  sql: >-\n"
+        "    SELECT (temperature * 1.8) + 32 AS f, upper(state) AS state, cast(level AS Int) AS level,\n"
+        "    CASE state WHEN 'on' THEN 1 ELSE 0 END AS on, concat(topic(2), '-', clientid()) AS who,\n"
+        "    round(temperature) % 4 AS bucket, isUndefined(missing) AS none\n"
+        "    FROM 'wv/+/in' WHERE temperature * 2 > 30 AND startswith(state, 'o')\n"
+        "  sql_version: '2016-03-23'\n"
+        "  actions:\n"
+        "    - file: {path: '" + events_file + "'}\n");
+    c.rules = wv::rules_engine::parse_engine_config(rules, YAML::Node(), "test.yaml");
+}
+}  // namespace
+
+TEST_CASE("rules: arithmetic, functions, CASE and cast through wvgate to a file action") {
+    wv::test::temp_dir out;
+    events_file = (out / "events.jsonl").string();
+    wv::test::gateway_fixture g(add_arithmetic_rule);
+    int n = 0;
+    // The second is filtered out by WHERE (10 * 2 > 30 is false), the third by startswith.
+    for (const auto* payload : {R"({"temperature":21.5,"state":"on","level":"3.9"})",
+                                R"({"temperature":10,"state":"on","level":1})",
+                                R"({"temperature":40,"state":"idle","level":1})"}) {
+        auto a = g.mosquitto_args(WV_MOSQUITTO_PUB, "a" + std::to_string(++n), "dev1", "pw1");
+        a.insert(a.end(), {"-t", "wv/d7/in", "-m", payload, "-q", "1"});
+        const auto r = wv::test::run(a, {}, 20s);
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    }
+    g.gw->stop();  // drains the rules engine
+
+    std::istringstream lines(wv::test::read_file(events_file));
+    std::vector<std::string> events;
+    for (std::string line; std::getline(lines, line);) events.push_back(line);
+    REQUIRE(events.size() == 1);
+    // 21.5 * 1.8 + 32 = 70.7; round(21.5) = 22, 22 % 4 = 2; "3.9" cast to Int rounds down.
+    CHECK(events[0] == R"({"f":70.7,"state":"ON","level":3,"on":1,"who":"d7-a1","bucket":2,"none":true})");
+}

@@ -29,10 +29,10 @@ struct connect_target {
 };
 
 // The target for the next connect: the one with the fewest connects in flight, the first on a
-// tie. A worker lists its own executor first, where a connect needs no move to another reactor.
-// A thread busy with other work (the session worker also runs CONNECT/CONNACK and the reports
-// of the devices already connected) finishes its handshakes later and so takes fewer new ones:
-// round robin left it the bottleneck of the ramp while the connect-only thread waited.
+// tie. A worker lists its own executor first, where a connect needs no hand-off and no move to
+// another reactor. A thread busy with other work (the session worker also runs CONNECT/CONNACK
+// and the reports of the devices already connected) finishes its handshakes later, so it holds
+// more in flight and takes fewer new ones than round robin would give it.
 std::size_t least_busy(const std::vector<connect_target>& targets);
 
 class connector_pool {

@@ -2,6 +2,14 @@
 
 namespace wv::sim {
 
+std::size_t least_busy(const std::vector<connect_target>& targets) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < targets.size(); ++i)
+        if (targets[i].in_flight->load(std::memory_order_relaxed) < targets[best].in_flight->load(std::memory_order_relaxed))
+            best = i;
+    return best;
+}
+
 connector_pool::connector_pool(unsigned threads) {
     for (unsigned i = 0; i < threads; ++i) {
         auto s = std::make_unique<slot>();

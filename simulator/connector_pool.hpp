@@ -9,6 +9,7 @@
 // Threading: release() and stop() from any thread; join() from the owner.
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -18,6 +19,21 @@
 #include <boost/asio/io_context.hpp>
 
 namespace wv::sim {
+
+// One place a worker may run a device's TCP connect and TLS handshake: an executor (its own,
+// another session worker's or a connector thread's) and that executor's count of connects in
+// flight, shared by every worker that may use it.
+struct connect_target {
+    boost::asio::any_io_executor ex;
+    std::atomic<std::uint32_t>* in_flight = nullptr;
+};
+
+// The target for the next connect: the one with the fewest connects in flight, the first on a
+// tie. A worker lists its own executor first, where a connect needs no hand-off and no move to
+// another reactor. A thread busy with other work (the session worker also runs CONNECT/CONNACK
+// and the reports of the devices already connected) finishes its handshakes later, so it holds
+// more in flight and takes fewer new ones than round robin would give it.
+std::size_t least_busy(const std::vector<connect_target>& targets);
 
 class connector_pool {
 public:

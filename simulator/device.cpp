@@ -35,12 +35,16 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
                               .identity = st.x509 ? &st.x509->of(d.local) : nullptr};
     const auto own = w.io.get_executor();
     tls::connect_result r;
-    if (w.connectors.empty()) {
+    const auto* target = w.connectors.empty() ? nullptr : &w.connectors[least_busy(w.connectors)];
+    if (!target || target->ex == own) {
+        if (target) target->in_flight->fetch_add(1, std::memory_order_relaxed);
         r = co_await tls::connect(own, opts, st.tls);
+        if (target) target->in_flight->fetch_sub(1, std::memory_order_relaxed);
     } else {
-        // On a connector thread; this coroutine resumes here, on the device's worker.
-        const auto ex = w.connectors[w.next_connector++ % w.connectors.size()];
-        r = co_await asio::co_spawn(ex, tls::connect(ex, opts, st.tls), asio::use_awaitable);
+        // On another thread; this coroutine resumes here, on the device's worker.
+        target->in_flight->fetch_add(1, std::memory_order_relaxed);
+        r = co_await asio::co_spawn(target->ex, tls::connect(target->ex, opts, st.tls), asio::use_awaitable);
+        target->in_flight->fetch_sub(1, std::memory_order_relaxed);
         if (!r.ec && r.s && !r.s->move_to(own)) r.ec = std::make_error_code(std::errc::bad_file_descriptor);
     }
     if (r.ec) co_return classify_connect_error(r.ec, r.detail.empty() && r.s ? "" : r.detail);

@@ -98,6 +98,9 @@ struct run_state {
     std::unique_ptr<live_metrics> live;
     clock::time_point start;
     engine_settings es;
+    // Connects in flight per executor that runs them (connect_target), workers' and connectors';
+    // the workers point into it, so it goes after them.
+    std::unique_ptr<std::atomic<std::uint32_t>[]> connects_in_flight;
     std::vector<std::unique_ptr<worker>> workers;
     std::unique_ptr<connector_pool> connectors;  // connect-only threads (thread_plan.hpp)
     std::vector<std::thread> threads;
@@ -563,9 +566,13 @@ void start_engine(run_state& s) {
             std::vector<asio::any_io_executor> all;
             for (auto& w : s.workers) all.push_back(w->io.get_executor());
             for (std::size_t c = 0; s.connectors && c < s.connectors->size(); ++c) all.push_back(s.connectors->executor(c));
-            for (std::size_t t = 0; t < s.workers.size(); ++t) {  // each worker starts on its own thread
+            s.connects_in_flight = std::make_unique<std::atomic<std::uint32_t>[]>(all.size());
+            for (std::size_t t = 0; t < s.workers.size(); ++t) {  // each worker lists its own thread first
                 auto& list = s.workers[t]->connectors;
-                for (std::size_t k = 0; k < all.size(); ++k) list.push_back(all[(t + k) % all.size()]);
+                for (std::size_t k = 0; k < all.size(); ++k) {
+                    const auto i = (t + k) % all.size();
+                    list.push_back({all[i], &s.connects_in_flight[i]});
+                }
             }
         }
         for (std::uint32_t d = 0; d < s.ids.size(); ++d) {

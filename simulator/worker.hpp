@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "connector_pool.hpp"
 #include "device.hpp"
 #include "identity.hpp"
 #include "mqtt/packet_type.hpp"
@@ -86,13 +87,13 @@ struct worker {
     clock::time_point start;
     std::vector<std::unique_ptr<device>> devices;
 
-    // Where the devices' TCP connects and TLS handshakes run (by device, round robin); empty:
-    // on this worker. A handshake is CPU-bound (ECDH, the server's signature and chain), a
-    // steady session is not: fewer session threads batch more events per wake-up (a
-    // second session thread cost ~60% more CPU per report at 5,000 devices), while handshakes
-    // on every core keep the ramp fast. The connected stream moves to this worker's reactor.
-    std::vector<boost::asio::any_io_executor> connectors;
-    std::size_t next_connector = 0;
+    // Where the devices' TCP connects and TLS handshakes run (least_busy: this worker's own
+    // executor first); empty: on this worker. A handshake is CPU-bound (ECDH, the server's
+    // signature and chain), a steady session is not: fewer session threads batch more events
+    // per wake-up (a second session thread cost ~60% more CPU per report at 5,000 devices),
+    // while handshakes on every core keep the ramp fast. A stream connected elsewhere moves to
+    // this worker's reactor.
+    std::vector<connect_target> connectors;
 
     std::uint32_t connecting = 0;  // first connect attempts in flight on this worker
     boost::asio::steady_timer launcher_wake{io};

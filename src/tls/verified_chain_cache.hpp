@@ -15,7 +15,9 @@
 // Only successes are remembered; anything else (no entry, another name, one byte different, a
 // certificate expired or not yet valid since) runs the full X509_verify_cert, so a failure
 // reads exactly as it did without the cache. tls/client_context.cpp installs it as the
-// context's certificate-verification callback.
+// context's certificate-verification callback. A remembered success leaves the SSL what
+// X509_verify_cert leaves (the verified chain, X509_V_OK) except SSL_get0_peername, which
+// OpenSSL sets inside X509_verify_cert only (nothing in this project reads it).
 //
 // Private to src/tls (like openssl_util.hpp); the tests use it directly.
 // Threading: every member is safe to call from any thread (one mutex; the DER is built outside it).

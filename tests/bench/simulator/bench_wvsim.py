@@ -30,8 +30,15 @@ Topic Alias 1 after the first report of a connection) and `mqtt5-noalias` (--mqt
 5,000 devices the probe publishing (CPU and RSS), the probe's full-handshake rate (`probe-connect`:
 mqtt_tls_probe --mode=rate, one thread, --max-connecting in flight), wvsim (default flags:
 resumed handshakes on loopback) and `full` (wvsim --resumption off); with --before the same two
-for that binary and for each --variant (e.g. main's build: LABEL and LABEL_full); and 15,000
-devices for wvsim, the variants and --before. --quick: settle 3 s, steady 8 s, and --floor
+for that binary and for each --variant (e.g. main's build: LABEL and LABEL_full); `full_idle`
+(and LABEL_full_idle): wvsim --resumption off --interval 3600, stopped once connected, the fleet
+connecting with no report due during the ramp as the probe's connect row does (with
+--connect-rate 0 every device's reports are due from t=0, so the `full` ramp also carries the
+reports of every device already connected); and 15,000 devices for wvsim, the variants and
+--before. Before the rows, a ramp table: per connect row the client's and the broker's CPU
+over the ramp (to the first progress line at 99.5% connected; wvsim's from its start) per
+connect, the cores each used, and the reports sent per connect meanwhile: with both on 2
+cores, 2,000,000 / (client + broker us) bounds the rate. --quick: settle 3 s, steady 8 s, and --floor
 without the 15,000-device rows (a few minutes in all). --floor-part 5000 or 15000 runs one
 half (a long run split in two; the goal table then has that half's goals).
 --x509 adds, per size, X.509 rows in the same run: `x509-mosquitto` (wvsim --auth x509, each

@@ -1,5 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "connector_pool.hpp"
 #include "thread_plan.hpp"
 
 using namespace wv::sim;
@@ -47,4 +53,17 @@ TEST_CASE("--timer-tick 0: 0.4% of the report interval, 1 to 4 ms; an explicit t
     CHECK(timer_tick_for(0, 0.01) == microseconds(1000));
     CHECK(timer_tick_for(0.25, 1.0) == microseconds(250));
     CHECK(timer_tick_for(10, 1.0) == microseconds(10000));
+}
+
+TEST_CASE("least_busy: the next connect goes where the fewest are in flight, the worker's own thread on a tie") {
+    boost::asio::io_context own, other;
+    std::atomic<std::uint32_t> a{0}, b{0};
+    const std::vector<connect_target> targets{{own.get_executor(), &a}, {other.get_executor(), &b}};
+    CHECK(least_busy(targets) == 0);  // a tie: no move to another reactor
+    a = 3;
+    b = 2;
+    CHECK(least_busy(targets) == 1);  // the busier session thread takes fewer handshakes
+    b = 3;
+    CHECK(least_busy(targets) == 0);
+    CHECK(least_busy({targets.front()}) == 0);
 }

@@ -11,10 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "support/temp_dir.hpp"
+#include "support/x509_files.hpp"
 #include "tls/client_context.hpp"
 #include "tls/connect.hpp"
 #include "tls/server_context.hpp"
@@ -137,25 +135,7 @@ run_result exchange_with(const wv::tls::client_context& cctx, const wv::tls::ser
 // A copy of the certificate in `pem` with one byte of its signature changed: the same TBS
 // (names, key, dates) as the one a cache may hold, so only a byte-exact comparison tells them apart.
 std::filesystem::path spoiled_copy_of(const std::filesystem::path& pem, const std::filesystem::path& out) {
-    FILE* f = std::fopen(pem.c_str(), "r");
-    REQUIRE(f);
-    X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
-    std::fclose(f);
-    REQUIRE(x);
-    unsigned char* der = nullptr;
-    const int n = i2d_X509(x, &der);
-    X509_free(x);
-    REQUIRE(n > 0);
-    der[n - 1] ^= 0x01;  // the last byte of the signature's s value
-    const unsigned char* p = der;
-    x = d2i_X509(nullptr, &p, n);
-    OPENSSL_free(der);
-    REQUIRE(x);
-    f = std::fopen(out.c_str(), "w");
-    REQUIRE(f);
-    PEM_write_X509(f, x);
-    std::fclose(f);
-    X509_free(x);
+    wv::test::write_cert(out, wv::test::reparsed(wv::test::read_cert(pem).get(), true).get());
     return out;
 }
 

@@ -10,23 +10,12 @@
 #include <stdexcept>
 
 #include "support/temp_dir.hpp"
+#include "support/x509_files.hpp"
 #include "tls/test_ca.hpp"
 
 namespace {
 
-struct x509_free_t {
-    void operator()(X509* x) const { X509_free(x); }
-};
-using x509_ptr = std::unique_ptr<X509, x509_free_t>;
-
-x509_ptr load(const std::filesystem::path& p) {
-    FILE* f = std::fopen(p.c_str(), "r");
-    REQUIRE(f);
-    x509_ptr c{PEM_read_X509(f, nullptr, nullptr, nullptr)};
-    std::fclose(f);
-    REQUIRE(c);
-    return c;
-}
+using wv::test::x509_ptr;
 
 int key_id(const std::filesystem::path& key_file) {
     FILE* f = std::fopen(key_file.c_str(), "r");
@@ -64,8 +53,8 @@ TEST_CASE("test CA: ECDSA server cert verifies for localhost and 127.0.0.1, not 
     CHECK(f.ca_cert == dir.path() / "certs" / "ca.crt");
     CHECK(key_id(f.server_key) == EVP_PKEY_EC);
     CHECK(key_id(f.ca_key) == EVP_PKEY_EC);
-    const auto ca = load(f.ca_cert);
-    const auto srv = load(f.server_cert);
+    const auto ca = wv::test::read_cert(f.ca_cert);
+    const auto srv = wv::test::read_cert(f.server_cert);
     CHECK(verify(srv.get(), ca.get(), X509_PURPOSE_SSL_SERVER, "localhost") == X509_V_OK);
     CHECK(verify(srv.get(), ca.get(), X509_PURPOSE_SSL_SERVER, nullptr, "127.0.0.1") == X509_V_OK);
     CHECK(verify(srv.get(), ca.get(), X509_PURPOSE_SSL_SERVER, "example.com") == X509_V_ERR_HOSTNAME_MISMATCH);
@@ -78,8 +67,8 @@ TEST_CASE("test CA: RSA-2048 on request, custom hosts") {
     wv::test::temp_dir dir;
     const auto f = wv::tls::make_test_ca(dir.path(), {.key = wv::tls::key_kind::rsa_2048, .hosts = {"gw.test", "::1"}});
     CHECK(key_id(f.server_key) == EVP_PKEY_RSA);
-    const auto ca = load(f.ca_cert);
-    const auto srv = load(f.server_cert);
+    const auto ca = wv::test::read_cert(f.ca_cert);
+    const auto srv = wv::test::read_cert(f.server_cert);
     CHECK(verify(srv.get(), ca.get(), X509_PURPOSE_SSL_SERVER, "gw.test") == X509_V_OK);
     CHECK(verify(srv.get(), ca.get(), X509_PURPOSE_SSL_SERVER, nullptr, "::1") == X509_V_OK);
     CHECK(verify(srv.get(), ca.get(), X509_PURPOSE_SSL_SERVER, "localhost") == X509_V_ERR_HOSTNAME_MISMATCH);
@@ -90,8 +79,8 @@ TEST_CASE("test CA: client certificates are signed by the CA, clientAuth, CN = n
     const auto f = wv::tls::make_test_ca(dir.path());
     const auto c = wv::tls::make_client_cert(dir.path(), "device-0001");
     CHECK(c.cert == dir.path() / "device-0001.crt");
-    const auto ca = load(f.ca_cert);
-    const auto cert = load(c.cert);
+    const auto ca = wv::test::read_cert(f.ca_cert);
+    const auto cert = wv::test::read_cert(c.cert);
     CHECK(verify(cert.get(), ca.get(), X509_PURPOSE_SSL_CLIENT) == X509_V_OK);
     char cn[64] = {};
     X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof cn);
@@ -99,7 +88,7 @@ TEST_CASE("test CA: client certificates are signed by the CA, clientAuth, CN = n
     // A second CA does not vouch for it.
     wv::test::temp_dir other;
     const auto g = wv::tls::make_test_ca(other.path());
-    CHECK(verify(cert.get(), load(g.ca_cert).get(), X509_PURPOSE_SSL_CLIENT) != X509_V_OK);
+    CHECK(verify(cert.get(), wv::test::read_cert(g.ca_cert).get(), X509_PURPOSE_SSL_CLIENT) != X509_V_OK);
 }
 
 TEST_CASE("test CA: errors name the problem") {

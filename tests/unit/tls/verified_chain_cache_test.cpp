@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "support/temp_dir.hpp"
+#include "support/x509_files.hpp"
 #include "tls/test_ca.hpp"
 #include "tls/verified_chain_cache.hpp"
 
@@ -20,38 +20,14 @@ namespace {
 
 using wv::tls::verified_chain_cache;
 
-struct x509_free_fn {
-    void operator()(X509* x) const { X509_free(x); }
-};
-using x509_ptr = std::unique_ptr<X509, x509_free_fn>;
+using wv::test::read_cert;
+using wv::test::reparsed;
+using wv::test::x509_ptr;
+
 struct chain_free_fn {
     void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
 };
 using chain_ptr = std::unique_ptr<STACK_OF(X509), chain_free_fn>;
-
-x509_ptr load(const std::filesystem::path& p) {
-    FILE* f = std::fopen(p.c_str(), "r");
-    REQUIRE(f);
-    x509_ptr x{PEM_read_X509(f, nullptr, nullptr, nullptr)};
-    std::fclose(f);
-    REQUIRE(x);
-    return x;
-}
-
-// A new parse of `c`'s bytes (what the next handshake's leaf is), or with `spoil_signature` of
-// the same bytes but one of its signature: identical TBS (names, key, dates), a signature that
-// no longer verifies.
-x509_ptr reparsed(X509* c, bool spoil_signature = false) {
-    unsigned char* der = nullptr;
-    const int n = i2d_X509(c, &der);
-    REQUIRE(n > 0);
-    if (spoil_signature) der[n - 1] ^= 0x01;  // the last byte of the signature's s value
-    const unsigned char* p = der;
-    x509_ptr out{d2i_X509(nullptr, &p, n)};
-    OPENSSL_free(der);
-    REQUIRE(out);
-    return out;
-}
 
 chain_ptr stack_of(std::initializer_list<X509*> certs) {
     chain_ptr s{sk_X509_new_null()};
@@ -74,8 +50,8 @@ struct pki {
     // Same CA, same names, another key; and one that outlives the CA.
     wv::tls::client_cert_files second = wv::tls::make_server_cert(dir.path(), "second");
     wv::tls::client_cert_files longer = wv::tls::make_server_cert(dir.path(), "longer", {.valid_days = 400});
-    x509_ptr ca = load(files.ca_cert), leaf = load(files.server_cert), other = load(second.cert),
-             outliving = load(longer.cert);
+    x509_ptr ca = read_cert(files.ca_cert), leaf = read_cert(files.server_cert), other = read_cert(second.cert),
+             outliving = read_cert(longer.cert);
     X509_STORE* store = X509_STORE_new();
     pki() { X509_STORE_add_cert(store, ca.get()); }
     ~pki() { X509_STORE_free(store); }

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -41,29 +43,41 @@ bool is_verify_failure(int reason) { return reason == SSL_R_CERTIFICATE_VERIFY_F
 // read_now). Not OpenSSL's socket BIO with a callback, as before: OpenSSL 3.0 calls a BIO's
 // callback around every BIO_ctrl too (13 per PUBLISH -> PUBACK on the gateway: kTLS queries and
 // the like), which cost ~1,800 instructions per message, a tenth of wvgate's user-space
-// instructions then (callgrind over bench_gateway's publish phase). The descriptor and the note
-// live in the BIO's data pointer ((fd << 1) | short), so nothing points into the stream, which
-// moves.
+// instructions then (callgrind over bench_gateway's publish phase). A second note says that a
+// handshake message came in (a post-handshake one once connected: NewSessionTicket, KeyUpdate),
+// which is when OpenSSL's state machine may have left record buffers behind (read_now). Both
+// notes and the descriptor live in the BIO's data pointer ((fd << 2) | handshake << 1 | short),
+// so nothing points into the stream, which moves.
 namespace stream_bio {
 
+constexpr std::intptr_t short_read_bit = 1;
+constexpr std::intptr_t handshake_bit = 2;
+
 std::intptr_t packed(BIO* b) { return reinterpret_cast<std::intptr_t>(BIO_get_data(b)); }
-int descriptor(BIO* b) { return static_cast<int>(packed(b) >> 1); }
-bool last_read_short(BIO* b) { return (packed(b) & 1) != 0; }
-void note(BIO* b, int fd, bool short_read) {
-    BIO_set_data(b, reinterpret_cast<void*>((static_cast<std::intptr_t>(fd) << 1) | (short_read ? 1 : 0)));
+void set_packed(BIO* b, std::intptr_t v) { BIO_set_data(b, reinterpret_cast<void*>(v)); }
+int descriptor(BIO* b) { return static_cast<int>(packed(b) >> 2); }
+bool last_read_short(BIO* b) { return (packed(b) & short_read_bit) != 0; }
+void note_short_read(BIO* b, bool short_read) {
+    set_packed(b, (packed(b) & ~short_read_bit) | (short_read ? short_read_bit : 0));
+}
+// True once since the last call if a handshake message came in.
+bool take_handshake_note(BIO* b) {
+    const auto v = packed(b);
+    if (!(v & handshake_bit)) return false;
+    set_packed(b, v & ~handshake_bit);
+    return true;
 }
 
 int read(BIO* b, char* out, int len) {
     if (!out) return 0;
-    const int fd = descriptor(b);
     errno = 0;
-    const int r = static_cast<int>(::read(fd, out, static_cast<std::size_t>(len)));
+    const int r = static_cast<int>(::read(descriptor(b), out, static_cast<std::size_t>(len)));
     BIO_clear_retry_flags(b);
     if (r <= 0) {
         if (BIO_sock_should_retry(r)) BIO_set_retry_read(b);
         else if (r == 0) BIO_set_flags(b, BIO_FLAGS_IN_EOF);
     }
-    note(b, fd, r > 0 && r < len);
+    note_short_read(b, r > 0 && r < len);
     return r;
 }
 
@@ -107,6 +121,12 @@ BIO_METHOD* method() {
     return m;
 }
 
+// OpenSSL's message callback (SSL_set_msg_callback): notes a handshake message read.
+void note_handshake(int write_p, int, int content_type, const void*, size_t, SSL* ssl, void*) {
+    if (write_p || content_type != SSL3_RT_HANDSHAKE) return;
+    if (BIO* b = SSL_get_rbio(ssl); b && BIO_method_type(b) == type_of_ours) set_packed(b, packed(b) | handshake_bit);
+}
+
 // (method() first: its one-time initialisation is what publishes type_of_ours to this thread.)
 bool is_ours(BIO* b) { return b && method() && BIO_method_type(b) == type_of_ours; }
 
@@ -115,7 +135,7 @@ BIO* make(int fd) {
     BIO_METHOD* m = method();
     BIO* b = m ? BIO_new(m) : nullptr;
     if (!b) return nullptr;
-    note(b, fd, false);
+    set_packed(b, static_cast<std::intptr_t>(fd) << 2);
     BIO_set_shutdown(b, BIO_NOCLOSE);
     BIO_set_init(b, 1);
     return b;
@@ -130,6 +150,18 @@ BIO* make(int fd) {
 // Equivalent for SSL_get_error(), which decides on ERR_peek_error() itself.
 void clear_stale_ssl_errors() noexcept {
     if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
+// The largest record a write of `n` bytes needs: OpenSSL sizes the record buffer it allocates for
+// a write (and, with SSL_MODE_RELEASE_BUFFERS, frees after it) for the maximum fragment, ~17 KiB
+// by default even for a 4-byte PUBACK: a large-chunk malloc and free per message. The next power
+// of two from 512 (OpenSSL's minimum) to 16 KiB (the default) gives a ~0.7 KiB buffer from
+// malloc's per-thread cache instead, and changes no record: a write up to the fragment goes out as
+// one record either way, a larger one in 16 KiB records as before.
+long send_fragment_for(std::size_t n) noexcept {
+    constexpr std::size_t smallest = 512, largest = 16 * 1024;
+    if (n >= largest) return static_cast<long>(largest);
+    return static_cast<long>(std::bit_ceil(std::max(n, smallest)));
 }
 
 }  // namespace
@@ -187,7 +219,10 @@ void stream::free_ssl() noexcept {
 // SSL_set_fd's socket BIO does.
 void stream::watch_reads() noexcept {
     if (!ssl_ || SSL_get_rbio(ssl_) || !sock_.is_open() || !SSL_get_read_ahead(ssl_)) return;
-    if (BIO* b = stream_bio::make(sock_.native_handle())) SSL_set_bio(ssl_, b, b);
+    if (BIO* b = stream_bio::make(sock_.native_handle())) {
+        SSL_set_bio(ssl_, b, b);
+        SSL_set_msg_callback(ssl_, stream_bio::note_handshake);
+    }
 }
 
 void stream::prepare_socket() noexcept {
@@ -370,9 +405,15 @@ std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> b
         // The last read(2) emptied the socket and OpenSSL holds nothing: another SSL_read would
         // only cost a read(2) that fails with EAGAIN. Wait instead; Asio's wait re-arms the
         // descriptor (EPOLL_CTL_MOD), which reports data that arrived since at once.
+        // Only our BIO notes short reads, so the BIO is ours here. OpenSSL released the read
+        // buffer when we took the last record (SSL_MODE_RELEASE_BUFFERS) and the write buffer
+        // after our last write; only a handshake message (a NewSessionTicket or KeyUpdate that
+        // came with the data) may have left buffers behind: SSL_free_buffers() then, not on
+        // every message (it costs ~670 instructions, 3% of a PUBLISH -> PUBACK).
         drained_ = false;
-        if (BIO* b = SSL_get_rbio(ssl_); stream_bio::is_ours(b)) stream_bio::note(b, stream_bio::descriptor(b), false);
-        SSL_free_buffers(ssl_);
+        BIO* b = SSL_get_rbio(ssl_);
+        stream_bio::note_short_read(b, false);
+        if (stream_bio::take_handshake_note(b)) SSL_free_buffers(ssl_);
         need = wait_for::read;
         return {would_block, 0};
     }
@@ -424,6 +465,8 @@ std::tuple<std::error_code, std::size_t> stream::write_now(std::span<const std::
         }
         return {to_std(ec), n};
     }
+    // The same size for a retry after would-block (the same bytes): a pending record keeps its buffer.
+    SSL_set_max_send_fragment(ssl_, send_fragment_for(buf.size()));
     clear_stale_ssl_errors();
     std::size_t n = 0;
     const int r = SSL_write_ex(ssl_, buf.data(), buf.size(), &n);

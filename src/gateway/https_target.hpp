@@ -57,9 +57,9 @@ std::variant<publish_target, http_error> parse_publish_target(std::string_view m
 
 // The x-amz-mqtt5-* headers of the request, as sent (nullopt: absent).
 struct mqtt5_headers {
-    std::optional<std::string_view> user_properties;
-    std::optional<std::string_view> payload_format_indicator;
-    std::optional<std::string_view> correlation_data;
+    std::optional<std::string_view> user_properties{};
+    std::optional<std::string_view> payload_format_indicator{};
+    std::optional<std::string_view> correlation_data{};
 };
 
 // Reads h into t.properties and checks `body` against a UTF8_DATA payload format; user

@@ -33,7 +33,7 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
                               .connect_timeout = st.connect_timeout,
                               .handshake_timeout = st.connect_timeout,
                               .identity = st.x509 ? &st.x509->of(d.local) : nullptr,
-                              .detachable = true};
+                              .detachable = st.own_tls_records};
     const auto own = w.io.get_executor();
     tls::connect_result r;
     if (w.connectors.empty()) {

@@ -124,7 +124,10 @@ bool stream::detach_openssl() noexcept {
     }
     own_->cap.reset();
     own_->drained = nullptr;
-    SSL_free(ssl_);  // the socket BIO does not own the descriptor (SSL_set_fd)
+    // Not a failed connection: SSL_free must not mark its session unresumable (nor take the
+    // context's lock to look for it in a cache). The socket BIO does not own the descriptor.
+    SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN);
+    SSL_free(ssl_);
     ssl_ = nullptr;
     drained_ = false;
     return true;

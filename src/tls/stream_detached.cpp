@@ -2,14 +2,18 @@
 // and BIO hooks that prepare it, and the read, write and close paths over record_layer.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <span>
+#include <tuple>
 
 #include <openssl/bio.h>
 #include <openssl/ssl.h>
 
 #include "tls/own_tls.hpp"
 #include "tls/stream.hpp"
+#include "util/hex.hpp"
 
 namespace wv::tls {
 
@@ -33,29 +37,6 @@ long watch_own_bio(BIO* b, int oper, const char* argp, std::size_t len, int, lon
     return ret;
 }
 
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// "<hex>" into out; the length, 0 if it is not hex or too long.
-std::uint8_t from_hex(const char* p, std::array<std::uint8_t, record_layer::max_secret>& out) {
-    std::size_t n = 0;
-    while (p[0] && p[1]) {
-        const int hi = hex_value(p[0]), lo = hex_value(p[1]);
-        if (hi < 0 || lo < 0 || n == out.size()) return 0;
-        out[n++] = static_cast<std::uint8_t>(hi << 4 | lo);
-        p += 2;
-    }
-    return *p ? 0 : static_cast<std::uint8_t>(n);
-}
-
-}  // namespace
-
 // NSS key log lines: "<LABEL> <client random hex> <secret hex>".
 void note_traffic_secret(const SSL* ssl, const char* line) {
     auto* o = static_cast<own_tls*>(SSL_get_ex_data(ssl, own_tls_index()));
@@ -66,9 +47,12 @@ void note_traffic_secret(const SSL* ssl, const char* line) {
     if (!is_client && !is_server) return;
     const auto space = l.find(' ', client.size());
     if (space == std::string_view::npos) return;
+    const auto secret = util::hex_decode(l.substr(space + 1));
+    if (!secret || secret->size() > record_layer::max_secret) return;
     auto& c = *o->cap;
-    if (is_client) c.client_len = from_hex(line + space + 1, c.client_secret);
-    else c.server_len = from_hex(line + space + 1, c.server_secret);
+    auto& into = is_client ? c.client_secret : c.server_secret;
+    std::copy(secret->begin(), secret->end(), reinterpret_cast<char*>(into.data()));
+    (is_client ? c.client_len : c.server_len) = static_cast<std::uint8_t>(secret->size());
 }
 
 }  // namespace detail
@@ -86,7 +70,20 @@ std::vector<std::byte>& detached_seal_scratch() {
     return buf;
 }
 
-std::error_code errno_code() { return {errno, std::system_category()}; }
+// Writes what the socket takes of `bytes` now: how many (EAGAIN is not an error), or the error.
+std::tuple<std::error_code, std::size_t> write_what_fits(int fd, std::span<const std::byte> bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            return {std::error_code(errno, std::system_category()), done};
+        }
+        done += static_cast<std::size_t>(w);
+    }
+    return {std::error_code{}, done};
+}
 
 }  // namespace
 
@@ -208,7 +205,7 @@ std::tuple<std::error_code, std::size_t> stream::read_detached(std::span<std::by
                 return {std::make_error_code(std::errc::operation_would_block), 0};
             }
             if (errno == EINTR) continue;
-            return {errno_code(), 0};
+            return {std::error_code(errno, std::system_category()), 0};
         }
         if (r == 0) {
             detail_ = "unexpected eof while reading";
@@ -227,16 +224,8 @@ std::tuple<std::error_code, std::size_t> stream::read_detached(std::span<std::by
 
 std::error_code stream::flush_detached(bool& blocked) {
     auto& out = own_->out;
-    std::size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t w = ::write(sock_.native_handle(), out.data() + done, out.size() - done);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            return errno_code();
-        }
-        done += static_cast<std::size_t>(w);
-    }
+    const auto [ec, done] = write_what_fits(sock_.native_handle(), out);
+    if (ec) return ec;
     out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(done));
     blocked = !out.empty();
     if (!blocked) std::vector<std::byte>().swap(out);
@@ -255,16 +244,8 @@ std::tuple<std::error_code, std::size_t> stream::write_detached(std::span<const 
             return {ec, 0};
         }
         if (&sealed != &o.out) {
-            std::size_t done = 0;
-            while (done < sealed.size()) {
-                const ssize_t w = ::write(sock_.native_handle(), sealed.data() + done, sealed.size() - done);
-                if (w < 0) {
-                    if (errno == EINTR) continue;
-                    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-                    return {errno_code(), 0};
-                }
-                done += static_cast<std::size_t>(w);
-            }
+            const auto [ec, done] = write_what_fits(sock_.native_handle(), sealed);
+            if (ec) return {ec, 0};
             if (done == sealed.size()) return {std::error_code{}, buf.size()};
             o.out.assign(sealed.begin() + static_cast<std::ptrdiff_t>(done), sealed.end());
             o.accepted = buf.size();

@@ -8,7 +8,7 @@
 FROM debian:12 AS build
 WORKDIR /opt/wavelet-iot-lab
 COPY scripts/install-deps.sh scripts/install-deps.sh
-RUN ./scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN ./scripts/install-deps.sh --packages && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWV_BENCH=OFF \
  && cmake --build build -j"$(nproc)" --target wvsim wvgate \

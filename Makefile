@@ -11,12 +11,17 @@ TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 6 )))
 CMAKE_FLAGS ?=
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: deps configure build demo test test-sanitize bench fuzz clean
+.PHONY: deps packages configure build demo test test-sanitize bench fuzz clean
 
 deps:
 	@./scripts/install-deps.sh
 
-configure: deps
+# What configuring and building need: the Debian packages. The npm test peers are for the tests
+# only: `make test` installs them while it builds (a fresh clone's `npm ci` took 20-45 s).
+packages:
+	@./scripts/install-deps.sh --packages
+
+configure: packages
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) $(CMAKE_FLAGS)
 
 build: configure
@@ -27,7 +32,14 @@ demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target wvsim wvdecode
 	./scripts/demo.sh $(BUILD)
 
-test: build
+# Configure and build while the npm test peers install (their output is printed after the build).
+test: packages
+	@mkdir -p $(BUILD); ./scripts/install-deps.sh --peers > $(BUILD)/install-peers.log 2>&1 & peers=$$!; \
+	{ test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(GENERATOR) $(CMAKE_FLAGS); } && \
+	cmake --build $(BUILD) -j $(JOBS); built=$$?; \
+	wait $$peers; installed=$$?; cat $(BUILD)/install-peers.log; \
+	if [ $$installed -ne 0 ]; then echo "make test: installing the npm test peers failed (above)" >&2; exit 1; fi; \
+	if [ $$built -ne 0 ]; then exit $$built; fi; \
 	ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS)
 
 test-sanitize:
@@ -38,7 +50,7 @@ test-sanitize:
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target wv_benchmarks
 
-fuzz: deps
+fuzz: packages
 	@test -f build-fuzz/CMakeCache.txt || CC=clang CXX=clang++ cmake -S . -B build-fuzz $(GENERATOR) -DWV_FUZZ=ON -DWV_BENCH=OFF
 	cmake --build build-fuzz -j $(JOBS)
 

@@ -38,8 +38,7 @@ struct broker::shared_group {
     std::size_t next = 0;                                      // whose turn it is
 };
 
-struct broker::session {
-    std::string client_id;
+struct broker::session {  // one per client id (the key of sessions_, not repeated here)
     bool persistent = false;
     std::optional<std::chrono::steady_clock::duration> expiry;  // MQTT 5's own; else opts_.session_expiry
     std::shared_ptr<subscriber> owner;       // null while offline
@@ -71,9 +70,7 @@ attach_result broker::attach(const std::string& client_id, bool clean_session, s
             }
         }
         if (it == sessions_.end()) {
-            auto s = std::make_shared<session>();
-            s->client_id = client_id;
-            it = sessions_.emplace(client_id, std::move(s)).first;
+            it = sessions_.emplace(client_id, std::make_shared<session>()).first;
         } else {
             out.session_present = true;
             if (!it->second->offline.empty())

@@ -59,13 +59,20 @@ void connection_machine::handle_connect(const mqtt::connect& c, clock::time_poin
     if (ka == 0 || ka > lim.max_keep_alive_s) ka = lim.max_keep_alive_s;
     if (ka < lim.min_keep_alive_s) ka = lim.min_keep_alive_s;
     session_.set_keep_alive(std::chrono::seconds(ka));
-    if (c.user_name) username_ = std::string(*c.user_name);
-    if (c.password) password_ = std::string(mqtt::as_chars(*c.password));
+    if (c.user_name) {
+        username_ = std::string(*c.user_name);
+        has_username_ = true;
+    }
+    if (c.password) {
+        password_ = std::string(mqtt::as_chars(*c.password));
+        has_password_ = true;
+    }
     if (v5() && !read_connect_properties(c, now)) return;
     // Kept as sent; checked once the throttle has admitted the CONNECT (its verdict comes first).
     if (c.will) {
-        will_ = will_message{std::string(c.will->topic), std::string(mqtt::as_chars(c.will->message)),
-                             static_cast<std::uint8_t>(c.will->qos), c.will->retain, {}, {}};
+        will_ = std::make_unique<will_message>(will_message{std::string(c.will->topic),
+                                                            std::string(mqtt::as_chars(c.will->message)),
+                                                            static_cast<std::uint8_t>(c.will->qos), c.will->retain, {}, {}});
         if (v5()) {
             will_->properties = forwarded_properties(c.will->properties);
             will_->expiry_s = c.will->properties.number(mqtt::property_id::message_expiry_interval);
@@ -139,8 +146,8 @@ auth::prepared_invocation connection_machine::prepare_invocation() const {
     // authorizer's parameters may come from its headers or query too, and the event carries
     // protocols ["tls","http","mqtt"] with protocolData.http next to protocolData.mqtt.
     auth::connect_info info{.server_name = peer_.server_name,
-                            .username = username_,
-                            .password = password_,
+                            .username = has_username_ ? std::optional(username_) : std::nullopt,
+                            .password = has_password_ ? std::optional(password_) : std::nullopt,
                             .client_id = client_id_.empty() || client_id_assigned_ ? std::nullopt : std::optional(client_id_),
                             .connection_id = connection_id_,
                             .http = peer_.http ? std::optional(*peer_.http) : std::nullopt,
@@ -215,7 +222,7 @@ void connection_machine::on_authorizer_result(const auth::authorization_result& 
 
 void connection_machine::start_refresh(clock::time_point now) {
     refreshing_ = true;
-    refresh_deadline_.reset();
+    refresh_deadline_ = clock::time_point::max();
     // The same event as on CONNECT (same inputs, same connection id), rebuilt rather than
     // kept: ~500 bytes per connection for a call made once a day by default.
     auto prepared = prepare_invocation();

@@ -60,7 +60,7 @@ peer_info describe_peer(tls::stream& s, const std::string& listener, listener_ki
 void set_thread_timer_wheel(net::timer_wheel* wheel) noexcept { this_thread_wheel = wheel; }
 
 asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
-                                       authorizer_lookup authorizers, std::string listener, listener_kind kind) {
+                                       const authorizer_lookup* authorizers, std::string listener, listener_kind kind) {
     open_count counted(*env.stats);
     event_log* log = services->log;
     if (auto ec = co_await stream.async_handshake(env.config->limits.tls_handshake_timeout)) {
@@ -120,7 +120,7 @@ asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, cons
         stream.close();
         co_return;
     }
-    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, std::move(authorizers),
+    auto c = std::make_shared<connection>(std::move(stream), std::move(peer), env, services, authorizers,
                                           std::move(websocket_request));
     counted.hand_over();
     // From here on the driver's handlers carry the connection; this coroutine frame ends.
@@ -139,11 +139,11 @@ websocket::server_options websocket_options(const gateway_config& c) {
 }  // namespace
 
 connection::connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
-                       authorizer_lookup authorizers, std::optional<std::string> websocket_request)
+                       const authorizer_lookup* authorizers, std::optional<std::string> websocket_request)
     : stats_(*env.stats),
       max_outbox_bytes_(env.config->limits.max_outbox_bytes),
       applier_(services),
-      authorizers_(std::move(authorizers)),
+      authorizers_(authorizers),
       machine_(env, peer, auth::make_connection_id(), clock::now()),
       log_(services->log),
       // The connection judges every upgrade: it keeps the request for CONNECT's custom auth,
@@ -152,7 +152,7 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
                                                                         static_cast<websocket::upgrade_judge*>(this))
                             : nullptr),
       upgrade_(websocket_request ? std::make_unique<websocket_upgrade>(
-                                       websocket_upgrade{.request = std::move(*websocket_request), .http_auth = env.http_auth})
+                                       websocket_upgrade{.request = std::move(*websocket_request), .http_auth = env.http_auth, .facts = {}, .ttl_at = {}})
                                  : nullptr),
       driver_(std::move(stream), ws_ ? static_cast<net::protocol_machine&>(*ws_) : *this,
               net::driver_options{.wheel = this_thread_wheel}) {
@@ -164,19 +164,22 @@ connection::connection(tls::stream stream, peer_info peer, machine_env env, cons
         f.source_port = peer.port;
         f.connection_id = machine_.connection_id();
     }
-    if (ws_ && env.config->websocket.ttl.count() > 0) {
+    if (upgrade_ && env.config->websocket.ttl.count() > 0) {
         // Scaled like the other AWS durations (time_scale), so tests see 24 h in milliseconds.
         const double scale = env.config->time_scale > 0 ? env.config->time_scale : 1.0;
-        ttl_at_ = clock::now() + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                     static_cast<double>(env.config->websocket.ttl.count()) * 1e9 / scale));
+        upgrade_->ttl_at = clock::now() + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                              static_cast<double>(env.config->websocket.ttl.count()) * 1e9 / scale));
     }
 }
 
 connection::~connection() { stats_.connections_open.fetch_sub(1, std::memory_order_relaxed); }
 
 void connection::start() {
-    // The end handler keeps the connection until the driver is done with it.
-    driver_.start([self = shared_from_this()](std::error_code) {});
+    // The connection keeps itself until the driver's end handler: a handler that captured
+    // the shared_ptr cost an allocation per connection (std::function keeps only a plain
+    // pointer in place).
+    self_ = shared_from_this();
+    driver_.start([this](std::error_code) { self_.reset(); });  // the last thing the driver runs
     if (ws_ && upgrade_ && !upgrade_->request.empty()) {  // the upgrade request the HTTP front read
         driver_.act([&](clock::time_point now, net::effects& fx) { ws_->on_bytes(mqtt::as_bytes(upgrade_->request), now, fx); });
         std::string().swap(upgrade_->request);
@@ -185,7 +188,8 @@ void connection::start() {
 
 std::optional<clock::time_point> connection::next_deadline() const {
     auto d = machine_.next_deadline();
-    if (ttl_at_ && (!d || *ttl_at_ < *d)) d = ttl_at_;  // keep-alive 0 has no deadline of its own
+    if (upgrade_ && upgrade_->ttl_at && (!d || *upgrade_->ttl_at < *d))
+        d = upgrade_->ttl_at;  // keep-alive 0 has no deadline of its own
     return d;
 }
 
@@ -200,9 +204,9 @@ void connection::on_bytes(std::span<const std::byte> in, clock::time_point now, 
 }
 
 void connection::on_deadline(clock::time_point now, net::effects& fx) {
-    if (ttl_at_ && now >= *ttl_at_) {
+    if (upgrade_ && upgrade_->ttl_at && now >= *upgrade_->ttl_at) {
         // AWS's WebSocket connection lifetime: a server-side disconnect (Will, lifecycle event).
-        ttl_at_.reset();
+        upgrade_->ttl_at.reset();
         machine_.on_kick(disconnect_reason::websocket_ttl_expiration, now);
     } else {
         machine_.on_tick(now);
@@ -246,7 +250,7 @@ void connection::apply(clock::time_point now, net::effects& fx) {
 }
 
 void connection::call_authorizer(const std::string& name, std::string event_json, clock::time_point now) {
-    auto* svc = authorizers_(name);
+    auto* svc = (*authorizers_)(name);
     if (!svc) {
         auth::authorization_result r;
         r.outcome = auth::authorization_outcome::backend_error;

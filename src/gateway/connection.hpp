@@ -20,11 +20,11 @@
 // one timer (bench_gateway: a coroutine per direction cost ~4 KiB per idle connection and ~20%
 // more CPU per message).
 //
-// Lifetime: the driver's end handler holds the connection until the driver has finished; the
-// broker holds it while it owns the session. Threading: a connection lives on the executor of
-// its socket (one io_context thread). deliver() and kick() are called by the broker (and the
-// certificate table) from any thread: they only post, and the posted work feeds the machine
-// through driver::act(). Deliveries are bounded by limits_config::max_outbox_bytes (posted and
+// Lifetime: the connection holds itself from start() until the driver's end handler (the
+// driver has finished then); the broker holds it while it owns the session. Threading: a
+// connection lives on the executor of its socket (one io_context thread). deliver() and
+// kick() are called by the broker (and the certificate table) from any thread: they only
+// post, and the posted work feeds the machine through driver::act(). Deliveries are bounded by limits_config::max_outbox_bytes (posted and
 // not yet handled, plus what the socket has not taken): a message beyond it is dropped and
 // counted, so a slow subscriber never grows memory without bound.
 #include <atomic>
@@ -49,9 +49,10 @@ using authorizer_lookup = std::function<auth::authorizer_service*(const std::str
 // Runs the TLS handshake of an accepted stream, then serves it (HTTPS publish, or MQTT on a
 // `connection` that lives on after this coroutine in the driver's handlers). Never throws for
 // I/O reasons. Counts the connection in counters::connections_open from start to end;
-// `services` is the gateway's and outlives every connection.
+// `services` and `authorizers` are the gateway's and outlive every connection.
 boost::asio::awaitable<void> serve_connection(tls::stream stream, machine_env env, const gateway_services* services,
-                                              authorizer_lookup authorizers, std::string listener, listener_kind kind);
+                                              const authorizer_lookup* authorizers, std::string listener,
+                                              listener_kind kind);
 
 // The calling thread's timer wheel (net/timer_wheel.hpp): gateway.cpp gives each of its I/O
 // threads one, and a connection made on that thread runs its deadlines on it, so an idle
@@ -68,7 +69,7 @@ public:
     // `websocket_request`: MQTT over WebSocket, the bytes of the upgrade request already read
     // (the HTTP front's); nullopt: MQTT straight on TLS.
     connection(tls::stream stream, peer_info peer, machine_env env, const gateway_services* services,
-               authorizer_lookup authorizers, std::optional<std::string> websocket_request = std::nullopt);
+               const authorizer_lookup* authorizers, std::optional<std::string> websocket_request = std::nullopt);
     ~connection() override;
     void start();
 
@@ -104,7 +105,7 @@ private:
     counters& stats_;
     std::size_t max_outbox_bytes_;
     effect_applier applier_;           // the gateway's effects: broker, log, rules, throttle, certificates
-    authorizer_lookup authorizers_;
+    const authorizer_lookup* authorizers_;  // the gateway's (a std::function per connection cost 32 bytes)
     connection_machine machine_;
     event_log* log_;
     // MQTT over WebSocket: the layer the driver runs (this connection is its inner machine),
@@ -114,12 +115,13 @@ private:
         std::string request;                                    // fed to ws_ at start(), then freed
         const auth::http_authenticator* http_auth = nullptr;   // null: no HTTP front (CONNECT decides)
         auth::http_auth_request facts{};                        // the transport facts judge() adds the request to
+        std::optional<clock::time_point> ttl_at;                // AWS's WebSocket lifetime ends
     };
     std::unique_ptr<websocket::server_layer> ws_;
     std::unique_ptr<websocket_upgrade> upgrade_;  // set with ws_
-    std::optional<clock::time_point> ttl_at_;
     net::driver driver_;               // after machine_ and ws_: it runs them (through this adapter)
     std::atomic<std::size_t> posted_bytes_{0};  // deliveries posted, not yet handled
+    std::shared_ptr<connection> self_;          // from start() until the driver's end handler
 };
 
 }  // namespace wv::gate

@@ -16,7 +16,8 @@ namespace wv::gate {
 connection_machine::connection_machine(machine_env env, peer_info peer, std::string connection_id,
                                        clock::time_point now)
     : env_(env),
-      peer_(std::move(peer)),
+      peer_{std::move(peer.ip), std::move(peer.server_name), std::move(peer.http), std::move(peer.certificate), peer.port,
+            peer.x509, peer.websocket},
       connection_id_(std::move(connection_id)),
       session_(env_.config->limits, *env_.stats, effects_) {
     connect_deadline_ = now + env_.config->limits.connect_timeout;
@@ -42,8 +43,8 @@ std::optional<clock::time_point> connection_machine::next_deadline() const {
         default: return connect_deadline_;
     }
     std::optional<clock::time_point> d = session_.next_deadline();
-    for (const auto& t : {disconnect_deadline_, refresh_deadline_})
-        if (t && (!d || *t < *d)) d = t;
+    for (const auto t : {disconnect_deadline_, refresh_deadline_})
+        if (t != clock::time_point::max() && (!d || t < *d)) d = t;
     return d;
 }
 
@@ -184,11 +185,11 @@ void connection_machine::on_tick(clock::time_point now) {
         close(disconnect_reason::mqtt_keep_alive_timeout, "no packet for 1.5 x keep-alive", now);
         return;
     }
-    if (disconnect_deadline_ && now >= *disconnect_deadline_) {
+    if (now >= disconnect_deadline_) {
         close(disconnect_reason::customauth_ttl_expiration, "disconnectAfterInSeconds elapsed", now);
         return;
     }
-    if (refresh_deadline_ && now >= *refresh_deadline_ && !refreshing_) {
+    if (now >= refresh_deadline_ && !refreshing_) {
         start_refresh(now);
         if (state_ == state::closed) return;
     }

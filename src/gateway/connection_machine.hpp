@@ -114,7 +114,7 @@ class connection_machine {
 public:
     // admitting, attaching: a question is out (admit_connect, attach_session) whose answer comes
     // at once from effect_applier; authenticating: the authorizer or the certificate's verdict.
-    enum class state { awaiting_connect, admitting, authenticating, attaching, connected, closed };
+    enum class state : std::uint8_t { awaiting_connect, admitting, authenticating, attaching, connected, closed };
 
     connection_machine(machine_env env, peer_info peer, std::string connection_id, clock::time_point now);
     ~connection_machine();
@@ -236,30 +236,53 @@ private:
     void handle_unsubscribe(const mqtt::unsubscribe& u, clock::time_point now);
     void publish_subscription_event(bool subscribed, std::vector<std::string> filters);
 
+    // One of these lives in every connection: members are ordered so that the small ones share
+    // words, and what only some connections need (a Will, a resumed session's replay, X.509 or
+    // WebSocket facts) sits behind a pointer or in a shared record. Mind the padding when adding.
     machine_env env_;
-    peer_info peer_;
+    // What the machine reads of the peer_info it was given (not the listener name or the ALPN:
+    // they chose the transport and the authentication before the machine was made).
+    struct peer_facts {
+        std::string ip;
+        std::optional<std::string> server_name;                 // SNI
+        std::shared_ptr<const auth::http_request_info> http;    // MQTT over WebSocket: the upgrade request
+        std::shared_ptr<const x509_peer> certificate;           // X.509 only
+        std::uint16_t port = 0;
+        bool x509 = false;
+        bool websocket = false;
+    };
+    peer_facts peer_;
     std::string connection_id_;
-    state state_ = state::awaiting_connect;
     effects effects_;
     mqtt_session session_;  // after effects_: it appends to them
 
     // From CONNECT.
     std::string client_id_;
-    bool clean_session_ = true;
-    std::optional<std::string> username_;
-    std::optional<std::string> password_;
-    std::optional<will_message> will_;
+    std::string username_;  // has_username_: the CONNECT had one (empty is a user name too)
+    std::string password_;  // has_password_: likewise
+    std::unique_ptr<will_message> will_;  // null: no Will (most devices)
 
     // MQTT 5 (mqtt5_step.cpp).
-    std::uint16_t keep_alive_requested_ = 0;   // CONNECT's, for Server Keep Alive
+    std::vector<std::string> topic_aliases_;   // inbound: alias n is [n - 1]
     std::uint32_t session_expiry_s_ = 0;       // granted (CONNACK echoes it when lowered)
+    std::uint16_t keep_alive_requested_ = 0;   // CONNECT's, for Server Keep Alive
     bool session_expiry_lowered_ = false;
     bool session_expiry_changed_ = false;      // by the client's DISCONNECT
     bool clean_start_ = true;
     bool client_id_assigned_ = false;
     bool problem_information_ = true;          // Request Problem Information
     bool connack_sent_ = false;
-    std::vector<std::string> topic_aliases_;   // inbound: alias n is [n - 1]
+
+    state state_ = state::awaiting_connect;
+    bool clean_session_ = true;                 // From CONNECT
+    bool has_username_ = false;
+    bool has_password_ = false;
+    bool refreshing_ = false;
+    bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
+    // AWS's quotas: the session's subscriptions, as the broker last said, and subscribe_session
+    // effects not answered yet.
+    std::uint32_t subscriptions_ = 0;
+    std::uint32_t subscribing_ = 0;
 
     // From the authorizer (or the certificate's verdict).
     std::string authorizer_name_;
@@ -267,20 +290,16 @@ private:
     policy::shared_policy_set policies_;        // immutable, shared (see machine_env::policy_cache)
     // iot:Publish, iot:RetainPublish and iot:Receive per topic; cleared when the policies change.
     decision_cache decisions_;
-    bool refreshing_ = false;
-    bool transport_authenticated_ = false;      // on_transport_authenticated(): no authorizer at CONNECT
     // X.509: thing and certificate facts for policy variables.
     std::shared_ptr<const policy::principal_facts> principal_facts_;
 
-    // Timers (the session keeps the keep-alive deadline and the replay's).
+    // Timers (the session keeps the keep-alive deadline and the replay's); time_point::max(): none.
     clock::time_point connect_deadline_;
-    std::optional<clock::time_point> disconnect_deadline_;
-    std::optional<clock::time_point> refresh_deadline_;
+    clock::time_point disconnect_deadline_ = clock::time_point::max();
+    clock::time_point refresh_deadline_ = clock::time_point::max();
 
-    // AWS's quotas.
-    std::size_t subscriptions_ = 0;      // the session's, as the broker last said
-    std::size_t subscribing_ = 0;        // subscribe_session effects not answered yet
-    double tokens_ = 0;                  // publish quota token bucket
+    // AWS's publish quota: a token bucket.
+    double tokens_ = 0;
     clock::time_point tokens_at_{};
 };
 

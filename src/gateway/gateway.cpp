@@ -121,6 +121,8 @@ struct gateway::impl {
         auto it = services.find(name);
         return it == services.end() ? nullptr : it->second.get();
     }
+    // The one lookup every connection asks (each keeps a pointer to it, not a copy).
+    const authorizer_lookup lookup_authorizer = [this](const std::string& n) { return find_service(n); };
 
     asio::awaitable<void> accept_loop(listener_state& l);
     asio::awaitable<void> housekeeping();
@@ -153,9 +155,7 @@ asio::awaitable<void> gateway::impl::accept_loop(listener_state& l) {
         }
         tls::stream s = l.tls ? tls::stream(std::move(sock), *l.tls) : tls::stream(std::move(sock));
         asio::co_spawn(ctx,
-                       serve_connection(std::move(s), env(), &shared_state,
-                                        [this](const std::string& n) { return find_service(n); }, l.cfg.name,
-                                        l.cfg.kind),
+                       serve_connection(std::move(s), env(), &shared_state, &lookup_authorizer, l.cfg.name, l.cfg.kind),
                        asio::detached);
     }
 }
@@ -330,20 +330,42 @@ std::optional<backends::backend_spec> function_named_in_config(const wv::functio
 // with the action's MQTT 5 headers as its properties.
 message_ptr republished_message(rules_engine::republish_request r) {
     auto m = message{std::move(r.topic), std::move(r.payload), r.qos, false, {}, forwarded_properties(r.properties), {}};
-    if (r.message_expiry_s)  // AWS's bounds for a Message Expiry Interval: 1 to 604,800 s
-        m.expires_at = std::chrono::steady_clock::now() + std::chrono::seconds(std::clamp<std::uint32_t>(*r.message_expiry_s, 1, 604'800));
+    if (r.message_expiry_s) m.expires_at = message_expires_at(std::chrono::steady_clock::now(), *r.message_expiry_s);
+    m.republish_hops = r.republish_hops;
     return std::make_shared<const message>(std::move(m));
+}
+
+// A chain of republish actions this long is a rule loop (a rule republishing into its own
+// filter, or two rules into each other's). AWS IoT documents no limit: there each hop is one
+// more message and one more rule evaluation, forever; here the chain stops and says so.
+constexpr std::uint32_t max_republish_hops = 8;
+
+// Where every republish action's message goes: to the subscribers and, as on AWS ("messages
+// republished by a rule act like messages sent by any other AWS IoT device or client"), through
+// the topic rules again, unless the chain is a loop.
+std::string republish(gateway::impl& m, rules_engine::republish_request r) {
+    const auto rule = r.rule;
+    const auto msg = republished_message(std::move(r));
+    m.brk->publish(msg);
+    if (msg->republish_hops < max_republish_hops) {
+        if (m.rules_hook) m.rules_hook(*msg, {});
+    } else if (m.log->enabled(log_level::error)) {
+        m.log->emit(log_level::error,
+                    {{"eventType", "RuleEngine"}, {"status", "Failure"}, {"reason", "RULE_LOOP"},
+                     {"topicName", msg->topic}, {"ruleName", rule},
+                     {"details", "message republished " + std::to_string(msg->republish_hops) +
+                                     " times in a row by topic rules (last: rule " + rule +
+                                     "): delivered, not evaluated by the rules again. A rule republishes into its "
+                                     "own topic filter, or rules into each other's; AWS IoT would go on and bill every hop"}});
+    }
+    return {};
 }
 
 // Topic rules created through the control plane run beside the configuration's.
 void start_live_rules(gateway::impl& m) {
     m.live_rules = std::make_unique<api_rules>(
         *m.reg,
-        rules_engine::engine_hooks{.republish =
-                                       [&m](rules_engine::republish_request r) {
-                                           m.brk->publish(republished_message(std::move(r)));
-                                           return std::string{};
-                                       },
+        rules_engine::engine_hooks{.republish = [&m](rules_engine::republish_request r) { return republish(m, std::move(r)); },
                                    .log = {},
                                    .metrics = nullptr},
         [&m](const std::string& arn) { return function_named_in_config(m.functions.get(), m.config.rules, arn); },
@@ -431,14 +453,11 @@ void gateway::start() {
     }
     if (!cfg.rules.rules.empty()) {
         point_rule_functions_at(cfg.rules, m.control_plane ? m.control_plane->url() : std::string{});
-        // Republished messages enter the broker like a gateway-generated message (no client).
+        // Republished messages enter the broker like a gateway-generated message (no client) and
+        // run through the rules again (republish()).
         m.rules = std::make_unique<rules_engine::engine>(
             cfg.rules, rules_engine::engine_hooks{
-                           .republish =
-                               [&m](rules_engine::republish_request r) {
-                                   m.brk->publish(republished_message(std::move(r)));
-                                   return std::string{};
-                               },
+                           .republish = [&m](rules_engine::republish_request r) { return republish(m, std::move(r)); },
                            .log = {},
                            .metrics = &m.metric_registry,
                            .functions = m.functions.get()});
@@ -453,7 +472,8 @@ void gateway::start() {
                                                .client_id = msg.client_id,
                                                .principal = principal,
                                                .timestamp_ms = 0,
-                                               .properties = props ? &*props : nullptr};
+                                               .properties = props ? &*props : nullptr,
+                                               .republish_hops = msg.republish_hops};
         if (m.rules) m.rules->on_message(in);
         m.live_rules->on_message(in);
     };

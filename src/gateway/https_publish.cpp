@@ -7,6 +7,7 @@
 #include "auth/authorizer_event.hpp"
 #include "gateway/aws_topics.hpp"
 #include "gateway/https_target.hpp"
+#include "gateway/mqtt5_properties.hpp"
 #include "policy/arn.hpp"
 #include "policy/evaluate.hpp"
 
@@ -94,7 +95,7 @@ http_response https_publisher::refused(const auth::http_refusal& r) {
 }
 
 http_response https_publisher::handle(std::string_view method, std::string_view target, std::string body,
-                                      const request_identity* who) {
+                                      const request_identity* who, const mqtt5_headers& mqtt5) {
     const auto& lim = env_.config->limits;
     if (who) {
         principal_ = who->principal;
@@ -121,6 +122,8 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
         return reply(400, std::string("Invalid topic: ") + to_string(v), "CLIENT_ERROR", &t.topic);
     // The session enforces the limit while reading; this keeps the function safe on its own.
     if (body.size() > lim.max_payload_bytes) return too_large();
+    if (auto e = read_mqtt5_headers(mqtt5, body, lim.max_user_properties_bytes, t))
+        return reply(e->status, std::move(e->message), "CLIENT_ERROR", &t.topic);
     if (!allowed("iot:Publish", t.topic) || (t.retain && !allowed("iot:RetainPublish", t.topic)))
         return reply(403, std::string("Forbidden: ") + (t.retain ? "iot:Publish/iot:RetainPublish" : "iot:Publish") +
                               " on " + t.topic + " is not allowed by " +
@@ -129,7 +132,8 @@ http_response https_publisher::handle(std::string_view method, std::string_view 
     bump(env_.stats->messages_in);
     // client_id stays empty: nothing to exclude from fan-out, and the rules engine reports
     // clientid() as "n/a", as AWS does for HTTPS publishes.
-    auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}, {}, {}});
+    auto m = std::make_shared<message>(message{t.topic, std::move(body), t.qos, t.retain, {}, forwarded_properties(t.properties), {}});
+    if (t.message_expiry_s) m->expires_at = message_expires_at(std::chrono::steady_clock::now(), *t.message_expiry_s);
     if (services_.brk) services_.brk->publish(m);
     if (services_.rules) (*services_.rules)(*m, principal_);
     return reply(200, "OK", nullptr, &t.topic);

@@ -15,7 +15,8 @@
 // clientid() = "n/a", `${iot:ClientId}` and the thing variables resolve to nothing.
 //
 // Statuses (every body is JSON {"message": ..., "traceId": ...}):
-//   200  accepted: routed to subscribers and the rules engine like an MQTT PUBLISH
+//   200  accepted: routed to subscribers and the rules engine like an MQTT PUBLISH (with
+//        the request's MQTT 5 properties, https_target.hpp)
 //   400  the topic breaks AWS's rules (256 bytes, 7 slashes, reserved `$`, wildcards) or the
 //        query is bad (https_target.hpp)
 //   403  iot:Publish (or iot:RetainPublish for retain=true) denied by the policies; or the
@@ -41,6 +42,7 @@
 #include "auth/http_authentication.hpp"
 #include "gateway/connection_machine.hpp"
 #include "gateway/effect_applier.hpp"
+#include "gateway/https_target.hpp"
 
 namespace wv::gate {
 
@@ -74,9 +76,10 @@ class https_publisher {
 public:
     https_publisher(machine_env env, gateway_services services, https_peer peer);
 
-    // `who`: the HTTP front's verdict for this request (null on the X.509 paths).
+    // `who`: the HTTP front's verdict for this request (null on the X.509 paths); `mqtt5`: its
+    // x-amz-mqtt5-* headers (https_target.hpp).
     http_response handle(std::string_view method, std::string_view target, std::string body,
-                         const request_identity* who = nullptr);
+                         const request_identity* who = nullptr, const mqtt5_headers& mqtt5 = {});
     // The HTTP front refused the request's credentials (401/403 with AWS's error type).
     http_response refused(const auth::http_refusal& r);
     // The body was over the limit (the caller stops reading it and closes the connection).

@@ -26,6 +26,17 @@ namespace {
 
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
+// The request's x-amz-mqtt5-* headers (names are case-insensitive in Beast's lookup).
+mqtt5_headers mqtt5_headers_of(const http::request<http::string_body>& req) {
+    const auto get = [&req](const char* name) -> std::optional<std::string_view> {
+        const auto it = req.find(name);
+        if (it == req.end()) return std::nullopt;
+        return std::string_view(it->value().data(), it->value().size());
+    };
+    return {get("x-amz-mqtt5-user-properties"), get("x-amz-mqtt5-payload-format-indicator"),
+            get("x-amz-mqtt5-correlation-data")};
+}
+
 std::string serialize(const http_response& r, bool keep_alive) {
     std::string out = "HTTP/1.1 " + std::to_string(r.status) + ' ' + std::string(http_reason(r.status)) + "\r\n";
     out += "content-type: application/json\r\n";
@@ -58,7 +69,7 @@ public:
             if (peer_.http_front) {
                 resp = co_await handle_authenticated(req);
             } else {
-                resp = pub_.handle(method, target, std::move(req.body()));
+                resp = pub_.handle(method, target, std::move(req.body()), nullptr, mqtt5_headers_of(req));
             }
             if (!co_await write(serialize(resp, keep && !resp.close)) || !keep || resp.close) co_return;
         }
@@ -84,7 +95,7 @@ private:
         const std::string_view target(req.target().data(), req.target().size());
         if (const auto* s = std::get_if<auth::sigv4_verdict>(&verdict)) {
             const request_identity who{s->principal, s->policies, "the IAM policy of access key " + s->access_key_id};
-            co_return pub_.handle(method, target, std::move(req.body()), &who);
+            co_return pub_.handle(method, target, std::move(req.body()), &who, mqtt5_headers_of(req));
         }
         if (const auto* c = std::get_if<auth::custom_auth_verdict>(&verdict)) {
             if (!c->cached) {  // enableCachingForHttp: a cached answer cost no call
@@ -98,7 +109,7 @@ private:
             const request_identity who{c->result.verdict.response.principal_id, c->policies,
                                        "the policies of authorizer " + c->authorizer + "'s answer" +
                                            (c->cached ? " (cached: enableCachingForHttp)" : "")};
-            co_return pub_.handle(method, target, std::move(req.body()), &who);
+            co_return pub_.handle(method, target, std::move(req.body()), &who, mqtt5_headers_of(req));
         }
         if (const auto* r = std::get_if<auth::http_refusal>(&verdict)) co_return pub_.refused(*r);
         co_return pub_.refused({.status = 500, .error_type = "InternalFailureException", .message = "Internal failure",

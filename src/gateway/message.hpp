@@ -22,6 +22,8 @@ struct message {
     // MQTT 5 Message Expiry Interval: the message is not delivered after this, and a 5
     // subscriber gets what is left of the interval (mqtt5_properties.hpp). Unset: never expires.
     std::optional<std::chrono::steady_clock::time_point> expires_at;
+    // Topic rules' republish actions this message came through (0: a device's or the gateway's).
+    std::uint32_t republish_hops = 0;
 };
 
 using message_ptr = std::shared_ptr<const message>;

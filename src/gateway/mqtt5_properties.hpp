@@ -48,6 +48,14 @@ std::string forwarded_properties(const rules::mqtt5_properties& p);
 mqtt::byte_buffer outbound_properties(const message& m, std::chrono::steady_clock::time_point now,
                                       std::uint16_t alias = 0);
 
+// When a message published at `now` with a Message Expiry Interval of `seconds` expires: AWS
+// takes 1 to 604,800 s (7 days), 0 raised to 1 and more capped (spec 5.2). Every way a message
+// gets one (an MQTT 5 PUBLISH, HTTPS publish's messageExpiry, a republish header) goes here.
+inline std::chrono::steady_clock::time_point message_expires_at(std::chrono::steady_clock::time_point now,
+                                                                std::uint32_t seconds) noexcept {
+    return now + std::chrono::seconds(seconds < 1 ? 1 : seconds > 604'800 ? 604'800 : seconds);
+}
+
 // Whether m is past its Message Expiry Interval at `now` (never for a message without one).
 inline bool expired(const message& m, std::chrono::steady_clock::time_point now) noexcept {
     return m.expires_at && now >= *m.expires_at;

@@ -88,7 +88,7 @@ bool mqtt_session::publish(const message_ptr& m, std::uint8_t qos, bool retained
 }
 
 std::size_t mqtt_session::window() const noexcept {
-    return std::min(limits_.max_inflight_qos1, receive_maximum_);
+    return std::min<std::size_t>(limits_.max_inflight_qos1, receive_maximum_);
 }
 
 void mqtt_session::transmit(const message_ptr& m, std::uint8_t qos, bool retained) {
@@ -148,33 +148,28 @@ void mqtt_session::acknowledge(std::uint16_t packet_id) {
 }
 
 void mqtt_session::start_replay(std::vector<message_ptr> stored, time_point now) {
-    replay_ = std::move(stored);
-    replay_next_ = 0;
-    replay_at_ = now;
+    replay_ = std::make_unique<replay_state>(replay_state{std::move(stored), 0, now});
 }
 
 std::vector<message_ptr> mqtt_session::take_due_replay(time_point now) {
     std::vector<message_ptr> due;
-    if (!replay_at_ || now < *replay_at_) return due;
+    if (!replay_ || now < replay_->at) return due;
     // AWS replays a resumed session's stored QoS 1 messages at 10 msg/s: one now, the next
     // after 1/rate (rate 0: all at once).
     const double rate = limits_.session_replay_per_s;
+    auto& r = *replay_;
     do {
-        if (replay_next_ < replay_.size()) due.push_back(replay_[replay_next_++]);
-    } while (rate <= 0 && replay_next_ < replay_.size());
-    if (replay_next_ < replay_.size()) {
-        replay_at_ = now + std::chrono::duration_cast<time_point::duration>(std::chrono::duration<double>(1.0 / rate));
-    } else {
-        replay_at_.reset();
-        replay_.clear();
-        replay_.shrink_to_fit();
-        replay_next_ = 0;
-    }
+        if (r.next < r.stored.size()) due.push_back(r.stored[r.next++]);
+    } while (rate <= 0 && r.next < r.stored.size());
+    if (r.next < r.stored.size())
+        r.at = now + std::chrono::duration_cast<time_point::duration>(std::chrono::duration<double>(1.0 / rate));
+    else
+        replay_.reset();
     return due;
 }
 
 bool mqtt_session::has_undelivered() const noexcept {
-    return !inflight_.empty() || !waiting_qos1_.empty() || replay_next_ < replay_.size();
+    return !inflight_.empty() || !waiting_qos1_.empty() || (replay_ && replay_->next < replay_->stored.size());
 }
 
 std::vector<message_ptr> mqtt_session::unacked() const {
@@ -186,7 +181,8 @@ std::vector<message_ptr> mqtt_session::unacked() const {
     std::vector<message_ptr> out;
     for (auto& [age, m] : by_age) out.push_back(std::move(m));
     for (const auto& [m, retained] : waiting_qos1_) out.push_back(m);
-    out.insert(out.end(), replay_.begin() + static_cast<std::ptrdiff_t>(replay_next_), replay_.end());
+    if (replay_)
+        out.insert(out.end(), replay_->stored.begin() + static_cast<std::ptrdiff_t>(replay_->next), replay_->stored.end());
     return out;
 }
 
@@ -194,16 +190,14 @@ void mqtt_session::clear() {
     inflight_.clear();
     waiting_qos1_.clear();
     waiting_bytes_ = 0;
-    replay_.clear();
-    replay_next_ = 0;
-    replay_at_.reset();
+    replay_.reset();
     keep_alive_deadline_.reset();
     clear_input();
 }
 
 std::optional<mqtt_session::time_point> mqtt_session::next_deadline() const {
-    if (keep_alive_deadline_ && replay_at_) return std::min(*keep_alive_deadline_, *replay_at_);
-    return keep_alive_deadline_ ? keep_alive_deadline_ : replay_at_;
+    if (!replay_) return keep_alive_deadline_;
+    return keep_alive_deadline_ ? std::min(*keep_alive_deadline_, replay_->at) : replay_->at;
 }
 
 }  // namespace wv::gate

@@ -17,9 +17,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -28,6 +28,7 @@
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_stats.hpp"
 #include "gateway/lazy_deque.hpp"
+#include "gateway/lazy_map.hpp"
 #include "gateway/outbound_topic_aliases.hpp"
 #include "mqtt/frame.hpp"
 #include "mqtt/packet_type.hpp"
@@ -72,10 +73,12 @@ public:
     mqtt::protocol_level version() const noexcept { return version_; }
     // The client's Receive Maximum: the QoS 1 window is the smaller of it and
     // limits.max_inflight_qos1.
-    void set_receive_maximum(std::size_t n) noexcept { receive_maximum_ = n; }
+    void set_receive_maximum(std::size_t n) noexcept { receive_maximum_ = static_cast<std::uint16_t>(std::min<std::size_t>(n, 65535)); }
     // The client's Maximum Packet Size: a PUBLISH larger than it is not sent (5.0 3.1.2.11.4:
     // discarded as if delivered). 0: no limit.
-    void set_peer_max_packet(std::size_t n) noexcept { peer_max_packet_ = n; }
+    void set_peer_max_packet(std::size_t n) noexcept {
+        peer_max_packet_ = static_cast<std::uint32_t>(std::min<std::size_t>(n, UINT32_MAX));
+    }
     std::size_t peer_max_packet() const noexcept { return peer_max_packet_; }
     // The client's Topic Alias Maximum: outbound PUBLISHes set aliases up to it
     // (outbound_topic_aliases.hpp). 0 (the default): no aliases.
@@ -132,22 +135,28 @@ private:
     std::chrono::seconds keep_alive_{0};
     std::optional<time_point> keep_alive_deadline_;
 
-    std::uint16_t next_packet_id_ = 1;
-    std::unordered_map<std::uint16_t, message_ptr> inflight_;
+    lazy_map<std::uint16_t, message_ptr> inflight_;  // QoS 1 deliveries not acknowledged, by packet id
     // QoS 1 deliveries past the in-flight window, oldest first, as AWS holds them until the
     // client acks; bounded by limits.max_outbox_bytes (beyond: dropped, counted).
     lazy_deque<std::pair<message_ptr, bool>> waiting_qos1_;  // message, retained
     std::size_t waiting_bytes_ = 0;
 
+    // Small fields together (every connection has a session: padding costs per connection).
+    std::uint16_t next_packet_id_ = 1;
     mqtt::protocol_level version_ = mqtt::protocol_level::v3_1_1;
-    std::size_t receive_maximum_ = 65535;
-    std::size_t peer_max_packet_ = 0;
+    std::uint16_t receive_maximum_ = 65535;  // MQTT 5 Receive Maximum: at most 65,535
+    std::uint32_t peer_max_packet_ = 0;      // MQTT 5 Maximum Packet Size: at most 268,435,455
     outbound_topic_aliases aliases_;
     time_point now_{};
 
-    std::vector<message_ptr> replay_;
-    std::size_t replay_next_ = 0;
-    std::optional<time_point> replay_at_;
+    // A resumed session's stored messages still to send; only while a replay runs (most
+    // sessions never resume with messages, so they do not carry its fields).
+    struct replay_state {
+        std::vector<message_ptr> stored;
+        std::size_t next = 0;
+        time_point at{};
+    };
+    std::unique_ptr<replay_state> replay_;
 };
 
 }  // namespace wv::gate

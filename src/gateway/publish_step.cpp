@@ -109,8 +109,7 @@ void connection_machine::handle_publish(const mqtt::publish& p, clock::time_poin
     if (v5() && !p.properties.empty()) {
         msg.properties = forwarded_properties(p.properties);
         if (const auto e = p.properties.number(mqtt::property_id::message_expiry_interval))
-            // AWS: 1 to 604,800 s (7 days); 0 is raised to 1 (spec 5.2).
-            msg.expires_at = now + std::chrono::seconds(std::clamp<std::uint32_t>(*e, 1, 604'800));
+            msg.expires_at = message_expires_at(now, *e);
     }
     auto m = std::make_shared<message>(std::move(msg));
     if (logs(log_level::debug))

@@ -296,4 +296,10 @@ std::optional<rule_output> rule::evaluate(const message& m) const {
     return out;
 }
 
+std::optional<std::uint32_t> payload_format_indicator_named(std::string_view aws_name) noexcept {
+    if (aws_name == "UNSPECIFIED_BYTES") return 0u;
+    if (aws_name == "UTF8_DATA") return 1u;
+    return std::nullopt;
+}
+
 }  // namespace wv::rules

@@ -83,6 +83,11 @@ struct mqtt5_properties {
     std::vector<std::pair<std::string, std::string>> user_properties;  // in the order sent
 };
 
+// AWS's names for the Payload Format Indicator (the republish action's `headers`, HTTPS
+// publish's x-amz-mqtt5-payload-format-indicator): UNSPECIFIED_BYTES 0, UTF8_DATA 1; nullopt
+// for any other text.
+std::optional<std::uint32_t> payload_format_indicator_named(std::string_view aws_name) noexcept;
+
 struct message {
     std::string topic;
     std::string payload;                       // raw bytes
@@ -90,7 +95,8 @@ struct message {
     std::optional<std::string> principal;      // principal() (for custom auth: the principalId)
     std::int64_t timestamp_ms = 0;             // timestamp(): when the rules engine saw it
     std::optional<std::string> trace_id;       // traceid()
-    mqtt5_properties properties;               // empty for MQTT 3.1.1 and HTTPS publishers
+    mqtt5_properties properties;               // empty for MQTT 3.1.1 publishers
+    std::uint32_t republish_hops = 0;          // republish actions it came through (0: a device's)
 };
 
 struct rule_output {

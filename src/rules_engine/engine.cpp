@@ -175,6 +175,7 @@ std::size_t engine::on_message(const inbound_message& in) noexcept {
                 if (!in.principal.empty()) msg->principal = std::string(in.principal);
                 msg->timestamp_ms = in.timestamp_ms ? in.timestamp_ms : now_ms();
                 if (in.properties) msg->properties = *in.properties;
+                msg->republish_hops = in.republish_hops;
             }
             auto out = r->rule.evaluate(*msg);
             if (!out) continue;

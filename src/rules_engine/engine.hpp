@@ -64,6 +64,9 @@ struct inbound_message {
     std::int64_t timestamp_ms = 0;  // timestamp(); 0: now (the rules engine's clock, as AWS)
     // MQTT 5 PUBLISH properties (get_user_properties(), get_mqtt_property()); null: none.
     const rules::mqtt5_properties* properties = nullptr;
+    // How many republish actions produced it (0: a device or HTTPS publish); a republish action
+    // hands on one more, so the gateway can stop a rule loop (republish_request).
+    std::uint32_t republish_hops = 0;
 };
 
 struct engine_hooks {

@@ -33,9 +33,8 @@ std::string republish_action::expand_headers(const rules::message& m, republish_
         return s;
     };
     if (const auto f = text(t.payload_format_indicator)) {
-        if (*f == "UTF8_DATA") p.payload_format_indicator = 1;
-        else if (*f == "UNSPECIFIED_BYTES") p.payload_format_indicator = 0;
-        else return "headers.payloadFormatIndicator '" + *f + "' is not UNSPECIFIED_BYTES or UTF8_DATA";
+        p.payload_format_indicator = rules::payload_format_indicator_named(*f);
+        if (!p.payload_format_indicator) return "headers.payloadFormatIndicator '" + *f + "' is not UNSPECIFIED_BYTES or UTF8_DATA";
     }
     p.content_type = text(t.content_type);
     p.response_topic = text(t.response_topic);
@@ -71,6 +70,7 @@ void republish_action::run(input_ptr in, completion done) {
     r.payload = in->output.raw ? *in->output.raw : output_json_text(in->output);
     r.qos = cfg_.qos;
     r.rule = in->rule;
+    r.republish_hops = in->message->republish_hops + 1;
     try {
         done(publish_(std::move(r)));
     } catch (const std::exception& e) {

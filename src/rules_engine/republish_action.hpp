@@ -21,6 +21,8 @@ struct republish_request {
     // The action's MQTT 5 headers, expanded (republish_headers; all empty without them).
     rules::mqtt5_properties properties{};
     std::optional<std::uint32_t> message_expiry_s{};
+    // Republish actions this message has been through, this one included (the input's + 1).
+    std::uint32_t republish_hops = 1;
 };
 // Called on an engine worker thread; must hand the message over (post to the broker) and
 // return without blocking. An empty string is success, anything else the reason it failed.

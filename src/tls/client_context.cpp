@@ -13,6 +13,7 @@
 
 #include "tls/openssl_util.hpp"
 #include "tls/stream.hpp"
+#include "tls/verified_chain_cache.hpp"
 
 namespace wv::tls {
 
@@ -21,6 +22,8 @@ struct client_context::impl {
     SSL_CTX* ctx = nullptr;
     mutable std::mutex mu;
     mutable std::unordered_map<std::string, SSL_SESSION*> sessions;  // host:port -> newest session
+    verified_chain_cache verified;  // server chains this context verified (verified_chain_cache.hpp)
+    chain_verifier verifier{&verified, nullptr};
 
     ~impl() {
         for (auto& [k, s] : sessions) SSL_SESSION_free(s);
@@ -107,6 +110,10 @@ client_context::client_context(const client_options& o) : impl_(std::make_unique
         } else if (!SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr)) {
             detail::throw_openssl("TLS client: CA file " + o.ca_file.string());
         }
+        // A fleet's handshakes present the same server chain thousands of times: verify it once
+        // per host name, then only check the exact bytes and the validity dates again.
+        impl_->verifier.store = SSL_CTX_get_cert_store(ctx);
+        SSL_CTX_set_cert_verify_callback(ctx, verify_with_cache, &impl_->verifier);
     }
     if (!o.alpn.empty()) {
         const auto wire = detail::alpn_wire(o.alpn, "TLS client");
@@ -139,6 +146,8 @@ client_context& client_context::operator=(client_context&&) noexcept = default;
 
 SSL_CTX* client_context::native_handle() const { return impl_->ctx; }
 const client_options& client_context::options() const { return impl_->opts; }
+
+std::size_t client_context::verified_chain_hits() const { return impl_->verified.hits(); }
 
 std::size_t client_context::cached_sessions() const {
     std::lock_guard lock(impl_->mu);

@@ -9,6 +9,11 @@
 // host name (or IP literal) given to each stream. `insecure` skips both and must be chosen
 // explicitly.
 //
+// Verification is done once per server chain: a handshake presenting exactly the bytes of a
+// chain this context verified for the same host name, with every certificate still inside its
+// validity, skips the chain build and the issuer's signature check (verified_chain_cache.hpp);
+// the server's CertificateVerify is checked on every handshake. Failures are never remembered.
+//
 // Session resumption: off by default. AWS IoT issues no session tickets (gateway facts 3.4), so
 // against a remote endpoint a cache only costs memory; turn it on for local reconnect storms
 // against wvgate or mosquitto. The cache holds the newest resumable session per host:port
@@ -54,6 +59,7 @@ public:
     SSL_CTX* native_handle() const;
     const client_options& options() const;
     std::size_t cached_sessions() const;  // for tests and stats
+    std::size_t verified_chain_hits() const;  // handshakes whose chain was verified before (tests, stats)
 
     // Used by stream: a new SSL for `host` (SNI unless an IP literal; host check unless
     // insecure); the caller owns it. nullptr on allocation failure.

@@ -93,7 +93,7 @@ void stream::keep_traffic_secrets() {
     if (!ssl_ || role_ != role::client || own_) return;
     own_ = std::make_unique<detail::own_tls>();
     own_->cap = std::make_unique<detail::own_tls::capture>();
-    own_->drained = &drained_;
+    own_->drained = nullptr;  // main's stream_bio keeps the short-read note itself
     SSL_set_ex_data(ssl_, detail::own_tls_index(), own_.get());
 }
 

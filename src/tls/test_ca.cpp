@@ -63,7 +63,8 @@ void add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
 }
 
 // A fresh certificate with a random positive 64-bit serial, validity window, subject CN and key.
-x509_ptr new_cert(EVP_PKEY* key, const std::string& cn, int valid_days) {
+// The window starts an hour before now + valid_from_days and ends valid_days after that.
+x509_ptr new_cert(EVP_PKEY* key, const std::string& cn, int valid_days, int valid_from_days = 0) {
     x509_ptr cert{X509_new()};
     if (!cert) fail("X509_new");
     X509_set_version(cert.get(), 2);  // v3: extensions
@@ -73,8 +74,8 @@ x509_ptr new_cert(EVP_PKEY* key, const std::string& cn, int valid_days) {
     bn_ptr bn{BN_bin2bn(serial, sizeof serial, nullptr)};
     if (!bn || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()))) fail("serial");
     // One hour back: a peer whose clock lags a little must not see "not yet valid".
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_days) * 86400);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(valid_from_days) * 86400 - 3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_from_days + valid_days) * 86400);
     if (!X509_set_pubkey(cert.get(), key)) fail("set public key");
     auto* name = X509_get_subject_name(cert.get());
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Wavelet IoT lab"), -1, -1, 0);
@@ -136,6 +137,27 @@ bool is_plain_file_name(std::string_view s) {
     return true;
 }
 
+// A server certificate for `hosts` (the first is also its CN), signed by `ca`.
+x509_ptr issue_server_cert(EVP_PKEY* key, key_kind kind, const std::vector<std::string>& hosts, X509* ca, EVP_PKEY* ca_key,
+                           int valid_days, int valid_from_days) {
+    if (hosts.empty()) throw std::runtime_error("test CA: at least one server host name is needed");
+    auto srv = new_cert(key, hosts.front(), valid_days, valid_from_days);
+    std::string san;
+    for (const auto& h : hosts) {
+        if (h.empty() || h.find_first_of(",\n") != std::string::npos)
+            throw std::runtime_error("test CA: bad host name '" + h + "'");
+        if (!san.empty()) san += ',';
+        san += (is_ip_literal(h) ? "IP:" : "DNS:") + h;
+    }
+    add_ext(srv.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
+    add_ext(srv.get(), ca, NID_key_usage, key_usage(kind));
+    add_ext(srv.get(), ca, NID_ext_key_usage, "serverAuth");
+    add_ext(srv.get(), ca, NID_subject_alt_name, san);
+    add_ext(srv.get(), ca, NID_authority_key_identifier, "keyid:always");
+    sign(srv.get(), ca, ca_key);
+    return srv;
+}
+
 }  // namespace
 
 test_ca_files test_ca_paths(const fs::path& dir) {
@@ -162,20 +184,7 @@ test_ca_files make_test_ca(const fs::path& dir, const test_ca_options& opts) {
     sign(ca.get(), ca.get(), ca_key.get());
 
     const auto srv_key = make_key(opts.key);
-    auto srv = new_cert(srv_key.get(), opts.hosts.front(), opts.valid_days);
-    std::string san;
-    for (const auto& h : opts.hosts) {
-        if (h.empty() || h.find_first_of(",\n") != std::string::npos)
-            throw std::runtime_error("test CA: bad host name '" + h + "'");
-        if (!san.empty()) san += ',';
-        san += (is_ip_literal(h) ? "IP:" : "DNS:") + h;
-    }
-    add_ext(srv.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(srv.get(), ca.get(), NID_key_usage, key_usage(opts.key));
-    add_ext(srv.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-    add_ext(srv.get(), ca.get(), NID_subject_alt_name, san);
-    add_ext(srv.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
-    sign(srv.get(), ca.get(), ca_key.get());
+    const auto srv = issue_server_cert(srv_key.get(), opts.key, opts.hosts, ca.get(), ca_key.get(), opts.valid_days, 0);
 
     write_cert(files.ca_cert, ca.get());
     write_key(files.ca_key, ca_key.get());
@@ -201,6 +210,23 @@ client_cert_files make_client_cert(const fs::path& dir, std::string_view name, k
     add_ext(cert.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
     sign(cert.get(), ca.get(), ca_key.get());
 
+    client_cert_files out{.cert = dir / (std::string(name) + ".crt"), .key = dir / (std::string(name) + ".key")};
+    write_cert(out.cert, cert.get());
+    write_key(out.key, k.get());
+    return out;
+}
+
+client_cert_files make_server_cert(const fs::path& dir, std::string_view name, const server_cert_options& opts) {
+    if (!is_plain_file_name(name))
+        throw std::runtime_error("test CA: server name '" + std::string(name) +
+                                 "' must be a plain file name ([A-Za-z0-9._-], not starting with '.')");
+    if (opts.valid_days <= 0) throw std::runtime_error("test CA: valid_days must be positive");
+    const auto ca_files = test_ca_paths(dir);
+    const auto ca = read_cert(ca_files.ca_cert);
+    const auto ca_key = read_key(ca_files.ca_key);
+    const auto k = make_key(opts.key);
+    const auto cert = issue_server_cert(k.get(), opts.key, opts.hosts, ca.get(), ca_key.get(), opts.valid_days,
+                                        opts.valid_from_days);
     client_cert_files out{.cert = dir / (std::string(name) + ".crt"), .key = dir / (std::string(name) + ".key")};
     write_cert(out.cert, cert.get());
     write_key(out.key, k.get());

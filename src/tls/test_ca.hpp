@@ -8,6 +8,8 @@
 // make_client_cert() adds <name>.crt / <name>.key (clientAuth, CN=<name>) signed by ca.key.
 //
 // Keys are ECDSA P-256 by default, RSA-2048 on request; PEM, unencrypted PKCS#8, mode 0600.
+// make_server_cert() adds <name>.crt / <name>.key: another server certificate signed by ca.key
+// (a second certificate for the same names, or one whose validity is over).
 // Certificates are valid from one hour ago (clock skew between processes) for `valid_days`.
 //
 // Errors: every function throws std::runtime_error naming the file or OpenSSL step that failed
@@ -47,6 +49,18 @@ test_ca_files make_test_ca(const std::filesystem::path& dir, const test_ca_optio
 // and its file stem, so it must be a plain file name ([A-Za-z0-9._-], not starting with '.').
 client_cert_files make_client_cert(const std::filesystem::path& dir, std::string_view name,
                                    key_kind key = key_kind::ecdsa_p256, int valid_days = 365);
+
+// Signs another server certificate (serverAuth, one SAN per host as in make_test_ca) with the
+// CA already in `dir`; `name` is its file stem (a plain file name). valid_from_days moves its
+// whole validity window: {.valid_from_days = -2, .valid_days = 1} has expired a day ago.
+struct server_cert_options {
+    std::vector<std::string> hosts{"localhost", "127.0.0.1"};
+    key_kind key = key_kind::ecdsa_p256;
+    int valid_days = 365;
+    int valid_from_days = 0;
+};
+client_cert_files make_server_cert(const std::filesystem::path& dir, std::string_view name,
+                                   const server_cert_options& opts = {});
 
 // A CA (any CA certificate and its key, e.g. `wvca init`'s or your own) loaded once, signing
 // many device certificates: `wvca devices` and wvsim --auth x509. Each certificate gets a fresh

@@ -163,7 +163,19 @@ def ramp(timeline, target):
         prev_t, prev_c = s["t"], s["connected"]
     return None
 
-def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
+def ramp_cost(res, connects, wall, client_cpu, broker_cpu, reports):
+    """What the ramp cost, up to the first progress line at 99.5% connected: the client's CPU
+    (from its start, so its set-up too) and the broker's, per connect and as cores used, and the
+    reports the connected devices sent meanwhile. 2 cores: client + broker CPU per connect bounds
+    the rate at 2,000,000 / (client + broker us) connects/s."""
+    n = max(1, connects)
+    res["ramp_client_us_per_connect"] = round(1e6 * client_cpu / n)
+    res["ramp_broker_us_per_connect"] = round(1e6 * broker_cpu / n)
+    res["ramp_client_cores"] = round(client_cpu / wall, 2)
+    res["ramp_broker_cores"] = round(broker_cpu / wall, 2)
+    res["ramp_reports_per_connect"] = round(reports / n, 2)
+
+def run_one(wvsim, extra, label, d, port, broker, devices, engine, a, connect_only=False):
     out = os.path.join(d, f"{label}-{devices}.json")
     if label.startswith("x509"):  # each device its own certificate, generated at start
         login = ["--auth", "x509", "--device-ca", f"{d}/ca.crt", "--device-ca-key", f"{d}/ca.key"]
@@ -177,12 +189,13 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
             "--max-connecting", str(a.max_connecting)] + extra
     ramp_budget = devices / 50 + 60  # a loaded machine connects slowly; past this the row says so
     t0 = time.monotonic()
+    broker_cpu_start = cpu_seconds(broker.pid)
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     def stop():  # a clean stop (ReportEnd + DISCONNECT), and a second SIGINT (at once) if it hangs
         p.send_signal(2)
         threading.Timer(60, lambda: p.poll() is None and p.send_signal(2)).start()
     res = {"engine": engine, "variant": label, "devices": devices, "load_start": loadavg()}
-    state, sent = "ramp", 0
+    state, sent, ramp_sent = "ramp", 0, 0
     for line in p.stderr:
         g = re.search(r"(\d+) device certificates .* in ([\d.]+) s", line)
         if g: res["cert_generation_s"] = float(g.group(2))
@@ -190,7 +203,11 @@ def run_one(wvsim, extra, label, d, port, broker, devices, engine, a):
         if not m: continue
         conn, now = int(m.group(2)), time.monotonic()
         if state == "ramp":
-            if conn >= devices * 0.995: state, settle_until = "settle", now + a.settle
+            ramp_sent += int(m.group(3))
+            if conn >= devices * 0.995:
+                ramp_cost(res, conn, now - t0, cpu_seconds(p.pid), cpu_seconds(broker.pid) - broker_cpu_start, ramp_sent)
+                state, settle_until = "settle", now + a.settle
+                if connect_only: state = "done"; stop()
             elif now - t0 > ramp_budget: state = "gave_up"; stop()
         elif state == "settle" and now >= settle_until:
             state, sent, tc0 = "steady", 0, now
@@ -281,6 +298,9 @@ def run_probe_connects(probe, d, port, broker, devices, a):
         kv = dict(x.split("=", 1) for x in line.split()[1:])
         res.update({"connected": int(kv["connacks"]), "connects_per_s": float(kv["handshakes_per_s"]),
                     "connect_cpu_pct_of_core": float(kv["cpu_pct"]), "broker_cpu_pct_of_core": float(kv["srv_cpu_pct"])})
+        wall = float(kv["wall_s"])
+        ramp_cost(res, int(kv["connacks"]), wall, float(kv["cpu_pct"]) / 100 * wall,
+                  float(kv["srv_cpu_pct"]) / 100 * wall, 0)
     if "connected" not in res: res["note"] = "the probe printed no result"
     res["load_end"] = loadavg()
     return res
@@ -298,6 +318,13 @@ def floor_plan(a, wvsim):
         rows += [("asio", size, ("asio", wvsim, [])), ("asio", size, ("full", wvsim, ["--resumption", "off"]))]
         for label, binary, extra in others:
             rows += [("asio", size, (label, binary, extra)), ("asio", size, (label + "_full", binary, extra + ["--resumption", "off"]))]
+        # The probe's connect row opens connections and nothing else; with --connect-rate 0 the
+        # fleet's reports are due from t=0, so a device connected at 3 s sends 3 at once and
+        # the ramp carries every connected device's reports too. These rows connect the same
+        # fleet with no report due during the ramp (the first one is due within an hour).
+        idle = ["--resumption", "off", "--interval", "3600"]
+        rows += [("connect", size, ("full_idle", wvsim, idle))]
+        rows += [("connect", size, (label + "_full_idle", binary, extra + idle)) for label, binary, extra in others]
         if a.before:
             rows += [("asio", size, ("before", a.before, [])), ("asio", size, ("before_full", a.before, ["--resumption", "off"]))]
     if a.floor_part in ("all", "15000") and not a.quick:
@@ -321,6 +348,10 @@ def goals(rows):
         v = w["rss_kib_per_device"]; add("KiB per device, 5,000 devices", v, "<= 15", v <= 15)
     if full and pc and full.get("connects_per_s") and pc.get("connects_per_s"):
         v = round(full["connects_per_s"] / pc["connects_per_s"], 2); add("full handshakes/s vs the probe's", v, ">= 1.3", v >= 1.3)
+    idle = row("full_idle", 5000)
+    if idle and pc and idle.get("connects_per_s") and pc.get("connects_per_s"):
+        v = round(idle["connects_per_s"] / pc["connects_per_s"], 2)
+        add("full handshakes/s vs the probe's, no reports due during the ramp (as the probe)", v, ">= 1.3", v >= 1.3)
     if w and pc and w.get("connects_per_s") and pc.get("connects_per_s"):
         v = round(w["connects_per_s"] / pc["connects_per_s"], 2); add("resumed handshakes/s vs the probe's full ones", v, "held (2.2 before)", None)
     w15, b15 = row("asio", 15000), row("before", 15000)
@@ -387,6 +418,7 @@ def main():
             b, p = targets.get(label, (broker, port))
             if engine == "probe-connect": r = run_probe_connects(binary, d, p, b, n, a)
             elif engine == "probe": r = run_probe(binary, d, p, b, n, a)
+            elif engine == "connect": r = run_one(binary, extra, label, d, p, b, n, "asio", a, connect_only=True)
             else: r = run_one(binary, extra, label, d, p, b, n, engine, a)
             rows.append(r); print(json.dumps(r), file=sys.stderr)
     finally:
@@ -398,6 +430,13 @@ def main():
         pr = next((q for q in rows if q["variant"] == "probe" and q["devices"] == r["devices"]), None)
         if pr and pr.get("cpu_us_per_msg") and r.get("cpu_us_per_msg"):
             r["ratio_cpu_vs_probe"] = round(r["cpu_us_per_msg"] / pr["cpu_us_per_msg"], 2)
+    if a.floor:  # what the ramps cost: client and broker CPU per connect, cores used, reports sent meanwhile
+        rc = ["variant", "connects_per_s", "ramp_client_us_per_connect", "ramp_broker_us_per_connect",
+              "ramp_client_cores", "ramp_broker_cores", "ramp_reports_per_connect"]
+        print(" | ".join(rc)); print(" | ".join("---" for _ in rc))
+        for r in rows:
+            if "ramp_client_us_per_connect" in r: print(" | ".join(str(r.get(c, "-")) for c in rc))
+        print()
     cols = ["variant", "devices", "connected", "rss_kib_per_device", "connects_per_s", "connects_peak_s",
             "steady_msgs_per_s", "steady_cpu_pct_of_core", "cpu_us_per_msg", "broker_cpu_pct_of_core",
             "ratio_cpu_vs_probe", "ctx_switches_per_msg", "wire_up_b_per_msg", "wire_down_b_per_msg", "connack_p50_ms", "connack_p99_ms", "tls_handshake_p50_ms", "puback_p99_ms", "load_start"]

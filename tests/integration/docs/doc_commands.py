@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every command in README.md and the markdown files it links runs as written.
 
-usage: doc_commands.py --source SRC --build BUILD [--list] [--only FILE|help-examples]
+usage: doc_commands.py --source SRC --build BUILD [--list] [--only FILE|FILE:LINE|help-examples]
 
 What it reads: README.md, then every markdown file a relative link leads to, recursively,
 inside the repository. In each it
@@ -17,7 +17,7 @@ inside the repository. In each it
 
 Where the commands run, so that they run as written (each markdown file, and the --help
 examples, in its own process with its own scratch clone and namespace, side by side; a file's
-commands in order):
+commands in order; README.md's sections each on their own, see SPLIT_BY_SECTION):
   - a scratch copy of the repository's tracked files ("a fresh clone") with `build` pointing
     at BUILD, as the working directory; the tools' build folders on PATH (README.md says so
     too, for the bare `wvgate`, `wvpub`, ... names);
@@ -75,6 +75,11 @@ AWS_HOST = re.compile(r"\b[a-z0-9]+-ats\.iot\.[a-z0-9-]+\.amazonaws\.com\b")
 TOOL_DIRS = ["simulator", "src/gateway/main", "authorizer_clients/wvauthz", "tools/wvpub", "tools/wvdecode",
              "tools/wvca"]
 COMMAND_TIMEOUT_S = 60
+# Files whose sections (## and ### headings) are separate walkthroughs: no file one section's
+# commands write is read by another's. Each section is its own unit ("README.md:158", the line of
+# its heading), so they run side by side: README.md's commands one after another took 48 s, the
+# longest test of the suite. `--only README.md` still runs them all in order.
+SPLIT_BY_SECTION = {"README.md"}
 
 
 def log(*a):
@@ -139,6 +144,50 @@ def commands(source, rel):
         out.append((start, block, pending + stripped))
         pending = ""
     return out
+
+
+def section_starts(source, rel):
+    """Line numbers of the ## and ### headings outside fenced blocks (1 stands for the top)."""
+    starts, fence = [1], None
+    for lineno, line in enumerate(open(os.path.join(source, rel), encoding="utf-8").read().splitlines(), 1):
+        stripped = line.strip()
+        m = re.match(r"^(```+)", stripped)
+        if m and fence is None:
+            fence = m.group(1)
+        elif fence is not None and stripped.startswith(fence) and stripped.strip("`") == "":
+            fence = None
+        elif fence is None and re.match(r"^#{2,3} ", line):
+            starts.append(lineno)
+    return starts
+
+
+def units_of(source, files):
+    """The markdown files, those in SPLIT_BY_SECTION as one unit per section with commands."""
+    units = []
+    for rel in files:
+        if rel not in SPLIT_BY_SECTION:
+            units.append(rel)
+            continue
+        starts = section_starts(source, rel)
+        used = sorted({max(s for s in starts if s <= lineno) for lineno, _, _ in commands(source, rel)})
+        units += ["%s:%d" % (rel, s) for s in used]
+    return units
+
+
+def unit_file(unit):
+    return unit.rsplit(":", 1)[0] if re.search(r":\d+$", unit) else unit
+
+
+def unit_commands(source, unit):
+    """A unit's commands: a whole file's, or (FILE:LINE) those of the section whose heading is there."""
+    rel = unit_file(unit)
+    cmds = commands(source, rel)
+    if rel == unit:
+        return cmds
+    start = int(unit.rsplit(":", 1)[1])
+    later = [s for s in section_starts(source, rel) if s > start]
+    end = later[0] if later else float("inf")
+    return [c for c in cmds if start <= c[0] < end]
 
 
 CONFIG_PATH = re.compile(r"^\s*#?\s*-?\s*[A-Za-z_][\w-]*:\s*[\"']?(?:python:|node:)?"
@@ -420,9 +469,9 @@ def run(args):
                 why = skip_reason(cmd)
                 log("%s:%d [block %d] %s%s" % (f, lineno, block, cmd, "   (skip: %s)" % why if why else ""))
         return 0
-    units = files + [HELP_UNIT]
+    units = units_of(source, files) + [HELP_UNIT]
     if args.only:
-        if args.only not in units:
+        if args.only not in units and args.only not in files:
             log("doc commands: --only %s: not a markdown file README.md leads to, nor %s; these are:\n  %s"
                 % (args.only, HELP_UNIT, "\n  ".join(units)))
             return 2
@@ -437,7 +486,7 @@ def run_all(args, units, failures):
     clone, side by side: they mostly wait (a fleet's --duration, a retry's sleep), one after
     another they took 75-115 s. A doc's commands still run in order, as a reader runs them."""
     # A file without commands needs no scratch clone: only its links, checked here.
-    units = [u for u in units if u == HELP_UNIT or commands(os.path.abspath(args.source), u)]
+    units = [u for u in units if u == HELP_UNIT or unit_commands(os.path.abspath(args.source), u)]
     procs = []
     for unit in units:
         out = tempfile.TemporaryFile()
@@ -461,7 +510,7 @@ def run_all(args, units, failures):
 def run_unit(source, build, unit):
     """Runs one unit's commands in this (private) namespace; links are checked by the whole run."""
     failures = []
-    per_file = [] if unit == HELP_UNIT else [(unit, commands(source, unit))]
+    per_file = [] if unit == HELP_UNIT else [(unit_file(unit), unit_commands(source, unit))]
     work = scratch_clone(source, build)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([os.path.join(build, d) for d in TOOL_DIRS] + [env.get("PATH", "")])

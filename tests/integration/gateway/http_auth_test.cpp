@@ -6,7 +6,8 @@
 //   - curl --aws-sigv4 (Debian's curl 7.88) for SigV4 HTTPS publish against `iam:` keys;
 //   - botocore's own signers: SigV4Auth signs an HTTPS publish the gateway must accept, and
 //     SigV4QueryAuth presigns a WebSocket URL that http_authenticator must accept (and reject
-//     tampered or expired).
+//     tampered or expired);
+//   - boto3's iot-data client: Publish with every MQTT 5 parameter, seen by a topic rule.
 // A missing curl or botocore fails the test loudly: both are in scripts/install-deps.sh.
 #include <doctest/doctest.h>
 
@@ -109,7 +110,8 @@ struct http_gateway {
     std::filesystem::path events = dir / "events.jsonl";
     std::unique_ptr<wv::gate::gateway> gw;
 
-    http_gateway() {
+    // `extra_yaml`: more top-level configuration (e.g. rules), appended as is.
+    explicit http_gateway(const std::string& extra_yaml = "") {
         dir.write("tokauth.py", authorizer_py);
         dir.write("token-key.pem", wv::auth::test::rsa_2048().public_pem);
         auto cfg = wv::gate::parse_gateway_config(
@@ -146,7 +148,8 @@ struct http_gateway {
                 "'\n"
                 "    principal: arn:aws:iam::123456789012:user/fleet\n"
                 "    policy: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: iot:Publish,\n"
-                "             Resource: 'arn:aws:iot:us-east-1:123456789012:topic/wv/*'}]}\n",
+                "             Resource: 'arn:aws:iot:us-east-1:123456789012:topic/wv/*'}]}\n" +
+                extra_yaml,
             "http_auth.yaml", dir.path());
         cfg.generated_ca_dir = dir / "ca";
         cfg.log_file = (dir / "gw.log").string();
@@ -466,4 +469,70 @@ TEST_CASE("botocore: SigV4Auth's HTTPS publish is accepted; SigV4QueryAuth's pre
     v = check(wrong_token, now);
     REQUIRE(std::holds_alternative<wv::auth::http_refusal>(v));
     CHECK(std::get<wv::auth::http_refusal>(v).error_type == "UnrecognizedClientException");
+}
+
+// boto3's iot-data Publish with the MQTT 5 parameters, argv: <endpoint> <key> <secret> <ca>.
+// Prints one line per call: the HTTP status, then (for an error) AWS's error code.
+constexpr const char* boto3_publish_py = R"PY(
+import base64, sys
+import boto3, botocore.config
+from botocore.exceptions import ClientError
+
+url, key, secret, ca = sys.argv[1:5]
+c = boto3.client("iot-data", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key,
+                 aws_secret_access_key=secret, verify=ca,
+                 config=botocore.config.Config(retries={"max_attempts": 1}))
+if "userProperties" not in c.meta.service_model.operation_model("Publish").input_shape.members:
+    print("boto3 too old: its iot-data Publish has no userProperties")
+    sys.exit(3)
+def call(**kw):
+    try:
+        r = c.publish(**kw)
+        print(r["ResponseMetadata"]["HTTPStatusCode"])
+    except ClientError as e:
+        print(e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"].get("Message", ""))
+call(topic="wv/boto3", qos=1, payload=b'{"t": 21.5}',
+     userProperties=[{"deviceName": "alpha"}, {"deviceCnt": "45"}], payloadFormatIndicator="UTF8_DATA",
+     contentType="application/json", responseTopic="wv/boto3/reply",
+     correlationData=base64.b64encode(b"req-7").decode(), messageExpiry=60)
+call(topic="wv/boto3", qos=1, payload=b"\xc3\x28", payloadFormatIndicator="UTF8_DATA")
+)PY";
+
+TEST_CASE("boto3 iot-data Publish with MQTT 5 properties: a topic rule sees them; a UTF8_DATA body that is not UTF-8 is a 400") {
+    const bool boto3 = run({"python3", "-c", "import boto3"}, {}, 30s).exit_code == 0;
+    REQUIRE_MESSAGE(boto3, "python3 boto3 is missing (scripts/install-deps.sh installs python3-boto3): test NOT run");
+    temp_dir out;
+    const auto rules_file = out / "rules.jsonl";
+    http_gateway g("rules:\n"
+                   "  - name: mqtt5_props\n"
+                   "    sql: \"SELECT get_user_properties('deviceName') AS name, get_user_properties() AS all_props, "
+                   "get_mqtt_property('content_type') AS ct, get_mqtt_property('response_topic') AS rt, "
+                   "get_mqtt_property('correlation_data') AS cd, get_mqtt_property('format_indicator') AS pfi, "
+                   "t FROM 'wv/#'\"\n"
+                   "    sql_version: '2016-03-23'\n"
+                   "    actions:\n"
+                   "      - file: {path: '" +
+                   rules_file.string() + "'}\n");
+    g.dir.write("boto3_publish.py", boto3_publish_py);
+    const auto r = run({"python3", (g.dir / "boto3_publish.py").string(), g.base(), access_key, secret_key, g.ca()},
+                       {}, 60s, {"NO_PROXY=*"});
+    INFO(r.out, r.err);
+    REQUIRE(r.exit_code == 0);
+    std::istringstream lines(r.out);
+    std::string first, second;
+    std::getline(lines, first);
+    std::getline(lines, second);
+    CHECK(first == "200");
+    CHECK(second.rfind("400 ", 0) == 0);
+    CHECK(second.find("UTF8_DATA") != std::string::npos);
+
+    std::vector<json> seen;
+    for (int i = 0; i < 250 && seen.empty(); ++i) {
+        if (std::filesystem::exists(rules_file)) seen = events_in(rules_file);
+        if (seen.empty()) std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(seen.size() == 1);  // the refused request never reaches the rules
+    const json want = json::parse(R"({"name": ["alpha"], "all_props": [{"deviceName": "alpha"}, {"deviceCnt": "45"}],
+        "ct": "application/json", "rt": "wv/boto3/reply", "cd": "cmVxLTc=", "pfi": "UTF8_DATA", "t": 21.5})");
+    CHECK(seen[0] == want);
 }

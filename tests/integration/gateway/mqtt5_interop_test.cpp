@@ -98,13 +98,15 @@ TEST_CASE("mosquitto_pub -V 5 properties reach a topic rule (get_user_properties
     wv::test::temp_dir out;
     static std::string events;  // the fixture's tweak is a plain function: it reads this
     events = (out / "mqtt5_events.jsonl").string();
+    // The rule listens on 'wv/+/samp', not 'wv/#': its own republish to 'wv/out/...' runs
+    // through the rules again (as on AWS) and 'wv/#' would make it a loop.
     gateway_fixture g([](wv::gate::gateway_config& c) {
         c.rules = wv::rules_engine::parse_engine_config(
             YAML::Load("- name: mqtt5\n"
                        "  sql: \"SELECT get_user_properties('site') AS site, get_user_properties() AS all, "
                        "get_mqtt_property('format_indicator') AS pfi, get_mqtt_property('content_type') AS ct, "
                        "get_mqtt_property('response_topic') AS rt, get_mqtt_property('correlation_data') AS cd, "
-                       "clientid() AS c FROM 'wv/#'\"\n"
+                       "clientid() AS c FROM 'wv/+/samp'\"\n"
                        "  sql_version: '2016-03-23'\n"
                        "  actions:\n"
                        "    - file: {path: '" + events + "'}\n"

@@ -106,3 +106,59 @@ TEST_CASE("rules: none configured, no summary") {
     wv::test::gateway_fixture g;
     CHECK(g.gw->rules_summary().empty());
 }
+
+namespace {
+
+std::string chain_file, loop_file;
+
+// stage1 republishes into stage2's filter; `loop` republishes into its own.
+void add_chained_rules(wv::gate::gateway_config& c) {
+    const auto rules = YAML::Load(
+        "- name: stage1\n"
+        "  sql: \"SELECT temp AS doubled FROM 'wv/+/in'\"\n"
+        "  actions:\n"
+        "    - republish: {topic: 'wv/stage2/${topic(2)}'}\n"
+        "- name: stage2\n"
+        "  sql: \"SELECT topic() AS topic, clientid() AS cid, doubled FROM 'wv/stage2/#'\"\n"
+        "  actions:\n"
+        "    - file: {path: '" + chain_file + "'}\n"
+        "- name: loop\n"
+        "  sql: \"SELECT * FROM 'wv/loop'\"\n"
+        "  actions:\n"
+        "    - republish: {topic: 'wv/loop'}\n"
+        "    - file: {path: '" + loop_file + "'}\n");
+    c.rules = wv::rules_engine::parse_engine_config(rules, YAML::Node(), "test.yaml");
+}
+
+std::size_t lines_in(const std::string& file) {
+    std::istringstream in(wv::test::read_file(file));
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) n += !line.empty();
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("rules: a republished message runs through the topic rules again; a rule loop stops after 8 hops, logged") {
+    wv::test::temp_dir out;
+    chain_file = (out / "chain.jsonl").string();
+    loop_file = (out / "loop.jsonl").string();
+    wv::test::gateway_fixture g(add_chained_rules);
+    int n = 0;
+    for (const auto& [topic, payload] : {std::pair{"wv/d7/in", R"({"temp": 21})"}, std::pair{"wv/loop", R"({"x": 1})"}}) {
+        auto a = g.mosquitto_args(WV_MOSQUITTO_PUB, "chain" + std::to_string(++n), "dev1", "pw1");
+        a.insert(a.end(), {"-t", topic, "-m", payload, "-q", "1"});
+        const auto r = wv::test::run(a, {}, 20s);
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    }
+    CHECK(g.wait_for_log({"RULE_LOOP", "\"ruleName\":\"loop\"", "republished 8 times"}));
+    g.gw->stop();  // drains the rules engine
+
+    std::istringstream lines(wv::test::read_file(chain_file));
+    std::string line;
+    REQUIRE(std::getline(lines, line));
+    CHECK(nlohmann::json::parse(line) == nlohmann::json{{"topic", "wv/stage2/d7"}, {"cid", "n/a"}, {"doubled", 21}});
+    CHECK_FALSE(std::getline(lines, line));
+    // The device's message and the first 7 republished ones were evaluated; the 8th only delivered.
+    CHECK(lines_in(loop_file) == 8);
+}

@@ -181,7 +181,9 @@ TEST_CASE("item 6: a refused reconnect retries with backoff; without retries the
               "            'disconnectAfterInSeconds': 3600, 'refreshAfterInSeconds': 300}\n");
     const auto gw = gateway_yaml(dir, "    backend: handler\n    handler: 'python:second_login_refused.py'\n"
                                       "    workers: 1\n");
-    const std::vector<std::string> common{"--gateway-config", gw.string(), "--devices", "3", "--duration", "5",
+    // 8 s: the python authorizer's worker starts on the first login, 3 s at load 8 (ctest -j):
+    // churn at 2.5 s after that, the refused login and the retry must still fit in the run.
+    const std::vector<std::string> common{"--gateway-config", gw.string(), "--devices", "3", "--duration", "8",
                                           "--interval", "0.5", "--churn", "2.5"};
     SUBCASE("with backoff: every device comes back") {
         auto args = common;

@@ -62,17 +62,25 @@ std::filesystem::path sigv4_gateway_config(const test::temp_dir& dir) {
     return dir / "sigv4-gw.yaml";
 }
 
+// A fleet of 10 devices for 3 s over wss with SigV4-presigned upgrades against sigv4_gateway_config.
+simtest::sim_run sigv4_fleet(const test::temp_dir& dir, const std::string& gw, const std::string& name,
+                             std::vector<std::string> keys) {
+    std::vector<std::string> args{"--transport", "wss",    "--auth",   "sigv4",      "--gateway-config", gw,
+                                  "--region",    "eu-west-1", "--devices", "10", "--duration", "3"};
+    args.insert(args.end(), keys.begin(), keys.end());
+    return simtest::run_wvsim(dir, name, args);
+}
+
 }  // namespace
 
-TEST_CASE("wvsim --transport wss --auth sigv4: presigned upgrades against wvgate's iam: keys; a wrong secret or "
-          "token is refused with 403") {
+// Four cases (accepted keys, then each refusal), not one: five fleets one after another took 40 s,
+// the longest test of the suite; side by side under ctest -j the longest takes 11.
+TEST_CASE("wvsim --transport wss --auth sigv4: presigned upgrades against wvgate's iam: keys, with and without a "
+          "session token") {
     test::temp_dir dir;
     const auto gw = sigv4_gateway_config(dir).string();
     auto fleet = [&](const std::string& name, std::vector<std::string> keys) {
-        std::vector<std::string> args{"--transport", "wss",    "--auth",   "sigv4",      "--gateway-config", gw,
-                                      "--region",    "eu-west-1", "--devices", "10", "--duration", "3"};
-        args.insert(args.end(), keys.begin(), keys.end());
-        return simtest::run_wvsim(dir, name, args);
+        return sigv4_fleet(dir, gw, name, std::move(keys));
     };
     auto s = fleet("allowed", {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "wvsim/Secret+Key1",
                                "--verify"});
@@ -90,16 +98,31 @@ TEST_CASE("wvsim --transport wss --auth sigv4: presigned upgrades against wvgate
     INFO(s.r.err);
     CHECK(s.r.exit_code == 0);
     CHECK(simtest::outcome_count(s.report, "connected") == 10);
+}
 
-    s = fleet("wrong-secret", {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "not-the-secret"});
+// A refused fleet runs about 11 s whatever its --duration: one case each, side by side.
+TEST_CASE("wvsim --transport wss --auth sigv4: a wrong secret is refused with 403") {
+    test::temp_dir dir;
+    const auto s = sigv4_fleet(dir, sigv4_gateway_config(dir).string(), "wrong-secret",
+                               {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "not-the-secret"});
     CHECK(s.r.exit_code != 0);
     CHECK(simtest::outcome_count(s.report, "ws_upgrade_refused:403") == 10);
     CHECK(simtest::outcome_count(s.report, "connected") == 0);
-    s = fleet("wrong-token", {"--access-key-id", "ASIAWVSIMTEMPKEY01", "--secret-access-key", "tmpSecret",
-                              "--session-token", "another-token"});
+}
+
+TEST_CASE("wvsim --transport wss --auth sigv4: a wrong session token is refused with 403") {
+    test::temp_dir dir;
+    const auto s = sigv4_fleet(dir, sigv4_gateway_config(dir).string(), "wrong-token",
+                               {"--access-key-id", "ASIAWVSIMTEMPKEY01", "--secret-access-key", "tmpSecret",
+                                "--session-token", "another-token"});
     CHECK(simtest::outcome_count(s.report, "ws_upgrade_refused:403") == 10);
-    s = fleet("wrong-region", {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "wvsim/Secret+Key1",
-                               "--region", "us-east-1"});
+}
+
+TEST_CASE("wvsim --transport wss --auth sigv4: a wrong region is refused with 403") {
+    test::temp_dir dir;
+    const auto s = sigv4_fleet(dir, sigv4_gateway_config(dir).string(), "wrong-region",
+                               {"--access-key-id", "AKIDWVSIMSIGV4TEST1", "--secret-access-key", "wvsim/Secret+Key1",
+                                "--region", "us-east-1"});
     CHECK(simtest::outcome_count(s.report, "ws_upgrade_refused:403") == 10);
 }
 

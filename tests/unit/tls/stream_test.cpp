@@ -11,6 +11,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "support/temp_dir.hpp"
 #include "tls/client_context.hpp"
 #include "tls/connect.hpp"
@@ -120,6 +123,40 @@ run_result exchange(const wv::tls::server_options& so, const wv::tls::client_opt
     run_result r;
     lb.run([&] { return serve_one(lb.acceptor, sctx, r.server); }, [&] { return client_one(lb.endpoint(), cctx, host, r.client); });
     return r;
+}
+
+// One exchange with a client context the caller keeps (its verified-chain cache with it).
+run_result exchange_with(const wv::tls::client_context& cctx, const wv::tls::server_options& so, std::string host = "localhost") {
+    wv::test::loopback lb;
+    wv::tls::server_context sctx(so);
+    run_result r;
+    lb.run([&] { return serve_one(lb.acceptor, sctx, r.server); }, [&] { return client_one(lb.endpoint(), cctx, host, r.client); });
+    return r;
+}
+
+// A copy of the certificate in `pem` with one byte of its signature changed: the same TBS
+// (names, key, dates) as the one a cache may hold, so only a byte-exact comparison tells them apart.
+std::filesystem::path spoiled_copy_of(const std::filesystem::path& pem, const std::filesystem::path& out) {
+    FILE* f = std::fopen(pem.c_str(), "r");
+    REQUIRE(f);
+    X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    REQUIRE(x);
+    unsigned char* der = nullptr;
+    const int n = i2d_X509(x, &der);
+    X509_free(x);
+    REQUIRE(n > 0);
+    der[n - 1] ^= 0x01;  // the last byte of the signature's s value
+    const unsigned char* p = der;
+    x = d2i_X509(nullptr, &p, n);
+    OPENSSL_free(der);
+    REQUIRE(x);
+    f = std::fopen(out.c_str(), "w");
+    REQUIRE(f);
+    PEM_write_X509(f, x);
+    std::fclose(f);
+    X509_free(x);
+    return out;
 }
 
 }  // namespace
@@ -236,6 +273,56 @@ TEST_CASE("verification: wrong CA and host-name mismatch are told apart; insecur
     r = exchange(server_opts(), co, "not-localhost.example");
     CHECK(!r.client.ec);
     CHECK(r.client.echo == "ping");
+}
+
+TEST_CASE("verified chains: the same chain again skips the chain check; anything else is verified in full and fails as before") {
+    const wv::tls::client_context cctx(client_opts());
+    auto r = exchange_with(cctx, server_opts());
+    REQUIRE_MESSAGE(!r.client.ec, r.client.ec.message() << " / " << r.client.detail);
+    CHECK(cctx.verified_chain_hits() == 0);
+    r = exchange_with(cctx, server_opts());
+    REQUIRE_MESSAGE(!r.client.ec, r.client.ec.message() << " / " << r.client.detail);
+    CHECK(r.client.echo == "ping");
+    CHECK(cctx.verified_chain_hits() == 1);  // the cache is in use: the cases below mean something
+
+    // With the good chain remembered: another CA's certificate for the same names,
+    r = exchange_with(cctx, {.cert_file = pki().other.server_cert, .key_file = pki().other.server_key});
+    CHECK(r.client.ec == tls_errc::verify_failed);
+    CHECK(r.client.detail == "unable to get local issuer certificate");
+    // the remembered certificate under a name it does not carry,
+    r = exchange_with(cctx, server_opts(), "not-localhost.example");
+    CHECK(r.client.ec == tls_errc::hostname_mismatch);
+    CHECK(r.client.detail == "hostname mismatch");
+    // an expired certificate of the same CA,
+    wv::test::temp_dir dir;
+    std::filesystem::copy(pki().ca.ca_cert, dir.path() / "ca.crt");
+    std::filesystem::copy(pki().ca.ca_key, dir.path() / "ca.key");
+    const auto expired = wv::tls::make_server_cert(dir.path(), "expired", {.valid_days = 1, .valid_from_days = -2});
+    r = exchange_with(cctx, {.cert_file = expired.cert, .key_file = expired.key});
+    CHECK(r.client.ec == tls_errc::verify_failed);
+    CHECK(r.client.detail == "certificate has expired");
+    // and the remembered certificate's exact TBS with a signature that does not verify.
+    const auto spoiled = spoiled_copy_of(pki().ca.server_cert, dir.path() / "spoiled.crt");
+    r = exchange_with(cctx, {.cert_file = spoiled, .key_file = pki().ca.server_key});
+    CHECK(r.client.ec == tls_errc::verify_failed);
+    CHECK(r.client.detail == "certificate signature failure");
+    CHECK(cctx.verified_chain_hits() == 1);
+
+    // Another valid certificate of the same CA for the same names: verified in full, then remembered.
+    const auto second = wv::tls::make_server_cert(dir.path(), "second");
+    r = exchange_with(cctx, {.cert_file = second.cert, .key_file = second.key});
+    REQUIRE_MESSAGE(!r.client.ec, r.client.ec.message() << " / " << r.client.detail);
+    CHECK(cctx.verified_chain_hits() == 1);
+    r = exchange_with(cctx, {.cert_file = second.cert, .key_file = second.key});
+    REQUIRE(!r.client.ec);
+    CHECK(cctx.verified_chain_hits() == 2);
+    // The first chain is still remembered, and the IP SAN is its own entry.
+    r = exchange_with(cctx, server_opts(), "127.0.0.1");
+    REQUIRE(!r.client.ec);
+    CHECK(cctx.verified_chain_hits() == 2);
+    r = exchange_with(cctx, server_opts());
+    REQUIRE(!r.client.ec);
+    CHECK(cctx.verified_chain_hits() == 3);
 }
 
 TEST_CASE("client certificates: required and missing fails; present is verified and its subject exposed") {

@@ -32,7 +32,8 @@ asio::awaitable<outcome_detail> connect_once(worker& w, device& d) {
                               .address = st.address,
                               .connect_timeout = st.connect_timeout,
                               .handshake_timeout = st.connect_timeout,
-                              .identity = st.x509 ? &st.x509->of(d.local) : nullptr};
+                              .identity = st.x509 ? &st.x509->of(d.local) : nullptr,
+                              .detachable = st.own_tls_records};
     const auto own = w.io.get_executor();
     tls::connect_result r;
     const auto* target = w.connectors.empty() ? nullptr : &w.connectors[least_busy(w.connectors)];

@@ -10,7 +10,8 @@
 // Memory is the judge here (a fleet is 15,000 of these): a device keeps no read or packet
 // buffer while idle (the driver's read buffer is per thread; bytes are kept only while the
 // socket is full), an 8-entry in-flight ring, and refers to its identity instead of copying
-// it; TLS buffers are released by OpenSSL while idle (tls::stream).
+// it; once connected its stream leaves OpenSSL and keeps only its TLS 1.3 record keys
+// (tls::stream::detach_openssl, --tls-records).
 //
 // Threading: a device lives on one worker thread; everything here runs there.
 #include <chrono>

@@ -251,6 +251,12 @@ void add_run_options(CLI::App& app, sim_options& o, std::string& shard_text, std
     ep->add_option("--resumption", o.resumption, "TLS session resumption: auto (loopback only), on, off")
         ->check(CLI::IsMember({"auto", "on", "off"}))
         ->capture_default_str();
+    ep->add_option("--tls-records", o.tls_records,
+                   "TLS 1.3 records of a connected device: own (wvsim seals and opens them and frees OpenSSL's "
+                   "per-connection state, ~12 KiB a device) or openssl (they stay in OpenSSL: to compare, or for a "
+                   "server that sends what the own records refuse, e.g. a post-handshake CertificateRequest)")
+        ->check(CLI::IsMember({"own", "openssl"}))
+        ->capture_default_str();
     ep->add_option("--gateway-config", o.gateway_config,
                    "without --host: run the embedded wvgate from this YAML (e.g. with a real authorizer backend, "
                    "topic rules with `validate`); only its first listener is used, on --gateway-port");

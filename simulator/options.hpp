@@ -28,6 +28,7 @@ struct sim_options {
     std::filesystem::path ca_file;
     bool insecure = false;
     std::string resumption = "auto";       // auto (on for loopback only), on, off
+    std::string tls_records = "own";       // own (a connected device leaves OpenSSL) or openssl
     std::filesystem::path gateway_config;  // embedded gateway from this wvgate YAML
     std::string gateway_log_level;         // empty: warn with --gateway-config, error without
     std::optional<std::uint16_t> gateway_port, gateway_metrics_port;  // none: any free port

@@ -79,6 +79,9 @@ void start_session(worker& w, device& d) {
     }
     auto& c = *d.conn;
     c.act([&c](clock::time_point now, net::effects& fx) { c.machine.start(now, fx); });
+    // Connected: the stream leaves OpenSSL, which keeps ~12 KiB per connection its API cannot
+    // release (tls::stream::detach_openssl). A write still waiting for the socket keeps it there.
+    if (w.settings.own_tls_records && c.drv.is_open() && c.drv.queued_bytes() == 0) c.drv.stream().detach_openssl();
 }
 
 void poke(worker& w, device& d) {

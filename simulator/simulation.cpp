@@ -481,6 +481,7 @@ void start_engine(run_state& s) {
     s.es = engine_settings{.host = s.host,
                            .address = s.address,
                            .tls = s.tls_ctx.get(),
+                           .own_tls_records = o.tls_records == "own",
                            .qos = o.qos,
                            .keep_alive_s = o.keep_alive_s,
                            .connect_timeout = o.connect_timeout,

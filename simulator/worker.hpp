@@ -36,6 +36,8 @@ struct engine_settings {
     std::string host{};  // SNI and certificate name
     boost::asio::ip::tcp::endpoint address{};
     const tls::client_context* tls = nullptr;
+    // --tls-records own: a device's stream leaves OpenSSL once connected (tls::stream::detach_openssl).
+    bool own_tls_records = true;
     int qos = 1;
     std::uint16_t keep_alive_s = 60;
     std::chrono::milliseconds connect_timeout{10'000};

@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls/openssl_util.hpp"
+#include "tls/stream.hpp"
 #include "tls/verified_chain_cache.hpp"
 
 namespace wv::tls {
@@ -91,6 +92,9 @@ client_context::client_context(const client_options& o) : impl_(std::make_unique
     // Read-ahead, as on servers (server_context.cpp): one read(2) per PUBACK instead of two
     // (record header, then body), and a short read tells the stream the socket is empty.
     SSL_CTX_set_read_ahead(ctx, 1);
+    // Streams that may leave OpenSSL after the handshake take their traffic secrets from here
+    // (stream::keep_traffic_secrets); for the others the callback returns at once.
+    SSL_CTX_set_keylog_callback(ctx, detail::note_traffic_secret);
     if (!SSL_CTX_set_min_proto_version(ctx, detail::native_version(o.min_version)) ||
         !SSL_CTX_set_max_proto_version(ctx, detail::native_version(o.max_version)) || o.min_version > o.max_version)
         throw std::runtime_error("TLS client: bad min/max TLS version");

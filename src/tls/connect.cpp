@@ -55,6 +55,7 @@ asio::awaitable<connect_result> connect(asio::any_io_executor ex, connect_option
             co_return out;
         }
     }
+    if (opts.detachable) s.keep_traffic_secrets();
     const auto t2 = clock::now();
     if (auto ec = co_await s.async_handshake(opts.handshake_timeout)) {
         out.ec = ec;

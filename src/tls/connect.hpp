@@ -33,6 +33,9 @@ struct connect_options {
     // This connection's client certificate and key, instead of (or over) the context's; must
     // outlive the handshake. Null: the context's, if any.
     const client_identity* identity = nullptr;
+    // Keep what stream::detach_openssl() needs (the TLS 1.3 traffic secrets, the records since
+    // the handshake), so the caller can let the stream leave OpenSSL once it is connected.
+    bool detachable = false;
 };
 
 struct connect_timing {

@@ -22,6 +22,7 @@
 
 #include "tls/client_context.hpp"
 #include "tls/openssl_util.hpp"
+#include "tls/own_tls.hpp"
 #include "tls/server_context.hpp"
 
 namespace wv::tls {
@@ -183,7 +184,8 @@ stream::stream(tcp::socket sock, const server_context& ctx)
 }
 
 stream::stream(stream&& o) noexcept
-    : sock_(std::move(o.sock_)), ssl_(std::exchange(o.ssl_, nullptr)), client_ctx_(o.client_ctx_), detail_(o.detail_),
+    : sock_(std::move(o.sock_)), ssl_(std::exchange(o.ssl_, nullptr)), client_ctx_(o.client_ctx_), own_(std::move(o.own_)),
+      detail_(o.detail_),
       openssl_error_(o.openssl_error_), role_(o.role_), drained_(o.drained_) {
     watch_reads();
 }
@@ -196,6 +198,7 @@ stream& stream::operator=(stream&& o) noexcept {
         sock_ = std::move(o.sock_);
         ssl_ = std::exchange(o.ssl_, nullptr);
         client_ctx_ = o.client_ctx_;
+        own_ = std::move(o.own_);
         detail_ = o.detail_;
         openssl_error_ = o.openssl_error_;
         role_ = o.role_;
@@ -218,10 +221,17 @@ void stream::free_ssl() noexcept {
 // exactly a record header, then exactly its body, so a short read says nothing useful, and
 // SSL_set_fd's socket BIO does.
 void stream::watch_reads() noexcept {
-    if (!ssl_ || SSL_get_rbio(ssl_) || !sock_.is_open() || !SSL_get_read_ahead(ssl_)) return;
-    if (BIO* b = stream_bio::make(sock_.native_handle())) {
-        SSL_set_bio(ssl_, b, b);
-        SSL_set_msg_callback(ssl_, stream_bio::note_handshake);
+    if (!ssl_) return;
+    if (!SSL_get_rbio(ssl_) && sock_.is_open() && SSL_get_read_ahead(ssl_))
+        if (BIO* b = stream_bio::make(sock_.native_handle())) {
+            SSL_set_bio(ssl_, b, b);
+            SSL_set_msg_callback(ssl_, stream_bio::note_handshake);
+        }
+    if (own_ && own_->cap) {  // keep_traffic_secrets: the records OpenSSL reads and writes are counted
+        if (BIO* b = SSL_get_rbio(ssl_)) {
+            BIO_set_callback_ex(b, detail::watch_own_bio);
+            BIO_set_callback_arg(b, reinterpret_cast<char*>(own_.get()));
+        }
     }
 }
 
@@ -360,6 +370,11 @@ asio::awaitable<std::error_code> stream::drive_handshake() {
         clear_stale_ssl_errors();
         const int r = SSL_do_handshake(ssl_);
         if (r == 1) {
+            if (own_ && own_->cap) {  // records count from here; bytes OpenSSL already holds would be uncounted
+                own_->cap->counting = true;
+                BIO* b = SSL_get_rbio(ssl_);
+                own_->cap->usable = !SSL_has_pending(ssl_) && b && BIO_get_callback_ex(b) == detail::watch_own_bio;
+            }
             SSL_free_buffers(ssl_);  // the handshake's last flight may leave a 16 KiB buffer behind
             co_return std::error_code{};
         }
@@ -392,6 +407,7 @@ asio::awaitable<std::error_code> stream::async_handshake(std::chrono::millisecon
 std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> buf, wait_for& need) {
     const auto would_block = std::make_error_code(std::errc::operation_would_block);
     if (!sock_.is_open()) return {tls_errc::not_connected, 0};
+    if (detached()) return read_detached(buf, need);
     if (!ssl_) {
         boost::system::error_code ec;
         const std::size_t n = sock_.read_some(asio::buffer(buf.data(), buf.size()), ec);
@@ -436,7 +452,10 @@ std::tuple<std::error_code, std::size_t> stream::read_now(std::span<std::byte> b
     return {ssl_failure(r, false), 0};
 }
 
-bool stream::has_buffered_input() const { return ssl_ && SSL_has_pending(ssl_) == 1; }
+bool stream::has_buffered_input() const {
+    if (detached()) return !own_->in.empty() || own_->plain_offset < own_->plain.size();
+    return ssl_ && SSL_has_pending(ssl_) == 1;
+}
 
 asio::awaitable<std::error_code> stream::async_wait_ready(wait_for need) {
     auto [ec] = co_await sock_.async_wait(need == wait_for::read ? tcp::socket::wait_read : tcp::socket::wait_write, tok);
@@ -456,6 +475,7 @@ std::tuple<std::error_code, std::size_t> stream::write_now(std::span<const std::
     const auto would_block = std::make_error_code(std::errc::operation_would_block);
     if (!sock_.is_open()) return {tls_errc::not_connected, 0};
     if (buf.empty()) return {std::error_code{}, 0};
+    if (detached()) return write_detached(buf, need);
     if (!ssl_) {
         boost::system::error_code ec;
         const std::size_t n = sock_.write_some(asio::buffer(buf.data(), buf.size()), ec);
@@ -495,7 +515,11 @@ asio::awaitable<std::error_code> stream::async_write(std::span<const std::byte> 
 
 void stream::shutdown_now() noexcept {
     if (!sock_.is_open()) return;
-    if (ssl_ && SSL_is_init_finished(ssl_)) {
+    if (detached()) {
+        seal_close_notify();
+        bool blocked = false;
+        (void)flush_detached(blocked);  // one attempt, as SSL_shutdown's below
+    } else if (ssl_ && SSL_is_init_finished(ssl_)) {
         ERR_clear_error();
         (void)SSL_shutdown(ssl_);  // queues and tries to send close_notify; not waiting for theirs
         ERR_clear_error();
@@ -508,7 +532,21 @@ void stream::shutdown_now() noexcept {
 asio::awaitable<std::error_code> stream::async_shutdown(std::chrono::milliseconds timeout) {
     if (!sock_.is_open()) co_return std::error_code{};
     std::error_code result;
-    if (ssl_ && SSL_is_init_finished(ssl_)) {
+    if (detached()) {
+        using namespace asio::experimental::awaitable_operators;
+        seal_close_notify();
+        auto send_close_notify = [this]() -> asio::awaitable<std::error_code> {
+            for (;;) {
+                bool blocked = false;
+                if (auto ec = flush_detached(blocked); ec || !blocked) co_return ec;
+                auto [ec] = co_await sock_.async_wait(tcp::socket::wait_write, tok);
+                if (ec) co_return to_std(ec);
+            }
+        };
+        asio::steady_timer timer(sock_.get_executor(), timeout);
+        auto r = co_await (send_close_notify() || timer.async_wait(tok));
+        result = r.index() == 1 ? std::error_code(tls_errc::shutdown_timeout) : std::get<0>(r);
+    } else if (ssl_ && SSL_is_init_finished(ssl_)) {
         using namespace asio::experimental::awaitable_operators;
         auto send_close_notify = [this]() -> asio::awaitable<std::error_code> {
             for (;;) {
@@ -532,12 +570,14 @@ asio::awaitable<std::error_code> stream::async_shutdown(std::chrono::millisecond
 }
 
 std::string_view stream::sni() const {
+    if (detached()) return own_->sni;
     if (!ssl_) return {};
     const char* s = SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name);
     return s ? s : "";
 }
 
 std::string_view stream::alpn() const {
+    if (detached()) return own_->alpn;
     if (!ssl_) return {};
     const unsigned char* p = nullptr;
     unsigned n = 0;
@@ -545,17 +585,25 @@ std::string_view stream::alpn() const {
     return p ? std::string_view(reinterpret_cast<const char*>(p), n) : std::string_view{};
 }
 
-std::string_view stream::protocol_version() const { return ssl_ ? SSL_get_version(ssl_) : "TCP"; }
+std::string_view stream::protocol_version() const {
+    if (detached()) return "TLSv1.3";
+    return ssl_ ? SSL_get_version(ssl_) : "TCP";
+}
 
 std::string_view stream::cipher() const {
+    if (detached()) return own_->records->cipher_name();
     if (!ssl_) return {};
     const char* c = SSL_get_cipher_name(ssl_);
     return c ? c : "";
 }
 
-bool stream::session_resumed() const { return ssl_ && SSL_session_reused(ssl_) == 1; }
+bool stream::session_resumed() const {
+    if (detached()) return own_->resumed;
+    return ssl_ && SSL_session_reused(ssl_) == 1;
+}
 
 std::string stream::peer_subject() const {
+    if (detached()) return own_->subject;
     if (!ssl_) return {};
     X509* cert = SSL_get0_peer_certificate(ssl_);
     if (!cert) return {};

@@ -26,6 +26,7 @@
 // cancellation (e.g. awaitable operators `||`), which leaves a TLS stream unusable: close it.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,13 @@
 typedef struct ssl_st SSL;
 
 namespace wv::tls {
+
+namespace detail {
+struct own_tls;  // a stream's own TLS 1.3 records (record_layer.hpp) and what it needs to start them
+// The client contexts' key log callback (SSL_CTX_set_keylog_callback): keeps the TLS 1.3
+// application traffic secrets of streams that asked (stream::keep_traffic_secrets), else nothing.
+void note_traffic_secret(const SSL* ssl, const char* line);
+}  // namespace detail
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -68,7 +76,7 @@ public:
     stream& operator=(const stream&) = delete;
     ~stream();
 
-    bool is_tls() const { return ssl_ != nullptr; }
+    bool is_tls() const { return ssl_ != nullptr || detached(); }
     bool is_open() const { return sock_.is_open(); }
     role side() const { return role_; }
     tcp::socket& socket() { return sock_; }
@@ -141,6 +149,23 @@ public:
     bool session_resumed() const;
     std::string peer_subject() const;        // RFC 2253 subject of the peer certificate; empty: none
 
+    // Leaving OpenSSL after the handshake (client, TLS 1.3). OpenSSL 3.0 keeps ~14 KiB per
+    // connection that its API cannot release (the 7.8 KiB SSL struct, the handshake transcript,
+    // both key shares, the session); a connected client needs only its two traffic keys.
+    // keep_traffic_secrets() (before the handshake; tls::connect_options::detachable) has the
+    // context's key log hand this stream its TLS 1.3 traffic secrets and counts the records
+    // each way after the handshake; detach_openssl() then frees the SSL and seals and opens
+    // records itself (record_layer.hpp): the same bytes on the wire, read_now/write_now/
+    // shutdown as before, the accessors below answer from what was saved (native_handle()
+    // becomes null). Call it with nothing queued (no write waiting to be retried). False, and
+    // the stream stays on OpenSSL, when it cannot: not TLS 1.3, another cipher suite than the
+    // three default ones, OpenSSL holding input, no secrets. NewSessionTickets that come after
+    // it are skipped (the context caches those that came before: a server sends its tickets
+    // right after the handshake); a KeyUpdate is answered as OpenSSL would.
+    void keep_traffic_secrets();
+    bool detach_openssl() noexcept;
+    bool detached() const noexcept;
+
     // OpenSSL's static text for the last failure (X509 verify reason, alert name, OpenSSL
     // reason); empty when there is none.
     std::string_view error_detail() const { return detail_ ? detail_ : ""; }
@@ -157,10 +182,15 @@ private:
     void prepare_socket() noexcept;
     void watch_reads() noexcept;
     void free_ssl() noexcept;
+    std::tuple<std::error_code, std::size_t> read_detached(std::span<std::byte> buf, wait_for& need);
+    std::tuple<std::error_code, std::size_t> write_detached(std::span<const std::byte> buf, wait_for& need);
+    std::error_code flush_detached(bool& blocked);  // writes own_'s sealed bytes; blocked: the socket is full
+    void seal_close_notify() noexcept;
 
     tcp::socket sock_;
     SSL* ssl_ = nullptr;
     const client_context* client_ctx_ = nullptr;  // for the session cache
+    std::unique_ptr<detail::own_tls> own_;        // keep_traffic_secrets / detach_openssl
     const char* detail_ = nullptr;
     unsigned long openssl_error_ = 0;
     role role_ = role::client;

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <future>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -96,6 +97,11 @@ struct gateway::impl {
     // Topic rules created through the control plane (api_rules.hpp); fed by rules_hook too.
     std::unique_ptr<api_rules> live_rules;
     std::function<void(const message&, const std::string&)> rules_hook;
+    // Republish actions feed rules_hook from the engines' own threads (republish()); stop()
+    // closes that feed under the lock before it destroys the engines, so no action thread is
+    // inside one while it goes.
+    std::shared_mutex republish_feed_mu;
+    bool republish_feed_open = true;
     std::string rules_summary;  // kept after stop() for the exit report
     std::vector<rules_engine::rule_report> rules_report;  // likewise
     std::atomic<std::size_t> next_context{0};
@@ -347,6 +353,8 @@ std::string republish(gateway::impl& m, rules_engine::republish_request r) {
     const auto rule = r.rule;
     const auto msg = republished_message(std::move(r));
     m.brk->publish(msg);
+    std::shared_lock feed(m.republish_feed_mu);
+    if (!m.republish_feed_open) return {};  // stop(): the engines are going
     if (msg->republish_hops < max_republish_hops) {
         if (m.rules_hook) m.rules_hook(*msg, {});
     } else if (m.log->enabled(log_level::error)) {
@@ -563,14 +571,20 @@ void gateway::stop() {
     // No connection feeds the rules any more: let queued actions finish (validate calls to
     // the user's decoder included), keep the summary, then stop the engine before the broker
     // its republish actions publish into.
+    // Republished messages still run through both engines while they drain (a chain ends
+    // within max_republish_hops); then the feed closes before either engine is destroyed.
+    if (m.rules) m.rules->drain(std::chrono::seconds(5));
+    if (m.live_rules) m.live_rules->drain(std::chrono::seconds(5));
+    {
+        std::unique_lock feed(m.republish_feed_mu);
+        m.republish_feed_open = false;
+    }
     if (m.rules) {
-        m.rules->drain(std::chrono::seconds(5));
         m.rules_summary = m.rules->summary();
         m.rules_report = m.rules->report();
         m.rules.reset();
     }
     if (m.live_rules) {
-        m.live_rules->drain(std::chrono::seconds(5));
         for (auto& r : m.live_rules->report()) m.rules_report.push_back(std::move(r));
         m.live_rules.reset();
     }
